@@ -1,0 +1,73 @@
+# Two commands for a newcomer: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PORT ?= 8000
+HOST ?= 127.0.0.1
+
+.PHONY: run test venv venv-test migrate demo serve lint format messages check-deploy bench clean
+
+$(PY):
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PIP) install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PIP) install --quiet -e '.[test]'
+	touch $(VENV)/.installed $@
+
+venv: $(VENV)/.installed
+venv-test: $(VENV)/.installed-test
+
+migrate: venv
+	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
+
+demo: migrate
+	DEBUG=$${DEBUG:-1} $(PY) manage.py load_resolution
+	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo
+
+# Web server, Celery worker and beat together; Ctrl-C stops all of them.
+run: demo
+	@echo ""
+	@echo "  Accountability tracker: http://$(HOST):$(PORT)/"
+	@echo "  Demo accounts (username / password):"
+	@echo "    admin    / demo-admin-2026      administrator"
+	@echo "    manager  / demo-manager-2026    manager of DMSPC"
+	@echo "    manager2 / demo-manager-2026    manager of DOS"
+	@echo "    oios     / demo-oversight-2026  oversight body OIOS"
+	@echo "    boa      / demo-oversight-2026  oversight body BOA (Board of Auditors)"
+	@echo "    gastaff  / demo-ga-2026         General Assembly staff"
+	@echo "  Press Ctrl-C to stop the web server, the worker and beat."
+	@echo ""
+	@export DEBUG=$${DEBUG:-1}; trap 'kill 0' INT TERM EXIT; \
+	$(VENV)/bin/celery -A config worker --beat --loglevel=INFO --concurrency=2 --schedule=var/celerybeat-schedule & \
+	$(PY) manage.py runserver $(HOST):$(PORT) --noreload & \
+	wait
+
+test: venv-test
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: venv-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv-test
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Needs GNU gettext (msgfmt). Compiled .mo files are committed, so running the app does not.
+messages: venv
+	cd $(CURDIR) && $(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var
+	$(PY) manage.py compilemessages --ignore=.venv
+
+check-deploy: venv
+	DEBUG=0 SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') ALLOWED_HOSTS=tracker.example.org \
+	$(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,39 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from core import views as core_views
+from core.api.views import HistoryListView, ObtainTokenView
+
+api_patterns = [
+    path("auth/token/", ObtainTokenView.as_view(), name="token"),
+    path("history/", HistoryListView.as_view(), name="history"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("", include("accountability.api.urls")),
+    path("oversight/", include("oversight.api.urls")),
+    path("performance/", include("performance.api.urls")),
+    path("risk/", include("risk.api.urls")),
+    path("reports/", include("reports.api.urls")),
+]
+
+urlpatterns = [
+    path("", core_views.HomeView.as_view(), name="home"),
+    path("health/", core_views.health, name="health"),
+    path("accounts/", include("core.auth_urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", include((api_patterns, "api"))),
+    path("resolution/", include("accountability.resolution_urls")),
+    path("accountability/", include("accountability.urls")),
+    path("oversight/", include("oversight.urls")),
+    path("performance/", include("performance.urls")),
+    path("risk/", include("risk.urls")),
+    path("reports/", include("reports.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
