@@ -44,10 +44,7 @@ run: demo
 	@echo "    gastaff  / demo-ga-2026         General Assembly staff"
 	@echo "  Press Ctrl-C to stop the web server, the worker and beat."
 	@echo ""
-	@export DEBUG=$${DEBUG:-1}; trap 'kill 0' INT TERM EXIT; \
-	$(VENV)/bin/celery -A config worker --beat --loglevel=INFO --concurrency=2 --schedule=var/celerybeat-schedule & \
-	$(PY) manage.py runserver $(HOST):$(PORT) --noreload & \
-	wait
+	DEBUG=$${DEBUG:-1} $(PY) manage.py serve_all --host $(HOST) --port $(PORT)
 
 test: venv-test
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

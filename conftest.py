@@ -4,8 +4,8 @@ an outsider, oversight bodies, GA staff, an administrator), and API clients for 
 import pytest
 from rest_framework.test import APIClient
 
-from accountability.tests.factories import OrgUnitFactory, PersonFactory, UserWithRoleFactory
 from accountability.choices import RoleKind
+from accountability.tests.factories import OrgUnitFactory, PersonFactory, UserWithRoleFactory
 
 
 @pytest.fixture(autouse=True)
@@ -28,7 +28,9 @@ def _no_lockout(settings):
 def units(db):
     """UN > DMSPC > DMSPC-OHR, UN > DOS > DOS-PD: two departments with a unit each below."""
     root = OrgUnitFactory(code="UN", name="United Nations Secretariat", parent=None)
-    dmspc = OrgUnitFactory(code="DMSPC", name="Department of Management Strategy, Policy and Compliance", parent=root)
+    dmspc = OrgUnitFactory(
+        code="DMSPC", name="Department of Management Strategy, Policy and Compliance", parent=root
+    )
     ohr = OrgUnitFactory(code="DMSPC-OHR", name="Office of Human Resources", parent=dmspc)
     dos = OrgUnitFactory(code="DOS", name="Department of Operational Support", parent=root)
     pd = OrgUnitFactory(code="DOS-PD", name="Procurement Division", parent=dos)
@@ -37,22 +39,32 @@ def units(db):
 
 @pytest.fixture
 def admin_user(units):
-    return UserWithRoleFactory(username="admin", role_kind=RoleKind.ADMINISTRATOR, is_superuser=True, is_staff=True)
+    return UserWithRoleFactory(
+        username="admin", role_kind=RoleKind.ADMINISTRATOR, is_superuser=True, is_staff=True
+    )
 
 
 @pytest.fixture
 def manager(units):
     """The owner: manages DMSPC and the units below it."""
-    user = UserWithRoleFactory(username="manager", role_kind=RoleKind.MANAGER, role_unit=units["dmspc"])
-    PersonFactory(user=user, unit=units["dmspc"], grade="USG", name="Maria Manager", is_head_of_entity=True)
+    user = UserWithRoleFactory(
+        username="manager", role_kind=RoleKind.MANAGER, role_unit=units["dmspc"]
+    )
+    PersonFactory(
+        user=user, unit=units["dmspc"], grade="USG", name="Maria Manager", is_head_of_entity=True
+    )
     return user
 
 
 @pytest.fixture
 def manager2(units):
     """A colleague in another unit: manages DOS."""
-    user = UserWithRoleFactory(username="manager2", role_kind=RoleKind.MANAGER, role_unit=units["dos"])
-    PersonFactory(user=user, unit=units["dos"], grade="USG", name="Omar Operations", is_head_of_entity=True)
+    user = UserWithRoleFactory(
+        username="manager2", role_kind=RoleKind.MANAGER, role_unit=units["dos"]
+    )
+    PersonFactory(
+        user=user, unit=units["dos"], grade="USG", name="Omar Operations", is_head_of_entity=True
+    )
     return user
 
 

@@ -47,7 +47,9 @@ class Access:
                 self._subtree = ()
             else:
                 self._subtree = tuple(
-                    OrgUnit.objects.filter(path__startswith=self.unit_path).values_list("pk", flat=True)
+                    OrgUnit.objects.filter(path__startswith=self.unit_path).values_list(
+                        "pk", flat=True
+                    )
                 )
         return self._subtree
 

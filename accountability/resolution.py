@@ -37,8 +37,15 @@ def load_resolution(path: Path = DATA_FILE) -> dict[str, int]:
         counts["updated"] += 1
 
     for order, section in enumerate(document["sections"], start=1):
-        upsert(Section, {"code": section["code"]},
-               {"order": order, "heading_en": section["heading_en"], "heading_zh": section["heading_zh"]})
+        upsert(
+            Section,
+            {"code": section["code"]},
+            {
+                "order": order,
+                "heading_en": section["heading_en"],
+                "heading_zh": section["heading_zh"],
+            },
+        )
     sections = {s.code: s for s in Section.objects.all()}
     for paragraph in document["paragraphs"]:
         upsert(

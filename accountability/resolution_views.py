@@ -22,7 +22,9 @@ class ResolutionView(LoginRequiredMixin, TemplateView):
         by_section = {s.pk: [] for s in sections}
         opening = []
         for paragraph in paragraphs:
-            (by_section[paragraph.section_id] if paragraph.section_id else opening).append(paragraph)
+            (by_section[paragraph.section_id] if paragraph.section_id else opening).append(
+                paragraph
+            )
         document = load_document()
         context.update(
             opening=opening,
@@ -38,7 +40,9 @@ class ParagraphView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        paragraph = get_object_or_404(Paragraph.objects.select_related("section"), number=kwargs["number"])
+        paragraph = get_object_or_404(
+            Paragraph.objects.select_related("section"), number=kwargs["number"]
+        )
         paragraph.evidence = evidence_by_paragraph(self.request.user).get(paragraph.number, [])
         context["paragraph"] = paragraph
         return context

@@ -13,41 +13,173 @@ from core import history
 DEMO_UNITS = [
     ("UNSEC", "United Nations Secretariat", "联合国秘书处", UnitKind.SECRETARIAT, None),
     ("EOSG", "Executive Office of the Secretary-General", "秘书长办公厅", UnitKind.OFFICE, "UNSEC"),
-    ("DMSPC", "Department of Management Strategy, Policy and Compliance", "管理战略、政策和合规部", UnitKind.DEPARTMENT, "UNSEC"),
-    ("DMSPC-OPPFB", "Office of Programme Planning, Finance and Budget", "方案规划、财务和预算厅", UnitKind.OFFICE, "DMSPC"),
+    (
+        "DMSPC",
+        "Department of Management Strategy, Policy and Compliance",
+        "管理战略、政策和合规部",
+        UnitKind.DEPARTMENT,
+        "UNSEC",
+    ),
+    (
+        "DMSPC-OPPFB",
+        "Office of Programme Planning, Finance and Budget",
+        "方案规划、财务和预算厅",
+        UnitKind.OFFICE,
+        "DMSPC",
+    ),
     ("DMSPC-OHR", "Office of Human Resources", "人力资源厅", UnitKind.OFFICE, "DMSPC"),
-    ("DMSPC-BTAD", "Business Transformation and Accountability Division", "业务转型和问责司", UnitKind.DIVISION, "DMSPC"),
+    (
+        "DMSPC-BTAD",
+        "Business Transformation and Accountability Division",
+        "业务转型和问责司",
+        UnitKind.DIVISION,
+        "DMSPC",
+    ),
     ("DOS", "Department of Operational Support", "业务支助部", UnitKind.DEPARTMENT, "UNSEC"),
     ("DOS-OSCM", "Office of Supply Chain Management", "供应链管理厅", UnitKind.OFFICE, "DOS"),
     ("DOS-PD", "Procurement Division", "采购司", UnitKind.DIVISION, "DOS-OSCM"),
-    ("DPPA", "Department of Political and Peacebuilding Affairs", "政治和建设和平事务部", UnitKind.DEPARTMENT, "UNSEC"),
+    (
+        "DPPA",
+        "Department of Political and Peacebuilding Affairs",
+        "政治和建设和平事务部",
+        UnitKind.DEPARTMENT,
+        "UNSEC",
+    ),
     ("DPO", "Department of Peace Operations", "和平行动部", UnitKind.DEPARTMENT, "UNSEC"),
-    ("MONUSCO", "UN Organization Stabilization Mission in the DR Congo", "联刚稳定团", UnitKind.MISSION, "DPO"),
+    (
+        "MONUSCO",
+        "UN Organization Stabilization Mission in the DR Congo",
+        "联刚稳定团",
+        UnitKind.MISSION,
+        "DPO",
+    ),
     ("UNMISS", "United Nations Mission in South Sudan", "南苏丹特派团", UnitKind.MISSION, "DPO"),
-    ("DESA", "Department of Economic and Social Affairs", "经济和社会事务部", UnitKind.DEPARTMENT, "UNSEC"),
-    ("DGACM", "Department for General Assembly and Conference Management", "大会和会议管理部", UnitKind.DEPARTMENT, "UNSEC"),
+    (
+        "DESA",
+        "Department of Economic and Social Affairs",
+        "经济和社会事务部",
+        UnitKind.DEPARTMENT,
+        "UNSEC",
+    ),
+    (
+        "DGACM",
+        "Department for General Assembly and Conference Management",
+        "大会和会议管理部",
+        UnitKind.DEPARTMENT,
+        "UNSEC",
+    ),
     ("OLA", "Office of Legal Affairs", "法律事务厅", UnitKind.OFFICE, "UNSEC"),
-    ("OCHA", "Office for the Coordination of Humanitarian Affairs", "人道主义事务协调厅", UnitKind.OFFICE, "UNSEC"),
+    (
+        "OCHA",
+        "Office for the Coordination of Humanitarian Affairs",
+        "人道主义事务协调厅",
+        UnitKind.OFFICE,
+        "UNSEC",
+    ),
     ("DSS", "Department of Safety and Security", "安全和安保部", UnitKind.DEPARTMENT, "UNSEC"),
     ("UNOG", "United Nations Office at Geneva", "联合国日内瓦办事处", UnitKind.OFFICE, "UNSEC"),
-    ("ESCAP", "Economic and Social Commission for Asia and the Pacific", "亚洲及太平洋经济社会委员会", UnitKind.COMMISSION, "UNSEC"),
+    (
+        "ESCAP",
+        "Economic and Social Commission for Asia and the Pacific",
+        "亚洲及太平洋经济社会委员会",
+        UnitKind.COMMISSION,
+        "UNSEC",
+    ),
 ]
 
 # username, password, role, unit, body, person (index, name, unit, grade, head of entity)
 DEMO_ACCOUNTS = [
-    ("admin", "demo-admin-2026", RoleKind.ADMINISTRATOR, None, "", ("90000001", "Alex Admin", "DMSPC-BTAD", Grade.P4, False)),
-    ("manager", "demo-manager-2026", RoleKind.MANAGER, "DMSPC", "", ("90000002", "Maria Manager", "DMSPC", Grade.USG, True)),
-    ("manager2", "demo-manager-2026", RoleKind.MANAGER, "DOS", "", ("90000003", "Omar Operations", "DOS", Grade.USG, True)),
+    (
+        "admin",
+        "demo-admin-2026",
+        RoleKind.ADMINISTRATOR,
+        None,
+        "",
+        ("90000001", "Alex Admin", "DMSPC-BTAD", Grade.P4, False),
+    ),
+    (
+        "manager",
+        "demo-manager-2026",
+        RoleKind.MANAGER,
+        "DMSPC",
+        "",
+        ("90000002", "Maria Manager", "DMSPC", Grade.USG, True),
+    ),
+    (
+        "manager2",
+        "demo-manager-2026",
+        RoleKind.MANAGER,
+        "DOS",
+        "",
+        ("90000003", "Omar Operations", "DOS", Grade.USG, True),
+    ),
     ("oios", "demo-oversight-2026", RoleKind.OVERSIGHT, None, "OIOS", None),
     ("boa", "demo-oversight-2026", RoleKind.OVERSIGHT, None, "BOA", None),
     ("gastaff", "demo-ga-2026", RoleKind.GA_STAFF, None, "", None),
 ]
 
-FIRST = ["Amina", "Li", "Carlos", "Sofia", "Kwame", "Elena", "Hiroshi", "Fatima", "Ivan", "Grace", "Pedro",
-         "Mei", "Ahmed", "Nadia", "Tomas", "Aisha", "Jonas", "Priya", "Samuel", "Yuki", "Lucia", "Omar", "Wei", "Chloe"]
-LAST = ["Okafor", "Zhang", "Garcia", "Rossi", "Mensah", "Petrova", "Tanaka", "Haddad", "Novak", "Kimani",
-        "Silva", "Chen", "Hassan", "Dubois", "Kowalski", "Diallo", "Berg", "Sharma", "Mwangi", "Sato", "Lopez", "Wang"]
-STAFF_GRADES = [Grade.G4, Grade.G5, Grade.G6, Grade.P2, Grade.P3, Grade.P3, Grade.P4, Grade.P4, Grade.P5, Grade.D1]
+FIRST = [
+    "Amina",
+    "Li",
+    "Carlos",
+    "Sofia",
+    "Kwame",
+    "Elena",
+    "Hiroshi",
+    "Fatima",
+    "Ivan",
+    "Grace",
+    "Pedro",
+    "Mei",
+    "Ahmed",
+    "Nadia",
+    "Tomas",
+    "Aisha",
+    "Jonas",
+    "Priya",
+    "Samuel",
+    "Yuki",
+    "Lucia",
+    "Omar",
+    "Wei",
+    "Chloe",
+]
+LAST = [
+    "Okafor",
+    "Zhang",
+    "Garcia",
+    "Rossi",
+    "Mensah",
+    "Petrova",
+    "Tanaka",
+    "Haddad",
+    "Novak",
+    "Kimani",
+    "Silva",
+    "Chen",
+    "Hassan",
+    "Dubois",
+    "Kowalski",
+    "Diallo",
+    "Berg",
+    "Sharma",
+    "Mwangi",
+    "Sato",
+    "Lopez",
+    "Wang",
+]
+STAFF_GRADES = [
+    Grade.G4,
+    Grade.G5,
+    Grade.G6,
+    Grade.P2,
+    Grade.P3,
+    Grade.P3,
+    Grade.P4,
+    Grade.P4,
+    Grade.P5,
+    Grade.D1,
+]
 
 
 def _person_name(rng: random.Random) -> str:
@@ -58,8 +190,15 @@ def _upsert_unit(code, name, name_zh, kind, parent_code):
     parent = OrgUnit.objects.get(code=parent_code) if parent_code else None
     unit = OrgUnit.objects.filter(code=code).first()
     if unit is None:
-        return OrgUnit.objects.create(code=code, name=name, name_zh=name_zh, kind=kind, parent=parent)
-    if (unit.name, unit.name_zh, unit.kind, unit.parent_id) != (name, name_zh, kind, parent.pk if parent else None):
+        return OrgUnit.objects.create(
+            code=code, name=name, name_zh=name_zh, kind=kind, parent=parent
+        )
+    if (unit.name, unit.name_zh, unit.kind, unit.parent_id) != (
+        name,
+        name_zh,
+        kind,
+        parent.pk if parent else None,
+    ):
         unit.name, unit.name_zh, unit.kind, unit.parent = name, name_zh, kind, parent
         unit.save()
     return unit
@@ -73,7 +212,9 @@ def seed_demo_base(stdout=None) -> dict[str, int]:
     for username, password, kind, unit_code, body, person in DEMO_ACCOUNTS:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = User.objects.create_user(username=username, password=password, email=f"{username}@example.org")
+            user = User.objects.create_user(
+                username=username, password=password, email=f"{username}@example.org"
+            )
         if kind == RoleKind.ADMINISTRATOR and not (user.is_superuser and user.is_staff):
             user.is_superuser = user.is_staff = True
             user.save(update_fields=["is_superuser", "is_staff"])
@@ -87,17 +228,34 @@ def seed_demo_base(stdout=None) -> dict[str, int]:
         if person is not None:
             index, name, person_unit, grade, head = person
             if not Person.objects.filter(index_number=index).exists():
-                Person.objects.create(index_number=index, name=name, unit=OrgUnit.objects.get(code=person_unit),
-                                      grade=grade, is_head_of_entity=head, user=user, email=user.email)
+                Person.objects.create(
+                    index_number=index,
+                    name=name,
+                    unit=OrgUnit.objects.get(code=person_unit),
+                    grade=grade,
+                    is_head_of_entity=head,
+                    user=user,
+                    email=user.email,
+                )
     # A few staff in each unit, deterministic so that a second run changes nothing.
     rng = random.Random(64259)
     units = list(OrgUnit.objects.exclude(code="UNSEC").order_by("code"))
     wanted = []
     for number in range(1, 61):
         unit = units[number % len(units)]
-        wanted.append(Person(index_number=f"{91000000 + number}", name=_person_name(rng), unit=unit,
-                             grade=STAFF_GRADES[number % len(STAFF_GRADES)]))
-    existing = set(Person.objects.filter(index_number__in=[p.index_number for p in wanted]).values_list("index_number", flat=True))
+        wanted.append(
+            Person(
+                index_number=f"{91000000 + number}",
+                name=_person_name(rng),
+                unit=unit,
+                grade=STAFF_GRADES[number % len(STAFF_GRADES)],
+            )
+        )
+    existing = set(
+        Person.objects.filter(index_number__in=[p.index_number for p in wanted]).values_list(
+            "index_number", flat=True
+        )
+    )
     new = [p for p in wanted if p.index_number not in existing]
     Person.objects.bulk_create(new)
     history.record_bulk(new)
@@ -108,19 +266,27 @@ def seed_scale_base(factor: float, progress) -> dict[str, int]:
     """~100 org units and ~37,000 staff at factor 1, written in bulk (history included)."""
     rng = random.Random(37000)
     root = OrgUnit.objects.filter(code="UNSEC").first() or OrgUnit.objects.create(
-        code="UNSEC", name="United Nations Secretariat", kind=UnitKind.SECRETARIAT)
+        code="UNSEC", name="United Nations Secretariat", kind=UnitKind.SECRETARIAT
+    )
     n_units = max(3, round(100 * factor))
     n_people = max(10, round(37_000 * factor))
     departments = max(1, n_units // 5)
     new_units = []
-    existing_codes = set(OrgUnit.objects.filter(code__startswith="S-").values_list("code", flat=True))
+    existing_codes = set(
+        OrgUnit.objects.filter(code__startswith="S-").values_list("code", flat=True)
+    )
     with transaction.atomic():
         parents = []
         for d in range(departments):
             code = f"S-D{d:03d}"
             unit = OrgUnit.objects.filter(code=code).first()
             if unit is None:
-                unit = OrgUnit(code=code, name=f"Synthetic department {d}", kind=UnitKind.DEPARTMENT, parent=root)
+                unit = OrgUnit(
+                    code=code,
+                    name=f"Synthetic department {d}",
+                    kind=UnitKind.DEPARTMENT,
+                    parent=root,
+                )
                 unit.path = unit.compute_path()
                 new_units.append(unit)
             parents.append(unit)
@@ -131,7 +297,9 @@ def seed_scale_base(factor: float, progress) -> dict[str, int]:
             if code in existing_codes:
                 continue
             parent = parents[i % departments]
-            unit = OrgUnit(code=code, name=f"Synthetic office {i}", kind=UnitKind.OFFICE, parent=parent)
+            unit = OrgUnit(
+                code=code, name=f"Synthetic office {i}", kind=UnitKind.OFFICE, parent=parent
+            )
             unit.path = unit.compute_path()
             children.append(unit)
         OrgUnit.objects.bulk_create(children)
@@ -144,12 +312,17 @@ def seed_scale_base(factor: float, progress) -> dict[str, int]:
     for offset in range(start, n_people, batch):
         people = []
         for n in range(offset, min(offset + batch, n_people)):
-            people.append(Person(index_number=f"7{n:07d}", name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-                                 unit_id=unit_ids[n % len(unit_ids)], grade=rng.choice(STAFF_GRADES)))
+            people.append(
+                Person(
+                    index_number=f"7{n:07d}",
+                    name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                    unit_id=unit_ids[n % len(unit_ids)],
+                    grade=rng.choice(STAFF_GRADES),
+                )
+            )
         with transaction.atomic():
             Person.objects.bulk_create(people, batch_size=batch)
             history.record_bulk(people)
         created += len(people)
         progress("people", min(offset + batch, n_people), n_people)
     return {"org units": OrgUnit.objects.count(), "people": Person.objects.count()}
-

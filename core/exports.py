@@ -35,7 +35,9 @@ class _Echo:
         return value
 
 
-def csv_response(filename: str, headers: Sequence[str], rows: Iterable[Sequence]) -> StreamingHttpResponse:
+def csv_response(
+    filename: str, headers: Sequence[str], rows: Iterable[Sequence]
+) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
 
     def stream():
@@ -62,7 +64,9 @@ def _xlsx_cell(sheet, value):
     return cell
 
 
-def write_sheet(workbook: Workbook, title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> None:
+def write_sheet(
+    workbook: Workbook, title: str, headers: Sequence[str], rows: Iterable[Sequence]
+) -> None:
     sheet = workbook.create_sheet(title=str(title)[:31])
     sheet.append([_xlsx_cell(sheet, str(h)) for h in headers])
     for row in rows:

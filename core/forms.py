@@ -18,8 +18,10 @@ class VersionedModelForm(forms.ModelForm):
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    stale_message = _("Someone else changed this record while you were editing it. "
-                      "Reload the page to see their changes, then apply yours again.")
+    stale_message = _(
+        "Someone else changed this record while you were editing it. "
+        "Reload the page to see their changes, then apply yours again."
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

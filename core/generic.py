@@ -61,8 +61,14 @@ class ScopedListView(LoginRequiredMixin, ListView):
         queryset = self.base_queryset()
         self.filterset = None
         if self.filterset_class is not None:
-            self.filterset = self.filterset_class(self.request.GET or None, queryset=queryset, request=self.request)
-            queryset = self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else queryset
+            self.filterset = self.filterset_class(
+                self.request.GET or None, queryset=queryset, request=self.request
+            )
+            queryset = (
+                self.filterset.qs
+                if self.filterset.is_bound and self.filterset.is_valid()
+                else queryset
+            )
             if self.filterset.is_bound and not self.filterset.is_valid():
                 queryset = queryset.none()
         return queryset
@@ -92,7 +98,12 @@ class ScopedListView(LoginRequiredMixin, ListView):
         start = (page - 1) * page_size
         rows = list(queryset[start : start + page_size + 1])
         has_next = len(rows) > page_size
-        return None, {"number": page, "has_next": has_next, "has_previous": page > 1}, rows[:page_size], True
+        return (
+            None,
+            {"number": page, "has_next": has_next, "has_previous": page > 1},
+            rows[:page_size],
+            True,
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -102,7 +113,9 @@ class ScopedListView(LoginRequiredMixin, ListView):
         context.update(
             filter=self.filterset,
             columns=self.columns,
-            rows=[(obj, [(c, c.value(obj)) for c in self.columns]) for obj in context["object_list"]],
+            rows=[
+                (obj, [(c, c.value(obj)) for c in self.columns]) for obj in context["object_list"]
+            ],
             querystring=query.urlencode(),
             title=self.title or self.model._meta.verbose_name_plural,
             create_url_name=self.create_url_name,
@@ -116,7 +129,9 @@ class HistoryMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         obj = self.object
-        context["history_entries"] = list(HistoryEntry.objects.for_object(obj)[: self.history_limit])
+        context["history_entries"] = list(
+            HistoryEntry.objects.for_object(obj)[: self.history_limit]
+        )
         context["history_object"] = f"{obj._meta.label_lower}:{obj.pk}"
         return context
 
@@ -129,7 +144,9 @@ class ScopedDetailView(LoginRequiredMixin, HistoryMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["can_edit"] = self.model.objects.editable_by(self.request.user).filter(pk=self.object.pk).exists()
+        context["can_edit"] = (
+            self.model.objects.editable_by(self.request.user).filter(pk=self.object.pk).exists()
+        )
         return context
 
 
@@ -141,7 +158,11 @@ class StaleVersionFormMixin:
         try:
             with transaction.atomic():
                 self.object = self.save_form(form)
-                if not self.model.objects.editable_by(self.request.user).filter(pk=self.object.pk).exists():
+                if (
+                    not self.model.objects.editable_by(self.request.user)
+                    .filter(pk=self.object.pk)
+                    .exists()
+                ):
                     raise PermissionDenied(_("You may not save records for this unit."))
         except StaleVersion:
             return self.form_invalid(form)

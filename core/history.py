@@ -165,13 +165,33 @@ def verify_chain() -> ChainCheck:
     for entry in _entries():
         expected_seq += 1
         if entry.seq != expected_seq:
-            return ChainCheck(False, expected_seq - 1, prev, entry.seq, f"expected entry #{expected_seq}, found #{entry.seq}")
+            return ChainCheck(
+                False,
+                expected_seq - 1,
+                prev,
+                entry.seq,
+                f"expected entry #{expected_seq}, found #{entry.seq}",
+            )
         if entry.prev_sha256 != prev:
-            return ChainCheck(False, expected_seq - 1, prev, entry.seq, "its previous hash does not match the entry before it")
+            return ChainCheck(
+                False,
+                expected_seq - 1,
+                prev,
+                entry.seq,
+                "its previous hash does not match the entry before it",
+            )
         if entry_hash(entry) != entry.sha256:
-            return ChainCheck(False, expected_seq - 1, prev, entry.seq, "its content does not match its hash")
+            return ChainCheck(
+                False, expected_seq - 1, prev, entry.seq, "its content does not match its hash"
+            )
         prev = entry.sha256
     head_seq, head_sha = head()
     if (head_seq, head_sha) != (expected_seq, prev):
-        return ChainCheck(False, expected_seq, prev, expected_seq + 1 if head_seq > expected_seq else head_seq, "the chain head does not match the last entry (entries removed?)")
+        return ChainCheck(
+            False,
+            expected_seq,
+            prev,
+            expected_seq + 1 if head_seq > expected_seq else head_seq,
+            "the chain head does not match the last entry (entries removed?)",
+        )
     return ChainCheck(True, expected_seq, prev)

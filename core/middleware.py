@@ -14,7 +14,9 @@ class RequestContextMiddleware:
 
     def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")
-        with acting_as("request", request=request, request_id=incoming if _SAFE_ID.match(incoming) else None) as actor:
+        with acting_as(
+            "request", request=request, request_id=incoming if _SAFE_ID.match(incoming) else None
+        ) as actor:
             request.request_id = actor.request_id
             response = self.get_response(request)
         response["X-Request-ID"] = actor.request_id

@@ -28,15 +28,6 @@ class TrackedModel(models.Model):
     class Meta:
         abstract = True
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        from core.history import snapshot
-
-        instance._history_before = snapshot(instance)
-        instance._loaded_version = instance.version if "version" in field_names else None
-        return instance
-
     def save(self, *args, **kwargs):
         adding = self._state.adding
         if not adding:
@@ -49,8 +40,9 @@ class TrackedModel(models.Model):
                 kwargs["update_fields"] = {*update_fields, "version", "updated_at"}
         try:
             super().save(*args, **kwargs)
-        except StaleVersion:
-            self.version = self._expected_version
+        except Exception:
+            if not adding:
+                self.version = self._expected_version
             raise
         finally:
             self._expected_version = None
@@ -65,6 +57,14 @@ class TrackedModel(models.Model):
         if filtered.exists():
             raise StaleVersion(self, expected)
         return False
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        from core.history import snapshot
+
+        instance._history_before = snapshot(instance)
+        return instance
 
 
 class HistoryEntryQuerySet(models.QuerySet):
@@ -114,7 +114,9 @@ class HistoryEntry(models.Model):
         ordering = ["-seq"]
         verbose_name = _("history entry")
         verbose_name_plural = _("history entries")
-        indexes = [models.Index(fields=["object_type", "object_id", "-seq"], name="history_object_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "-seq"], name="history_object_idx")
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
@@ -137,3 +139,6 @@ class HistoryChainHead(models.Model):
 
     class Meta:
         verbose_name = _("history chain head")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.sha256}"

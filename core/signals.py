@@ -31,11 +31,17 @@ def _record_delete(sender, instance, **kwargs):
     if not _tracked(sender):
         return
     before = history.snapshot(instance)
-    history.record(instance, HistoryEntry.Action.DELETE, history.diff(before, {}, instance.history_ignored_fields))
+    history.record(
+        instance,
+        HistoryEntry.Action.DELETE,
+        history.diff(before, {}, instance.history_ignored_fields),
+    )
 
 
 def _m2m_values(instance, field_name):
-    return sorted(_plain_pk(pk) for pk in getattr(instance, field_name).values_list("pk", flat=True))
+    return sorted(
+        _plain_pk(pk) for pk in getattr(instance, field_name).values_list("pk", flat=True)
+    )
 
 
 def _plain_pk(pk):
@@ -52,7 +58,9 @@ def _record_m2m(sender, instance, action, reverse, **kwargs):
     if field_name is None:
         return
     if action in ("pre_add", "pre_remove", "pre_clear"):
-        instance.__dict__.setdefault("_m2m_before", {})[field_name] = _m2m_values(instance, field_name)
+        instance.__dict__.setdefault("_m2m_before", {})[field_name] = _m2m_values(
+            instance, field_name
+        )
     elif action in ("post_add", "post_remove", "post_clear"):
         before = instance.__dict__.get("_m2m_before", {}).pop(field_name, None)
         after = _m2m_values(instance, field_name)

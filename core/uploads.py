@@ -7,14 +7,28 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 SPREADSHEET_TYPES = {".csv": "csv", ".xlsx": "xlsx"}
-EVIDENCE_SUFFIXES = {".pdf", ".docx", ".xlsx", ".csv", ".txt", ".png", ".jpg", ".jpeg", ".odt", ".ods"}
+EVIDENCE_SUFFIXES = {
+    ".pdf",
+    ".docx",
+    ".xlsx",
+    ".csv",
+    ".txt",
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".odt",
+    ".ods",
+}
 
 
 def check_size(upload) -> None:
     if upload.size > settings.MAX_UPLOAD_BYTES:
         raise ValidationError(
             _("The file is %(size).1f MB; the largest accepted is %(limit)d MB.")
-            % {"size": upload.size / 1024 / 1024, "limit": settings.MAX_UPLOAD_BYTES // 1024 // 1024},
+            % {
+                "size": upload.size / 1024 / 1024,
+                "limit": settings.MAX_UPLOAD_BYTES // 1024 // 1024,
+            },
             code="too_large",
         )
 
@@ -28,7 +42,9 @@ def spreadsheet_kind(upload) -> str:
     upload.seek(0)
     if head.startswith(b"PK\x03\x04"):
         if suffix not in ("", ".xlsx"):
-            raise ValidationError(_("The file's content does not match its name (%(name)s).") % {"name": upload.name})
+            raise ValidationError(
+                _("The file's content does not match its name (%(name)s).") % {"name": upload.name}
+            )
         try:
             with zipfile.ZipFile(upload) as archive:
                 if "xl/workbook.xml" not in archive.namelist():

@@ -68,9 +68,14 @@ def test_seed_demo_creates_the_contract_accounts_idempotently(client, resolution
     assert history.verify_chain().ok
     users = {u.username for u in get_user_model().objects.all()}
     assert {"admin", "manager", "manager2", "oios", "boa", "gastaff"} <= users
-    for username, password in [("admin", "demo-admin-2026"), ("manager", "demo-manager-2026"),
-                               ("manager2", "demo-manager-2026"), ("oios", "demo-oversight-2026"),
-                               ("boa", "demo-oversight-2026"), ("gastaff", "demo-ga-2026")]:
+    for username, password in [
+        ("admin", "demo-admin-2026"),
+        ("manager", "demo-manager-2026"),
+        ("manager2", "demo-manager-2026"),
+        ("oios", "demo-oversight-2026"),
+        ("boa", "demo-oversight-2026"),
+        ("gastaff", "demo-ga-2026"),
+    ]:
         page = client.get("/accounts/login/")
         assert page.status_code == 200
         response = client.post("/accounts/login/", {"username": username, "password": password})
@@ -80,8 +85,9 @@ def test_seed_demo_creates_the_contract_accounts_idempotently(client, resolution
 
 @pytest.mark.django_db
 def test_seed_demo_roles_follow_the_contract(resolution):
-    from accountability.access import access_for
     from django.contrib.auth import get_user_model
+
+    from accountability.access import access_for
 
     call_command("seed_demo")
     User = get_user_model()

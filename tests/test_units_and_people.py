@@ -31,7 +31,9 @@ def test_another_units_person_is_404_for_read_and_edit(api, manager, staff):
     index = staff["pd"].index_number
     client = api(manager)
     assert client.get(f"/api/people/{index}/").status_code == 404
-    assert client.patch(f"/api/people/{index}/", {"name": "Changed"}, format="json").status_code == 404
+    assert (
+        client.patch(f"/api/people/{index}/", {"name": "Changed"}, format="json").status_code == 404
+    )
     assert Person.objects.get(index_number=index).name == "Pat Procurement"
 
 
@@ -48,7 +50,11 @@ def test_a_manager_edits_own_staff_and_cannot_move_them_out_of_reach(api, manage
 
 @pytest.mark.django_db
 def test_a_manager_cannot_create_people_in_another_unit(api, manager, units):
-    response = api(manager).post("/api/people/", {"index_number": "55555555", "name": "New", "unit": "DOS", "grade": "P-2"}, format="json")
+    response = api(manager).post(
+        "/api/people/",
+        {"index_number": "55555555", "name": "New", "unit": "DOS", "grade": "P-2"},
+        format="json",
+    )
     assert response.status_code == 403
     assert not Person.objects.filter(index_number="55555555").exists()
 
@@ -61,7 +67,10 @@ def test_read_only_roles_read_but_cannot_write(api, request, persona, staff):
     assert client.get("/api/people/").status_code == 200
     index = staff["pd"].index_number
     assert client.patch(f"/api/people/{index}/", {"name": "x"}, format="json").status_code == 403
-    assert client.post("/api/org-units/", {"code": "NEW", "name": "New"}, format="json").status_code == 403
+    assert (
+        client.post("/api/org-units/", {"code": "NEW", "name": "New"}, format="json").status_code
+        == 403
+    )
 
 
 @pytest.mark.django_db
@@ -70,24 +79,46 @@ def test_a_user_without_a_role_sees_nobody(api, outsider, staff):
 
 
 @pytest.mark.django_db
-def test_only_administrators_create_org_units_and_the_tree_path_follows(api, admin_user, manager, units):
-    assert api(manager).post("/api/org-units/", {"code": "NEWU", "name": "New unit", "parent": "DMSPC"}, format="json").status_code == 403
-    response = api(admin_user).post("/api/org-units/", {"code": "NEWU", "name": "New unit", "parent": "DMSPC"}, format="json")
+def test_only_administrators_create_org_units_and_the_tree_path_follows(
+    api, admin_user, manager, units
+):
+    assert (
+        api(manager)
+        .post(
+            "/api/org-units/",
+            {"code": "NEWU", "name": "New unit", "parent": "DMSPC"},
+            format="json",
+        )
+        .status_code
+        == 403
+    )
+    response = api(admin_user).post(
+        "/api/org-units/", {"code": "NEWU", "name": "New unit", "parent": "DMSPC"}, format="json"
+    )
     assert response.status_code == 201
     assert response.json()["parent"] == "DMSPC"
     assert OrgUnit.objects.get(code="NEWU").path == "/UN/DMSPC/NEWU/"
 
 
 @pytest.mark.django_db
-def test_moving_a_unit_moves_its_subtree_and_manager_rights_follow(api, admin_user, manager, units, staff):
-    assert api(admin_user).patch("/api/org-units/DMSPC-OHR/", {"parent": "DOS"}, format="json").status_code == 200
+def test_moving_a_unit_moves_its_subtree_and_manager_rights_follow(
+    api, admin_user, manager, units, staff
+):
+    assert (
+        api(admin_user)
+        .patch("/api/org-units/DMSPC-OHR/", {"parent": "DOS"}, format="json")
+        .status_code
+        == 200
+    )
     assert OrgUnit.objects.get(code="DMSPC-OHR").path == "/UN/DOS/DMSPC-OHR/"
     assert "Ana Ohr" not in _names(api(manager).get("/api/people/"))
 
 
 @pytest.mark.django_db
 def test_a_unit_cannot_be_placed_below_itself(api, admin_user, units):
-    response = api(admin_user).patch("/api/org-units/DMSPC/", {"parent": "DMSPC-OHR"}, format="json")
+    response = api(admin_user).patch(
+        "/api/org-units/DMSPC/", {"parent": "DMSPC-OHR"}, format="json"
+    )
     assert response.status_code == 400 and "parent" in response.json()
 
 
@@ -99,7 +130,9 @@ def test_people_filters(api, admin_user, staff):
 
 
 @pytest.mark.django_db
-def test_people_list_query_count_does_not_grow_with_rows(api, admin_user, units, django_assert_max_num_queries):
+def test_people_list_query_count_does_not_grow_with_rows(
+    api, admin_user, units, django_assert_max_num_queries
+):
     client = api(admin_user)
     PersonFactory.create_batch(10, unit=units["ohr"])
     with django_assert_max_num_queries(6) as few:

@@ -19,24 +19,38 @@ class Conflict(exceptions.APIException):
 
 def validation_error_detail(exc: DjangoValidationError) -> dict:
     if hasattr(exc, "error_dict"):
-        return {field or "non_field_errors": [str(m) for e in errors for m in e.messages]
-                for field, errors in exc.error_dict.items()}
+        return {
+            field or "non_field_errors": [str(m) for e in errors for m in e.messages]
+            for field, errors in exc.error_dict.items()
+        }
     return {"non_field_errors": [str(m) for m in exc.messages]}
 
 
 def exception_handler(exc, context):
     if isinstance(exc, StaleVersion):
         exc = Conflict(
-            {"version": [_("This record was changed by someone else since you loaded it. Reload it and apply your edit again.")]}
+            {
+                "version": [
+                    _(
+                        "This record was changed by someone else since you loaded it. Reload it and apply your edit again."
+                    )
+                ]
+            }
         )
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(validation_error_detail(exc))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, IntegrityError):
-        exc = exceptions.ValidationError({"non_field_errors": [_("This record conflicts with an existing one.")]})
+        exc = exceptions.ValidationError(
+            {"non_field_errors": [_("This record conflicts with an existing one.")]}
+        )
     response = drf_exception_handler(exc, context)
-    if response is not None and isinstance(exc, exceptions.ValidationError) and isinstance(response.data, list):
+    if (
+        response is not None
+        and isinstance(exc, exceptions.ValidationError)
+        and isinstance(response.data, list)
+    ):
         response.data = {"non_field_errors": response.data}
     return response
 

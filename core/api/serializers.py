@@ -19,7 +19,9 @@ def expected_version(request, data) -> int | None:
     try:
         return int(text)
     except ValueError:
-        raise serializers.ValidationError({"version": [_("%(source)s must be a version number.") % {"source": source}]}) from None
+        raise serializers.ValidationError(
+            {"version": [_("%(source)s must be a version number.") % {"source": source}]}
+        ) from None
 
 
 class VersionedModelSerializer(serializers.ModelSerializer):
@@ -40,8 +42,20 @@ class HistoryEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = HistoryEntry
-        fields = ["seq", "at", "user", "actor", "action", "object_type", "object_id", "object_repr",
-                  "changes", "request_id", "prev_sha256", "sha256"]
+        fields = [
+            "seq",
+            "at",
+            "user",
+            "actor",
+            "action",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "changes",
+            "request_id",
+            "prev_sha256",
+            "sha256",
+        ]
 
     def get_user(self, entry) -> str | None:
         return entry.actor.split(":", 1)[1] if entry.actor.startswith("user:") else None

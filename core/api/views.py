@@ -31,12 +31,19 @@ class ObtainTokenView(APIView):
     authentication_classes = []
     throttle_classes = [LoginThrottle]
 
-    @extend_schema(request=TokenRequestSerializer, responses=inline_serializer("Token", {"token": serializers.CharField()}))
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses=inline_serializer("Token", {"token": serializers.CharField()}),
+    )
     def post(self, request):
         form = TokenRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         try:
-            user = authenticate(request._request, username=form.validated_data["username"], password=form.validated_data["password"])
+            user = authenticate(
+                request._request,
+                username=form.validated_data["username"],
+                password=form.validated_data["password"],
+            )
         except AxesBackendPermissionDenied:
             user = None
         if getattr(request._request, "axes_locked_out", False):
@@ -45,10 +52,11 @@ class ObtainTokenView(APIView):
                 status=status.HTTP_429_TOO_MANY_REQUESTS,
             )
         if user is None or not user.is_active:
-            raise exceptions.ValidationError({"non_field_errors": [_("The username or password is not correct.")]})
+            raise exceptions.ValidationError(
+                {"non_field_errors": [_("The username or password is not correct.")]}
+            )
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
-
 
 
 class HistoryListView(generics.ListAPIView):
@@ -58,7 +66,11 @@ class HistoryListView(generics.ListAPIView):
     serializer_class = HistoryEntrySerializer
     filter_backends: list = []
 
-    @extend_schema(parameters=[OpenApiParameter("object", str, required=True, description="app_label.model:id")])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("object", str, required=True, description="app_label.model:id")
+        ]
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -66,7 +78,9 @@ class HistoryListView(generics.ListAPIView):
         raw = self.request.query_params.get("object", "")
         label, sep, object_id = raw.partition(":")
         if not sep or "." not in label or not object_id:
-            raise exceptions.ValidationError({"object": [_("Give the record as <app_label>.<model>:<id>.")]})
+            raise exceptions.ValidationError(
+                {"object": [_("Give the record as <app_label>.<model>:<id>.")]}
+            )
         try:
             model = apps.get_model(label)
         except (LookupError, ValueError):

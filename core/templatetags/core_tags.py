@@ -17,7 +17,10 @@ def cell(value):
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, datetime.datetime | datetime.date):
-        return formats.date_format(value, "SHORT_DATE_FORMAT" if isinstance(value, datetime.date) else "SHORT_DATETIME_FORMAT")
+        return formats.date_format(
+            value,
+            "SHORT_DATE_FORMAT" if isinstance(value, datetime.date) else "SHORT_DATETIME_FORMAT",
+        )
     if isinstance(value, decimal.Decimal | int) and not isinstance(value, bool):
         return intcomma(value)
     return value

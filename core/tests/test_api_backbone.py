@@ -8,7 +8,11 @@ from core.models import HistoryEntry
 
 @pytest.mark.django_db
 def test_token_for_good_credentials_and_it_authenticates(api, manager):
-    response = api(None).post("/api/auth/token/", {"username": "manager", "password": "a-long-test-password-1"}, format="json")
+    response = api(None).post(
+        "/api/auth/token/",
+        {"username": "manager", "password": "a-long-test-password-1"},
+        format="json",
+    )
     assert response.status_code == 200
     token = response.json()["token"]
     client = api(None)
@@ -18,7 +22,9 @@ def test_token_for_good_credentials_and_it_authenticates(api, manager):
 
 @pytest.mark.django_db
 def test_token_refused_for_a_wrong_password_with_a_plain_message(api, manager):
-    response = api(None).post("/api/auth/token/", {"username": "manager", "password": "nope"}, format="json")
+    response = api(None).post(
+        "/api/auth/token/", {"username": "manager", "password": "nope"}, format="json"
+    )
     assert response.status_code == 400
     assert response.json() == {"non_field_errors": ["The username or password is not correct."]}
 
@@ -35,17 +41,33 @@ def test_repeated_failures_are_locked_out(api, manager, settings):
     settings.AXES_ENABLED = True
     settings.AXES_FAILURE_LIMIT = 3
     client = api(None)
-    codes = [client.post("/api/auth/token/", {"username": "manager", "password": "wrong"}, format="json").status_code
-             for _ in range(4)]
+    codes = [
+        client.post(
+            "/api/auth/token/", {"username": "manager", "password": "wrong"}, format="json"
+        ).status_code
+        for _ in range(4)
+    ]
     assert codes[:2] == [400, 400]
     assert codes[-1] == 429
     # Even the right password is refused while locked out.
-    good = client.post("/api/auth/token/", {"username": "manager", "password": "a-long-test-password-1"}, format="json")
+    good = client.post(
+        "/api/auth/token/",
+        {"username": "manager", "password": "a-long-test-password-1"},
+        format="json",
+    )
     assert good.status_code == 429
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/api/org-units/", "/api/people/", "/api/resolution/paragraphs/", "/api/history/?object=accountability.orgunit:1"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/org-units/",
+        "/api/people/",
+        "/api/resolution/paragraphs/",
+        "/api/history/?object=accountability.orgunit:1",
+    ],
+)
 def test_anonymous_requests_are_refused(api, path):
     assert api(None).get(path).status_code in (401, 403)
 
@@ -61,7 +83,9 @@ def test_lists_have_next_previous_results(api, admin_user, units):
 
 @pytest.mark.django_db
 def test_bad_input_gets_400_with_field_messages(api, admin_user, units):
-    response = api(admin_user).post("/api/org-units/", {"code": "", "name": "X", "parent": "NOPE"}, format="json")
+    response = api(admin_user).post(
+        "/api/org-units/", {"code": "", "name": "X", "parent": "NOPE"}, format="json"
+    )
     assert response.status_code == 400
     body = response.json()
     assert "code" in body and "parent" in body
@@ -70,7 +94,9 @@ def test_bad_input_gets_400_with_field_messages(api, admin_user, units):
 
 @pytest.mark.django_db
 def test_malformed_json_is_400_not_500(api, admin_user):
-    response = api(admin_user).generic("POST", "/api/org-units/", "{not json", content_type="application/json")
+    response = api(admin_user).generic(
+        "POST", "/api/org-units/", "{not json", content_type="application/json"
+    )
     assert response.status_code == 400
 
 
@@ -80,19 +106,30 @@ def test_edit_with_stale_version_gets_409_and_changes_nothing(api, admin_user, u
     detail = client.get("/api/org-units/DOS/")
     assert detail["ETag"] == f'"{detail.json()["version"]}"'
     version = detail.json()["version"]
-    first = client.patch("/api/org-units/DOS/", {"name": "Operational Support"}, format="json", HTTP_IF_MATCH=f'"{version}"')
+    first = client.patch(
+        "/api/org-units/DOS/",
+        {"name": "Operational Support"},
+        format="json",
+        HTTP_IF_MATCH=f'"{version}"',
+    )
     assert first.status_code == 200 and first.json()["version"] == version + 1
-    stale = client.patch("/api/org-units/DOS/", {"name": "Overwritten"}, format="json", HTTP_IF_MATCH=f'"{version}"')
+    stale = client.patch(
+        "/api/org-units/DOS/", {"name": "Overwritten"}, format="json", HTTP_IF_MATCH=f'"{version}"'
+    )
     assert stale.status_code == 409
     assert "version" in stale.json()
-    stale_body = client.patch("/api/org-units/DOS/", {"name": "Overwritten", "version": version}, format="json")
+    stale_body = client.patch(
+        "/api/org-units/DOS/", {"name": "Overwritten", "version": version}, format="json"
+    )
     assert stale_body.status_code == 409
     assert OrgUnit.objects.get(code="DOS").name == "Operational Support"
 
 
 @pytest.mark.django_db
 def test_malformed_if_match_is_400(api, admin_user, units):
-    response = api(admin_user).patch("/api/org-units/DOS/", {"name": "x"}, format="json", HTTP_IF_MATCH="abc")
+    response = api(admin_user).patch(
+        "/api/org-units/DOS/", {"name": "x"}, format="json", HTTP_IF_MATCH="abc"
+    )
     assert response.status_code == 400 and "version" in response.json()
 
 
@@ -104,7 +141,9 @@ def test_history_api_lists_an_objects_changes_newest_first(api, admin_user, unit
     body = client.get(f"/api/history/?object=accountability.orgunit:{unit.pk}").json()
     first, second = body["results"][:2]
     assert first["action"] == "update" and first["user"] == "admin"
-    assert first["changes"] == {"name": ["Department of Operational Support", "Operational Support"]}
+    assert first["changes"] == {
+        "name": ["Department of Operational Support", "Operational Support"]
+    }
     assert first["request_id"] and len(first["sha256"]) == 64
     assert second["action"] == "create"
     entry = HistoryEntry.objects.get(sha256=first["sha256"])

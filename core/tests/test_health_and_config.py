@@ -27,13 +27,24 @@ def _check(env_overrides):
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE",)}
     env.update(env_overrides)
     return subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", "check"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("DEBUG", "perhaps"), ("DATABASE_URL", "mysql://db/x"), ("REDIS_URL", "http://x"), ("AXES_FAILURE_LIMIT", "many"), ("SECRET_KEY", "short")],
+    [
+        ("DEBUG", "perhaps"),
+        ("DATABASE_URL", "mysql://db/x"),
+        ("REDIS_URL", "http://x"),
+        ("AXES_FAILURE_LIMIT", "many"),
+        ("SECRET_KEY", "short"),
+    ],
 )
 def test_a_bad_setting_stops_start_up_naming_the_variable(name, value):
     result = _check({name: value})
@@ -42,9 +53,19 @@ def test_a_bad_setting_stops_start_up_naming_the_variable(name, value):
 
 
 def test_production_settings_pass_the_deploy_check():
-    env = {"DEBUG": "0", "SECRET_KEY": "k" * 20 + "-production-secret-key-for-the-check-only-" + "x" * 10,
-           "ALLOWED_HOSTS": "tracker.example.org", "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env = {
+        "DEBUG": "0",
+        "SECRET_KEY": "k" * 20 + "-production-secret-key-for-the-check-only-" + "x" * 10,
+        "ALLOWED_HOSTS": "tracker.example.org",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
     full = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"} | env
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                            cwd=settings.BASE_DIR, env=full, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr

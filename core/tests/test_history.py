@@ -21,11 +21,15 @@ def test_create_update_delete_leave_entries_with_before_and_after(units):
     create, update = _entries(unit)
     assert create.action == "create" and create.changes["code"] == [None, "DMSPC-OHR"]
     assert update.action == "update"
-    assert update.changes == {"name": ["Office of Human Resources", "Office of Human Resources Management"]}
+    assert update.changes == {
+        "name": ["Office of Human Resources", "Office of Human Resources Management"]
+    }
     assert update.actor == "command:test"
     pk = unit.pk
     unit.delete()
-    deleted = HistoryEntry.objects.filter(object_type="accountability.orgunit", object_id=str(pk)).first()
+    deleted = HistoryEntry.objects.filter(
+        object_type="accountability.orgunit", object_id=str(pk)
+    ).first()
     assert deleted.action == "delete" and deleted.changes["code"] == ["DMSPC-OHR", None]
 
 
@@ -63,7 +67,8 @@ def test_verify_audit_trail_names_the_first_tampered_entry(units, capsys):
     target = HistoryEntry.objects.order_by("seq")[2]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {HistoryEntry._meta.db_table} SET changes = %s WHERE id = %s", ['{"name": [null, "forged"]}', target.pk]
+            f"UPDATE {HistoryEntry._meta.db_table} SET changes = %s WHERE id = %s",
+            ['{"name": [null, "forged"]}', target.pk],
         )
     with pytest.raises(SystemExit) as exit_info:
         call_command("verify_audit_trail")
@@ -90,4 +95,3 @@ def test_bulk_record_extends_the_chain_in_one_step(units, django_assert_max_num_
     with django_assert_max_num_queries(8):
         assert history.record_bulk(people) == 200
     assert history.verify_chain().ok
-

@@ -10,5 +10,8 @@ class Command(AuditedCommand):
     def run(self, *args, **options):
         counts = load_resolution()
         self.stdout.write(
-            _("Resolution 64/259 loaded: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.") % counts
+            _(
+                "Resolution 64/259 loaded: %(created)d created, %(updated)d updated, %(unchanged)d unchanged."
+            )
+            % counts
         )

@@ -11,9 +11,11 @@ class Command(AuditedCommand):
 
     def run(self, *args, **options):
         if not settings.ALLOW_DEMO_DATA:
-            raise CommandError("Demo data is disabled here (ALLOW_DEMO_DATA=0): it creates well-known passwords.")
+            raise CommandError(
+                "Demo data is disabled here (ALLOW_DEMO_DATA=0): it creates well-known passwords."
+            )
         counts = seed_demo_base(self.stdout)
-        for app, module in app_seed_modules():
+        for _app, module in app_seed_modules():
             if hasattr(module, "seed_demo"):
                 counts.update(module.seed_demo(self.stdout) or {})
         self.stdout.write("Demo data ready: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
