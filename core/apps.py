@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from core import signals  # noqa: F401  (connects the change-history receivers)
+        from core import signals, task_context  # noqa: F401  (connect history receivers)

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import connection
 from django.http import JsonResponse
@@ -18,7 +19,10 @@ class HomeView(LoginRequiredMixin, TemplateView):
         groups: dict[str, list] = {}
         for card in dashboard_cards(self.request.user):
             groups.setdefault(card.app, []).append(card)
-        context["card_groups"] = groups
+        context["card_groups"] = [
+            (label, apps.get_app_config(label).verbose_name, cards)
+            for label, cards in groups.items()
+        ]
         return context
 
 
