@@ -18,6 +18,10 @@ class Access:
     _subtree: tuple[int, ...] | None = field(default=None, repr=False)
 
     @property
+    def kind_label(self) -> str:
+        return str(RoleKind(self.kind).label) if self.kind in RoleKind.values else ""
+
+    @property
     def is_admin(self) -> bool:
         return self.kind == RoleKind.ADMINISTRATOR
 

@@ -34,8 +34,12 @@ class Actor:
 _current: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("actor", default=None)
 
 
+_SYSTEM = Actor(label="system", request_id="")
+
+
 def current_actor() -> Actor:
-    return _current.get() or Actor(label="system")
+    """The actor set by the request, task or command in progress; "system" otherwise."""
+    return _current.get() or _SYSTEM
 
 
 @contextlib.contextmanager

@@ -83,18 +83,23 @@ def entry_hash(entry: HistoryEntry) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def new_entry(instance: models.Model, action: str, changes: dict) -> HistoryEntry:
+def _who() -> tuple[int | None, str, str]:
     actor = current_actor()
     user = actor.resolved_user()
+    return (user.pk if user is not None else None, actor.resolved_label()[:150], actor.request_id)
+
+
+def new_entry(instance: models.Model, action: str, changes: dict, who=None) -> HistoryEntry:
+    user_id, label, request_id = who or _who()
     return HistoryEntry(
-        user_id=user.pk if user is not None else None,
-        actor=actor.resolved_label()[:150],
+        user_id=user_id,
+        actor=label,
         action=action,
         object_type=instance._meta.label_lower,
         object_id=str(instance.pk),
         object_repr=str(instance)[:200],
         changes=changes,
-        request_id=actor.request_id,
+        request_id=request_id,
     )
 
 
@@ -126,6 +131,7 @@ def record_bulk(instances: Iterable[models.Model], action: str = HistoryEntry.Ac
     """Record a batch that was written with bulk_create (or bulk_update: pass action='update'
     and set `_history_before` on each instance first). Returns the number of entries."""
     entries = []
+    who = _who()
     for instance in instances:
         ignored = getattr(instance, "history_ignored_fields", ())
         after = snapshot(instance)
@@ -135,7 +141,7 @@ def record_bulk(instances: Iterable[models.Model], action: str = HistoryEntry.Ac
             changes = diff(getattr(instance, "_history_before", {}), after, ignored)
             if not changes:
                 continue
-        entries.append(new_entry(instance, action, changes))
+        entries.append(new_entry(instance, action, changes, who))
     for start in range(0, len(entries), 50_000):
         append(entries[start : start + 50_000])
     return len(entries)
