@@ -11,3 +11,5 @@ class AccountabilityConfig(AppConfig):
         from core import registry
 
         registry.dashboard_card(dashboard.cards)
+        registry.dashboard_card(dashboard.authority_cards)
+        registry.paragraph_evidence(dashboard.paragraph_evidence)

@@ -1,14 +1,32 @@
 """The base every other app references: org units, people and their roles, and the resolution."""
 
+import datetime
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from accountability.choices import Grade, RoleKind, UnitKind
-from accountability.querysets import OrgUnitQuerySet, PersonQuerySet
+from accountability.choices import (
+    AuthorityArea,
+    CommitmentStatus,
+    DelegationState,
+    Grade,
+    ReviewOutcome,
+    RoleKind,
+    UnitKind,
+)
+from accountability.querysets import (
+    CommitmentQuerySet,
+    DecisionQuerySet,
+    DelegationQuerySet,
+    OrgUnitQuerySet,
+    PersonQuerySet,
+)
 from core.models import TrackedModel
 
 
@@ -19,9 +37,16 @@ class OrgUnit(TrackedModel):
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=200)
     name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
-    kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices, default=UnitKind.DEPARTMENT)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=UnitKind.choices, default=UnitKind.DEPARTMENT
+    )
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     # Materialised path of codes ("/UN/DMSPC/"), kept by save(); subtree = path__startswith.
     path = models.CharField(max_length=500, editable=False, db_index=True)
@@ -70,7 +95,9 @@ class Person(TrackedModel):
 
     index_number = models.CharField(_("index number"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=200)
-    unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="people")
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="people"
+    )
     grade = models.CharField(_("grade"), max_length=10, choices=Grade.choices)
     email = models.EmailField(_("email"), blank=True)
     is_head_of_entity = models.BooleanField(_("head of entity"), default=False)
@@ -103,13 +130,26 @@ class Role(TrackedModel):
     """What a user account may do: administrator, manager of a unit, user of an oversight body,
     or General Assembly staff."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.CASCADE, related_name="role")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="role",
+    )
     kind = models.CharField(_("role"), max_length=20, choices=RoleKind.choices)
     unit = models.ForeignKey(
-        OrgUnit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        OrgUnit,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     body_code = models.CharField(
-        _("oversight body"), max_length=20, blank=True, help_text=_("Code of the oversight body, e.g. OIOS, BOA, JIU.")
+        _("oversight body"),
+        max_length=20,
+        blank=True,
+        help_text=_("Code of the oversight body, e.g. OIOS, BOA, JIU."),
     )
 
     class Meta:
@@ -153,7 +193,12 @@ class Paragraph(TrackedModel):
 
     number = models.PositiveSmallIntegerField(_("number"), unique=True)
     section = models.ForeignKey(
-        Section, verbose_name=_("section"), null=True, blank=True, on_delete=models.PROTECT, related_name="paragraphs"
+        Section,
+        verbose_name=_("section"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="paragraphs",
     )
     text_en = models.TextField(_("text (English)"))
     text_zh = models.TextField(_("text (Chinese)"))
@@ -187,3 +232,520 @@ class CitesParagraphs(models.Model):
     class Meta:
         abstract = True
 
+
+EXPIRING_WITHIN_DAYS = 30
+
+
+def _user_label(user) -> str:
+    if user is None:
+        return "—"
+    # Lists select_related("<user>__person") so this reads no further rows.
+    person = getattr(user, "person", None)
+    return person.name if person is not None else user.get_username()
+
+
+class Delegation(TrackedModel):
+    """An instrument of delegation of authority (paragraph 21): the delegator gives the delegatee
+    authority in one area, within an optional financial limit, for a period, until revoked.
+    A sub-delegation (one with a parent) can never exceed its parent's area, limit or period."""
+
+    reference = models.CharField(_("reference"), max_length=60, blank=True)
+    delegator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("delegator"),
+        on_delete=models.PROTECT,
+        related_name="delegations_given",
+    )
+    delegatee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("delegatee"),
+        on_delete=models.PROTECT,
+        related_name="delegations_received",
+    )
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="delegations"
+    )
+    area = models.CharField(_("area"), max_length=20, choices=AuthorityArea.choices)
+    scope = models.TextField(_("scope"), blank=True)
+    limit_amount = models.DecimalField(
+        _("financial limit (USD)"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for no financial limit."),
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(
+        _("valid to"), null=True, blank=True, help_text=_("Leave empty if open-ended.")
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("sub-delegated from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    revoked_on = models.DateField(_("revoked on"), null=True, blank=True, editable=False)
+    revocation_reason = models.TextField(_("reason for revocation"), blank=True, editable=False)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = DelegationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-valid_from", "-id"]
+        verbose_name = _("delegation of authority")
+        verbose_name_plural = _("delegations of authority")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(limit_amount__isnull=True) | models.Q(limit_amount__gte=0),
+                name="delegation_limit_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="delegation_valid_to_after_from",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["delegatee", "area", "valid_from"], name="deleg_delegatee_idx"),
+            models.Index(fields=["unit", "-valid_from"], name="deleg_unit_idx"),
+            models.Index(fields=["valid_to"], name="deleg_valid_to_idx"),
+            models.Index(fields=["revoked_on"], name="deleg_revoked_idx"),
+        ]
+
+    def __str__(self) -> str:
+        label = self.reference or _("Delegation %(id)s") % {"id": self.pk or "–"}
+        return f"{label} · {self.get_area_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("accountability:delegation_detail", args=[self.pk])
+
+    def valid_on(self, day: datetime.date) -> bool:
+        """Whether the instrument confers authority on `day` (revocation takes effect on the
+        day it is dated: a decision that day is no longer covered)."""
+        if day < self.valid_from or (self.valid_to is not None and day > self.valid_to):
+            return False
+        return self.revoked_on is None or day < self.revoked_on
+
+    def state_on(self, today: datetime.date | None = None) -> str:
+        today = today or timezone.localdate()
+        if self.revoked_on is not None and self.revoked_on <= today:
+            return DelegationState.REVOKED
+        if self.valid_to is not None and self.valid_to < today:
+            return DelegationState.EXPIRED
+        if self.valid_from > today:
+            return DelegationState.NOT_YET_VALID
+        if self.valid_to is not None and (self.valid_to - today).days <= EXPIRING_WITHIN_DAYS:
+            return DelegationState.EXPIRING
+        return DelegationState.ACTIVE
+
+    @property
+    def state(self) -> str:
+        return self.state_on()
+
+    def get_state_display(self) -> str:
+        return DelegationState(self.state).label
+
+    @property
+    def row_class(self) -> str:
+        return {DelegationState.EXPIRING: "warn"}.get(self.state, "")
+
+    @property
+    def delegator_name(self) -> str:
+        return _user_label(self.delegator)
+
+    @property
+    def delegatee_name(self) -> str:
+        return _user_label(self.delegatee)
+
+    def ancestors(self) -> list["Delegation"]:
+        chain, node, seen = [], self.parent, {self.pk}
+        while node is not None and node.pk not in seen:
+            chain.append(node)
+            seen.add(node.pk)
+            node = node.parent
+        return list(reversed(chain))
+
+    def clean(self) -> None:
+        errors = {}
+        if self.limit_amount is not None and self.limit_amount < 0:
+            errors["limit_amount"] = _("A financial limit cannot be negative.")
+        if self.valid_to is not None and self.valid_from and self.valid_to < self.valid_from:
+            errors["valid_to"] = _("The end of validity cannot be before its start.")
+        if self.delegator_id and self.delegator_id == self.delegatee_id:
+            errors["delegatee"] = _("Authority cannot be delegated to oneself.")
+        if self.parent_id:
+            errors.update(self._sub_delegation_errors())
+        if errors:
+            raise ValidationError(errors)
+
+    def _sub_delegation_errors(self) -> dict:
+        parent = self.parent
+        errors = {}
+        if self.pk and (parent.pk == self.pk or self.pk in {a.pk for a in parent.ancestors()}):
+            return {"parent": _("An instrument cannot be sub-delegated from itself.")}
+        if self.delegator_id and self.delegator_id != parent.delegatee_id:
+            errors["delegator"] = _(
+                "Only the delegatee of the parent instrument (%(name)s) can sub-delegate it."
+            ) % {"name": parent.delegatee_name}
+        if self.area and self.area != parent.area:
+            errors["area"] = _("A sub-delegation cannot exceed its parent's area (%(area)s).") % {
+                "area": parent.get_area_display()
+            }
+        if parent.limit_amount is not None and (
+            self.limit_amount is None or self.limit_amount > parent.limit_amount
+        ):
+            errors["limit_amount"] = _(
+                "A sub-delegation cannot exceed its parent's financial limit of USD %(limit)s."
+            ) % {"limit": f"{parent.limit_amount:,.2f}"}
+        if self.valid_from and self.valid_from < parent.valid_from:
+            errors["valid_from"] = _(
+                "A sub-delegation cannot start before its parent (%(date)s)."
+            ) % {"date": parent.valid_from.isoformat()}
+        parent_end = parent.valid_to
+        if parent.revoked_on is not None:
+            revoked_end = parent.revoked_on - datetime.timedelta(days=1)
+            parent_end = min(parent_end, revoked_end) if parent_end else revoked_end
+        if parent_end is not None and (self.valid_to is None or self.valid_to > parent_end):
+            errors["valid_to"] = _(
+                "A sub-delegation cannot outlast its parent (valid until %(date)s)."
+            ) % {"date": parent_end.isoformat()}
+        return errors
+
+
+class Decision(TrackedModel, CitesParagraphs):
+    """A decision logged by a manager (paragraph 8: staff are answerable for all decisions made).
+    `within_authority` is derived from the delegation it relies on and stored, so that lists and
+    figures filter on it; decisions outside authority get a review (paragraphs 17, 21)."""
+
+    title = models.CharField(_("title"), max_length=300)
+    rationale = models.TextField(_("rationale"), blank=True)
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="decisions"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        related_name="decisions",
+    )
+    decided_on = models.DateField(_("decided on"))
+    area = models.CharField(
+        _("area of delegated authority"),
+        max_length=20,
+        choices=AuthorityArea.choices,
+        blank=True,
+        help_text=_("Leave empty if the decision needs no delegated authority."),
+    )
+    amount = models.DecimalField(
+        _("amount (USD)"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    delegation = models.ForeignKey(
+        Delegation,
+        verbose_name=_("delegation relied on"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+    )
+    within_authority = models.BooleanField(_("within authority"), default=True, editable=False)
+    review_outcome = models.CharField(
+        _("review outcome"),
+        max_length=20,
+        choices=ReviewOutcome.choices,
+        blank=True,
+        editable=False,
+    )
+    review_action = models.TextField(_("action taken"), blank=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    reviewed_on = models.DateField(_("reviewed on"), null=True, blank=True, editable=False)
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-decided_on", "-id"]
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__isnull=True) | models.Q(amount__gte=0),
+                name="decision_amount_not_negative",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["-decided_on", "-id"], name="decision_date_idx"),
+            models.Index(fields=["unit", "-decided_on"], name="decision_unit_idx"),
+            models.Index(fields=["decided_by", "-decided_on"], name="decision_person_idx"),
+            models.Index(fields=["within_authority", "-decided_on"], name="decision_within_idx"),
+            models.Index(fields=["area", "-decided_on"], name="decision_area_idx"),
+            models.Index(fields=["-amount", "-id"], name="decision_amount_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.within_authority = self.compute_within_authority()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "within_authority"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("accountability:decision_detail", args=[self.pk])
+
+    def compute_within_authority(self) -> bool:
+        """The rule of CONTRACT.md; DecisionQuerySet.authority_expression() is its SQL twin."""
+        delegation = self.delegation
+        if delegation is None:
+            return not self.area
+        return (
+            delegation.delegatee_id == self.decided_by_id
+            and delegation.area == self.area
+            and delegation.valid_on(self.decided_on)
+            and (
+                delegation.limit_amount is None
+                or (self.amount or Decimal(0)) <= delegation.limit_amount
+            )
+        )
+
+    @property
+    def row_class(self) -> str:
+        return "" if self.within_authority else "alert"
+
+    @property
+    def decided_by_name(self) -> str:
+        return _user_label(self.decided_by)
+
+    @property
+    def authority_label(self) -> str:
+        return str(_("Within authority") if self.within_authority else _("Outside authority"))
+
+    @property
+    def needs_review(self) -> bool:
+        return not self.within_authority and not self.review_outcome
+
+    @property
+    def authority_problems(self) -> list[str]:
+        """Why a decision is outside authority, in words a reviewer reads."""
+        problems = []
+        delegation = self.delegation
+        if delegation is None:
+            if self.area:
+                problems.append(_("No delegation of authority is cited for this area."))
+            return problems
+        if delegation.delegatee_id != self.decided_by_id:
+            problems.append(_("The delegation was not given to the person who decided."))
+        if delegation.area != self.area:
+            problems.append(_("The delegation does not cover this area."))
+        if not delegation.valid_on(self.decided_on):
+            problems.append(_("The delegation was not valid on the date of the decision."))
+        if delegation.limit_amount is not None and (self.amount or 0) > delegation.limit_amount:
+            problems.append(
+                _("The amount exceeds the delegation's limit of USD %(limit)s.")
+                % {"limit": f"{delegation.limit_amount:,.2f}"}
+            )
+        return problems
+
+    def _authority_inputs_changed(self) -> bool:
+        if self._state.adding:
+            return True
+        before = getattr(self, "_history_before", {})
+        current = {
+            "delegation": self.delegation_id,
+            "decided_by": self.decided_by_id,
+            "decided_on": self.decided_on.isoformat() if self.decided_on else None,
+        }
+        return any(before.get(k) != v for k, v in current.items())
+
+    def clean(self) -> None:
+        errors = {}
+        if self.decided_on and self.decided_on > timezone.localdate():
+            errors["decided_on"] = _("A decision cannot be dated in the future.")
+        if self.amount is not None and self.amount < 0:
+            errors["amount"] = _("An amount cannot be negative.")
+        elif self.amount is not None and not self.area:
+            errors["amount"] = _("Give the area of authority the amount falls under.")
+        delegation = self.delegation if self.delegation_id else None
+        # A choice already on record stays valid when the instrument changes later: the stored
+        # flag shows the consequence, the edit of an unrelated field is not refused.
+        if delegation is not None and self._authority_inputs_changed():
+            if self.decided_by_id and delegation.delegatee_id != self.decided_by_id:
+                errors["delegation"] = _(
+                    "This delegation was given to %(name)s, not to the person who decided."
+                ) % {"name": delegation.delegatee_name}
+            elif self.decided_on and not delegation.valid_on(self.decided_on):
+                if delegation.revoked_on is not None and self.decided_on >= delegation.revoked_on:
+                    errors["delegation"] = _("This delegation was revoked on %(date)s.") % {
+                        "date": delegation.revoked_on.isoformat()
+                    }
+                elif self.decided_on < delegation.valid_from:
+                    errors["delegation"] = _(
+                        "This delegation was not yet valid on that date (from %(date)s)."
+                    ) % {"date": delegation.valid_from.isoformat()}
+                else:
+                    errors["delegation"] = _("This delegation expired on %(date)s.") % {
+                        "date": delegation.valid_to.isoformat()
+                    }
+        if errors:
+            raise ValidationError(errors)
+
+
+def _attachment_path(instance, filename: str) -> str:
+    return f"accountability/decisions/{instance.decision_id}/{filename}"
+
+
+class DecisionAttachment(TrackedModel):
+    """Evidence filed with a decision (a memo, a signed form)."""
+
+    decision = models.ForeignKey(
+        Decision, verbose_name=_("decision"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to=_attachment_path, max_length=300)
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Commitment(TrackedModel, CitesParagraphs):
+    """A commitment a unit or manager has made (paragraph 8: honouring commitments), with a due
+    date and a deliverable. Its status changes only through accountability.services, which keeps
+    the transitions."""
+
+    title = models.CharField(_("title"), max_length=300)
+    deliverable = models.TextField(_("deliverable"), blank=True)
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="commitments"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="commitments",
+    )
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=CommitmentStatus.choices,
+        default=CommitmentStatus.PLANNED,
+        editable=False,
+    )
+    honoured_on = models.DateField(_("honoured on"), null=True, blank=True, editable=False)
+    reminded_before_on = models.DateField(_("reminder sent"), null=True, editable=False)
+    reminded_due_on = models.DateField(_("due-date notice sent"), null=True, editable=False)
+
+    objects = CommitmentQuerySet.as_manager()
+
+    # Reminder stamps are the job's bookkeeping (a guarded UPDATE), not a change of substance.
+    history_ignored_fields = (
+        *TrackedModel.history_ignored_fields,
+        "reminded_before_on",
+        "reminded_due_on",
+    )
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        indexes = [
+            models.Index(fields=["due_on", "id"], name="commitment_due_idx"),
+            models.Index(fields=["unit", "due_on"], name="commitment_unit_idx"),
+            models.Index(fields=["owner", "due_on"], name="commitment_owner_idx"),
+            models.Index(fields=["status", "due_on"], name="commitment_status_idx"),
+            # The overdue and due-soon figures look only at open commitments, a small share.
+            models.Index(
+                fields=["due_on", "id"],
+                condition=models.Q(status__in=["planned", "in_progress"]),
+                name="commitment_open_due_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("accountability:commitment_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (CommitmentStatus.PLANNED, CommitmentStatus.IN_PROGRESS)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_on < timezone.localdate()
+
+    @property
+    def honoured_on_time(self) -> bool | None:
+        if self.status != CommitmentStatus.HONOURED or self.honoured_on is None:
+            return None
+        return self.honoured_on <= self.due_on
+
+    @property
+    def row_class(self) -> str:
+        if self.status == CommitmentStatus.MISSED or self.is_overdue:
+            return "alert"
+        if self.is_open and (self.due_on - timezone.localdate()).days <= 14:
+            return "warn"
+        return ""
+
+    @property
+    def owner_name(self) -> str:
+        return _user_label(self.owner)
+
+
+class CommitmentTransition(TrackedModel):
+    """One change of a commitment's status: from, to, who, when and why."""
+
+    commitment = models.ForeignKey(
+        Commitment,
+        verbose_name=_("commitment"),
+        on_delete=models.CASCADE,
+        related_name="transitions",
+    )
+    from_status = models.CharField(
+        _("from"), max_length=20, choices=CommitmentStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=20, choices=CommitmentStatus.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor = models.CharField(_("actor"), max_length=150, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["commitment", "id"]
+        verbose_name = _("commitment status change")
+        verbose_name_plural = _("commitment status changes")
+
+    def __str__(self) -> str:
+        return f"{self.commitment_id}: {self.from_status or '–'} → {self.to_status}"

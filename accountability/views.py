@@ -1,9 +1,45 @@
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
+from django.views import View
+from django.views.generic import FormView, TemplateView
 
-from accountability.filtersets import PersonFilterSet
-from accountability.models import OrgUnit, Person
-from core.generic import Column, ScopedDetailView, ScopedListView
+from accountability import services
+from accountability.access import access_for
+from accountability.filtersets import (
+    CommitmentFilterSet,
+    DecisionFilterSet,
+    DelegationFilterSet,
+    PersonFilterSet,
+)
+from accountability.forms import (
+    CommitmentForm,
+    CommitmentStatusForm,
+    DecisionForm,
+    DelegationForm,
+    ReviewForm,
+    RevocationForm,
+    add_service_errors,
+    delegation_label,
+    delegation_options,
+)
+from accountability.models import Commitment, Decision, Delegation, OrgUnit, Person
+from core.generic import (
+    Column,
+    ScopedCreateView,
+    ScopedDetailView,
+    ScopedListView,
+    ScopedUpdateView,
+    visible_or_404,
+)
+from core.models import StaleVersion
 
 
 class IndexView(ScopedListView):
@@ -56,6 +92,470 @@ class OrgUnitDetailView(ScopedDetailView):
     slug_field = "code"
     slug_url_kwarg = "code"
     template_name = "accountability/orgunit_detail.html"
+
+
+class PersonAuthorityMixin:
+    """Adds what a person holds and has given: delegations of authority, for the person page."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user_id = self.object.user_id
+        if user_id is None:
+            context.update(authorities_received=[], authorities_given=[])
+            return context
+        scoped = Delegation.objects.visible_to(self.request.user).select_related(
+            "unit", "delegator__person", "delegatee__person"
+        )
+        context.update(
+            authorities_received=list(scoped.filter(delegatee_id=user_id)[:100]),
+            authorities_given=list(scoped.filter(delegator_id=user_id)[:100]),
+        )
+        return context
+
+
+class PersonAuthoritiesView(PersonAuthorityMixin, PersonDetailView):
+    """One person's delegated authorities: held and given."""
+
+    template_name = "accountability/person_authorities.html"
+
+
+# --- Shared pieces -------------------------------------------------------------------------------
+
+
+class TabsMixin:
+    tab = ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["tab"] = self.tab
+        return context
+
+
+class ServiceFormMixin:
+    """Create/edit views whose save goes through a service: a ValidationError it raises lands on
+    the form (nothing is saved: the transaction is rolled back), a stale version too."""
+
+    template_name = "accountability/object_form.html"
+    form_title = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        access = access_for(request.user)
+        if access.authenticated and not (access.is_admin or access.is_manager):
+            raise PermissionDenied(gettext("Only managers and administrators record this."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["form_title"] = self.form_title
+        return context
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+
+    def save_form(self, form):
+        instance = form.save(commit=False)
+        expected = form.cleaned_data.get("version")
+        if instance.pk and expected is not None:
+            instance.version = expected
+        try:
+            return self.save_instance(instance, form)
+        except StaleVersion:
+            form.add_error(None, form.stale_message)
+            raise
+
+
+# --- Delegations -----------------------------------------------------------------------------
+
+
+class DelegationListView(TabsMixin, ScopedListView):
+    """The register of delegation instruments: active, expiring, expired, revoked."""
+
+    model = Delegation
+    tab = "delegations"
+    title = _("Delegations of authority")
+    template_name = "accountability/delegation_list.html"
+    filterset_class = DelegationFilterSet
+    export_name = "delegations"
+    create_url_name = "accountability:delegation_create"
+    columns = [
+        Column(_("Reference"), "reference", link=True),
+        Column(_("Area"), "get_area_display", link=True),
+        Column(_("Unit"), "unit.code"),
+        Column(_("Delegator"), "delegator_name"),
+        Column(_("Delegatee"), "delegatee_name"),
+        Column(_("Limit (USD)"), "limit_amount"),
+        Column(_("Valid from"), "valid_from"),
+        Column(_("Valid to"), "valid_to"),
+        Column(_("State"), "get_state_display"),
+        Column(_("Revoked on"), "revoked_on"),
+    ]
+
+    def base_queryset(self):
+        return Delegation.objects.visible_to(self.request.user).select_related(
+            "unit", "delegator__person", "delegatee__person"
+        )
+
+
+class DelegationDetailView(TabsMixin, ScopedDetailView):
+    model = Delegation
+    tab = "delegations"
+    template_name = "accountability/delegation_detail.html"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related(
+                "unit", "delegator__person", "delegatee__person", "revoked_by", "parent"
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        delegation = self.object
+        visible = Delegation.objects.visible_to(self.request.user)
+        ancestor_ids = [a.pk for a in delegation.ancestors()]
+        context.update(
+            ancestors=list(
+                visible.filter(pk__in=ancestor_ids)
+                .select_related("delegatee__person")
+                .order_by("valid_from", "pk")
+            ),
+            children=list(
+                visible.filter(parent=delegation).select_related("delegatee__person", "unit")
+            ),
+            decisions=list(
+                Decision.objects.visible_to(self.request.user)
+                .filter(delegation=delegation)
+                .select_related("unit", "decided_by__person")[:50]
+            ),
+            can_revoke=delegation.revoked_on is None
+            and (context["can_edit"] or delegation.delegator_id == self.request.user.pk),
+            revocation_form=RevocationForm(initial={"revoked_on": timezone.localdate()}),
+        )
+        return context
+
+
+class DelegationCreateView(TabsMixin, ServiceFormMixin, ScopedCreateView):
+    model = Delegation
+    tab = "delegations"
+    form_class = DelegationForm
+    form_title = _("Record a delegation of authority")
+
+    def get_parent(self):
+        parent_id = self.request.GET.get("parent") or self.request.POST.get("parent")
+        if not parent_id or not str(parent_id).isdigit():
+            return None
+        return visible_or_404(Delegation, self.request.user, pk=parent_id)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["parent"] = self.parent = self.get_parent()
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["parent"] = getattr(self, "parent", None)
+        return context
+
+    def save_instance(self, instance, form):
+        return services.save_delegation(instance, acting_user=self.request.user)
+
+
+class DelegationUpdateView(TabsMixin, ServiceFormMixin, ScopedUpdateView):
+    model = Delegation
+    tab = "delegations"
+    form_class = DelegationForm
+
+    def save_instance(self, instance, form):
+        return services.save_delegation(instance, acting_user=self.request.user)
+
+
+class DelegationRevokeView(LoginRequiredMixin, View):
+    """Revoke an instrument (and its sub-delegations), saying why."""
+
+    def post(self, request, pk):
+        delegation = visible_or_404(Delegation, request.user, pk=pk)
+        form = RevocationForm(request.POST)
+        if form.is_valid():
+            try:
+                services.revoke_delegation(
+                    delegation,
+                    acting_user=request.user,
+                    reason=form.cleaned_data["reason"],
+                    revoked_on=form.cleaned_data["revoked_on"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, gettext("The delegation was revoked."))
+                return HttpResponseRedirect(delegation.get_absolute_url())
+        return render(
+            request,
+            "accountability/delegation_revoke.html",
+            {"object": delegation, "form": form, "tab": "delegations"},
+            status=400,
+        )
+
+
+# --- Decisions ---------------------------------------------------------------------------------
+
+
+class DecisionListView(TabsMixin, ScopedListView):
+    """The decision log; decisions outside delegated authority are highlighted."""
+
+    model = Decision
+    tab = "decisions"
+    title = _("Decisions")
+    template_name = "accountability/decision_list.html"
+    filterset_class = DecisionFilterSet
+    export_name = "decisions"
+    create_url_name = "accountability:decision_create"
+    columns = [
+        Column(_("Decided on"), "decided_on"),
+        Column(_("Title"), "title", link=True),
+        Column(_("Unit"), "unit.code"),
+        Column(_("Decided by"), "decided_by_name"),
+        Column(_("Area"), "get_area_display"),
+        Column(_("Amount (USD)"), "amount"),
+        Column(_("Delegation"), "delegation.reference"),
+        Column(_("Authority"), "authority_label"),
+        Column(_("Review"), "get_review_outcome_display"),
+    ]
+
+    def base_queryset(self):
+        return Decision.objects.visible_to(self.request.user).select_related(
+            "unit", "decided_by__person", "delegation"
+        )
+
+
+class DecisionDetailView(TabsMixin, ScopedDetailView):
+    model = Decision
+    tab = "decisions"
+    template_name = "accountability/decision_detail.html"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("unit", "decided_by__person", "delegation__delegatee", "reviewed_by")
+            .prefetch_related("paragraphs", "attachments")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        decision = self.object
+        context["can_review"] = (
+            not decision.within_authority
+            and Decision.objects.reviewable_by(self.request.user).filter(pk=decision.pk).exists()
+        )
+        context["review_form"] = ReviewForm(
+            initial={"outcome": decision.review_outcome, "action_taken": decision.review_action}
+        )
+        return context
+
+
+class DecisionCreateView(TabsMixin, ServiceFormMixin, ScopedCreateView):
+    model = Decision
+    tab = "decisions"
+    form_class = DecisionForm
+    template_name = "accountability/decision_form.html"
+
+    def save_instance(self, instance, form):
+        return services.save_decision(
+            instance,
+            acting_user=self.request.user,
+            paragraphs=form.cleaned_data["paragraphs"],
+            attachments=form.cleaned_data.get("attachments") or [],
+        )
+
+
+class DecisionUpdateView(TabsMixin, ServiceFormMixin, ScopedUpdateView):
+    model = Decision
+    tab = "decisions"
+    form_class = DecisionForm
+    template_name = "accountability/decision_form.html"
+
+    def save_instance(self, instance, form):
+        return services.save_decision(
+            instance,
+            acting_user=self.request.user,
+            paragraphs=form.cleaned_data["paragraphs"],
+            attachments=form.cleaned_data.get("attachments") or [],
+        )
+
+
+class DecisionAttachmentView(LoginRequiredMixin, View):
+    """Evidence filed with a decision, served to whoever may read the decision (never by a
+    public media URL)."""
+
+    def get(self, request, pk, attachment_pk):
+        decision = visible_or_404(Decision, request.user, pk=pk)
+        attachment = decision.attachments.filter(pk=attachment_pk).first()
+        if attachment is None:
+            raise Http404
+        return FileResponse(
+            attachment.file.open("rb"), as_attachment=True, filename=attachment.name
+        )
+
+
+class DecisionDelegationOptionsView(LoginRequiredMixin, View):
+    """htmx: the <option>s of the delegation menu for the date typed in the decision form, for
+    the person who decided (the signed-in user, or `for` when editing someone's decision)."""
+
+    def get(self, request):
+        day = parse_date(request.GET.get("decided_on", "") or "") or timezone.localdate()
+        person = request.user
+        offered = delegation_options(person, day)
+        other = request.GET.get("for", "")
+        if other.isdigit() and int(other) != request.user.pk:
+            visible = Delegation.objects.visible_to(request.user)
+            offered = visible.filter(pk__in=delegation_options(int(other), day).values("pk"))
+        options = [(d.pk, delegation_label(d)) for d in offered]
+        return render(request, "accountability/_delegation_options.html", {"options": options})
+
+
+class DecisionReviewView(LoginRequiredMixin, FormView):
+    """Record the review of a decision outside authority."""
+
+    form_class = ReviewForm
+    template_name = "accountability/decision_review.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.decision = visible_or_404(Decision, request.user, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(object=self.decision, tab="decisions")
+        return context
+
+    def form_valid(self, form):
+        try:
+            services.review_decision(
+                self.decision,
+                acting_user=self.request.user,
+                outcome=form.cleaned_data["outcome"],
+                action_taken=form.cleaned_data["action_taken"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, gettext("The review was recorded."))
+        return HttpResponseRedirect(self.decision.get_absolute_url())
+
+
+# --- Commitments ------------------------------------------------------------------------------
+
+
+class CommitmentListView(TabsMixin, ScopedListView):
+    model = Commitment
+    tab = "commitments"
+    title = _("Commitments")
+    template_name = "accountability/commitment_list.html"
+    filterset_class = CommitmentFilterSet
+    export_name = "commitments"
+    create_url_name = "accountability:commitment_create"
+    columns = [
+        Column(_("Due on"), "due_on"),
+        Column(_("Title"), "title", link=True),
+        Column(_("Unit"), "unit.code"),
+        Column(_("Owner"), "owner_name"),
+        Column(_("Status"), "get_status_display"),
+        Column(_("Honoured on"), "honoured_on"),
+    ]
+
+    def base_queryset(self):
+        return Commitment.objects.visible_to(self.request.user).select_related(
+            "unit", "owner__person"
+        )
+
+
+class CommitmentDetailView(TabsMixin, ScopedDetailView):
+    model = Commitment
+    tab = "commitments"
+    template_name = "accountability/commitment_detail.html"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("unit", "owner__person")
+            .prefetch_related("paragraphs")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["transitions"] = list(
+            self.object.transitions.select_related("changed_by").order_by("-id")
+        )
+        context["status_form"] = CommitmentStatusForm(initial={"status": self.object.status})
+        return context
+
+
+class CommitmentCreateView(TabsMixin, ServiceFormMixin, ScopedCreateView):
+    model = Commitment
+    tab = "commitments"
+    form_class = CommitmentForm
+    form_title = _("Record a commitment")
+
+    def save_instance(self, instance, form):
+        return services.save_commitment(
+            instance, acting_user=self.request.user, paragraphs=form.cleaned_data["paragraphs"]
+        )
+
+
+class CommitmentUpdateView(TabsMixin, ServiceFormMixin, ScopedUpdateView):
+    model = Commitment
+    tab = "commitments"
+    form_class = CommitmentForm
+
+    def save_instance(self, instance, form):
+        return services.save_commitment(
+            instance, acting_user=self.request.user, paragraphs=form.cleaned_data["paragraphs"]
+        )
+
+
+class CommitmentStatusView(LoginRequiredMixin, View):
+    """Move a commitment to a new status (the transition is kept)."""
+
+    def post(self, request, pk):
+        commitment = visible_or_404(Commitment, request.user, pk=pk)
+        if not Commitment.objects.editable_by(request.user).filter(pk=pk).exists():
+            raise PermissionDenied(gettext("You may read this record but not change it."))
+        form = CommitmentStatusForm(request.POST)
+        if form.is_valid():
+            try:
+                services.change_commitment_status(
+                    commitment,
+                    acting_user=request.user,
+                    status=form.cleaned_data["status"],
+                    honoured_on=form.cleaned_data["honoured_on"],
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, gettext("The status was changed."))
+                return HttpResponseRedirect(commitment.get_absolute_url())
+        return render(
+            request,
+            "accountability/commitment_status.html",
+            {"object": commitment, "form": form, "tab": "commitments"},
+            status=400,
+        )
+
+
+def unit_register_redirect(request, code):
+    """The delegation register of one unit (and the units below it)."""
+    unit = get_object_or_404(OrgUnit, code=code)
+    return HttpResponseRedirect(f"{reverse('accountability:delegation_list')}?unit={unit.pk}")
 
 
 __all__ = ["IndexView", "PersonListView", "PersonDetailView", "OrgUnitDetailView", "TemplateView"]

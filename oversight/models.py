@@ -1,1 +1,260 @@
-"""Models of this app come with its own issue."""
+"""Oversight bodies, their reports and recommendations, and the dated updates that move a
+recommendation through its status workflow (paragraphs 4, 5, 12 and 19 of resolution 64/259)."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from accountability.models import CitesParagraphs, OrgUnit
+from core.models import TrackedModel
+from oversight.choices import OPEN_STATUSES, Priority, RecommendationStatus
+from oversight.querysets import (
+    OversightBodyQuerySet,
+    OversightReportQuerySet,
+    RecommendationQuerySet,
+    RecommendationUpdateQuerySet,
+)
+
+
+class OversightBody(TrackedModel):
+    """An oversight body that issues recommendations to the Secretariat: OIOS, the Board of
+    Auditors, the Joint Inspection Unit, ACABQ, IAAC and any an administrator adds."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = OversightBodyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("oversight body")
+        verbose_name_plural = _("oversight bodies")
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def display_name(self) -> str:
+        if self.name_zh and (get_language() or "").startswith("zh"):
+            return self.name_zh
+        return self.name
+
+
+class OversightReport(CitesParagraphs, TrackedModel):
+    """A report of an oversight body (an audit, an evaluation, the JIU reports the resolution
+    requests), identified by its document symbol."""
+
+    body = models.ForeignKey(
+        OversightBody,
+        verbose_name=_("oversight body"),
+        on_delete=models.PROTECT,
+        related_name="reports",
+    )
+    symbol = models.CharField(_("symbol"), max_length=100)
+    title = models.CharField(_("title"), max_length=500)
+    issued_on = models.DateField(_("issued on"))
+
+    objects = OversightReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_on", "symbol"]
+        verbose_name = _("oversight report")
+        verbose_name_plural = _("oversight reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["body", "symbol"], name="oversight_report_body_symbol_uniq"
+            ),
+        ]
+        indexes = [models.Index(fields=["issued_on"], name="oversight_report_issued_idx")]
+
+    def __str__(self) -> str:
+        return self.symbol
+
+    def get_absolute_url(self) -> str:
+        return reverse("oversight:report_detail", args=[self.pk])
+
+
+class Recommendation(TrackedModel):
+    """A recommendation of an oversight report addressed to one org unit. Management reports
+    progress; only the issuing body verifies and closes it."""
+
+    report = models.ForeignKey(
+        OversightReport,
+        verbose_name=_("report"),
+        on_delete=models.PROTECT,
+        related_name="recommendations",
+    )
+    number = models.CharField(_("number"), max_length=30)
+    text = models.TextField(_("text"))
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, blank=True, default=""
+    )
+    unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("addressed to"),
+        on_delete=models.PROTECT,
+        related_name="oversight_recommendations",
+    )
+    accepted = models.BooleanField(_("accepted"), default=True)
+    acceptance_comment = models.TextField(
+        _("management's comment"),
+        blank=True,
+        help_text=_("Management's comment on acceptance; the reason when not accepted."),
+    )
+    target_date = models.DateField(_("target date"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=24,
+        choices=RecommendationStatus.choices,
+        default=RecommendationStatus.OPEN,
+    )
+    status_changed_on = models.DateField(_("status changed on"), default=datetime.date.today)
+    implemented_on = models.DateField(_("implemented on"), null=True, blank=True)
+    # Reminders go out once per target date: a new target date earns a new reminder.
+    due_reminder_for = models.DateField(null=True, blank=True, editable=False)
+    overdue_reminder_for = models.DateField(null=True, blank=True, editable=False)
+
+    objects = RecommendationQuerySet.as_manager()
+
+    history_ignored_fields = (
+        *TrackedModel.history_ignored_fields,
+        "due_reminder_for",
+        "overdue_reminder_for",
+    )
+
+    class Meta:
+        ordering = ["-report__issued_on", "report__symbol", "number"]
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "number"], name="oversight_rec_report_number_uniq"
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted=False, status=RecommendationStatus.NOT_ACCEPTED)
+                | (Q(accepted=True) & ~Q(status=RecommendationStatus.NOT_ACCEPTED)),
+                name="oversight_rec_not_accepted_status",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "target_date"], name="oversight_rec_status_due_idx"),
+            models.Index(fields=["unit", "status"], name="oversight_rec_unit_status_idx"),
+            models.Index(fields=["priority", "status"], name="oversight_rec_priority_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report.symbol} #{self.number}" if self.report_id else f"#{self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("oversight:recommendation_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.status == RecommendationStatus.NOT_ACCEPTED and self.accepted:
+            raise ValidationError(
+                {"accepted": _("A recommendation with status 'not accepted' is not accepted.")}
+            )
+        if not self.accepted and self.status != RecommendationStatus.NOT_ACCEPTED:
+            raise ValidationError(
+                {
+                    "status": _(
+                        "A recommendation management did not accept has status 'not accepted'."
+                    )
+                }
+            )
+        if self.implemented_on and self.status != RecommendationStatus.IMPLEMENTED:
+            raise ValidationError(
+                {
+                    "implemented_on": _(
+                        "Only an implemented recommendation has an implementation date."
+                    )
+                }
+            )
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(
+            self.status in OPEN_STATUSES
+            and self.target_date
+            and self.target_date < timezone.localdate()
+        )
+
+    @property
+    def row_class(self) -> str:
+        if self.is_overdue:
+            return "alert" if self.priority == Priority.CRITICAL else "warn"
+        return ""
+
+
+def evidence_path(instance, filename: str) -> str:
+    return f"oversight/evidence/{timezone.now():%Y/%m}/{filename}"
+
+
+class RecommendationUpdate(TrackedModel):
+    """A dated entry on a recommendation's timeline: who moved it from which status to which,
+    with their note (progress, or the reason for a refusal or a send-back) and evidence."""
+
+    recommendation = models.ForeignKey(
+        Recommendation,
+        verbose_name=_("recommendation"),
+        on_delete=models.CASCADE,
+        related_name="updates",
+    )
+    from_status = models.CharField(
+        _("from status"), max_length=24, choices=RecommendationStatus.choices
+    )
+    to_status = models.CharField(
+        _("to status"), max_length=24, choices=RecommendationStatus.choices
+    )
+    note = models.TextField(_("note"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    author_label = models.CharField(_("author"), max_length=150, blank=True)
+
+    objects = RecommendationUpdateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("recommendation update")
+        verbose_name_plural = _("recommendation updates")
+        indexes = [
+            models.Index(fields=["recommendation", "-created_at"], name="oversight_update_rec_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recommendation_id}: {self.from_status} → {self.to_status}"
+
+
+class Evidence(TrackedModel):
+    """A file management attached to an update as proof of implementation."""
+
+    update = models.ForeignKey(
+        RecommendationUpdate,
+        verbose_name=_("update"),
+        on_delete=models.CASCADE,
+        related_name="evidence",
+    )
+    file = models.FileField(_("file"), upload_to=evidence_path, max_length=300)
+    name = models.CharField(_("file name"), max_length=200)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+
+    def __str__(self) -> str:
+        return self.name

@@ -7,5 +7,8 @@ router.include_root_view = False
 router.register("org-units", views.OrgUnitViewSet, basename="orgunit")
 router.register("people", views.PersonViewSet, basename="person")
 router.register("resolution/paragraphs", views.ParagraphViewSet, basename="paragraph")
+router.register("accountability/delegations", views.DelegationViewSet, basename="delegation")
+router.register("accountability/decisions", views.DecisionViewSet, basename="decision")
+router.register("accountability/commitments", views.CommitmentViewSet, basename="commitment")
 
 urlpatterns = router.urls

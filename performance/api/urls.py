@@ -1,1 +1,21 @@
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from performance.api import views
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("compacts", views.CompactViewSet, basename="compact")
+router.register("compact-objectives", views.CompactObjectiveViewSet, basename="compactobjective")
+router.register("mpb-findings", views.BoardFindingViewSet, basename="boardfinding")
+router.register("appraisals", views.AppraisalViewSet, basename="appraisal")
+router.register(
+    "underperformance-cases", views.UnderperformanceCaseViewSet, basename="underperformancecase"
+)
+router.register("indicators", views.IndicatorViewSet, basename="indicator")
+router.register("indicator-results", views.IndicatorResultViewSet, basename="indicatorresult")
+
+urlpatterns = [
+    path("appraisal-compliance/", views.ComplianceView.as_view(), name="appraisal-compliance"),
+    *router.urls,
+]

@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from reports.api.views import ReportRunViewSet
+
+router = SimpleRouter()
+router.register("", ReportRunViewSet, basename="report")
+urlpatterns = router.urls

@@ -1,0 +1,270 @@
+"""Browser forms. They collect input; the rules are in the models' clean() and in services."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+
+from accountability.access import access_for
+from accountability.choices import CommitmentStatus, ReviewOutcome
+from accountability.models import Commitment, Decision, Delegation, OrgUnit, Paragraph
+from core.forms import VersionedModelForm
+from core.uploads import check_evidence
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class UsernameChoiceField(forms.ModelChoiceField):
+    """A user account typed by username (a select of 37,000 accounts would not be usable)."""
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", get_user_model().objects.filter(is_active=True))
+        kwargs.setdefault("to_field_name", "username")
+        kwargs.setdefault("help_text", _("Username of the account."))
+        kwargs.setdefault(
+            "error_messages",
+            {"invalid_choice": _("There is no active account with this username.")},
+        )
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, int):
+            user = get_user_model().objects.filter(pk=value).first()
+            return user.username if user else value
+        return super().prepare_value(value)
+
+
+def managed_units(user):
+    access = access_for(user)
+    if access.is_admin:
+        return OrgUnit.objects.all()
+    return OrgUnit.objects.filter(pk__in=access.subtree_ids())
+
+
+def delegation_label(delegation: Delegation) -> str:
+    limit = (
+        _("no limit")
+        if delegation.limit_amount is None
+        else f"USD {formats.number_format(delegation.limit_amount, 2, force_grouping=True)}"
+    )
+    until = delegation.valid_to.isoformat() if delegation.valid_to else "…"
+    return f"{delegation} · {limit} · {delegation.valid_from.isoformat()} – {until}"
+
+
+def delegation_options(user, day):
+    """The instruments a person (a user or a user id) may rely on for a decision on `day`."""
+    return (
+        Delegation.objects.filter(delegatee=user)
+        .valid_on(day)
+        .select_related("unit")
+        .order_by("area", "-valid_from")
+    )
+
+
+class DelegationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return delegation_label(obj)
+
+
+class DecisionForm(VersionedModelForm):
+    """The decision log's form: a minute to fill in. The delegation offered is among those the
+    person who decided holds on the date; the rule judges the rest."""
+
+    takes_user = True
+
+    delegation = DelegationChoiceField(
+        queryset=Delegation.objects.none(),
+        required=False,
+        label=_("Delegation relied on"),
+        help_text=_("Leave empty if the decision needs no delegated authority."),
+    )
+    attachments = MultipleFileField(
+        required=False,
+        label=_("Evidence"),
+        help_text=_("Memos or signed forms (PDF, Word, Excel, images; up to 20 MB each)."),
+    )
+
+    class Meta:
+        model = Decision
+        fields = [
+            "title",
+            "decided_on",
+            "unit",
+            "area",
+            "amount",
+            "delegation",
+            "rationale",
+            "paragraphs",
+        ]
+        widgets = {
+            "decided_on": DateInput(),
+            "rationale": forms.Textarea(attrs={"rows": 3}),
+            "paragraphs": forms.SelectMultiple(attrs={"size": 6}),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if not self.instance.pk:
+            self.instance.decided_by = user
+            self.fields["decided_on"].initial = timezone.localdate()
+            self.fields["unit"].initial = access_for(user).unit_id
+        self.fields["unit"].queryset = managed_units(user)
+        decided_by = self.instance.decided_by
+        # Any instrument may be named (so a wrong one gets a clear message); the menu offers
+        # those the person holds on the date.
+        self.fields["delegation"].queryset = Delegation.objects.select_related("unit")
+        day = self.instance.decided_on or timezone.localdate()
+        offered = list(delegation_options(decided_by, day))
+        if self.instance.delegation_id and self.instance.delegation not in offered:
+            offered.insert(0, self.instance.delegation)
+        self.fields["delegation"].widget.choices = [("", "---------")] + [
+            (d.pk, delegation_label(d)) for d in offered
+        ]
+        self.fields["decided_on"].widget.attrs.update(
+            {
+                "hx-get": reverse("accountability:decision_delegation_options")
+                + (f"?for={decided_by.pk}" if decided_by and decided_by != user else ""),
+                "hx-target": "#id_delegation",
+                "hx-trigger": "change",
+                "hx-swap": "innerHTML",
+                "max": timezone.localdate().isoformat(),
+            }
+        )
+        self.fields["paragraphs"].queryset = Paragraph.objects.order_by("number")
+        self.fields["amount"].widget.attrs.update({"min": "0", "step": "0.01"})
+
+    def clean_attachments(self):
+        files = self.cleaned_data.get("attachments") or []
+        for upload in files:
+            check_evidence(upload)
+        return files
+
+
+class DelegationForm(VersionedModelForm):
+    takes_user = True
+
+    delegator = UsernameChoiceField(label=_("Delegator"))
+    delegatee = UsernameChoiceField(label=_("Delegatee"))
+    parent = forms.ModelChoiceField(
+        queryset=Delegation.objects.all(), required=False, widget=forms.HiddenInput
+    )
+
+    class Meta:
+        model = Delegation
+        fields = [
+            "reference",
+            "delegator",
+            "delegatee",
+            "unit",
+            "area",
+            "scope",
+            "limit_amount",
+            "valid_from",
+            "valid_to",
+            "parent",
+        ]
+        widgets = {
+            "valid_from": DateInput(),
+            "valid_to": DateInput(),
+            "scope": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user=None, parent=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = managed_units(user)
+        self.fields["limit_amount"].widget.attrs.update({"min": "0", "step": "0.01"})
+        if parent is not None:
+            self.fields["parent"].initial = parent.pk
+            self.fields["delegator"].initial = parent.delegatee.username
+            self.fields["unit"].initial = parent.unit_id
+            self.fields["area"].initial = parent.area
+            self.fields["valid_from"].initial = max(parent.valid_from, timezone.localdate())
+            self.fields["valid_to"].initial = parent.valid_to
+        elif not self.instance.pk:
+            self.fields["delegator"].initial = user.username
+            self.fields["unit"].initial = access_for(user).unit_id
+
+
+class RevocationForm(forms.Form):
+    revoked_on = forms.DateField(label=_("Revoked on"), widget=DateInput(), required=False)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReviewForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=ReviewOutcome.choices)
+    action_taken = forms.CharField(
+        label=_("Action taken"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class CommitmentForm(VersionedModelForm):
+    takes_user = True
+
+    owner = UsernameChoiceField(label=_("Owner"))
+
+    class Meta:
+        model = Commitment
+        fields = ["title", "owner", "unit", "due_on", "deliverable", "paragraphs"]
+        widgets = {
+            "due_on": DateInput(),
+            "deliverable": forms.Textarea(attrs={"rows": 3}),
+            "paragraphs": forms.SelectMultiple(attrs={"size": 6}),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = managed_units(user)
+        self.fields["paragraphs"].queryset = Paragraph.objects.order_by("number")
+        if not self.instance.pk:
+            self.fields["owner"].initial = user.username
+            self.fields["unit"].initial = access_for(user).unit_id
+
+
+class CommitmentStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=CommitmentStatus.choices)
+    honoured_on = forms.DateField(
+        label=_("Honoured on"),
+        widget=DateInput(),
+        required=False,
+        help_text=_("For an honoured commitment; today if left empty."),
+    )
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+def add_service_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form's fields (or above the form)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        form.add_error(None, exc)

@@ -1,0 +1,609 @@
+"""Demo and scale data for delegations, decisions and commitments (called by seed_demo and
+seed_scale after the base units, people and accounts)."""
+
+import datetime
+import random
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accountability.choices import AuthorityArea, CommitmentStatus, Grade, ReviewOutcome
+from accountability.models import (
+    Commitment,
+    CommitmentTransition,
+    Decision,
+    Delegation,
+    OrgUnit,
+    Paragraph,
+    Person,
+)
+from accountability.services import save_commitment, save_decision
+from core import history
+
+DEMO_PREFIX = "DEMO/DOA/"
+
+# username, name, index number, unit, grade
+DEMO_STAFF = [
+    ("ohr.director", "Grace Mensah", "92000001", "DMSPC-OHR", Grade.D2),
+    ("oppfb.controller", "Li Zhang", "92000002", "DMSPC-OPPFB", Grade.ASG),
+    ("oppfb.officer", "Carlos Garcia", "92000003", "DMSPC-OPPFB", Grade.P4),
+    ("pd.director", "Elena Petrova", "92000004", "DOS-PD", Grade.D2),
+    ("oscm.director", "Kwame Okafor", "92000005", "DOS-OSCM", Grade.D2),
+    ("btad.chief", "Priya Sharma", "92000006", "DMSPC-BTAD", Grade.D1),
+]
+
+
+def _demo_users() -> dict:
+    User = get_user_model()
+    users = {
+        u.username: u for u in User.objects.filter(username__in=["admin", "manager", "manager2"])
+    }
+    for username, name, index, unit_code, grade in DEMO_STAFF:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User.objects.create_user(username=username, email=f"{username}@example.org")
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        if not Person.objects.filter(index_number=index).exists():
+            Person.objects.create(
+                index_number=index,
+                name=name,
+                unit=OrgUnit.objects.get(code=unit_code),
+                grade=grade,
+                user=user,
+                email=user.email,
+            )
+        users[username] = user
+    return users
+
+
+@transaction.atomic
+def seed_demo(stdout=None) -> dict[str, int]:
+    if Delegation.objects.filter(reference__startswith=DEMO_PREFIX).exists():
+        return _counts()
+    users = _demo_users()
+    units = {u.code: u for u in OrgUnit.objects.all()}
+    today = timezone.localdate()
+    year_start = datetime.date(today.year, 1, 1)
+    last_year = datetime.date(today.year - 1, 1, 1)
+
+    def delegation(ref, delegator, delegatee, unit, area, limit, valid_from, valid_to, **extra):
+        d = Delegation(
+            reference=DEMO_PREFIX + ref,
+            delegator=users[delegator],
+            delegatee=users[delegatee],
+            unit=units[unit],
+            area=area,
+            limit_amount=Decimal(limit) if limit is not None else None,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            **extra,
+        )
+        d.full_clean()
+        d.save()
+        return d
+
+    scope_fin = "Approve obligations and payments under the regular budget, ST/SGB/2019/2."
+    d_fin = delegation(
+        "2025/001",
+        "admin",
+        "manager",
+        "DMSPC",
+        AuthorityArea.FINANCE,
+        "1000000.00",
+        last_year,
+        today + datetime.timedelta(days=365),
+        scope=scope_fin,
+    )
+    d_proc = delegation(
+        "2025/002",
+        "admin",
+        "manager",
+        "DMSPC",
+        AuthorityArea.PROCUREMENT,
+        "250000.00",
+        last_year,
+        today + datetime.timedelta(days=365),
+        scope="Award contracts after review by the local committee on contracts.",
+    )
+    d_hr = delegation(
+        "2025/003",
+        "manager",
+        "ohr.director",
+        "DMSPC-OHR",
+        AuthorityArea.HUMAN_RESOURCES,
+        None,
+        last_year,
+        today + datetime.timedelta(days=540),
+        scope="Selection and appointment of staff up to P-5; extensions of appointments.",
+    )
+    d_ctrl = delegation(
+        "2025/004",
+        "manager",
+        "oppfb.controller",
+        "DMSPC-OPPFB",
+        AuthorityArea.FINANCE,
+        "500000.00",
+        last_year,
+        today + datetime.timedelta(days=365),
+        scope="Certify and approve expenditure of the Office.",
+    )
+    d_sub = delegation(
+        "2025/005",
+        "oppfb.controller",
+        "oppfb.officer",
+        "DMSPC-OPPFB",
+        AuthorityArea.FINANCE,
+        "50000.00",
+        year_start,
+        today + datetime.timedelta(days=180),
+        parent=d_ctrl,
+        scope="Approve payments to vendors up to USD 50,000.",
+    )
+    d_pd = delegation(
+        "2025/006",
+        "manager2",
+        "pd.director",
+        "DOS-PD",
+        AuthorityArea.PROCUREMENT,
+        "1000000.00",
+        last_year,
+        today + datetime.timedelta(days=20),
+        scope="Procurement authority for Headquarters requirements.",
+    )
+    d_prop = delegation(
+        "2025/007",
+        "manager2",
+        "oscm.director",
+        "DOS-OSCM",
+        AuthorityArea.PROPERTY,
+        "100000.00",
+        last_year,
+        today + datetime.timedelta(days=365),
+        scope="Write-off and disposal of property.",
+    )
+    Delegation.objects.filter(pk=d_prop.pk).update(
+        revoked_on=year_start + datetime.timedelta(days=45),
+        revocation_reason="Disposal cases referred to the Property Survey Board after an audit.",
+        revoked_by=users["manager2"],
+    )
+    d_prop.refresh_from_db()
+    history.record(d_prop, "update", {"revoked_on": [None, d_prop.revoked_on.isoformat()]})
+    delegation(
+        "2024/011",
+        "manager",
+        "btad.chief",
+        "DMSPC-BTAD",
+        AuthorityArea.OTHER,
+        None,
+        datetime.date(today.year - 2, 1, 1),
+        last_year - datetime.timedelta(days=1),
+        scope="Approve business transformation project charters.",
+    )
+
+    paragraphs = {p.number: p for p in Paragraph.objects.filter(number__in=[8, 13, 15, 17, 21])}
+
+    def cite(*numbers):
+        return [paragraphs[n] for n in numbers if n in paragraphs]
+
+    def decide(title, who, unit, days_ago, area="", amount=None, deleg=None, paras=(8,), why=""):
+        d = Decision(
+            title=title,
+            rationale=why or f"Recorded for the demo: {title.lower()}.",
+            unit=units[unit],
+            decided_by=users[who],
+            decided_on=today - datetime.timedelta(days=days_ago),
+            area=area,
+            amount=Decimal(amount) if amount is not None else None,
+            delegation=deleg,
+        )
+        return save_decision(d, acting_user=None, paragraphs=cite(*paras))
+
+    F, P, H = AuthorityArea.FINANCE, AuthorityArea.PROCUREMENT, AuthorityArea.HUMAN_RESOURCES
+    decide(
+        "Approve the 2026 travel plan of the Department",
+        "manager",
+        "DMSPC",
+        40,
+        F,
+        "185000.00",
+        d_fin,
+        (8, 13),
+    )
+    decide(
+        "Award the contract for enterprise risk software",
+        "manager",
+        "DMSPC",
+        25,
+        P,
+        "310000.00",
+        d_proc,
+        (8, 21),
+        why="Urgent renewal before the licence lapsed; exceeded the procurement limit.",
+    )
+    decide("Publish the accountability framework update", "manager", "DMSPC", 12, paras=(8, 15))
+    decide(
+        "Extend 12 fixed-term appointments in OHR",
+        "ohr.director",
+        "DMSPC-OHR",
+        30,
+        H,
+        None,
+        d_hr,
+        (8, 15),
+    )
+    decide(
+        "Approve payment for consultancy services",
+        "oppfb.officer",
+        "DMSPC-OPPFB",
+        20,
+        F,
+        "42000.00",
+        d_sub,
+        (8,),
+    )
+    over = decide(
+        "Approve a vendor payment above the sub-delegated limit",
+        "oppfb.officer",
+        "DMSPC-OPPFB",
+        15,
+        F,
+        "64500.00",
+        d_sub,
+        (8, 17, 21),
+    )
+    decide(
+        "Approve the Office's quarterly allotment",
+        "oppfb.controller",
+        "DMSPC-OPPFB",
+        10,
+        F,
+        "420000.00",
+        d_ctrl,
+        (8,),
+    )
+    decide(
+        "Award the long-term agreement for freight forwarding",
+        "pd.director",
+        "DOS-PD",
+        35,
+        P,
+        "870000.00",
+        d_pd,
+        (8, 21),
+    )
+    unsupported = decide(
+        "Write off damaged vehicles in the Office",
+        "oscm.director",
+        "DOS-OSCM",
+        5,
+        AuthorityArea.PROPERTY,
+        "38000.00",
+        None,
+        (8, 17, 21),
+    )
+    decide("Approve the Department's business continuity plan", "manager2", "DOS", 8, paras=(8, 13))
+    from accountability.services import review_decision
+
+    admin = users["admin"]
+    review_decision(
+        over,
+        acting_user=admin,
+        outcome=ReviewOutcome.MISMANAGEMENT,
+        action_taken="Payment held; officer retrained; controller to countersign.",
+    )
+    review_decision(
+        unsupported,
+        acting_user=admin,
+        outcome=ReviewOutcome.JUSTIFIED,
+        action_taken="Ratified by the Property Survey Board.",
+    )
+
+    from accountability.services import change_commitment_status
+
+    def commit(title, owner, unit, due_in, status=None, paras=(8,), honoured_days_ago=None):
+        c = Commitment(
+            title=title,
+            deliverable=f"Deliverable: {title.lower()}.",
+            unit=units[unit],
+            owner=users[owner],
+            due_on=today + datetime.timedelta(days=due_in),
+        )
+        save_commitment(c, acting_user=None, paragraphs=cite(*paras))
+        if status in (CommitmentStatus.HONOURED, CommitmentStatus.MISSED):
+            change_commitment_status(c, acting_user=None, status=CommitmentStatus.IN_PROGRESS)
+        if status:
+            honoured = (
+                today - datetime.timedelta(days=honoured_days_ago)
+                if status == CommitmentStatus.HONOURED
+                else None
+            )
+            change_commitment_status(c, acting_user=None, status=status, honoured_on=honoured)
+        return c
+
+    commit(
+        "Issue the revised delegation of authority policy",
+        "manager",
+        "DMSPC",
+        -30,
+        CommitmentStatus.HONOURED,
+        (8, 21),
+        honoured_days_ago=35,
+    )
+    commit(
+        "Implement the dashboard of exceptions to delegated authority",
+        "manager",
+        "DMSPC",
+        10,
+        CommitmentStatus.IN_PROGRESS,
+        (21,),
+    )
+    commit(
+        "Train all hiring managers on the staff selection system",
+        "ohr.director",
+        "DMSPC-OHR",
+        60,
+        None,
+        (15,),
+    )
+    commit(
+        "Close the 2025 accounts on time",
+        "oppfb.controller",
+        "DMSPC-OPPFB",
+        -10,
+        CommitmentStatus.MISSED,
+        (8, 13),
+    )
+    commit(
+        "Complete the annual certification of delegated authority",
+        "manager2",
+        "DOS",
+        14,
+        None,
+        (21,),
+    )
+    commit(
+        "Publish the procurement conflict-of-interest guidance",
+        "pd.director",
+        "DOS-PD",
+        -60,
+        CommitmentStatus.HONOURED,
+        (8,),
+        honoured_days_ago=50,
+    )
+    commit(
+        "Roll out the property disposal checklist",
+        "oscm.director",
+        "DOS-OSCM",
+        90,
+        CommitmentStatus.CANCELLED,
+        (8,),
+    )
+    return _counts()
+
+
+def _counts() -> dict[str, int]:
+    return {
+        "delegations": Delegation.objects.count(),
+        "decisions": Decision.objects.count(),
+        "commitments": Commitment.objects.count(),
+    }
+
+
+# --- Scale -------------------------------------------------------------------------------------
+
+SCALE_PREFIX = "S/DOA/"
+BATCH = 20_000
+
+
+def _scale_users(n: int, unit_ids: list[int]) -> list[int]:
+    User = get_user_model()
+    existing = set(
+        User.objects.filter(username__startswith="doa-").values_list("username", flat=True)
+    )
+    new = [
+        User(username=f"doa-{i:05d}", email=f"doa-{i:05d}@example.org", password="!")
+        for i in range(n)
+        if f"doa-{i:05d}" not in existing
+    ]
+    User.objects.bulk_create(new, batch_size=5000)
+    return list(
+        User.objects.filter(username__startswith="doa-").order_by("pk").values_list("pk", flat=True)
+    )
+
+
+def _within(delegation: Delegation | None, decided_by: int, area: str, day, amount) -> bool:
+    if delegation is None:
+        return not area
+    return (
+        delegation.delegatee_id == decided_by
+        and delegation.area == area
+        and delegation.valid_on(day)
+        and (delegation.limit_amount is None or (amount or 0) <= delegation.limit_amount)
+    )
+
+
+def seed_scale(factor: float, progress) -> dict[str, int]:
+    """~5,000 instruments, 1,000,000 decisions and 200,000 commitments at factor 1, in bulk."""
+    rng = random.Random(21)
+    today = timezone.localdate()
+    unit_ids = list(OrgUnit.objects.filter(code__startswith="S-").values_list("pk", flat=True))
+    if not unit_ids:
+        unit_ids = list(OrgUnit.objects.values_list("pk", flat=True))
+    n_delegations = max(20, round(5_000 * factor))
+    n_decisions = max(100, round(1_000_000 * factor))
+    n_commitments = max(20, round(200_000 * factor))
+    user_ids = _scale_users(max(10, round(2_000 * factor)), unit_ids)
+    areas = list(AuthorityArea.values)
+    paragraph_ids = dict(Paragraph.objects.values_list("number", "pk"))
+    cited = [paragraph_ids[n] for n in (8, 13, 15, 17, 21) if n in paragraph_ids]
+
+    # Instruments: a tenth are sub-delegations of an earlier one, within its caps.
+    start = Delegation.objects.filter(reference__startswith=SCALE_PREFIX).count()
+    made: list[Delegation] = list(
+        Delegation.objects.filter(reference__startswith=SCALE_PREFIX).order_by("pk")
+    )
+    with transaction.atomic():
+        new = []
+        for i in range(start, n_delegations):
+            saved = [m for m in made[-600:] if m.pk is not None]
+            parent = rng.choice(saved) if saved and rng.random() < 0.1 else None
+            if parent is not None and parent.valid_to and parent.revoked_on is None:
+                limit = (
+                    None
+                    if parent.limit_amount is None
+                    else (parent.limit_amount / 2).quantize(Decimal("1"))
+                )
+                d = Delegation(
+                    reference=f"{SCALE_PREFIX}{i:06d}",
+                    delegator_id=parent.delegatee_id,
+                    delegatee_id=rng.choice(user_ids),
+                    unit_id=parent.unit_id,
+                    area=parent.area,
+                    limit_amount=limit,
+                    valid_from=parent.valid_from,
+                    valid_to=parent.valid_to,
+                    parent=parent,
+                    scope="Sub-delegated authority",
+                )
+            else:
+                valid_from = today - datetime.timedelta(days=rng.randint(30, 3650))
+                valid_to = valid_from + datetime.timedelta(days=rng.choice([365, 730, 1095, 1825]))
+                d = Delegation(
+                    reference=f"{SCALE_PREFIX}{i:06d}",
+                    delegator_id=rng.choice(user_ids),
+                    delegatee_id=rng.choice(user_ids),
+                    unit_id=rng.choice(unit_ids),
+                    area=rng.choice(areas),
+                    limit_amount=(
+                        None
+                        if rng.random() < 0.2
+                        else Decimal(rng.choice([50_000, 100_000, 250_000, 500_000, 1_000_000]))
+                    ),
+                    valid_from=valid_from,
+                    valid_to=valid_to,
+                    scope="Delegated authority",
+                )
+                if rng.random() < 0.08:
+                    span = max(1, (min(valid_to, today) - valid_from).days)
+                    d.revoked_on = valid_from + datetime.timedelta(days=rng.randint(1, span))
+                    d.revocation_reason = "Revoked after review"
+            made.append(d)
+            new.append(d)
+            if len(new) == 1000 or i == n_delegations - 1:
+                Delegation.objects.bulk_create(new)
+                history.record_bulk(new)
+                new = []
+        progress("delegations", n_delegations, n_delegations)
+
+    usable = [d for d in made if d.valid_from <= today]
+    Through = Decision.paragraphs.through
+    done = Decision.objects.filter(title__startswith="Decision S-").count()
+    for offset in range(done, n_decisions, BATCH):
+        batch = []
+        for n in range(offset, min(offset + BATCH, n_decisions)):
+            roll = rng.random()
+            delegation = rng.choice(usable) if roll < 0.85 else None
+            if delegation is not None:
+                end = min(delegation.valid_to or today, today)
+                span = max(0, (end - delegation.valid_from).days)
+                day = delegation.valid_from + datetime.timedelta(days=rng.randint(0, span))
+                limit = delegation.limit_amount or Decimal(2_000_000)
+                share = rng.random() * (1.2 if rng.random() < 0.04 else 0.95)
+                amount = (limit * Decimal(str(round(share, 4)))).quantize(Decimal("0.01"))
+                area, unit_id, who = delegation.area, delegation.unit_id, delegation.delegatee_id
+            else:
+                day = today - datetime.timedelta(days=rng.randint(0, 3650))
+                area = rng.choice(areas) if roll > 0.95 else ""
+                amount = Decimal(rng.randint(1_000, 90_000)) if area else None
+                unit_id, who = rng.choice(unit_ids), rng.choice(user_ids)
+            within = _within(delegation, who, area, day, amount)
+            decision = Decision(
+                title=f"Decision S-{n:07d}",
+                rationale="Synthetic decision",
+                unit_id=unit_id,
+                decided_by_id=who,
+                decided_on=day,
+                area=area,
+                amount=amount,
+                delegation=delegation,
+                within_authority=within,
+            )
+            if not within and rng.random() < 0.5:
+                decision.review_outcome = rng.choice(ReviewOutcome.values)
+                decision.review_action = "Reviewed"
+                decision.reviewed_on = min(today, day + datetime.timedelta(days=30))
+            batch.append(decision)
+        with transaction.atomic():
+            Decision.objects.bulk_create(batch, batch_size=5000)
+            history.record_bulk(batch)
+            links = [
+                Through(decision_id=d.pk, paragraph_id=rng.choice(cited))
+                for d in batch
+                if cited and rng.random() < 0.2
+            ]
+            Through.objects.bulk_create(links, batch_size=5000, ignore_conflicts=True)
+        progress("decisions", min(offset + BATCH, n_decisions), n_decisions)
+
+    statuses = [CommitmentStatus.HONOURED] * 5 + [
+        CommitmentStatus.MISSED,
+        CommitmentStatus.CANCELLED,
+    ]
+    done = Commitment.objects.filter(title__startswith="Commitment S-").count()
+    for offset in range(done, n_commitments, BATCH):
+        batch = []
+        for n in range(offset, min(offset + BATCH, n_commitments)):
+            due = today + datetime.timedelta(days=rng.randint(-3650, 365))
+            if due >= today:
+                status = rng.choice([CommitmentStatus.PLANNED, CommitmentStatus.IN_PROGRESS])
+            else:
+                status = rng.choice(statuses)
+            honoured = (
+                min(today, due + datetime.timedelta(days=rng.randint(-60, 20)))
+                if status == CommitmentStatus.HONOURED
+                else None
+            )
+            batch.append(
+                Commitment(
+                    title=f"Commitment S-{n:07d}",
+                    deliverable="Synthetic deliverable",
+                    unit_id=rng.choice(unit_ids),
+                    owner_id=rng.choice(user_ids),
+                    due_on=due,
+                    status=status,
+                    honoured_on=honoured,
+                    reminded_before_on=due if due < today else None,
+                    reminded_due_on=due if due < today else None,
+                )
+            )
+        with transaction.atomic():
+            Commitment.objects.bulk_create(batch, batch_size=5000)
+            history.record_bulk(batch)
+            transitions = [
+                CommitmentTransition(
+                    commitment=c, from_status="", to_status=c.status, actor="command:seed_scale"
+                )
+                for c in batch
+            ]
+            CommitmentTransition.objects.bulk_create(transitions, batch_size=5000)
+            history.record_bulk(transitions)
+        progress("commitments", min(offset + BATCH, n_commitments), n_commitments)
+    _analyze()
+    return _counts()
+
+
+def _analyze() -> None:
+    """Refresh the planner's statistics after a bulk load: with stale ones PostgreSQL picks
+    nested loops over a million rows for the paragraph filter (seconds instead of milliseconds)."""
+    if connection.vendor != "postgresql":
+        return
+    tables = [m._meta.db_table for m in (Delegation, Decision, Commitment, CommitmentTransition)]
+    tables.append(Decision.paragraphs.through._meta.db_table)
+    # VACUUM also sets the visibility map, so counts over the indexes skip the heap; it cannot
+    # run inside a transaction (tests), where ANALYZE alone does.
+    command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f'{command} "{table}"')

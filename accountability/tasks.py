@@ -1,0 +1,21 @@
+"""Periodic jobs: thin wrappers around accountability.services, idempotent."""
+
+from celery import shared_task
+
+from accountability import services
+from core.context import acting_as
+
+
+@shared_task(
+    name="accountability.commitment_reminders",
+    autoretry_for=(OSError,),
+    max_retries=3,
+    retry_backoff=True,
+)
+def commitment_reminders() -> dict:
+    """Remind owners 14 days before and on the due date (once each), then mark commitments
+    still open after their due date as missed."""
+    with acting_as("task:accountability.commitment_reminders"):
+        sent = services.send_commitment_reminders()
+        missed = services.mark_overdue_commitments()
+    return {**sent, "missed": missed}

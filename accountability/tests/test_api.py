@@ -1,0 +1,418 @@
+"""The API of delegations, decisions and commitments: CONTRACT.md's shapes, bad input, rights,
+stale versions, history, and a fixed number of queries per page."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accountability.models import Commitment, Decision, Delegation
+from accountability.tests.factories import (
+    CommitmentFactory,
+    DecisionFactory,
+    DelegationFactory,
+    UserFactory,
+)
+from core.models import HistoryEntry
+
+TODAY = datetime.date.today()
+DECISIONS = "/api/accountability/decisions/"
+DELEGATIONS = "/api/accountability/delegations/"
+COMMITMENTS = "/api/accountability/commitments/"
+
+
+@pytest.fixture
+def grant(units, manager, admin_user):
+    """manager holds finance authority up to USD 10,000 in DMSPC."""
+    return DelegationFactory(
+        delegator=admin_user,
+        delegatee=manager,
+        unit=units["dmspc"],
+        area="finance",
+        limit_amount=Decimal("10000.00"),
+        valid_from=TODAY - datetime.timedelta(days=30),
+        valid_to=TODAY + datetime.timedelta(days=300),
+    )
+
+
+def _payload(grant, **overrides):
+    data = {
+        "title": "Approve the travel plan",
+        "rationale": "Needed for the mission",
+        "unit": "DMSPC",
+        "decided_on": (TODAY - datetime.timedelta(days=1)).isoformat(),
+        "area": "finance",
+        "amount": "2500.00",
+        "delegation": grant.pk,
+        "paragraphs": [8, 21],
+    }
+    data.update(overrides)
+    return data
+
+
+def test_log_decision_within_authority(api, manager, grant, resolution):
+    response = api(manager).post(DECISIONS, _payload(grant), format="json")
+    assert response.status_code == 201, response.data
+    body = response.data
+    assert body["within_authority"] is True
+    assert body["decided_by"] == "manager"
+    assert body["unit"] == "DMSPC"
+    assert body["amount"] == "2500.00"
+    assert sorted(body["paragraphs"]) == [8, 21]
+    assert body["version"] == 1
+    entries = HistoryEntry.objects.filter(
+        object_type="accountability.decision", object_id=str(body["id"])
+    )
+    assert entries.filter(action="create").exists()
+    assert entries.filter(action="update", changes__has_key="paragraphs").exists()
+
+
+def test_decision_over_the_limit_is_logged_and_flagged(api, manager, grant, resolution):
+    response = api(manager).post(DECISIONS, _payload(grant, amount="10000.01"), format="json")
+    assert response.status_code == 201
+    assert response.data["within_authority"] is False
+    flagged = api(manager).get(DECISIONS, {"within_authority": "false"}).data["results"]
+    assert [d["id"] for d in flagged] == [response.data["id"]]
+
+
+def test_within_authority_is_read_only(api, manager, grant, resolution):
+    response = api(manager).post(
+        DECISIONS, _payload(grant, amount="20000.00", within_authority=True), format="json"
+    )
+    assert response.status_code == 201
+    assert response.data["within_authority"] is False
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"decided_on": (TODAY + datetime.timedelta(days=1)).isoformat()}, "decided_on"),
+        ({"amount": "-1.00"}, "amount"),
+        ({"area": "", "delegation": None}, "amount"),
+        ({"title": ""}, "title"),
+        ({"unit": "NOPE"}, "unit"),
+        ({"paragraphs": [99]}, "paragraphs"),
+        ({"area": "astrology"}, "area"),
+        ({"decided_on": "yesterday"}, "decided_on"),
+    ],
+    ids=[
+        "future",
+        "negative",
+        "amount-without-area",
+        "no-title",
+        "unknown-unit",
+        "unknown-paragraph",
+        "unknown-area",
+        "bad-date",
+    ],
+)
+def test_bad_decision_input_is_400_with_field_message(
+    api, manager, grant, resolution, overrides, field
+):
+    response = api(manager).post(DECISIONS, _payload(grant, **overrides), format="json")
+    assert response.status_code == 400, response.data
+    assert field in response.data
+    assert Decision.objects.count() == 0
+
+
+def test_someone_elses_delegation_is_refused(api, manager, units, admin_user, resolution):
+    other = DelegationFactory(delegatee=UserFactory(username="colleague"), unit=units["dmspc"])
+    response = api(manager).post(DECISIONS, _payload(other), format="json")
+    assert response.status_code == 400
+    assert "delegation" in response.data
+    assert Decision.objects.count() == 0
+
+
+@pytest.mark.parametrize("state", ["expired", "revoked", "not_yet"])
+def test_invalid_instrument_is_refused(api, manager, grant, resolution, state):
+    if state == "expired":
+        Delegation.objects.filter(pk=grant.pk).update(
+            valid_from=TODAY - datetime.timedelta(days=90),
+            valid_to=TODAY - datetime.timedelta(days=10),
+        )
+    elif state == "revoked":
+        Delegation.objects.filter(pk=grant.pk).update(revoked_on=TODAY - datetime.timedelta(days=5))
+    else:
+        Delegation.objects.filter(pk=grant.pk).update(valid_from=TODAY)
+    response = api(manager).post(DECISIONS, _payload(grant), format="json")
+    assert response.status_code == 400
+    assert "delegation" in response.data
+    assert Decision.objects.count() == 0
+
+
+def test_stale_edit_is_409_and_changes_nothing(api, manager, grant, resolution):
+    decision = api(manager).post(DECISIONS, _payload(grant), format="json").data
+    url = f"{DECISIONS}{decision['id']}/"
+    based_on = f'"{decision["version"]}"'
+    first = api(manager).patch(url, {"title": "First edit"}, format="json", HTTP_IF_MATCH=based_on)
+    assert first.status_code == 200, first.data
+    stale = api(manager).patch(url, {"title": "Second edit"}, format="json", HTTP_IF_MATCH=based_on)
+    assert stale.status_code == 409
+    assert Decision.objects.get(pk=decision["id"]).title == "First edit"
+    body_version = api(manager).patch(url, {"title": "Third", "version": 1}, format="json")
+    assert body_version.status_code == 409
+
+
+def test_edit_recomputes_within_authority(api, manager, grant, resolution):
+    decision = api(manager).post(DECISIONS, _payload(grant), format="json").data
+    response = api(manager).patch(
+        f"{DECISIONS}{decision['id']}/", {"amount": "12000.00"}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.data["within_authority"] is False
+
+
+def test_other_units_manager_gets_404_on_read_and_edit(api, manager, manager2, grant, resolution):
+    decision = api(manager).post(DECISIONS, _payload(grant), format="json").data
+    url = f"{DECISIONS}{decision['id']}/"
+    assert api(manager2).get(url).status_code == 404
+    assert api(manager2).patch(url, {"title": "x"}, format="json").status_code == 404
+    assert api(manager2).get(DECISIONS).data["results"] == []
+
+
+def test_manager_cannot_log_for_another_unit(api, manager2, grant, resolution):
+    response = api(manager2).post(
+        DECISIONS,
+        _payload(grant, unit="DMSPC", delegation=None, area="", amount=None),
+        format="json",
+    )
+    assert response.status_code == 403
+    assert Decision.objects.count() == 0
+
+
+def test_ga_staff_and_oversight_read_only(api, manager, gastaff, oios, grant, resolution):
+    decision = api(manager).post(DECISIONS, _payload(grant), format="json").data
+    url = f"{DECISIONS}{decision['id']}/"
+    for user in (gastaff, oios):
+        assert api(user).get(url).status_code == 200
+        assert api(user).patch(url, {"title": "x"}, format="json").status_code == 403
+        assert api(user).post(DECISIONS, _payload(grant), format="json").status_code == 403
+
+
+def test_outsider_sees_nothing_and_anonymous_is_refused(api, manager, outsider, grant, resolution):
+    decision = api(manager).post(DECISIONS, _payload(grant), format="json").data
+    assert api(outsider).get(f"{DECISIONS}{decision['id']}/").status_code == 404
+    assert api(None).get(DECISIONS).status_code in (401, 403)
+
+
+def test_decisions_cannot_be_deleted(api, admin_user, manager, grant, resolution):
+    decision = api(manager).post(DECISIONS, _payload(grant), format="json").data
+    assert api(admin_user).delete(f"{DECISIONS}{decision['id']}/").status_code == 405
+
+
+def test_review_by_delegator_and_refused_for_the_decider(
+    api, manager, admin_user, grant, resolution
+):
+    decision = api(manager).post(DECISIONS, _payload(grant, amount="50000.00"), format="json").data
+    url = f"{DECISIONS}{decision['id']}/review/"
+    refused = api(manager).post(url, {"outcome": "justified"}, format="json")
+    assert refused.status_code == 403
+    missing = api(admin_user).post(url, {"outcome": "abuse"}, format="json")
+    assert missing.status_code == 400 and "action_taken" in missing.data
+    done = api(admin_user).post(
+        url, {"outcome": "mismanagement", "action_taken": "Payment held"}, format="json"
+    )
+    assert done.status_code == 200, done.data
+    assert done.data["review_outcome"] == "mismanagement"
+    assert done.data["reviewed_by"] == "admin"
+
+
+def test_review_of_a_decision_within_authority_is_refused(
+    api, admin_user, manager, grant, resolution
+):
+    decision = api(manager).post(DECISIONS, _payload(grant), format="json").data
+    response = api(admin_user).post(
+        f"{DECISIONS}{decision['id']}/review/", {"outcome": "justified"}, format="json"
+    )
+    assert response.status_code == 400 and "outcome" in response.data
+
+
+def test_filters_search_and_ordering(api, manager, grant, units, resolution):
+    api(manager).post(
+        DECISIONS, _payload(grant, title="Alpha purchase", amount="100.00"), format="json"
+    )
+    api(manager).post(
+        DECISIONS,
+        _payload(grant, title="Beta hire", amount="300.00", unit="DMSPC-OHR", paragraphs=[13]),
+        format="json",
+    )
+    client = api(manager)
+    assert [d["title"] for d in client.get(DECISIONS, {"search": "alpha"}).data["results"]] == [
+        "Alpha purchase"
+    ]
+    assert [d["title"] for d in client.get(DECISIONS, {"unit": "DMSPC-OHR"}).data["results"]] == [
+        "Beta hire"
+    ]
+    assert len(client.get(DECISIONS, {"within": "DMSPC"}).data["results"]) == 2
+    assert [d["title"] for d in client.get(DECISIONS, {"paragraph": 13}).data["results"]] == [
+        "Beta hire"
+    ]
+    ordered = client.get(DECISIONS, {"ordering": "-amount"}).data["results"]
+    assert [d["amount"] for d in ordered] == ["300.00", "100.00"]
+
+
+def _seed_decisions(n, units, user, delegation):
+    objs = [
+        Decision(
+            title=f"D{i}",
+            unit=units["dmspc"],
+            decided_by=user,
+            decided_on=TODAY,
+            area="finance",
+            amount=Decimal(i),
+            delegation=delegation,
+        )
+        for i in range(n)
+    ]
+    Decision.objects.bulk_create(objs)
+    through = Decision.paragraphs.through
+    from accountability.models import Paragraph
+
+    p8 = Paragraph.objects.get(number=8)
+    through.objects.bulk_create([through(decision_id=o.pk, paragraph_id=p8.pk) for o in objs])
+
+
+def _count_queries(client, url):
+    client.get(url)  # warm: the first request of a persona also loads its role
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_api_list_queries_do_not_grow_with_rows(api, manager, grant, units, resolution):
+    client = api(manager)
+    _seed_decisions(10, units, manager, grant)
+    small = _count_queries(client, DECISIONS)
+    _seed_decisions(990, units, manager, grant)
+    large = _count_queries(client, f"{DECISIONS}?page_size=500")
+    assert small == large
+    assert small <= 10
+
+
+def test_delegation_api_create_and_sub_delegation_caps(api, manager, admin_user, units):
+    UserFactory(username="deputy")
+    response = api(manager).post(
+        DELEGATIONS,
+        {
+            "delegator": "manager",
+            "delegatee": "deputy",
+            "unit": "DMSPC-OHR",
+            "area": "human_resources",
+            "limit_amount": "5000.00",
+            "valid_from": TODAY.isoformat(),
+            "valid_to": (TODAY + datetime.timedelta(days=100)).isoformat(),
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.data
+    assert response.data["state"] in ("active", "expiring")
+    parent = response.data["id"]
+    UserFactory(username="clerk")
+    over = api(manager).post(
+        DELEGATIONS,
+        {
+            "delegator": "deputy",
+            "delegatee": "clerk",
+            "unit": "DMSPC-OHR",
+            "area": "human_resources",
+            "limit_amount": "5000.01",
+            "valid_from": TODAY.isoformat(),
+            "valid_to": (TODAY + datetime.timedelta(days=100)).isoformat(),
+            "parent": parent,
+        },
+        format="json",
+    )
+    assert over.status_code == 400
+    assert "limit_amount" in over.data
+    assert Delegation.objects.count() == 1
+
+
+def test_delegation_revoke_through_api(api, manager, manager2, grant, resolution):
+    url = f"{DELEGATIONS}{grant.pk}/revoke/"
+    assert api(manager2).post(url, {"reason": "x"}, format="json").status_code == 404
+    missing = api(manager).post(url, {}, format="json")
+    assert missing.status_code == 400 and "reason" in missing.data
+    done = api(manager).post(url, {"reason": "Reorganisation"}, format="json")
+    assert done.status_code == 200, done.data
+    assert done.data["revoked_on"] == TODAY.isoformat()
+    assert done.data["revoked_by"] == "manager"
+    assert done.data["state"] == "revoked"
+
+
+def test_commitment_api_status_goes_through_service(api, manager, units, resolution):
+    created = api(manager).post(
+        COMMITMENTS,
+        {
+            "title": "Publish the policy",
+            "unit": "DMSPC",
+            "due_on": (TODAY + datetime.timedelta(days=20)).isoformat(),
+            "paragraphs": [8],
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.data
+    assert created.data["status"] == "planned"
+    assert created.data["owner"] == "manager"
+    url = f"{COMMITMENTS}{created.data['id']}/"
+    bad = api(manager).patch(
+        url,
+        {"status": "honoured", "honoured_on": (TODAY + datetime.timedelta(days=1)).isoformat()},
+        format="json",
+    )
+    assert bad.status_code == 400 and "honoured_on" in bad.data
+    done = api(manager).patch(url, {"status": "honoured"}, format="json")
+    assert done.status_code == 200, done.data
+    assert done.data["status"] == "honoured" and done.data["honoured_on"] == TODAY.isoformat()
+    again = api(manager).patch(url, {"status": "planned"}, format="json")
+    assert again.status_code == 400 and "status" in again.data
+    commitment = Commitment.objects.get(pk=created.data["id"])
+    assert [(t.from_status, t.to_status) for t in commitment.transitions.order_by("id")] == [
+        ("", "planned"),
+        ("planned", "honoured"),
+    ]
+
+
+def test_commitment_list_queries_do_not_grow(api, manager, units):
+    client = api(manager)
+    CommitmentFactory.create_batch(10, unit=units["dmspc"], owner=manager)
+    small = _count_queries(client, COMMITMENTS)
+    CommitmentFactory.create_batch(200, unit=units["dmspc"], owner=manager)
+    large = _count_queries(client, f"{COMMITMENTS}?page_size=500")
+    assert small == large
+
+
+def test_delegation_list_queries_do_not_grow(api, manager, units):
+    client = api(manager)
+    DelegationFactory.create_batch(10, unit=units["dmspc"])
+    small = _count_queries(client, DELEGATIONS)
+    DelegationFactory.create_batch(100, unit=units["dmspc"])
+    large = _count_queries(client, f"{DELEGATIONS}?page_size=500")
+    assert small == large
+
+
+def test_unused_factories_import(units):
+    DecisionFactory(unit=units["dmspc"])
+
+
+def test_attachment_upload_through_api(
+    api, manager, gastaff, grant, resolution, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    decision = api(manager).post(DECISIONS, _payload(grant), format="json").data
+    url = f"{DECISIONS}{decision['id']}/attachments/"
+    bad = api(manager).post(url, {"file": SimpleUploadedFile("x.exe", b"MZ")}, format="multipart")
+    assert bad.status_code == 400 and "attachments" in bad.data
+    assert (
+        api(gastaff)
+        .post(url, {"file": SimpleUploadedFile("a.pdf", b"%PDF")}, format="multipart")
+        .status_code
+        == 403
+    )
+    ok = api(manager).post(url, {"file": SimpleUploadedFile("a.pdf", b"%PDF")}, format="multipart")
+    assert ok.status_code == 201, ok.data
+    assert [a["name"] for a in ok.data["attachments"]] == ["a.pdf"]

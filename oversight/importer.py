@@ -1,0 +1,556 @@
+"""Recommendation import (CONTRACT.md, "Recommendation import").
+
+The whole file is read and checked before anything is written: every bad cell is reported with
+its row and column, and one bad row rejects the file. Rows are matched on (body, report symbol,
+number), so importing the same file twice changes nothing. Lookups are a handful of queries for
+the whole file and writes go in bulk, so 16,000 rows take seconds, not minutes.
+"""
+
+import csv
+import datetime
+import io
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accountability.access import access_for
+from accountability.models import OrgUnit
+from core import history
+from core.models import HistoryEntry
+from core.uploads import spreadsheet_kind
+from oversight.choices import Priority, RecommendationStatus
+from oversight.models import OversightBody, OversightReport, Recommendation, RecommendationUpdate
+
+COLUMNS = [
+    "body",
+    "report_symbol",
+    "report_title",
+    "issued_on",
+    "number",
+    "text",
+    "priority",
+    "unit",
+    "accepted",
+    "target_date",
+    "status",
+    "implemented_on",
+]
+REC_FIELDS = ["text", "priority", "unit_id", "accepted", "target_date", "status", "implemented_on"]
+MAX_ERRORS = 500
+MAX_ROWS = 250_000
+PREVIEW_ROWS = 300
+CHUNK = 900  # below SQLite's bound-parameter limit
+BATCH = 2000
+YES = {"yes", "y", "true", "1"}
+NO = {"no", "n", "false", "0"}
+
+
+class ImportRejected(Exception):
+    """The file has errors; nothing was saved. `errors` is a list of {row, column, error}."""
+
+    def __init__(self, errors: list[dict]):
+        self.errors = errors
+        super().__init__(f"{len(errors)} errors")
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    reports_created: int = 0
+    reports_updated: int = 0
+    rows: int = 0
+    preview: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "reports_created": self.reports_created,
+            "reports_updated": self.reports_updated,
+        }
+
+
+class _Errors(list):
+    def add(self, row, column, message) -> None:
+        if len(self) < MAX_ERRORS:
+            self.append({"row": row, "column": column, "error": str(message)})
+        elif len(self) == MAX_ERRORS:
+            self.append(
+                {
+                    "row": None,
+                    "column": None,
+                    "error": _("Too many errors; the rest are not listed."),
+                }
+            )
+
+    @property
+    def full(self) -> bool:
+        return len(self) > MAX_ERRORS
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _read_csv(upload, errors: _Errors):
+    upload.seek(0)
+    stream = io.TextIOWrapper(
+        upload.file if hasattr(upload, "file") else upload, encoding="utf-8-sig", newline=""
+    )
+    reader = csv.reader(stream)
+    row_number = 0
+    try:
+        for row_number, values in enumerate(reader, start=1):
+            yield row_number, values
+    except UnicodeDecodeError:
+        errors.add(
+            row_number + 1,
+            None,
+            _("The file is not UTF-8 text. Save it as CSV UTF-8 and try again."),
+        )
+    except csv.Error as exc:
+        errors.add(
+            row_number + 1,
+            None,
+            _("The CSV file cannot be read here: %(reason)s") % {"reason": exc},
+        )
+    finally:
+        stream.detach()
+
+
+def _read_xlsx(upload, errors: _Errors):
+    from openpyxl import load_workbook
+
+    upload.seek(0)
+    try:
+        workbook = load_workbook(upload, read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+    except Exception:  # openpyxl raises many kinds for a damaged workbook; all mean the same here
+        errors.add(None, None, _("The XLSX file cannot be read."))
+        return
+    try:
+        for row_number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield row_number, list(values)
+    finally:
+        workbook.close()
+
+
+def _parse_date(text: str):
+    return datetime.date.fromisoformat(text) if len(text) == 10 else None
+
+
+class _Row:
+    __slots__ = ("number_in_file", "values")
+
+    def __init__(self, number_in_file: int, values: dict):
+        self.number_in_file = number_in_file
+        self.values = values
+
+
+def _read_rows(upload, errors: _Errors) -> list[_Row]:
+    try:
+        kind = spreadsheet_kind(upload)
+    except ValidationError as exc:
+        for message in exc.messages:
+            errors.add(None, None, message)
+        return []
+    reader = _read_xlsx(upload, errors) if kind == "xlsx" else _read_csv(upload, errors)
+    positions: dict[str, int] | None = None
+    rows: list[_Row] = []
+    for row_number, raw in reader:
+        if positions is None:
+            header = [_cell_text(v).lower().lstrip("\ufeff") for v in raw]
+            positions = {name: header.index(name) for name in COLUMNS if name in header}
+            missing = [name for name in COLUMNS if name not in positions]
+            for name in missing:
+                errors.add(
+                    1,
+                    name,
+                    _("The column %(column)s is missing from the header row.") % {"column": name},
+                )
+            if missing:
+                return []
+            continue
+        values = {
+            name: (_cell_text(raw[i]) if i < len(raw) else "") for name, i in positions.items()
+        }
+        date_cells = {name: raw[i] for name, i in positions.items() if i < len(raw)}
+        if not any(values.values()):
+            continue
+        for name in ("issued_on", "target_date", "implemented_on"):
+            cell = date_cells.get(name)
+            if isinstance(cell, datetime.datetime | datetime.date):
+                values[name] = cell if not isinstance(cell, datetime.datetime) else cell.date()
+        rows.append(_Row(row_number, values))
+        if len(rows) > MAX_ROWS:
+            errors.add(row_number, None, _("A file may hold at most %(n)d rows.") % {"n": MAX_ROWS})
+            break
+        if errors.full:
+            break
+    if positions is None and not errors:
+        errors.add(1, None, _("The file is empty: it needs a header row and at least one row."))
+    return rows
+
+
+def _chunks(items: list, size: int = CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _check_row(row: _Row, errors: _Errors, bodies: dict, units: dict, access) -> dict | None:
+    v = row.values
+    n = row.number_in_file
+    ok = True
+
+    def fail(column, message):
+        nonlocal ok
+        ok = False
+        errors.add(n, column, message)
+
+    def date_of(column, required=False):
+        value = v[column]
+        if isinstance(value, datetime.date):
+            return value
+        if not value:
+            if required:
+                fail(column, _("A date is required here."))
+            return None
+        try:
+            parsed = _parse_date(value)
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            fail(column, _("%(value)s is not a date (YYYY-MM-DD).") % {"value": value[:40]})
+        return parsed
+
+    body_code = v["body"].upper()
+    body = bodies.get(body_code)
+    if not body_code:
+        fail("body", _("The body is required."))
+    elif body is None:
+        fail("body", _("Unknown oversight body code %(code)s.") % {"code": v["body"][:40]})
+    elif not access.is_admin and body_code != access.body_code:
+        fail(
+            "body",
+            _("You may import only %(own)s recommendations, not %(code)s.")
+            % {"own": access.body_code, "code": body_code},
+        )
+    symbol = v["report_symbol"]
+    if not symbol:
+        fail("report_symbol", _("The report symbol is required."))
+    elif len(symbol) > 100:
+        fail("report_symbol", _("At most %(n)d characters.") % {"n": 100})
+    if len(v["report_title"]) > 500:
+        fail("report_title", _("At most %(n)d characters.") % {"n": 500})
+    issued_on = date_of("issued_on", required=True)
+    number = v["number"]
+    if not number:
+        fail("number", _("The recommendation number is required."))
+    elif len(number) > 30:
+        fail("number", _("At most %(n)d characters.") % {"n": 30})
+    if not v["text"]:
+        fail("text", _("The recommendation text is required."))
+    priority = v["priority"].lower()
+    if priority not in Priority.values:
+        fail(
+            "priority",
+            _("Unknown priority %(value)s: use critical, important or leave empty.")
+            % {"value": v["priority"][:40]},
+        )
+    unit_code = v["unit"]
+    unit_id = units.get(unit_code)
+    if not unit_code:
+        fail("unit", _("The unit is required."))
+    elif unit_id is None:
+        fail("unit", _("Unknown org unit code %(code)s.") % {"code": unit_code[:40]})
+    status = v["status"].lower()
+    if status not in RecommendationStatus.values:
+        fail("status", _("Unknown status %(value)s.") % {"value": v["status"][:40]})
+    accepted_text = v["accepted"].lower()
+    if accepted_text in YES:
+        accepted = True
+    elif accepted_text in NO:
+        accepted = False
+    elif not accepted_text:
+        accepted = status != RecommendationStatus.NOT_ACCEPTED
+    else:
+        fail("accepted", _("Write yes or no, not %(value)s.") % {"value": v["accepted"][:40]})
+        accepted = None
+    if accepted is True and status == RecommendationStatus.NOT_ACCEPTED:
+        fail("accepted", _("A recommendation with status not_accepted cannot be accepted."))
+    if (
+        accepted is False
+        and status in RecommendationStatus.values
+        and status != RecommendationStatus.NOT_ACCEPTED
+    ):
+        fail("status", _("A recommendation that was not accepted has status not_accepted."))
+    target_date = date_of("target_date")
+    implemented_on = date_of("implemented_on")
+    if (
+        implemented_on
+        and status in RecommendationStatus.values
+        and status != RecommendationStatus.IMPLEMENTED
+    ):
+        fail("implemented_on", _("Only an implemented recommendation has an implementation date."))
+    if not ok:
+        return None
+    return {
+        "row": n,
+        "body": body,
+        "symbol": symbol,
+        "title": v["report_title"],
+        "issued_on": issued_on,
+        "number": number,
+        "text": v["text"],
+        "priority": priority,
+        "unit_id": unit_id,
+        "accepted": accepted,
+        "target_date": target_date,
+        "status": status,
+        "implemented_on": implemented_on,
+    }
+
+
+def import_recommendations(upload, *, acting_user, dry_run: bool = False) -> ImportResult:
+    """Check the whole file, then (unless `dry_run`) write it all in one transaction.
+
+    Raises PermissionDenied for users who may not import at all, ImportRejected with every error
+    when any row is bad (nothing saved)."""
+    access = access_for(acting_user)
+    if not (access.is_admin or access.is_oversight):
+        raise PermissionDenied(
+            _("Only oversight bodies and administrators import recommendations.")
+        )
+    errors = _Errors()
+    rows = _read_rows(upload, errors)
+    if errors:
+        raise ImportRejected(errors)
+    if not rows:
+        raise ImportRejected(
+            [{"row": 2, "column": None, "error": _("The file holds no recommendations.")}]
+        )
+
+    bodies = {b.code.upper(): b for b in OversightBody.objects.all()}
+    unit_codes = sorted({r.values["unit"] for r in rows if r.values["unit"]})
+    units: dict[str, int] = {}
+    for chunk in _chunks(unit_codes):
+        units.update(OrgUnit.objects.filter(code__in=chunk).values_list("code", "pk"))
+
+    parsed: list[dict] = []
+    seen: dict[tuple, int] = {}
+    reports_in_file: dict[tuple, dict] = {}
+    for row in rows:
+        item = _check_row(row, errors, bodies, units, access)
+        if errors.full:
+            break
+        if item is None:
+            continue
+        key = (item["body"].code, item["symbol"], item["number"])
+        if key in seen:
+            errors.add(
+                item["row"],
+                "number",
+                _("Recommendation %(number)s of %(symbol)s is already on row %(row)d.")
+                % {"number": item["number"], "symbol": item["symbol"], "row": seen[key]},
+            )
+            continue
+        seen[key] = item["row"]
+        report_key = (item["body"].code, item["symbol"])
+        first = reports_in_file.get(report_key)
+        if first is None:
+            reports_in_file[report_key] = {
+                "row": item["row"],
+                "body": item["body"],
+                "symbol": item["symbol"],
+                "title": item["title"],
+                "issued_on": item["issued_on"],
+            }
+        else:
+            if first["issued_on"] != item["issued_on"]:
+                errors.add(
+                    item["row"],
+                    "issued_on",
+                    _("Differs from row %(row)d for the same report.") % {"row": first["row"]},
+                )
+                continue
+            if item["title"] and first["title"] and item["title"] != first["title"]:
+                errors.add(
+                    item["row"],
+                    "report_title",
+                    _("Differs from row %(row)d for the same report.") % {"row": first["row"]},
+                )
+                continue
+            first["title"] = first["title"] or item["title"]
+        parsed.append(item)
+    if errors:
+        raise ImportRejected(errors)
+
+    # What is already recorded: the reports named in the file and their recommendations.
+    existing_reports: dict[tuple, OversightReport] = {}
+    symbols = sorted({key[1] for key in reports_in_file})
+    for chunk in _chunks(symbols):
+        for report in OversightReport.objects.filter(symbol__in=chunk).select_related("body"):
+            existing_reports[(report.body.code, report.symbol)] = report
+    existing_recs: dict[tuple, Recommendation] = {}
+    report_ids = [r.pk for key, r in existing_reports.items() if key in reports_in_file]
+    for chunk in _chunks(report_ids):
+        queryset = Recommendation.objects.filter(report_id__in=chunk).only(
+            "id", "report_id", "number", "version", *REC_FIELDS, "status_changed_on"
+        )
+        for rec in queryset:
+            existing_recs[(rec.report_id, rec.number)] = rec
+
+    result = ImportResult(rows=len(parsed))
+    new_reports, changed_reports = [], []
+    for key, info in reports_in_file.items():
+        report = existing_reports.get(key)
+        if report is None:
+            new_reports.append(
+                OversightReport(
+                    body=info["body"],
+                    symbol=info["symbol"],
+                    title=info["title"] or info["symbol"],
+                    issued_on=info["issued_on"],
+                )
+            )
+        elif report.issued_on != info["issued_on"] or (
+            info["title"] and info["title"] != report.title
+        ):
+            report.issued_on = info["issued_on"]
+            report.title = info["title"] or report.title
+            changed_reports.append(report)
+    result.reports_created, result.reports_updated = len(new_reports), len(changed_reports)
+
+    today = timezone.localdate()
+    new_recs: list[tuple[tuple, dict]] = []
+    changed_recs: list[tuple[Recommendation, str]] = []
+    for item in parsed:
+        report_key = (item["body"].code, item["symbol"])
+        report = existing_reports.get(report_key)
+        rec = existing_recs.get((report.pk, item["number"])) if report is not None else None
+        label = f"{item['symbol']} #{item['number']}"
+        if rec is None:
+            result.created += 1
+            new_recs.append((report_key, item))
+            if len(result.preview) < PREVIEW_ROWS:
+                result.preview.append(
+                    {"row": item["row"], "action": "create", "recommendation": label, "changes": {}}
+                )
+            continue
+        changes = {}
+        for name in REC_FIELDS:
+            if getattr(rec, name) != item[name]:
+                changes[name] = [getattr(rec, name), item[name]]
+        if not changes:
+            result.unchanged += 1
+            continue
+        result.updated += 1
+        previous_status = rec.status
+        for name in REC_FIELDS:
+            setattr(rec, name, item[name])
+        if previous_status != rec.status:
+            rec.status_changed_on = today
+        changed_recs.append((rec, previous_status))
+        if len(result.preview) < PREVIEW_ROWS:
+            shown = {
+                ("unit" if k == "unit_id" else k): [_plain(a), _plain(b)]
+                for k, (a, b) in changes.items()
+            }
+            result.preview.append(
+                {"row": item["row"], "action": "update", "recommendation": label, "changes": shown}
+            )
+    if dry_run:
+        return result
+    _write(
+        new_reports, changed_reports, new_recs, changed_recs, existing_reports, acting_user, upload
+    )
+    return result
+
+
+def _plain(value):
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+@transaction.atomic
+def _write(
+    new_reports, changed_reports, new_recs, changed_recs, existing_reports, acting_user, upload
+) -> None:
+    now = timezone.now()
+    today = timezone.localdate()
+    if new_reports:
+        OversightReport.objects.bulk_create(new_reports, batch_size=BATCH)
+        history.record_bulk(new_reports)
+        for report in new_reports:
+            existing_reports[(report.body.code, report.symbol)] = report
+    if changed_reports:
+        for report in changed_reports:
+            report.version += 1
+            report.updated_at = now
+        OversightReport.objects.bulk_update(
+            changed_reports, ["title", "issued_on", "version", "updated_at"]
+        )
+        history.record_bulk(changed_reports, action=HistoryEntry.Action.UPDATE)
+
+    for batch in _chunks(new_recs, BATCH):
+        objs = []
+        for report_key, item in batch:
+            objs.append(
+                Recommendation(
+                    report=existing_reports[report_key],
+                    number=item["number"],
+                    text=item["text"],
+                    priority=item["priority"],
+                    unit_id=item["unit_id"],
+                    accepted=item["accepted"],
+                    target_date=item["target_date"],
+                    status=item["status"],
+                    implemented_on=item["implemented_on"],
+                    status_changed_on=item["implemented_on"] or today,
+                )
+            )
+        Recommendation.objects.bulk_create(objs, batch_size=BATCH)
+        history.record_bulk(objs)
+
+    note = _("Imported from %(file)s.") % {"file": str(getattr(upload, "name", "") or "file")[:150]}
+    for batch in _chunks(changed_recs, BATCH):
+        recs = [rec for rec, _status in batch]
+        for rec in recs:
+            rec.version += 1
+            rec.updated_at = now
+        Recommendation.objects.bulk_update(
+            recs, [*REC_FIELDS, "status_changed_on", "version", "updated_at"], batch_size=500
+        )
+        history.record_bulk(recs, action=HistoryEntry.Action.UPDATE)
+        updates = [
+            RecommendationUpdate(
+                recommendation=rec,
+                from_status=status,
+                to_status=rec.status,
+                note=note,
+                author=acting_user,
+                author_label=acting_user.get_username(),
+            )
+            for rec, status in batch
+            if status != rec.status
+        ]
+        if updates:
+            RecommendationUpdate.objects.bulk_create(updates, batch_size=BATCH)
+            history.record_bulk(updates)

@@ -1,0 +1,490 @@
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from accountability.access import access_for
+from core.exports import xlsx_response
+from core.generic import (
+    Column,
+    ScopedCreateView,
+    ScopedDetailView,
+    ScopedListView,
+    ScopedUpdateView,
+)
+from core.models import StaleVersion
+from oversight import charts, metrics, services
+from oversight.choices import RecommendationStatus
+from oversight.filtersets import MonitoringFilterSet, RecommendationFilterSet, ReportFilterSet
+from oversight.forms import ImportForm, RecommendationForm, ReportForm, StatusChangeForm
+from oversight.importer import ImportRejected, import_recommendations
+from oversight.models import Evidence, OversightReport, Recommendation
+
+RECOMMENDATION_COLUMNS = [
+    Column(gettext_lazy("Report"), "report.symbol", link=True),
+    Column(gettext_lazy("No."), "number", link=True),
+    Column(gettext_lazy("Body"), "report.body.code"),
+    Column(gettext_lazy("Recommendation"), "text"),
+    Column(gettext_lazy("Priority"), "get_priority_display"),
+    Column(gettext_lazy("Addressed to"), "unit.code"),
+    Column(gettext_lazy("Issued"), "report.issued_on"),
+    Column(gettext_lazy("Target date"), "target_date"),
+    Column(gettext_lazy("Status"), "get_status_display"),
+    Column(gettext_lazy("Overdue"), "is_overdue"),
+]
+
+
+def can_author(user) -> bool:
+    access = access_for(user)
+    return access.is_admin or access.is_oversight
+
+
+class AuthorRequiredMixin:
+    """Reports and recommendations are entered by oversight bodies and administrators."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not can_author(request.user):
+            raise PermissionDenied(
+                _("Only oversight bodies and administrators enter reports and recommendations.")
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+
+class RecommendationListView(ScopedListView):
+    model = Recommendation
+    title = gettext_lazy("Oversight recommendations")
+    template_name = "oversight/index.html"
+    filterset_class = RecommendationFilterSet
+    export_name = "recommendations"
+    columns = RECOMMENDATION_COLUMNS
+
+    def base_queryset(self):
+        return Recommendation.objects.visible_to(self.request.user).select_related(
+            "report__body", "unit"
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(tab="recommendations", can_author=can_author(self.request.user))
+        if context["can_author"]:
+            context["create_url_name"] = "oversight:recommendation_create"
+        return context
+
+
+class ReportListView(ScopedListView):
+    model = OversightReport
+    title = gettext_lazy("Oversight reports")
+    template_name = "oversight/index.html"
+    filterset_class = ReportFilterSet
+    export_name = "oversight-reports"
+    columns = [
+        Column(gettext_lazy("Symbol"), "symbol", link=True),
+        Column(gettext_lazy("Body"), "body.code"),
+        Column(gettext_lazy("Title"), "title", link=True),
+        Column(gettext_lazy("Issued"), "issued_on"),
+    ]
+
+    def base_queryset(self):
+        return (
+            OversightReport.objects.visible_to(self.request.user).select_related("body").distinct()
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(tab="reports", can_author=can_author(self.request.user))
+        if context["can_author"]:
+            context["create_url_name"] = "oversight:report_create"
+        return context
+
+
+class ReportDetailView(ScopedDetailView):
+    model = OversightReport
+    template_name = "oversight/report_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("body").prefetch_related("paragraphs")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["recommendations"] = (
+            Recommendation.objects.visible_to(self.request.user)
+            .filter(report=self.object)
+            .select_related("unit")
+            .order_by("number")[:500]
+        )
+        return context
+
+
+class FormTitleMixin:
+    template_name = "oversight/form.html"
+    form_title = ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        obj = getattr(self, "object", None)
+        context["form_title"] = (_("Edit %(record)s") % {"record": obj}) if obj else self.form_title
+        context["cancel_url"] = obj.get_absolute_url() if obj else reverse("oversight:index")
+        return context
+
+
+class ReportCreateView(AuthorRequiredMixin, FormTitleMixin, ScopedCreateView):
+    model = OversightReport
+    form_class = ReportForm
+    form_title = gettext_lazy("New oversight report")
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
+
+
+class ReportUpdateView(FormTitleMixin, ScopedUpdateView):
+    model = OversightReport
+    form_class = ReportForm
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
+
+
+class RecommendationCreateView(AuthorRequiredMixin, FormTitleMixin, ScopedCreateView):
+    model = Recommendation
+    form_class = RecommendationForm
+    form_title = gettext_lazy("New recommendation")
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.request.GET.get("report"):
+            initial["report"] = self.request.GET["report"]
+        return initial
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
+
+
+class RecommendationUpdateView(FormTitleMixin, ScopedUpdateView):
+    model = Recommendation
+    form_class = RecommendationForm
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
+
+
+class RecommendationDetailView(ScopedDetailView):
+    model = Recommendation
+    template_name = "oversight/recommendation_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("report__body", "unit")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        rec = self.object
+        allowed = services.allowed_transitions(rec, self.request.user)
+        context["updates"] = rec.updates.select_related("author").prefetch_related("evidence")
+        if allowed and "status_form" not in context:
+            context["status_form"] = StatusChangeForm(
+                allowed=allowed, initial={"version": rec.version}
+            )
+        return context
+
+
+class StatusChangeView(LoginRequiredMixin, View):
+    """POST only: the status form on the recommendation page, through services.change_status."""
+
+    def post(self, request, pk):
+        rec = (
+            Recommendation.objects.visible_to(request.user)
+            .select_related("report__body", "unit")
+            .filter(pk=pk)
+            .first()
+        )
+        if rec is None:
+            raise Http404
+        allowed = services.allowed_transitions(rec, request.user)
+        if not allowed:
+            raise PermissionDenied(_("You may not change the status of this recommendation."))
+        form = StatusChangeForm(request.POST, request.FILES, allowed=allowed)
+        if form.is_valid():
+            try:
+                services.change_status(
+                    rec,
+                    acting_user=request.user,
+                    to_status=form.cleaned_data["to_status"],
+                    note=form.cleaned_data["note"],
+                    evidence_files=form.cleaned_data["evidence"],
+                    expected_version=form.cleaned_data.get("version"),
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            except StaleVersion:
+                form.add_error(
+                    None,
+                    _(
+                        "Someone else updated this recommendation while you were writing. "
+                        "Reload the page and try again."
+                    ),
+                )
+            else:
+                messages.success(request, _("The recommendation was updated."))
+                return HttpResponseRedirect(rec.get_absolute_url())
+        view = RecommendationDetailView()
+        view.setup(request, pk=pk)
+        view.object = rec
+        context = view.get_context_data(object=rec, status_form=form)
+        return render(request, view.template_name, context, status=400)
+
+
+class EvidenceDownloadView(LoginRequiredMixin, View):
+    def get(self, request, pk):
+        evidence = Evidence.objects.select_related("update").filter(pk=pk).first()
+        if (
+            evidence is None
+            or not Recommendation.objects.visible_to(request.user)
+            .filter(pk=evidence.update.recommendation_id)
+            .exists()
+        ):
+            raise Http404
+        return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name)
+
+
+class ImportView(LoginRequiredMixin, View):
+    """Upload a file, see what it would do (rows to create, update, leave, every error), confirm.
+    The uploaded file waits in storage under a random name bound to the user's session."""
+
+    template_name = "oversight/import.html"
+    session_key = "oversight_import"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not can_author(request.user):
+            raise PermissionDenied(
+                _("Only oversight bodies and administrators import recommendations.")
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": ImportForm(), "tab": "import"})
+
+    def post(self, request):
+        if "confirm" in request.POST:
+            return self.confirm(request)
+        form = ImportForm(request.POST, request.FILES)
+        context = {"form": form, "tab": "import"}
+        if not form.is_valid():
+            return render(request, self.template_name, context, status=400)
+        upload = form.cleaned_data["file"]
+        try:
+            result = import_recommendations(upload, acting_user=request.user, dry_run=True)
+        except ImportRejected as exc:
+            context["errors"] = exc.errors
+            return render(request, self.template_name, context, status=400)
+        name = f"oversight/imports/{uuid.uuid4().hex}"
+        upload.seek(0)
+        stored = default_storage.save(name, ContentFile(upload.read()))
+        request.session[self.session_key] = {"path": stored, "name": upload.name}
+        context.update(result=result, filename=upload.name)
+        return render(request, self.template_name, context)
+
+    def confirm(self, request):
+        pending = request.session.pop(self.session_key, None)
+        if not pending or not default_storage.exists(pending["path"]):
+            messages.error(
+                request, _("Upload the file again: the previewed file is no longer here.")
+            )
+            return HttpResponseRedirect(reverse("oversight:import"))
+        with default_storage.open(pending["path"], "rb") as stored:
+            upload = SimpleUploadedFile(pending["name"], stored.read())
+        default_storage.delete(pending["path"])
+        try:
+            result = import_recommendations(upload, acting_user=request.user)
+        except ImportRejected as exc:
+            return render(
+                request,
+                self.template_name,
+                {"form": ImportForm(), "errors": exc.errors, "tab": "import"},
+                status=400,
+            )
+        messages.success(
+            request,
+            _("Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
+            % result.as_dict(),
+        )
+        return HttpResponseRedirect(reverse("oversight:recommendation_list"))
+
+
+STATUS_TONES = [
+    (RecommendationStatus.IMPLEMENTED, "ok"),
+    (RecommendationStatus.PENDING_VERIFICATION, "info"),
+    (RecommendationStatus.IN_PROGRESS, "progress"),
+    (RecommendationStatus.OPEN, "warn"),
+    (RecommendationStatus.NOT_IMPLEMENTED, "alert"),
+    (RecommendationStatus.OVERTAKEN, "muted"),
+    (RecommendationStatus.NOT_ACCEPTED, "dark"),
+]
+
+
+class MonitoringView(LoginRequiredMixin, TemplateView):
+    """The Management Committee's view of implementation (paragraph 12): rates by body, unit and
+    priority, status counts, overdue and ageing, critical overdue, trend by year of issue."""
+
+    template_name = "oversight/monitoring.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not access_for(request.user).kind:
+            raise PermissionDenied(_("Your account has no role in the tracker."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def figures(self):
+        queryset = Recommendation.objects.visible_to(self.request.user)
+        self.filterset = MonitoringFilterSet(
+            self.request.GET or None, queryset=queryset, request=self.request
+        )
+        if self.filterset.is_bound:
+            queryset = self.filterset.qs if self.filterset.is_valid() else queryset.none()
+        return metrics.monitoring(queryset)
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "xlsx":
+            return self.export(self.figures())
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        data = self.figures()
+        query = self.request.GET.copy()
+        query.pop("export", None)
+        statuses = dict(RecommendationStatus.choices)
+        status_keys = [(key.value, tone) for key, tone in STATUS_TONES]
+        context.update(
+            data=data,
+            filter=self.filterset,
+            querystring=query.urlencode(),
+            tab="monitoring",
+            status_legend=[(statuses[key], charts.FILLS[tone]) for key, tone in status_keys],
+            rate_chart=charts.bar_chart(
+                _("Implementation rate by body (%)"),
+                [
+                    (code, row["implementation_rate"], "ok")
+                    for code, row in data["by_body"].items()
+                    if row["total"]
+                ],
+                maximum=100.0,
+                suffix="%",
+            ),
+            status_chart=charts.stacked_chart(
+                _("Status by body"),
+                [(code, row) for code, row in data["by_body"].items() if row["total"]],
+                status_keys,
+            ),
+            ageing_chart=charts.bar_chart(
+                _("Ageing of open recommendations"),
+                [
+                    (_("Under 1 year"), data["totals"]["ageing"]["under_1_year"], "ok"),
+                    (_("1 to 2 years"), data["totals"]["ageing"]["1_to_2_years"], "warn"),
+                    (_("Over 2 years"), data["totals"]["ageing"]["over_2_years"], "alert"),
+                ],
+            ),
+            trend_chart=charts.stacked_chart(
+                _("Recommendations by year of issue, by status now"),
+                [(str(row["year"]), row) for row in data["by_year"]],
+                status_keys,
+            ),
+        )
+        return context
+
+    def export(self, data):
+        status_headers = [
+            str(label)
+            for label in (
+                _("Total"),
+                _("Implemented"),
+                _("In progress"),
+                _("Pending verification"),
+                _("Not implemented"),
+                _("Overtaken"),
+                _("Not accepted"),
+                _("Open"),
+                _("Overdue"),
+                _("Implementation rate (%)"),
+            )
+        ]
+        keys = [
+            "total",
+            "implemented",
+            "in_progress",
+            "pending_verification",
+            "not_implemented",
+            "overtaken",
+            "not_accepted",
+            "open",
+            "overdue",
+            "implementation_rate",
+        ]
+        ageing = data["totals"]["ageing"]
+        sheets = [
+            (
+                _("By body"),
+                [_("Body"), *status_headers],
+                ([code, *[row[k] for k in keys]] for code, row in data["by_body"].items()),
+            ),
+            (
+                _("By priority"),
+                [_("Priority"), *status_headers],
+                ([p, *[row[k] for k in keys]] for p, row in data["by_priority"].items()),
+            ),
+            (
+                _("By unit"),
+                [_("Unit"), _("Name"), *status_headers],
+                ([row["unit"], row["name"], *[row[k] for k in keys]] for row in data["by_unit"]),
+            ),
+            (
+                _("By year of issue"),
+                [_("Year"), *status_headers],
+                ([row["year"], *[row[k] for k in keys]] for row in data["by_year"]),
+            ),
+            (
+                _("Ageing"),
+                [_("Since issue"), _("Open recommendations")],
+                [
+                    [_("Under 1 year"), ageing["under_1_year"]],
+                    [_("1 to 2 years"), ageing["1_to_2_years"]],
+                    [_("Over 2 years"), ageing["over_2_years"]],
+                ],
+            ),
+            (
+                _("Critical overdue"),
+                [
+                    _("Report"),
+                    _("No."),
+                    _("Body"),
+                    _("Addressed to"),
+                    _("Target date"),
+                    _("Status"),
+                    _("Recommendation"),
+                ],
+                (
+                    [
+                        r.report.symbol,
+                        r.number,
+                        r.report.body.code,
+                        r.unit.code,
+                        r.target_date,
+                        r.get_status_display(),
+                        r.text,
+                    ]
+                    for r in data["critical_overdue"]
+                ),
+            ),
+        ]
+        return xlsx_response(
+            "oversight-monitoring", [(str(t), [str(h) for h in hs], rows) for t, hs, rows in sheets]
+        )

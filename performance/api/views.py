@@ -1,0 +1,169 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, status
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accountability.models import OrgUnit
+from core.api.viewsets import ScopedModelViewSet
+from performance import metrics
+from performance.api import serializers as s
+from performance.filtersets import (
+    AppraisalAPIFilterSet,
+    CompactAPIFilterSet,
+    IndicatorAPIFilterSet,
+    IndicatorResultAPIFilterSet,
+)
+from performance.imports import ImportRejected, import_appraisals
+from performance.models import (
+    Appraisal,
+    BoardFinding,
+    Compact,
+    CompactObjective,
+    Indicator,
+    IndicatorResult,
+    UnderperformanceCase,
+)
+
+
+class CompactViewSet(ScopedModelViewSet):
+    """Senior managers' compacts: objectives, signature, the Management Performance Board's
+    assessment and its findings."""
+
+    queryset = Compact.objects.select_related("senior_manager", "unit").prefetch_related(
+        "paragraphs", "objectives", "findings"
+    )
+    serializer_class = s.CompactSerializer
+    filterset_class = CompactAPIFilterSet
+    search_fields = ["senior_manager__name", "senior_manager__index_number"]
+    ordering_fields = ["year", "id"]
+    ordering = ["-id"]
+
+
+class CompactObjectiveViewSet(ScopedModelViewSet):
+    queryset = CompactObjective.objects.select_related("compact").prefetch_related("paragraphs")
+    serializer_class = s.CompactObjectiveSerializer
+    filterset_fields = ["compact", "kind", "outcome"]
+    ordering = ["id"]
+
+
+class BoardFindingViewSet(ScopedModelViewSet):
+    queryset = BoardFinding.objects.select_related("compact")
+    serializer_class = s.BoardFindingSerializer
+    filterset_fields = ["compact", "status"]
+    ordering = ["id"]
+
+
+class AppraisalViewSet(ScopedModelViewSet):
+    """Staff performance appraisals (personal data: the unit's managers and administrators
+    only). `on_time` is true when `completed_on` is on or before `due_on`."""
+
+    queryset = Appraisal.objects.select_related("staff", "unit")
+    serializer_class = s.AppraisalSerializer
+    filterset_class = AppraisalAPIFilterSet
+    search_fields = ["staff__name", "staff__index_number"]
+    ordering_fields = ["id", "due_on", "completed_on"]
+    ordering = ["-id"]
+
+    @extend_schema(
+        request={"multipart/form-data": s.ImportSerializer},
+        responses={
+            200: inline_serializer(
+                "AppraisalImportResult",
+                {
+                    "created": serializers.IntegerField(),
+                    "updated": serializers.IntegerField(),
+                    "unchanged": serializers.IntegerField(),
+                },
+            )
+        },
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def import_file(self, request):
+        """Bulk import from the HR system: all rows or none; matched on (staff, cycle)."""
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise DjangoValidationError(_("Attach the CSV or XLSX file as 'file'."))
+            result = import_appraisals(upload, acting_user=request.user)
+        except ImportRejected as rejected:
+            return Response({"errors": rejected.errors}, status=status.HTTP_400_BAD_REQUEST)
+        except DjangoValidationError as exc:
+            # The file itself is refused (type, size, encoding): no row to point at.
+            messages = [str(m) for m in exc.messages]
+            return Response(
+                {
+                    "file": messages,
+                    "errors": [{"row": None, "column": "", "error": m} for m in messages],
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response(result.as_dict())
+
+
+class UnderperformanceCaseViewSet(ScopedModelViewSet):
+    queryset = UnderperformanceCase.objects.select_related("appraisal")
+    serializer_class = s.UnderperformanceCaseSerializer
+    filterset_fields = ["appraisal", "outcome", "rebuttal"]
+    ordering = ["-id"]
+
+
+class IndicatorViewSet(ScopedModelViewSet):
+    """Results-based management indicators (and efficiency measures), with their results per
+    budget period."""
+
+    queryset = Indicator.objects.select_related("unit").prefetch_related("paragraphs", "results")
+    serializer_class = s.IndicatorSerializer
+    filterset_class = IndicatorAPIFilterSet
+    search_fields = ["title"]
+    ordering_fields = ["id", "title"]
+    ordering = ["id"]
+
+
+class IndicatorResultViewSet(ScopedModelViewSet):
+    """An indicator's value for an annual ('2024') or biennial ('2024-2025') budget period."""
+
+    queryset = IndicatorResult.objects.select_related("indicator")
+    serializer_class = s.IndicatorResultSerializer
+    filterset_class = IndicatorResultAPIFilterSet
+    ordering_fields = ["id", "start_year"]
+    ordering = ["id"]
+
+
+class ComplianceView(APIView):
+    """Appraisal compliance by unit for a cycle: appraisals completed on time over those due,
+    and the rating distribution. Groups under 5 people are suppressed for whoever does not
+    manage the unit."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("cycle", int, required=True),
+            OpenApiParameter("unit", str, description="unit code: that unit and the units below"),
+        ],
+        responses=s.ComplianceRowSerializer(many=True),
+    )
+    def get(self, request):
+        try:
+            cycle = int(request.query_params.get("cycle", ""))
+        except ValueError:
+            raise exceptions.ValidationError(
+                {"cycle": [_("Give the cycle as a start year, such as 2025.")]}
+            ) from None
+        within = None
+        code = request.query_params.get("unit")
+        if code:
+            within = OrgUnit.objects.filter(code=code).first()
+            if within is None:
+                raise exceptions.ValidationError(
+                    {"unit": [_("No org unit has the code %(code)s.") % {"code": code}]}
+                )
+        rows = metrics.compliance_by_unit(request.user, cycle=cycle, within=within)
+        return Response({"results": s.ComplianceRowSerializer(rows, many=True).data})

@@ -1,0 +1,138 @@
+"""What performance shows on `/` and against the paragraphs on `/resolution/`, scoped to the
+user and computed in SQL. Appraisal figures are aggregates (small groups suppressed)."""
+
+from django.db.models import Count, F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accountability.access import access_for
+from core.registry import Card, Evidence
+from performance.choices import CompactStatus, FindingStatus, IndicatorKind
+from performance.metrics import SUPPRESS_BELOW, can_see_aggregates, current_rbm_responsibility, rate
+from performance.models import Appraisal, BoardFinding, Compact, Indicator, UnderperformanceCase
+
+
+def _scope(user):
+    """Appraisals a card may count: the user's units for managers, everything for readers of
+    aggregates (a Secretariat-wide figure is never a small group)."""
+    access = access_for(user)
+    if access.is_manager:
+        return Appraisal.objects.visible_to(user)
+    return Appraisal.objects.all() if can_see_aggregates(user) else Appraisal.objects.none()
+
+
+def cards(user) -> list[Card]:
+    if not can_see_aggregates(user):
+        return []
+    today = timezone.localdate()
+    figures = (
+        _scope(user)
+        .filter(due_on__lte=today, due_on__gt=today.replace(year=today.year - 1))
+        .aggregate(due=Count("pk"), on_time=Count("pk", filter=Q(completed_on__lte=F("due_on"))))
+    )
+    compliance = (
+        rate(figures["on_time"], figures["due"]) if figures["due"] >= SUPPRESS_BELOW else None
+    )
+    compacts = (
+        Compact.objects.visible_to(user)
+        .filter(year=today.year)
+        .aggregate(total=Count("pk"), signed=Count("pk", filter=~Q(status=CompactStatus.DRAFT)))
+    )
+    open_findings = (
+        BoardFinding.objects.visible_to(user).exclude(status=FindingStatus.CLOSED).count()
+    )
+    off_target = Indicator.objects.visible_to(user).off_target().count()
+    index = reverse("performance:index")
+    return [
+        Card(
+            "performance",
+            _("Appraisals completed on time (last 12 months)"),
+            "—" if compliance is None else f"{compliance}%",
+            reverse("performance:compliance"),
+            "warn" if compliance is not None and compliance < 80 else "",
+        ),
+        Card(
+            "performance",
+            _("Compacts signed this year"),
+            f"{compacts['signed']}/{compacts['total']}",
+            reverse("performance:compact_list"),
+        ),
+        Card(
+            "performance",
+            _("Open Management Performance Board findings"),
+            open_findings,
+            reverse("performance:compact_list"),
+            "warn" if open_findings else "",
+        ),
+        Card(
+            "performance",
+            _("Indicators off target"),
+            off_target,
+            index,
+            "alert" if off_target else "",
+        ),
+    ]
+
+
+def evidence(user) -> dict[int, list[Evidence]]:
+    if not can_see_aggregates(user):
+        return {}
+    compacts = Compact.objects.visible_to(user).count()
+    findings = BoardFinding.objects.visible_to(user).count()
+    appraisals = _scope(user).count()
+    indicators = Indicator.objects.visible_to(user)
+    per_paragraph = dict(
+        indicators.filter(paragraphs__number__in=[10, 11, 22, 23, 24, 25, 26, 27])
+        .values_list("paragraphs__number")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    all_indicators = indicators.aggregate(
+        total=Count("pk"), efficiency=Count("pk", filter=Q(kind=IndicatorKind.EFFICIENCY))
+    )
+    cases = UnderperformanceCase.objects.visible_to(user).count()
+    compact_url = reverse("performance:compact_list")
+    compliance_url = reverse("performance:compliance")
+    indicator_url = reverse("performance:indicator_list")
+    result = {
+        16: [
+            Evidence(_("Senior managers' compacts"), compacts, compact_url),
+            Evidence(_("Performance appraisals"), appraisals, compliance_url),
+        ],
+        18: [Evidence(_("Management Performance Board findings"), findings, compact_url)],
+        14: [Evidence(_("Performance appraisals"), appraisals, compliance_url)],
+        20: [Evidence(_("Performance appraisals"), appraisals, compliance_url)],
+        10: [
+            Evidence(
+                _("Results-based management indicators"), all_indicators["total"], indicator_url
+            )
+        ],
+        11: [
+            Evidence(
+                _("Efficiency measures"),
+                all_indicators["efficiency"],
+                f"{indicator_url}?kind={IndicatorKind.EFFICIENCY}",
+            )
+        ],
+    }
+    if cases:
+        result[16].append(Evidence(_("Underperformance cases"), cases, compliance_url))
+    lead = current_rbm_responsibility()
+    if lead is not None:
+        result.setdefault(25, []).append(
+            Evidence(
+                _("Responsible for results-based management: %(name)s")
+                % {"name": lead.senior_manager.name},
+                1,
+                indicator_url,
+            )
+        )
+    for number in (22, 23, 24, 25, 26, 27):
+        result.setdefault(number, [])[:0] = [
+            Evidence(
+                _("Results-based management indicators"),
+                per_paragraph.get(number, 0),
+                f"{indicator_url}?paragraph={number}",
+            )
+        ]
+    return result

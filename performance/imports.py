@@ -1,0 +1,300 @@
+"""Bulk import of appraisals from the HR system (CSV or XLSX). The whole file is checked
+before anything is written: one bad row rejects the import and nothing is saved. Rows are
+matched on (staff, cycle), so a second import of the same file changes nothing."""
+
+import csv
+import datetime
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accountability.access import access_for
+from accountability.models import OrgUnit, Person
+from core import history
+from core.uploads import spreadsheet_kind
+from performance.choices import Rating
+from performance.models import Appraisal, default_due_on
+
+COLUMNS = ["staff", "cycle", "due_on", "completed_on", "rating", "unit"]
+REQUIRED = ["staff", "cycle"]
+CHUNK = 5000
+COMPARED = ("unit_id", "due_on", "completed_on", "rating")
+
+
+class ImportRejected(Exception):
+    """The file has errors: `errors` lists {"row", "column", "error"} (row 1 is the header)."""
+
+    def __init__(self, errors: list[dict]):
+        self.errors = errors
+        super().__init__(f"{len(errors)} errors")
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, int]:
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_rows(upload) -> Iterator[tuple[int, dict[str, str]]]:
+    """(spreadsheet row number, {column: text}) for every non-empty data row."""
+    kind = spreadsheet_kind(upload)
+    if kind == "xlsx":
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(upload, read_only=True, data_only=True)
+        except Exception:
+            raise ValidationError(_("The XLSX file could not be read.")) from None
+        sheet = workbook.worksheets[0]
+        rows = ([_text(v) for v in row] for row in sheet.iter_rows(values_only=True))
+    else:
+        try:
+            text = io.TextIOWrapper(upload, encoding="utf-8-sig", newline="")
+            rows = ([_text(v) for v in row] for row in csv.reader(text))
+            header = next(rows, None)
+        except UnicodeDecodeError:
+            raise ValidationError(_("The CSV file is not UTF-8 text.")) from None
+        yield from _with_header(header, rows)
+        return
+    yield from _with_header(next(rows, None), rows)
+
+
+def _with_header(header, rows):
+    if not header:
+        raise ImportRejected([{"row": 1, "column": "", "error": _("The file has no header row.")}])
+    names = [h.strip().lower() for h in header]
+    missing = [c for c in REQUIRED if c not in names]
+    unknown = [n for n in names if n and n not in COLUMNS]
+    errors = [
+        {"row": 1, "column": c, "error": _("The column %(column)s is missing.") % {"column": c}}
+        for c in missing
+    ] + [
+        {
+            "row": 1,
+            "column": n,
+            "error": _("Unknown column %(column)s. Columns: %(columns)s.")
+            % {"column": n, "columns": ", ".join(COLUMNS)},
+        }
+        for n in unknown
+    ]
+    if errors:
+        raise ImportRejected(errors)
+    try:
+        for number, row in enumerate(rows, start=2):
+            if not any(row):
+                continue
+            yield (
+                number,
+                {name: (row[i] if i < len(row) else "") for i, name in enumerate(names) if name},
+            )
+    except UnicodeDecodeError:
+        raise ValidationError(_("The CSV file is not UTF-8 text.")) from None
+
+
+def _date(value: str):
+    return datetime.date.fromisoformat(value) if value else None
+
+
+@dataclass
+class _Row:
+    number: int
+    index: str
+    cycle: int
+    due_on: datetime.date | None
+    completed_on: datetime.date | None
+    rating: str
+    unit_code: str
+
+
+def _parse(number: int, raw: dict[str, str], errors: list[dict]) -> _Row | None:
+    def fail(column, message):
+        errors.append({"row": number, "column": column, "error": str(message)})
+
+    bad = False
+    index = raw.get("staff", "")
+    if not index:
+        fail("staff", _("Give the staff member's index number."))
+        bad = True
+    cycle = None
+    try:
+        cycle = int(raw.get("cycle", ""))
+    except ValueError:
+        fail("cycle", _("The cycle is a start year such as 2025."))
+        bad = True
+    dates = {}
+    for column in ("due_on", "completed_on"):
+        try:
+            dates[column] = _date(raw.get(column, ""))
+        except ValueError:
+            fail(column, _("%(value)s is not a date (YYYY-MM-DD).") % {"value": raw[column]})
+            bad = True
+    rating = raw.get("rating", "").lower()
+    if rating not in Rating.values:
+        fail(
+            "rating",
+            _("%(value)s is not a rating. Use one of: %(choices)s.")
+            % {"value": raw.get("rating"), "choices": ", ".join(v for v in Rating.values if v)},
+        )
+        bad = True
+    if bad:
+        return None
+    return _Row(
+        number, index, cycle, dates["due_on"], dates["completed_on"], rating, raw.get("unit", "")
+    )
+
+
+def _people(indexes: list[str]) -> dict[str, tuple[int, int, str]]:
+    found = {}
+    for start in range(0, len(indexes), CHUNK):
+        chunk = indexes[start : start + CHUNK]
+        for pk, index, unit_id, name in Person.objects.filter(index_number__in=chunk).values_list(
+            "pk", "index_number", "unit_id", "name"
+        ):
+            found[index] = (pk, unit_id, name)
+    return found
+
+
+def _existing(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], Appraisal]:
+    found = {}
+    by_cycle: dict[int, list[int]] = {}
+    for staff_id, cycle in pairs:
+        by_cycle.setdefault(cycle, []).append(staff_id)
+    for cycle, staff_ids in by_cycle.items():
+        for start in range(0, len(staff_ids), CHUNK):
+            chunk = staff_ids[start : start + CHUNK]
+            for appraisal in Appraisal.objects.filter(
+                cycle=cycle, staff_id__in=chunk
+            ).select_related("staff"):
+                found[(appraisal.staff_id, cycle)] = appraisal
+    return found
+
+
+@transaction.atomic
+def import_appraisals(upload, *, acting_user) -> ImportResult:
+    """Check every row, then create or update the appraisals in bulk (history included)."""
+    access = access_for(acting_user)
+    if not (access.is_admin or access.is_manager):
+        raise PermissionDenied(_("Only administrators and unit managers import appraisals."))
+    errors: list[dict] = []
+    rows = [r for number, raw in read_rows(upload) if (r := _parse(number, raw, errors))]
+    people = _people(sorted({r.index for r in rows}))
+    units = dict(OrgUnit.objects.values_list("code", "pk"))
+    manageable = None if access.is_admin else set(access.subtree_ids())
+    seen: dict[tuple[int, int], int] = {}
+    planned: list[tuple[_Row, Appraisal]] = []
+    for row in rows:
+        person = people.get(row.index)
+        if person is None:
+            errors.append(
+                {
+                    "row": row.number,
+                    "column": "staff",
+                    "error": _("No staff member has index number %(index)s.")
+                    % {"index": row.index},
+                }
+            )
+            continue
+        staff_id, staff_unit, name = person
+        unit_id = staff_unit
+        if row.unit_code:
+            unit_id = units.get(row.unit_code)
+            if unit_id is None:
+                errors.append(
+                    {
+                        "row": row.number,
+                        "column": "unit",
+                        "error": _("No org unit has the code %(code)s.") % {"code": row.unit_code},
+                    }
+                )
+                continue
+        if manageable is not None and unit_id not in manageable:
+            errors.append(
+                {
+                    "row": row.number,
+                    "column": "unit" if row.unit_code else "staff",
+                    "error": _("You may not import appraisals for that unit."),
+                }
+            )
+            continue
+        key = (staff_id, row.cycle)
+        if key in seen:
+            errors.append(
+                {
+                    "row": row.number,
+                    "column": "staff",
+                    "error": _(
+                        "Row %(other)s already gives this staff member's appraisal for this cycle."
+                    )
+                    % {"other": seen[key]},
+                }
+            )
+            continue
+        seen[key] = row.number
+        appraisal = Appraisal(
+            staff=Person(pk=staff_id, unit_id=staff_unit, name=name),
+            unit_id=unit_id,
+            cycle=row.cycle,
+            due_on=row.due_on or default_due_on(row.cycle),
+            completed_on=row.completed_on,
+            rating=row.rating,
+        )
+        for column, message in appraisal.field_errors().items():
+            errors.append({"row": row.number, "column": column, "error": str(message)})
+        planned.append((row, appraisal))
+    existing = _existing(set(seen))
+    to_create, to_update = [], []
+    now = timezone.now()
+    result = ImportResult()
+    for row, new in planned:
+        old = existing.get((new.staff_id, new.cycle))
+        if old is None:
+            to_create.append(new)
+            continue
+        if manageable is not None and old.unit_id not in manageable:
+            errors.append(
+                {
+                    "row": row.number,
+                    "column": "staff",
+                    "error": _("This appraisal is recorded in a unit you do not manage."),
+                }
+            )
+            continue
+        if all(getattr(old, f) == getattr(new, f) for f in COMPARED):
+            result.unchanged += 1
+            continue
+        for f in COMPARED:
+            setattr(old, f, getattr(new, f))
+        old.version += 1
+        old.updated_at = now
+        to_update.append(old)
+    if errors:
+        errors.sort(key=lambda e: (e["row"], e["column"]))
+        raise ImportRejected(errors)
+    Appraisal.objects.bulk_create(to_create, batch_size=CHUNK)
+    Appraisal.objects.bulk_update(to_update, [*COMPARED, "version", "updated_at"], batch_size=CHUNK)
+    history.record_bulk(to_create)
+    history.record_bulk(to_update, action="update")
+    result.created, result.updated = len(to_create), len(to_update)
+    return result

@@ -1,0 +1,551 @@
+"""Demo and scale data for performance: compacts with objectives and Board findings,
+appraisals for every staff member per cycle, indicators with results per budget period."""
+
+import datetime
+import random
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from accountability.choices import Grade
+from accountability.models import OrgUnit, Paragraph, Person
+from core import history
+from performance.choices import (
+    UNDERPERFORMANCE_RATINGS,
+    CaseOutcome,
+    CompactStatus,
+    Direction,
+    FindingStatus,
+    IndicatorKind,
+    MPBRating,
+    ObjectiveKind,
+    ObjectiveOutcome,
+    Rating,
+    RebuttalOutcome,
+)
+from performance.models import (
+    Appraisal,
+    BoardFinding,
+    Compact,
+    CompactObjective,
+    Indicator,
+    IndicatorResult,
+    RBMResponsibility,
+    UnderperformanceCase,
+    default_due_on,
+)
+
+OBJECTIVES = [
+    (
+        ObjectiveKind.PROGRAMME,
+        "Deliver the approved programme of work",
+        "Outputs delivered as planned",
+        "95%",
+    ),
+    (
+        ObjectiveKind.MANAGEMENT,
+        "Implement oversight recommendations on time",
+        "Recommendations implemented by their target date",
+        "80%",
+    ),
+    (
+        ObjectiveKind.MANAGEMENT,
+        "Complete staff performance appraisals on time",
+        "Appraisals completed by the due date",
+        "100%",
+    ),
+    (
+        ObjectiveKind.MANAGEMENT,
+        "Advance gender parity among professional staff",
+        "Share of women at P-5 and above",
+        "50%",
+    ),
+]
+FINDINGS = [
+    "Appraisal compliance in the department fell short of the compact target.",
+    "Oversight recommendations older than two years remain open.",
+    "The gender parity target at senior levels was not met.",
+]
+INDICATORS = [
+    # unit, kind, title, unit of measure, baseline, target, direction, paragraphs
+    (
+        "DMSPC-OPPFB",
+        IndicatorKind.ACCOMPLISHMENT,
+        "Budget fascicles submitted by the deadline",
+        "%",
+        70,
+        95,
+        Direction.INCREASE,
+        [10, 23],
+    ),
+    (
+        "DMSPC-OPPFB",
+        IndicatorKind.EFFICIENCY,
+        "Cost per budget fascicle processed",
+        "USD",
+        12000,
+        9000,
+        Direction.DECREASE,
+        [11],
+    ),
+    (
+        "DMSPC-OHR",
+        IndicatorKind.ACCOMPLISHMENT,
+        "Average days to fill a vacancy",
+        "days",
+        180,
+        120,
+        Direction.DECREASE,
+        [22, 24],
+    ),
+    (
+        "DMSPC-BTAD",
+        IndicatorKind.ACCOMPLISHMENT,
+        "Entities reporting against results frameworks",
+        "%",
+        40,
+        90,
+        Direction.INCREASE,
+        [23, 25, 27],
+    ),
+    (
+        "DOS-PD",
+        IndicatorKind.EFFICIENCY,
+        "Procurement lead time",
+        "days",
+        90,
+        60,
+        Direction.DECREASE,
+        [11],
+    ),
+    (
+        "DOS",
+        IndicatorKind.ACCOMPLISHMENT,
+        "Mission supply requests met on time",
+        "%",
+        60,
+        85,
+        Direction.INCREASE,
+        [24, 26],
+    ),
+    (
+        "DGACM",
+        IndicatorKind.EFFICIENCY,
+        "Documents issued within the six-week rule",
+        "%",
+        55,
+        90,
+        Direction.INCREASE,
+        [10, 11],
+    ),
+    (
+        "DPPA",
+        IndicatorKind.ACCOMPLISHMENT,
+        "Mediation processes supported",
+        "processes",
+        10,
+        15,
+        Direction.INCREASE,
+        [26],
+    ),
+]
+DEMO_PERIODS = ["2020-2021", "2022-2023", "2024", "2025"]
+RATING_WEIGHTS = [
+    (Rating.EXCEEDS, 18),
+    (Rating.MEETS, 72),
+    (Rating.PARTIALLY_MEETS, 7),
+    (Rating.DOES_NOT_MEET, 3),
+]
+
+
+def _latest_due_cycle(today: datetime.date) -> int:
+    """The last cycle whose appraisals were due by today."""
+    cycle = today.year - 1
+    while default_due_on(cycle) > today:
+        cycle -= 1
+    return cycle
+
+
+def _pick_rating(rng: random.Random) -> str:
+    return rng.choices([r for r, _ in RATING_WEIGHTS], weights=[w for _, w in RATING_WEIGHTS])[0]
+
+
+def _completion(rng: random.Random, cycle: int, today: datetime.date) -> datetime.date | None:
+    """Most appraisals close within a few weeks of the due date, some late, a few never."""
+    due = default_due_on(cycle)
+    roll = rng.random()
+    if roll < 0.06:
+        return None
+    offset = rng.randint(-50, 0) if roll < 0.8 else rng.randint(1, 90)
+    done = due + datetime.timedelta(days=offset)
+    return done if done <= today else None
+
+
+def _paragraphs(numbers):
+    return list(Paragraph.objects.filter(number__in=numbers))
+
+
+@transaction.atomic
+def seed_demo(stdout=None) -> dict[str, int]:
+    today = timezone.localdate()
+    rng = random.Random(2010_64_259)
+    units = {u.code: u for u in OrgUnit.objects.all()}
+    seniors = list(
+        Person.objects.filter(index_number__in=["90000002", "90000003"])
+        .select_related("unit")
+        .order_by("index_number")
+    )
+    # RBM responsibility (paragraph 25): the head of DMSPC.
+    if seniors and not RBMResponsibility.objects.exists():
+        RBMResponsibility.objects.create(
+            senior_manager=seniors[0],
+            assigned_on=datetime.date(2019, 1, 1),
+            remit="Results-based management across the Secretariat, reporting to the Management Committee.",
+        )
+    for person in seniors:
+        for year in (today.year - 2, today.year - 1, today.year):
+            if Compact.objects.filter(senior_manager=person, year=year).exists():
+                continue
+            compact = Compact.objects.create(senior_manager=person, unit=person.unit, year=year)
+            compact.paragraphs.set(_paragraphs([16, 18]))
+            past = year < today.year
+            for n, (kind, title, indicator, target) in enumerate(OBJECTIVES):
+                outcome = ""
+                result = ""
+                if past:
+                    outcome = [
+                        ObjectiveOutcome.ACHIEVED,
+                        ObjectiveOutcome.PARTIALLY,
+                        ObjectiveOutcome.ACHIEVED,
+                        ObjectiveOutcome.NOT_ACHIEVED,
+                    ][(n + year) % 4]
+                    result = {
+                        "achieved": "Target reached",
+                        "partially": "Most of the target reached",
+                        "not_achieved": "Target missed",
+                    }[outcome]
+                CompactObjective.objects.create(
+                    compact=compact,
+                    kind=kind,
+                    title=title,
+                    indicator=indicator,
+                    target=target,
+                    result=result,
+                    outcome=outcome,
+                )
+            compact.status = CompactStatus.SIGNED
+            compact.signed_on = datetime.date(year, 2, 15)
+            compact.save()
+            if past:
+                compact.status = CompactStatus.ASSESSED
+                compact.assessed_on = datetime.date(year + 1, 4, 30)
+                compact.mpb_rating = (
+                    MPBRating.NEEDS_IMPROVEMENT if year % 2 else MPBRating.SATISFACTORY
+                )
+                compact.mpb_assessment = (
+                    "The Board reviewed the end-of-year results against each objective."
+                )
+                compact.save()
+                finding = BoardFinding(
+                    compact=compact,
+                    finding=FINDINGS[year % len(FINDINGS)],
+                    action_plan="Quarterly review by the senior management team.",
+                    due_on=datetime.date(year + 1, 12, 31),
+                )
+                if year < today.year - 1:
+                    finding.status, finding.closed_on = (
+                        FindingStatus.CLOSED,
+                        datetime.date(year + 1, 11, 30),
+                    )
+                else:
+                    finding.status = FindingStatus.IN_PROGRESS
+                finding.save()
+    # Appraisals: three cycles for every demo staff member.
+    last = _latest_due_cycle(today)
+    staff = list(Person.objects.filter(index_number__startswith="9").order_by("index_number"))
+    existing = set(Appraisal.objects.filter(staff__in=staff).values_list("staff_id", "cycle"))
+    new = []
+    for cycle in (last - 2, last - 1, last):
+        for person in staff:
+            completed = _completion(rng, cycle, today)
+            rating = _pick_rating(rng) if completed else ""
+            if (person.pk, cycle) in existing:
+                continue
+            new.append(
+                Appraisal(
+                    staff=person,
+                    unit_id=person.unit_id,
+                    cycle=cycle,
+                    due_on=default_due_on(cycle),
+                    completed_on=completed,
+                    rating=rating,
+                )
+            )
+    Appraisal.objects.bulk_create(new)
+    history.record_bulk(new)
+    for appraisal in Appraisal.objects.filter(
+        staff__in=staff, rating__in=UNDERPERFORMANCE_RATINGS, underperformance_case__isnull=True
+    ).order_by("pk"):
+        closed = appraisal.cycle < last
+        UnderperformanceCase.objects.create(
+            appraisal=appraisal,
+            improvement_plan="Six-month performance improvement plan with monthly check-ins.",
+            plan_start=appraisal.completed_on,
+            plan_end=appraisal.completed_on + datetime.timedelta(days=182),
+            rebuttal=RebuttalOutcome.MAINTAINED if appraisal.rating == Rating.DOES_NOT_MEET else "",
+            outcome=CaseOutcome.IMPROVED if closed else "",
+            closed_on=appraisal.completed_on + datetime.timedelta(days=200) if closed else None,
+        )
+    # Results-based management.
+    for code, kind, title, measure, baseline, target, direction, numbers in INDICATORS:
+        unit = units.get(code)
+        if unit is None or Indicator.objects.filter(unit=unit, title=title).exists():
+            continue
+        indicator = Indicator.objects.create(
+            unit=unit,
+            kind=kind,
+            title=title,
+            unit_of_measure=measure,
+            baseline=Decimal(baseline),
+            target=Decimal(target),
+            direction=direction,
+        )
+        indicator.paragraphs.set(_paragraphs(numbers))
+        for step, period in enumerate(DEMO_PERIODS, start=1):
+            progress = (
+                Decimal(target - baseline)
+                * Decimal(step)
+                / Decimal(len(DEMO_PERIODS) + (title[0] in "AM"))
+            )
+            IndicatorResult.objects.create(
+                indicator=indicator,
+                period=period,
+                value=(Decimal(baseline) + progress).quantize(Decimal("0.01")),
+            )
+    return {
+        "compacts": Compact.objects.count(),
+        "appraisals": Appraisal.objects.count(),
+        "indicators": Indicator.objects.count(),
+    }
+
+
+def _senior_managers(units: list[OrgUnit]) -> list[Person]:
+    """One head per synthetic unit (the base seeds staff below ASG only)."""
+    wanted = {f"6{n:07d}": unit for n, unit in enumerate(units)}
+    existing = set(
+        Person.objects.filter(index_number__in=list(wanted)).values_list("index_number", flat=True)
+    )
+    new = [
+        Person(
+            index_number=index,
+            name=f"Head of {unit.code}",
+            unit=unit,
+            grade=Grade.USG if unit.code.startswith("S-D") else Grade.ASG,
+            is_head_of_entity=True,
+        )
+        for index, unit in wanted.items()
+        if index not in existing
+    ]
+    Person.objects.bulk_create(new)
+    history.record_bulk(new)
+    return list(Person.objects.filter(index_number__in=list(wanted)).order_by("index_number"))
+
+
+def seed_scale(factor: float, progress) -> dict[str, int]:
+    today = timezone.localdate()
+    rng = random.Random(370_000)
+    units = list(OrgUnit.objects.filter(code__startswith="S-").order_by("code"))
+    # Light Person objects carry the names the history entries show, without a query per row.
+    staff = [
+        Person(pk=pk, unit_id=unit_id, name=name)
+        for pk, unit_id, name in Person.objects.filter(index_number__startswith="7")
+        .order_by("index_number")
+        .values_list("pk", "unit_id", "name")
+    ]
+    last = _latest_due_cycle(today)
+    cycles = list(range(last - 9, last + 1))
+    batch = 5000
+    total = len(staff) * len(cycles)
+    done = 0
+    for cycle in cycles:
+        seeded = set(
+            Appraisal.objects.filter(cycle=cycle, staff__index_number__startswith="7").values_list(
+                "staff_id", flat=True
+            )
+        )
+        for start in range(0, len(staff), batch):
+            rows = []
+            for person in staff[start : start + batch]:
+                completed = _completion(rng, cycle, today)
+                rating = _pick_rating(rng) if completed else ""
+                if person.pk in seeded:
+                    continue
+                rows.append(
+                    Appraisal(
+                        staff=person,
+                        unit_id=person.unit_id,
+                        cycle=cycle,
+                        due_on=default_due_on(cycle),
+                        completed_on=completed,
+                        rating=rating,
+                    )
+                )
+            with transaction.atomic():
+                Appraisal.objects.bulk_create(rows, batch_size=batch)
+                history.record_bulk(rows)
+            done += len(staff[start : start + batch])
+            progress("appraisals", done, total)
+    # Underperformance cases for a share of the low ratings of the last three cycles.
+    low = (
+        Appraisal.objects.filter(
+            cycle__gte=last - 2,
+            rating__in=UNDERPERFORMANCE_RATINGS,
+            underperformance_case__isnull=True,
+            staff__index_number__startswith="7",
+        )
+        .select_related("staff")
+        .order_by("pk")
+    )
+    cases = [
+        UnderperformanceCase(
+            appraisal=appraisal,
+            improvement_plan="Performance improvement plan.",
+            plan_start=appraisal.completed_on,
+            plan_end=appraisal.completed_on + datetime.timedelta(days=182),
+            outcome=CaseOutcome.IMPROVED if appraisal.cycle < last else "",
+            closed_on=appraisal.completed_on + datetime.timedelta(days=200)
+            if appraisal.cycle < last
+            else None,
+        )
+        for appraisal in low
+        if appraisal.pk % 2 == 0
+    ]
+    with transaction.atomic():
+        UnderperformanceCase.objects.bulk_create(cases, batch_size=batch)
+        history.record_bulk(cases)
+    progress("underperformance cases", 1, 1)
+    _seed_compacts(units, cycles, today, rng, progress)
+    _seed_indicators(units, factor, rng, progress)
+    return {
+        "appraisals": Appraisal.objects.count(),
+        "underperformance cases": UnderperformanceCase.objects.count(),
+        "compacts": Compact.objects.count(),
+        "indicators": Indicator.objects.count(),
+        "indicator results": IndicatorResult.objects.count(),
+    }
+
+
+def _seed_compacts(units, cycles, today, rng, progress) -> None:
+    seniors = _senior_managers(units)
+    years = [c + 1 for c in cycles]  # ten compact years, the last one the current year
+    years = [y for y in years if y <= today.year]
+    for year in years:
+        have = set(
+            Compact.objects.filter(year=year, senior_manager__in=seniors).values_list(
+                "senior_manager_id", flat=True
+            )
+        )
+        past = year < today.year
+        compacts = []
+        for person in seniors:
+            if person.pk in have:
+                continue
+            signed = rng.random() < 0.95 or past
+            rating = (
+                rng.choice(
+                    [MPBRating.SATISFACTORY] * 6
+                    + [MPBRating.NEEDS_IMPROVEMENT] * 3
+                    + [MPBRating.UNSATISFACTORY]
+                )
+                if past
+                else ""
+            )
+            compacts.append(
+                Compact(
+                    senior_manager=person,
+                    unit_id=person.unit_id,
+                    year=year,
+                    status=CompactStatus.ASSESSED
+                    if past
+                    else (CompactStatus.SIGNED if signed else CompactStatus.DRAFT),
+                    signed_on=datetime.date(year, 2, rng.randint(1, 28)) if signed else None,
+                    assessed_on=datetime.date(year + 1, 4, 30) if past else None,
+                    mpb_rating=rating,
+                    mpb_assessment="End-of-year review by the Board." if past else "",
+                )
+            )
+        with transaction.atomic():
+            Compact.objects.bulk_create(compacts)
+            objectives, findings = [], []
+            for compact in compacts:
+                for kind, title, indicator, target in OBJECTIVES:
+                    outcome = rng.choice(list(ObjectiveOutcome.values)[1:]) if past else ""
+                    objectives.append(
+                        CompactObjective(
+                            compact=compact,
+                            kind=kind,
+                            title=title,
+                            indicator=indicator,
+                            target=target,
+                            outcome=outcome,
+                            result="Recorded at year end" if past else "",
+                        )
+                    )
+                if past and compact.mpb_rating != MPBRating.SATISFACTORY:
+                    closed = year < today.year - 1 and rng.random() < 0.8
+                    findings.append(
+                        BoardFinding(
+                            compact=compact,
+                            finding=rng.choice(FINDINGS),
+                            action_plan="Action plan agreed with the Board.",
+                            due_on=datetime.date(year + 1, 12, 31),
+                            status=FindingStatus.CLOSED if closed else FindingStatus.IN_PROGRESS,
+                            closed_on=datetime.date(year + 1, 11, 30) if closed else None,
+                        )
+                    )
+            CompactObjective.objects.bulk_create(objectives)
+            BoardFinding.objects.bulk_create(findings)
+            history.record_bulk(compacts + objectives + findings)
+        progress("compacts", years.index(year) + 1, len(years))
+
+
+def _seed_indicators(units, factor, rng, progress) -> None:
+    per_unit = 30
+    periods = ["2016-2017", "2018-2019", "2020-2021", "2022-2023", "2024", "2025"]
+    for n, unit in enumerate(units):
+        if Indicator.objects.filter(unit=unit).exists():
+            continue
+        indicators = []
+        for i in range(per_unit):
+            efficiency = i % 5 == 0
+            baseline = Decimal(rng.randint(20, 70))
+            indicators.append(
+                Indicator(
+                    unit=unit,
+                    kind=IndicatorKind.EFFICIENCY if efficiency else IndicatorKind.ACCOMPLISHMENT,
+                    title=f"{'Efficiency measure' if efficiency else 'Indicator'} {i + 1} of {unit.code}",
+                    unit_of_measure="%",
+                    baseline=baseline,
+                    target=baseline + rng.randint(5, 30),
+                    direction=Direction.INCREASE,
+                )
+            )
+        with transaction.atomic():
+            Indicator.objects.bulk_create(indicators)
+            results = []
+            for indicator in indicators:
+                value = indicator.baseline
+                for period in periods:
+                    value = max(Decimal(0), value + rng.randint(-4, 8))
+                    results.append(
+                        IndicatorResult(
+                            indicator=indicator,
+                            period=period,
+                            start_year=int(period[:4]),
+                            value=value,
+                        )
+                    )
+            IndicatorResult.objects.bulk_create(results)
+            history.record_bulk(indicators + results)
+        progress("indicators", n + 1, len(units))

@@ -1,0 +1,84 @@
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from reports.choices import ReportLanguage
+from reports.models import ReportRun
+
+
+class ReportRunSerializer(serializers.ModelSerializer):
+    """A report run as CONTRACT.md gives it: status, progress, error, file URLs and checksums."""
+
+    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    language = serializers.CharField()
+    files = serializers.SerializerMethodField()
+    sha256 = serializers.SerializerMethodField()
+    audit_trail = serializers.SerializerMethodField()
+    version = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = ReportRun
+        fields = [
+            "id",
+            "title",
+            "symbol",
+            "period_start",
+            "period_end",
+            "language",
+            "agenda_item",
+            "status",
+            "progress",
+            "step",
+            "error",
+            "requested_by",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "files",
+            "sha256",
+            "audit_trail",
+            "version",
+        ]
+        read_only_fields = [
+            "symbol",
+            "status",
+            "progress",
+            "step",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        extra_kwargs = {"title": {"required": False}, "agenda_item": {"required": False}}
+        # An identical active request is answered with the active run (services), not a 400.
+        validators: list = []
+
+    def validate_language(self, value: str) -> str:
+        value = value.strip().lower()
+        if value not in ReportLanguage.values:
+            raise serializers.ValidationError(
+                f"Unknown language {value!r}: choose one of {', '.join(ReportLanguage.values)}."
+            )
+        return value
+
+    def _files(self, run):
+        return list(run.files.all()) if run.is_done else []
+
+    @extend_schema_field(
+        {"type": "object", "additionalProperties": {"type": "string", "format": "uri"}}
+    )
+    def get_files(self, run) -> dict:
+        request = self.context.get("request")
+        files = {}
+        for file in self._files(run):
+            url = reverse("api:report-files", args=[run.pk, file.format])
+            files[file.format] = request.build_absolute_uri(url) if request else url
+        return files
+
+    @extend_schema_field({"type": "object", "additionalProperties": {"type": "string"}})
+    def get_sha256(self, run) -> dict:
+        return {file.format: file.sha256 for file in self._files(run)}
+
+    @extend_schema_field({"type": "object", "nullable": True})
+    def get_audit_trail(self, run) -> dict | None:
+        return (run.snapshot or {}).get("audit_trail") if run.is_done else None

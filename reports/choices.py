@@ -1,0 +1,34 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+ACTIVE_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
+
+
+class ReportLanguage(models.TextChoices):
+    ENGLISH = "en", _("English")
+    CHINESE = "zh-hans", _("Chinese")
+
+
+class FileFormat(models.TextChoices):
+    HTML = "html", "HTML"
+    PDF = "pdf", "PDF"
+    DOCX = "docx", "DOCX"
+    XLSX = "xlsx", "XLSX"
+    JSON = "json", "JSON"
+
+
+CONTENT_TYPES = {
+    FileFormat.HTML: "text/html; charset=utf-8",
+    FileFormat.PDF: "application/pdf",
+    FileFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    FileFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    FileFormat.JSON: "application/json",
+}

@@ -1,0 +1,133 @@
+"""The matter that makes a rendering read like a General Assembly document: the symbol-style
+reference, the session, the date and the original language."""
+
+import datetime
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+_ONES = [
+    "",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_ORDINAL = {
+    "one": "first",
+    "two": "second",
+    "three": "third",
+    "five": "fifth",
+    "eight": "eighth",
+    "nine": "ninth",
+    "twelve": "twelfth",
+}
+_ZH_DIGITS = "零一二三四五六七八九"
+_MONTHS_EN = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def session_number(on: datetime.date) -> int:
+    """The Assembly's session open on a date: each opens in September (the 1st in 1946)."""
+    return on.year - 1945 if on.month >= 9 else on.year - 1946
+
+
+def _ordinal_word(word: str) -> str:
+    if word in _ORDINAL:
+        return _ORDINAL[word]
+    if word.endswith("y"):
+        return word[:-1] + "ieth"
+    return word + "th"
+
+
+def ordinal_en(n: int) -> str:
+    if n < 20:
+        return _ordinal_word(_ONES[n])
+    tens, ones = divmod(n, 10)
+    if n >= 100:
+        return f"{n}th"
+    if not ones:
+        return _ordinal_word(_TENS[tens])
+    return f"{_TENS[tens]}-{_ordinal_word(_ONES[ones])}"
+
+
+def number_zh(n: int) -> str:
+    if n < 10:
+        return _ZH_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    if n >= 100:
+        return str(n)
+    return (_ZH_DIGITS[tens] if tens > 1 else "") + "十" + (_ZH_DIGITS[ones] if ones else "")
+
+
+def session_label(n: int, language: str) -> str:
+    if language.startswith("zh"):
+        return f"第{number_zh(n)}届会议"
+    return f"{ordinal_en(n).capitalize()} session"
+
+
+def date_label(on: datetime.date, language: str) -> str:
+    if language.startswith("zh"):
+        return f"{on.year}年{on.month}月{on.day}日"
+    return f"{on.day} {_MONTHS_EN[on.month - 1]} {on.year}"
+
+
+def symbol_for(run_id: int, on: datetime.date) -> str:
+    return f"A/{session_number(on)}/R.{run_id}"
+
+
+def front_matter(snapshot: dict) -> dict[str, str]:
+    """Values for the placeholders of a DOCX template and the header of the HTML and PDF."""
+    language = snapshot.get("language", "en")
+    issued = datetime.datetime.fromisoformat(snapshot["generated_at"]).date()
+    report = snapshot.get("report", {})
+    with translation.override(language):
+        return {
+            "symbol": report.get("symbol", ""),
+            "title": report.get("title", ""),
+            "organization": _("United Nations"),
+            "organ": _("General Assembly"),
+            "distribution": _("Distr.: General"),
+            "date": date_label(issued, language),
+            "original_language": _("Original: %(language)s")
+            % {"language": _("Chinese") if language.startswith("zh") else _("English")},
+            "session": session_label(session_number(issued), language),
+            "agenda_item": report.get("agenda_item", ""),
+            "report_of": _("Report of the Secretary-General"),
+            "period": _("Period covered: %(start)s to %(end)s")
+            % {
+                "start": date_label(
+                    datetime.date.fromisoformat(snapshot["period"]["start"]), language
+                ),
+                "end": date_label(datetime.date.fromisoformat(snapshot["period"]["end"]), language),
+            },
+            "resolution": snapshot.get("resolution", {}).get("symbol", ""),
+        }

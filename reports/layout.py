@@ -1,0 +1,210 @@
+"""How a snapshot reads as a document: the figures of each section as a list of facts and
+tables with display values. Every rendering (HTML, PDF, DOCX, XLSX) lays the snapshot out
+through this module, so they all show the same thing."""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from reports.charts import Chart, charts_for
+
+
+@dataclass
+class Table:
+    title: str
+    columns: list[str]
+    rows: list[list[str]]
+    raw_rows: list[list] = field(default_factory=list)
+
+    @property
+    def wide(self) -> bool:
+        return len(self.columns) > 6
+
+
+@dataclass
+class SectionView:
+    code: str
+    heading: str
+    anchor: str
+    paragraphs: list[dict]
+    facts: list[tuple[str, str, object]]  # (label, display value, raw value)
+    tables: list[Table]
+    charts: list[Chart]
+    has_data: bool
+
+
+@dataclass
+class DocumentView:
+    snapshot: dict
+    title: str
+    symbol: str
+    language: str
+    period_start: str
+    period_end: str
+    generated_at: str
+    sections: list[SectionView]
+    preliminary: list[dict]
+    headline: list[tuple[str, str]]
+    audit_entries: int
+    audit_head: str
+
+
+def _is_amount(key: str) -> bool:
+    return "amount" in key or key.endswith(("_usd", "_value")) or key == "procurement_value"
+
+
+def display(key: str, value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    if isinstance(value, str) and _is_amount(key):
+        try:
+            return f"{Decimal(value):,.2f}"
+        except InvalidOperation:
+            return value
+    if isinstance(value, list):
+        return ", ".join(display(key, v) for v in value) or "—"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {display(k, v)}" for k, v in value.items())
+    return str(value)
+
+
+def raw(key: str, value):
+    """The value as a spreadsheet should hold it: numbers as numbers, amounts as decimals."""
+    if isinstance(value, str) and _is_amount(key):
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            return value
+    if isinstance(value, list | dict):
+        return display(key, value)
+    return value
+
+
+class _Labeller:
+    def __init__(self, section: dict):
+        self.order = {key: i for i, key in enumerate(section.get("key_order", []))}
+        self.labels = section.get("labels", {})
+
+    def keys(self, mapping: dict) -> list[str]:
+        return sorted(mapping, key=lambda k: (self.order.get(k, len(self.order)), k))
+
+    def label(self, key: str) -> str:
+        return self.labels.get(key, key)
+
+
+def _table_from_dict_of_dicts(title: str, mapping: dict, lab: _Labeller) -> Table:
+    columns: list[str] = []
+    for value in mapping.values():
+        for key in value:
+            if key not in columns:
+                columns.append(key)
+    columns = lab.keys(dict.fromkeys(columns))
+    table = Table(title, [""] + [lab.label(c) for c in columns], [])
+    for row_key in lab.keys(mapping):
+        values = mapping[row_key]
+        table.rows.append([lab.label(row_key)] + [display(c, values.get(c)) for c in columns])
+        table.raw_rows.append([lab.label(row_key)] + [raw(c, values.get(c)) for c in columns])
+    return table
+
+
+def _table_from_list(title: str, items: list, lab: _Labeller) -> Table:
+    columns: list[str] = []
+    for item in items:
+        for key in item:
+            if key not in columns:
+                columns.append(key)
+    columns = lab.keys(dict.fromkeys(columns))
+    table = Table(title, [lab.label(c) for c in columns], [])
+    for item in items:
+        table.rows.append([display(c, item.get(c)) for c in columns])
+        table.raw_rows.append([raw(c, item.get(c)) for c in columns])
+    return table
+
+
+def figures(section: dict) -> tuple[list[tuple[str, str, object]], list[Table]]:
+    """A section's metrics as facts (one figure each) and tables (figures broken down)."""
+    lab = _Labeller(section)
+    facts: list[tuple[str, str, object]] = []
+    tables: list[Table] = []
+
+    def walk(mapping: dict, prefix: str = ""):
+        for key in lab.keys(mapping):
+            value = mapping[key]
+            label = f"{prefix}{lab.label(key)}"
+            if (
+                isinstance(value, dict)
+                and value
+                and all(isinstance(v, dict) for v in value.values())
+            ):
+                tables.append(_table_from_dict_of_dicts(label, value, lab))
+            elif (
+                isinstance(value, dict)
+                and value
+                and all(not isinstance(v, dict | list) for v in value.values())
+            ):
+                table = Table(label, [_("Category"), _("Value")], [])
+                for inner in lab.keys(value):
+                    table.rows.append([lab.label(inner), display(inner, value[inner])])
+                    table.raw_rows.append([lab.label(inner), raw(inner, value[inner])])
+                tables.append(table)
+            elif isinstance(value, dict) and value:
+                walk(value, prefix=f"{label} – ")
+            elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+                tables.append(_table_from_list(label, value, lab))
+            else:
+                facts.append((label, display(key, value), raw(key, value)))
+
+    walk(section.get("metrics", {}))
+    return facts, tables
+
+
+def document(snapshot: dict) -> DocumentView:
+    language = snapshot.get("language", "en")
+    with translation.override(language):
+        charts = charts_for(snapshot)
+        sections = []
+        for section in snapshot["sections"]:
+            facts, tables = figures(section)
+            sections.append(
+                SectionView(
+                    code=section["code"],
+                    heading=section["heading"],
+                    anchor=f"section-{section['code']}",
+                    paragraphs=section["paragraphs"],
+                    facts=facts,
+                    tables=tables,
+                    charts=charts.get(section["code"], []),
+                    has_data=section.get("has_data", False),
+                )
+            )
+        headline = [
+            (h["label"], display(h["key"], h["value"])) for h in snapshot.get("headline", [])
+        ]
+    report = snapshot.get("report", {})
+    return DocumentView(
+        snapshot=snapshot,
+        title=report.get("title", ""),
+        symbol=report.get("symbol", ""),
+        language=language,
+        period_start=snapshot["period"]["start"],
+        period_end=snapshot["period"]["end"],
+        generated_at=snapshot.get("generated_at", ""),
+        sections=sections,
+        preliminary=snapshot.get("preliminary_paragraphs", []),
+        headline=headline,
+        audit_entries=snapshot.get("audit_trail", {}).get("entries", 0),
+        audit_head=snapshot.get("audit_trail", {}).get("head_sha256", ""),
+    )
+
+
+def issued_on(snapshot: dict) -> datetime.date:
+    return datetime.datetime.fromisoformat(snapshot["generated_at"]).date()

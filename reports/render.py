@@ -1,0 +1,173 @@
+"""The four renderings of a report, each made from the snapshot alone."""
+
+import base64
+import hashlib
+import logging
+from pathlib import Path
+
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from core.exports import xlsx_bytes
+from reports import docx_builder
+from reports.gadoc import front_matter
+from reports.layout import document
+
+CSS_TEMPLATE = "reports/document.css"
+
+
+def report_css() -> str:
+    return render_to_string(CSS_TEMPLATE)
+
+
+def css_hash() -> str:
+    """The CSP source that lets a browser apply the report's own stylesheet, and nothing else."""
+    digest = hashlib.sha256(report_css().encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def html(snapshot: dict) -> bytes:
+    doc = document(snapshot)
+    with translation.override(doc.language):
+        text = render_to_string(
+            "reports/document.html",
+            {"doc": doc, "front": front_matter(snapshot), "css": report_css()},
+        )
+    return text.encode("utf-8")
+
+
+def pdf(html_bytes: bytes) -> bytes:
+    from weasyprint import HTML
+
+    # WeasyPrint narrates every step at INFO; a worker's log needs only its problems.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+    return HTML(string=html_bytes.decode("utf-8"), base_url=str(Path(__file__).parent)).write_pdf()
+
+
+def docx(snapshot: dict, template: bytes | None = None) -> bytes:
+    return docx_builder.build(document(snapshot), front_matter(snapshot), template)
+
+
+def _paragraph_rows(doc) -> list[list]:
+    rows = []
+    for section in doc.sections:
+        for p in section.paragraphs:
+            rows.append(
+                [section.code, p["number"], p["status_label"], p["measure_count"], p["text"]]
+            )
+    return rows
+
+
+def _measure_rows(doc) -> list[list]:
+    rows = []
+    paragraphs = list(doc.preliminary) + [p for s in doc.sections for p in s.paragraphs]
+    for p in paragraphs:
+        for measure in p["measures"]:
+            items = measure.get("items") or [{}]
+            for item in items:
+                rows.append(
+                    [
+                        p["number"],
+                        measure.get("label", measure.get("kind", "")),
+                        measure.get("count"),
+                        item.get("id"),
+                        item.get("title"),
+                        item.get("status"),
+                        item.get("date"),
+                    ]
+                )
+    return rows
+
+
+def _figure_rows(snapshot: dict) -> list[list]:
+    rows = []
+
+    def walk(code, path, value, labels):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(code, path + [key], item, labels)
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            for index, item in enumerate(value):
+                walk(code, path + [str(index)], item, labels)
+        else:
+            label = " – ".join(labels.get(part, part) for part in path)
+            rows.append(
+                [code, ".".join(path), label, value if not isinstance(value, list) else str(value)]
+            )
+
+    for section in snapshot["sections"]:
+        for key in section.get("key_order", []):
+            if key in section["metrics"]:
+                walk(section["code"], [key], section["metrics"][key], section.get("labels", {}))
+    return rows
+
+
+def xlsx(snapshot: dict) -> bytes:
+    doc = document(snapshot)
+    front = front_matter(snapshot)
+    with translation.override(doc.language):
+        sheets = [
+            (
+                _("Report"),
+                [_("Item"), _("Value")],
+                [
+                    [_("Reference"), front["symbol"]],
+                    [_("Title"), doc.title],
+                    [_("Period start"), doc.period_start],
+                    [_("Period end"), doc.period_end],
+                    [_("Compiled at"), doc.generated_at],
+                    [_("Change history entries"), doc.audit_entries],
+                    [_("Change history head SHA-256"), doc.audit_head],
+                ]
+                + [[label, value] for label, value in doc.headline],
+            )
+        ]
+        for section in doc.sections:
+            rows: list[list] = [[section.heading, ""]]
+            for p in section.paragraphs:
+                rows.append(
+                    [_("Paragraph %(number)s") % {"number": p["number"]}, p["status_label"]]
+                )
+            if not section.has_data:
+                rows.append([_("No data recorded for this section in the period."), ""])
+            rows.extend([label, value] for label, _display, value in section.facts)
+            for table in section.tables:
+                rows.append(["", ""])
+                rows.append([table.title] + [""] * (len(table.columns) - 1))
+                rows.append(table.columns)
+                rows.extend(table.raw_rows)
+            sheets.append(
+                (_("Section %(code)s") % {"code": section.code}, [_("Figure"), _("Value")], rows)
+            )
+        sheets.append(
+            (
+                _("Paragraphs"),
+                [_("Section"), _("Paragraph"), _("Status"), _("Measures"), _("Text")],
+                _paragraph_rows(doc),
+            )
+        )
+        sheets.append(
+            (
+                _("Measures"),
+                [
+                    _("Paragraph"),
+                    _("Measure"),
+                    _("Count"),
+                    _("Record"),
+                    _("Title"),
+                    _("Status"),
+                    _("Date"),
+                ],
+                _measure_rows(doc),
+            )
+        )
+        sheets.append(
+            (
+                _("Figures"),
+                [_("Section"), _("Key"), _("Figure"), _("Value")],
+                _figure_rows(snapshot),
+            )
+        )
+    return xlsx_bytes(sheets)

@@ -1,0 +1,389 @@
+"""Every state change of a report run: request, compile (claim, progress, issue), fail, retry,
+and the sweep that fails runs whose worker went silent. Views, the API, the command and the
+Celery tasks all call these."""
+
+import datetime
+import hashlib
+import json
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accountability.access import access_for
+from reports import render
+from reports.choices import ACTIVE_STATUSES, FileFormat, ReportLanguage, RunStatus
+from reports.gadoc import symbol_for
+from reports.models import ReportFile, ReportRun, ReportTemplate
+from reports.snapshot import build_snapshot, canonical_json
+
+logger = logging.getLogger(__name__)
+FORMAT_ORDER = (FileFormat.JSON, FileFormat.HTML, FileFormat.PDF, FileFormat.DOCX, FileFormat.XLSX)
+
+
+class Superseded(Exception):
+    """This delivery of the task no longer holds the run (a newer one claimed it, or it was
+    failed by the sweep): stop without writing anything visible."""
+
+
+def can_request_runs(user) -> bool:
+    access = access_for(user)
+    return access.is_admin or access.is_ga_staff
+
+
+def validate_request(
+    period_start, period_end, language, *, today: datetime.date | None = None
+) -> None:
+    today = today or timezone.localdate()
+    errors: dict[str, list[str]] = {}
+    if language not in ReportLanguage.values:
+        errors["language"] = [
+            _("Unknown language %(language)s: choose one of %(choices)s.")
+            % {"language": language, "choices": ", ".join(ReportLanguage.values)}
+        ]
+    if period_start and period_end and period_end < period_start:
+        errors["period_end"] = [_("The period ends before it starts.")]
+    elif period_end and period_end > today:
+        errors["period_end"] = [_("The period lies in the future: it must end today or earlier.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _enqueue(run: ReportRun) -> None:
+    from reports.tasks import compile_report
+
+    transaction.on_commit(lambda: compile_report.delay(run.pk))
+
+
+@transaction.atomic
+def request_report_run(
+    *,
+    acting_user,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    language: str,
+    title: str = "",
+    agenda_item: str = "",
+    queue: bool = True,
+) -> tuple[ReportRun, bool]:
+    """Queue a report for a period and a language. Returns (run, created): an identical request
+    (same period and language) already queued or running is returned instead of a new one."""
+    if acting_user is not None and not can_request_runs(acting_user):
+        raise PermissionDenied(
+            _("Only administrators and General Assembly staff may request reports.")
+        )
+    language = (language or "").strip().lower()
+    validate_request(period_start, period_end, language)
+    active = ReportRun.objects.filter(
+        period_start=period_start,
+        period_end=period_end,
+        language=language,
+        status__in=ACTIVE_STATUSES,
+    ).first()
+    if active is not None:
+        return active, False
+    try:
+        with transaction.atomic():
+            run = ReportRun.objects.create(
+                period_start=period_start,
+                period_end=period_end,
+                language=language,
+                title=title.strip(),
+                agenda_item=agenda_item.strip() or getattr(settings, "REPORT_AGENDA_ITEM", ""),
+                requested_by=acting_user if getattr(acting_user, "pk", None) else None,
+                template=ReportTemplate.objects.filter(is_active=True).first(),
+            )
+    except IntegrityError:
+        # Someone made the identical request between our check and our insert.
+        return ReportRun.objects.get(
+            period_start=period_start,
+            period_end=period_end,
+            language=language,
+            status__in=ACTIVE_STATUSES,
+        ), False
+    run.symbol = symbol_for(run.pk, timezone.localdate())
+    run.save(update_fields=["symbol"])
+    if queue:
+        _enqueue(run)
+    return run, True
+
+
+@transaction.atomic
+def retry_report_run(run: ReportRun, *, acting_user) -> ReportRun:
+    """Queue a failed run again (administrators)."""
+    if not access_for(acting_user).is_admin:
+        raise PermissionDenied(_("Only administrators may retry a report run."))
+    run = ReportRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != RunStatus.FAILED:
+        raise ValidationError({"status": [_("Only a failed run can be retried.")]})
+    run.status = RunStatus.QUEUED
+    run.error = ""
+    run.progress = 0
+    run.step = ""
+    try:
+        with transaction.atomic():
+            run.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"status": [_("An identical report is already being compiled; open that run instead.")]}
+        ) from None
+    _enqueue(run)
+    return run
+
+
+def _claim(run_id: int) -> tuple[ReportRun, str] | None:
+    with transaction.atomic():
+        run = ReportRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.status not in ACTIVE_STATUSES:
+            return None
+        token = uuid.uuid4().hex
+        now = timezone.now()
+        run.status = RunStatus.RUNNING
+        run.attempt_token = token
+        run.attempts += 1
+        run.started_at = now
+        run.heartbeat_at = now
+        run.progress = 0
+        run.step = "snapshot"
+        run.error = ""
+        run.save()
+    _remove_stale_attempts(run_id, token)
+    return run, token
+
+
+def _prefix(run_id: int) -> str:
+    return f"reports/runs/{run_id}"
+
+
+def _remove_stale_attempts(run_id: int, token: str) -> None:
+    """Files an interrupted attempt stored are never referenced (no ReportFile row points at
+    them, so nobody can download them); tidy them up when the next attempt starts."""
+    try:
+        directories, _files = default_storage.listdir(_prefix(run_id))
+    except (FileNotFoundError, NotImplementedError, OSError):
+        return
+    for directory in directories:
+        if directory == token:
+            continue
+        try:
+            _subdirs, files = default_storage.listdir(f"{_prefix(run_id)}/{directory}")
+            for name in files:
+                default_storage.delete(f"{_prefix(run_id)}/{directory}/{name}")
+        except OSError:
+            logger.warning("Could not remove stale report files of run %s/%s", run_id, directory)
+
+
+def _tick(run_id: int, token: str, progress: int, step: str) -> None:
+    updated = ReportRun.objects.filter(
+        pk=run_id, attempt_token=token, status=RunStatus.RUNNING
+    ).update(progress=min(progress, 99), step=step, heartbeat_at=timezone.now())
+    if not updated:
+        raise Superseded(run_id)
+
+
+@dataclass
+class Rendered:
+    format: str
+    content: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+def _template_bytes(run: ReportRun) -> bytes | None:
+    if run.template_id is None:
+        return None
+    with run.template.file.open("rb") as handle:
+        return handle.read()
+
+
+def render_all(
+    snapshot_bytes: bytes, run: ReportRun, tick=None
+) -> tuple[list[Rendered], dict[str, float]]:
+    """Every rendering of a snapshot, made from the JSON bytes alone."""
+    timings: dict[str, float] = {}
+    snap = json.loads(snapshot_bytes)
+    outputs = [Rendered(FileFormat.JSON, snapshot_bytes)]
+    steps = (
+        (FileFormat.HTML, 30, lambda: render.html(snap)),
+        (FileFormat.PDF, 45, lambda: render.pdf(outputs[1].content)),
+        (FileFormat.DOCX, 70, lambda: render.docx(snap, _template_bytes(run))),
+        (FileFormat.XLSX, 85, lambda: render.xlsx(snap)),
+    )
+    for fmt, progress, make in steps:
+        if tick:
+            tick(progress, str(fmt))
+        started = time.perf_counter()
+        outputs.append(Rendered(fmt, make()))
+        timings[str(fmt)] = round(time.perf_counter() - started, 3)
+    return outputs, timings
+
+
+def compile_report_run(run_id: int) -> ReportRun | None:
+    """The worker's job: claim the run, snapshot, render, store, issue. Idempotent: a done (or
+    failed) run is left alone, and only the attempt holding the claim may issue the run, so a
+    redelivered task completes it once. Files become visible only when the run is issued."""
+    claimed = _claim(run_id)
+    if claimed is None:
+        return None
+    run, token = claimed
+
+    def tick(progress: int, step: str) -> None:
+        _tick(run_id, token, progress, step)
+
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    snapshot = build_snapshot(
+        period_start=run.period_start,
+        period_end=run.period_end,
+        language=run.language,
+        title=run.title,
+        symbol=run.symbol,
+        run_id=run.pk,
+        agenda_item=run.agenda_item,
+        progress=lambda p: tick(2 + p, "snapshot"),
+    )
+    payload = canonical_json(snapshot)
+    timings["snapshot"] = round(time.perf_counter() - started, 3)
+    outputs, render_timings = render_all(payload, run, tick)
+    timings.update(render_timings)
+    tick(95, "store")
+    started = time.perf_counter()
+    stored: list[tuple[Rendered, str]] = []
+    try:
+        for output in outputs:
+            name = default_storage.save(
+                f"{_prefix(run_id)}/{token}/report-{run_id}.{output.format}",
+                ContentFile(output.content),
+            )
+            stored.append((output, name))
+        timings["store"] = round(time.perf_counter() - started, 3)
+        issued = _issue(run_id, token, json.loads(payload), stored, timings)
+    except BaseException:
+        for _output, name in stored:
+            default_storage.delete(name)
+        raise
+    if issued is None:
+        for _output, name in stored:
+            default_storage.delete(name)
+    return issued
+
+
+@transaction.atomic
+def _issue(run_id: int, token: str, snapshot: dict, stored, timings) -> ReportRun | None:
+    run = ReportRun.objects.select_for_update().get(pk=run_id)
+    if run.status != RunStatus.RUNNING or run.attempt_token != token:
+        return None
+    for output, name in stored:
+        ReportFile.objects.create(
+            run=run, format=output.format, name=name, sha256=output.sha256, size=len(output.content)
+        )
+    run.snapshot = snapshot
+    run.timings = timings
+    run.status = RunStatus.DONE
+    run.progress = 100
+    run.step = ""
+    run.finished_at = timezone.now()
+    run.save()
+    return run
+
+
+@transaction.atomic
+def mark_failed(run_id: int, message: str, *, token: str | None = None) -> bool:
+    run = ReportRun.objects.select_for_update().filter(pk=run_id).first()
+    if run is None or run.status not in ACTIVE_STATUSES:
+        return False
+    if token is not None and run.attempt_token != token:
+        return False
+    run.status = RunStatus.FAILED
+    run.error = message[:2000]
+    run.finished_at = timezone.now()
+    run.save()
+    return True
+
+
+def fail_stuck_runs(now: datetime.datetime | None = None) -> int:
+    """Fail runs with no sign of life past the deadline (REPORT_STUCK_AFTER_MINUTES): a worker
+    that died and whose task will not come back, or a task the broker lost."""
+    now = now or timezone.now()
+    minutes = settings.REPORT_STUCK_AFTER_MINUTES
+    deadline = now - datetime.timedelta(minutes=minutes)
+    stuck = ReportRun.objects.filter(
+        status=RunStatus.RUNNING, heartbeat_at__lt=deadline
+    ) | ReportRun.objects.filter(status=RunStatus.QUEUED, created_at__lt=deadline, attempts=0)
+    count = 0
+    for run_id in stuck.values_list("pk", flat=True):
+        message = _(
+            "No sign of life from the worker for %(minutes)s minutes; the run was stopped."
+        ) % {"minutes": minutes}
+        count += mark_failed(run_id, message)
+    return count
+
+
+def verify_file(run: ReportRun, fmt: str) -> bool:
+    """Whether the stored bytes still match the checksum recorded when the run was issued."""
+    file = run.files.get(format=fmt)
+    digest = hashlib.sha256()
+    with default_storage.open(file.name, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest() == file.sha256
+
+
+def regenerated_json(run: ReportRun) -> bytes:
+    """The JSON file made again from the stored snapshot: byte for byte the issued one."""
+    return canonical_json(run.snapshot)
+
+
+@transaction.atomic
+def upload_template(*, acting_user, name: str, upload, activate: bool = True) -> ReportTemplate:
+    """Store a DOCX template an administrator uploads; it must open as a Word document."""
+    if not access_for(acting_user).is_admin:
+        raise PermissionDenied(_("Only administrators may upload report templates."))
+    from docx import Document
+
+    content = upload.read()
+    if len(content) > settings.MAX_UPLOAD_BYTES:
+        raise ValidationError({"file": [_("The file is too large.")]})
+    try:
+        import io
+
+        Document(io.BytesIO(content))
+    except Exception:
+        raise ValidationError({"file": [_("This is not a Word (.docx) document.")]}) from None
+    if activate:
+        for template in ReportTemplate.objects.filter(is_active=True):
+            template.is_active = False
+            template.save()
+    template = ReportTemplate(
+        name=name.strip() or upload.name,
+        is_active=activate,
+        uploaded_by=acting_user,
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+    template.file.save(f"{uuid.uuid4().hex}.docx", ContentFile(content), save=False)
+    template.save()
+    return template
+
+
+@transaction.atomic
+def activate_template(template: ReportTemplate | None, *, acting_user) -> None:
+    """Make a template the one new runs use (None: back to the default that ships)."""
+    if not access_for(acting_user).is_admin:
+        raise PermissionDenied(_("Only administrators may choose the report template."))
+    for current in ReportTemplate.objects.filter(is_active=True):
+        current.is_active = False
+        current.save()
+    if template is not None:
+        template = ReportTemplate.objects.get(pk=template.pk)
+        template.is_active = True
+        template.save()

@@ -1,0 +1,326 @@
+"""The data snapshot of a report run: one JSON document built from each app's metrics.py and the
+resolution's paragraphs, organised like the resolution. Every rendering is made from it alone.
+
+Each app exposes `report_metrics(period_start, period_end) -> {section code: {...}}` and
+`paragraph_measures(period_start, period_end) -> {paragraph number: [measure, ...]}`. An app
+that does not (yet) expose them is recorded as missing and its sections say "no data recorded";
+an app whose metrics fail makes the run fail, so an issued report is never silently incomplete.
+"""
+
+import datetime
+import importlib
+import json
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accountability.models import Paragraph, Section
+from core import history
+from reports.labels import label_for
+
+SCHEMA_VERSION = 1
+METRIC_APPS = ("accountability", "oversight", "performance", "risk")
+SECTION_CODES = ("A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "R")
+RESOLUTION_SYMBOL = "A/RES/64/259"
+
+
+class ReportDataError(Exception):
+    """The apps' figures cannot be merged into one report (a programming error in an app)."""
+
+
+def default_title(language: str) -> str:
+    with translation.override(language):
+        return _(
+            "Progress towards an accountability system in the United Nations Secretariat: "
+            "report of the Secretary-General"
+        )
+
+
+def canonical_json(snapshot: dict) -> bytes:
+    """The bytes of the JSON file: stable whatever the key order the database hands back."""
+    text = json.dumps(snapshot, ensure_ascii=False, sort_keys=True, indent=1, cls=DjangoJSONEncoder)
+    return (text + "\n").encode("utf-8")
+
+
+def _json_safe(value):
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def metric_modules() -> dict[str, str]:
+    """app -> module holding its report metrics; REPORT_METRIC_MODULES overrides (tests, or a
+    deployment that leaves an app out)."""
+    configured = getattr(settings, "REPORT_METRIC_MODULES", None)
+    if configured is not None:
+        return dict(configured)
+    return {app: f"{app}.metrics" for app in METRIC_APPS}
+
+
+def _load(app: str, name: str) -> Callable | None:
+    module_name = metric_modules().get(app, f"{app}.metrics")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name == module_name:
+            return None
+        raise
+    fn = getattr(module, name, None)
+    return fn if callable(fn) else None
+
+
+def _key_order(value, order: list[str]) -> None:
+    """Every dict key in the order the app gave it, depth first: the snapshot keeps it as a list
+    because JSON objects (and PostgreSQL's jsonb) do not keep key order."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key not in order:
+                order.append(key)
+            _key_order(item, order)
+    elif isinstance(value, list):
+        for item in value:
+            _key_order(item, order)
+
+
+def collect(
+    period_start: datetime.date,
+    period_end: datetime.date,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[dict[str, dict], dict[int, list], dict[str, dict[str, str]], dict[str, list[str]]]:
+    """Gather every app's figures: (metrics by section, measures by paragraph, source status of
+    each app, apps that fed each section)."""
+    metrics: dict[str, dict] = {code: {} for code in SECTION_CODES}
+    owners: dict[str, dict[str, str]] = {code: {} for code in SECTION_CODES}
+    fed_by: dict[str, list[str]] = {code: [] for code in SECTION_CODES}
+    measures: dict[int, list] = {}
+    sources: dict[str, dict[str, str]] = {}
+    apps = list(metric_modules())
+    for index, app in enumerate(apps, start=1):
+        report_metrics = _load(app, "report_metrics")
+        paragraph_measures = _load(app, "paragraph_measures")
+        sources[app] = {
+            "report_metrics": "ok" if report_metrics else "missing",
+            "paragraph_measures": "ok" if paragraph_measures else "missing",
+        }
+        if report_metrics is not None:
+            for code, figures in (report_metrics(period_start, period_end) or {}).items():
+                code = str(code)
+                if code not in metrics:
+                    raise ReportDataError(
+                        f"{app}.metrics gives figures for unknown section {code!r}"
+                    )
+                for key, value in _json_safe(figures).items():
+                    if key in owners[code]:
+                        raise ReportDataError(
+                            f"Section {code}: figure {key!r} is given by both "
+                            f"{owners[code][key]} and {app}"
+                        )
+                    owners[code][key] = app
+                    metrics[code][key] = value
+                if figures and app not in fed_by[code]:
+                    fed_by[code].append(app)
+        if paragraph_measures is not None:
+            for number, items in (paragraph_measures(period_start, period_end) or {}).items():
+                measures.setdefault(int(number), []).extend(_json_safe(items))
+        if progress:
+            progress(index)
+    return metrics, measures, sources, fed_by
+
+
+def _number(value) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return Decimal(str(value))
+    if isinstance(value, str):
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            return None
+    return None
+
+
+def _rate(numerator, denominator) -> float | None:
+    if not denominator:
+        return None
+    return round(float(numerator) * 100 / float(denominator), 1)
+
+
+def headline(metrics: dict[str, dict]) -> list[dict]:
+    """The few figures the dashboard shows and a comparison leads with."""
+    by_body = metrics.get("C", {}).get("by_body") or {}
+    total = sum(int(v.get("total") or 0) for v in by_body.values() if isinstance(v, dict))
+    implemented = sum(
+        int(v.get("implemented") or 0) for v in by_body.values() if isinstance(v, dict)
+    )
+    overdue = sum(int(v.get("overdue") or 0) for v in by_body.values() if isinstance(v, dict))
+    rows = [
+        ("A", "decisions_logged", metrics["A"].get("decisions_logged")),
+        (
+            "A",
+            "decisions_within_authority_rate",
+            metrics["A"].get("decisions_within_authority_rate"),
+        ),
+        (
+            "C",
+            "recommendations_implementation_rate",
+            _rate(implemented, total) if by_body else None,
+        ),
+        ("C", "recommendations_overdue", overdue if by_body else None),
+        ("D", "appraisal_compliance_rate", metrics["D"].get("appraisal_compliance_rate")),
+        ("D", "compacts_signed", metrics["D"].get("compacts_signed")),
+        ("J", "units_with_current_register", metrics["J"].get("units_with_current_register")),
+        ("K", "procurement_cases_flagged", metrics["K"].get("procurement_cases_flagged")),
+        ("K", "amount_lost", metrics["K"].get("amount_lost")),
+        ("K", "amount_recovered", metrics["K"].get("amount_recovered")),
+    ]
+    return [{"section": s, "key": k, "label": label_for(k), "value": v} for s, k, v in rows]
+
+
+def _paragraph_status(paragraph: Paragraph, count: int) -> tuple[str, str]:
+    if count:
+        return "measures_recorded", _("Measures recorded")
+    if paragraph.requests:
+        return "no_measures", _("No measures recorded yet")
+    return "noted", _("No action requested")
+
+
+REQUESTED_OF = {"SG": "Secretary-General", "JIU": "Joint Inspection Unit"}
+
+
+def _requested_of(code: str) -> str:
+    if code == "SG":
+        return _("Secretary-General")
+    if code == "JIU":
+        return _("Joint Inspection Unit")
+    return ""
+
+
+def _paragraph_entry(paragraph: Paragraph, measures: dict[int, list], zh: bool) -> dict:
+    items = measures.get(paragraph.number, [])
+    count = sum(int(m.get("count") or 0) for m in items)
+    status, status_label = _paragraph_status(paragraph, count)
+    return {
+        "number": paragraph.number,
+        "text": paragraph.text_zh if zh else paragraph.text_en,
+        "requests": paragraph.requests,
+        "requests_label": _requested_of(paragraph.requests),
+        "measures": items,
+        "measure_count": count,
+        "status": status,
+        "status_label": status_label,
+    }
+
+
+def _labels(order: list[str]) -> dict[str, str]:
+    return {key: label_for(key) for key in order}
+
+
+def previous_trend(key_path: tuple[str, str], before: datetime.date, limit: int = 6) -> list[dict]:
+    """A figure as earlier issued reports gave it (oldest first): the trend across reports."""
+    from reports.models import ReportRun
+
+    section, key = key_path
+    points = []
+    runs = (
+        ReportRun.objects.done()
+        .filter(period_end__lt=before)
+        .order_by("-period_end", "-id")
+        .values_list("period_start", "period_end", "snapshot")[: limit * 3]
+    )
+    seen = set()
+    for start, end, snap in runs:
+        if (start, end) in seen or not snap:
+            continue
+        seen.add((start, end))
+        value = next(
+            (
+                s.get("metrics", {}).get(key)
+                for s in snap.get("sections", [])
+                if s.get("code") == section
+            ),
+            None,
+        )
+        if value is not None:
+            points.append({"period": f"{start.isoformat()}/{end.isoformat()}", "value": value})
+        if len(points) >= limit:
+            break
+    return list(reversed(points))
+
+
+def build_snapshot(
+    *,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    language: str,
+    title: str = "",
+    symbol: str = "",
+    run_id: int | None = None,
+    agenda_item: str = "",
+    progress: Callable[[int], None] | None = None,
+) -> dict:
+    """The report's data as of now, JSON-safe and in the report's language."""
+    zh = language.startswith("zh")
+    with translation.override(language):
+        # The anchor is read first: everything the report shows is at least as new as it.
+        entries, head_sha = history.head()
+        metrics, measures, sources, fed_by = collect(
+            period_start,
+            period_end,
+            (lambda i: progress(i * 25 // len(metric_modules()))) if progress else None,
+        )
+        sections = []
+        paragraphs = list(Paragraph.objects.select_related("section").order_by("number"))
+        headings = {s.code: (s.heading_zh if zh else s.heading_en) for s in Section.objects.all()}
+        for code in SECTION_CODES:
+            order: list[str] = []
+            _key_order(metrics[code], order)
+            sections.append(
+                {
+                    "code": code,
+                    "heading": headings.get(code, code),
+                    "paragraphs": [
+                        _paragraph_entry(p, measures, zh)
+                        for p in paragraphs
+                        if p.section_id and p.section.code == code
+                    ],
+                    "metrics": metrics[code],
+                    "key_order": order,
+                    "labels": _labels(order),
+                    "has_data": bool(metrics[code]),
+                    "sources": fed_by[code],
+                }
+            )
+        preliminary = [_paragraph_entry(p, measures, zh) for p in paragraphs if not p.section_id]
+        snapshot = {
+            "schema": SCHEMA_VERSION,
+            "report": {
+                "id": run_id,
+                "title": title or default_title(language),
+                "symbol": symbol,
+                "agenda_item": agenda_item,
+            },
+            "language": language,
+            "period": {"start": period_start.isoformat(), "end": period_end.isoformat()},
+            "generated_at": timezone.now().replace(microsecond=0).isoformat(),
+            "resolution": {"symbol": RESOLUTION_SYMBOL},
+            "audit_trail": {"entries": entries, "head_sha256": head_sha},
+            "sources": sources,
+            "headline": headline(metrics),
+            "trends": {
+                "appraisal_compliance_rate": previous_trend(
+                    ("D", "appraisal_compliance_rate"), period_end
+                )
+                + [
+                    {
+                        "period": f"{period_start.isoformat()}/{period_end.isoformat()}",
+                        "value": metrics["D"].get("appraisal_compliance_rate"),
+                    }
+                ],
+            },
+            "preliminary_paragraphs": preliminary,
+            "sections": sections,
+        }
+    return _json_safe(snapshot)

@@ -1,0 +1,70 @@
+"""Celery tasks of the reports app: thin wrappers around reports.services."""
+
+import datetime
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
+
+from core.context import acting_as
+from reports import services
+
+logger = logging.getLogger(__name__)
+# Errors worth another try: the database or the storage blinked.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+MAX_RETRIES = 3
+
+
+def backoff(retries: int) -> int:
+    return min(300, 10 * 2**retries)
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
+def compile_report(self, run_id: int) -> str:
+    """Compile and issue one report run. Safe to deliver twice: see services.compile_report_run."""
+    with acting_as("task:reports.compile_report"):
+        try:
+            run = services.compile_report_run(run_id)
+        except services.Superseded:
+            return "superseded"
+        except TRANSIENT_ERRORS as exc:
+            if self.request.retries < self.max_retries:
+                logger.warning("Report run %s: transient error, retrying: %s", run_id, exc)
+                raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
+            services.mark_failed(run_id, f"{type(exc).__name__}: {exc}")
+            return "failed"
+        except Exception as exc:
+            logger.exception("Report run %s failed", run_id)
+            services.mark_failed(run_id, f"{type(exc).__name__}: {exc}")
+            return "failed"
+        return "done" if run is not None else "skipped"
+
+
+@shared_task
+def fail_stuck_reports() -> int:
+    with acting_as("task:reports.fail_stuck_reports"):
+        return services.fail_stuck_runs()
+
+
+def last_biennium(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The last complete budget biennium (two calendar years, starting in an even year)."""
+    end_year = today.year - 1
+    if end_year % 2 == 0:
+        end_year -= 1
+    return datetime.date(end_year - 1, 1, 1), datetime.date(end_year, 12, 31)
+
+
+@shared_task
+def compile_biennial_report() -> int | None:
+    """The scheduled report for the last biennium, in each configured language."""
+    start, end = last_biennium(timezone.localdate())
+    last_id = None
+    with acting_as("task:reports.compile_biennial_report"):
+        for language in getattr(settings, "REPORT_SCHEDULE_LANGUAGES", ("en", "zh-hans")):
+            run, _created = services.request_report_run(
+                acting_user=None, period_start=start, period_end=end, language=language
+            )
+            last_id = run.pk
+    return last_id

@@ -1,0 +1,188 @@
+"""Fixtures of the reports tests: files in a temporary media root, and stand-in metrics modules
+for the four apps whose figures the report rolls up (so every figure is hand-computed here)."""
+
+import datetime
+import sys
+import types
+
+import pytest
+
+METRIC_MODULES = (
+    "accountability.metrics",
+    "oversight.metrics",
+    "performance.metrics",
+    "risk.metrics",
+)
+
+PERIOD = {"period_start": datetime.date(2024, 1, 1), "period_end": datetime.date(2025, 12, 31)}
+
+OVERSIGHT_C = {
+    "by_body": {
+        "BOA": {
+            "total": 4,
+            "implemented": 1,
+            "in_progress": 1,
+            "pending_verification": 0,
+            "not_implemented": 0,
+            "overtaken": 1,
+            "not_accepted": 0,
+            "open": 1,
+            "overdue": 1,
+            "implementation_rate": 25.0,
+        },
+        "OIOS": {
+            "total": 2,
+            "implemented": 2,
+            "in_progress": 0,
+            "pending_verification": 0,
+            "not_implemented": 0,
+            "overtaken": 0,
+            "not_accepted": 0,
+            "open": 0,
+            "overdue": 0,
+            "implementation_rate": 100.0,
+        },
+    },
+    "by_priority": {"critical": 3, "important": 3},
+}
+
+
+def _module(name: str, report_metrics=None, paragraph_measures=None):
+    module = types.ModuleType(name)
+    if report_metrics is not None:
+        module.report_metrics = report_metrics
+    if paragraph_measures is not None:
+        module.paragraph_measures = paragraph_measures
+    return module
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
+
+
+@pytest.fixture
+def metrics(monkeypatch, settings):
+    """Point the report at stand-in metrics modules: metrics(app=module, ...); an app not given
+    has no metrics module at all."""
+
+    def install(**apps):
+        modules = {}
+        for name in METRIC_MODULES:
+            app = name.split(".")[0]
+            fake = f"reports.tests.stand_in_{app}_metrics"
+            if app in apps:
+                monkeypatch.setitem(sys.modules, fake, apps[app])
+            else:
+                monkeypatch.delitem(sys.modules, fake, raising=False)
+            modules[app] = fake
+        settings.REPORT_METRIC_MODULES = modules
+
+    return install
+
+
+@pytest.fixture
+def standard_metrics(metrics):
+    """A small hand-computed set of figures from every app."""
+
+    def accountability_metrics(start, end):
+        return {
+            "A": {
+                "decisions_logged": 10,
+                "decisions_within_authority_rate": 90.0,
+                "commitments_due": 4,
+                "commitments_honoured_on_time": 3,
+                "commitments_missed": 1,
+            },
+            "G": {
+                "delegations_issued": 5,
+                "delegations_active": 4,
+                "delegations_revoked": 1,
+                "decisions_outside_authority": 1,
+                "outside_authority_reviews": {"justified": 1, "mismanagement": 0, "abuse": 0},
+            },
+        }
+
+    def accountability_measures(start, end):
+        return {
+            21: [
+                {
+                    "kind": "delegation",
+                    "label": "Delegations of authority",
+                    "count": 5,
+                    "items": [
+                        {
+                            "id": 1,
+                            "title": '=HYPERLINK("http://evil")',
+                            "status": "active",
+                            "date": "2024-02-01",
+                        }
+                    ],
+                }
+            ],
+            8: [{"kind": "decision", "label": "Decisions", "count": 10, "items": []}],
+        }
+
+    def oversight_metrics(start, end):
+        return {"C": OVERSIGHT_C}
+
+    def performance_metrics(start, end):
+        return {
+            "B": {"indicators": 3, "targets_met": 2},
+            "D": {"appraisal_compliance_rate": 75.0, "compacts_signed": 2, "compacts_assessed": 1},
+            "F": {
+                "rating_distribution": {
+                    "exceeds": 1,
+                    "meets": 2,
+                    "partially_meets": 1,
+                    "does_not_meet": 0,
+                }
+            },
+        }
+
+    def risk_metrics(start, end):
+        return {
+            "J": {
+                "units_with_current_register": 2,
+                "risks_by_band": {"high": 1, "medium": 2},
+                "heat_map": {"4": {"5": 1}, "2": {"3": 2}},
+                "controls_tested": 3,
+                "controls_effective": 2,
+            },
+            "K": {
+                "procurement_cases_flagged": 1,
+                "amount_lost": "1250.00",
+                "amount_recovered": "500.50",
+            },
+            "D": {"misconduct_findings": {"fraud": 1, "mismanagement": 1, "other": 0}},
+        }
+
+    metrics(
+        accountability=_module(
+            "accountability.metrics", accountability_metrics, accountability_measures
+        ),
+        oversight=_module("oversight.metrics", oversight_metrics),
+        performance=_module("performance.metrics", performance_metrics),
+        risk=_module("risk.metrics", risk_metrics),
+    )
+
+
+@pytest.fixture
+def make_module():
+    return _module
+
+
+@pytest.fixture
+def issue(resolution, django_capture_on_commit_callbacks):
+    """issue(user, **fields) -> a run requested through the service and compiled (eagerly)."""
+    from reports import services
+
+    def make(user=None, **fields):
+        values = {**PERIOD, "language": "en", **fields}
+        with django_capture_on_commit_callbacks(execute=True):
+            run, _created = services.request_report_run(acting_user=user, **values)
+        run.refresh_from_db()
+        return run
+
+    return make

@@ -1,0 +1,248 @@
+import datetime
+import hashlib
+import json
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from core.models import HistoryEntry
+from reports import services
+from reports.choices import RunStatus
+from reports.models import IssuedReportImmutable, ReportFile, ReportRun
+from reports.tests.conftest import PERIOD
+
+pytestmark = pytest.mark.django_db
+
+
+def request(user, **fields):
+    return services.request_report_run(acting_user=user, **{**PERIOD, "language": "en", **fields})
+
+
+def test_a_requested_run_is_compiled_and_issued_with_checksummed_files(
+    gastaff, standard_metrics, issue
+):
+    run = issue(gastaff)
+    assert run.status == RunStatus.DONE and run.progress == 100
+    assert run.requested_by == gastaff
+    assert run.symbol.startswith("A/") and run.symbol.endswith(f"/R.{run.pk}")
+    files = {f.format: f for f in run.files.all()}
+    assert set(files) == {"json", "html", "pdf", "docx", "xlsx"}
+    for file in files.values():
+        with default_storage.open(file.name, "rb") as handle:
+            content = handle.read()
+        assert hashlib.sha256(content).hexdigest() == file.sha256
+        assert len(content) == file.size
+    assert set(run.timings) == {"snapshot", "html", "pdf", "docx", "xlsx", "store"}
+
+
+def test_the_json_file_is_the_snapshot_and_regenerates_identically(
+    gastaff, standard_metrics, issue
+):
+    run = issue(gastaff)
+    json_file = run.files.get(format="json")
+    with default_storage.open(json_file.name, "rb") as handle:
+        stored = handle.read()
+    fresh = ReportRun.objects.get(pk=run.pk)  # the snapshot as the database hands it back
+    assert services.regenerated_json(fresh) == stored
+    assert hashlib.sha256(services.regenerated_json(fresh)).hexdigest() == json_file.sha256
+    data = json.loads(stored)
+    assert data["period"] == {"start": "2024-01-01", "end": "2025-12-31"}
+    assert data["report"]["symbol"] == run.symbol
+    assert services.verify_file(fresh, "pdf")
+
+
+def test_an_issued_run_never_changes(gastaff, standard_metrics, issue):
+    run = issue(gastaff)
+    run.title = "Edited"
+    with pytest.raises(IssuedReportImmutable):
+        run.save()
+    with pytest.raises(IssuedReportImmutable):
+        ReportRun.objects.get(pk=run.pk).delete()
+    assert ReportRun.objects.filter(pk=run.pk).update(title="Edited") == 0
+    with pytest.raises(PermissionError):
+        ReportRun.objects.filter(pk=run.pk).delete()
+    file = run.files.first()
+    file.sha256 = "0" * 64
+    with pytest.raises(IssuedReportImmutable):
+        file.save()
+    with pytest.raises(IssuedReportImmutable):
+        file.delete()
+    fresh = ReportRun.objects.get(pk=run.pk)
+    assert fresh.title == "" and fresh.status == RunStatus.DONE
+    assert not services.compile_report_run(run.pk)  # a redelivered task leaves it alone
+    assert ReportFile.objects.filter(run=run).count() == 5
+
+
+def test_history_records_the_request_and_the_issue(gastaff, standard_metrics, issue):
+    run = issue(gastaff)
+    entries = list(HistoryEntry.objects.for_object(run).order_by("seq"))
+    assert entries[0].action == "create" and entries[0].actor == "system"
+    statuses = [e.changes["status"][1] for e in entries if "status" in e.changes]
+    assert statuses[-2:] == ["running", "done"]
+
+
+@pytest.mark.parametrize(
+    "fields, field, message",
+    [
+        (
+            {"period_start": datetime.date(2025, 1, 1), "period_end": datetime.date(2024, 1, 1)},
+            "period_end",
+            "ends before it starts",
+        ),
+        ({"period_end": datetime.date(2999, 1, 1)}, "period_end", "future"),
+        ({"language": "fr"}, "language", "Unknown language"),
+    ],
+)
+def test_bad_requests_are_refused_with_a_field_message(admin_user, fields, field, message):
+    with pytest.raises(ValidationError) as caught:
+        request(admin_user, **fields)
+    assert message in " ".join(caught.value.message_dict[field])
+    assert not ReportRun.objects.exists()
+
+
+def test_only_administrators_and_ga_staff_request_runs(manager, oios, outsider, admin_user):
+    for user in (manager, oios, outsider):
+        with pytest.raises(PermissionDenied):
+            request(user)
+    assert not ReportRun.objects.exists()
+    run, created = request(admin_user)
+    assert created
+
+
+def test_an_identical_request_while_one_is_active_returns_the_active_one(gastaff, admin_user):
+    first, created = request(gastaff)
+    second, created_again = request(admin_user)
+    assert created and not created_again and second.pk == first.pk
+    other, created_other = request(admin_user, language="zh-hans")
+    assert created_other and other.pk != first.pk
+
+
+def test_a_failing_app_fails_the_run_with_the_error_and_an_admin_retries(
+    admin_user, gastaff, metrics, make_module, issue
+):
+    def broken(start, end):
+        raise ZeroDivisionError("no recommendations to divide by")
+
+    metrics(oversight=make_module("oversight.metrics", broken))
+    run = issue(gastaff)
+    assert run.status == RunStatus.FAILED
+    assert "no recommendations to divide by" in run.error
+    assert not run.files.exists()
+    with pytest.raises(PermissionDenied):
+        services.retry_report_run(run, acting_user=gastaff)
+    metrics()
+    services.retry_report_run(run, acting_user=admin_user)
+    services.compile_report_run(run.pk)
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE and run.error == "" and run.attempts == 2
+
+
+def test_a_superseded_attempt_issues_nothing(gastaff, metrics):
+    metrics()
+    run, _ = request(gastaff)
+    old_run, old_token = services._claim(run.pk)
+    services.compile_report_run(run.pk)  # a redelivery claims it and issues it
+    with pytest.raises(services.Superseded):
+        services._tick(run.pk, old_token, 50, "pdf")
+    assert services._issue(run.pk, old_token, {}, [], {}) is None
+    assert ReportFile.objects.filter(run=run).count() == 5
+
+
+def test_stale_files_of_an_interrupted_attempt_are_removed(gastaff, metrics):
+    from django.core.files.base import ContentFile
+
+    metrics()
+    run, _ = request(gastaff)
+    orphan = default_storage.save(
+        f"reports/runs/{run.pk}/deadbeef/report-{run.pk}.pdf", ContentFile(b"half")
+    )
+    services.compile_report_run(run.pk)
+    assert not default_storage.exists(orphan)
+    assert all(default_storage.exists(f.name) for f in ReportFile.objects.filter(run=run))
+
+
+def test_runs_without_a_sign_of_life_are_failed(gastaff, metrics, settings):
+    metrics()
+    settings.REPORT_STUCK_AFTER_MINUTES = 30
+    run, _ = request(gastaff)
+    services._claim(run.pk)
+    later = timezone.now() + datetime.timedelta(minutes=31)
+    assert services.fail_stuck_runs(now=timezone.now()) == 0
+    assert services.fail_stuck_runs(now=later) == 1
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED and "30 minutes" in run.error
+
+
+def test_compile_report_command(resolution, standard_metrics, capsys):
+    call_command(
+        "compile_report",
+        "--period-start",
+        "2024-01-01",
+        "--period-end",
+        "2025-12-31",
+        "--language",
+        "zh-hans",
+    )
+    run = ReportRun.objects.get()
+    assert run.status == RunStatus.DONE and run.language == "zh-hans" and run.requested_by is None
+    out = capsys.readouterr().out
+    assert "Issued run" in out and "pdf" in out
+    with pytest.raises(CommandError, match="future"):
+        call_command("compile_report", "--period-start", "2024-01-01", "--period-end", "2999-01-01")
+
+
+def test_the_scheduled_job_requests_the_last_biennium(
+    resolution, metrics, django_capture_on_commit_callbacks
+):
+    from reports.tasks import compile_biennial_report, last_biennium
+
+    metrics()
+    assert last_biennium(datetime.date(2026, 11, 27)) == (
+        datetime.date(2024, 1, 1),
+        datetime.date(2025, 12, 31),
+    )
+    assert last_biennium(datetime.date(2027, 1, 15)) == (
+        datetime.date(2024, 1, 1),
+        datetime.date(2025, 12, 31),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        compile_biennial_report()
+    assert sorted(ReportRun.objects.values_list("language", "status")) == [
+        ("en", "done"),
+        ("zh-hans", "done"),
+    ]
+
+
+def test_transient_errors_are_retried_then_succeed(
+    gastaff, metrics, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.db import OperationalError
+
+    from reports import tasks
+
+    metrics()
+    real = services.compile_report_run
+    calls = []
+
+    def flaky(run_id):
+        calls.append(run_id)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(run_id)
+
+    from config.celery import app
+
+    monkeypatch.setattr(tasks.services, "compile_report_run", flaky)
+    monkeypatch.setattr(tasks, "backoff", lambda retries: 0)
+    app.conf.task_eager_propagates = False  # an eager retry is a re-run, not an error
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            run, _ = request(gastaff)
+    finally:
+        app.conf.task_eager_propagates = True
+    run.refresh_from_db()
+    assert len(calls) == 2 and run.status == RunStatus.DONE

@@ -1,0 +1,237 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from accountability.access import access_for
+from accountability.models import Decision, OrgUnit, Paragraph, Person
+from core.forms import VersionedModelForm
+from risk.choices import Conclusion
+from risk.models import (
+    Control,
+    ControlTest,
+    Deficiency,
+    InterestDeclaration,
+    ProcurementCase,
+    RecoveryAction,
+    RecoveryCase,
+    Risk,
+    SelfAssessment,
+    Treatment,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def managed_units(user):
+    access = access_for(user)
+    units = OrgUnit.objects.filter(is_active=True)
+    return units if access.is_admin else units.filter(pk__in=access.subtree_ids())
+
+
+class UserScopedForm(VersionedModelForm):
+    """A form whose unit choices are the units the user manages."""
+
+    takes_user = True
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if "unit" in self.fields:
+            self.fields["unit"].queryset = managed_units(user)
+        users = get_user_model().objects.filter(is_active=True).order_by("username")
+        for name in ("owner", "tester"):
+            if name in self.fields:
+                self.fields[name].queryset = users
+                self.fields[name].label_from_instance = lambda u: u.get_username()
+        if "paragraphs" in self.fields:
+            self.fields["paragraphs"].queryset = Paragraph.objects.all()
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.widget = DATE
+
+
+class RiskForm(UserScopedForm):
+    class Meta:
+        model = Risk
+        fields = [
+            "unit",
+            "title",
+            "description",
+            "cause",
+            "effect",
+            "category",
+            "owner",
+            "likelihood",
+            "impact",
+            "residual_likelihood",
+            "residual_impact",
+            "response",
+            "identified_on",
+            "reviewed_on",
+            "closed_on",
+            "paragraphs",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "cause": forms.Textarea(attrs={"rows": 2}),
+            "effect": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class TreatmentForm(UserScopedForm):
+    class Meta:
+        model = Treatment
+        fields = ["title", "owner", "due_on", "status", "completed_on"]
+
+
+class ControlForm(UserScopedForm):
+    class Meta:
+        model = Control
+        fields = ["unit", "title", "objective", "kind", "frequency", "owner", "risks", "paragraphs"]
+        widgets = {"objective": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["risks"].queryset = (
+            Risk.objects.editable_by(self.user).active().order_by("title")
+        )
+
+
+class ControlTestForm(UserScopedForm):
+    class Meta:
+        model = ControlTest
+        fields = ["tested_on", "tester", "result", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+
+class DeficiencyForm(UserScopedForm):
+    class Meta:
+        model = Deficiency
+        fields = ["description", "remediation", "owner", "due_on", "closed_on"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "remediation": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class SelfAssessmentForm(UserScopedForm):
+    class Meta:
+        model = SelfAssessment
+        fields = ["unit", "year", "statement"]
+        widgets = {"statement": forms.Textarea(attrs={"rows": 5})}
+
+
+class CertifyForm(forms.Form):
+    conclusion = forms.ChoiceField(label=_("Conclusion"), choices=Conclusion.choices)
+    statement = forms.CharField(
+        label=_("Statement"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )
+
+
+class ProcurementCaseForm(UserScopedForm):
+    vendor_names = forms.CharField(
+        label=_("Vendors"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("One vendor per line."),
+    )
+    panel_members = forms.CharField(
+        label=_("Evaluation panel"),
+        required=False,
+        help_text=_("Index numbers of the panel members, separated by spaces or commas."),
+    )
+
+    class Meta:
+        model = ProcurementCase
+        fields = ["reference", "title", "unit", "value", "opened_on", "status", "paragraphs"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["vendor_names"].initial = "\n".join(
+                self.instance.vendors.values_list("name", flat=True)
+            )
+            self.fields["panel_members"].initial = " ".join(
+                self.instance.panel.values_list("index_number", flat=True)
+            )
+
+    def clean_vendor_names(self):
+        return [
+            line.strip() for line in self.cleaned_data["vendor_names"].splitlines() if line.strip()
+        ]
+
+    def clean_panel_members(self):
+        numbers = [n for n in self.cleaned_data["panel_members"].replace(",", " ").split() if n]
+        people = list(Person.objects.filter(index_number__in=numbers))
+        missing = sorted(set(numbers) - {p.index_number for p in people})
+        if missing:
+            raise forms.ValidationError(
+                _("No staff member has index number %(numbers)s.") % {"numbers": ", ".join(missing)}
+            )
+        return people
+
+
+class AwardForm(forms.Form):
+    awarded_to = forms.ChoiceField(label=_("Awarded to"))
+    awarded_on = forms.DateField(label=_("Awarded on"), widget=DATE)
+
+    def __init__(self, *args, vendors=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["awarded_to"].choices = [(v, v) for v in vendors]
+
+
+class ClearanceForm(forms.Form):
+    clearance_reason = forms.CharField(
+        label=_("Why may the case proceed?"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class DeclarationForm(UserScopedForm):
+    person = forms.ModelChoiceField(label=_("Panel member"), queryset=Person.objects.none())
+    vendor = forms.ChoiceField(label=_("Interest in vendor"), required=False)
+
+    class Meta:
+        model = InterestDeclaration
+        fields = ["person", "vendor", "interest", "declared_on"]
+        widgets = {"interest": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        case = case or self.instance.case
+        self.instance.case = case
+        self.fields["person"].queryset = case.panel.all()
+        self.fields["vendor"].choices = [("", _("No interest in any vendor"))] + [
+            (v, v) for v in case.vendors.values_list("name", flat=True)
+        ]
+
+
+class RecoveryCaseForm(UserScopedForm):
+    class Meta:
+        model = RecoveryCase
+        fields = [
+            "unit",
+            "reference",
+            "title",
+            "finding",
+            "description",
+            "decision",
+            "amount_lost",
+            "opened_on",
+            "closed_on",
+            "paragraphs",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3}), "decision": forms.NumberInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A number field, not a select of up to a million decisions; only visible ones are accepted.
+        self.fields["decision"].queryset = Decision.objects.visible_to(self.user)
+        self.fields["decision"].help_text = _(
+            "Number (id) of the decision in the decision log, if a wrong decision caused the loss."
+        )
+
+
+class RecoveryActionForm(UserScopedForm):
+    class Meta:
+        model = RecoveryAction
+        fields = ["taken_on", "kind", "amount", "note"]

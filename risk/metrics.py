@@ -1,0 +1,437 @@
+"""The figures of the risk area, computed in SQL: for the pages and dashboard (scoped to a user)
+and for the paragraph 33 report (Secretariat-wide, sections J, K and D)."""
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, Max, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from risk.choices import Band, Finding, RiskCategory, TestResult, TreatmentStatus
+from risk.models import (
+    Control,
+    ControlTest,
+    Deficiency,
+    InterestDeclaration,
+    ProcurementCase,
+    RatingScale,
+    RecoveryAction,
+    RecoveryCase,
+    Risk,
+    Treatment,
+)
+from risk.querysets import REVIEW_CYCLE_DAYS, band_case
+
+ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=16, decimal_places=2))
+
+
+def money(value) -> str:
+    return f"{(value or Decimal('0')).quantize(Decimal('0.01'))}"
+
+
+def rate(part, whole) -> float | None:
+    if not whole:
+        return None
+    return round(float(part) / float(whole) * 100, 1)
+
+
+# --- Heat map ------------------------------------------------------------------------------
+
+
+def heat_map(risks, *, residual: bool = False) -> dict:
+    """Counts per (likelihood, impact) cell of a 5x5 grid, in one grouped query."""
+    lf, impf = ("residual_likelihood", "residual_impact") if residual else ("likelihood", "impact")
+    counts = {
+        (row[lf], row[impf]): row["n"]
+        for row in risks.filter(**{f"{lf}__isnull": False})
+        .order_by()
+        .values(lf, impf)
+        .annotate(n=Count("pk"))
+    }
+    return {"cells": counts, "total": sum(counts.values())}
+
+
+def band_counts(risks, scale: RatingScale, *, residual: bool = False) -> dict[str, int]:
+    field = "residual_score" if residual else "score"
+    rows = risks.order_by().annotate(b=band_case(field, scale)).values("b").annotate(n=Count("pk"))
+    counts = {band: 0 for band in Band.values}
+    for row in rows:
+        if row["b"]:
+            counts[row["b"]] = row["n"]
+    return counts
+
+
+def units_with_current_register(risks, as_of: datetime.date) -> int:
+    """Units whose every active risk was reviewed within the last 12 months."""
+    cutoff = as_of - datetime.timedelta(days=REVIEW_CYCLE_DAYS)
+    return (
+        risks.order_by()
+        .values("unit")
+        .annotate(stale=Count("pk", filter=Q(reviewed_on__isnull=True) | Q(reviewed_on__lt=cutoff)))
+        .filter(stale=0)
+        .count()
+    )
+
+
+def registers_by_unit(risks, as_of: datetime.date | None = None) -> list[dict]:
+    """Per unit: active risks, how many are due for review, the highest score; one grouped query."""
+    cutoff = (as_of or timezone.localdate()) - datetime.timedelta(days=REVIEW_CYCLE_DAYS)
+    rows = (
+        risks.order_by()
+        .values("unit__code")
+        .annotate(
+            n=Count("pk"),
+            stale=Count("pk", filter=Q(reviewed_on__isnull=True) | Q(reviewed_on__lt=cutoff)),
+            top=Max("score"),
+        )
+        .order_by("unit__code")
+    )
+    return [
+        {
+            "code": r["unit__code"],
+            "risks": r["n"],
+            "review_due": r["stale"],
+            "top_score": r["top"],
+            "current": r["stale"] == 0,
+        }
+        for r in rows
+    ]
+
+
+def overview(user) -> dict:
+    """The risk area's headline figures for what `user` may see."""
+    today = timezone.localdate()
+    risks = Risk.objects.visible_to(user).active()
+    scale = RatingScale.current()
+    risk_figures = risks.aggregate(
+        total=Count("pk"),
+        review_due=Count(
+            "pk",
+            filter=Q(reviewed_on__isnull=True)
+            | Q(reviewed_on__lt=today - datetime.timedelta(days=REVIEW_CYCLE_DAYS)),
+        ),
+    )
+    tests = ControlTest.objects.visible_to(user)
+    return {
+        "risks": risk_figures["total"],
+        "review_due": risk_figures["review_due"],
+        "bands": band_counts(risks, scale),
+        "units_current": units_with_current_register(risks, today),
+        "units_with_register": risks.order_by().values("unit").distinct().count(),
+        "treatments_overdue": Treatment.objects.visible_to(user).overdue(today).count(),
+        "controls": Control.objects.visible_to(user).count(),
+        "tests_last_year": tests.filter(tested_on__gt=today - datetime.timedelta(days=365)).count(),
+        "open_deficiencies": Deficiency.objects.visible_to(user).open().count(),
+        "cases_flagged": ProcurementCase.objects.visible_to(user)
+        .exclude(status__in=["awarded", "cancelled"])
+        .flagged()
+        .count(),
+        "recovery": RecoveryCase.objects.visible_to(user).aggregate(
+            lost=Coalesce(Sum("amount_lost"), ZERO),
+            recovered=Coalesce(Sum("amount_recovered"), ZERO),
+            cases=Count("pk"),
+        ),
+    }
+
+
+# --- Report (paragraph 33) -----------------------------------------------------------------
+
+
+def _latest_result_in(period_start, period_end):
+    return Subquery(
+        ControlTest.objects.filter(
+            control=OuterRef("pk"), tested_on__gte=period_start, tested_on__lte=period_end
+        )
+        .order_by("-tested_on", "-pk")
+        .values("result")[:1]
+    )
+
+
+def section_j(period_start: datetime.date, period_end: datetime.date) -> dict:
+    scale = RatingScale.current()
+    risks = Risk.objects.filter(identified_on__lte=period_end).filter(
+        Q(closed_on__isnull=True) | Q(closed_on__gt=period_end)
+    )
+    by_category = {c: 0 for c in RiskCategory.values}
+    for row in risks.order_by().values("category").annotate(n=Count("pk")):
+        by_category[row["category"]] = row["n"]
+    controls = Control.objects.annotate(
+        latest=_latest_result_in(period_start, period_end)
+    ).aggregate(
+        total=Count("pk"),
+        tested=Count("pk", filter=Q(latest__isnull=False)),
+        effective=Count("pk", filter=Q(latest=TestResult.EFFECTIVE)),
+    )
+    treatments_overdue = (
+        Treatment.objects.filter(due_on__lt=period_end, risk__identified_on__lte=period_end)
+        .exclude(status=TreatmentStatus.CANCELLED)
+        .filter(Q(completed_on__isnull=True) | Q(completed_on__gt=period_end))
+        .count()
+    )
+    open_deficiencies = (
+        Deficiency.objects.filter(test__tested_on__lte=period_end)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=period_end))
+        .count()
+    )
+    return {
+        "units_with_risk_register": risks.order_by().values("unit").distinct().count(),
+        "units_with_current_register": units_with_current_register(risks, period_end),
+        "risks_total": risks.count(),
+        "risks_by_band": band_counts(risks, scale),
+        "risks_by_residual_band": band_counts(risks, scale, residual=True),
+        "risks_by_category": by_category,
+        "treatments_overdue": treatments_overdue,
+        "controls_total": controls["total"],
+        "controls_tested": controls["tested"],
+        "controls_effective": controls["effective"],
+        "controls_effective_rate": rate(controls["effective"], controls["tested"]),
+        "control_tests": ControlTest.objects.filter(
+            tested_on__gte=period_start, tested_on__lte=period_end
+        ).count(),
+        "open_deficiencies": open_deficiencies,
+    }
+
+
+def section_k(period_start: datetime.date, period_end: datetime.date) -> dict:
+    cases = ProcurementCase.objects.filter(opened_on__gte=period_start, opened_on__lte=period_end)
+    case_figures = cases.with_flag().aggregate(
+        total=Count("pk"),
+        flagged=Count("pk", filter=Q(is_flagged=True)),
+        cleared=Count("pk", filter=Q(is_flagged=True, cleared_by__isnull=False)),
+        value=Coalesce(Sum("value"), ZERO),
+    )
+    declarations = InterestDeclaration.objects.filter(
+        declared_on__gte=period_start, declared_on__lte=period_end
+    ).aggregate(total=Count("pk"), interests=Count("pk", filter=~Q(vendor="")))
+    recovery = RecoveryCase.objects.filter(
+        opened_on__gte=period_start, opened_on__lte=period_end
+    ).aggregate(
+        cases=Count("pk"),
+        closed=Count("pk", filter=Q(closed_on__isnull=False, closed_on__lte=period_end)),
+        lost=Coalesce(Sum("amount_lost"), ZERO),
+        recovered=Coalesce(Sum("amount_recovered"), ZERO),
+    )
+    recovered_in_period = RecoveryAction.objects.filter(
+        taken_on__gte=period_start, taken_on__lte=period_end
+    ).aggregate(total=Coalesce(Sum("amount"), ZERO), actions=Count("pk"))
+    return {
+        "procurement_cases": case_figures["total"],
+        "procurement_cases_flagged": case_figures["flagged"],
+        "procurement_cases_cleared": case_figures["cleared"],
+        "procurement_value": money(case_figures["value"]),
+        "declarations": declarations["total"],
+        "declarations_of_interest": declarations["interests"],
+        "recovery_cases": recovery["cases"],
+        "recovery_cases_closed": recovery["closed"],
+        "amount_lost": money(recovery["lost"]),
+        "amount_recovered": money(recovery["recovered"]),
+        "recovery_rate": rate(recovery["recovered"], recovery["lost"]),
+        "amount_recovered_in_period": money(recovered_in_period["total"]),
+        "recovery_actions_in_period": recovered_in_period["actions"],
+    }
+
+
+def section_d(period_start: datetime.date, period_end: datetime.date) -> dict:
+    rows = (
+        RecoveryCase.objects.filter(opened_on__gte=period_start, opened_on__lte=period_end)
+        .order_by()
+        .values("finding")
+        .annotate(
+            n=Count("pk"),
+            lost=Coalesce(Sum("amount_lost"), ZERO),
+            recovered=Coalesce(Sum("amount_recovered"), ZERO),
+        )
+    )
+    by_type = {
+        f: {"count": 0, "amount_lost": "0.00", "amount_recovered": "0.00"} for f in Finding.values
+    }
+    for row in rows:
+        by_type[row["finding"]] = {
+            "count": row["n"],
+            "amount_lost": money(row["lost"]),
+            "amount_recovered": money(row["recovered"]),
+        }
+    return {
+        "misconduct_findings": sum(v["count"] for v in by_type.values()),
+        "misconduct_findings_by_type": by_type,
+    }
+
+
+def report_metrics(period_start: datetime.date, period_end: datetime.date) -> dict[str, dict]:
+    return {
+        "J": section_j(period_start, period_end),
+        "K": section_k(period_start, period_end),
+        "D": section_d(period_start, period_end),
+    }
+
+
+def _items(queryset, title_field: str, status_field: str, date_field: str) -> list[dict]:
+    rows = queryset.order_by(f"-{date_field}", "-pk").values(
+        "pk", title_field, status_field, date_field
+    )[:10]
+    return [
+        {
+            "id": r["pk"],
+            "title": r[title_field],
+            "status": r[status_field],
+            "date": r[date_field].isoformat() if r[date_field] else None,
+        }
+        for r in rows
+    ]
+
+
+def paragraph_measures(
+    period_start: datetime.date, period_end: datetime.date
+) -> dict[int, list[dict]]:
+    """What the risk area holds against paragraphs 17 and 30-32, in the period."""
+    risks = Risk.objects.filter(identified_on__lte=period_end, reviewed_on__gte=period_start)
+    tests = ControlTest.objects.filter(tested_on__gte=period_start, tested_on__lte=period_end)
+    cases = ProcurementCase.objects.filter(opened_on__gte=period_start, opened_on__lte=period_end)
+    flagged = cases.flagged()
+    recovery = RecoveryCase.objects.filter(opened_on__gte=period_start, opened_on__lte=period_end)
+    fraud = recovery.filter(finding=Finding.FRAUD)
+    return {
+        17: [
+            {
+                "kind": "recovery_cases_fraud",
+                "label": _("Recovery actions against fraud"),
+                "count": fraud.count(),
+                "items": _items(fraud, "title", "finding", "opened_on"),
+            }
+        ],
+        30: [
+            {
+                "kind": "risks_assessed",
+                "label": _("Risks assessed or reviewed"),
+                "count": risks.count(),
+                "items": _items(risks, "title", "category", "reviewed_on"),
+            }
+        ],
+        31: [
+            {
+                "kind": "control_tests",
+                "label": _("Internal control tests"),
+                "count": tests.count(),
+                "items": _items(
+                    tests.select_related("control"), "control__title", "result", "tested_on"
+                ),
+            }
+        ],
+        32: [
+            {
+                "kind": "procurement_cases_flagged",
+                "label": _("Procurement cases flagged for conflicts of interest"),
+                "count": flagged.count(),
+                "items": _items(flagged, "reference", "status", "opened_on"),
+            },
+            {
+                "kind": "recovery_cases",
+                "label": _("Recovery cases"),
+                "count": recovery.count(),
+                "items": _items(recovery, "title", "finding", "opened_on"),
+            },
+        ],
+    }
+
+
+# --- Dashboard and resolution page ------------------------------------------------------
+
+
+def dashboard_cards(user):
+    from accountability.access import access_for
+    from core.registry import Card
+
+    access = access_for(user)
+    if not access.authenticated:
+        return []
+    today = timezone.localdate()
+    cards = []
+    own = Risk.objects.filter(owner=user).active().aggregate(n=Count("pk"))["n"]
+    own_overdue = (
+        Treatment.objects.filter(Q(owner=user) | Q(risk__owner=user)).overdue(today).count()
+    )
+    if own or own_overdue:
+        cards.append(Card("risk", _("Risks I own"), own, reverse("risk:risk_list") + "?mine=true"))
+        cards.append(
+            Card(
+                "risk",
+                _("My overdue treatment actions"),
+                own_overdue,
+                reverse("risk:treatment_list") + "?mine=true&overdue=true",
+                tone="alert" if own_overdue else "",
+            )
+        )
+    if access.is_manager or access.can_read_all:
+        scale = RatingScale.current()
+        risks = Risk.objects.visible_to(user).active()
+        figures = risks.aggregate(
+            total=Count("pk"),
+            critical=Count("pk", filter=Q(score__gte=scale.critical_from)),
+        )
+        overdue = Treatment.objects.visible_to(user).overdue(today).count()
+        cards.append(
+            Card("risk", _("Risks in the register"), figures["total"], reverse("risk:risk_list"))
+        )
+        cards.append(
+            Card(
+                "risk",
+                _("Critical risks"),
+                figures["critical"],
+                reverse("risk:risk_list") + "?band=critical",
+                tone="warn" if figures["critical"] else "",
+            )
+        )
+        cards.append(
+            Card(
+                "risk",
+                _("Treatment actions overdue"),
+                overdue,
+                reverse("risk:treatment_list") + "?overdue=true",
+                tone="alert" if overdue else "",
+            )
+        )
+        flagged = (
+            ProcurementCase.objects.visible_to(user)
+            .exclude(status__in=["awarded", "cancelled"])
+            .flagged()
+            .count()
+        )
+        cards.append(
+            Card(
+                "risk",
+                _("Procurement cases flagged"),
+                flagged,
+                reverse("risk:flagged_cases"),
+                tone="alert" if flagged else "",
+            )
+        )
+    return cards
+
+
+def paragraph_evidence(user):
+    from core.registry import Evidence
+
+    risks = Risk.objects.visible_to(user).count()
+    controls = Control.objects.visible_to(user).count()
+    cases = ProcurementCase.objects.visible_to(user).count()
+    recovery = RecoveryCase.objects.visible_to(user).aggregate(
+        n=Count("pk"), fraud=Count("pk", filter=Q(finding=Finding.FRAUD))
+    )
+    return {
+        17: [
+            Evidence(
+                _("Recovery cases for fraud"),
+                recovery["fraud"],
+                reverse("risk:recovery_list") + "?finding=fraud",
+            )
+        ],
+        30: [Evidence(_("Risks in registers"), risks, reverse("risk:risk_list"))],
+        31: [Evidence(_("Internal controls"), controls, reverse("risk:control_list"))],
+        32: [
+            Evidence(_("Procurement cases with declarations"), cases, reverse("risk:case_list")),
+            Evidence(_("Recovery cases"), recovery["n"], reverse("risk:recovery_list")),
+        ],
+    }

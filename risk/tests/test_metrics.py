@@ -1,0 +1,111 @@
+import datetime
+import json
+from decimal import Decimal
+
+import pytest
+
+from accountability.tests.factories import PersonFactory
+from risk import metrics
+from risk.models import Deficiency
+from risk.tests.factories import (
+    ControlFactory,
+    ControlTestFactory,
+    DeclarationFactory,
+    ProcurementCaseFactory,
+    RecoveryCaseFactory,
+    RiskFactory,
+    TreatmentFactory,
+)
+
+pytestmark = pytest.mark.django_db
+START, END = datetime.date(2025, 1, 1), datetime.date(2025, 12, 31)
+
+
+def test_report_metrics_sections_j_k_d(units):
+    RiskFactory(
+        unit=units["dmspc"],
+        likelihood=5,
+        impact=5,
+        category="fraud",
+        reviewed_on=datetime.date(2025, 6, 1),
+    )
+    RiskFactory(unit=units["dmspc"], likelihood=1, impact=2, reviewed_on=datetime.date(2025, 6, 1))
+    stale = RiskFactory(
+        unit=units["dos"], likelihood=3, impact=4, reviewed_on=datetime.date(2024, 6, 1)
+    )
+    TreatmentFactory(risk=stale, due_on=datetime.date(2025, 3, 1))
+    TreatmentFactory(
+        risk=stale,
+        due_on=datetime.date(2025, 3, 1),
+        status="done",
+        completed_on=datetime.date(2025, 2, 1),
+    )
+    good, bad = ControlFactory(unit=units["dmspc"]), ControlFactory(unit=units["dmspc"])
+    ControlFactory(unit=units["dmspc"])  # never tested
+    ControlTestFactory(control=good, tested_on=datetime.date(2025, 2, 1), result="ineffective")
+    ControlTestFactory(control=good, tested_on=datetime.date(2025, 5, 1), result="effective")
+    test = ControlTestFactory(
+        control=bad, tested_on=datetime.date(2025, 5, 1), result="ineffective"
+    )
+    Deficiency.objects.create(test=test, description="Gap")
+    member = PersonFactory(unit=units["pd"])
+    flagged = ProcurementCaseFactory(unit=units["pd"], vendors=["A"], panel=[member])
+    clean = ProcurementCaseFactory(unit=units["pd"], vendors=["A"], panel=[member])
+    DeclarationFactory(case=clean, person=member)
+    RecoveryCaseFactory(
+        unit=units["dmspc"],
+        finding="fraud",
+        amount_lost=Decimal("1000"),
+        amount_recovered=Decimal("250"),
+    )
+    RecoveryCaseFactory(unit=units["dmspc"], finding="mismanagement", amount_lost=Decimal("3000"))
+
+    data = metrics.report_metrics(START, END)
+    json.dumps(data)
+    j, k, d = data["J"], data["K"], data["D"]
+    assert j["units_with_current_register"] == 1 and j["units_with_risk_register"] == 2
+    assert j["risks_by_band"] == {"low": 1, "medium": 0, "high": 1, "critical": 1}
+    assert j["risks_by_category"]["fraud"] == 1 and j["risks_by_category"]["operational"] == 2
+    assert j["treatments_overdue"] == 1
+    assert (j["controls_tested"], j["controls_effective"], j["controls_effective_rate"]) == (
+        2,
+        1,
+        50.0,
+    )
+    assert j["open_deficiencies"] == 1
+    assert k["procurement_cases"] == 2 and k["procurement_cases_flagged"] == 1
+    assert k["declarations"] == 1
+    assert (k["amount_lost"], k["amount_recovered"], k["recovery_rate"]) == (
+        "4000.00",
+        "250.00",
+        6.2,
+    )
+    assert d["misconduct_findings"] == 2 and d["misconduct_findings_by_type"]["fraud"]["count"] == 1
+    assert flagged.pk
+
+
+def test_report_metrics_when_empty():
+    data = metrics.report_metrics(START, END)
+    assert data["K"]["recovery_rate"] is None and data["J"]["controls_effective_rate"] is None
+    assert data["K"]["amount_lost"] == "0.00"
+
+
+def test_paragraph_measures(units):
+    RecoveryCaseFactory(unit=units["dmspc"], finding="fraud", title="Fuel fraud")
+    RiskFactory(unit=units["dmspc"], reviewed_on=datetime.date(2025, 6, 1), title="Risk A")
+    measures = metrics.paragraph_measures(START, END)
+    assert set(measures) == {17, 30, 31, 32}
+    assert measures[17][0]["count"] == 1 and measures[17][0]["items"][0]["title"] == "Fuel fraud"
+    assert measures[30][0]["items"][0] == {
+        "id": measures[30][0]["items"][0]["id"],
+        "title": "Risk A",
+        "status": "operational",
+        "date": "2025-06-01",
+    }
+    json.dumps(measures, default=str)
+
+
+def test_paragraph_evidence_is_scoped(units, manager, manager2):
+    RiskFactory(unit=units["dmspc"])
+    assert metrics.paragraph_evidence(manager)[30][0].count == 1
+    assert metrics.paragraph_evidence(manager2)[30][0].count == 0
