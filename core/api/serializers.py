@@ -59,3 +59,11 @@ class HistoryEntrySerializer(serializers.ModelSerializer):
 
     def get_user(self, entry) -> str | None:
         return entry.actor.split(":", 1)[1] if entry.actor.startswith("user:") else None
+
+    def to_representation(self, entry):
+        data = super().to_representation(entry)
+        if self.context.get("hide_people"):
+            # General Assembly staff read aggregates, never who did what.
+            data["user"] = None
+            data["actor"] = None
+        return data

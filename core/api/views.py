@@ -100,6 +100,13 @@ class HistoryListView(generics.ListAPIView):
                 raise Http404
         return HistoryEntry.objects.filter(object_type=model._meta.label_lower, object_id=object_id)
 
+    def get_serializer_context(self):
+        from accountability.access import access_for
+
+        context = super().get_serializer_context()
+        context["hide_people"] = access_for(self.request.user).is_ga_staff
+        return context
+
     def paginate_queryset(self, queryset):
         self.paginator.ordering = "-seq"
         return super().paginate_queryset(queryset)

@@ -178,3 +178,18 @@ def test_schema_and_docs_are_served_without_a_cdn(web, admin_user):
     assert docs.status_code == 200
     html = docs.content.decode()
     assert "swagger-ui" in html and "cdn" not in html.lower() and "https://" not in html
+
+
+@pytest.mark.django_db
+def test_ga_staff_read_history_without_who_did_it(api, admin_user, gastaff, units):
+    api(admin_user).patch("/api/org-units/DOS/", {"name": "Operational Support"}, format="json")
+    unit = OrgUnit.objects.get(code="DOS")
+    first = (
+        api(gastaff)
+        .get(f"/api/history/?object=accountability.orgunit:{unit.pk}")
+        .json()["results"][0]
+    )
+    assert first["changes"] == {
+        "name": ["Department of Operational Support", "Operational Support"]
+    }
+    assert first["user"] is None and first["actor"] is None
