@@ -36,7 +36,7 @@ from oversight.models import Recommendation  # noqa: E402
 ROWS = 16_000
 
 
-def rows(tag: str, units: list[str]):
+def rows(tag: str, units: list[str], shift: int = 0):
     for n in range(ROWS):
         yield {
             "body": "OIOS",
@@ -49,16 +49,18 @@ def rows(tag: str, units: list[str]):
             "unit": units[n % len(units)],
             "accepted": "yes",
             "target_date": "2027-06-30",
-            "status": ("open", "in_progress", "pending_verification", "implemented")[n % 4],
-            "implemented_on": "2026-01-15" if n % 4 == 3 else "",
+            "status": ("open", "in_progress", "pending_verification", "implemented")[
+                (n + shift) % 4
+            ],
+            "implemented_on": "2026-01-15" if (n + shift) % 4 == 3 else "",
         }
 
 
-def csv_upload(tag, units):
+def csv_upload(tag, units, shift=0):
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
     writer.writeheader()
-    writer.writerows(rows(tag, units))
+    writer.writerows(rows(tag, units, shift))
     return SimpleUploadedFile("bench.csv", buffer.getvalue().encode())
 
 
@@ -86,7 +88,7 @@ def timed(label, upload, user):
 
 
 def main():
-    call_command("migrate", verbosity=0)
+    call_command("migrate", "oversight", verbosity=0)
     user, _ = get_user_model().objects.get_or_create(username="bench-oios")
     Role.objects.update_or_create(
         user=user, defaults={"kind": RoleKind.OVERSIGHT, "body_code": "OIOS"}
@@ -109,6 +111,7 @@ def main():
         for _ in range(3)
     ]
     print(f"{'median re-import':<34} {statistics.median(unchanged):6.2f} s")
+    timed("CSV, every status edited", csv_upload(tag + "c", units, shift=1), user)
     timed("XLSX, all new", xlsx_upload(tag + "x", units), user)
 
 

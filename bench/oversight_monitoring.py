@@ -57,7 +57,7 @@ def measure(client, url):
 
 
 def main():
-    call_command("migrate", verbosity=0)
+    call_command("migrate", "oversight", verbosity=0)
     if Recommendation.objects.filter(report__symbol__startswith="SYN/").count() < 25_000:
         with acting_as("command:bench_seed"):
             progress = ProgressBar()

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from accountability.access import access_for
 from core.uploads import check_evidence
-from oversight.choices import OPEN_STATUSES, RecommendationStatus
+from oversight.choices import RecommendationStatus
 from oversight.models import Evidence, Recommendation, RecommendationUpdate
 
 S = RecommendationStatus
@@ -124,7 +124,3 @@ def change_status(
     for upload in files:
         Evidence.objects.create(update=update, file=upload, name=str(upload.name)[:200])
     return update
-
-
-def is_open(status: str) -> bool:
-    return status in OPEN_STATUSES

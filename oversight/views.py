@@ -15,7 +15,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accountability.access import access_for
-from core.exports import xlsx_response
+from core.exports import csv_response, xlsx_response
 from core.generic import (
     Column,
     ScopedCreateView,
@@ -28,7 +28,7 @@ from oversight import charts, metrics, services
 from oversight.choices import RecommendationStatus
 from oversight.filtersets import MonitoringFilterSet, RecommendationFilterSet, ReportFilterSet
 from oversight.forms import ImportForm, RecommendationForm, ReportForm, StatusChangeForm
-from oversight.importer import ImportRejected, import_recommendations
+from oversight.importer import COLUMNS, ImportRejected, import_recommendations
 from oversight.models import Evidence, OversightReport, Recommendation
 
 RECOMMENDATION_COLUMNS = [
@@ -73,6 +73,32 @@ class RecommendationListView(ScopedListView):
         return Recommendation.objects.visible_to(self.request.user).select_related(
             "report__body", "unit"
         )
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "import":
+            return self.export_for_import()
+        return super().get(request, *args, **kwargs)
+
+    def export_for_import(self):
+        """What the filter shows, in the import's own columns: edit it and import it back."""
+        rows = (
+            [
+                r.report.body.code,
+                r.report.symbol,
+                r.report.title,
+                r.report.issued_on,
+                r.number,
+                r.text,
+                r.priority,
+                r.unit.code,
+                r.accepted,
+                r.target_date,
+                r.status,
+                r.implemented_on,
+            ]
+            for r in self.get_queryset()[: self.export_limit].iterator(chunk_size=2000)
+        )
+        return csv_response("recommendations-import", COLUMNS, rows)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -272,6 +298,22 @@ class ImportView(LoginRequiredMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
+        if request.GET.get("template"):
+            example = [
+                "OIOS",
+                "2026/001",
+                "Audit of travel management",
+                "2026-02-15",
+                "1",
+                "Strengthen the review of travel approvals.",
+                "important",
+                "DMSPC-OHR",
+                "yes",
+                "2026-12-31",
+                "open",
+                "",
+            ]
+            return csv_response("recommendations-template", COLUMNS, [example])
         return render(request, self.template_name, {"form": ImportForm(), "tab": "import"})
 
     def post(self, request):

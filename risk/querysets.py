@@ -128,9 +128,10 @@ class ProcurementCaseQuerySet(UnitScopedQuerySet):
             condition = Q(unit__in=access.subtree_ids()) | condition
         return self.filter(condition)
 
-    def with_flag(self):
-        """`is_flagged` in SQL: a panel member declared an interest in one of the case's vendors,
-        or a panel member has made no declaration for the case (CONTRACT.md)."""
+    @staticmethod
+    def _flag_conditions() -> tuple[Exists, Exists]:
+        """A panel member has made no declaration for the case; a panel member declared an
+        interest in one of the case's vendors (CONTRACT.md)."""
         from risk.models import InterestDeclaration, ProcurementCase, Vendor
 
         panel = ProcurementCase.panel.through
@@ -153,12 +154,22 @@ class ProcurementCaseQuerySet(UnitScopedQuerySet):
                 Exists(Vendor.objects.filter(case_id=OuterRef("case_id"), name=OuterRef("vendor"))),
             )
         )
-        return self.annotate(
-            has_undeclared=Exists(undeclared), has_conflict=Exists(conflicted)
-        ).annotate(is_flagged=Q(has_undeclared=True) | Q(has_conflict=True))
+        return Exists(undeclared), Exists(conflicted)
+
+    def with_flag(self):
+        """`is_flagged` computed in SQL for every row."""
+        undeclared, conflicted = self._flag_conditions()
+        return self.annotate(has_undeclared=undeclared, has_conflict=conflicted).annotate(
+            is_flagged=Q(has_undeclared=True) | Q(has_conflict=True)
+        )
 
     def flagged(self):
-        return self.with_flag().filter(is_flagged=True)
+        # Filtering on the conditions themselves (not on an annotation) keeps them out of the
+        # SELECT list, so the database evaluates them once.
+        undeclared, conflicted = self._flag_conditions()
+        return self.filter(undeclared | conflicted).annotate(
+            is_flagged=Value(True, output_field=models.BooleanField())
+        )
 
 
 class VendorQuerySet(UnitScopedQuerySet):

@@ -599,10 +599,10 @@ class FlaggedCaseListView(ProcurementCaseListView):
 
     def base_queryset(self):
         return (
-            super()
-            .base_queryset()
-            .filter(is_flagged=True)
+            ProcurementCase.objects.visible_to(self.request.user)
+            .flagged()
             .exclude(status__in=[CaseStatus.AWARDED, CaseStatus.CANCELLED])
+            .select_related("unit", "cleared_by")
         )
 
 

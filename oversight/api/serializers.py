@@ -93,7 +93,13 @@ class RecommendationSerializer(VersionedModelSerializer):
         if wanted not in (None, "", current):
             # Status moves are dated updates with a note, checked by the workflow; never a bare edit.
             raise serializers.ValidationError(
-                {"status": [_("Change the status with POST /api/oversight/recommendations/{id}/status/ and a note.")]}
+                {
+                    "status": [
+                        _(
+                            "Change the status with POST /api/oversight/recommendations/{id}/status/ and a note."
+                        )
+                    ]
+                }
             )
         accepted = attrs.get("accepted", self.instance.accepted if self.instance else True)
         status = self.instance.status if self.instance else RecommendationStatus.OPEN

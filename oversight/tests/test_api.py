@@ -197,9 +197,16 @@ def test_list_query_count_is_flat(api, oios, units, n, django_assert_max_num_que
 
 
 def test_ga_staff_read_the_timeline_without_names(api, web, gastaff, manager, recs):
-    api(manager).post(f"{URL}{recs['ohr'].pk}/status/", {"status": "in_progress", "note": "Started"})
+    api(manager).post(
+        f"{URL}{recs['ohr'].pk}/status/", {"status": "in_progress", "note": "Started"}
+    )
     assert api(gastaff).get(f"{URL}{recs['ohr'].pk}/updates/").json()[0]["author"] is None
     assert api(manager).get(f"{URL}{recs['ohr'].pk}/updates/").json()[0]["author"] == "manager"
-    assert api(gastaff).post(f"{URL}{recs['ohr'].pk}/status/", {"status": "pending_verification", "note": "x"}).status_code == 403
+    assert (
+        api(gastaff)
+        .post(f"{URL}{recs['ohr'].pk}/status/", {"status": "pending_verification", "note": "x"})
+        .status_code
+        == 403
+    )
     page = web(gastaff).get(recs["ohr"].get_absolute_url()).content.decode()
     assert "Started" in page and "Record an update" not in page

@@ -200,3 +200,28 @@ def test_a_file_of_2000_rows_costs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(100):
         result = import_recommendations(csv_file(rows), acting_user=oios)
     assert result.created == 2000
+
+
+def test_an_edit_can_move_unit_clear_dates_and_record_implementation(oios, units):
+    import datetime
+
+    import_recommendations(csv_file(three_rows()), acting_user=oios)
+    edited = three_rows()
+    edited[0].update(
+        unit="DOS-PD", target_date="", status="implemented", implemented_on="2025-06-30"
+    )
+    edited[1].update(priority="", accepted="yes", text="Línea nueva — 新文本")
+    result = import_recommendations(csv_file(edited), acting_user=oios)
+    assert (result.updated, result.unchanged) == (2, 1)
+    first = Recommendation.objects.get(number="1")
+    assert (first.unit.code, first.target_date, first.status) == ("DOS-PD", None, "implemented")
+    assert (
+        first.implemented_on == datetime.date(2025, 6, 30)
+        and first.status_changed_on == datetime.date.today()
+    )
+    second = Recommendation.objects.get(number="2")
+    assert (second.priority, second.text, second.version) == ("", "Línea nueva — 新文本", 2)
+    assert HistoryEntry.objects.for_object(first).first().changes["unit"] == [
+        units["ohr"].pk,
+        units["pd"].pk,
+    ]

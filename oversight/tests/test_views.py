@@ -291,3 +291,34 @@ def test_xlsx_preview_then_confirm(web, oios, units):
     assert preview.status_code == 200 and preview.context["result"].created == 2
     assert client.post("/oversight/import/", {"confirm": "1"}).status_code == 302
     assert Recommendation.objects.count() == 2
+
+
+def test_export_for_reimport_round_trips_unchanged(web, oios, units):
+    import_recommendations_file = csv_file(
+        [
+            row(report_title="=Audit"),
+            row(number="2", text="=SUM(A1:A2) looks like a formula", report_title="=Audit"),
+        ]
+    )
+    client = web(oios)
+    client.post("/oversight/import/", {"file": import_recommendations_file})
+    client.post("/oversight/import/", {"confirm": "1"})
+    exported = b"".join(client.get("/oversight/?export=import").streaming_content)
+    assert b"'=SUM" in exported
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    preview = client.post("/oversight/import/", {"file": SimpleUploadedFile("back.csv", exported)})
+    assert preview.status_code == 200, preview.content.decode()[-2000:]
+    result = preview.context["result"]
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 2)
+
+
+def test_the_import_template_imports(web, oios, units):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = web(oios)
+    template = b"".join(client.get("/oversight/import/?template=1").streaming_content)
+    preview = client.post(
+        "/oversight/import/", {"file": SimpleUploadedFile("template.csv", template)}
+    )
+    assert preview.status_code == 200 and preview.context["result"].created == 1

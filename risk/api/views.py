@@ -179,11 +179,17 @@ class SelfAssessmentViewSet(ScopedModelViewSet):
 
 class CaseFilter(filters.FilterSet):
     unit = UnitSubtreeFilter(to_field_name="code")
-    flagged = filters.BooleanFilter(field_name="is_flagged")
+    flagged = filters.BooleanFilter(method="filter_flagged")
 
     class Meta:
         model = ProcurementCase
         fields = ["unit", "status", "flagged", "reference"]
+
+    def filter_flagged(self, queryset, name, value):
+        if value is None:
+            return queryset
+        flagged = ProcurementCase.objects.flagged().values("pk")
+        return queryset.filter(pk__in=flagged) if value else queryset.exclude(pk__in=flagged)
 
 
 class ProcurementCaseViewSet(ScopedModelViewSet):
