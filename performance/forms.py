@@ -13,6 +13,7 @@ from performance.models import (
     BoardFinding,
     Compact,
     CompactObjective,
+    ExpectedAccomplishment,
     Indicator,
     IndicatorResult,
     RBMResponsibility,
@@ -172,11 +173,18 @@ class UnderperformanceCaseForm(UserForm):
         widgets = {"plan_start": DATE, "plan_end": DATE, "closed_on": DATE}
 
 
+class ExpectedAccomplishmentForm(UserForm):
+    class Meta:
+        model = ExpectedAccomplishment
+        fields = ["unit", "title", "paragraphs"]
+
+
 class IndicatorForm(UserForm):
     class Meta:
         model = Indicator
         fields = [
             "unit",
+            "accomplishment",
             "kind",
             "title",
             "unit_of_measure",
@@ -185,6 +193,12 @@ class IndicatorForm(UserForm):
             "direction",
             "paragraphs",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["accomplishment"].queryset = ExpectedAccomplishment.objects.filter(
+            unit__in=manageable_units(self.user)
+        ).select_related("unit")
 
 
 class IndicatorResultForm(UserForm):

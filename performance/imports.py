@@ -176,7 +176,9 @@ def _people(indexes: list[str]) -> dict[str, tuple[int, int, str]]:
     return found
 
 
-def _existing(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], Appraisal]:
+def _existing(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], tuple]:
+    """(staff_id, cycle) -> (pk, unit_id, due_on, completed_on, rating) of what is stored: plain
+    values, so comparing a whole unchanged cycle builds no model instances."""
     found = {}
     by_cycle: dict[int, list[int]] = {}
     for staff_id, cycle in pairs:
@@ -184,11 +186,29 @@ def _existing(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], Appraisal]:
     for cycle, staff_ids in by_cycle.items():
         for start in range(0, len(staff_ids), CHUNK):
             chunk = staff_ids[start : start + CHUNK]
-            for appraisal in Appraisal.objects.filter(
-                cycle=cycle, staff_id__in=chunk
-            ).select_related("staff"):
-                found[(appraisal.staff_id, cycle)] = appraisal
+            rows = Appraisal.objects.filter(cycle=cycle, staff_id__in=chunk).values_list(
+                "staff_id", "pk", *COMPARED
+            )
+            for staff_id, *stored in rows:
+                found[(staff_id, cycle)] = tuple(stored)
     return found
+
+
+def _load_for_update(changes: dict[int, Appraisal], now) -> list[Appraisal]:
+    """The stored appraisals that change, with the new values applied (their snapshot taken on
+    load keeps the 'before' for the history)."""
+    updated = []
+    pks = list(changes)
+    for start in range(0, len(pks), CHUNK):
+        chunk = pks[start : start + CHUNK]
+        for old in Appraisal.objects.filter(pk__in=chunk).select_related("staff"):
+            new = changes[old.pk]
+            for f in COMPARED:
+                setattr(old, f, getattr(new, f))
+            old.version += 1
+            old.updated_at = now
+            updated.append(old)
+    return updated
 
 
 @transaction.atomic
@@ -253,6 +273,7 @@ def import_appraisals(upload, *, acting_user) -> ImportResult:
             continue
         seen[key] = row.number
         appraisal = Appraisal(
+            # A light Person: the history entry names the staff member without a query.
             staff=Person(pk=staff_id, unit_id=staff_unit, name=name),
             unit_id=unit_id,
             cycle=row.cycle,
@@ -264,15 +285,16 @@ def import_appraisals(upload, *, acting_user) -> ImportResult:
             errors.append({"row": row.number, "column": column, "error": str(message)})
         planned.append((row, appraisal))
     existing = _existing(set(seen))
-    to_create, to_update = [], []
-    now = timezone.now()
+    to_create: list[Appraisal] = []
+    changes: dict[int, Appraisal] = {}
     result = ImportResult()
     for row, new in planned:
-        old = existing.get((new.staff_id, new.cycle))
-        if old is None:
+        stored = existing.get((new.staff_id, new.cycle))
+        if stored is None:
             to_create.append(new)
             continue
-        if manageable is not None and old.unit_id not in manageable:
+        pk, *values = stored
+        if manageable is not None and values[0] not in manageable:
             errors.append(
                 {
                     "row": row.number,
@@ -281,17 +303,14 @@ def import_appraisals(upload, *, acting_user) -> ImportResult:
                 }
             )
             continue
-        if all(getattr(old, f) == getattr(new, f) for f in COMPARED):
+        if tuple(values) == tuple(getattr(new, f) for f in COMPARED):
             result.unchanged += 1
             continue
-        for f in COMPARED:
-            setattr(old, f, getattr(new, f))
-        old.version += 1
-        old.updated_at = now
-        to_update.append(old)
+        changes[pk] = new
     if errors:
         errors.sort(key=lambda e: (e["row"], e["column"]))
         raise ImportRejected(errors)
+    to_update = _load_for_update(changes, timezone.now())
     Appraisal.objects.bulk_create(to_create, batch_size=CHUNK)
     Appraisal.objects.bulk_update(to_update, [*COMPARED, "version", "updated_at"], batch_size=CHUNK)
     history.record_bulk(to_create)

@@ -253,8 +253,12 @@ class BoardFinding(TrackedModel):
         _("status"), max_length=12, choices=FindingStatus.choices, default=FindingStatus.OPEN
     )
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    reminded_on = models.DateField(_("reminder sent"), null=True, editable=False)
 
     objects = CompactPartQuerySet.as_manager()
+
+    # The reminder stamp is the job's bookkeeping, not a change a reader of the history wants.
+    history_ignored_fields = (*TrackedModel.history_ignored_fields, "reminded_on")
 
     class Meta:
         ordering = ["-compact__year", "pk"]

@@ -29,6 +29,7 @@ from performance.models import (
     BoardFinding,
     Compact,
     CompactObjective,
+    ExpectedAccomplishment,
     Indicator,
     IndicatorResult,
     RBMResponsibility,
@@ -302,7 +303,11 @@ def seed_demo(stdout=None) -> dict[str, int]:
         unit = units.get(code)
         if unit is None or Indicator.objects.filter(unit=unit, title=title).exists():
             continue
+        accomplishment, _ = ExpectedAccomplishment.objects.get_or_create(
+            unit=unit, title=f"More effective and efficient services of {unit.name}"
+        )
         indicator = Indicator.objects.create(
+            accomplishment=accomplishment,
             unit=unit,
             kind=kind,
             title=title,

@@ -40,6 +40,11 @@ urlpatterns = [
     path("appraisals/<int:parent>/case/new/", views.CaseCreateView.as_view(), name="case_create"),
     path("cases/<int:pk>/edit/", views.CaseUpdateView.as_view(), name="case_edit"),
     path("indicators/", views.IndicatorListView.as_view(), name="indicator_list"),
+    path(
+        "accomplishments/new/",
+        views.AccomplishmentCreateView.as_view(),
+        name="accomplishment_create",
+    ),
     path("indicators/new/", views.IndicatorCreateView.as_view(), name="indicator_create"),
     path("indicators/<int:pk>/", views.IndicatorDetailView.as_view(), name="indicator_detail"),
     path("indicators/<int:pk>/edit/", views.IndicatorUpdateView.as_view(), name="indicator_edit"),

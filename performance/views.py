@@ -33,6 +33,7 @@ from performance.models import (
     BoardFinding,
     Compact,
     CompactObjective,
+    ExpectedAccomplishment,
     Indicator,
     IndicatorResult,
     RBMResponsibility,
@@ -93,6 +94,18 @@ def selected_unit(request):
     return None
 
 
+class RecordsMixin:
+    """Offers the 'add' buttons only to those who record performance data."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        access = access_for(self.request.user)
+        context["can_record"] = access.is_admin or access.is_manager
+        if not context["can_record"]:
+            context["create_url_name"] = ""
+        return context
+
+
 # --- Unit dashboard ------------------------------------------------------------------------
 
 
@@ -119,7 +132,7 @@ class IndexView(LoginRequiredMixin, TemplateView):
         )
         context.update(
             unit=unit,
-            unit_choices=OrgUnit.objects.only("code", "name", "path").order_by("path"),
+            unit_choices=OrgUnit.objects.only("code", "name", "name_zh", "path").order_by("path"),
             manages=access.manages_unit(unit.pk) if unit else access.is_admin,
             trend=trend,
             latest=latest,
@@ -128,6 +141,12 @@ class IndexView(LoginRequiredMixin, TemplateView):
                 [(r["cycle_label"], r["compliance_rate"]) for r in trend], suffix="%", max_value=100
             ),
             compacts=metrics.compact_figures(user, within=unit, year=year),
+            compact_rows=list(
+                Compact.objects.visible_to(user)
+                .filter(metrics.subtree_q(unit), year=year)
+                .select_related("senior_manager", "unit")
+                .order_by("unit__code", "senior_manager__name")[:20]
+            ),
             year=year,
             indicators=metrics.indicator_figures(user, within=unit),
             off_target=off_target,
@@ -143,7 +162,7 @@ class IndexView(LoginRequiredMixin, TemplateView):
 # --- Compacts ------------------------------------------------------------------------------
 
 
-class CompactListView(ScopedListView):
+class CompactListView(RecordsMixin, ScopedListView):
     model = Compact
     title = gettext_lazy("Senior managers' compacts")
     filterset_class = CompactFilterSet
@@ -498,7 +517,7 @@ class ComplianceView(LoginRequiredMixin, TemplateView):
 # --- Results-based management ---------------------------------------------------------------
 
 
-class IndicatorListView(ScopedListView):
+class IndicatorListView(RecordsMixin, ScopedListView):
     model = Indicator
     title = gettext_lazy("Results-based management indicators")
     filterset_class = IndicatorFilterSet
@@ -559,10 +578,29 @@ class IndicatorDetailView(ScopedDetailView):
         return context
 
 
+class AccomplishmentCreateView(ServiceFormMixin, ScopedCreateView):
+    model = ExpectedAccomplishment
+    form_class = forms.ExpectedAccomplishmentForm
+    service = staticmethod(services.save_accomplishment)
+
+    def get_success_url(self):
+        return reverse("performance:indicator_create") + f"?accomplishment={self.object.pk}"
+
+
 class IndicatorCreateView(ServiceFormMixin, ScopedCreateView):
     model = Indicator
     form_class = forms.IndicatorForm
     service = staticmethod(services.save_indicator)
+
+    def get_initial(self):
+        accomplishment = (
+            ExpectedAccomplishment.objects.visible_to(self.request.user)
+            .filter(pk=self.request.GET.get("accomplishment") or None)
+            .first()
+        )
+        if accomplishment is None:
+            return {}
+        return {"accomplishment": accomplishment.pk, "unit": accomplishment.unit_id}
 
 
 class IndicatorUpdateView(ServiceFormMixin, ScopedUpdateView):

@@ -10,6 +10,7 @@ from performance.models import (
     BoardFinding,
     Compact,
     CompactObjective,
+    ExpectedAccomplishment,
     Indicator,
     IndicatorResult,
     UnderperformanceCase,
@@ -184,6 +185,16 @@ class UnderperformanceCaseSerializer(ServiceSerializer):
             self.fields["appraisal"].queryset = Appraisal.objects.visible_to(request.user)
 
 
+class ExpectedAccomplishmentSerializer(ServiceSerializer):
+    service = staticmethod(services.save_accomplishment)
+    unit = UnitCodeField()
+    paragraphs = ParagraphNumbersField(many=True)
+
+    class Meta:
+        model = ExpectedAccomplishment
+        fields = ["id", "unit", "title", "paragraphs", "version"]
+
+
 class ResultValueSerializer(serializers.ModelSerializer):
     class Meta:
         model = IndicatorResult
@@ -195,6 +206,14 @@ class IndicatorSerializer(ServiceSerializer):
     unit = UnitCodeField()
     paragraphs = ParagraphNumbersField(many=True)
     results = ResultValueSerializer(many=True, read_only=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["accomplishment"].queryset = ExpectedAccomplishment.objects.visible_to(
+                request.user
+            )
 
     class Meta:
         model = Indicator

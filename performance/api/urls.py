@@ -12,6 +12,11 @@ router.register("appraisals", views.AppraisalViewSet, basename="appraisal")
 router.register(
     "underperformance-cases", views.UnderperformanceCaseViewSet, basename="underperformancecase"
 )
+router.register(
+    "expected-accomplishments",
+    views.ExpectedAccomplishmentViewSet,
+    basename="expectedaccomplishment",
+)
 router.register("indicators", views.IndicatorViewSet, basename="indicator")
 router.register("indicator-results", views.IndicatorResultViewSet, basename="indicatorresult")
 

@@ -23,6 +23,7 @@ from performance.models import (
     BoardFinding,
     Compact,
     CompactObjective,
+    ExpectedAccomplishment,
     Indicator,
     IndicatorResult,
     UnderperformanceCase,
@@ -116,6 +117,16 @@ class UnderperformanceCaseViewSet(ScopedModelViewSet):
     ordering = ["-id"]
 
 
+class ExpectedAccomplishmentViewSet(ScopedModelViewSet):
+    """Expected accomplishments of a unit's programme of work; indicators measure them."""
+
+    queryset = ExpectedAccomplishment.objects.select_related("unit").prefetch_related("paragraphs")
+    serializer_class = s.ExpectedAccomplishmentSerializer
+    filterset_fields = ["unit__code"]
+    search_fields = ["title"]
+    ordering = ["id"]
+
+
 class IndicatorViewSet(ScopedModelViewSet):
     """Results-based management indicators (and efficiency measures), with their results per
     budget period."""
@@ -166,4 +177,6 @@ class ComplianceView(APIView):
                     {"unit": [_("No org unit has the code %(code)s.") % {"code": code}]}
                 )
         rows = metrics.compliance_by_unit(request.user, cycle=cycle, within=within)
-        return Response({"results": s.ComplianceRowSerializer(rows, many=True).data})
+        # One row per unit (about a hundred): the whole answer, in the shape of a list page.
+        data = s.ComplianceRowSerializer(rows, many=True).data
+        return Response({"next": None, "previous": None, "results": data})

@@ -455,3 +455,77 @@ def test_import_costs_a_fixed_number_of_queries(
             f"{APPRAISALS}import/", {"file": _csv("\n".join(changed))}, format="multipart"
         )
     assert second.json()["updated"] == rows
+
+
+def test_expected_accomplishments_and_their_indicators(api, manager, admin_user, units, resolution):
+    client = api(manager)
+    ea = client.post(
+        "/api/performance/expected-accomplishments/",
+        {"unit": "DMSPC-OHR", "title": "Faster recruitment", "paragraphs": [23]},
+        format="json",
+    )
+    assert ea.status_code == 201, ea.json()
+    other = api(admin_user).post(
+        "/api/performance/expected-accomplishments/",
+        {"unit": "DOS-PD", "title": "Faster procurement"},
+        format="json",
+    )
+    base = {
+        "title": "Days to fill a vacancy",
+        "unit_of_measure": "days",
+        "baseline": "180",
+        "target": "120",
+    }
+    linked = client.post(
+        "/api/performance/indicators/",
+        {**base, "unit": "DMSPC-OHR", "accomplishment": ea.json()["id"]},
+        format="json",
+    )
+    assert linked.status_code == 201 and linked.json()["accomplishment"] == ea.json()["id"]
+    mismatch = api(admin_user).post(
+        "/api/performance/indicators/",
+        {**base, "unit": "DMSPC-OHR", "accomplishment": other.json()["id"]},
+        format="json",
+    )
+    assert mismatch.status_code == 400
+    assert mismatch.json() == {
+        "accomplishment": ["The expected accomplishment belongs to another unit."]
+    }
+    assert (
+        api(manager)
+        .post(
+            "/api/performance/expected-accomplishments/",
+            {"unit": "DOS-PD", "title": "x"},
+            format="json",
+        )
+        .status_code
+        == 403
+    )
+
+
+def test_an_objective_cannot_link_a_commitment_of_another_department(api, admin_user, units):
+    from accountability.models import Commitment
+
+    compact = CompactFactory(senior_manager__unit=units["dmspc"], year=2026)
+    elsewhere = Commitment.objects.create(
+        title="Procurement reform",
+        unit=units["pd"],
+        owner=admin_user,
+        due_on=datetime.date(2026, 9, 30),
+    )
+    response = api(admin_user).post(
+        "/api/performance/compact-objectives/",
+        {
+            "compact": compact.pk,
+            "kind": "programme",
+            "title": "Reform",
+            "indicator": "Done",
+            "target": "Q4",
+            "commitment": elsewhere.pk,
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["commitment"] == [
+        "The commitment belongs to a unit outside the compact's unit (DMSPC)."
+    ]

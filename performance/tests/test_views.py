@@ -313,3 +313,19 @@ def test_the_pages_speak_chinese(web, manager, units):
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/performance/"})
     html = client.get("/performance/").content.decode()
     assert "考绩" in html
+
+
+def test_readers_get_no_add_buttons(web, gastaff, manager, units):
+    for url in ("/performance/compacts/", "/performance/indicators/", "/performance/appraisals/"):
+        assert '/new/"' not in web(gastaff).get(url).content.decode(), url
+        assert '/new/"' in web(manager).get(url).content.decode(), url
+
+
+def test_an_expected_accomplishment_then_its_indicator_in_the_browser(web, manager, units):
+    client = web(manager)
+    response = client.post(
+        "/performance/accomplishments/new/", {"unit": units["ohr"].pk, "title": "Faster hiring"}
+    )
+    assert response.status_code == 302 and "?accomplishment=" in response["Location"]
+    form = client.get(response["Location"]).content.decode()
+    assert "Faster hiring" in form

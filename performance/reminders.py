@@ -1,0 +1,78 @@
+"""Paragraph 18 asks that the deficiencies the Management Performance Board finds be fully
+addressed: managers hear about action plans past their due date, once a month until closed."""
+
+import datetime
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accountability.choices import RoleKind
+from accountability.models import Role
+from performance.choices import FindingStatus
+from performance.models import BoardFinding
+
+REMIND_EVERY = datetime.timedelta(days=30)
+
+
+def _managers_by_path() -> list[tuple[str, str]]:
+    """(unit path, email) of every manager with an address: a manager answers for the units
+    below theirs too."""
+    return list(
+        Role.objects.filter(kind=RoleKind.MANAGER, unit__isnull=False)
+        .exclude(user__email="")
+        .values_list("unit__path", "user__email")
+    )
+
+
+def remind_overdue_findings(today: datetime.date | None = None) -> dict[str, int]:
+    """Email the managers of each unit whose Board findings are open past their due date.
+    Idempotent: a finding reminded in the last 30 days is skipped, so reruns send nothing."""
+    today = today or timezone.localdate()
+    due = (
+        BoardFinding.objects.exclude(status=FindingStatus.CLOSED)
+        .filter(due_on__lt=today)
+        .filter(Q(reminded_on__isnull=True) | Q(reminded_on__lte=today - REMIND_EVERY))
+        .select_related("compact__unit", "compact__senior_manager")
+        .order_by("compact__unit__path", "pk")
+    )
+    managers = _managers_by_path()
+    sent = findings = 0
+    by_unit: dict[str, list[BoardFinding]] = {}
+    for finding in due:
+        by_unit.setdefault(finding.compact.unit.path, []).append(finding)
+    for path, items in by_unit.items():
+        recipients = sorted({email for unit_path, email in managers if path.startswith(unit_path)})
+        if not recipients:
+            continue
+        unit = items[0].compact.unit
+        lines = [
+            _("%(year)s compact of %(name)s: %(finding)s (action due %(due)s)")
+            % {
+                "year": f.compact.year,
+                "name": f.compact.senior_manager.name,
+                "finding": f.finding[:200],
+                "due": f.due_on.isoformat(),
+            }
+            for f in items
+        ]
+        with transaction.atomic():
+            # Stamp first, guarded: a concurrent run that got here first makes this one skip.
+            stamped = BoardFinding.objects.filter(pk__in=[f.pk for f in items]).filter(
+                Q(reminded_on__isnull=True) | Q(reminded_on__lte=today - REMIND_EVERY)
+            )
+            if not stamped.update(reminded_on=today):
+                continue
+            send_mail(
+                _("Management Performance Board findings overdue in %(unit)s")
+                % {"unit": unit.code},
+                "\n".join(lines),
+                settings.DEFAULT_FROM_EMAIL,
+                recipients,
+            )
+        sent += 1
+        findings += len(items)
+    return {"emails": sent, "findings": findings}
