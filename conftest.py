@@ -1,11 +1,14 @@
 """Shared fixtures: the demo org-unit tree and personas (an owner, a colleague in another unit,
 an outsider, oversight bodies, GA staff, an administrator), and API clients for each."""
 
+import os
+
 import pytest
 from rest_framework.test import APIClient
 
 from accountability.choices import RoleKind
 from accountability.tests.factories import OrgUnitFactory, PersonFactory, UserWithRoleFactory
+from tests.browser import conftest as browser_helpers
 
 
 @pytest.fixture(autouse=True)
@@ -122,3 +125,36 @@ def resolution(db):
     from accountability.resolution import load_resolution
 
     load_resolution()
+
+
+# --- Browser tests: Playwright drives Debian's chromium against pytest-django's live server. ---
+# Skipped where chromium is not installed (a fresh laptop); CI installs it.
+
+
+@pytest.fixture(scope="session")
+def _playwright_browser():
+    if not os.path.exists(browser_helpers.CHROMIUM):
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    # Playwright's sync API refuses to run inside an asyncio loop; Django's live server is fine.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=browser_helpers.CHROMIUM,
+            headless=True,
+            args=browser_helpers.CHROMIUM_ARGS,
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(_playwright_browser, live_server):
+    """A fresh page (its own cookies) with `page.base_url` set to the live server."""
+    context = _playwright_browser.new_context(locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.base_url = live_server.url
+    yield page
+    context.close()

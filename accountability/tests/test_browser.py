@@ -7,14 +7,14 @@ import pytest
 
 from accountability.models import Decision
 from accountability.tests.factories import DelegationFactory
-from tests.browser.conftest import _playwright_browser, browser_page, login_as  # noqa: F401
+from tests.browser.conftest import login_as
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.mark.django_db(transaction=True)
 def test_manager_logs_a_decision_over_the_limit_and_sees_it_flagged(
-    browser_page,  # noqa: F811
+    browser_page,
     manager,
     admin_user,
     units,

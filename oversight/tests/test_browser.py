@@ -2,13 +2,28 @@ import pytest
 
 from oversight.models import Recommendation
 from oversight.tests.test_import import csv_file, row
-from tests.browser.conftest import _playwright_browser, browser_page, login_as  # noqa: F401
+from tests.browser.conftest import login_as
 
 pytestmark = pytest.mark.browser
 
 
+@pytest.fixture
+def bodies(db):
+    """The bodies a migration creates: an earlier transactional test may have flushed them."""
+    import importlib
+
+    from oversight.models import OversightBody
+
+    for code, name, name_zh in importlib.import_module(
+        "oversight.migrations.0002_seed_bodies"
+    ).BODIES:
+        OversightBody.objects.get_or_create(code=code, defaults={"name": name, "name_zh": name_zh})
+
+
 @pytest.mark.django_db(transaction=True)
-def test_oios_imports_manager_reports_progress_oios_verifies(browser_page, oios, manager, tmp_path):  # noqa: F811
+def test_oios_imports_manager_reports_progress_oios_verifies(
+    browser_page, bodies, oios, manager, tmp_path
+):
     page = browser_page
     path = tmp_path / "recommendations.csv"
     path.write_bytes(csv_file([row(), row(number="2", priority="important")]).read())

@@ -2,14 +2,14 @@ import pytest
 
 from accountability.tests.factories import PersonFactory
 from performance.tests.factories import AppraisalFactory
-from tests.browser.conftest import _playwright_browser, browser_page, login_as  # noqa: F401
+from tests.browser.conftest import login_as
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_manager_records_an_appraisal_and_sees_the_units_compliance_change(
-    browser_page,  # noqa: F811
+    browser_page,
     manager,
     units,
 ):

@@ -1,13 +1,13 @@
 import pytest
 
 from risk.models import Risk
-from tests.browser.conftest import _playwright_browser, browser_page, login_as  # noqa: F401
+from tests.browser.conftest import login_as
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.mark.django_db(transaction=True)
-def test_manager_rates_a_risk_and_finds_it_on_the_heat_map(browser_page, units, manager):  # noqa: F811
+def test_manager_rates_a_risk_and_finds_it_on_the_heat_map(browser_page, units, manager):
     page = browser_page
     login_as(page, "manager")
     page.goto(f"{page.base_url}/risk/risks/new/")

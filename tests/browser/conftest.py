@@ -1,10 +1,8 @@
-"""Browser tests: Playwright drives Debian's chromium (/usr/bin/chromium) against pytest-django's
-live server. Skipped when chromium is not installed (a fresh laptop); CI installs it."""
+"""Helpers for browser tests. The fixtures (`browser_page` and the one browser per test session
+behind it) live in the root conftest.py, so every app's browser tests share one Chromium."""
 
 import os
 import shutil
-
-import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -17,35 +15,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
-
-pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="session")
-def _playwright_browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    # Playwright's sync API refuses to run inside an asyncio loop; Django's live server is fine.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def browser_page(_playwright_browser, live_server):
-    """A fresh page (its own cookies) with `page.base_url` set to the live server."""
-    context = _playwright_browser.new_context(locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.base_url = live_server.url
-    yield page
-    context.close()
 
 
 def login_as(page, username: str, password: str = "a-long-test-password-1") -> None:

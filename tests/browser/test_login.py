@@ -2,6 +2,8 @@ import pytest
 
 from tests.browser.conftest import login_as
 
+pytestmark = pytest.mark.browser
+
 
 @pytest.mark.django_db(transaction=True)
 def test_manager_signs_in_and_sees_the_dashboard_in_english_and_chinese(browser_page, manager):
