@@ -125,8 +125,8 @@ class DecisionFilterSet(django_filters.FilterSet):
         field_name="decided_on", lookup_expr="lte", label=_("Decided on or before")
     )
     area = django_filters.ChoiceFilter(choices=AuthorityArea.choices, label=_("Area"))
-    within_authority = django_filters.TypedChoiceFilter(
-        choices=YES_NO, coerce=lambda v: v == "true", label=_("Within authority")
+    within_authority = django_filters.ChoiceFilter(
+        choices=YES_NO, method="filter_within_authority", label=_("Within authority")
     )
     review = django_filters.ChoiceFilter(
         choices=[("pending", _("Awaiting review")), *ReviewOutcome.choices],
@@ -156,6 +156,9 @@ class DecisionFilterSet(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(title__icontains=value) | Q(rationale__icontains=value))
+
+    def filter_within_authority(self, queryset, name, value):
+        return queryset.filter(within_authority=value == "true")
 
     def filter_review(self, queryset, name, value):
         if value == "pending":

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from accountability.access import access_for
@@ -86,6 +87,21 @@ def delegation_options(user, day):
     )
 
 
+class ParagraphsField(forms.ModelMultipleChoiceField):
+    """Paragraphs of the resolution, labelled with the start of their text so a manager can pick
+    the right one without looking it up."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Paragraph.objects.order_by("number"))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("Paragraphs of resolution 64/259"))
+        kwargs.setdefault("widget", forms.SelectMultiple(attrs={"size": 8}))
+        super().__init__(**kwargs)
+
+    def label_from_instance(self, obj):
+        return f"{obj.number}. {Truncator(obj.text).chars(90)}"
+
+
 class DelegationChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return delegation_label(obj)
@@ -103,6 +119,7 @@ class DecisionForm(VersionedModelForm):
         label=_("Delegation relied on"),
         help_text=_("Leave empty if the decision needs no delegated authority."),
     )
+    paragraphs = ParagraphsField()
     attachments = MultipleFileField(
         required=False,
         label=_("Evidence"),
@@ -124,7 +141,6 @@ class DecisionForm(VersionedModelForm):
         widgets = {
             "decided_on": DateInput(),
             "rationale": forms.Textarea(attrs={"rows": 3}),
-            "paragraphs": forms.SelectMultiple(attrs={"size": 6}),
         }
 
     def __init__(self, *args, user=None, **kwargs):
@@ -156,7 +172,6 @@ class DecisionForm(VersionedModelForm):
                 "max": timezone.localdate().isoformat(),
             }
         )
-        self.fields["paragraphs"].queryset = Paragraph.objects.order_by("number")
         self.fields["amount"].widget.attrs.update({"min": "0", "step": "0.01"})
 
     def clean_attachments(self):
@@ -211,6 +226,17 @@ class DelegationForm(VersionedModelForm):
             self.fields["unit"].initial = access_for(user).unit_id
 
 
+class PeriodForm(forms.Form):
+    start = forms.DateField(label=_("From"), widget=DateInput(), required=False)
+    end = forms.DateField(label=_("To"), widget=DateInput(), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", _("The end of the period cannot be before its start."))
+        return data
+
+
 class RevocationForm(forms.Form):
     revoked_on = forms.DateField(label=_("Revoked on"), widget=DateInput(), required=False)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
@@ -227,6 +253,7 @@ class CommitmentForm(VersionedModelForm):
     takes_user = True
 
     owner = UsernameChoiceField(label=_("Owner"))
+    paragraphs = ParagraphsField()
 
     class Meta:
         model = Commitment
@@ -234,13 +261,11 @@ class CommitmentForm(VersionedModelForm):
         widgets = {
             "due_on": DateInput(),
             "deliverable": forms.Textarea(attrs={"rows": 3}),
-            "paragraphs": forms.SelectMultiple(attrs={"size": 6}),
         }
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = managed_units(user)
-        self.fields["paragraphs"].queryset = Paragraph.objects.order_by("number")
         if not self.instance.pk:
             self.fields["owner"].initial = user.username
             self.fields["unit"].initial = access_for(user).unit_id

@@ -17,7 +17,7 @@ PARAGRAPHS = (8, 13, 15, 17, 21)
 OPEN = (CommitmentStatus.PLANNED, CommitmentStatus.IN_PROGRESS)
 
 
-def _rate(part: int, whole: int) -> float | None:
+def rate(part: int, whole: int) -> float | None:
     return round(part * 100 / whole, 1) if whole else None
 
 
@@ -86,7 +86,7 @@ def report_metrics(period_start: datetime.date, period_end: datetime.date) -> di
         "A": {
             "decisions_logged": d["logged"],
             "decisions_within_authority": d["within"],
-            "decisions_within_authority_rate": _rate(d["within"], d["logged"]),
+            "decisions_within_authority_rate": rate(d["within"], d["logged"]),
             "decisions_amount": _money(d["amount_total"]),
             "commitments_due": c["due"],
             "commitments_honoured_on_time": c["honoured_on_time"],
@@ -94,7 +94,7 @@ def report_metrics(period_start: datetime.date, period_end: datetime.date) -> di
             "commitments_missed": c["missed"],
             "commitments_open": c["open"],
             "commitments_cancelled": c["cancelled"],
-            "commitments_honoured_on_time_rate": _rate(c["honoured_on_time"], counted),
+            "commitments_honoured_on_time_rate": rate(c["honoured_on_time"], counted),
             "accountability_by_unit": by_unit,
         },
         "G": {
@@ -288,7 +288,7 @@ def dashboard_figures(user, today: datetime.date | None = None) -> dict:
     )
     return {
         "decisions_logged": d["logged"],
-        "within_rate": _rate(d["within"], d["logged"]),
+        "within_rate": rate(d["within"], d["logged"]),
         "awaiting_review": d["pending"],
         "commitments_overdue": c["overdue"],
         "commitments_due_soon": c["due_soon"],

@@ -540,6 +540,12 @@ class Decision(TrackedModel, CitesParagraphs):
         return str(_("Within authority") if self.within_authority else _("Outside authority"))
 
     @property
+    def review_label(self) -> str:
+        if self.review_outcome:
+            return self.get_review_outcome_display()
+        return "" if self.within_authority else str(_("Awaiting review"))
+
+    @property
     def needs_review(self) -> bool:
         return not self.within_authority and not self.review_outcome
 

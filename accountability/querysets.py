@@ -104,10 +104,17 @@ class DecisionQuerySet(UnitScopedQuerySet):
 
     def visible_to(self, user):
         access = access_for(user)
-        if access.authenticated and not access.can_read_all and not access.is_manager:
-            # A delegator without a unit role still sees what is done under their instruments.
-            return self.filter(delegation__delegator_id=user.pk)
-        return super().visible_to(user)
+        if access.can_read_all or not access.authenticated:
+            return super().visible_to(user)
+        # A delegator sees (and may review) what is done under the instruments they issued,
+        # wherever the unit sits: paragraph 21's monitoring of the exercise of delegated authority.
+        from accountability.models import Delegation
+
+        issued = Delegation.objects.filter(delegator_id=user.pk).values("pk")
+        under_issued = Q(delegation_id__in=issued)
+        if access.is_manager:
+            return self.filter(Q(unit_id__in=access.subtree_ids()) | under_issued)
+        return self.filter(under_issued)
 
 
 class CommitmentQuerySet(UnitScopedQuerySet):

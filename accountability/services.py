@@ -164,12 +164,48 @@ def save_decision(
     _require_unit(acting_user, decision.unit_id, _original_unit(decision))
     if decision._state.adding and not decision.decided_by_id:
         decision.decided_by = acting_user
+    was_within = decision._state.adding or getattr(decision, "_history_before", {}).get(
+        "within_authority", True
+    )
     decision.full_clean()
     decision.save()
     _set_paragraphs(decision, paragraphs)
+    if was_within and not decision.within_authority and acting_user is not None:
+        transaction.on_commit(lambda: _notify_delegator(decision.pk))
     for upload in attachments:
         add_attachment(decision, acting_user=acting_user, upload=upload)
     return decision
+
+
+def _notify_delegator(decision_id: int) -> None:
+    """Tell the delegator that a decision relying on their instrument went beyond it, so that
+    no decision outside authority goes unseen (paragraph 21's monitoring)."""
+    decision = (
+        Decision.objects.select_related("delegation__delegator", "decided_by", "unit")
+        .filter(pk=decision_id)
+        .first()
+    )
+    if decision is None or decision.delegation is None:
+        return
+    delegator = decision.delegation.delegator
+    if not delegator.email or delegator.pk == decision.decided_by_id:
+        return
+    send_mail(
+        _("Decision outside delegated authority: %(title)s") % {"title": decision.title},
+        _(
+            "%(who)s logged a decision in %(unit)s on %(date)s that goes beyond the delegation "
+            "%(ref)s you issued:\n\n%(problems)s\n\nRecord your review in the tracker."
+        )
+        % {
+            "who": decision.decided_by_name,
+            "unit": decision.unit.code,
+            "date": decision.decided_on.isoformat(),
+            "ref": decision.delegation.reference or decision.delegation.pk,
+            "problems": "\n".join(f"- {p}" for p in decision.authority_problems),
+        },
+        settings.DEFAULT_FROM_EMAIL,
+        [delegator.email],
+    )
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ from accountability import views
 app_name = "accountability"
 urlpatterns = [
     path("", views.IndexView.as_view(), name="index"),
+    path("figures/", views.FiguresView.as_view(), name="figures"),
     path("units/<str:code>/", views.OrgUnitDetailView.as_view(), name="orgunit_detail"),
     path(
         "units/<str:code>/delegations/",

@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from accountability import services
+from accountability import metrics, services
 from accountability.access import access_for
 from accountability.filtersets import (
     CommitmentFilterSet,
@@ -24,6 +26,7 @@ from accountability.forms import (
     CommitmentStatusForm,
     DecisionForm,
     DelegationForm,
+    PeriodForm,
     ReviewForm,
     RevocationForm,
     add_service_errors,
@@ -324,7 +327,7 @@ class DecisionListView(TabsMixin, ScopedListView):
         Column(_("Amount (USD)"), "amount"),
         Column(_("Delegation"), "delegation.reference"),
         Column(_("Authority"), "authority_label"),
-        Column(_("Review"), "get_review_outcome_display"),
+        Column(_("Review"), "review_label"),
     ]
 
     def base_queryset(self):
@@ -550,6 +553,32 @@ class CommitmentStatusView(LoginRequiredMixin, View):
             {"object": commitment, "form": form, "tab": "commitments"},
             status=400,
         )
+
+
+class FiguresView(LoginRequiredMixin, TemplateView):
+    """Decisions, commitments and delegations per unit and in total for a period, for the units
+    the user may see (what the paragraph 33 report rolls up for the whole Secretariat)."""
+
+    template_name = "accountability/figures.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        form = PeriodForm(self.request.GET or None)
+        start, end = datetime.date(today.year, 1, 1), today
+        if form.is_valid():
+            start = form.cleaned_data["start"] or start
+            end = form.cleaned_data["end"] or end
+        access = access_for(self.request.user)
+        units = None if access.can_read_all else list(access.subtree_ids())
+        rows = metrics.unit_breakdown(start, end, units=units)
+        totals = {name: sum(row[name] for row in rows) for name in metrics.UNIT_FIELDS}
+        totals["within_rate"] = metrics.rate(
+            totals["decisions_logged"] - totals["decisions_outside_authority"],
+            totals["decisions_logged"],
+        )
+        context.update(form=form, start=start, end=end, rows=rows, totals=totals, tab="figures")
+        return context
 
 
 def unit_register_redirect(request, code):

@@ -73,7 +73,7 @@ def main() -> None:
         "/accountability/decisions/?paragraph=21",
         "/api/accountability/decisions/",
         "/api/accountability/decisions/?within_authority=false",
-        "/api/accountability/decisions/?ordering=-amount",
+        "/api/accountability/decisions/?ordering=decided_on",
         "/accountability/commitments/?overdue=true",
         "/accountability/delegations/?state=expiring",
         "/",

@@ -116,7 +116,9 @@ class DelegationViewSet(ScopedModelViewSet):
     serializer_class = DelegationSerializer
     filterset_class = DelegationFilterSet
     search_fields = ["reference", "scope"]
-    ordering_fields = ["valid_from", "valid_to", "limit_amount", "id"]
+    # Keyset pagination needs non-null sort keys: nullable ones (valid_to, limit_amount) would
+    # silently drop rows from later pages.
+    ordering_fields = ["valid_from", "id"]
     ordering = ["-valid_from", "-id"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
@@ -194,7 +196,7 @@ class DecisionViewSet(ScopedModelViewSet):
     serializer_class = DecisionSerializer
     filterset_class = DecisionFilterSet
     search_fields = ["title", "rationale"]
-    ordering_fields = ["decided_on", "amount", "id"]
+    ordering_fields = ["decided_on", "id"]  # non-null keys only (keyset pagination)
     ordering = ["-decided_on", "-id"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 

@@ -249,8 +249,22 @@ def test_filters_search_and_ordering(api, manager, grant, units, resolution):
     assert [d["title"] for d in client.get(DECISIONS, {"paragraph": 13}).data["results"]] == [
         "Beta hire"
     ]
-    ordered = client.get(DECISIONS, {"ordering": "-amount"}).data["results"]
-    assert [d["amount"] for d in ordered] == ["300.00", "100.00"]
+    client.post(
+        DECISIONS,
+        _payload(
+            grant, title="Gamma", decided_on="2020-01-01", amount=None, area="", delegation=None
+        ),
+        format="json",
+    )
+    ordered = client.get(DECISIONS, {"ordering": "decided_on", "page_size": 1})
+    assert ordered.data["results"][0]["title"] == "Gamma"
+    seen = []
+    url = f"{DECISIONS}?ordering=decided_on&page_size=1"
+    while url:
+        page = client.get(url).data
+        seen += [d["title"] for d in page["results"]]
+        url = page["next"]
+    assert sorted(seen) == ["Alpha purchase", "Beta hire", "Gamma"]
 
 
 def _seed_decisions(n, units, user, delegation):
@@ -416,3 +430,59 @@ def test_attachment_upload_through_api(
     ok = api(manager).post(url, {"file": SimpleUploadedFile("a.pdf", b"%PDF")}, format="multipart")
     assert ok.status_code == 201, ok.data
     assert [a["name"] for a in ok.data["attachments"]] == ["a.pdf"]
+
+
+@pytest.mark.parametrize("kind", ["delegation", "decision", "commitment"])
+def test_rights_matrix_for_each_resource(
+    api, kind, units, manager, manager2, gastaff, boa, outsider, admin_user
+):
+    if kind == "delegation":
+        obj, base, change = DelegationFactory(unit=units["ohr"]), DELEGATIONS, {"scope": "changed"}
+    elif kind == "decision":
+        obj, base, change = DecisionFactory(unit=units["ohr"]), DECISIONS, {"title": "changed"}
+    else:
+        obj, base, change = CommitmentFactory(unit=units["ohr"]), COMMITMENTS, {"title": "changed"}
+    url = f"{base}{obj.pk}/"
+    assert api(manager).get(url).status_code == 200  # a unit below DMSPC
+    assert api(manager2).get(url).status_code == 404
+    assert api(manager2).patch(url, change, format="json").status_code == 404
+    assert api(outsider).get(url).status_code == 404
+    for reader in (gastaff, boa):
+        assert api(reader).get(url).status_code == 200
+        assert api(reader).patch(url, change, format="json").status_code == 403
+    assert api(admin_user).delete(url).status_code == 405
+    response = api(manager).patch(url, change, format="json")
+    assert response.status_code == 200, response.data
+    assert response.data["version"] == obj.version + 1
+    entry = HistoryEntry.objects.for_object(obj).filter(action="update").first()
+    assert entry is not None and entry.actor == "user:manager"
+    history = api(manager).get("/api/history/", {"object": f"accountability.{kind}:{obj.pk}"})
+    assert history.status_code == 200 and history.data["results"][0]["action"] == "update"
+    assert (
+        api(manager2)
+        .get("/api/history/", {"object": f"accountability.{kind}:{obj.pk}"})
+        .status_code
+        == 404
+    )
+
+
+def test_a_delegator_in_another_unit_sees_and_reviews_but_cannot_edit(
+    api, units, manager, manager2, resolution
+):
+    """manager2 (DOS) issued an instrument to manager (DMSPC): decisions under it reach them."""
+    grant = DelegationFactory(
+        delegator=manager2,
+        delegatee=manager,
+        unit=units["dmspc"],
+        limit_amount=Decimal("100.00"),
+        valid_from=TODAY - datetime.timedelta(days=10),
+        valid_to=TODAY + datetime.timedelta(days=10),
+    )
+    decision = api(manager).post(DECISIONS, _payload(grant, amount="150.00"), format="json").data
+    url = f"{DECISIONS}{decision['id']}/"
+    assert api(manager2).get(url).status_code == 200
+    assert api(manager2).patch(url, {"title": "x"}, format="json").status_code == 403
+    review = api(manager2).post(f"{url}review/", {"outcome": "justified"}, format="json")
+    assert review.status_code == 200, review.data
+    others = DecisionFactory(unit=units["ohr"])
+    assert api(manager2).get(f"{DECISIONS}{others.pk}/").status_code == 404

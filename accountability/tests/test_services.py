@@ -250,3 +250,23 @@ def test_overdue_job_marks_missed_once_and_keeps_the_transition(units, manager):
     due_today.refresh_from_db()
     assert honoured.status == "honoured" and due_today.status == "planned"
     assert commitment_reminders.delay().get()["missed"] == 0
+
+
+def test_delegator_is_told_of_a_decision_beyond_the_instrument(
+    grant, manager, units, admin_user, django_capture_on_commit_callbacks
+):
+    admin_user.email = "admin@example.org"
+    admin_user.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        _decision(grant, manager, units, amount="5000.00")
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        decision = _decision(grant, manager, units, amount="10000.01")
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["admin@example.org"]
+    assert decision.title in mail.outbox[0].subject
+    assert "exceeds the delegation" in mail.outbox[0].body
+    with django_capture_on_commit_callbacks(execute=True):
+        decision.title = "Renamed"
+        services.save_decision(decision, acting_user=manager)
+    assert len(mail.outbox) == 1  # told once, not on every edit

@@ -418,3 +418,19 @@ def test_evidence_is_filed_checked_and_served_only_to_readers(
     assert b"".join(download.streaming_content) == b"%PDF-1.4 memo"
     assert web(manager2).get(url).status_code == 404
     assert url in client.get(f"/accountability/decisions/{decision.pk}/").content.decode()
+
+
+def test_figures_page_per_unit_and_total_scoped(web, manager, manager2, grant, units):
+    web(manager).post("/accountability/decisions/new/", _form(grant, amount="50000"))
+    web(manager).post("/accountability/decisions/new/", _form(grant, title="Second"))
+    start = (TODAY - 30 * DAY).isoformat()
+    page = web(manager).get(f"/accountability/figures/?start={start}")
+    assert page.status_code == 200
+    totals = page.context["totals"]
+    assert (totals["decisions_logged"], totals["decisions_outside_authority"]) == (2, 1)
+    assert totals["within_rate"] == 50.0
+    assert [row["unit"] for row in page.context["rows"]] == ["DMSPC"]
+    other = web(manager2).get(f"/accountability/figures/?start={start}")
+    assert other.context["rows"] == [] and other.context["totals"]["within_rate"] is None
+    bad = web(manager).get("/accountability/figures/?start=2025-02-01&end=2025-01-01")
+    assert "end" in bad.context["form"].errors
