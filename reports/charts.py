@@ -181,6 +181,8 @@ def _heat_cells(heat) -> dict[tuple[int, int], int]:
         if 1 <= key[0] <= 5 and 1 <= key[1] <= 5:
             cells[key] = cells.get(key, 0) + int(count or 0)
 
+    if isinstance(heat, dict) and isinstance(heat.get("cells"), dict | list):
+        heat = heat["cells"]  # risk.metrics.heat_map's shape: {"cells": ..., "total": n}
     if isinstance(heat, list):
         for item in heat:
             if isinstance(item, dict):

@@ -1,26 +1,53 @@
-"""The report's headline figures on `/`: the latest issued report's beside the live ones."""
+"""The report's headline figures on `/`: the latest issued report's beside the live ones.
+
+The live figures run every app's report metrics (seconds at Secretariat scale), so the page
+never computes them: it reads the last values a Celery task stored (LiveHeadline) and asks for a
+refresh when they are older than LIVE_MAX_AGE."""
+
+import datetime
+import logging
 
 from django.core.cache import cache
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.registry import Card
 from reports.layout import display
-from reports.models import ReportRun
+from reports.models import LiveHeadline, ReportRun
 from reports.snapshot import collect, headline
 
-LIVE_CACHE_SECONDS = 300
+LIVE_MAX_AGE = datetime.timedelta(minutes=10)
+logger = logging.getLogger(__name__)
 
 
-def live_headline(run: ReportRun) -> dict[str, object]:
-    """Today's values of the headline figures for the latest report's period (cached: it runs
-    every app's report metrics)."""
-    key = f"reports:live-headline:{run.period_start}:{run.period_end}"
-    values = cache.get(key)
-    if values is None:
-        metrics, _measures, _sources, _fed = collect(run.period_start, run.period_end)
-        values = {item["key"]: item["value"] for item in headline(metrics)}
-        cache.set(key, values, LIVE_CACHE_SECONDS)
-    return values
+def refresh_live_headline(period_start: datetime.date, period_end: datetime.date) -> LiveHeadline:
+    metrics, _measures, _sources, _fed = collect(period_start, period_end)
+    values = {item["key"]: item["value"] for item in headline(metrics)}
+    live, _created = LiveHeadline.objects.update_or_create(
+        period_start=period_start,
+        period_end=period_end,
+        defaults={"values": values, "computed_at": timezone.now()},
+    )
+    return live
+
+
+def live_headline(run: ReportRun) -> LiveHeadline | None:
+    live = LiveHeadline.objects.filter(
+        period_start=run.period_start, period_end=run.period_end
+    ).first()
+    if live is None or live.computed_at < timezone.now() - LIVE_MAX_AGE:
+        # One refresh request per period and minute, however many people open the dashboard.
+        if cache.add(f"reports:live-refresh:{run.period_start}:{run.period_end}", 1, 60):
+            from reports.tasks import refresh_live_figures
+
+            try:
+                refresh_live_figures.delay(run.period_start.isoformat(), run.period_end.isoformat())
+            except Exception:  # the dashboard must not fail because the broker does
+                logger.warning("Could not ask for fresh live report figures", exc_info=True)
+            live = LiveHeadline.objects.filter(
+                period_start=run.period_start, period_end=run.period_end
+            ).first()
+    return live
 
 
 def cards(user) -> list[Card]:
@@ -39,15 +66,21 @@ def _cards(user) -> list[Card]:
     live = live_headline(run)
     result = []
     for item in (run.snapshot or {}).get("headline", []):
-        if item["value"] is None and live.get(item["key"]) is None:
+        if item["value"] is None and (live is None or live.values.get(item["key"]) is None):
             continue
+        if live is None:
+            hint = _("Live: being computed")
+        else:
+            hint = _("Live: %(value)s") % {
+                "value": display(item["key"], live.values.get(item["key"]))
+            }
         result.append(
             Card(
                 "reports",
                 f"{item['label']} ({run.symbol})",
                 display(item["key"], item["value"]),
                 run.get_absolute_url(),
-                hint=_("Live: %(value)s") % {"value": display(item["key"], live.get(item["key"]))},
+                hint=hint,
             )
         )
     return result or [Card("reports", _("Latest report"), run.symbol, run.get_absolute_url())]

@@ -9,6 +9,7 @@ document; `build_default_template()` makes it.
 
 import io
 import re
+import zipfile
 from pathlib import Path
 
 from django.utils import translation
@@ -38,6 +39,27 @@ PLACEHOLDER_NAMES = (
     "period",
     "resolution",
 )
+
+
+TEMPLATE_TYPE = b"application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
+DOCUMENT_TYPE = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+
+
+def as_document(content: bytes) -> bytes:
+    """A Word template (.dotx) as the document (.docx) python-docx opens: the same parts, with
+    the main part's content type changed. A .docx passes through unchanged."""
+    with zipfile.ZipFile(io.BytesIO(content)) as source:
+        types = source.read("[Content_Types].xml")
+        if TEMPLATE_TYPE not in types:
+            return content
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+            for item in source.infolist():
+                data = source.read(item.filename)
+                if item.filename == "[Content_Types].xml":
+                    data = data.replace(TEMPLATE_TYPE, DOCUMENT_TYPE)
+                target.writestr(item, data)
+    return buffer.getvalue()
 
 
 def _fill_paragraph(paragraph, values: dict[str, str]) -> None:

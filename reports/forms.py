@@ -38,7 +38,7 @@ class CompareForm(forms.Form):
 
 class TemplateUploadForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    file = forms.FileField(label=_("Word template (.docx)"))
+    file = forms.FileField(label=_("Word template (.docx or .dotx)"))
     activate = forms.BooleanField(label=_("Use for new reports"), required=False, initial=True)
 
 

@@ -2,7 +2,6 @@
 tables with display values. Every rendering (HTML, PDF, DOCX, XLSX) lays the snapshot out
 through this module, so they all show the same thing."""
 
-import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -204,7 +203,3 @@ def document(snapshot: dict) -> DocumentView:
         audit_entries=snapshot.get("audit_trail", {}).get("entries", 0),
         audit_head=snapshot.get("audit_trail", {}).get("head_sha256", ""),
     )
-
-
-def issued_on(snapshot: dict) -> datetime.date:
-    return datetime.datetime.fromisoformat(snapshot["generated_at"]).date()

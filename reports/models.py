@@ -71,12 +71,14 @@ class ReportRun(TrackedModel):
     progress = models.PositiveSmallIntegerField(_("progress"), default=0)
     step = models.CharField(_("step"), max_length=20, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # PROTECT: an issued run never changes, so who asked for it must stay on record (accounts
+    # are deactivated, not deleted).
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("requested by"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     template = models.ForeignKey(
@@ -213,3 +215,25 @@ class ReportFile(TrackedModel):
     @property
     def filename(self) -> str:
         return f"report-{self.run_id}.{self.format}"
+
+
+class LiveHeadline(models.Model):
+    """Today's values of the report's headline figures for a period, shown on the dashboard next
+    to the latest issued report's. A cache refreshed by a Celery task (computing them runs every
+    app's report metrics, seconds at Secretariat scale), so it is not a TrackedModel: nothing in
+    it is a record anyone answers for."""
+
+    period_start = models.DateField()
+    period_end = models.DateField()
+    values = models.JSONField(default=dict)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period_start", "period_end"], name="report_live_headline_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_start} – {self.period_end} @ {self.computed_at}"

@@ -21,9 +21,13 @@ def report_css() -> str:
     return render_to_string(CSS_TEMPLATE)
 
 
-def css_hash() -> str:
-    """The CSP source that lets a browser apply the report's own stylesheet, and nothing else."""
-    digest = hashlib.sha256(report_css().encode("utf-8")).digest()
+def style_hash(html_bytes: bytes) -> str:
+    """The CSP source that lets a browser apply a rendered report's own stylesheet, and nothing
+    else."""
+    text = html_bytes.decode("utf-8")
+    start, end = text.find("<style>"), text.find("</style>")
+    css = text[start + len("<style>") : end] if start >= 0 and end > start else ""
+    digest = hashlib.sha256(css.encode("utf-8")).digest()
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
@@ -38,10 +42,10 @@ def html(snapshot: dict) -> bytes:
 
 
 def pdf(html_bytes: bytes) -> bytes:
-    from weasyprint import HTML
-
-    # WeasyPrint narrates every step at INFO; a worker's log needs only its problems.
+    # WeasyPrint narrates every step at INFO (from its import on); a worker's log needs only
+    # its problems.
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    from weasyprint import HTML
 
     return HTML(string=html_bytes.decode("utf-8"), base_url=str(Path(__file__).parent)).write_pdf()
 

@@ -32,4 +32,9 @@ BEAT_SCHEDULE = {
         "task": "reports.tasks.fail_stuck_reports",
         "schedule": crontab(minute="*/5"),
     },
+    # The dashboard's live figures beside the latest report's (every app's metrics: seconds).
+    "reports-live-figures": {
+        "task": "reports.tasks.refresh_live_figures",
+        "schedule": crontab(minute="*/5"),
+    },
 }

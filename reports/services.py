@@ -311,11 +311,22 @@ def mark_failed(run_id: int, message: str, *, token: str | None = None) -> bool:
     return True
 
 
+def stuck_after_minutes() -> int:
+    """How long a run may show no sign of life. Never shorter than the broker's visibility
+    timeout (plus a margin): until then a killed worker's task may still come back and finish
+    the run, and failing it first would throw that away."""
+    visibility = (getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}) or {}).get(
+        "visibility_timeout"
+    )
+    floor = int(visibility) // 60 + 5 if visibility else 0
+    return max(settings.REPORT_STUCK_AFTER_MINUTES, floor)
+
+
 def fail_stuck_runs(now: datetime.datetime | None = None) -> int:
-    """Fail runs with no sign of life past the deadline (REPORT_STUCK_AFTER_MINUTES): a worker
-    that died and whose task will not come back, or a task the broker lost."""
+    """Fail runs with no sign of life past the deadline: a worker that died and whose task will
+    not come back, or a task the broker lost."""
     now = now or timezone.now()
-    minutes = settings.REPORT_STUCK_AFTER_MINUTES
+    minutes = stuck_after_minutes()
     deadline = now - datetime.timedelta(minutes=minutes)
     stuck = ReportRun.objects.filter(
         status=RunStatus.RUNNING, heartbeat_at__lt=deadline
@@ -349,17 +360,24 @@ def upload_template(*, acting_user, name: str, upload, activate: bool = True) ->
     """Store a DOCX template an administrator uploads; it must open as a Word document."""
     if not access_for(acting_user).is_admin:
         raise PermissionDenied(_("Only administrators may upload report templates."))
+    import io
+    import zipfile
+
     from docx import Document
+    from docx.opc.exceptions import OpcError
+
+    from reports.docx_builder import as_document
 
     content = upload.read()
     if len(content) > settings.MAX_UPLOAD_BYTES:
         raise ValidationError({"file": [_("The file is too large.")]})
     try:
-        import io
-
+        content = as_document(content)
         Document(io.BytesIO(content))
-    except Exception:
-        raise ValidationError({"file": [_("This is not a Word (.docx) document.")]}) from None
+    except (zipfile.BadZipFile, KeyError, ValueError, OpcError):
+        raise ValidationError(
+            {"file": [_("This is not a Word document or template (.docx, .dotx).")]}
+        ) from None
     if activate:
         for template in ReportTemplate.objects.filter(is_active=True):
             template.is_active = False

@@ -11,7 +11,6 @@ import datetime
 import importlib
 import json
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -111,7 +110,7 @@ def collect(
                     raise ReportDataError(
                         f"{app}.metrics gives figures for unknown section {code!r}"
                     )
-                for key, value in _json_safe(figures).items():
+                for key, value in _json_safe(figures or {}).items():
                     if key in owners[code]:
                         raise ReportDataError(
                             f"Section {code}: figure {key!r} is given by both "
@@ -127,19 +126,6 @@ def collect(
         if progress:
             progress(index)
     return metrics, measures, sources, fed_by
-
-
-def _number(value) -> Decimal | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int | float):
-        return Decimal(str(value))
-    if isinstance(value, str):
-        try:
-            return Decimal(value)
-        except InvalidOperation:
-            return None
-    return None
 
 
 def _rate(numerator, denominator) -> float | None:
@@ -185,9 +171,6 @@ def _paragraph_status(paragraph: Paragraph, count: int) -> tuple[str, str]:
     if paragraph.requests:
         return "no_measures", _("No measures recorded yet")
     return "noted", _("No action requested")
-
-
-REQUESTED_OF = {"SG": "Secretary-General", "JIU": "Joint Inspection Unit"}
 
 
 def _requested_of(code: str) -> str:

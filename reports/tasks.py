@@ -48,6 +48,26 @@ def fail_stuck_reports() -> int:
         return services.fail_stuck_runs()
 
 
+@shared_task(ignore_result=True)
+def refresh_live_figures(period_start: str | None = None, period_end: str | None = None) -> None:
+    """Today's headline figures for a period (default: the latest issued report's)."""
+    from reports.dashboard import refresh_live_headline
+    from reports.models import ReportRun
+
+    if period_start and period_end:
+        start, end = (
+            datetime.date.fromisoformat(period_start),
+            datetime.date.fromisoformat(period_end),
+        )
+    else:
+        run = ReportRun.objects.done().order_by("-finished_at", "-id").first()
+        if run is None:
+            return
+        start, end = run.period_start, run.period_end
+    with acting_as("task:reports.refresh_live_figures"):
+        refresh_live_headline(start, end)
+
+
 def last_biennium(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     """The last complete budget biennium (two calendar years, starting in an even year)."""
     end_year = today.year - 1

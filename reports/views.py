@@ -22,10 +22,11 @@ from reports import anchors, services
 from reports.choices import CONTENT_TYPES, FileFormat
 from reports.compare import compare
 from reports.docx_builder import PLACEHOLDER_NAMES
+from reports.filtersets import ReportRunFilterSet
 from reports.forms import CompareForm, ReportRequestForm, TemplateUploadForm, VerifyFileForm
 from reports.layout import display
 from reports.models import ReportFile, ReportRun, ReportTemplate
-from reports.render import css_hash
+from reports.render import style_hash
 from reports.services import FORMAT_ORDER
 
 
@@ -37,6 +38,7 @@ def _apply_errors(form, exc: ValidationError) -> None:
 class ReportRunListView(ScopedListView):
     model = ReportRun
     template_name = "reports/index.html"
+    filterset_class = ReportRunFilterSet
     title = gettext_lazy("Report runs")
     export_name = "report-runs"
     columns = [
@@ -112,6 +114,10 @@ class ReportRunDetailView(LoginRequiredMixin, HistoryMixin, DetailView):
             for item in (run.snapshot or {}).get("headline", [])
         ]
         context["verify_form"] = VerifyFileForm()
+        if run.is_done and "json" in files:
+            # The proof that the files were made from the snapshot the database keeps.
+            regenerated = hashlib.sha256(services.regenerated_json(run)).hexdigest()
+            context["snapshot_regenerates"] = regenerated == files["json"].sha256
         return context
 
 
@@ -165,8 +171,10 @@ def file_response(run: ReportRun, fmt: str, *, inline: bool) -> FileResponse:
     response["X-Checksum-SHA256"] = file.sha256
     response["Cache-Control"] = "private, max-age=3600"
     if fmt == FileFormat.HTML:
-        # The report carries its own stylesheet; allow exactly that one (by hash).
-        response._csp_update = {"style-src": [css_hash()]}
+        # The report carries its own stylesheet; allow exactly that one, by the hash of the
+        # stylesheet in this very file (older reports keep the style they were issued with).
+        with default_storage.open(file.name, "rb") as html:
+            response._csp_update = {"style-src": [style_hash(html.read())]}
     return response
 
 

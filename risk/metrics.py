@@ -192,6 +192,8 @@ def section_j(period_start: datetime.date, period_end: datetime.date) -> dict:
             tested_on__gte=period_start, tested_on__lte=period_end
         ).count(),
         "open_deficiencies": open_deficiencies,
+        # "likelihood x impact" -> count: the report draws its heat map from this.
+        "heat_map": {f"{lk}x{im}": n for (lk, im), n in sorted(heat_map(risks)["cells"].items())},
     }
 
 

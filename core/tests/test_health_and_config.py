@@ -77,3 +77,26 @@ def test_production_settings_pass_the_deploy_check():
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_a_named_bucket_switches_file_storage_to_s3():
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
+    env.update(
+        AWS_STORAGE_BUCKET_NAME="tracker-reports", AWS_S3_ENDPOINT_URL="http://127.0.0.1:9000"
+    )
+    code = "from django.core.files.storage import storages; s = storages['default']; print(type(s).__name__, s.bucket_name)"
+    script = f"import django; django.setup(); {code}"
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=settings.BASE_DIR,
+        env=env | {"DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "S3Storage tracker-reports" in result.stdout

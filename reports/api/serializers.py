@@ -81,4 +81,8 @@ class ReportRunSerializer(serializers.ModelSerializer):
 
     @extend_schema_field({"type": "object", "nullable": True})
     def get_audit_trail(self, run) -> dict | None:
-        return (run.snapshot or {}).get("audit_trail") if run.is_done else None
+        if not run.is_done:
+            return None
+        if hasattr(run, "audit_anchor"):
+            return run.audit_anchor
+        return (run.snapshot or {}).get("audit_trail")

@@ -1,4 +1,4 @@
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -26,12 +26,12 @@ class ReportRunViewSet(
     ordering = ["-id"]
 
     def get_queryset(self):
-        # The snapshot is large; the API shows only its anchor, fetched by the detail view.
+        # The snapshot is large; the API shows only its change-history anchor.
         queryset = ReportRun.objects.visible_to(self.request.user).select_related("requested_by")
         queryset = queryset.prefetch_related(
             Prefetch("files", queryset=ReportFile.objects.order_by("format"))
         )
-        return queryset if self.action == "retrieve" else queryset.defer("snapshot")
+        return queryset.defer("snapshot").annotate(audit_anchor=F("snapshot__audit_trail"))
 
     @extend_schema(responses={202: ReportRunSerializer})
     def create(self, request, *args, **kwargs):

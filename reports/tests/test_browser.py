@@ -7,7 +7,7 @@ import pytest
 
 from reports import services
 from reports.models import ReportRun
-from tests.browser.conftest import _playwright_browser, browser_page, login_as  # noqa: F401
+from tests.browser.conftest import login_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,11 +42,11 @@ def background_worker(monkeypatch):
 
 
 def test_ga_staff_request_watch_and_download_the_pdf(
-    browser_page,  # noqa: F811
+    browser_page,
     gastaff,
     resolution,
     metrics,
-    background_worker,  # noqa: F811
+    background_worker,
 ):
     metrics()
     page = browser_page

@@ -124,3 +124,43 @@ def test_charts_follow_the_snapshot(snapshot):
     assert charts["C"][0].png.startswith(b"\x89PNG")
     # the same snapshot draws the same picture
     assert charts_for(snapshot())["C"][0].png == charts["C"][0].png
+
+
+@pytest.mark.parametrize(
+    "heat",
+    [
+        {"4": {"5": 1}, "2": {"3": 2}},
+        {"cells": {"4x5": 1, "2x3": 2}, "total": 3},
+        [{"likelihood": 4, "impact": 5, "count": 1}, {"likelihood": 2, "impact": 3, "count": 2}],
+    ],
+)
+def test_the_heat_map_reads_the_shapes_an_app_may_give(heat):
+    from reports.charts import _heat_cells
+
+    assert _heat_cells(heat) == {(4, 5): 1, (2, 3): 2}
+
+
+def test_a_word_template_dotx_is_read_as_a_document(snapshot):
+    import zipfile
+
+    from reports.docx_builder import DOCUMENT_TYPE, TEMPLATE_TYPE, as_document
+
+    template = Document()
+    template.add_paragraph("DOTX {{symbol}}")
+    buffer = io.BytesIO()
+    template.save(buffer)
+    # Make it what Word saves as a template: the same parts, the main part typed as a template.
+    dotx = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source,
+        zipfile.ZipFile(dotx, "w") as target,
+    ):
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(DOCUMENT_TYPE, TEMPLATE_TYPE)
+            target.writestr(item, data)
+    with pytest.raises(ValueError):
+        Document(io.BytesIO(dotx.getvalue()))
+    document = Document(io.BytesIO(render.docx(snapshot(), as_document(dotx.getvalue()))))
+    assert document.paragraphs[0].text == "DOTX A/81/R.1"

@@ -168,6 +168,7 @@ def test_stale_files_of_an_interrupted_attempt_are_removed(gastaff, metrics):
 def test_runs_without_a_sign_of_life_are_failed(gastaff, metrics, settings):
     metrics()
     settings.REPORT_STUCK_AFTER_MINUTES = 30
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
     run, _ = request(gastaff)
     services._claim(run.pk)
     later = timezone.now() + datetime.timedelta(minutes=31)
@@ -175,6 +176,14 @@ def test_runs_without_a_sign_of_life_are_failed(gastaff, metrics, settings):
     assert services.fail_stuck_runs(now=later) == 1
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED and "30 minutes" in run.error
+
+
+def test_the_deadline_waits_for_the_broker_to_hand_a_lost_task_back(settings):
+    settings.REPORT_STUCK_AFTER_MINUTES = 30
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    assert services.stuck_after_minutes() == 65
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    assert services.stuck_after_minutes() == 30
 
 
 def test_compile_report_command(resolution, standard_metrics, capsys):
@@ -246,3 +255,21 @@ def test_transient_errors_are_retried_then_succeed(
         app.conf.task_eager_propagates = True
     run.refresh_from_db()
     assert len(calls) == 2 and run.status == RunStatus.DONE
+
+
+def test_compile_report_command_can_hand_the_run_to_a_worker(
+    resolution, metrics, capsys, django_capture_on_commit_callbacks
+):
+    metrics()
+    args = [
+        "compile_report",
+        "--period-start",
+        "2024-01-01",
+        "--period-end",
+        "2024-12-31",
+        "--queue",
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command(*args)
+    assert "Queued run" in capsys.readouterr().out
+    assert ReportRun.objects.get().status == RunStatus.DONE  # the (eager) worker issued it

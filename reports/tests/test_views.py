@@ -33,6 +33,7 @@ def test_ga_staff_request_from_the_page_and_land_on_the_run(
     for file in run.files.all():
         assert file.sha256 in detail
     assert "The change history up to this report&#x27;s anchor is unchanged." in detail
+    assert "regenerates the JSON file byte for byte" in detail
 
 
 def test_bad_period_shows_the_message_on_the_form(web, admin_user):
@@ -168,7 +169,7 @@ def test_admin_uploads_a_docx_template_that_new_runs_use(web, admin_user, gastaf
     bad = client.post(
         "/reports/templates/", {"name": "Bad", "file": io.BytesIO(b"not a docx"), "activate": "on"}
     )
-    assert "This is not a Word (.docx) document." in bad.content.decode()
+    assert "This is not a Word document or template (.docx, .dotx)." in bad.content.decode()
     template = Document()
     template.add_paragraph("OUR LETTERHEAD {{symbol}}")
     template.add_paragraph("{{body}}")
@@ -212,3 +213,18 @@ def test_list_page_costs_a_fixed_number_of_queries(web, gastaff, django_assert_m
     with django_assert_max_num_queries(12):
         response = client.get("/reports/")
     assert response.content.decode().count('href="/reports/') >= 28
+
+
+def test_the_list_filters_by_status(web, gastaff):
+    ReportRun.objects.create(
+        period_start="2024-01-01", period_end="2024-12-31", language="en", symbol="A/81/R.901"
+    )
+    ReportRun.objects.create(
+        period_start="2023-01-01",
+        period_end="2023-12-31",
+        language="en",
+        symbol="A/81/R.902",
+        status=RunStatus.FAILED,
+    )
+    page = web(gastaff).get("/reports/?status=failed").content.decode()
+    assert "A/81/R.902" in page and "A/81/R.901" not in page
