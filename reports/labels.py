@@ -111,6 +111,8 @@ FIGURE_LABELS = {
     # Further figures the apps give (see each app's metrics.py)
     "decisions_amount": _("Amount of decisions (US$)"),
     "decisions_by_unit": _("Decisions by unit"),
+    "accountability_by_unit": _("Accountability figures by unit"),
+    "unit": _("Unit"),
     "decisions_outside_authority_amount": _("Amount of decisions outside authority (US$)"),
     "commitments_cancelled": _("Commitments cancelled"),
     "commitments_honoured_late": _("Commitments honoured late"),
