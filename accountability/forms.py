@@ -11,31 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from accountability.access import access_for
 from accountability.choices import CommitmentStatus, ReviewOutcome
 from accountability.models import Commitment, Decision, Delegation, OrgUnit, Paragraph
-from core.forms import VersionedModelForm
+from core.forms import DateInput, MultipleFileField, VersionedModelForm
 from core.uploads import check_evidence
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
 
 
 class UsernameChoiceField(forms.ModelChoiceField):

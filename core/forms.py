@@ -5,6 +5,33 @@ from django.utils.translation import gettext_lazy as _
 from core.models import StaleVersion
 
 
+class DateInput(forms.DateInput):
+    """A native date picker that sends ISO dates whatever the page's language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None, **kwargs):
+        super().__init__(attrs, format="%Y-%m-%d", **kwargs)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several evidence files in one input; cleans to a list (empty when none)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
 class LoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _("The username or password is not correct."),

@@ -3,25 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accountability.access import access_for
 from accountability.models import OrgUnit
-from core.forms import VersionedModelForm
+from core.forms import MultipleFileField, VersionedModelForm
 from oversight.choices import RecommendationStatus
 from oversight.models import OversightBody, OversightReport, Recommendation
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
 
 
 class StatusChangeForm(forms.Form):
