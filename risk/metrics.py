@@ -4,7 +4,20 @@ and for the paragraph 33 report (Secretariat-wide, sections J, K and D)."""
 import datetime
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Max, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    DecimalField,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -289,7 +302,24 @@ def paragraph_measures(
     period_start: datetime.date, period_end: datetime.date
 ) -> dict[int, list[dict]]:
     """What the risk area holds against paragraphs 17 and 30-32, in the period."""
-    risks = Risk.objects.filter(identified_on__lte=period_end, reviewed_on__gte=period_start)
+    # Risks rated at a review inside the period: the dated assessments where they exist (a later
+    # review must not move a risk out of the period), else the latest review date.
+    in_period = Q(
+        assessments__assessed_on__gte=period_start, assessments__assessed_on__lte=period_end
+    )
+    risks = Risk.objects.annotate(
+        assessed_in_period=Coalesce(
+            Max("assessments__assessed_on", filter=in_period),
+            Case(
+                When(
+                    reviewed_on__gte=period_start,
+                    reviewed_on__lte=period_end,
+                    then=F("reviewed_on"),
+                ),
+                output_field=DateField(),
+            ),
+        )
+    ).filter(assessed_in_period__isnull=False)
     tests = ControlTest.objects.filter(tested_on__gte=period_start, tested_on__lte=period_end)
     cases = ProcurementCase.objects.filter(opened_on__gte=period_start, opened_on__lte=period_end)
     flagged = cases.flagged()
@@ -309,7 +339,7 @@ def paragraph_measures(
                 "kind": "risks_assessed",
                 "label": _("Risks assessed or reviewed"),
                 "count": risks.count(),
-                "items": _items(risks, "title", "category", "reviewed_on"),
+                "items": _items(risks, "title", "category", "assessed_in_period"),
             }
         ],
         31: [

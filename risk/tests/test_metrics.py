@@ -109,3 +109,35 @@ def test_paragraph_evidence_is_scoped(units, manager, manager2):
     RiskFactory(unit=units["dmspc"])
     assert metrics.paragraph_evidence(manager)[30][0].count == 1
     assert metrics.paragraph_evidence(manager2)[30][0].count == 0
+
+
+def test_paragraph_30_counts_risks_by_reviews_inside_the_period(units):
+    from risk.models import RiskAssessment
+
+    reviewed_twice = RiskFactory(
+        unit=units["dmspc"],
+        title="Reviewed in 2025 and 2026",
+        reviewed_on=datetime.date(2026, 3, 1),
+    )
+    RiskAssessment.objects.create(
+        risk=reviewed_twice, assessed_on=datetime.date(2025, 4, 2), likelihood=3, impact=3, score=9
+    )
+    RiskAssessment.objects.create(
+        risk=reviewed_twice, assessed_on=datetime.date(2026, 3, 1), likelihood=4, impact=3, score=12
+    )
+    RiskFactory(
+        unit=units["dmspc"],
+        title="Only reviewed after the period",
+        reviewed_on=datetime.date(2026, 5, 5),
+    )
+    RiskFactory(
+        unit=units["dmspc"],
+        title="Reviewed in the period, no assessment row",
+        reviewed_on=datetime.date(2025, 9, 9),
+    )
+    measure = metrics.paragraph_measures(START, END)[30][0]
+    assert measure["count"] == 2
+    assert {(i["title"], i["date"]) for i in measure["items"]} == {
+        ("Reviewed in 2025 and 2026", "2025-04-02"),
+        ("Reviewed in the period, no assessment row", "2025-09-09"),
+    }
