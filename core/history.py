@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from core.context import current_actor
@@ -103,6 +103,53 @@ def new_entry(instance: models.Model, action: str, changes: dict, who=None) -> H
     )
 
 
+_COPY_COLUMNS = (
+    "seq",
+    "at",
+    "user_id",
+    "actor",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "changes",
+    "request_id",
+    "prev_sha256",
+    "sha256",
+)
+
+
+def _insert(entries: list[HistoryEntry]) -> None:
+    """Write the entries: COPY on PostgreSQL (several times faster than a multi-row INSERT for
+    the hundred-thousand-entry batches that imports and seeds write), bulk_create elsewhere."""
+    if connection.vendor != "postgresql" or len(entries) < 50:
+        HistoryEntry.objects.bulk_create(entries, batch_size=BATCH)
+        return
+    table = connection.ops.quote_name(HistoryEntry._meta.db_table)
+    columns = ", ".join(_COPY_COLUMNS)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for e in entries:
+            copy.write_row(
+                (
+                    e.seq,
+                    e.at,
+                    e.user_id,
+                    e.actor,
+                    e.action,
+                    e.object_type,
+                    e.object_id,
+                    e.object_repr,
+                    json.dumps(e.changes, ensure_ascii=False),
+                    e.request_id,
+                    e.prev_sha256,
+                    e.sha256,
+                )
+            )
+
+
 def append(entries: list[HistoryEntry]) -> None:
     """Extend the chain with `entries`, in one step under the chain head's row lock."""
     if not entries:
@@ -119,7 +166,7 @@ def append(entries: list[HistoryEntry]) -> None:
             entry.at = now
             entry.prev_sha256 = prev
             entry.sha256 = prev = entry_hash(entry)
-        HistoryEntry.objects.bulk_create(entries, batch_size=BATCH)
+        _insert(entries)
         HistoryChainHead.objects.filter(pk=1).update(seq=seq, sha256=prev)
 
 

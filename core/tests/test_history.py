@@ -95,3 +95,17 @@ def test_bulk_record_extends_the_chain_in_one_step(units, django_assert_max_num_
     with django_assert_max_num_queries(8):
         assert history.record_bulk(people) == 200
     assert history.verify_chain().ok
+
+
+@pytest.mark.django_db
+def test_bulk_entries_keep_awkward_text_exactly(units):
+    """Batches this size take the COPY path on PostgreSQL: text must survive it byte for byte."""
+    awkward = 'Bureau "X"\\n\ttab, back\\slash, 问责制\nnew line'
+    batch = [OrgUnit(code=f"W{n}", name=f"{awkward} {n}", parent=units["root"]) for n in range(60)]
+    for unit in batch:
+        unit.path = unit.compute_path()
+    OrgUnit.objects.bulk_create(batch)
+    history.record_bulk(batch)
+    entry = HistoryEntry.objects.for_object(batch[7]).get()
+    assert entry.changes["name"] == [None, f"{awkward} 7"]
+    assert history.verify_chain().ok
