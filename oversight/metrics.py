@@ -250,7 +250,11 @@ def paragraph_measures(
         }
     ]
     recs = recommendations(period_end).select_related("report")
-    recent = recs.order_by("-status_changed_on", "-pk")[:10]
+    # `status_changed_on` is the latest change: a change after the period must not list a
+    # recommendation (with that later date) as followed up in it.
+    recent = recs.filter(status_changed_on__range=(period_start, period_end)).order_by(
+        "-status_changed_on", "-pk"
+    )[:10]
     overdue = recs.overdue()
     measures[12] = [
         {

@@ -276,7 +276,7 @@ def report_metrics(period_start: datetime.date, period_end: datetime.date) -> di
         plan_start__gte=period_start, plan_start__lte=period_end
     ).aggregate(
         opened=Count("pk"),
-        closed=Count("pk", filter=Q(closed_on__isnull=False)),
+        closed=Count("pk", filter=Q(closed_on__lte=period_end)),
         rebuttals=Count("pk", filter=~Q(rebuttal="")),
     )
     underperformance_ratings = (appraisals["partially_meets"] or 0) + (

@@ -34,6 +34,7 @@ from risk.models import (
     RecoveryAction,
     RecoveryCase,
     Risk,
+    RiskAssessment,
     Treatment,
 )
 from risk.querysets import REVIEW_CYCLE_DAYS, band_case
@@ -78,12 +79,24 @@ def band_counts(risks, scale: RatingScale, *, residual: bool = False) -> dict[st
 
 
 def units_with_current_register(risks, as_of: datetime.date) -> int:
-    """Units whose every active risk was reviewed within the last 12 months."""
+    """Units whose every active risk was reviewed within the 12 months up to `as_of`."""
     cutoff = as_of - datetime.timedelta(days=REVIEW_CYCLE_DAYS)
+    # `reviewed_on` is the latest review: one after `as_of` must not make the register current
+    # on `as_of`, so then take the last dated assessment up to `as_of`.
+    last_review = Case(
+        When(reviewed_on__lte=as_of, then=F("reviewed_on")),
+        default=Subquery(
+            RiskAssessment.objects.filter(risk=OuterRef("pk"), assessed_on__lte=as_of)
+            .order_by("-assessed_on")
+            .values("assessed_on")[:1]
+        ),
+        output_field=DateField(),
+    )
     return (
         risks.order_by()
+        .annotate(last_review=last_review)
         .values("unit")
-        .annotate(stale=Count("pk", filter=Q(reviewed_on__isnull=True) | Q(reviewed_on__lt=cutoff)))
+        .annotate(stale=Count("pk", filter=Q(last_review__isnull=True) | Q(last_review__lt=cutoff)))
         .filter(stale=0)
         .count()
     )

@@ -120,7 +120,10 @@ def test_report_metrics_and_paragraph_measures_are_json_safe(fixture_set):
         "implementation_rate",
     }
     assert section["recommendations_issued_in_period"] == 2
-    measures = metrics.paragraph_measures(datetime.date(2011, 1, 1), datetime.date(2026, 12, 31))
+    # The factory dates status changes today: the period must reach today for all nine to be
+    # listed as followed up in it.
+    end = max(datetime.date(2026, 12, 31), datetime.date.today())
+    measures = metrics.paragraph_measures(datetime.date(2011, 1, 1), end)
     json.dumps(measures)
     assert measures[4][0]["count"] == 1 and measures[4][0]["items"][0]["date"] == "2011-10-01"
     assert measures[12][0]["count"] == 9 and len(measures[12][0]["items"]) == 9
@@ -131,3 +134,24 @@ def test_monitoring_queries_are_bounded(fixture_set, django_assert_max_num_queri
     with django_assert_max_num_queries(8):
         data = metrics.monitoring(Recommendation.objects.all(), today=TODAY)
         assert data["totals"]["total"] == 9
+
+
+def test_paragraph_12_lists_only_follow_ups_dated_inside_the_period(units):
+    report = ReportFactory(body=body("BOA"), issued_on=datetime.date(2024, 6, 1))
+    start, end = datetime.date(2025, 1, 1), datetime.date(2025, 12, 31)
+    RecommendationFactory(
+        report=report, unit=units["ohr"], number="1", status_changed_on=datetime.date(2024, 7, 1)
+    )
+    in_period = RecommendationFactory(
+        report=report, unit=units["ohr"], number="2", status_changed_on=datetime.date(2025, 12, 31)
+    )
+    RecommendationFactory(
+        report=report,
+        unit=units["ohr"],
+        number="3",
+        status="in_progress",
+        status_changed_on=datetime.date(2026, 2, 1),
+    )
+    measure = metrics.paragraph_measures(start, end)[12][0]
+    assert measure["count"] == 3  # every recommendation issued up to the period's end
+    assert [(i["id"], i["date"]) for i in measure["items"]] == [(in_period.pk, "2025-12-31")]

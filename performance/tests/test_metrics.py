@@ -195,3 +195,20 @@ def test_paragraph_measures_never_name_a_staff_member(compliance_fixture, units)
     titles = " ".join(item["title"] for m in measures[16] for item in m["items"])
     assert not any(name in titles for name in names)
     assert Compact.objects.count() == 1
+
+
+def test_underperformance_cases_closed_counts_only_closures_inside_the_period(compliance_fixture):
+    ohr = compliance_fixture["ohr"]
+
+    def case(appraisal, plan_start, closed_on=None):
+        UnderperformanceCase.objects.create(
+            appraisal=appraisal, improvement_plan="PIP", plan_start=plan_start, closed_on=closed_on
+        )
+
+    case(ohr[0], datetime.date(2025, 2, 1), closed_on=datetime.date(2025, 12, 31))
+    case(ohr[1], datetime.date(2025, 3, 1), closed_on=datetime.date(2026, 2, 1))  # after the end
+    case(ohr[2], datetime.date(2025, 4, 1))  # still open
+    case(ohr[3], datetime.date(2024, 6, 1), closed_on=datetime.date(2025, 3, 1))  # opened before
+    d = metrics.report_metrics(datetime.date(2025, 1, 1), datetime.date(2025, 12, 31))["D"]
+    assert d["underperformance_cases_opened"] == 3
+    assert d["underperformance_cases_closed"] == 1

@@ -141,3 +141,33 @@ def test_paragraph_30_counts_risks_by_reviews_inside_the_period(units):
         ("Reviewed in 2025 and 2026", "2025-04-02"),
         ("Reviewed in the period, no assessment row", "2025-09-09"),
     }
+
+
+def test_a_review_after_the_period_does_not_make_a_register_current_at_its_end(units):
+    from risk.models import RiskAssessment
+
+    # DMSPC: last reviewed in the period's 12 months -> current at END.
+    RiskFactory(unit=units["dmspc"], reviewed_on=datetime.date(2025, 3, 1))
+    # DOS: reviewed in 2024-01 (stale at END) and again after the period.
+    stale_then = RiskFactory(
+        unit=units["dos"],
+        identified_on=datetime.date(2023, 6, 1),
+        reviewed_on=datetime.date(2026, 2, 1),
+    )
+    RiskAssessment.objects.create(
+        risk=stale_then, assessed_on=datetime.date(2024, 1, 10), likelihood=2, impact=2, score=4
+    )
+    RiskAssessment.objects.create(
+        risk=stale_then, assessed_on=datetime.date(2026, 2, 1), likelihood=2, impact=3, score=6
+    )
+    # DMSPC-OHR: reviewed in the period and again after it -> current at END.
+    current_then = RiskFactory(unit=units["ohr"], reviewed_on=datetime.date(2026, 2, 1))
+    RiskAssessment.objects.create(
+        risk=current_then, assessed_on=datetime.date(2025, 10, 1), likelihood=2, impact=2, score=4
+    )
+    RiskAssessment.objects.create(
+        risk=current_then, assessed_on=datetime.date(2026, 2, 1), likelihood=2, impact=3, score=6
+    )
+    j = metrics.report_metrics(START, END)["J"]
+    assert j["units_with_risk_register"] == 3
+    assert j["units_with_current_register"] == 2
