@@ -109,6 +109,30 @@ class RiskCreateBase(ManagerRequiredMixin, ServiceFormMixin, CreateView):
         return kwargs
 
 
+class ChildCreateBase(RiskCreateBase):
+    """Creates a record under a parent (a risk, a control, a test, a case) that the user may
+    change: a parent they cannot see is a 404, one they may only read a 403."""
+
+    parent_model = None
+    parent_field = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.parent = (
+            editable_or_403(self.parent_model, request.user, kwargs["pk"])
+            if request.user.is_authenticated
+            else None
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def new_instance(self):
+        return self.model(**{self.parent_field: self.parent})
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.new_instance()
+        return kwargs
+
+
 class RiskUpdateBase(ServiceFormMixin, ScopedUpdateView):
     template_name = "risk/form.html"
 
@@ -303,22 +327,11 @@ class TreatmentListView(ScopedListView):
         )
 
 
-class TreatmentCreateView(RiskCreateBase):
+class TreatmentCreateView(ChildCreateBase):
     model = Treatment
     form_class = forms.TreatmentForm
-
-    def dispatch(self, request, *args, **kwargs):
-        self.risk = (
-            editable_or_403(Risk, request.user, kwargs["pk"])
-            if request.user.is_authenticated
-            else None
-        )
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["instance"] = Treatment(risk=self.risk)
-        return kwargs
+    parent_model = Risk
+    parent_field = "risk"
 
     def save_form(self, form):
         return services.save_treatment(form.instance, acting_user=self.request.user)
@@ -430,43 +443,24 @@ class ControlTestDetailView(ScopedDetailView):
         return context
 
 
-class ControlTestCreateView(RiskCreateBase):
+class ControlTestCreateView(ChildCreateBase):
     model = ControlTest
     form_class = forms.ControlTestForm
+    parent_model = Control
+    parent_field = "control"
 
-    def dispatch(self, request, *args, **kwargs):
-        self.control = (
-            editable_or_403(Control, request.user, kwargs["pk"])
-            if request.user.is_authenticated
-            else None
-        )
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["instance"] = ControlTest(control=self.control, tester=self.request.user)
-        return kwargs
+    def new_instance(self):
+        return ControlTest(control=self.parent, tester=self.request.user)
 
     def save_form(self, form):
         return services.record_control_test(form.instance, acting_user=self.request.user)
 
 
-class DeficiencyCreateView(RiskCreateBase):
+class DeficiencyCreateView(ChildCreateBase):
     model = Deficiency
     form_class = forms.DeficiencyForm
-
-    def dispatch(self, request, *args, **kwargs):
-        self.test = (
-            editable_or_403(ControlTest, request.user, kwargs["pk"])
-            if request.user.is_authenticated
-            else None
-        )
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["instance"] = Deficiency(test=self.test)
-        return kwargs
+    parent_model = ControlTest
+    parent_field = "test"
 
     def save_form(self, form):
         return services.save_deficiency(form.instance, acting_user=self.request.user)
@@ -776,22 +770,11 @@ class RecoveryCaseUpdateView(RiskUpdateBase):
         )
 
 
-class RecoveryActionCreateView(RiskCreateBase):
+class RecoveryActionCreateView(ChildCreateBase):
     model = RecoveryAction
     form_class = forms.RecoveryActionForm
-
-    def dispatch(self, request, *args, **kwargs):
-        self.case = (
-            editable_or_403(RecoveryCase, request.user, kwargs["pk"])
-            if request.user.is_authenticated
-            else None
-        )
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["instance"] = RecoveryAction(case=self.case)
-        return kwargs
+    parent_model = RecoveryCase
+    parent_field = "case"
 
     def save_form(self, form):
         return services.add_recovery_action(form.instance, acting_user=self.request.user)

@@ -320,3 +320,39 @@ def test_heat_map_lists_registers_by_unit_and_ga_staff_see_no_panel_names(
         "Secret Panelist"
         not in web(gastaff).get(reverse("risk:case_detail", args=[case.pk])).content.decode()
     )
+
+
+def test_records_under_a_parent_need_the_right_to_change_the_parent(
+    web, units, manager, manager2, gastaff
+):
+    from risk.models import Deficiency, RecoveryAction
+
+    risk = RiskFactory(unit=units["dmspc"])
+    test = ControlTestFactory(control=ControlFactory(unit=units["dmspc"]))
+    recovery = RecoveryCaseFactory(unit=units["dmspc"])
+    pages = [
+        ("treatment_create", risk.pk),
+        ("control_test_create", test.control_id),
+        ("deficiency_create", test.pk),
+        ("recovery_action_create", recovery.pk),
+    ]
+    before = (
+        Treatment.objects.count(),
+        ControlTest.objects.count(),
+        Deficiency.objects.count(),
+        RecoveryAction.objects.count(),
+    )
+    for name, pk in pages:
+        url = reverse(f"risk:{name}", args=[pk])
+        assert web(manager).get(url).status_code == 200, name
+        assert web(manager2).get(url).status_code == 404, name  # another unit's parent: unseen
+        assert web(manager2).post(url, {}).status_code == 404, name
+        assert web(gastaff).get(url).status_code == 403, name  # seen, not changeable
+        assert web(gastaff).post(url, {}).status_code == 403, name
+    after = (
+        Treatment.objects.count(),
+        ControlTest.objects.count(),
+        Deficiency.objects.count(),
+        RecoveryAction.objects.count(),
+    )
+    assert after == before
