@@ -8,6 +8,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -42,7 +43,10 @@ def worker_env(media):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "reports.tests.worker_settings",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DATABASE_URL": (
+            f"postgres://{quote(db['USER'])}:{quote(db['PASSWORD'] or '')}"
+            f"@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        ),
         "REDIS_URL": REDIS_URL,
         "MEDIA_ROOT": str(media),
         # A task whose worker vanished goes back on the queue after this many seconds.
