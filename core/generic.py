@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
@@ -167,8 +167,6 @@ class StaleVersionFormMixin:
         except StaleVersion:
             return self.form_invalid(form)
         messages.success(self.request, _("Saved."))
-        from django.http import HttpResponseRedirect
-
         return HttpResponseRedirect(self.get_success_url())
 
     def save_form(self, form):

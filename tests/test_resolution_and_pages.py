@@ -48,10 +48,40 @@ def test_pages_need_sign_in(client):
 
 
 @pytest.mark.django_db
-def test_dashboard_shows_real_counts(web, manager, units):
-    page = web(manager).get("/").content.decode()
-    # The manager sees DMSPC and DMSPC-OHR staff: the manager's own person record.
-    assert "Staff on record" in page
+def test_dashboard_shows_real_counts_scoped_to_the_user(web, manager, admin_user, units):
+    import re
+
+    from accountability.tests.factories import PersonFactory
+
+    PersonFactory.create_batch(3, unit=units["ohr"])
+    PersonFactory.create_batch(5, unit=units["pd"])
+
+    def staff_card(user):
+        page = web(user).get("/").content.decode()
+        match = re.search(
+            r'card-value">([\d,]+)</span>\s*<span class="card-label">Staff on record<', page
+        )
+        assert match, "the staff card is missing"
+        return int(match.group(1).replace(",", ""))
+
+    # The manager's subtree: their own person record and the three in DMSPC-OHR.
+    assert staff_card(manager) == 4
+    assert staff_card(admin_user) == 9
+
+
+@pytest.mark.django_db
+def test_dashboard_query_count_does_not_grow_with_records(
+    web, manager, units, django_assert_max_num_queries
+):
+    from accountability.tests.factories import PersonFactory
+
+    client = web(manager)
+    client.get("/")  # warm per-process caches (content types, rating scale)
+    with django_assert_max_num_queries(200) as few:
+        client.get("/")
+    PersonFactory.create_batch(50, unit=units["ohr"])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get("/").status_code == 200
 
 
 @pytest.mark.django_db

@@ -126,7 +126,10 @@ def test_a_unit_cannot_be_placed_below_itself(api, admin_user, units):
 def test_people_filters(api, admin_user, staff):
     client = api(admin_user)
     assert _names(client.get("/api/people/?unit=DOS-PD")) == {"Pat Procurement"}
-    assert "Maria Manager" not in _names(client.get("/api/people/?search=Ana"))
+    assert _names(client.get("/api/people/?search=Ana")) == {"Ana Ohr"}
+    assert _names(client.get(f"/api/people/?search={staff['pd'].index_number}")) == {
+        "Pat Procurement"
+    }
 
 
 @pytest.mark.django_db
@@ -183,3 +186,22 @@ def test_person_page_of_another_unit_is_404_and_own_shows_history(web, manager, 
     assert client.get(f"/accountability/people/{staff['pd'].index_number}/").status_code == 404
     page = client.get(f"/accountability/people/{staff['ohr'].index_number}/")
     assert page.status_code == 200 and "History" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_citing_paragraphs_is_recorded_in_the_history(units, resolution):
+    from accountability.models import Paragraph
+    from accountability.tests.factories import DecisionFactory
+    from core.models import HistoryEntry
+
+    decision = DecisionFactory(unit=units["dmspc"])
+    p8, p21 = Paragraph.objects.get(number=8), Paragraph.objects.get(number=21)
+    decision.paragraphs.add(p8, p21)
+    decision.paragraphs.remove(p8)
+    adds, removes = (
+        HistoryEntry.objects.for_object(decision)
+        .filter(changes__has_key="paragraphs")
+        .order_by("seq")
+    )
+    assert adds.changes == {"paragraphs": [[], sorted([p8.pk, p21.pk])]}
+    assert removes.changes == {"paragraphs": [sorted([p8.pk, p21.pk]), [p21.pk]]}
