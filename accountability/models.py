@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -386,8 +387,38 @@ class Delegation(TrackedModel):
             errors["delegatee"] = _("Authority cannot be delegated to oneself.")
         if self.parent_id:
             errors.update(self._sub_delegation_errors())
+        if self.pk:
+            for field, message in self._narrowing_errors().items():
+                errors.setdefault(field, message)
         if errors:
             raise ValidationError(errors)
+
+    def _narrowing_errors(self) -> dict:
+        """Narrowing an instrument must not leave a sub-delegation exceeding it: the cap holds
+        from both ends, not only when the child is written."""
+        children = Delegation.objects.filter(parent_id=self.pk, revoked_on__isnull=True)
+        exceeding = {
+            "limit_amount": Q(limit_amount__isnull=True) | Q(limit_amount__gt=self.limit_amount)
+            if self.limit_amount is not None
+            else None,
+            "area": ~Q(area=self.area) if self.area else None,
+            "valid_from": Q(valid_from__lt=self.valid_from) if self.valid_from else None,
+            "valid_to": Q(valid_to__isnull=True) | Q(valid_to__gt=self.valid_to)
+            if self.valid_to is not None
+            else None,
+        }
+        checks = {field: q for field, q in exceeding.items() if q is not None}
+        if not checks:
+            return {}
+        found = children.aggregate(**{field: Count("pk", filter=q) for field, q in checks.items()})
+        return {
+            field: _(
+                "A sub-delegation made under this instrument would exceed it; change or "
+                "revoke the sub-delegation first."
+            )
+            for field, n in found.items()
+            if n
+        }
 
     def _sub_delegation_errors(self) -> dict:
         parent = self.parent

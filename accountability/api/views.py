@@ -19,6 +19,7 @@ from accountability.api.serializers import (
     RevocationSerializer,
 )
 from accountability.choices import DelegationState
+from accountability.filtersets import ParagraphFilter, UnitSubtreeFilter
 from accountability.models import Commitment, Decision, Delegation, OrgUnit, Paragraph, Person
 from core.api.viewsets import ScopedModelViewSet
 
@@ -87,7 +88,7 @@ class ParagraphViewSet(viewsets.ReadOnlyModelViewSet):
 
 class DelegationFilterSet(django_filters.FilterSet):
     unit = django_filters.CharFilter(field_name="unit__code")
-    within = django_filters.CharFilter(method="filter_within", label="subtree of unit code")
+    within = UnitSubtreeFilter(to_field_name="code", label="subtree of unit code")
     delegator = django_filters.CharFilter(field_name="delegator__username")
     delegatee = django_filters.CharFilter(field_name="delegatee__username")
     state = django_filters.ChoiceFilter(choices=DelegationState.choices, method="filter_state")
@@ -96,10 +97,6 @@ class DelegationFilterSet(django_filters.FilterSet):
     class Meta:
         model = Delegation
         fields = ["unit", "within", "area", "delegator", "delegatee", "parent", "state"]
-
-    def filter_within(self, queryset, name, value):
-        unit = OrgUnit.objects.filter(code=value).first()
-        return queryset.filter(unit__path__startswith=unit.path) if unit else queryset.none()
 
     def filter_state(self, queryset, name, value):
         return queryset.in_state(value)
@@ -140,22 +137,13 @@ class DelegationViewSet(ScopedModelViewSet):
         return Response(DelegationSerializer(delegation, context={"request": request}).data)
 
 
-class ParagraphNumberFilter(django_filters.NumberFilter):
-    def filter(self, qs, value):
-        if value in (None, ""):
-            return qs
-        through = qs.model.paragraphs.through
-        column = f"{qs.model._meta.model_name}_id"
-        return qs.filter(pk__in=through.objects.filter(paragraph__number=value).values(column))
-
-
 class DecisionFilterSet(django_filters.FilterSet):
     unit = django_filters.CharFilter(field_name="unit__code")
-    within = django_filters.CharFilter(method="filter_within", label="subtree of unit code")
+    within = UnitSubtreeFilter(to_field_name="code", label="subtree of unit code")
     decided_by = django_filters.CharFilter(field_name="decided_by__username")
     decided_after = django_filters.DateFilter(field_name="decided_on", lookup_expr="gte")
     decided_before = django_filters.DateFilter(field_name="decided_on", lookup_expr="lte")
-    paragraph = ParagraphNumberFilter()
+    paragraph = ParagraphFilter()
     review_outcome = django_filters.CharFilter()
     awaiting_review = django_filters.BooleanFilter(method="filter_awaiting")
 
@@ -174,10 +162,6 @@ class DecisionFilterSet(django_filters.FilterSet):
             "paragraph",
             "review_outcome",
         ]
-
-    def filter_within(self, queryset, name, value):
-        unit = OrgUnit.objects.filter(code=value).first()
-        return queryset.filter(unit__path__startswith=unit.path) if unit else queryset.none()
 
     def filter_awaiting(self, queryset, name, value):
         if value is None:
@@ -236,11 +220,11 @@ class DecisionViewSet(ScopedModelViewSet):
 
 class CommitmentFilterSet(django_filters.FilterSet):
     unit = django_filters.CharFilter(field_name="unit__code")
-    within = django_filters.CharFilter(method="filter_within", label="subtree of unit code")
+    within = UnitSubtreeFilter(to_field_name="code", label="subtree of unit code")
     owner = django_filters.CharFilter(field_name="owner__username")
     due_after = django_filters.DateFilter(field_name="due_on", lookup_expr="gte")
     due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lte")
-    paragraph = ParagraphNumberFilter()
+    paragraph = ParagraphFilter()
     overdue = django_filters.BooleanFilter(method="filter_overdue")
 
     class Meta:
@@ -255,10 +239,6 @@ class CommitmentFilterSet(django_filters.FilterSet):
             "due_before",
             "paragraph",
         ]
-
-    def filter_within(self, queryset, name, value):
-        unit = OrgUnit.objects.filter(code=value).first()
-        return queryset.filter(unit__path__startswith=unit.path) if unit else queryset.none()
 
     def filter_overdue(self, queryset, name, value):
         if value is None:

@@ -246,6 +246,7 @@ def test_filters_search_and_ordering(api, manager, grant, units, resolution):
         "Beta hire"
     ]
     assert len(client.get(DECISIONS, {"within": "DMSPC"}).data["results"]) == 2
+    assert client.get(DECISIONS, {"within": "DOS"}).data["results"] == []
     assert [d["title"] for d in client.get(DECISIONS, {"paragraph": 13}).data["results"]] == [
         "Beta hire"
     ]
@@ -265,6 +266,14 @@ def test_filters_search_and_ordering(api, manager, grant, units, resolution):
         seen += [d["title"] for d in page["results"]]
         url = page["next"]
     assert sorted(seen) == ["Alpha purchase", "Beta hire", "Gamma"]
+
+
+@pytest.mark.parametrize("path", [DECISIONS, DELEGATIONS, COMMITMENTS])
+def test_unknown_unit_code_in_subtree_filter_is_400(api, manager, grant, path):
+    # An unknown code is bad input with a message on the field, not a silently empty list.
+    response = api(manager).get(path, {"within": "NO-SUCH-UNIT"})
+    assert response.status_code == 400
+    assert "within" in response.data
 
 
 def _seed_decisions(n, units, user, delegation):
@@ -354,6 +363,36 @@ def test_delegation_revoke_through_api(api, manager, manager2, grant, resolution
     assert done.data["revoked_on"] == TODAY.isoformat()
     assert done.data["revoked_by"] == "manager"
     assert done.data["state"] == "revoked"
+
+
+def test_stale_delegation_and_commitment_edits_are_409(api, manager, grant, units, resolution):
+    commitment = (
+        api(manager)
+        .post(
+            COMMITMENTS,
+            {
+                "title": "Publish",
+                "unit": "DMSPC",
+                "due_on": (TODAY + datetime.timedelta(days=9)).isoformat(),
+            },
+            format="json",
+        )
+        .data
+    )
+    for path, pk, field, model in (
+        (DELEGATIONS, grant.pk, "scope", Delegation),
+        (COMMITMENTS, commitment["id"], "title", Commitment),
+    ):
+        url = f"{path}{pk}/"
+        based_on = f'"{api(manager).get(url).data["version"]}"'
+        first = api(manager).patch(url, {field: "First"}, format="json", HTTP_IF_MATCH=based_on)
+        assert first.status_code == 200, first.data
+        stale = api(manager).patch(url, {field: "Second"}, format="json", HTTP_IF_MATCH=based_on)
+        assert stale.status_code == 409
+        assert getattr(model.objects.get(pk=pk), field) == "First"
+        body = api(manager).patch(url, {field: "Third", "version": 1}, format="json")
+        assert body.status_code == 409
+        assert getattr(model.objects.get(pk=pk), field) == "First"
 
 
 def test_commitment_api_status_goes_through_service(api, manager, units, resolution):

@@ -193,3 +193,31 @@ def test_sub_delegation_cannot_outlast_a_revoked_parent(setup):
         _child(setup, valid_to=datetime.date(2025, 7, 1)).full_clean()
     assert "valid_to" in exc.value.message_dict
     _child(setup, valid_to=datetime.date(2025, 6, 30)).full_clean()
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"limit_amount": Decimal("499.99")}, "limit_amount"),
+        ({"limit_amount": Decimal("500.00")}, None),
+        ({"area": "procurement"}, "area"),
+        ({"valid_from": D0 + DAY}, "valid_from"),
+        ({"valid_to": D1 - DAY}, "valid_to"),
+        ({"valid_to": D1}, None),
+    ],
+    ids=["limit-below-child", "limit-at-child", "area", "starts-later", "ends-earlier", "same"],
+)
+def test_narrowing_a_parent_cannot_leave_a_sub_delegation_exceeding_it(setup, change, field):
+    child = _child(setup)
+    child.full_clean()
+    child.save()
+    parent = Delegation.objects.get(pk=setup["delegation"].pk)
+    for name, value in change.items():
+        setattr(parent, name, value)
+    if field is None:
+        parent.full_clean()
+        return
+    with pytest.raises(ValidationError) as exc:
+        parent.full_clean()
+    assert field in exc.value.message_dict
+    assert "sub-delegation" in " ".join(exc.value.message_dict[field])
