@@ -1,5 +1,8 @@
+from django import forms
 from django.contrib import admin
 
+from oversight import services
+from oversight.forms import AcceptanceFormMixin
 from oversight.models import (
     Evidence,
     OversightBody,
@@ -38,8 +41,24 @@ class RecommendationUpdateInline(admin.TabularInline):
         return False
 
 
+class RecommendationAdminForm(AcceptanceFormMixin, forms.ModelForm):
+    class Meta:
+        model = Recommendation
+        fields = [
+            "report",
+            "number",
+            "text",
+            "priority",
+            "unit",
+            "accepted",
+            "acceptance_comment",
+            "target_date",
+        ]
+
+
 @admin.register(Recommendation)
 class RecommendationAdmin(admin.ModelAdmin):
+    form = RecommendationAdminForm
     list_display = ["__str__", "unit", "priority", "status", "target_date"]
     list_filter = ["status", "priority", "report__body"]
     search_fields = ["report__symbol", "number", "text"]
@@ -48,6 +67,12 @@ class RecommendationAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "status_changed_on", "implemented_on"]
     list_select_related = ["report", "unit"]
     inlines = [RecommendationUpdateInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.record_acceptance_change(
+            obj, acting_user=request.user, from_status=form.status_before
+        )
 
 
 @admin.register(Evidence)

@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accountability.access import access_for
@@ -53,7 +54,30 @@ class ReportForm(VersionedModelForm):
         self.fields["body"].to_field_name = "code"
 
 
-class RecommendationForm(VersionedModelForm):
+class AcceptanceFormMixin:
+    """`accepted` moves the recommendation into or out of 'not accepted' by the model's rule
+    (the edit form and the admin alike); the saving view then puts the move on the timeline
+    with services.record_acceptance_change(from_status=form.status_before)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.status_before = self.instance.status
+
+    def clean(self):
+        cleaned = super().clean()
+        if "accepted" in cleaned:
+            try:
+                self.instance.apply_acceptance(
+                    cleaned["accepted"], cleaned.get("acceptance_comment", "")
+                )
+            except ValidationError as exc:
+                self.add_error(None, exc)
+                # Keep the instance's own `accepted` so the model's checks see a coherent record.
+                cleaned.pop("accepted", None)
+        return cleaned
+
+
+class RecommendationForm(AcceptanceFormMixin, VersionedModelForm):
     takes_user = True
 
     class Meta:
@@ -76,23 +100,3 @@ class RecommendationForm(VersionedModelForm):
             "body"
         )
         self.fields["unit"].queryset = OrgUnit.objects.filter(is_active=True)
-
-    def clean(self):
-        cleaned = super().clean()
-        accepted = cleaned.get("accepted")
-        status = self.instance.status
-        if accepted is False:
-            if status not in (RecommendationStatus.OPEN, RecommendationStatus.NOT_ACCEPTED):
-                # add_error drops `accepted` from cleaned_data, so the instance keeps its value.
-                self.add_error(
-                    "accepted", _("Only an open recommendation can be recorded as not accepted.")
-                )
-            else:
-                self.instance.status = RecommendationStatus.NOT_ACCEPTED
-                if not cleaned.get("acceptance_comment"):
-                    self.add_error(
-                        "acceptance_comment", _("Give management's reason for not accepting it.")
-                    )
-        elif accepted and status == RecommendationStatus.NOT_ACCEPTED:
-            self.instance.status = RecommendationStatus.OPEN
-        return cleaned

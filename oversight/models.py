@@ -179,6 +179,23 @@ class Recommendation(TrackedModel):
                 }
             )
 
+    def apply_acceptance(self, accepted: bool, comment: str) -> None:
+        """Record management's acceptance as the edit form and the API give it: declining moves
+        an open recommendation to 'not accepted' (with a reason); accepting moves it back."""
+        S = RecommendationStatus
+        if accepted is False:
+            if self.status not in (S.OPEN, S.NOT_ACCEPTED):
+                raise ValidationError(
+                    {"accepted": _("Only an open recommendation can be recorded as not accepted.")}
+                )
+            if not comment:
+                raise ValidationError(
+                    {"acceptance_comment": _("Give management's reason for not accepting it.")}
+                )
+            self.status = S.NOT_ACCEPTED
+        elif self.status == S.NOT_ACCEPTED:
+            self.status = S.OPEN
+
     @property
     def is_overdue(self) -> bool:
         return bool(

@@ -124,3 +124,21 @@ def change_status(
     for upload in files:
         Evidence.objects.create(update=update, file=upload, name=str(upload.name)[:200])
     return update
+
+
+@transaction.atomic
+def record_acceptance_change(
+    recommendation: Recommendation, *, acting_user, from_status: str
+) -> RecommendationUpdate | None:
+    """After an edit of `accepted` moved the recommendation into or out of 'not accepted', put
+    that move on its timeline like any other, with management's comment as the note."""
+    if recommendation.status == from_status:
+        return None
+    return RecommendationUpdate.objects.create(
+        recommendation=recommendation,
+        from_status=from_status,
+        to_status=recommendation.status,
+        note=recommendation.acceptance_comment or "-",
+        author=acting_user,
+        author_label=acting_user.get_username(),
+    )

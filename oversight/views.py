@@ -200,6 +200,13 @@ class RecommendationUpdateView(FormTitleMixin, ScopedUpdateView):
     model = Recommendation
     form_class = RecommendationForm
 
+    def save_form(self, form):
+        rec = form.save()
+        services.record_acceptance_change(
+            rec, acting_user=self.request.user, from_status=form.status_before
+        )
+        return rec
+
     def get_success_url(self):
         return self.object.get_absolute_url()
 

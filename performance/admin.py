@@ -1,4 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 
 from core.admin import TrackedModelAdmin
 from performance import models, services
@@ -12,8 +14,15 @@ class ServiceAdmin(TrackedModelAdmin):
     def save_model(self, request, obj, form, change):
         type(self).service(obj, acting_user=request.user)
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:
+            # A rule only the service knows refused the change; the admin's transaction rolled
+            # it back, so nothing was saved: say why rather than answer 500.
+            for message in exc.messages:
+                self.message_user(request, message, level=messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 @admin.register(models.Compact)
@@ -27,13 +36,15 @@ class CompactAdmin(ServiceAdmin):
 
 
 @admin.register(models.CompactObjective)
-class CompactObjectiveAdmin(TrackedModelAdmin):
+class CompactObjectiveAdmin(ServiceAdmin):
+    service = staticmethod(services.save_objective)
     list_display = ["title", "compact", "kind", "outcome"]
     raw_id_fields = ["compact"]
 
 
 @admin.register(models.BoardFinding)
-class BoardFindingAdmin(TrackedModelAdmin):
+class BoardFindingAdmin(ServiceAdmin):
+    service = staticmethod(services.save_finding)
     list_display = ["finding", "compact", "status", "due_on", "closed_on"]
     list_filter = ["status"]
     raw_id_fields = ["compact"]
@@ -57,13 +68,15 @@ class UnderperformanceCaseAdmin(ServiceAdmin):
 
 
 @admin.register(models.ExpectedAccomplishment)
-class ExpectedAccomplishmentAdmin(TrackedModelAdmin):
+class ExpectedAccomplishmentAdmin(ServiceAdmin):
+    service = staticmethod(services.save_accomplishment)
     list_display = ["title", "unit"]
     raw_id_fields = ["unit"]
 
 
 @admin.register(models.Indicator)
-class IndicatorAdmin(TrackedModelAdmin):
+class IndicatorAdmin(ServiceAdmin):
+    service = staticmethod(services.save_indicator)
     list_display = ["title", "unit", "kind", "unit_of_measure", "baseline", "target"]
     list_filter = ["kind"]
     search_fields = ["title", "unit__code"]
@@ -71,7 +84,8 @@ class IndicatorAdmin(TrackedModelAdmin):
 
 
 @admin.register(models.IndicatorResult)
-class IndicatorResultAdmin(TrackedModelAdmin):
+class IndicatorResultAdmin(ServiceAdmin):
+    service = staticmethod(services.record_indicator_result)
     list_display = ["indicator", "period", "value"]
     raw_id_fields = ["indicator"]
 

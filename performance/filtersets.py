@@ -3,18 +3,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from accountability.filtersets import UnitSubtreeFilter
-from accountability.models import OrgUnit
 from performance.choices import CompactStatus, IndicatorKind, MPBRating, Rating
 from performance.models import Appraisal, Compact, Indicator, IndicatorResult
-
-
-def unit_code_subtree(queryset, field: str, value: str):
-    unit = OrgUnit.objects.filter(code=value).first()
-    if unit is None:
-        return queryset.none()
-    return queryset.filter(
-        **{f"{field}__in": OrgUnit.objects.filter(path__startswith=unit.path).values("pk")}
-    )
 
 
 class CompactFilterSet(django_filters.FilterSet):
@@ -75,19 +65,16 @@ class IndicatorFilterSet(django_filters.FilterSet):
 
 
 class CompactAPIFilterSet(django_filters.FilterSet):
-    unit = django_filters.CharFilter(method="filter_unit")
+    unit = UnitSubtreeFilter(to_field_name="code")
     senior_manager = django_filters.CharFilter(field_name="senior_manager__index_number")
 
     class Meta:
         model = Compact
         fields = ["unit", "senior_manager", "year", "status", "mpb_rating"]
 
-    def filter_unit(self, queryset, name, value):
-        return unit_code_subtree(queryset, "unit", value)
-
 
 class AppraisalAPIFilterSet(django_filters.FilterSet):
-    unit = django_filters.CharFilter(method="filter_unit")
+    unit = UnitSubtreeFilter(to_field_name="code")
     staff = django_filters.CharFilter(field_name="staff__index_number")
     on_time = django_filters.BooleanFilter(method="filter_on_time")
     rating = django_filters.ChoiceFilter(choices=Rating.choices)
@@ -103,26 +90,20 @@ class AppraisalAPIFilterSet(django_filters.FilterSet):
             "completed_on": ["gte", "lte", "isnull"],
         }
 
-    def filter_unit(self, queryset, name, value):
-        return unit_code_subtree(queryset, "unit", value)
-
     filter_on_time = AppraisalFilterSet.filter_on_time
 
 
 class IndicatorAPIFilterSet(django_filters.FilterSet):
-    unit = django_filters.CharFilter(method="filter_unit")
+    unit = UnitSubtreeFilter(to_field_name="code")
     paragraphs = django_filters.NumberFilter(field_name="paragraphs__number")
 
     class Meta:
         model = Indicator
         fields = ["unit", "kind", "direction", "paragraphs"]
 
-    def filter_unit(self, queryset, name, value):
-        return unit_code_subtree(queryset, "unit", value)
-
 
 class IndicatorResultAPIFilterSet(django_filters.FilterSet):
-    unit = django_filters.CharFilter(method="filter_unit")
+    unit = UnitSubtreeFilter(to_field_name="code", unit_field="indicator__unit")
 
     class Meta:
         model = IndicatorResult
@@ -131,6 +112,3 @@ class IndicatorResultAPIFilterSet(django_filters.FilterSet):
             "period": ["exact"],
             "start_year": ["exact", "gte", "lte"],
         }
-
-    def filter_unit(self, queryset, name, value):
-        return unit_code_subtree(queryset, "indicator__unit", value)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accountability.access import access_for
 from accountability.choices import SENIOR_GRADES
 from accountability.models import Commitment, OrgUnit, Paragraph, Person
-from core.forms import VersionedModelForm
+from core.forms import DateInput, VersionedModelForm
 from performance.choices import MPBRating
 from performance.models import (
     Appraisal,
@@ -20,7 +20,7 @@ from performance.models import (
     UnderperformanceCase,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 
 
 def manageable_units(user):

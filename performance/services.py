@@ -134,6 +134,12 @@ def save_appraisal(appraisal: Appraisal, *, acting_user) -> Appraisal:
 
 @transaction.atomic
 def save_underperformance_case(case: UnderperformanceCase, *, acting_user) -> UnderperformanceCase:
+    # Checked here, not left to the one-to-one constraint, so the API answers 400, not 500.
+    taken = UnderperformanceCase.objects.filter(appraisal_id=case.appraisal_id).exclude(pk=case.pk)
+    if taken.exists():
+        raise ValidationError(
+            {"appraisal": _("This appraisal already has an underperformance case.")}
+        )
     return _save(case, acting_user, case.appraisal.unit_id)
 
 

@@ -389,12 +389,6 @@ class CaseCreateView(ChildMixin, ServiceFormMixin, ScopedCreateView):
     parent_model = Appraisal
     parent_field = "appraisal"
 
-    def form_valid(self, form):
-        if UnderperformanceCase.objects.filter(appraisal=self.get_parent()).exists():
-            form.add_error(None, _("This appraisal already has an underperformance case."))
-            return self.form_invalid(form)
-        return super().form_valid(form)
-
 
 class CaseUpdateView(ServiceFormMixin, ScopedUpdateView):
     model = UnderperformanceCase

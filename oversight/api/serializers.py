@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -102,27 +103,28 @@ class RecommendationSerializer(VersionedModelSerializer):
                 }
             )
         accepted = attrs.get("accepted", self.instance.accepted if self.instance else True)
-        status = self.instance.status if self.instance else RecommendationStatus.OPEN
-        if accepted is False:
-            if status not in (RecommendationStatus.OPEN, RecommendationStatus.NOT_ACCEPTED):
-                raise serializers.ValidationError(
-                    {
-                        "accepted": [
-                            _("Only an open recommendation can be recorded as not accepted.")
-                        ]
-                    }
-                )
-            comment = attrs.get(
-                "acceptance_comment", self.instance.acceptance_comment if self.instance else ""
-            )
-            if not comment:
-                raise serializers.ValidationError(
-                    {"acceptance_comment": [_("Give management's reason for not accepting it.")]}
-                )
-            attrs["status"] = RecommendationStatus.NOT_ACCEPTED
-        elif status == RecommendationStatus.NOT_ACCEPTED:
-            attrs["status"] = RecommendationStatus.OPEN
+        comment = attrs.get(
+            "acceptance_comment", self.instance.acceptance_comment if self.instance else ""
+        )
+        # A scratch copy: the rule lives on the model, the instance changes only on save.
+        probe = Recommendation(status=current)
+        try:
+            probe.apply_acceptance(accepted, comment)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
+        if probe.status != current:
+            attrs["status"] = probe.status
         return attrs
+
+    def update(self, instance, validated_data):
+        from oversight import services
+
+        from_status = instance.status
+        instance = super().update(instance, validated_data)
+        services.record_acceptance_change(
+            instance, acting_user=self.context["request"].user, from_status=from_status
+        )
+        return instance
 
 
 class EvidenceSerializer(serializers.ModelSerializer):

@@ -9,6 +9,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from accountability.access import access_for
+from accountability.filtersets import UnitSubtreeFilter
 from core.api.viewsets import ScopedModelViewSet
 from oversight import services
 from oversight.api.serializers import (
@@ -78,7 +79,7 @@ class OversightReportViewSet(ScopedModelViewSet):
 class RecommendationFilterSet(django_filters.FilterSet):
     body = django_filters.CharFilter(field_name="report__body__code")
     unit = django_filters.CharFilter(field_name="unit__code")
-    within = django_filters.CharFilter(method="filter_within", label="subtree of unit code")
+    within = UnitSubtreeFilter(to_field_name="code", label="subtree of unit code")
     report_symbol = django_filters.CharFilter(field_name="report__symbol")
     status = django_filters.MultipleChoiceFilter(choices=RecommendationStatus.choices)
     priority = django_filters.ChoiceFilter(choices=[c for c in Priority.choices if c[0]])
@@ -111,12 +112,6 @@ class RecommendationFilterSet(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         overdue = {"status__in": OPEN_STATUSES, "target_date__lt": timezone.localdate()}
         return queryset.filter(**overdue) if value else queryset.exclude(**overdue)
-
-    def filter_within(self, queryset, name, value):
-        from accountability.models import OrgUnit
-
-        unit = OrgUnit.objects.filter(code=value).first()
-        return queryset.filter(unit__path__startswith=unit.path) if unit else queryset.none()
 
 
 class RecommendationSearch:

@@ -72,6 +72,8 @@ def test_filters_and_search(api, oios, recs):
     assert ids(api(oios).get(URL, {"search": "A/79"})) == {recs["boa"].pk}
     assert ids(api(oios).get(URL, {"body": "BOA"})) == {recs["boa"].pk}
     assert ids(api(oios).get(URL, {"within": "DOS"})) == {recs["pd"].pk}
+    unknown = api(oios).get(URL, {"within": "NOPE"})
+    assert unknown.status_code == 400 and "within" in unknown.json()
     assert ids(api(oios).get(URL, {"priority": "critical"})) == {recs["ohr"].pk}
 
 
@@ -210,3 +212,58 @@ def test_ga_staff_read_the_timeline_without_names(api, web, gastaff, manager, re
     )
     page = web(gastaff).get(recs["ohr"].get_absolute_url()).content.decode()
     assert "Started" in page and "Record an update" not in page
+
+
+@pytest.mark.parametrize("how", ["if_match", "body"])
+def test_status_change_on_a_stale_version_is_409_and_changes_nothing(api, manager, recs, how):
+    rec = recs["ohr"]
+    target = f"{URL}{rec.pk}/status/"
+    first = api(manager).post(target, {"status": "in_progress", "note": "Started", "version": 1})
+    assert first.status_code == 200, first.content
+    payload = {"status": "pending_verification", "note": "Done"}
+    if how == "if_match":
+        stale = api(manager).post(target, payload, HTTP_IF_MATCH='"1"')
+    else:
+        stale = api(manager).post(target, {**payload, "version": 1})
+    assert stale.status_code == 409
+    rec.refresh_from_db()
+    assert rec.status == "in_progress" and rec.updates.count() == 1
+
+
+def test_recording_non_acceptance_by_patch_goes_on_the_timeline(api, oios, recs):
+    rec = recs["pd"]
+    response = api(oios).patch(
+        f"{URL}{rec.pk}/",
+        {"accepted": False, "acceptance_comment": "Management declines."},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "not_accepted"
+    timeline = api(oios).get(f"{URL}{rec.pk}/updates/").json()
+    assert [(u["from_status"], u["to_status"], u["note"]) for u in timeline] == [
+        ("open", "not_accepted", "Management declines.")
+    ]
+
+
+def test_non_acceptance_by_patch_needs_a_reason_and_an_open_recommendation(api, oios, recs):
+    rec = recs["pd"]
+    target = f"{URL}{rec.pk}/"
+    no_reason = api(oios).patch(target, {"accepted": False}, format="json")
+    assert no_reason.status_code == 400 and "acceptance_comment" in no_reason.json()
+    Recommendation.objects.filter(pk=rec.pk).update(status="in_progress")  # test setup only
+    late = api(oios).patch(target, {"accepted": False, "acceptance_comment": "No."}, format="json")
+    assert late.status_code == 400 and "accepted" in late.json()
+    rec.refresh_from_db()
+    assert (rec.status, rec.accepted, rec.updates.count()) == ("in_progress", True, 0)
+
+
+def test_accepting_again_by_patch_reopens_on_the_timeline(api, oios, recs):
+    target = f"{URL}{recs['pd'].pk}/"
+    api(oios).patch(target, {"accepted": False, "acceptance_comment": "No."}, format="json")
+    back = api(oios).patch(target, {"accepted": True}, format="json")
+    assert back.status_code == 200 and back.json()["status"] == "open"
+    timeline = api(oios).get(f"{target}updates/").json()
+    assert [(u["from_status"], u["to_status"]) for u in timeline] == [
+        ("not_accepted", "open"),
+        ("open", "not_accepted"),
+    ]

@@ -261,6 +261,9 @@ def test_oios_enters_a_report_and_a_recommendation_in_forms(
     )
     rec.refresh_from_db()
     assert (rec.status, rec.accepted) == ("not_accepted", False)
+    assert [(u.from_status, u.to_status, u.note) for u in rec.updates.all()] == [
+        ("open", "not_accepted", "Too costly.")
+    ]
 
 
 def test_evidence_is_downloaded_only_by_those_who_see_the_recommendation(
@@ -322,3 +325,31 @@ def test_the_import_template_imports(web, oios, units):
         "/oversight/import/", {"file": SimpleUploadedFile("template.csv", template)}
     )
     assert preview.status_code == 200 and preview.context["result"].created == 1
+
+
+def test_admin_records_non_acceptance_through_the_rule_and_on_the_timeline(web, rec, admin_user):
+    url = f"/admin/oversight/recommendation/{rec.pk}/change/"
+    client = web(admin_user)
+    assert client.get(url).status_code == 200
+    data = {
+        "report": rec.report_id,
+        "number": rec.number,
+        "text": rec.text,
+        "priority": rec.priority,
+        "unit": rec.unit_id,
+        "acceptance_comment": "",
+        "target_date": "",
+        "updates-TOTAL_FORMS": "0",
+        "updates-INITIAL_FORMS": "0",
+        "updates-MIN_NUM_FORMS": "0",
+        "updates-MAX_NUM_FORMS": "1000",
+    }
+    no_reason = client.post(url, data)
+    assert no_reason.status_code == 200
+    assert "acceptance_comment" in no_reason.context["adminform"].form.errors
+    assert client.post(url, {**data, "acceptance_comment": "Too costly."}).status_code == 302
+    rec.refresh_from_db()
+    assert (rec.status, rec.accepted) == ("not_accepted", False)
+    assert [(u.from_status, u.to_status, u.note) for u in rec.updates.all()] == [
+        ("open", "not_accepted", "Too costly.")
+    ]

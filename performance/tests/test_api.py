@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accountability.tests.factories import PersonFactory
 from core.models import HistoryEntry
-from performance.models import Appraisal, Compact, IndicatorResult
+from performance.models import Appraisal, Compact, IndicatorResult, UnderperformanceCase
 from performance.tests.factories import (
     AppraisalFactory,
     CompactFactory,
@@ -529,3 +529,49 @@ def test_an_objective_cannot_link_a_commitment_of_another_department(api, admin_
     assert response.json()["commitment"] == [
         "The commitment belongs to a unit outside the compact's unit (DMSPC)."
     ]
+
+
+def test_a_second_underperformance_case_for_an_appraisal_is_a_400(api, manager, units):
+    appraisal = AppraisalFactory(
+        unit=units["ohr"], completed_on=datetime.date(2025, 5, 1), rating="does_not_meet"
+    )
+    body = {
+        "appraisal": appraisal.pk,
+        "improvement_plan": "Monthly check-ins",
+        "plan_start": "2025-06-01",
+    }
+    client = api(manager)
+    assert (
+        client.post("/api/performance/underperformance-cases/", body, format="json").status_code
+        == 201
+    )
+    response = client.post("/api/performance/underperformance-cases/", body, format="json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "appraisal": ["This appraisal already has an underperformance case."]
+    }
+    assert UnderperformanceCase.objects.filter(appraisal=appraisal).count() == 1
+
+
+def test_lists_filter_by_a_unit_code_and_the_units_below(api, admin_user, units):
+    AppraisalFactory(unit=units["ohr"])
+    AppraisalFactory(unit=units["pd"])
+    client = api(admin_user)
+    rows = client.get(APPRAISALS, {"unit": "DMSPC"}).json()["results"]
+    assert [r["unit"] for r in rows] == ["DMSPC-OHR"]
+    response = client.get(APPRAISALS, {"unit": "NO-SUCH-UNIT"})
+    assert response.status_code == 400
+    assert list(response.json()) == ["unit"]
+
+
+def test_a_stale_body_version_gets_409_and_changes_nothing(api, manager, units, resolution):
+    indicator = IndicatorFactory(unit=units["ohr"])
+    url = f"/api/performance/indicators/{indicator.pk}/"
+    client = api(manager)
+    ok = client.patch(url, {"title": "Vacancy rate", "version": 1}, format="json")
+    assert ok.status_code == 200 and ok.json()["version"] == 2
+    stale = client.patch(url, {"title": "Stale", "paragraphs": [23], "version": 1}, format="json")
+    assert stale.status_code == 409
+    indicator.refresh_from_db()
+    assert indicator.title == "Vacancy rate" and indicator.version == 2
+    assert not indicator.paragraphs.exists()

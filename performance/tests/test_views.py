@@ -6,7 +6,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accountability.tests.factories import PersonFactory
 from core.models import HistoryEntry
-from performance.models import Appraisal, BoardFinding, Compact, RBMResponsibility
+from performance.models import (
+    Appraisal,
+    BoardFinding,
+    Compact,
+    RBMResponsibility,
+    UnderperformanceCase,
+)
 from performance.tests.factories import (
     AppraisalFactory,
     CompactFactory,
@@ -329,3 +335,19 @@ def test_an_expected_accomplishment_then_its_indicator_in_the_browser(web, manag
     assert response.status_code == 302 and "?accomplishment=" in response["Location"]
     form = client.get(response["Location"]).content.decode()
     assert "Faster hiring" in form
+
+
+def test_a_second_underperformance_case_is_refused_on_the_page(web, manager, units):
+    appraisal = AppraisalFactory(
+        unit=units["ohr"], completed_on=datetime.date(2025, 5, 1), rating="does_not_meet"
+    )
+    UnderperformanceCase.objects.create(
+        appraisal=appraisal, improvement_plan="First plan", plan_start=datetime.date(2025, 6, 1)
+    )
+    response = web(manager).post(
+        f"/performance/appraisals/{appraisal.pk}/case/new/",
+        {"improvement_plan": "Second plan", "plan_start": "2025-07-01", "rebuttal": ""},
+    )
+    assert response.status_code == 200
+    assert "This appraisal already has an underperformance case." in response.content.decode()
+    assert not UnderperformanceCase.objects.filter(improvement_plan="Second plan").exists()
