@@ -2,6 +2,8 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from accountability.choices import (
     AuthorityArea,
@@ -13,6 +15,7 @@ from accountability.choices import (
 from accountability.models import Commitment, Decision, Delegation, OrgUnit, Person
 
 
+@extend_schema_field(OpenApiTypes.STR)  # a unit code (or id in the browser forms)
 class UnitSubtreeFilter(django_filters.ModelChoiceFilter):
     """Filter records by an org unit and every unit below it. Reused by every app's filtersets."""
 

@@ -1,4 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 
 from core.models import HistoryEntry
 
@@ -32,3 +34,13 @@ class TrackedModelAdmin(admin.ModelAdmin):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:
+            # A rule only a service knows refused the change (save_model calls the service); the
+            # admin's transaction rolled it back, so nothing was saved: say why, not a 500.
+            for message in exc.messages:
+                self.message_user(request, message, level=messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())

@@ -1,6 +1,4 @@
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.contrib import admin
 
 from core.admin import TrackedModelAdmin
 from performance import models, services
@@ -13,16 +11,6 @@ class ServiceAdmin(TrackedModelAdmin):
 
     def save_model(self, request, obj, form, change):
         type(self).service(obj, acting_user=request.user)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as exc:
-            # A rule only the service knows refused the change; the admin's transaction rolled
-            # it back, so nothing was saved: say why rather than answer 500.
-            for message in exc.messages:
-                self.message_user(request, message, level=messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
 
 
 @admin.register(models.Compact)
