@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accountability.access import access_for
+from core.uploads import check_size
 from reports import render
 from reports.choices import ACTIVE_STATUSES, FileFormat, ReportLanguage, RunStatus
 from reports.gadoc import symbol_for
@@ -368,9 +369,11 @@ def upload_template(*, acting_user, name: str, upload, activate: bool = True) ->
 
     from reports.docx_builder import as_document
 
+    try:
+        check_size(upload)  # before reading it into memory
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
     content = upload.read()
-    if len(content) > settings.MAX_UPLOAD_BYTES:
-        raise ValidationError({"file": [_("The file is too large.")]})
     try:
         content = as_document(content)
         Document(io.BytesIO(content))

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accountability.access import access_for
 from accountability.models import Decision, OrgUnit, Paragraph, Person
-from core.forms import VersionedModelForm
+from core.forms import DateInput, VersionedModelForm
 from risk.choices import Conclusion
 from risk.models import (
     Control,
@@ -18,8 +18,6 @@ from risk.models import (
     SelfAssessment,
     Treatment,
 )
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def managed_units(user):
@@ -47,7 +45,7 @@ class UserScopedForm(VersionedModelForm):
             self.fields["paragraphs"].queryset = Paragraph.objects.all()
         for field in self.fields.values():
             if isinstance(field, forms.DateField):
-                field.widget = DATE
+                field.widget = DateInput()
 
 
 class RiskForm(UserScopedForm):
@@ -173,7 +171,7 @@ class ProcurementCaseForm(UserScopedForm):
 
 class AwardForm(forms.Form):
     awarded_to = forms.ChoiceField(label=_("Awarded to"))
-    awarded_on = forms.DateField(label=_("Awarded on"), widget=DATE)
+    awarded_on = forms.DateField(label=_("Awarded on"), widget=DateInput())
 
     def __init__(self, *args, vendors=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -477,6 +477,10 @@ class Deficiency(TrackedModel):
 
     def clean(self) -> None:
         test = self.test if self.test_id else None
+        if self.closed_on and not self.remediation.strip():
+            raise ValidationError(
+                {"remediation": _("Record the remediation action before closing the deficiency.")}
+            )
         if test is not None and self.closed_on and self.closed_on < test.tested_on:
             raise ValidationError(
                 {"closed_on": _("A deficiency cannot be closed before the test that found it.")}

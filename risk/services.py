@@ -195,12 +195,13 @@ def close_deficiency(
 ) -> Deficiency:
     if deficiency.closed_on is not None:
         raise ValidationError({"closed_on": [_("This deficiency is already closed.")]})
-    if not deficiency.remediation.strip():
-        raise ValidationError(
-            {"remediation": [_("Record the remediation action before closing the deficiency.")]}
-        )
     deficiency.closed_on = closed_on or timezone.localdate()
-    return save_deficiency(deficiency, acting_user=acting_user)
+    try:
+        return save_deficiency(deficiency, acting_user=acting_user)
+    except ValidationError:
+        # Leave the caller's instance as it was: it is still open.
+        deficiency.closed_on = None
+        raise
 
 
 @transaction.atomic

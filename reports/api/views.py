@@ -1,5 +1,6 @@
 from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -51,7 +52,7 @@ class ReportRunViewSet(
         if not created:
             body = {
                 **body,
-                "notice": "An identical report is already being compiled; this is that run.",
+                "notice": _("An identical report is already being compiled; here it is."),
             }
         response = Response(body, status=status.HTTP_202_ACCEPTED)
         response["Location"] = request.build_absolute_uri(f"{run.pk}/")

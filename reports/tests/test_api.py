@@ -118,3 +118,38 @@ def test_list_costs_a_fixed_number_of_queries(api, gastaff, metrics, django_asse
     with django_assert_max_num_queries(8):
         response = api(gastaff).get("/api/reports/?page_size=100")
     assert len(response.json()["results"]) == 30
+
+
+def test_messages_follow_the_readers_language(api, admin_user):
+    # The language rule lives in services.validate_request (translated), not in the serializer;
+    # the notice of an identical active run is translated too.
+    client = api(admin_user)
+    bad = client.post(
+        "/api/reports/",
+        {**BODY, "language": "klingon"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert bad.status_code == 400
+    assert bad.data["language"] == ["未知语文 klingon：请从 en, zh-hans 中选择。"]
+    assert not ReportRun.objects.exists()
+    first = client.post("/api/reports/", BODY, format="json")
+    again = client.post("/api/reports/", BODY, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert again.data["id"] == first.data["id"]
+    assert again.data["notice"] == "相同的报告正在编制中；即本报告。"
+
+
+def test_retry_refuses_what_is_not_failed_or_not_visible(api, admin_user, manager, issue, metrics):
+    metrics()
+    done = issue(admin_user)
+    queued = ReportRun.objects.create(
+        period_start="2024-01-01", period_end="2024-06-30", language="en"
+    )
+    refused = api(admin_user).post(f"/api/reports/{done.pk}/retry/")
+    assert refused.status_code == 400 and "status" in refused.data
+    assert api(admin_user).post(f"/api/reports/{queued.pk}/retry/").status_code == 400
+    # A reader sees the issued run but may not act on it; a queued run does not exist for them.
+    assert api(manager).post(f"/api/reports/{done.pk}/retry/").status_code == 403
+    assert api(manager).post(f"/api/reports/{queued.pk}/retry/").status_code == 404
+    assert ReportRun.objects.get(pk=done.pk).status == RunStatus.DONE
+    assert ReportRun.objects.get(pk=queued.pk).attempts == 0

@@ -273,3 +273,26 @@ def test_compile_report_command_can_hand_the_run_to_a_worker(
         call_command(*args)
     assert "Queued run" in capsys.readouterr().out
     assert ReportRun.objects.get().status == RunStatus.DONE  # the (eager) worker issued it
+
+
+def test_template_uploads_are_checked_before_anything_is_saved(admin_user, gastaff, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from reports.models import ReportTemplate
+
+    def upload(content=b"not a word file", name="letterhead.docx"):
+        return SimpleUploadedFile(name, content)
+
+    with pytest.raises(PermissionDenied):
+        services.upload_template(acting_user=gastaff, name="GA", upload=upload())
+    with pytest.raises(ValidationError) as bad:
+        services.upload_template(acting_user=admin_user, name="Broken", upload=upload())
+    assert "Word document" in bad.value.message_dict["file"][0]
+    settings.MAX_UPLOAD_BYTES = 1024 * 1024
+    with pytest.raises(ValidationError) as large:
+        services.upload_template(
+            acting_user=admin_user, name="Huge", upload=upload(b"x" * (2 * 1024 * 1024))
+        )
+    # The size check every upload of the project passes (core.uploads), with its message.
+    assert large.value.message_dict["file"] == ["The file is 2.0 MB; the largest accepted is 1 MB."]
+    assert not ReportTemplate.objects.exists()

@@ -4,7 +4,14 @@ import pytest
 
 from accountability.tests.factories import PersonFactory
 from core.models import HistoryEntry
-from risk.models import InterestDeclaration, ProcurementCase, RecoveryCase, Risk
+from risk.models import (
+    Deficiency,
+    InterestDeclaration,
+    ProcurementCase,
+    RecoveryCase,
+    Risk,
+    Treatment,
+)
 from risk.tests.factories import (
     ControlFactory,
     ControlTestFactory,
@@ -109,6 +116,18 @@ def test_stale_edit_is_a_409_and_changes_nothing(api, units, manager):
     assert Risk.objects.get(pk=risk.pk).likelihood == 3
 
 
+def test_stale_body_version_is_a_409_and_changes_nothing(api, units, manager):
+    treatment = TreatmentFactory(risk=RiskFactory(unit=units["dmspc"]), title="Hire an auditor")
+    url = f"/api/risk/treatments/{treatment.pk}/"
+    client = api(manager)
+    assert client.patch(url, {"title": "Hire two", "version": 1}, format="json").status_code == 200
+    response = client.patch(url, {"title": "Hire three", "version": 1}, format="json")
+    assert response.status_code == 409
+    assert Treatment.objects.get(pk=treatment.pk).title == "Hire two"
+    # Only the first edit is in the history: the refused one left no trace.
+    assert HistoryEntry.objects.for_object(treatment).filter(action="update").count() == 1
+
+
 def test_filters_by_band_and_cell(api, units, manager):
     critical = RiskFactory(unit=units["dmspc"], likelihood=5, impact=4)
     RiskFactory(unit=units["dmspc"], likelihood=1, impact=2)
@@ -163,6 +182,22 @@ def test_controls_and_tests(api, units, manager):
     )
     assert response.status_code == 201 and response.json()["tester"] == "manager"
     assert api(manager).get(f"{RISKS}{risk.pk}/").json()["controls"] == [control_id]
+
+
+def test_patching_closed_on_without_remediation_is_a_400_and_stays_open(api, units, manager):
+    # The API must not close a deficiency that close_deficiency() would refuse to close.
+    test = ControlTestFactory(control=ControlFactory(unit=units["dmspc"]))
+    deficiency = Deficiency.objects.create(test=test, description="No second approver")
+    url = f"/api/risk/deficiencies/{deficiency.pk}/"
+    response = api(manager).patch(url, {"closed_on": str(test.tested_on)}, format="json")
+    assert response.status_code == 400
+    assert "remediation" in response.json()
+    assert Deficiency.objects.get(pk=deficiency.pk).closed_on is None
+    response = api(manager).patch(
+        url, {"closed_on": str(test.tested_on), "remediation": "Second approver"}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert Deficiency.objects.get(pk=deficiency.pk).closed_on == test.tested_on
 
 
 # --- Procurement ----------------------------------------------------------------------------
@@ -379,3 +414,17 @@ def test_panel_member_without_a_role_sees_the_case_and_declares(api, web, units)
     assert response.status_code == 201
     assert api(user).get(f"{CASES}{case.pk}/").json()["flagged"] is False
     assert web(user).get(f"/risk/procurement/{case.pk}/").status_code == 200
+
+
+def test_oversight_reads_but_cannot_certify_or_clear(api, units, manager2, oios, panel):
+    from risk.models import SelfAssessment
+
+    assessment = SelfAssessment.objects.create(unit=units["dmspc"], year=2026)
+    url = f"/api/risk/self-assessments/{assessment.pk}/certify/"
+    assert api(oios).get(f"/api/risk/self-assessments/{assessment.pk}/").status_code == 200
+    assert api(oios).post(url, {"conclusion": "effective"}, format="json").status_code == 403
+    assert SelfAssessment.objects.get(pk=assessment.pk).certified_on is None
+    case = ProcurementCaseFactory(unit=units["pd"], vendors=["Acme"], panel=panel)
+    response = api(oios).post(f"{CASES}{case.pk}/clear/", {"reason": "Looks fine"}, format="json")
+    assert response.status_code == 403
+    assert ProcurementCase.objects.get(pk=case.pk).cleared_by_id is None
