@@ -6,8 +6,8 @@ import os
 import pytest
 from rest_framework.test import APIClient
 
-from accountability.choices import RoleKind
-from accountability.tests.factories import OrgUnitFactory, PersonFactory, UserWithRoleFactory
+from org.choices import RoleKind
+from org.tests.factories import OrgUnitFactory, PersonFactory, UserWithRoleFactory
 from tests.browser import conftest as browser_helpers
 
 
@@ -122,7 +122,7 @@ def web(client):
 
 @pytest.fixture
 def resolution(db):
-    from accountability.resolution import load_resolution
+    from org.resolution import load_resolution
 
     load_resolution()
 

@@ -4,8 +4,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accountability import metrics
-from accountability.models import OrgUnit, Person
 from core.registry import Card, Evidence
+from org.models import OrgUnit, Person
 
 
 def cards(user) -> list[Card]:

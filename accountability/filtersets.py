@@ -1,91 +1,10 @@
 import django_filters
-from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 
-from accountability.choices import (
-    AuthorityArea,
-    CommitmentStatus,
-    DelegationState,
-    Grade,
-    ReviewOutcome,
-)
-from accountability.models import Commitment, Decision, Delegation, OrgUnit, Person
-
-
-@extend_schema_field(OpenApiTypes.STR)  # a unit code (or id in the browser forms)
-class UnitSubtreeFilter(django_filters.ModelChoiceFilter):
-    """Filter records by an org unit and every unit below it. Reused by every app's filtersets."""
-
-    def __init__(self, *args, unit_field="unit", **kwargs):
-        self.unit_field = unit_field
-        kwargs.setdefault("queryset", OrgUnit.objects.all())
-        kwargs.setdefault("label", _("Unit (and units below)"))
-        kwargs.setdefault("method", self.filter_subtree)
-        super().__init__(*args, **kwargs)
-
-    def filter_subtree(self, queryset, name, value):
-        if not value:
-            return queryset
-        return queryset.filter(**{f"{self.unit_field}__path__startswith": value.path})
-
-
-class PersonFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Name or index number"))
-    unit = UnitSubtreeFilter()
-    grade = django_filters.ChoiceFilter(choices=Grade.choices, label=_("Grade"))
-
-    class Meta:
-        model = Person
-        fields = ["q", "unit", "grade"]
-
-    def search(self, queryset, name, value):
-        from django.db.models import Q
-
-        return queryset.filter(Q(name__icontains=value) | Q(index_number__iexact=value))
-
-
-# --- Delegations, decisions, commitments --------------------------------------------------------
-
-YES_NO = [("true", _("Yes")), ("false", _("No"))]
-
-
-class UsernameFilter(django_filters.CharFilter):
-    """A person given by username (or, for people with an account, by index number)."""
-
-    def __init__(self, *args, field_name: str, **kwargs):
-        kwargs.setdefault("method", self.filter_person)
-        super().__init__(*args, field_name=field_name, **kwargs)
-
-    def filter_person(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        user_ids = (
-            get_user_model()
-            .objects.filter(Q(username=value) | Q(person__index_number=value))
-            .values("pk")
-        )
-        return queryset.filter(**{f"{self.field_name}__in": user_ids})
-
-
-class ParagraphFilter(django_filters.NumberFilter):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("field_name", "paragraphs__number")
-        kwargs.setdefault("label", _("Paragraph"))
-        super().__init__(*args, **kwargs)
-
-    def filter(self, qs, value):
-        if value in (None, ""):
-            return qs
-        # A semi-join, so a record citing several paragraphs is listed once.
-        through = qs.model.paragraphs.through
-        ids = through.objects.filter(paragraph__number=value).values(
-            f"{qs.model._meta.model_name}_id"
-        )
-        return qs.filter(pk__in=ids)
+from accountability.choices import AuthorityArea, CommitmentStatus, DelegationState, ReviewOutcome
+from accountability.models import Commitment, Decision, Delegation
+from org.filters import YES_NO, ParagraphFilter, UnitSubtreeFilter, UsernameFilter
 
 
 class DelegationFilterSet(django_filters.FilterSet):

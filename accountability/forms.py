@@ -8,11 +8,12 @@ from django.utils import formats, timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from accountability.access import access_for
 from accountability.choices import CommitmentStatus, ReviewOutcome
-from accountability.models import Commitment, Decision, Delegation, OrgUnit, Paragraph
+from accountability.models import Commitment, Decision, Delegation
 from core.forms import DateInput, MultipleFileField, VersionedModelForm
 from core.uploads import check_evidence
+from org.access import access_for
+from org.models import OrgUnit, Paragraph
 
 
 class UsernameChoiceField(forms.ModelChoiceField):

@@ -1,4 +1,4 @@
-"""The base every other app references: org units, people and their roles, and the resolution."""
+"""Delegation of authority, the decision log and commitments (paragraphs 8, 13, 15, 17, 21)."""
 
 import datetime
 from decimal import Decimal
@@ -9,230 +9,21 @@ from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accountability.choices import (
     AuthorityArea,
     CommitmentStatus,
     DelegationState,
-    Grade,
     ReviewOutcome,
-    RoleKind,
-    UnitKind,
 )
 from accountability.querysets import (
     CommitmentQuerySet,
     DecisionQuerySet,
     DelegationQuerySet,
-    OrgUnitQuerySet,
-    PersonQuerySet,
 )
 from core.models import TrackedModel
-
-
-class OrgUnit(TrackedModel):
-    """A department, office, division or mission. Units form a tree; a manager's rights cover
-    the unit and every unit below it."""
-
-    code = models.CharField(_("code"), max_length=20, unique=True)
-    name = models.CharField(_("name"), max_length=200)
-    name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
-    kind = models.CharField(
-        _("kind"), max_length=20, choices=UnitKind.choices, default=UnitKind.DEPARTMENT
-    )
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("parent unit"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
-    )
-    # Materialised path of codes ("/UN/DMSPC/"), kept by save(); subtree = path__startswith.
-    path = models.CharField(max_length=500, editable=False, db_index=True)
-    is_active = models.BooleanField(_("active"), default=True)
-
-    objects = OrgUnitQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["path"]
-        verbose_name = _("org unit")
-        verbose_name_plural = _("org units")
-
-    def __str__(self) -> str:
-        return f"{self.code} – {self.display_name}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("accountability:orgunit_detail", args=[self.code])
-
-    @property
-    def display_name(self) -> str:
-        if self.name_zh and (get_language() or "").startswith("zh"):
-            return self.name_zh
-        return self.name
-
-    def clean(self) -> None:
-        ancestor = self.parent
-        while ancestor is not None:
-            if ancestor.pk == self.pk and self.pk is not None:
-                raise ValidationError({"parent": _("A unit cannot be placed below itself.")})
-            ancestor = ancestor.parent
-
-    def compute_path(self) -> str:
-        return f"{self.parent.path if self.parent else '/'}{self.code}/"
-
-    def save(self, *args, **kwargs):
-        old_path = self.path
-        self.path = self.compute_path()
-        super().save(*args, **kwargs)
-        if old_path and old_path != self.path:
-            for child in self.children.all():
-                child.save()
-
-
-class Person(TrackedModel):
-    """A staff member, identified by index number, with or without an account in the tracker."""
-
-    index_number = models.CharField(_("index number"), max_length=20, unique=True)
-    name = models.CharField(_("name"), max_length=200)
-    unit = models.ForeignKey(
-        OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="people"
-    )
-    grade = models.CharField(_("grade"), max_length=10, choices=Grade.choices)
-    email = models.EmailField(_("email"), blank=True)
-    is_head_of_entity = models.BooleanField(_("head of entity"), default=False)
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("account"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="person",
-    )
-    is_active = models.BooleanField(_("active"), default=True)
-
-    objects = PersonQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("person")
-        verbose_name_plural = _("people")
-        indexes = [models.Index(fields=["unit", "name"], name="person_unit_name_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.index_number})"
-
-    def get_absolute_url(self) -> str:
-        return reverse("accountability:person_detail", args=[self.index_number])
-
-
-class Role(TrackedModel):
-    """What a user account may do: administrator, manager of a unit, user of an oversight body,
-    or General Assembly staff."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("account"),
-        on_delete=models.CASCADE,
-        related_name="role",
-    )
-    kind = models.CharField(_("role"), max_length=20, choices=RoleKind.choices)
-    unit = models.ForeignKey(
-        OrgUnit,
-        verbose_name=_("unit"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    body_code = models.CharField(
-        _("oversight body"),
-        max_length=20,
-        blank=True,
-        help_text=_("Code of the oversight body, e.g. OIOS, BOA, JIU."),
-    )
-
-    class Meta:
-        verbose_name = _("role")
-        verbose_name_plural = _("roles")
-
-    def __str__(self) -> str:
-        where = self.unit.code if self.unit_id else self.body_code
-        return f"{self.user} – {self.get_kind_display()}{' ' + where if where else ''}"
-
-    def clean(self) -> None:
-        if self.kind == RoleKind.MANAGER and not self.unit_id:
-            raise ValidationError({"unit": _("A manager must have a unit.")})
-        if self.kind == RoleKind.OVERSIGHT and not self.body_code:
-            raise ValidationError({"body_code": _("An oversight body user must have a body.")})
-
-
-class Section(TrackedModel):
-    """A section of resolution 64/259 (A to K, and R for the closing 'Report' paragraph)."""
-
-    code = models.CharField(_("code"), max_length=2, unique=True)
-    order = models.PositiveSmallIntegerField(_("order"))
-    heading_en = models.CharField(_("heading (English)"), max_length=300)
-    heading_zh = models.CharField(_("heading (Chinese)"), max_length=300)
-
-    class Meta:
-        ordering = ["order"]
-        verbose_name = _("section")
-        verbose_name_plural = _("sections")
-
-    def __str__(self) -> str:
-        return f"{self.code}. {self.heading}"
-
-    @property
-    def heading(self) -> str:
-        return self.heading_zh if (get_language() or "").startswith("zh") else self.heading_en
-
-
-class Paragraph(TrackedModel):
-    """An operative paragraph of resolution 64/259; records across the tracker cite these."""
-
-    number = models.PositiveSmallIntegerField(_("number"), unique=True)
-    section = models.ForeignKey(
-        Section,
-        verbose_name=_("section"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="paragraphs",
-    )
-    text_en = models.TextField(_("text (English)"))
-    text_zh = models.TextField(_("text (Chinese)"))
-    requests = models.CharField(_("requests action of"), max_length=10, blank=True)
-    tracked_in = models.CharField(_("tracked in"), max_length=30, blank=True)
-
-    class Meta:
-        ordering = ["number"]
-        verbose_name = _("paragraph")
-        verbose_name_plural = _("paragraphs")
-
-    def __str__(self) -> str:
-        return _("Paragraph %(number)s") % {"number": self.number}
-
-    @property
-    def text(self) -> str:
-        return self.text_zh if (get_language() or "").startswith("zh") else self.text_en
-
-
-class CitesParagraphs(models.Model):
-    """Mixin for any record that answers paragraphs of the resolution."""
-
-    paragraphs = models.ManyToManyField(
-        Paragraph,
-        verbose_name=_("paragraphs"),
-        blank=True,
-        related_name="%(app_label)s_%(class)s_citations",
-        help_text=_("The paragraphs of resolution 64/259 this record answers."),
-    )
-
-    class Meta:
-        abstract = True
-
+from org.models import CitesParagraphs, OrgUnit
 
 EXPIRING_WITHIN_DAYS = 30
 

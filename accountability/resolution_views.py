@@ -2,9 +2,9 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 
-from accountability.models import Paragraph, Section
-from accountability.resolution import load_document
 from core.registry import evidence_by_paragraph
+from org.models import Paragraph, Section
+from org.resolution import load_document
 
 
 class ResolutionView(LoginRequiredMixin, TemplateView):

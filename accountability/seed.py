@@ -9,18 +9,12 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accountability.choices import AuthorityArea, CommitmentStatus, Grade, ReviewOutcome
-from accountability.models import (
-    Commitment,
-    CommitmentTransition,
-    Decision,
-    Delegation,
-    OrgUnit,
-    Paragraph,
-    Person,
-)
+from accountability.choices import AuthorityArea, CommitmentStatus, ReviewOutcome
+from accountability.models import Commitment, CommitmentTransition, Decision, Delegation
 from accountability.services import save_commitment, save_decision
 from core import history
+from org.choices import Grade
+from org.models import OrgUnit, Paragraph, Person
 
 DEMO_PREFIX = "DEMO/DOA/"
 

@@ -16,7 +16,6 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accountability.access import access_for
 from accountability.choices import COMMITMENT_TRANSITIONS, CommitmentStatus, ReviewOutcome
 from accountability.models import (
     Commitment,
@@ -24,12 +23,13 @@ from accountability.models import (
     Decision,
     DecisionAttachment,
     Delegation,
-    Paragraph,
 )
 from core import history
 from core.context import current_actor
 from core.models import HistoryEntry
 from core.uploads import check_evidence
+from org.access import access_for
+from org.models import Paragraph
 
 
 def _require_unit(acting_user, unit_id: int | None, original_unit_id: int | None = None) -> None:

@@ -14,13 +14,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from accountability import metrics, services
-from accountability.access import access_for
-from accountability.filtersets import (
-    CommitmentFilterSet,
-    DecisionFilterSet,
-    DelegationFilterSet,
-    PersonFilterSet,
-)
+from accountability.filtersets import CommitmentFilterSet, DecisionFilterSet, DelegationFilterSet
 from accountability.forms import (
     CommitmentForm,
     CommitmentStatusForm,
@@ -33,7 +27,7 @@ from accountability.forms import (
     delegation_label,
     delegation_options,
 )
-from accountability.models import Commitment, Decision, Delegation, OrgUnit, Person
+from accountability.models import Commitment, Decision, Delegation
 from core.generic import (
     Column,
     ScopedCreateView,
@@ -43,6 +37,9 @@ from core.generic import (
     visible_or_404,
 )
 from core.models import StaleVersion
+from org.access import access_for
+from org.filters import PersonFilterSet
+from org.models import OrgUnit, Person
 
 
 class IndexView(ScopedListView):

@@ -28,8 +28,9 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from accountability.choices import RoleKind  # noqa: E402
-from accountability.models import Decision, OrgUnit, Role  # noqa: E402
+from accountability.models import Decision
+from org.choices import RoleKind  # noqa: E402
+from org.models import OrgUnit, Role  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
 

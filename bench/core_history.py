@@ -20,8 +20,8 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-from accountability.models import OrgUnit  # noqa: E402
 from core import history  # noqa: E402
+from org.models import OrgUnit  # noqa: E402
 
 
 def main(n: int) -> None:

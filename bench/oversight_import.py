@@ -27,9 +27,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
-from accountability.choices import RoleKind  # noqa: E402
-from accountability.models import OrgUnit, Role  # noqa: E402
 from core.context import acting_as  # noqa: E402
+from org.choices import RoleKind  # noqa: E402
+from org.models import OrgUnit, Role  # noqa: E402
 from oversight.importer import COLUMNS, ImportRejected, import_recommendations  # noqa: E402
 from oversight.models import Recommendation  # noqa: E402
 

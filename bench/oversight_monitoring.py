@@ -29,11 +29,11 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from accountability.choices import RoleKind  # noqa: E402
-from accountability.models import Role  # noqa: E402
-from accountability.seed_base import seed_scale_base  # noqa: E402
 from accountability.seeding import ProgressBar  # noqa: E402
 from core.context import acting_as  # noqa: E402
+from org.choices import RoleKind  # noqa: E402
+from org.models import Role  # noqa: E402
+from org.seed_base import seed_scale_base  # noqa: E402
 from oversight.models import Recommendation  # noqa: E402
 from oversight.seed import seed_scale  # noqa: E402
 

@@ -21,8 +21,8 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.db import transaction  # noqa: E402
 
-from accountability.choices import RoleKind  # noqa: E402
-from accountability.models import Person, Role  # noqa: E402
+from org.choices import RoleKind  # noqa: E402
+from org.models import Person, Role  # noqa: E402
 from performance.imports import import_appraisals  # noqa: E402
 from performance.models import Appraisal  # noqa: E402
 

@@ -26,8 +26,8 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from accountability.choices import RoleKind  # noqa: E402
-from accountability.models import OrgUnit, Role  # noqa: E402
+from org.choices import RoleKind  # noqa: E402
+from org.models import OrgUnit, Role  # noqa: E402
 from performance import metrics  # noqa: E402
 from performance.models import Appraisal  # noqa: E402
 

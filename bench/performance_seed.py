@@ -18,9 +18,9 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-from accountability.seed_base import seed_demo_base, seed_scale_base  # noqa: E402
 from accountability.seeding import ProgressBar  # noqa: E402
 from core.context import acting_as  # noqa: E402
+from org.seed_base import seed_demo_base, seed_scale_base  # noqa: E402
 from performance import seed  # noqa: E402
 
 

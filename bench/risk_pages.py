@@ -25,8 +25,8 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from accountability.choices import RoleKind  # noqa: E402
-from accountability.models import OrgUnit, Role  # noqa: E402
+from org.choices import RoleKind  # noqa: E402
+from org.models import OrgUnit, Role  # noqa: E402
 from risk import metrics  # noqa: E402
 from risk.models import ProcurementCase, Risk  # noqa: E402
 

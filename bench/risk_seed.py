@@ -17,9 +17,9 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-from accountability.seed_base import seed_scale_base  # noqa: E402
 from accountability.seeding import ProgressBar  # noqa: E402
 from core.context import acting_as  # noqa: E402
+from org.seed_base import seed_scale_base  # noqa: E402
 from risk import seed  # noqa: E402
 
 if __name__ == "__main__":

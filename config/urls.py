@@ -4,13 +4,15 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from core import views as core_views
-from core.api.views import HistoryListView, ObtainTokenView
+from core.api.views import ObtainTokenView
+from org.api.history import HistoryListView
 
 api_patterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="token"),
     path("history/", HistoryListView.as_view(), name="history"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("", include("org.api.urls")),
     path("", include("accountability.api.urls")),
     path("oversight/", include("oversight.api.urls")),
     path("performance/", include("performance.api.urls")),

@@ -52,3 +52,22 @@ def acting_as(label: str, *, user=None, request=None, request_id: str | None = N
         yield actor
     finally:
         _current.reset(token)
+
+
+@contextlib.contextmanager
+def acting_for(user):
+    """Attribute what happens inside to `user`, the acting user a service was given, keeping the
+    request id of the request, task or command in progress. `core.actions.SYSTEM` (a job acting on
+    no one's behalf) keeps the ambient label."""
+    ambient = current_actor()
+    if not getattr(user, "pk", None):
+        yield ambient
+        return
+    actor = Actor(
+        label=f"user:{user.get_username()}", user=user, request_id=ambient.request_id
+    )
+    token = _current.set(actor)
+    try:
+        yield actor
+    finally:
+        _current.reset(token)

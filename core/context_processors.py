@@ -18,9 +18,4 @@ def navigation(request):
     for key, label, url in NAV:
         current = path == "/" if url == "/" else path.startswith(url)
         items.append({"key": key, "label": label, "url": url, "current": current})
-    access = None
-    if getattr(request, "user", None) is not None and request.user.is_authenticated:
-        from accountability.access import access_for
-
-        access = access_for(request.user)
-    return {"nav_items": items, "access": access, "admin_url": reverse("admin:index")}
+    return {"nav_items": items, "admin_url": reverse("admin:index")}

@@ -4,18 +4,21 @@ exports; scoped detail pages with a history tab; create and edit forms that refu
 A view names its model, filterset, columns and form; the rules live in models and services.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
-from django.utils.translation import gettext as _
-from django.views.generic import CreateView, DetailView, ListView, UpdateView
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView
 
+from core import actions
 from core.exports import csv_response, xlsx_response
+from core.forms import VersionedModelForm
 from core.models import HistoryEntry, StaleVersion
 
 
@@ -55,7 +58,7 @@ class ScopedListView(LoginRequiredMixin, ListView):
     create_url_name = ""
 
     def base_queryset(self):
-        return self.model.objects.visible_to(self.request.user)
+        return self.model.objects.restrict(self.request.user, "view")
 
     def get_queryset(self):
         queryset = self.base_queryset()
@@ -140,41 +143,81 @@ class ScopedDetailView(LoginRequiredMixin, HistoryMixin, DetailView):
     """One record the user may see (404 otherwise), with its change history."""
 
     def get_queryset(self):
-        return self.model.objects.visible_to(self.request.user)
+        return self.model.objects.restrict(self.request.user, "view")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["can_edit"] = (
-            self.model.objects.editable_by(self.request.user).filter(pk=self.object.pk).exists()
-        )
+        context["can_edit"] = actions.allowed(self.request.user, "change", self.object)
         return context
 
 
-class StaleVersionFormMixin:
-    """Saves inside a transaction, re-checks the user's right to the saved record, and shows a
-    stale-version edit as a form error."""
+def add_errors(form, exc: ValidationError) -> None:
+    """Put an action's ValidationError on the form: each message beside its field when the form
+    has it, at the top otherwise."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            messages_ = [m for e in errors for m in e.messages]
+            form.add_error(field if field in form.fields else None, messages_)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class ActionFormMixin:
+    """Create and edit forms whose save is the model's named action (core.actions). The form
+    collects input; the action decides. Many-to-many fields and the form's `action_inputs` are
+    handed to the action as keyword arguments. A refusal lands on the form (nothing is saved),
+    a stale version too."""
+
+    action: Callable | None = None
+    success_message = _("Saved.")
+
+    def get_action(self) -> Callable:
+        if self.action is not None:
+            return type(self).action
+        found = actions.get(self.model, "save")
+        if found is None:
+            raise ImproperlyConfigured(f"{self.model.__name__} has no save action")
+        return found
+
+    def action_inputs(self, form) -> dict:
+        names = {f.name for f in self.model._meta.many_to_many} | set(
+            getattr(form, "action_inputs", ())
+        )
+        return {n: form.cleaned_data[n] for n in names if n in form.cleaned_data}
 
     def form_valid(self, form):
+        instance = form.instance
+        expected = form.cleaned_data.get("version")
+        if instance.pk and expected is not None:
+            instance.version = expected
         try:
-            with transaction.atomic():
-                self.object = self.save_form(form)
-                if (
-                    not self.model.objects.editable_by(self.request.user)
-                    .filter(pk=self.object.pk)
-                    .exists()
-                ):
-                    raise PermissionDenied(_("You may not save records for this unit."))
-        except StaleVersion:
+            self.object = self.get_action()(
+                instance, acting_user=self.request.user, **self.action_inputs(form)
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
             return self.form_invalid(form)
-        messages.success(self.request, _("Saved."))
+        except StaleVersion:
+            form.add_error(None, form.stale_message)
+            return self.form_invalid(form)
+        if self.object is None:
+            self.object = instance
+        self.after_action(form)
         return HttpResponseRedirect(self.get_success_url())
 
-    def save_form(self, form):
-        return form.save()
+    def after_action(self, form) -> None:
+        messages.success(self.request, self.success_message)
 
 
-class ScopedCreateView(LoginRequiredMixin, StaleVersionFormMixin, CreateView):
+class ScopedCreateView(LoginRequiredMixin, ActionFormMixin, CreateView):
+    """A new record through the model's save action; who may not add any gets 403 at once."""
+
     template_name = "core/object_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not actions.may(request.user, "add", self.model):
+            raise PermissionDenied(_("You may not create these records."))
+        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -183,15 +226,14 @@ class ScopedCreateView(LoginRequiredMixin, StaleVersionFormMixin, CreateView):
         return kwargs
 
 
-class ScopedUpdateView(LoginRequiredMixin, StaleVersionFormMixin, UpdateView):
+class ScopedUpdateView(LoginRequiredMixin, ActionFormMixin, UpdateView):
     """Edits what the user may change; what they may see but not change is a 403, the rest 404."""
 
     template_name = "core/object_form.html"
 
     def get_object(self, queryset=None):
-        obj = super().get_object(self.model.objects.visible_to(self.request.user))
-        if not self.model.objects.editable_by(self.request.user).filter(pk=obj.pk).exists():
-            raise PermissionDenied(_("You may read this record but not change it."))
+        obj = super().get_object(self.model.objects.restrict(self.request.user, "view"))
+        actions.require(self.request.user, "change", obj)
         return obj
 
     def get_form_kwargs(self):
@@ -201,8 +243,65 @@ class ScopedUpdateView(LoginRequiredMixin, StaleVersionFormMixin, UpdateView):
         return kwargs
 
 
+class TransitionView(LoginRequiredMixin, FormView):
+    """One named action on one record (sign, review, revoke, close...): the form collects its
+    inputs and the action runs with them as keyword arguments. 404 for a record the user may not
+    see, 403 for one they may not act on, before the form is even shown."""
+
+    model = None
+    action: Callable | None = None
+    permission = ""  # the policy action checked; default: the action's declared permission
+    template_name = "core/object_form.html"
+    success_message = _("Saved.")
+    lookup = "pk"
+
+    def get_permission(self) -> str:
+        return self.permission or type(self).action.action.permission
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.object = get_object_or_404(
+                self.model.objects.restrict(request.user, "view"),
+                **{self.lookup: kwargs[self.lookup]},
+            )
+            actions.require(request.user, self.get_permission(), self.object)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if getattr(self.form_class, "takes_object", False):
+            kwargs["obj"] = self.object
+        if getattr(self.form_class, "takes_user", False):
+            kwargs["user"] = self.request.user
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["object"] = self.object
+        return context
+
+    def form_valid(self, form):
+        inputs = dict(form.cleaned_data)
+        expected = inputs.pop("version", None)
+        if expected is not None:
+            self.object.version = expected
+        try:
+            type(self).action(self.object, acting_user=self.request.user, **inputs)
+        except ValidationError as exc:
+            add_errors(form, exc)
+            return self.form_invalid(form)
+        except StaleVersion:
+            form.add_error(None, VersionedModelForm.stale_message)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message)
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
+
+
 def visible_or_404(model, user, **lookup):
-    obj = model.objects.visible_to(user).filter(**lookup).first()
+    obj = model.objects.restrict(user, "view").filter(**lookup).first()
     if obj is None:
         raise Http404
     return obj

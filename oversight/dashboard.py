@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accountability.access import access_for
 from core.registry import Card, Evidence
+from org.access import access_for
 from oversight.choices import OPEN_STATUSES, Priority, RecommendationStatus
 from oversight.models import OversightReport, Recommendation
 

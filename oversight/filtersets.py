@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accountability.filtersets import UnitSubtreeFilter
+from org.filters import UnitSubtreeFilter
 from oversight.choices import CLOSED_STATUSES, OPEN_STATUSES, Priority, RecommendationStatus
 from oversight.models import OversightBody, OversightReport, Recommendation
 

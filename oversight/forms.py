@@ -2,9 +2,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accountability.access import access_for
-from accountability.models import OrgUnit
 from core.forms import MultipleFileField, VersionedModelForm
+from org.access import access_for
+from org.models import OrgUnit
 from oversight.choices import RecommendationStatus
 from oversight.models import OversightBody, OversightReport, Recommendation
 

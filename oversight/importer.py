@@ -16,12 +16,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accountability.access import access_for
-from accountability.models import OrgUnit
 from core import history
 from core.exports import FORMULA_PREFIXES
 from core.models import HistoryEntry
 from core.uploads import spreadsheet_kind
+from org.access import access_for
+from org.models import OrgUnit
 from oversight.choices import Priority, RecommendationStatus
 from oversight.models import OversightBody, OversightReport, Recommendation, RecommendationUpdate
 

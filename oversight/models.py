@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from accountability.models import CitesParagraphs, OrgUnit
 from core.models import TrackedModel
+from org.models import CitesParagraphs, OrgUnit
 from oversight.choices import OPEN_STATUSES, Priority, RecommendationStatus
 from oversight.querysets import (
     OversightBodyQuerySet,

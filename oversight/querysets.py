@@ -3,7 +3,8 @@ import datetime
 from django.db import models
 from django.utils import timezone
 
-from accountability.access import UnitScopedQuerySet, access_for
+from org.access import access_for
+from org.permissions import UnitScopedQuerySet
 from oversight.choices import OPEN_STATUSES, Priority
 
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accountability.choices import RoleKind
-from accountability.models import Role
+from org.choices import RoleKind
+from org.models import Role
 from oversight.choices import RecommendationStatus
 from oversight.models import Recommendation
 

@@ -7,8 +7,8 @@ import random
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from accountability.models import OrgUnit, Paragraph
 from core import history
+from org.models import OrgUnit, Paragraph
 from oversight.choices import OPEN_STATUSES, Priority, RecommendationStatus
 from oversight.models import OversightBody, OversightReport, Recommendation, RecommendationUpdate
 

@@ -10,8 +10,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accountability.access import access_for
 from core.uploads import check_evidence
+from org.access import access_for
 from oversight.choices import RecommendationStatus
 from oversight.models import Evidence, Recommendation, RecommendationUpdate
 

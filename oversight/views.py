@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from accountability.access import access_for
 from core.exports import csv_response, xlsx_response
 from core.generic import (
     Column,
@@ -24,6 +23,7 @@ from core.generic import (
     ScopedUpdateView,
 )
 from core.models import StaleVersion
+from org.access import access_for
 from oversight import charts, metrics, services
 from oversight.choices import RecommendationStatus
 from oversight.filtersets import MonitoringFilterSet, RecommendationFilterSet, ReportFilterSet

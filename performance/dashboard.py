@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accountability.access import access_for
 from core.registry import Card, Evidence
+from org.access import access_for
 from performance.choices import CompactStatus, FindingStatus, IndicatorKind
 from performance.metrics import SUPPRESS_BELOW, can_see_aggregates, current_rbm_responsibility, rate
 from performance.models import Appraisal, BoardFinding, Compact, Indicator, UnderperformanceCase

@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from accountability.filtersets import UnitSubtreeFilter
+from org.filters import UnitSubtreeFilter
 from performance.choices import CompactStatus, IndicatorKind, MPBRating, Rating
 from performance.models import Appraisal, Compact, Indicator, IndicatorResult
 

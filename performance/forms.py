@@ -3,10 +3,11 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accountability.access import access_for
-from accountability.choices import SENIOR_GRADES
-from accountability.models import Commitment, OrgUnit, Paragraph, Person
+from accountability.models import Commitment
 from core.forms import DateInput, VersionedModelForm
+from org.access import access_for
+from org.choices import SENIOR_GRADES
+from org.models import OrgUnit, Paragraph, Person
 from performance.choices import MPBRating
 from performance.models import (
     Appraisal,

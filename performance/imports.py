@@ -13,10 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accountability.access import access_for
-from accountability.models import OrgUnit, Person
 from core import history
 from core.uploads import spreadsheet_kind
+from org.access import access_for
+from org.models import OrgUnit, Person
 from performance.choices import Rating
 from performance.models import Appraisal, default_due_on
 

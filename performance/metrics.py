@@ -11,8 +11,8 @@ from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accountability.access import access_for
-from accountability.models import OrgUnit
+from org.access import access_for
+from org.models import OrgUnit
 from performance.choices import (
     RATED,
     CompactStatus,

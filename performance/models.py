@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from accountability.choices import SENIOR_GRADES
-from accountability.models import CitesParagraphs, OrgUnit, Person
 from core.models import TrackedModel
+from org.choices import SENIOR_GRADES
+from org.models import CitesParagraphs, OrgUnit, Person
 from performance.choices import (
     UNDERPERFORMANCE_RATINGS,
     CaseOutcome,

@@ -4,7 +4,8 @@ aggregates (metrics.py), with small groups suppressed."""
 
 from django.db.models import F, OuterRef, Q, Subquery
 
-from accountability.access import UnitScopedQuerySet, access_for
+from org.access import access_for
+from org.permissions import UnitScopedQuerySet
 from performance.choices import Direction
 
 

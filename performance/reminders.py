@@ -10,8 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accountability.choices import RoleKind
-from accountability.models import Role
+from org.choices import RoleKind
+from org.models import Role
 from performance.choices import FindingStatus
 from performance.models import BoardFinding
 

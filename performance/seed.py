@@ -8,9 +8,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from accountability.choices import Grade
-from accountability.models import OrgUnit, Paragraph, Person
 from core import history
+from org.choices import Grade
+from org.models import OrgUnit, Paragraph, Person
 from performance.choices import (
     UNDERPERFORMANCE_RATINGS,
     CaseOutcome,

@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accountability.access import access_for
-from accountability.models import Paragraph
+from org.access import access_for
+from org.models import Paragraph
 from performance.choices import CompactStatus, FindingStatus
 from performance.models import (
     Appraisal,

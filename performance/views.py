@@ -12,8 +12,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
-from accountability.access import access_for
-from accountability.models import OrgUnit
 from core.exports import csv_response, xlsx_response
 from core.generic import (
     Column,
@@ -23,6 +21,8 @@ from core.generic import (
     ScopedUpdateView,
 )
 from core.models import StaleVersion
+from org.access import access_for
+from org.models import OrgUnit
 from performance import forms, metrics, services
 from performance.charts import line_chart
 from performance.choices import CompactStatus

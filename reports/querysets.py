@@ -1,6 +1,6 @@
 from django.db import models
 
-from accountability.access import access_for
+from org.access import access_for
 from reports.choices import RunStatus
 
 

@@ -3,6 +3,7 @@
 import base64
 import hashlib
 import logging
+from functools import cache
 from pathlib import Path
 
 from django.template.loader import render_to_string
@@ -15,6 +16,29 @@ from reports.gadoc import front_matter
 from reports.layout import document
 
 CSS_TEMPLATE = "reports/document.css"
+
+# The CJK font comes with the project's dependencies (pylopdf-fonts-zh-cn: Noto Sans SC 2.004 from
+# notofonts/noto-cjk, SIL Open Font License 1.1), so a Chinese PDF needs no system font.
+# document.css names this family; only the PDF renderer gets the @font-face rule, so the stored
+# HTML names no path on the machine that compiled it.
+CJK_FONT_FAMILY = "Noto Sans SC"
+
+
+@cache
+def cjk_font_path() -> Path:
+    import pylopdf_fonts_zh_cn
+
+    path = Path(pylopdf_fonts_zh_cn.sans_path()).resolve()
+    if not path.is_file():
+        raise FileNotFoundError(f"the CJK font is missing: {path} (reinstall the project)")
+    return path
+
+
+def font_face_css() -> str:
+    return (
+        f'@font-face {{ font-family: "{CJK_FONT_FAMILY}"; '
+        f'src: url("{cjk_font_path().as_uri()}") format("opentype"); }}'
+    )
 
 
 def report_css() -> str:
@@ -41,13 +65,43 @@ def html(snapshot: dict) -> bytes:
     return text.encode("utf-8")
 
 
+def _url_fetcher():
+    """A fetcher for WeasyPrint that reads the shipped font and data: URLs (the charts), and
+    refuses every other URL: nothing in a report's text can make the renderer load a file or
+    reach the network."""
+    from weasyprint import URLFetcher
+    from weasyprint.urls import URLFetcherResponse
+
+    font = cjk_font_path()
+    font_url = font.as_uri()
+
+    class ReportFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            if url == font_url:
+                return URLFetcherResponse(url, font.read_bytes())
+            raise ValueError(f"a report fetches no URL but its charts and its font: {url}")
+
+    return ReportFetcher(allowed_protocols={"data", "file"})
+
+
 def pdf(html_bytes: bytes) -> bytes:
     # WeasyPrint narrates every step at INFO (from its import on); a worker's log needs only
     # its problems.
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
 
-    return HTML(string=html_bytes.decode("utf-8"), base_url=str(Path(__file__).parent)).write_pdf()
+    fetcher = _url_fetcher()
+    font_config = FontConfiguration()
+    fonts = CSS(string=font_face_css(), font_config=font_config, url_fetcher=fetcher)
+    document = HTML(
+        string=html_bytes.decode("utf-8"),
+        base_url=str(Path(__file__).parent),
+        url_fetcher=fetcher,
+    )
+    return document.write_pdf(stylesheets=[fonts], font_config=font_config)
 
 
 def docx(snapshot: dict, template: bytes | None = None) -> bytes:

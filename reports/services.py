@@ -18,8 +18,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accountability.access import access_for
 from core.uploads import check_size
+from org.access import access_for
 from reports import render
 from reports.choices import ACTIVE_STATUSES, FileFormat, ReportLanguage, RunStatus
 from reports.gadoc import symbol_for

@@ -17,8 +17,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accountability.models import Paragraph, Section
 from core import history
+from org.models import Paragraph, Section
 from reports.labels import label_for
 
 SCHEMA_VERSION = 1

@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
-from accountability.access import access_for
 from core.exports import xlsx_response
 from core.generic import Column, HistoryMixin, ScopedListView
+from org.access import access_for
 from reports import anchors, services
 from reports.choices import CONTENT_TYPES, FileFormat
 from reports.compare import compare

@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from accountability.filtersets import UnitSubtreeFilter
+from org.filters import UnitSubtreeFilter
 from risk.choices import (
     Band,
     CaseStatus,

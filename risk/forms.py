@@ -2,9 +2,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from accountability.access import access_for
-from accountability.models import Decision, OrgUnit, Paragraph, Person
+from accountability.models import Decision
 from core.forms import DateInput, VersionedModelForm
+from org.access import access_for
+from org.models import OrgUnit, Paragraph, Person
 from risk.choices import Conclusion
 from risk.models import (
     Control,

@@ -386,8 +386,8 @@ def paragraph_measures(
 
 
 def dashboard_cards(user):
-    from accountability.access import access_for
     from core.registry import Card
+    from org.access import access_for
 
     access = access_for(user)
     if not access.authenticated:

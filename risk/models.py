@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accountability.models import CitesParagraphs, OrgUnit, Person
 from core.models import TrackedModel
+from org.models import CitesParagraphs, OrgUnit, Person
 from risk import querysets
 from risk.choices import (
     OPEN_TREATMENT,

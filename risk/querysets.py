@@ -6,7 +6,8 @@ from django.db import models
 from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 
-from accountability.access import UnitScopedQuerySet, access_for
+from org.access import access_for
+from org.permissions import UnitScopedQuerySet
 from risk.choices import OPEN_TREATMENT, Band
 
 REVIEW_CYCLE_DAYS = 365

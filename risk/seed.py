@@ -7,8 +7,8 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from accountability.models import OrgUnit, Paragraph, Person
 from core import history
+from org.models import OrgUnit, Paragraph, Person
 from risk.models import (
     Control,
     ControlTest,

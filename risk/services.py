@@ -12,9 +12,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accountability.access import access_for
-from accountability.models import Paragraph, Person
 from core import history
+from org.access import access_for
+from org.models import Paragraph, Person
 from risk.choices import CaseStatus, Conclusion, RecoveryKind, TreatmentStatus
 from risk.models import (
     Control,

@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import CreateView, FormView, TemplateView
 
-from accountability.access import access_for
-from accountability.models import OrgUnit
 from core.generic import Column, ScopedDetailView, ScopedListView, ScopedUpdateView
 from core.models import StaleVersion
+from org.access import access_for
+from org.models import OrgUnit
 from risk import forms, metrics, services
 from risk.choices import Band, CaseStatus
 from risk.filtersets import (

@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import call_command
 
-from accountability.models import Paragraph, Section
+from org.models import Paragraph, Section
 
 
 @pytest.mark.django_db
@@ -51,7 +51,7 @@ def test_pages_need_sign_in(client):
 def test_dashboard_shows_real_counts_scoped_to_the_user(web, manager, admin_user, units):
     import re
 
-    from accountability.tests.factories import PersonFactory
+    from org.tests.factories import PersonFactory
 
     PersonFactory.create_batch(3, unit=units["ohr"])
     PersonFactory.create_batch(5, unit=units["pd"])
@@ -73,7 +73,7 @@ def test_dashboard_shows_real_counts_scoped_to_the_user(web, manager, admin_user
 def test_dashboard_query_count_does_not_grow_with_records(
     web, manager, units, django_assert_max_num_queries
 ):
-    from accountability.tests.factories import PersonFactory
+    from org.tests.factories import PersonFactory
 
     client = web(manager)
     client.get("/")  # warm per-process caches (content types, rating scale)
@@ -117,7 +117,7 @@ def test_seed_demo_creates_the_contract_accounts_idempotently(client, resolution
 def test_seed_demo_roles_follow_the_contract(resolution):
     from django.contrib.auth import get_user_model
 
-    from accountability.access import access_for
+    from org.access import access_for
 
     call_command("seed_demo")
     User = get_user_model()

@@ -2,8 +2,8 @@
 
 import pytest
 
-from accountability.models import OrgUnit, Person
-from accountability.tests.factories import PersonFactory
+from org.models import OrgUnit, Person
+from org.tests.factories import PersonFactory
 
 
 @pytest.fixture
@@ -190,9 +190,9 @@ def test_person_page_of_another_unit_is_404_and_own_shows_history(web, manager, 
 
 @pytest.mark.django_db
 def test_citing_paragraphs_is_recorded_in_the_history(units, resolution):
-    from accountability.models import Paragraph
     from accountability.tests.factories import DecisionFactory
     from core.models import HistoryEntry
+    from org.models import Paragraph
 
     decision = DecisionFactory(unit=units["dmspc"])
     p8, p21 = Paragraph.objects.get(number=8), Paragraph.objects.get(number=21)

@@ -1,110 +1,12 @@
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accountability.choices import CommitmentStatus, ReviewOutcome
-from accountability.models import Commitment, Decision, Delegation, OrgUnit, Paragraph, Person
+from accountability.models import Commitment, Decision, Delegation
 from core.api.serializers import VersionedModelSerializer, expected_version
-
-
-class UnitCodeField(serializers.SlugRelatedField):
-    """An org unit given by its code."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("slug_field", "code")
-        kwargs.setdefault("queryset", OrgUnit.objects.all())
-        super().__init__(**kwargs)
-
-
-class ParagraphNumbersField(serializers.SlugRelatedField):
-    """Paragraphs of the resolution given by number."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("slug_field", "number")
-        kwargs.setdefault("queryset", Paragraph.objects.all())
-        kwargs.setdefault("many", False)
-        super().__init__(**kwargs)
-
-    @classmethod
-    def many_init(cls, *args, **kwargs):
-        kwargs.setdefault("required", False)
-        return super().many_init(*args, **kwargs)
-
-
-class PersonIndexField(serializers.SlugRelatedField):
-    """A staff member given by index number."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("slug_field", "index_number")
-        kwargs.setdefault("queryset", Person.objects.all())
-        super().__init__(**kwargs)
-
-
-class UsernameField(serializers.SlugRelatedField):
-    """A user account given by username."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("slug_field", "username")
-        kwargs.setdefault("queryset", get_user_model().objects.filter(is_active=True))
-        super().__init__(**kwargs)
-
-
-class OrgUnitSerializer(VersionedModelSerializer):
-    parent = UnitCodeField(required=False, allow_null=True)
-
-    class Meta:
-        model = OrgUnit
-        fields = ["id", "code", "name", "name_zh", "kind", "parent", "path", "is_active", "version"]
-        read_only_fields = ["path"]
-
-    def validate(self, attrs):
-        parent = attrs.get("parent")
-        if (
-            parent is not None
-            and self.instance is not None
-            and parent.path.startswith(self.instance.path)
-        ):
-            raise serializers.ValidationError(
-                {"parent": [_("A unit cannot be placed below itself.")]}
-            )
-        return attrs
-
-
-class PersonSerializer(VersionedModelSerializer):
-    unit = UnitCodeField()
-    username = serializers.SlugRelatedField(
-        source="user",
-        slug_field="username",
-        queryset=get_user_model().objects.all(),
-        required=False,
-        allow_null=True,
-    )
-
-    class Meta:
-        model = Person
-        fields = [
-            "id",
-            "index_number",
-            "name",
-            "unit",
-            "grade",
-            "email",
-            "is_head_of_entity",
-            "username",
-            "is_active",
-            "version",
-        ]
-
-
-class ParagraphSerializer(serializers.ModelSerializer):
-    section = serializers.SlugRelatedField(slug_field="code", read_only=True)
-
-    class Meta:
-        model = Paragraph
-        fields = ["number", "section", "text_en", "text_zh", "requests", "tracked_in"]
-
+from org.api.serializers import ParagraphNumbersField, UnitCodeField, UsernameField
 
 # --- Delegations, decisions, commitments --------------------------------------------------------
 

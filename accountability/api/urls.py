@@ -4,9 +4,6 @@ from accountability.api import views
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
-router.register("org-units", views.OrgUnitViewSet, basename="orgunit")
-router.register("people", views.PersonViewSet, basename="person")
-router.register("resolution/paragraphs", views.ParagraphViewSet, basename="paragraph")
 router.register("accountability/delegations", views.DelegationViewSet, basename="delegation")
 router.register("accountability/decisions", views.DecisionViewSet, basename="decision")
 router.register("accountability/commitments", views.CommitmentViewSet, basename="commitment")

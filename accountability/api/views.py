@@ -1,7 +1,6 @@
 import django_filters
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
-from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -12,76 +11,13 @@ from accountability.api.serializers import (
     CommitmentSerializer,
     DecisionSerializer,
     DelegationSerializer,
-    OrgUnitSerializer,
-    ParagraphSerializer,
-    PersonSerializer,
     ReviewSerializer,
     RevocationSerializer,
 )
 from accountability.choices import DelegationState
-from accountability.filtersets import ParagraphFilter, UnitSubtreeFilter
-from accountability.models import Commitment, Decision, Delegation, OrgUnit, Paragraph, Person
+from accountability.models import Commitment, Decision, Delegation
 from core.api.viewsets import ScopedModelViewSet
-
-
-class OrgUnitFilterSet(django_filters.FilterSet):
-    parent = django_filters.CharFilter(field_name="parent__code")
-    code = django_filters.CharFilter()
-    within = django_filters.CharFilter(method="filter_within", label="subtree of unit code")
-
-    class Meta:
-        model = OrgUnit
-        fields = ["code", "parent", "kind", "is_active"]
-
-    def filter_within(self, queryset, name, value):
-        unit = OrgUnit.objects.filter(code=value).first()
-        return queryset.filter(path__startswith=unit.path) if unit else queryset.none()
-
-
-class OrgUnitViewSet(ScopedModelViewSet):
-    """Departments, offices and missions; administrators create and change them."""
-
-    queryset = OrgUnit.objects.select_related("parent")
-    serializer_class = OrgUnitSerializer
-    filterset_class = OrgUnitFilterSet
-    search_fields = ["code", "name", "name_zh"]
-    ordering_fields = ["code", "name", "path"]
-    lookup_field = "code"
-    ordering = ["path"]
-
-
-class PersonFilterSet(django_filters.FilterSet):
-    unit = django_filters.CharFilter(field_name="unit__code")
-    username = django_filters.CharFilter(field_name="user__username")
-
-    class Meta:
-        model = Person
-        fields = ["index_number", "unit", "grade", "is_active", "is_head_of_entity", "username"]
-
-
-class PersonViewSet(ScopedModelViewSet):
-    """Staff members, with or without an account."""
-
-    queryset = Person.objects.select_related("unit", "user")
-    serializer_class = PersonSerializer
-    filterset_class = PersonFilterSet
-    search_fields = ["index_number", "name"]
-    ordering_fields = ["name", "index_number", "grade"]
-    lookup_field = "index_number"
-    ordering = ["name"]
-
-
-class ParagraphViewSet(viewsets.ReadOnlyModelViewSet):
-    """The 33 operative paragraphs of resolution 64/259."""
-
-    queryset = Paragraph.objects.select_related("section")
-    serializer_class = ParagraphSerializer
-    filterset_fields = ["number", "section__code", "requests", "tracked_in"]
-    search_fields = ["text_en", "text_zh"]
-    ordering_fields = ["number"]
-    lookup_field = "number"
-    ordering = ["number"]
-
+from org.filters import ParagraphFilter, UnitSubtreeFilter
 
 # --- Delegations, decisions, commitments --------------------------------------------------------
 

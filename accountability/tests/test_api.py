@@ -9,13 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accountability.models import Commitment, Decision, Delegation
-from accountability.tests.factories import (
-    CommitmentFactory,
-    DecisionFactory,
-    DelegationFactory,
-    UserFactory,
-)
+from accountability.tests.factories import CommitmentFactory, DecisionFactory, DelegationFactory
 from core.models import HistoryEntry
+from org.tests.factories import UserFactory
 
 TODAY = datetime.date.today()
 DECISIONS = "/api/accountability/decisions/"
@@ -291,7 +287,7 @@ def _seed_decisions(n, units, user, delegation):
     ]
     Decision.objects.bulk_create(objs)
     through = Decision.paragraphs.through
-    from accountability.models import Paragraph
+    from org.models import Paragraph
 
     p8 = Paragraph.objects.get(number=8)
     through.objects.bulk_create([through(decision_id=o.pk, paragraph_id=p8.pk) for o in objs])

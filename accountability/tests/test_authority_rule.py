@@ -7,7 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accountability.models import Decision, Delegation
-from accountability.tests.factories import DelegationFactory, UserFactory
+from accountability.tests.factories import DelegationFactory
+from org.tests.factories import UserFactory
 
 D0 = datetime.date(2025, 1, 1)
 D1 = datetime.date(2025, 12, 31)

@@ -8,11 +8,13 @@ from io import StringIO
 import pytest
 
 from accountability import metrics, seed
-from accountability.models import Commitment, Decision, Delegation, Paragraph
-from accountability.seed_base import seed_demo_base, seed_scale_base
-from accountability.tests.factories import CommitmentFactory, DelegationFactory, UserFactory
+from accountability.models import Commitment, Decision, Delegation
+from accountability.tests.factories import CommitmentFactory, DelegationFactory
 from core.context import acting_as
 from core.models import HistoryEntry
+from org.models import Paragraph
+from org.seed_base import seed_demo_base, seed_scale_base
+from org.tests.factories import UserFactory
 
 START = datetime.date(2025, 1, 1)
 END = datetime.date(2025, 12, 31)

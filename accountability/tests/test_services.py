@@ -12,8 +12,9 @@ from accountability import services
 from accountability.choices import CommitmentStatus
 from accountability.models import Commitment, Decision, Delegation
 from accountability.tasks import commitment_reminders
-from accountability.tests.factories import CommitmentFactory, DelegationFactory, UserFactory
+from accountability.tests.factories import CommitmentFactory, DelegationFactory
 from core.models import HistoryEntry
+from org.tests.factories import UserFactory
 
 TODAY = datetime.date.today()
 DAY = datetime.timedelta(days=1)

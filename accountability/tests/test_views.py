@@ -10,13 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from accountability.models import Commitment, Decision, Delegation, Paragraph
-from accountability.tests.factories import (
-    CommitmentFactory,
-    DelegationFactory,
-    PersonFactory,
-    UserFactory,
-)
+from accountability.models import Commitment, Decision, Delegation
+from accountability.tests.factories import CommitmentFactory, DelegationFactory
+from org.models import Paragraph
+from org.tests.factories import PersonFactory, UserFactory
 
 TODAY = datetime.date.today()
 DAY = datetime.timedelta(days=1)

@@ -1,6 +1,8 @@
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from core import actions
 from core.models import HistoryEntry
 
 
@@ -35,6 +37,118 @@ class VersionedModelSerializer(serializers.ModelSerializer):
         if expected is not None:
             instance.version = expected
         return super().update(instance, validated_data)
+
+
+def _plain(value):
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool):
+        return value
+    return str(value)
+
+
+class ActionModelSerializer(VersionedModelSerializer):
+    """The one serializer adapter: creates and updates go through the model's named `save`
+    action (core.actions), never Model.objects.create or instance.save.
+
+    Many-to-many fields, and the names in `Meta.action_inputs`, are handed to the action as
+    keyword arguments instead of being set on the instance. The model's `state_actions`
+    ({field: action name, or {value: action name}}) name the fields only a transition may change:
+    sending one with a new value answers 400 naming `POST /api/.../<id>/<action>/`.
+    """
+
+    def get_save_action(self):
+        view = self.context.get("view")
+        explicit = getattr(view, "save_action", None)
+        if explicit is not None:
+            return explicit
+        found = actions.get(self.Meta.model, "save")
+        if found is None:
+            raise serializers.ValidationError(
+                {"non_field_errors": [_("These records cannot be changed through the API.")]}
+            )
+        return found
+
+    @property
+    def acting_user(self):
+        return self.context["request"].user
+
+    # --- state fields -------------------------------------------------------------------------
+
+    def _action_url(self, action_name: str) -> str:
+        view = self.context.get("view")
+        pk = self.instance.pk if self.instance is not None else "<id>"
+        try:
+            base = reverse(f"api:{view.basename}-list")
+        except Exception:
+            base = "/api/.../"
+        return f"POST {base}{pk}/{action_name}/"
+
+    def _current_state(self, name: str):
+        if self.instance is not None:
+            value = getattr(self.instance, name)
+        else:
+            field = self.Meta.model._meta.get_field(name)
+            value = field.get_default()
+        serializer_field = self.fields.get(name)
+        if serializer_field is not None and value not in (None, ""):
+            try:
+                return serializer_field.to_representation(value)
+            except Exception:
+                return value
+        return value
+
+    def state_field_errors(self, data) -> dict:
+        state_actions = getattr(self.Meta.model, "state_actions", {})
+        if not hasattr(data, "get"):
+            return {}
+        errors = {}
+        for name, target in state_actions.items():
+            if name not in data:
+                continue
+            sent = data.get(name)
+            if _plain(sent) == _plain(self._current_state(name)):
+                continue  # a state field sent unchanged is ignored
+            action_name = target.get(str(sent), next(iter(target.values()))) if isinstance(
+                target, dict
+            ) else target
+            errors[name] = [
+                _("This field changes only through its action: %(endpoint)s")
+                % {"endpoint": self._action_url(action_name)}
+            ]
+        return errors
+
+    def to_internal_value(self, data):
+        errors = self.state_field_errors(data)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+    # --- saving -------------------------------------------------------------------------------
+
+    def _split_inputs(self, validated_data: dict) -> dict:
+        names = {f.name for f in self.Meta.model._meta.many_to_many}
+        names |= set(getattr(self.Meta, "action_inputs", ()))
+        names -= set(getattr(self.Meta, "state_inputs", ()))
+        return {name: validated_data.pop(name) for name in list(validated_data) if name in names}
+
+    def create(self, validated_data):
+        inputs = self._split_inputs(validated_data)
+        for name in getattr(self.Meta.model, "state_actions", {}):
+            validated_data.pop(name, None)
+        instance = self.Meta.model(**validated_data)
+        return self.get_save_action()(instance, acting_user=self.acting_user, **inputs)
+
+    def update(self, instance, validated_data):
+        expected = expected_version(self.context.get("request"), self.initial_data)
+        if expected is not None:
+            instance.version = expected
+        inputs = self._split_inputs(validated_data)
+        for name in getattr(self.Meta.model, "state_actions", {}):
+            validated_data.pop(name, None)
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        return self.get_save_action()(instance, acting_user=self.acting_user, **inputs)
 
 
 class HistoryEntrySerializer(serializers.ModelSerializer):

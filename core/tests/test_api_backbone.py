@@ -2,8 +2,8 @@
 
 import pytest
 
-from accountability.models import OrgUnit
 from core.models import HistoryEntry
+from org.models import OrgUnit
 
 
 @pytest.mark.django_db
@@ -65,7 +65,7 @@ def test_repeated_failures_are_locked_out(api, manager, settings):
         "/api/org-units/",
         "/api/people/",
         "/api/resolution/paragraphs/",
-        "/api/history/?object=accountability.orgunit:1",
+        "/api/history/?object=org.orgunit:1",
     ],
 )
 def test_anonymous_requests_are_refused(api, path):
@@ -138,7 +138,7 @@ def test_history_api_lists_an_objects_changes_newest_first(api, admin_user, unit
     client = api(admin_user)
     client.patch("/api/org-units/DOS/", {"name": "Operational Support"}, format="json")
     unit = OrgUnit.objects.get(code="DOS")
-    body = client.get(f"/api/history/?object=accountability.orgunit:{unit.pk}").json()
+    body = client.get(f"/api/history/?object=org.orgunit:{unit.pk}").json()
     first, second = body["results"][:2]
     assert first["action"] == "update" and first["user"] == "admin"
     assert first["changes"] == {
@@ -152,13 +152,13 @@ def test_history_api_lists_an_objects_changes_newest_first(api, admin_user, unit
 
 @pytest.mark.django_db
 def test_history_api_hides_what_the_caller_may_not_read(api, manager, units):
-    from accountability.tests.factories import PersonFactory
+    from org.tests.factories import PersonFactory
 
     other = PersonFactory(unit=units["dos"])
     mine = PersonFactory(unit=units["ohr"])
     client = api(manager)
-    assert client.get(f"/api/history/?object=accountability.person:{other.pk}").status_code == 404
-    assert client.get(f"/api/history/?object=accountability.person:{mine.pk}").status_code == 200
+    assert client.get(f"/api/history/?object=org.person:{other.pk}").status_code == 404
+    assert client.get(f"/api/history/?object=org.person:{mine.pk}").status_code == 200
     assert client.get("/api/history/?object=nonsense").status_code == 400
     assert client.get("/api/history/?object=nope.model:1").status_code == 404
 
@@ -186,7 +186,7 @@ def test_ga_staff_read_history_without_who_did_it(api, admin_user, gastaff, unit
     unit = OrgUnit.objects.get(code="DOS")
     first = (
         api(gastaff)
-        .get(f"/api/history/?object=accountability.orgunit:{unit.pk}")
+        .get(f"/api/history/?object=org.orgunit:{unit.pk}")
         .json()["results"][0]
     )
     assert first["changes"] == {

@@ -2,10 +2,10 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from accountability.models import OrgUnit
 from core import history
 from core.context import acting_as
 from core.models import HistoryEntry
+from org.models import OrgUnit
 
 
 def _entries(obj):
@@ -28,7 +28,7 @@ def test_create_update_delete_leave_entries_with_before_and_after(units):
     pk = unit.pk
     unit.delete()
     deleted = HistoryEntry.objects.filter(
-        object_type="accountability.orgunit", object_id=str(pk)
+        object_type="org.orgunit", object_id=str(pk)
     ).first()
     assert deleted.action == "delete" and deleted.changes["code"] == ["DMSPC-OHR", None]
 

@@ -4,9 +4,9 @@ import pytest
 from django.conf import settings
 from django.db import close_old_connections, connection
 
-from accountability.models import OrgUnit
 from core import history
 from core.models import HistoryEntry
+from org.models import OrgUnit
 
 
 @pytest.mark.skipif(

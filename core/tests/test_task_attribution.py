@@ -1,8 +1,8 @@
 import pytest
 from celery import shared_task
 
-from accountability.models import OrgUnit
 from core.models import HistoryEntry
+from org.models import OrgUnit
 
 
 @shared_task(name="core.tests.rename_unit")
@@ -16,7 +16,7 @@ def rename_unit(code: str, name: str) -> None:
 def test_changes_made_by_a_celery_task_are_attributed_to_the_task(units):
     rename_unit.delay("DOS", "Renamed by a job")
     entry = (
-        HistoryEntry.objects.filter(object_type="accountability.orgunit").order_by("-seq").first()
+        HistoryEntry.objects.filter(object_type="org.orgunit").order_by("-seq").first()
     )
     assert entry.actor == "task:core.tests.rename_unit"
     assert entry.changes == {"name": ["Department of Operational Support", "Renamed by a job"]}

@@ -3,9 +3,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accountability.access import access_for
-from accountability.api.serializers import ParagraphNumbersField, UnitCodeField
 from core.api.serializers import VersionedModelSerializer
+from org.access import access_for
+from org.api.serializers import ParagraphNumbersField, UnitCodeField
 from oversight.choices import RecommendationStatus
 from oversight.models import (
     Evidence,

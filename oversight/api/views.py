@@ -8,9 +8,9 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from accountability.access import access_for
-from accountability.filtersets import UnitSubtreeFilter
 from core.api.viewsets import ScopedModelViewSet
+from org.access import access_for
+from org.filters import UnitSubtreeFilter
 from oversight import services
 from oversight.api.serializers import (
     ImportErrorSerializer,

@@ -2,7 +2,7 @@ import datetime
 
 import factory
 
-from accountability.tests.factories import OrgUnitFactory
+from org.tests.factories import OrgUnitFactory
 from oversight.models import OversightBody, OversightReport, Recommendation
 
 

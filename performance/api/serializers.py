@@ -1,9 +1,9 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from accountability.api.serializers import ParagraphNumbersField, PersonIndexField, UnitCodeField
 from accountability.models import Commitment
 from core.api.serializers import VersionedModelSerializer, expected_version
+from org.api.serializers import ParagraphNumbersField, PersonIndexField, UnitCodeField
 from performance import services
 from performance.models import (
     Appraisal,

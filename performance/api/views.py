@@ -7,8 +7,8 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accountability.models import OrgUnit
 from core.api.viewsets import ScopedModelViewSet
+from org.models import OrgUnit
 from performance import metrics
 from performance.api import serializers as s
 from performance.filtersets import (

@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from accountability.tests.factories import PersonFactory
+from org.tests.factories import PersonFactory
 from performance.tests.factories import AppraisalFactory
 
 

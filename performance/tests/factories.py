@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import factory
 
-from accountability.tests.factories import OrgUnitFactory, PersonFactory
+from org.tests.factories import OrgUnitFactory, PersonFactory
 from performance.choices import Rating
 from performance.models import (
     Appraisal,

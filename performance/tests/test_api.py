@@ -4,8 +4,8 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accountability.tests.factories import PersonFactory
 from core.models import HistoryEntry
+from org.tests.factories import PersonFactory
 from performance.models import Appraisal, Compact, IndicatorResult, UnderperformanceCase
 from performance.tests.factories import (
     AppraisalFactory,

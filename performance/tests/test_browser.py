@@ -1,6 +1,6 @@
 import pytest
 
-from accountability.tests.factories import PersonFactory
+from org.tests.factories import PersonFactory
 from performance.tests.factories import AppraisalFactory
 from tests.browser.conftest import login_as
 

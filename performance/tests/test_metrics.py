@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from accountability.tests.factories import OrgUnitFactory
+from org.tests.factories import OrgUnitFactory
 from performance import metrics
 from performance.models import Compact, UnderperformanceCase
 from performance.tests.factories import (

@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from accountability.tests.factories import PersonFactory
 from core.models import HistoryEntry
+from org.tests.factories import PersonFactory
 from performance.choices import Direction
 from performance.models import Appraisal, Compact, IndicatorResult, parse_period
 from performance.tests.factories import AppraisalFactory, IndicatorFactory, ResultFactory

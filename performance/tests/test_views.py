@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accountability.tests.factories import PersonFactory
 from core.models import HistoryEntry
+from org.tests.factories import PersonFactory
 from performance.models import (
     Appraisal,
     BoardFinding,
@@ -244,7 +244,7 @@ def test_the_compact_form_offers_senior_managers_and_saves_paragraphs(
     client = web(manager)
     form = client.get("/performance/compacts/new/").content.decode()
     assert "Una Secretary" in form and "Pat Three" not in form
-    from accountability.models import Paragraph
+    from org.models import Paragraph
 
     p16 = Paragraph.objects.get(number=16)
     response = client.post(

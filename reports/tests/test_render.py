@@ -6,7 +6,7 @@ from docx import Document
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from accountability.models import Section
+from org.models import Section
 from reports import render
 from reports.charts import charts_for
 from reports.snapshot import build_snapshot, canonical_json
@@ -48,14 +48,43 @@ def test_pdf_holds_every_section_heading_and_the_anchor(snapshot, language, head
     assert "A/81/R.1" in text
 
 
-def test_chinese_pdf_embeds_a_cjk_font(snapshot):
-    pdf = render.pdf(render.html(snapshot("zh-hans")))
-    reader = PdfReader(io.BytesIO(pdf))
-    fonts = set()
-    for page in reader.pages[:2]:
+def _embedded_fonts(pdf: bytes, pages: int = 2) -> set[str]:
+    """The PostScript names of the font programs the PDF carries on its first pages."""
+    from fontTools.ttLib import TTFont
+
+    names = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages[:pages]:
         for font in (page["/Resources"].get("/Font") or {}).values():
-            fonts.add(str(font.get_object().get("/BaseFont")))
-    assert any("CJK" in font for font in fonts), fonts
+            font = font.get_object()
+            descendant = (font.get("/DescendantFonts") or [font])[0].get_object()
+            descriptor = descendant["/FontDescriptor"].get_object()
+            for key in ("/FontFile2", "/FontFile3"):
+                if key in descriptor:
+                    program = TTFont(io.BytesIO(descriptor[key].get_object().get_data()))
+                    names.add(program["name"].getDebugName(6))
+    return names
+
+
+def test_chinese_pdf_embeds_a_cjk_font(snapshot):
+    # The CJK font comes with the project's dependencies, not from the system: its own program is
+    # what the PDF carries, and the Chinese text is set in it (no .notdef boxes).
+    from fontTools.ttLib import TTFont
+
+    shipped = TTFont(render.cjk_font_path(), lazy=True)["name"].getDebugName(6)
+    pdf = render.pdf(render.html(snapshot("zh-hans")))
+    assert shipped in _embedded_fonts(pdf), _embedded_fonts(pdf)
+    assert "执行情况" in _squash(_pdf_text(pdf))
+
+
+def test_report_pdf_fetches_only_its_font_and_data_urls(tmp_path):
+    fetcher = render._url_fetcher()
+    assert fetcher.fetch(render.cjk_font_path().as_uri()).read(4) == b"OTTO"
+    assert fetcher.fetch("data:text/plain,ok").read() == b"ok"
+    elsewhere = tmp_path / "secret.txt"
+    elsewhere.write_text("no")
+    for url in (elsewhere.as_uri(), "http://127.0.0.1:9/", "https://example.org/x.png"):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
 
 
 def test_html_is_a_printable_page_with_contents_and_charts(snapshot):

@@ -3,15 +3,16 @@ through risk.services."""
 
 from rest_framework import serializers
 
-from accountability.access import access_for
-from accountability.api.serializers import (
+from accountability.models import Decision
+from core.api.serializers import VersionedModelSerializer, expected_version
+from org.access import access_for
+from org.api.serializers import (
     ParagraphNumbersField,
     PersonIndexField,
     UnitCodeField,
     UsernameField,
 )
-from accountability.models import Decision, Person
-from core.api.serializers import VersionedModelSerializer, expected_version
+from org.models import Person
 from risk import services
 from risk.choices import Conclusion
 from risk.models import (

@@ -5,8 +5,8 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accountability.filtersets import UnitSubtreeFilter
 from core.api.viewsets import ScopedModelViewSet
+from org.filters import UnitSubtreeFilter
 from risk import services
 from risk.api import serializers as s
 from risk.choices import Band

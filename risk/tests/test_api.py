@@ -2,8 +2,8 @@ import datetime
 
 import pytest
 
-from accountability.tests.factories import PersonFactory
 from core.models import HistoryEntry
+from org.tests.factories import PersonFactory
 from risk.models import (
     Deficiency,
     InterestDeclaration,
@@ -401,7 +401,7 @@ def test_unit_head_certifies_through_the_api(api, units, manager, manager2):
 
 
 def test_panel_member_without_a_role_sees_the_case_and_declares(api, web, units):
-    from accountability.tests.factories import UserWithRoleFactory
+    from org.tests.factories import UserWithRoleFactory
 
     user = UserWithRoleFactory(username="panelist")
     member = PersonFactory(unit=units["pd"], user=user, index_number="80000009")

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from accountability.tests.factories import PersonFactory
+from org.tests.factories import PersonFactory
 from risk import metrics
 from risk.models import Deficiency
 from risk.tests.factories import (

@@ -1,7 +1,7 @@
 import pytest
 
-from accountability.seed_base import seed_demo_base, seed_scale_base
 from core.models import HistoryEntry
+from org.seed_base import seed_demo_base, seed_scale_base
 from risk import seed
 from risk.models import ControlTest, InterestDeclaration, ProcurementCase, RecoveryCase, Risk
 

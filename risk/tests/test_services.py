@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from accountability.tests.factories import PersonFactory
 from core.models import HistoryEntry
+from org.tests.factories import PersonFactory
 from risk import services
 from risk.choices import CaseStatus, Conclusion
 from risk.models import (
@@ -242,7 +242,7 @@ def test_declaration_for_an_unknown_vendor_or_without_interest_is_refused(case, 
 
 
 def test_panel_member_declares_for_themselves_but_not_for_others(case, panel, units):
-    from accountability.tests.factories import UserWithRoleFactory
+    from org.tests.factories import UserWithRoleFactory
 
     user = UserWithRoleFactory(username="ana")
     panel[0].user = user
@@ -298,8 +298,8 @@ def test_panel_change_after_clearance_needs_a_new_clearance(case, panel, units, 
 
 
 def test_panel_member_cannot_clear(case, panel, units):
-    from accountability.choices import RoleKind
-    from accountability.tests.factories import UserWithRoleFactory
+    from org.choices import RoleKind
+    from org.tests.factories import UserWithRoleFactory
 
     user = UserWithRoleFactory(username="chief", role_kind=RoleKind.MANAGER, role_unit=units["pd"])
     panel[0].user = user

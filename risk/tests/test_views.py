@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from accountability.tests.factories import PersonFactory
+from org.tests.factories import PersonFactory
 from risk.models import ControlTest, InterestDeclaration, ProcurementCase, Risk, Treatment
 from risk.tests.factories import (
     ControlFactory,

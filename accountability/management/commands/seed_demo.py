@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.core.management.base import CommandError
 
-from accountability.seed_base import seed_demo_base
 from accountability.seeding import app_seed_modules
 from core.management import AuditedCommand
+from org.seed_base import seed_demo_base
 
 
 class Command(AuditedCommand):

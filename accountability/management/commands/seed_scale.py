@@ -2,9 +2,9 @@ import time
 
 from django.core.management.base import CommandError
 
-from accountability.seed_base import seed_scale_base
 from accountability.seeding import ProgressBar, app_seed_modules
 from core.management import AuditedCommand
+from org.seed_base import seed_scale_base
 
 
 class Command(AuditedCommand):

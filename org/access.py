@@ -1,20 +1,23 @@
-"""Who may see and change what. Every app scopes its querysets through these helpers, so the
-rules of DESIGN.md ("who uses it") live in one place."""
+"""Who a user is for the permission engine: the kind of role they hold, the unit subtree a manager
+answers for, the oversight body an oversight user serves. Policies (org.permissions) read this."""
 
 from dataclasses import dataclass, field
 
-from django.db import models
+from django.apps import apps
 
-from accountability.choices import RoleKind
+from core.actions import SYSTEM
+from org.choices import RoleKind
 
 
 @dataclass
 class Access:
     authenticated: bool = False
     kind: str | None = None
+    user_id: int | None = None
     unit_id: int | None = None
     unit_path: str = ""
     body_code: str = ""
+    is_system: bool = False
     _subtree: tuple[int, ...] | None = field(default=None, repr=False)
 
     @property
@@ -45,13 +48,12 @@ class Access:
     def subtree_ids(self) -> tuple[int, ...]:
         """The manager's unit and every unit below it (one query, then cached)."""
         if self._subtree is None:
-            from accountability.models import OrgUnit
-
             if not self.is_manager:
                 self._subtree = ()
             else:
                 self._subtree = tuple(
-                    OrgUnit.objects.filter(path__startswith=self.unit_path).values_list(
+                    apps.get_model("org", "OrgUnit")
+                    .objects.filter(path__startswith=self.unit_path).values_list(
                         "pk", flat=True
                     )
                 )
@@ -62,58 +64,26 @@ class Access:
 
 
 ANONYMOUS = Access()
+# Jobs that act on no one's behalf (reminders, sweeps, seeding) pass core.actions.SYSTEM.
+SYSTEM_ACCESS = Access(authenticated=True, kind=RoleKind.ADMINISTRATOR, is_system=True)
 
 
 def access_for(user) -> Access:
+    if user is SYSTEM:
+        return SYSTEM_ACCESS
     if user is None or not getattr(user, "is_authenticated", False):
         return ANONYMOUS
     cached = getattr(user, "_tracker_access", None)
     if cached is not None:
         return cached
-    from accountability.models import Role
-
-    role = Role.objects.select_related("unit").filter(user_id=user.pk).first()
+    role = apps.get_model("org", "Role").objects.select_related("unit").filter(user_id=user.pk).first()
+    access = Access(authenticated=True, user_id=user.pk)
     if role is not None:
-        access = Access(
-            authenticated=True,
-            kind=role.kind,
-            unit_id=role.unit_id,
-            unit_path=role.unit.path if role.unit_id else "",
-            body_code=role.body_code,
-        )
-    else:
-        access = Access(authenticated=True)
+        access.kind = role.kind
+        access.unit_id = role.unit_id
+        access.unit_path = role.unit.path if role.unit_id else ""
+        access.body_code = role.body_code
     if user.is_superuser:
         access.kind = RoleKind.ADMINISTRATOR
     user._tracker_access = access
     return access
-
-
-class UnitScopedQuerySet(models.QuerySet):
-    """A queryset of records owned by an org unit (through `unit_field`).
-
-    Reads: administrators, oversight bodies and GA staff see all; a manager sees the unit subtree.
-    Writes: administrators everything; a manager the unit subtree. Apps narrow these where their
-    rules differ (personal data, an oversight body's own records).
-    """
-
-    unit_field = "unit"
-
-    def in_subtree_of(self, access: Access):
-        return self.filter(**{f"{self.unit_field}__in": access.subtree_ids()})
-
-    def visible_to(self, user):
-        access = access_for(user)
-        if access.can_read_all:
-            return self.all()
-        if access.is_manager:
-            return self.in_subtree_of(access)
-        return self.none()
-
-    def editable_by(self, user):
-        access = access_for(user)
-        if access.is_admin:
-            return self.all()
-        if access.is_manager:
-            return self.in_subtree_of(access)
-        return self.none()

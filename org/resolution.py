@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from accountability.models import Paragraph, Section
+from org.models import Paragraph, Section
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "64-259.json"
 

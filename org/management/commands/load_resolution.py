@@ -1,7 +1,7 @@
 from django.utils.translation import gettext as _
 
-from accountability.resolution import load_resolution
 from core.management import AuditedCommand
+from org.resolution import load_resolution
 
 
 class Command(AuditedCommand):

@@ -5,9 +5,9 @@ import random
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from accountability.choices import Grade, RoleKind, UnitKind
-from accountability.models import OrgUnit, Person, Role
 from core import history
+from org.choices import Grade, RoleKind, UnitKind
+from org.models import OrgUnit, Person, Role
 
 # (code, name, name_zh, kind, parent)
 DEMO_UNITS = [

@@ -1,0 +1,117 @@
+"""The one permission engine: every queryset of a domain record answers `restrict(user, action)`.
+
+A model names its `policy`; a policy has one method per action ("view", "change", "delete", "add"
+and each named transition: "sign", "review", "verify", ...) that narrows a queryset to the rows the
+user may act on. Lists, pages, the API, forms' choices, services and the admin all ask the same
+question through `restrict`, so each rule is written once. A record the user may not see answers
+404; one they may see but not act on answers 403 (core.actions.require).
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+
+from org.access import Access, access_for
+
+VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
+
+
+class Policy:
+    """Who may do what to the rows of one model. Subclasses write one method per action:
+    `def view(self, queryset, access) -> QuerySet`. Actions listed in `as_change` follow the
+    `change` rule (most transitions are "whoever may change it")."""
+
+    as_change: tuple[str, ...] = (ADD, DELETE)
+
+    def rows(self, queryset: models.QuerySet, access: Access, action: str) -> models.QuerySet:
+        method = getattr(self, action, None)
+        if method is None and action in self.as_change:
+            method = self.change
+        if method is None or not callable(method):
+            raise ImproperlyConfigured(
+                f"{type(self).__name__} has no rule for {action!r} on {queryset.model.__name__}"
+            )
+        return method(queryset, access)
+
+    def view(self, queryset, access):
+        return queryset.none()
+
+    def change(self, queryset, access):
+        return queryset.none()
+
+
+class ReferencePolicy(Policy):
+    """Reference data: every signed-in user reads it, administrators change it."""
+
+    def view(self, queryset, access):
+        return queryset if access.authenticated else queryset.none()
+
+    def change(self, queryset, access):
+        return queryset if access.is_admin else queryset.none()
+
+
+class AdminPolicy(Policy):
+    def view(self, queryset, access):
+        return queryset if access.is_admin else queryset.none()
+
+    change = view
+
+
+class UnitPolicy(Policy):
+    """Records owned by an org unit (through `unit_field`). Administrators, oversight bodies and
+    GA staff read all; a manager reads and changes the unit subtree; administrators change all."""
+
+    unit_field = "unit"
+
+    def __init__(self, unit_field: str | None = None, as_change: tuple[str, ...] | None = None):
+        if unit_field:
+            self.unit_field = unit_field
+        if as_change is not None:
+            self.as_change = (*Policy.as_change, *as_change)
+
+    def in_subtree(self, queryset, access: Access):
+        return queryset.filter(**{f"{self.unit_field}__in": access.subtree_ids()})
+
+    def view(self, queryset, access):
+        if access.can_read_all:
+            return queryset
+        if access.is_manager:
+            return self.in_subtree(queryset, access)
+        return queryset.none()
+
+    def change(self, queryset, access):
+        if access.is_admin:
+            return queryset
+        if access.is_manager:
+            return self.in_subtree(queryset, access)
+        return queryset.none()
+
+
+class PersonalPolicy(UnitPolicy):
+    """Records about a named person (appraisals, cases, declarations): GA staff read only
+    aggregates, so they see none of the rows."""
+
+    def view(self, queryset, access):
+        if access.is_ga_staff:
+            return queryset.none()
+        return super().view(queryset, access)
+
+
+class RestrictedQuerySet(models.QuerySet):
+    """The base of every domain queryset: `restrict(user, action)` is the only way to scope."""
+
+    def restrict(self, user, action: str = VIEW):
+        policy = getattr(self.model, "policy", None)
+        if policy is None:  # TRANSITIONAL (issue 10): every model names its policy
+            policy = UnitPolicy(unit_field=getattr(self, "unit_field", "unit"))
+        return policy.rows(self, access_for(user), action)
+
+    # TRANSITIONAL (issue 10): the apps still call these; removed once every call site uses
+    # restrict().
+    def visible_to(self, user):
+        return self.restrict(user, VIEW)
+
+    def editable_by(self, user):
+        return self.restrict(user, CHANGE)
+
+
+UnitScopedQuerySet = RestrictedQuerySet  # TRANSITIONAL (issue 10)
