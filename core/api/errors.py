@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
-from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.models import StaleVersion
@@ -53,7 +52,3 @@ def exception_handler(exc, context):
     ):
         response.data = {"non_field_errors": response.data}
     return response
-
-
-def conflict_response(message: str) -> Response:
-    return Response({"version": [message]}, status=status.HTTP_409_CONFLICT)
