@@ -63,9 +63,7 @@ def acting_for(user):
     if not getattr(user, "pk", None):
         yield ambient
         return
-    actor = Actor(
-        label=f"user:{user.get_username()}", user=user, request_id=ambient.request_id
-    )
+    actor = Actor(label=f"user:{user.get_username()}", user=user, request_id=ambient.request_id)
     token = _current.set(actor)
     try:
         yield actor

@@ -53,9 +53,8 @@ class Access:
             else:
                 self._subtree = tuple(
                     apps.get_model("org", "OrgUnit")
-                    .objects.filter(path__startswith=self.unit_path).values_list(
-                        "pk", flat=True
-                    )
+                    .objects.filter(path__startswith=self.unit_path)
+                    .values_list("pk", flat=True)
                 )
         return self._subtree
 
@@ -76,7 +75,9 @@ def access_for(user) -> Access:
     cached = getattr(user, "_tracker_access", None)
     if cached is not None:
         return cached
-    role = apps.get_model("org", "Role").objects.select_related("unit").filter(user_id=user.pk).first()
+    role = (
+        apps.get_model("org", "Role").objects.select_related("unit").filter(user_id=user.pk).first()
+    )
     access = Access(authenticated=True, user_id=user.pk)
     if role is not None:
         access.kind = role.kind

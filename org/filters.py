@@ -56,9 +56,7 @@ class UnitFilter(django_filters.ModelChoiceFilter):
             return queryset
         if not self.subtree:
             return queryset.filter(**{f"{self.unit_field}_id": value.pk})
-        ids = list(
-            OrgUnit.objects.filter(path__startswith=value.path).values_list("pk", flat=True)
-        )
+        ids = list(OrgUnit.objects.filter(path__startswith=value.path).values_list("pk", flat=True))
         return queryset.filter(**{f"{self.unit_field}_id__in": ids})
 
 
@@ -72,12 +70,23 @@ class PersonFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Name or index number"))
     unit = UnitFilter(subtree=False)
     within = UnitFilter()
-    grade = django_filters.ChoiceFilter(choices=Grade.choices, label=_("Grade"), empty_label=_("All"))
+    grade = django_filters.ChoiceFilter(
+        choices=Grade.choices, label=_("Grade"), empty_label=_("All")
+    )
     username = django_filters.CharFilter(field_name="user__username", label=_("Username"))
 
     class Meta:
         model = Person
-        fields = ["q", "index_number", "unit", "within", "grade", "is_active", "is_head_of_entity", "username"]
+        fields = [
+            "q",
+            "index_number",
+            "unit",
+            "within",
+            "grade",
+            "is_active",
+            "is_head_of_entity",
+            "username",
+        ]
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(index_number__iexact=value))

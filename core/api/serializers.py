@@ -109,9 +109,11 @@ class ActionModelSerializer(VersionedModelSerializer):
             sent = data.get(name)
             if _plain(sent) == _plain(self._current_state(name)):
                 continue  # a state field sent unchanged is ignored
-            action_name = target.get(str(sent), next(iter(target.values()))) if isinstance(
-                target, dict
-            ) else target
+            action_name = (
+                target.get(str(sent), next(iter(target.values())))
+                if isinstance(target, dict)
+                else target
+            )
             errors[name] = [
                 _("This field changes only through its action: %(endpoint)s")
                 % {"endpoint": self._action_url(action_name)}

@@ -71,7 +71,11 @@ class ActionModelViewSet(viewsets.ModelViewSet):
 
     def get_object(self):
         obj = super().get_object()
-        if self.request.method not in SAFE_METHODS and self.action in ("update", "partial_update", "destroy"):
+        if self.request.method not in SAFE_METHODS and self.action in (
+            "update",
+            "partial_update",
+            "destroy",
+        ):
             permission = "delete" if self.request.method == "DELETE" else "change"
             actions.require(self.request.user, permission, obj)
         return obj
@@ -96,9 +100,7 @@ class ActionModelViewSet(viewsets.ModelViewSet):
     def run_transition(self, name: str, request) -> Response:
         transition = self.transitions[name]
         obj = self.get_object()  # 404 for what the caller may not see
-        form = transition.serializer_class(
-            data=request.data, context=self.get_serializer_context()
-        )
+        form = transition.serializer_class(data=request.data, context=self.get_serializer_context())
         form.is_valid(raise_exception=True)
         expected = expected_version(request, request.data)
         if expected is not None:

@@ -6,6 +6,8 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from core import actions
+
 register = template.Library()
 
 
@@ -43,3 +45,14 @@ def query_replace(context, **kwargs):
     for key, value in kwargs.items():
         query[key] = value
     return query.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def may(context, action_name, obj):
+    """`{% may "review" object as can_review %}`: whether the signed-in user may do the named
+    action to this record, by the model's policy (so a page offers only what will be accepted)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or obj is None:
+        return False
+    return actions.allowed(user, action_name, obj)

@@ -184,11 +184,7 @@ def test_schema_and_docs_are_served_without_a_cdn(web, admin_user):
 def test_ga_staff_read_history_without_who_did_it(api, admin_user, gastaff, units):
     api(admin_user).patch("/api/org-units/DOS/", {"name": "Operational Support"}, format="json")
     unit = OrgUnit.objects.get(code="DOS")
-    first = (
-        api(gastaff)
-        .get(f"/api/history/?object=org.orgunit:{unit.pk}")
-        .json()["results"][0]
-    )
+    first = api(gastaff).get(f"/api/history/?object=org.orgunit:{unit.pk}").json()["results"][0]
     assert first["changes"] == {
         "name": ["Department of Operational Support", "Operational Support"]
     }

@@ -27,9 +27,7 @@ def test_create_update_delete_leave_entries_with_before_and_after(units):
     assert update.actor == "command:test"
     pk = unit.pk
     unit.delete()
-    deleted = HistoryEntry.objects.filter(
-        object_type="org.orgunit", object_id=str(pk)
-    ).first()
+    deleted = HistoryEntry.objects.filter(object_type="org.orgunit", object_id=str(pk)).first()
     assert deleted.action == "delete" and deleted.changes["code"] == ["DMSPC-OHR", None]
 
 

@@ -126,7 +126,9 @@ def test_api_create_refused_for_a_role_that_may_never_add(api, gastaff, units):
 
 
 def test_org_units_change_only_through_the_admin_role(api, admin_user, manager, units):
-    assert api(manager).patch("/api/org-units/DOS/", {"name": "X"}, format="json").status_code == 403
+    assert (
+        api(manager).patch("/api/org-units/DOS/", {"name": "X"}, format="json").status_code == 403
+    )
     response = api(admin_user).patch("/api/org-units/DOS/", {"name": "Ops"}, format="json")
     assert response.status_code == 200
     assert HistoryEntry.objects.for_object(units["dos"]).first().actor == "user:admin"
