@@ -1,21 +1,11 @@
 from django.contrib import admin
 
 from core.admin import TrackedModelAdmin
-from performance import models, services
-
-
-class ServiceAdmin(TrackedModelAdmin):
-    """Saves through the app's service, so the admin keeps the same rules as the pages."""
-
-    service = None
-
-    def save_model(self, request, obj, form, change):
-        type(self).service(obj, acting_user=request.user)
+from performance import models
 
 
 @admin.register(models.Compact)
-class CompactAdmin(ServiceAdmin):
-    service = staticmethod(services.save_compact)
+class CompactAdmin(TrackedModelAdmin):
     list_display = ["year", "senior_manager", "unit", "status", "signed_on", "mpb_rating"]
     list_filter = ["status", "year", "mpb_rating"]
     search_fields = ["senior_manager__name", "senior_manager__index_number", "unit__code"]
@@ -24,23 +14,20 @@ class CompactAdmin(ServiceAdmin):
 
 
 @admin.register(models.CompactObjective)
-class CompactObjectiveAdmin(ServiceAdmin):
-    service = staticmethod(services.save_objective)
+class CompactObjectiveAdmin(TrackedModelAdmin):
     list_display = ["title", "compact", "kind", "outcome"]
     raw_id_fields = ["compact"]
 
 
 @admin.register(models.BoardFinding)
-class BoardFindingAdmin(ServiceAdmin):
-    service = staticmethod(services.save_finding)
+class BoardFindingAdmin(TrackedModelAdmin):
     list_display = ["finding", "compact", "status", "due_on", "closed_on"]
     list_filter = ["status"]
     raw_id_fields = ["compact"]
 
 
 @admin.register(models.Appraisal)
-class AppraisalAdmin(ServiceAdmin):
-    service = staticmethod(services.save_appraisal)
+class AppraisalAdmin(TrackedModelAdmin):
     list_display = ["staff", "unit", "cycle", "due_on", "completed_on", "rating"]
     list_filter = ["cycle", "rating"]
     search_fields = ["staff__index_number", "staff__name"]
@@ -49,22 +36,19 @@ class AppraisalAdmin(ServiceAdmin):
 
 
 @admin.register(models.UnderperformanceCase)
-class UnderperformanceCaseAdmin(ServiceAdmin):
-    service = staticmethod(services.save_underperformance_case)
+class UnderperformanceCaseAdmin(TrackedModelAdmin):
     list_display = ["appraisal", "plan_start", "outcome", "rebuttal", "closed_on"]
     raw_id_fields = ["appraisal"]
 
 
 @admin.register(models.ExpectedAccomplishment)
-class ExpectedAccomplishmentAdmin(ServiceAdmin):
-    service = staticmethod(services.save_accomplishment)
+class ExpectedAccomplishmentAdmin(TrackedModelAdmin):
     list_display = ["title", "unit"]
     raw_id_fields = ["unit"]
 
 
 @admin.register(models.Indicator)
-class IndicatorAdmin(ServiceAdmin):
-    service = staticmethod(services.save_indicator)
+class IndicatorAdmin(TrackedModelAdmin):
     list_display = ["title", "unit", "kind", "unit_of_measure", "baseline", "target"]
     list_filter = ["kind"]
     search_fields = ["title", "unit__code"]
@@ -72,14 +56,12 @@ class IndicatorAdmin(ServiceAdmin):
 
 
 @admin.register(models.IndicatorResult)
-class IndicatorResultAdmin(ServiceAdmin):
-    service = staticmethod(services.record_indicator_result)
+class IndicatorResultAdmin(TrackedModelAdmin):
     list_display = ["indicator", "period", "value"]
     raw_id_fields = ["indicator"]
 
 
 @admin.register(models.RBMResponsibility)
-class RBMResponsibilityAdmin(ServiceAdmin):
-    service = staticmethod(services.assign_rbm_responsibility)
+class RBMResponsibilityAdmin(TrackedModelAdmin):
     list_display = ["senior_manager", "assigned_on", "ended_on"]
     raw_id_fields = ["senior_manager"]

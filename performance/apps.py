@@ -7,8 +7,21 @@ class PerformanceConfig(AppConfig):
     verbose_name = _("Performance")
 
     def ready(self) -> None:
-        from core import registry
-        from performance import dashboard
+        from core import labels, registry
+        from performance import choices, dashboard, imports, reminders, services  # noqa: F401
 
         registry.dashboard_card(dashboard.cards)
         registry.paragraph_evidence(dashboard.evidence)
+        for kind, codes in (
+            ("compact_status", choices.CompactStatus),
+            ("compact_mpb_rating", choices.MPBRating),
+            ("compactobjective_kind", choices.ObjectiveKind),
+            ("compactobjective_outcome", choices.ObjectiveOutcome),
+            ("boardfinding_status", choices.FindingStatus),
+            ("appraisal_rating", choices.Rating),
+            ("underperformancecase_outcome", choices.CaseOutcome),
+            ("underperformancecase_rebuttal", choices.RebuttalOutcome),
+            ("indicator_kind", choices.IndicatorKind),
+            ("indicator_direction", choices.Direction),
+        ):
+            labels.register(kind, codes)

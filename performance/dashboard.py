@@ -1,24 +1,25 @@
 """What performance shows on `/` and against the paragraphs on `/resolution/`, scoped to the
 user and computed in SQL. Appraisal figures are aggregates (small groups suppressed)."""
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.figures import rate
 from core.registry import Card, Evidence
-from org.access import access_for
-from performance.choices import CompactStatus, FindingStatus, IndicatorKind
-from performance.metrics import SUPPRESS_BELOW, can_see_aggregates, current_rbm_responsibility, rate
+from performance.choices import CompactStatus, IndicatorKind
+from performance.metrics import SUPPRESS_BELOW, can_see_aggregates, current_rbm_responsibility
 from performance.models import Appraisal, BoardFinding, Compact, Indicator, UnderperformanceCase
+from performance.policies import own_unit_id
+from performance.querysets import ON_TIME
 
 
 def _scope(user):
     """Appraisals a card may count: the user's units for managers, everything for readers of
     aggregates (a Secretariat-wide figure is never a small group)."""
-    access = access_for(user)
-    if access.is_manager:
-        return Appraisal.objects.visible_to(user)
+    if own_unit_id(user) is not None:
+        return Appraisal.objects.restrict(user, "view")
     return Appraisal.objects.all() if can_see_aggregates(user) else Appraisal.objects.none()
 
 
@@ -29,20 +30,18 @@ def cards(user) -> list[Card]:
     figures = (
         _scope(user)
         .filter(due_on__lte=today, due_on__gt=today.replace(year=today.year - 1))
-        .aggregate(due=Count("pk"), on_time=Count("pk", filter=Q(completed_on__lte=F("due_on"))))
+        .aggregate(due=Count("pk"), on_time=Count("pk", filter=ON_TIME))
     )
     compliance = (
         rate(figures["on_time"], figures["due"]) if figures["due"] >= SUPPRESS_BELOW else None
     )
     compacts = (
-        Compact.objects.visible_to(user)
+        Compact.objects.restrict(user, "view")
         .filter(year=today.year)
         .aggregate(total=Count("pk"), signed=Count("pk", filter=~Q(status=CompactStatus.DRAFT)))
     )
-    open_findings = (
-        BoardFinding.objects.visible_to(user).exclude(status=FindingStatus.CLOSED).count()
-    )
-    off_target = Indicator.objects.visible_to(user).off_target().count()
+    open_findings = BoardFinding.objects.restrict(user, "view").open().count()
+    off_target = Indicator.objects.restrict(user, "view").off_target().count()
     index = reverse("performance:index")
     return [
         Card(
@@ -78,10 +77,10 @@ def cards(user) -> list[Card]:
 def evidence(user) -> dict[int, list[Evidence]]:
     if not can_see_aggregates(user):
         return {}
-    compacts = Compact.objects.visible_to(user).count()
-    findings = BoardFinding.objects.visible_to(user).count()
+    compacts = Compact.objects.restrict(user, "view").count()
+    findings = BoardFinding.objects.restrict(user, "view").count()
     appraisals = _scope(user).count()
-    indicators = Indicator.objects.visible_to(user)
+    indicators = Indicator.objects.restrict(user, "view")
     per_paragraph = dict(
         indicators.filter(paragraphs__number__in=[10, 11, 22, 23, 24, 25, 26, 27])
         .values_list("paragraphs__number")
@@ -90,7 +89,7 @@ def evidence(user) -> dict[int, list[Evidence]]:
     all_indicators = indicators.aggregate(
         total=Count("pk"), efficiency=Count("pk", filter=Q(kind=IndicatorKind.EFFICIENCY))
     )
-    cases = UnderperformanceCase.objects.visible_to(user).count()
+    cases = UnderperformanceCase.objects.restrict(user, "view").count()
     compact_url = reverse("performance:compact_list")
     compliance_url = reverse("performance:compliance")
     indicator_url = reverse("performance:indicator_list")

@@ -1,22 +1,50 @@
+"""One filterset per model, shared by the pages and the API. `unit` is that unit and `within`
+the unit and every unit below it (by code or id); people by index number."""
+
 import django_filters
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from org.filters import UnitSubtreeFilter
-from performance.choices import CompactStatus, IndicatorKind, MPBRating, Rating
-from performance.models import Appraisal, Compact, Indicator, IndicatorResult
+from org.filters import UnitFilter
+from performance.choices import (
+    CaseOutcome,
+    CompactStatus,
+    Direction,
+    FindingStatus,
+    IndicatorKind,
+    MPBRating,
+    ObjectiveKind,
+    ObjectiveOutcome,
+    Rating,
+    RebuttalOutcome,
+)
+from performance.models import (
+    Appraisal,
+    BoardFinding,
+    Compact,
+    CompactObjective,
+    ExpectedAccomplishment,
+    Indicator,
+    IndicatorResult,
+    UnderperformanceCase,
+)
+from performance.querysets import ON_TIME
 
 
 class CompactFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Senior manager"))
-    unit = UnitSubtreeFilter()
+    unit = UnitFilter(subtree=False)
+    within = UnitFilter()
+    senior_manager = django_filters.CharFilter(
+        field_name="senior_manager__index_number", label=_("Senior manager (index number)")
+    )
     year = django_filters.NumberFilter(label=_("Year"))
     status = django_filters.ChoiceFilter(choices=CompactStatus.choices, label=_("Status"))
     mpb_rating = django_filters.ChoiceFilter(choices=MPBRating.choices[1:], label=_("Board rating"))
 
     class Meta:
         model = Compact
-        fields = ["q", "unit", "year", "status", "mpb_rating"]
+        fields = ["q", "unit", "within", "senior_manager", "year", "status", "mpb_rating"]
 
     def search(self, queryset, name, value):
         return queryset.filter(
@@ -24,10 +52,32 @@ class CompactFilterSet(django_filters.FilterSet):
         )
 
 
+class CompactObjectiveFilterSet(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=ObjectiveKind.choices, label=_("Kind"))
+    outcome = django_filters.ChoiceFilter(choices=ObjectiveOutcome.choices, label=_("Outcome"))
+
+    class Meta:
+        model = CompactObjective
+        fields = ["compact", "kind", "outcome"]
+
+
+class BoardFindingFilterSet(django_filters.FilterSet):
+    unit = UnitFilter(subtree=False, unit_field="compact__unit")
+    within = UnitFilter(unit_field="compact__unit")
+    status = django_filters.ChoiceFilter(choices=FindingStatus.choices, label=_("Status"))
+
+    class Meta:
+        model = BoardFinding
+        fields = ["compact", "unit", "within", "status"]
+
+
 class AppraisalFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Name or index number"))
-    unit = UnitSubtreeFilter()
-    cycle = django_filters.NumberFilter(label=_("Cycle"))
+    unit = UnitFilter(subtree=False)
+    within = UnitFilter()
+    staff = django_filters.CharFilter(
+        field_name="staff__index_number", label=_("Staff member (index number)")
+    )
     rating = django_filters.ChoiceFilter(
         choices=Rating.choices[1:], label=_("Rating"), empty_label=_("Any")
     )
@@ -35,25 +85,56 @@ class AppraisalFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Appraisal
-        fields = ["q", "unit", "cycle", "rating", "on_time"]
+        fields = {
+            "cycle": ["exact", "gte", "lte"],
+            "due_on": ["gte", "lte"],
+            "completed_on": ["gte", "lte", "isnull"],
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["cycle"].label = _("Cycle")
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(staff__name__icontains=value) | Q(staff__index_number=value))
 
     def filter_on_time(self, queryset, name, value):
-        on_time = Q(completed_on__isnull=False, completed_on__lte=F("due_on"))
-        return queryset.filter(on_time) if value else queryset.exclude(on_time)
+        return queryset.filter(ON_TIME) if value else queryset.exclude(ON_TIME)
+
+
+class UnderperformanceCaseFilterSet(django_filters.FilterSet):
+    outcome = django_filters.ChoiceFilter(choices=CaseOutcome.choices, label=_("Outcome"))
+    rebuttal = django_filters.ChoiceFilter(choices=RebuttalOutcome.choices, label=_("Rebuttal"))
+
+    class Meta:
+        model = UnderperformanceCase
+        fields = ["appraisal", "outcome", "rebuttal"]
+
+
+class ExpectedAccomplishmentFilterSet(django_filters.FilterSet):
+    unit = UnitFilter(subtree=False)
+    within = UnitFilter()
+    # The first release's API name for `unit`, kept for its callers.
+    unit__code = UnitFilter(subtree=False, label=_("Unit"))
+
+    class Meta:
+        model = ExpectedAccomplishment
+        fields = ["unit", "within", "unit__code"]
 
 
 class IndicatorFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label=_("Indicator"))
-    unit = UnitSubtreeFilter()
+    unit = UnitFilter(subtree=False)
+    within = UnitFilter()
     kind = django_filters.ChoiceFilter(choices=IndicatorKind.choices, label=_("Kind"))
+    direction = django_filters.ChoiceFilter(choices=Direction.choices, label=_("Direction"))
     paragraph = django_filters.NumberFilter(method="filter_paragraph", label=_("Paragraph"))
+    # The API's name for the same filter.
+    paragraphs = django_filters.NumberFilter(method="filter_paragraph", label=_("Paragraph"))
 
     class Meta:
         model = Indicator
-        fields = ["q", "unit", "kind", "paragraph"]
+        fields = ["q", "unit", "within", "kind", "direction", "paragraph", "paragraphs"]
 
     def filter_paragraph(self, queryset, name, value):
         # A subquery, not a join: no duplicate rows, so the list needs no DISTINCT.
@@ -61,49 +142,9 @@ class IndicatorFilterSet(django_filters.FilterSet):
         return queryset.filter(pk__in=cites.values("indicator_id"))
 
 
-# --- API filter sets: relations by code, index number or number, as CONTRACT.md says -------
-
-
-class CompactAPIFilterSet(django_filters.FilterSet):
-    unit = UnitSubtreeFilter(to_field_name="code")
-    senior_manager = django_filters.CharFilter(field_name="senior_manager__index_number")
-
-    class Meta:
-        model = Compact
-        fields = ["unit", "senior_manager", "year", "status", "mpb_rating"]
-
-
-class AppraisalAPIFilterSet(django_filters.FilterSet):
-    unit = UnitSubtreeFilter(to_field_name="code")
-    staff = django_filters.CharFilter(field_name="staff__index_number")
-    on_time = django_filters.BooleanFilter(method="filter_on_time")
-    rating = django_filters.ChoiceFilter(choices=Rating.choices)
-
-    class Meta:
-        model = Appraisal
-        fields = {
-            "unit": ["exact"],
-            "staff": ["exact"],
-            "cycle": ["exact", "gte", "lte"],
-            "rating": ["exact"],
-            "due_on": ["gte", "lte"],
-            "completed_on": ["gte", "lte", "isnull"],
-        }
-
-    filter_on_time = AppraisalFilterSet.filter_on_time
-
-
-class IndicatorAPIFilterSet(django_filters.FilterSet):
-    unit = UnitSubtreeFilter(to_field_name="code")
-    paragraphs = django_filters.NumberFilter(field_name="paragraphs__number")
-
-    class Meta:
-        model = Indicator
-        fields = ["unit", "kind", "direction", "paragraphs"]
-
-
-class IndicatorResultAPIFilterSet(django_filters.FilterSet):
-    unit = UnitSubtreeFilter(to_field_name="code", unit_field="indicator__unit")
+class IndicatorResultFilterSet(django_filters.FilterSet):
+    unit = UnitFilter(subtree=False, unit_field="indicator__unit")
+    within = UnitFilter(unit_field="indicator__unit")
 
     class Meta:
         model = IndicatorResult

@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accountability.models import Commitment
 from core.forms import DateInput, VersionedModelForm
-from org.access import access_for
 from org.choices import SENIOR_GRADES
 from org.models import OrgUnit, Paragraph, Person
 from performance.choices import MPBRating
@@ -20,14 +19,15 @@ from performance.models import (
     RBMResponsibility,
     UnderperformanceCase,
 )
+from performance.policies import managed_unit_ids
 
 DATE = DateInput()
 
 
 def manageable_units(user):
-    access = access_for(user)
     units = OrgUnit.objects.all()
-    return units if access.is_admin else units.filter(pk__in=access.subtree_ids())
+    ids = managed_unit_ids(user)
+    return units if ids is None else units.filter(pk__in=ids)
 
 
 class UserForm(VersionedModelForm):
@@ -90,7 +90,7 @@ class CompactForm(UserForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["senior_manager"].queryset = (
-            Person.objects.visible_to(self.user)
+            Person.objects.restrict(self.user, "view")
             .filter(Q(grade__in=SENIOR_GRADES) | Q(is_head_of_entity=True))
             .order_by("name")
         )
@@ -98,11 +98,24 @@ class CompactForm(UserForm):
         self.fields["unit"].help_text = _("Leave empty for the senior manager's own unit.")
 
 
-class SignCompactForm(forms.Form):
+class TransitionForm(forms.Form):
+    """The inputs of a named action on one record, with the version the page was based on (an
+    action on a record changed meanwhile is refused, not applied)."""
+
+    takes_object = True
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, obj=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if obj is not None:
+            self.fields["version"].initial = obj.version
+
+
+class SignCompactForm(TransitionForm):
     signed_on = forms.DateField(label=_("Signed on"), widget=DATE)
 
 
-class AssessCompactForm(forms.Form):
+class AssessCompactForm(TransitionForm):
     assessed_on = forms.DateField(label=_("Assessed on"), widget=DATE)
     mpb_rating = forms.ChoiceField(
         label=_("Management Performance Board rating"), choices=MPBRating.choices[1:]
@@ -131,7 +144,7 @@ class ObjectiveForm(UserForm):
         compact = self.instance.compact
         # The unit's commitments due around the compact's year: a short list, not 200,000.
         self.fields["commitment"].queryset = (
-            Commitment.objects.visible_to(self.user)
+            Commitment.objects.restrict(self.user, "view")
             .filter(
                 unit__path__startswith=compact.unit.path,
                 due_on__year__gte=compact.year - 1,
@@ -144,8 +157,18 @@ class ObjectiveForm(UserForm):
 class FindingForm(UserForm):
     class Meta:
         model = BoardFinding
-        fields = ["finding", "action_plan", "due_on", "status", "closed_on"]
-        widgets = {"due_on": DATE, "closed_on": DATE}
+        fields = ["finding", "action_plan", "due_on"]
+        widgets = {"due_on": DATE}
+
+
+class CloseFindingForm(TransitionForm):
+    closed_on = forms.DateField(label=_("Closed on"), widget=DATE)
+    action_plan = forms.CharField(
+        label=_("Action plan"),
+        widget=forms.Textarea,
+        required=False,
+        help_text=_("The action plan that addressed the finding, if not yet recorded."),
+    )
 
 
 class AppraisalForm(UserForm):
@@ -158,7 +181,7 @@ class AppraisalForm(UserForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["staff"].queryset = Person.objects.visible_to(self.user)
+        self.fields["staff"].queryset = Person.objects.restrict(self.user, "view")
         self.fields["due_on"].required = False
         self.fields["due_on"].help_text = _("Leave empty for 31 May after the cycle ends.")
         if self.instance.pk:

@@ -9,16 +9,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import history
+from core.actions import action, may
 from core.uploads import spreadsheet_kind
-from org.access import access_for
 from org.models import OrgUnit, Person
 from performance.choices import Rating
 from performance.models import Appraisal, default_due_on
+from performance.policies import managed_unit_ids
 
 COLUMNS = ["staff", "cycle", "due_on", "completed_on", "rating", "unit"]
 REQUIRED = ["staff", "cycle"]
@@ -211,17 +211,17 @@ def _load_for_update(changes: dict[int, Appraisal], now) -> list[Appraisal]:
     return updated
 
 
-@transaction.atomic
+@action(Appraisal, "import", check=False)
 def import_appraisals(upload, *, acting_user) -> ImportResult:
-    """Check every row, then create or update the appraisals in bulk (history included)."""
-    access = access_for(acting_user)
-    if not (access.is_admin or access.is_manager):
+    """Check every row, then create or update the appraisals in bulk (history included), in one
+    transaction: all rows or none. Each row's unit must be one the user may add appraisals to."""
+    if not may(acting_user, "import", Appraisal):
         raise PermissionDenied(_("Only administrators and unit managers import appraisals."))
     errors: list[dict] = []
     rows = [r for number, raw in read_rows(upload) if (r := _parse(number, raw, errors))]
     people = _people(sorted({r.index for r in rows}))
     units = dict(OrgUnit.objects.values_list("code", "pk"))
-    manageable = None if access.is_admin else set(access.subtree_ids())
+    manageable = managed_unit_ids(acting_user)
     seen: dict[tuple[int, int], int] = {}
     planned: list[tuple[_Row, Appraisal]] = []
     for row in rows:

@@ -7,11 +7,11 @@ aggregates, and an aggregate over fewer than SUPPRESS_BELOW people is suppressed
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from org.access import access_for
+from core.figures import rate
 from org.models import OrgUnit
 from performance.choices import (
     RATED,
@@ -30,16 +30,11 @@ from performance.models import (
     UnderperformanceCase,
     cycle_label,
 )
-from performance.querysets import target_met_q
+from performance.policies import manages, manages_all, reads_aggregates
+from performance.querysets import ON_TIME, finding_overdue_q, target_met_q
 
 SUPPRESS_BELOW = 5
 RATING_KEYS = [str(r) for r in RATED]
-
-
-def rate(part: int | None, whole: int | None) -> float | None:
-    if not whole or part is None:
-        return None
-    return round(part * 100.0 / whole, 1)
 
 
 def subtree_q(unit: OrgUnit | None, field: str = "unit") -> Q:
@@ -54,7 +49,7 @@ def _appraisal_figures(as_of: datetime.date) -> dict:
         "staff": Count("pk"),
         "due": Count("pk", filter=due),
         "completed": Count("pk", filter=Q(completed_on__isnull=False)),
-        "on_time": Count("pk", filter=due & Q(completed_on__lte=F("due_on"))),
+        "on_time": Count("pk", filter=due & ON_TIME),
     }
     for key in RATING_KEYS:
         figures[key] = Count("pk", filter=Q(rating=key))
@@ -94,9 +89,7 @@ def _suppress_cells(row: dict) -> None:
         row[key] = None
 
 
-def can_see_aggregates(user) -> bool:
-    access = access_for(user)
-    return access.can_read_all or access.is_manager
+can_see_aggregates = reads_aggregates
 
 
 def compliance_by_unit(
@@ -105,7 +98,6 @@ def compliance_by_unit(
     """One row per unit for a cycle: staff appraised, due, completed, on time, rate, ratings."""
     if not can_see_aggregates(user):
         return []
-    access = access_for(user)
     as_of = as_of or timezone.localdate()
     rows = (
         Appraisal.objects.filter(subtree_q(within), cycle=cycle)
@@ -116,21 +108,21 @@ def compliance_by_unit(
     result = [
         _finish(
             dict(row, cycle=cycle, cycle_label=cycle_label(cycle)),
-            not access.manages_unit(row["unit_id"]),
+            not manages(user, row["unit_id"]),
         )
         for row in rows
     ]
-    _suppress_complement(result, access)
+    _suppress_complement(result, user)
     return result
 
 
-def _suppress_complement(rows: list[dict], access) -> None:
+def _suppress_complement(rows: list[dict], user) -> None:
     """One suppressed unit could be worked out from the total less the others: suppress the
     next smallest unit the reader does not manage too."""
     suppressed = [r for r in rows if r["suppressed"]]
     if len(suppressed) != 1:
         return
-    others = [r for r in rows if not r["suppressed"] and not access.manages_unit(r["unit_id"])]
+    others = [r for r in rows if not r["suppressed"] and not manages(user, r["unit_id"])]
     if others:
         smallest = min(others, key=lambda r: r["staff"])
         smallest["staff"] = 0  # _finish suppresses every figure of a row under the threshold
@@ -143,9 +135,8 @@ def compliance_by_cycle(
     """The trend across cycles for a unit and the units below it (or the whole Secretariat)."""
     if not can_see_aggregates(user):
         return []
-    access = access_for(user)
     as_of = as_of or timezone.localdate()
-    managed = access.is_admin or (within is not None and access.manages_unit(within.pk))
+    managed = manages_all(user) or (within is not None and manages(user, within.pk))
     rows = (
         Appraisal.objects.filter(subtree_q(within))
         .values("cycle")
@@ -173,7 +164,7 @@ def rating_distribution(rows: Iterable[dict]) -> list[dict]:
 
 
 def compact_figures(user, *, within: OrgUnit | None = None, year: int | None = None) -> dict:
-    qs = Compact.objects.visible_to(user).filter(subtree_q(within))
+    qs = Compact.objects.restrict(user, "view").filter(subtree_q(within))
     if year:
         qs = qs.filter(year=year)
     figures = qs.aggregate(
@@ -182,13 +173,13 @@ def compact_figures(user, *, within: OrgUnit | None = None, year: int | None = N
         signed=Count("pk", filter=Q(status=CompactStatus.SIGNED)),
         assessed=Count("pk", filter=Q(status=CompactStatus.ASSESSED)),
     )
-    findings = BoardFinding.objects.visible_to(user).filter(subtree_q(within, "compact__unit"))
+    findings = BoardFinding.objects.restrict(user, "view").filter(
+        subtree_q(within, "compact__unit")
+    )
     figures.update(
         findings.aggregate(
             findings_open=Count("pk", filter=~Q(status=FindingStatus.CLOSED)),
-            findings_overdue=Count(
-                "pk", filter=~Q(status=FindingStatus.CLOSED) & Q(due_on__lt=timezone.localdate())
-            ),
+            findings_overdue=Count("pk", filter=finding_overdue_q(timezone.localdate())),
             findings_closed=Count("pk", filter=Q(status=FindingStatus.CLOSED)),
         )
     )
@@ -196,7 +187,7 @@ def compact_figures(user, *, within: OrgUnit | None = None, year: int | None = N
 
 
 def indicator_figures(user, *, within: OrgUnit | None = None) -> dict:
-    indicators = Indicator.objects.visible_to(user).filter(subtree_q(within))
+    indicators = Indicator.objects.restrict(user, "view").filter(subtree_q(within))
     figures = indicators.aggregate(
         total=Count("pk"),
         efficiency=Count("pk", filter=Q(kind=IndicatorKind.EFFICIENCY)),
@@ -214,7 +205,11 @@ def results_trend(
     last_year: int | None = None,
 ) -> list[dict]:
     """Per budget period: results recorded and the share that met their target (paragraph 10)."""
-    qs = IndicatorResult.objects.all() if user is None else IndicatorResult.objects.visible_to(user)
+    qs = (
+        IndicatorResult.objects.all()
+        if user is None
+        else IndicatorResult.objects.restrict(user, "view")
+    )
     qs = qs.filter(subtree_q(within, "indicator__unit"))
     if first_year:
         qs = qs.filter(start_year__gte=first_year)
@@ -255,7 +250,7 @@ def report_metrics(period_start: datetime.date, period_end: datetime.date) -> di
     in_period = Q(due_on__gte=period_start, due_on__lte=period_end)
     appraisals = Appraisal.objects.filter(in_period).aggregate(
         due=Count("pk"),
-        on_time=Count("pk", filter=Q(completed_on__lte=F("due_on"))),
+        on_time=Count("pk", filter=ON_TIME),
         completed=Count("pk", filter=Q(completed_on__isnull=False)),
         **{key: Count("pk", filter=Q(rating=key)) for key in RATING_KEYS},
     )
@@ -287,7 +282,7 @@ def report_metrics(period_start: datetime.date, period_end: datetime.date) -> di
         .values("cycle")
         .annotate(
             due=Count("pk"),
-            on_time=Count("pk", filter=Q(completed_on__lte=F("due_on"))),
+            on_time=Count("pk", filter=ON_TIME),
             completed=Count("pk", filter=Q(completed_on__isnull=False)),
         )
         .order_by("cycle")
@@ -424,7 +419,7 @@ def paragraph_measures(
         .values("cycle")
         .annotate(
             due=Count("pk"),
-            on_time=Count("pk", filter=Q(completed_on__lte=F("due_on"))),
+            on_time=Count("pk", filter=ON_TIME),
             due_on=Max("due_on"),
         )
         .order_by("-cycle")[:10]

@@ -28,9 +28,21 @@ from performance.choices import (
     Rating,
     RebuttalOutcome,
 )
+from performance.policies import (
+    AccomplishmentPolicy,
+    AppraisalPolicy,
+    BoardFindingPolicy,
+    CompactPartPolicy,
+    CompactPolicy,
+    IndicatorPolicy,
+    IndicatorResultPolicy,
+    RBMPolicy,
+    UnderperformancePolicy,
+)
 from performance.querysets import (
     AccomplishmentQuerySet,
     AppraisalQuerySet,
+    BoardFindingQuerySet,
     CompactPartQuerySet,
     CompactQuerySet,
     IndicatorQuerySet,
@@ -46,10 +58,6 @@ year_validators = [MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
 def cycle_start(cycle: int) -> datetime.date:
     """An appraisal cycle runs from 1 April of its start year to 31 March of the next."""
     return datetime.date(cycle, 4, 1)
-
-
-def cycle_end(cycle: int) -> datetime.date:
-    return datetime.date(cycle + 1, 3, 31)
 
 
 def default_due_on(cycle: int) -> datetime.date:
@@ -95,10 +103,14 @@ class Compact(UniqueInClean, TrackedModel, CitesParagraphs):
     )
     year = models.PositiveSmallIntegerField(_("year"), validators=year_validators)
     status = models.CharField(
-        _("status"), max_length=10, choices=CompactStatus.choices, default=CompactStatus.DRAFT
+        _("status"),
+        max_length=10,
+        choices=CompactStatus.choices,
+        default=CompactStatus.DRAFT,
+        editable=False,
     )
-    signed_on = models.DateField(_("signed on"), null=True, blank=True)
-    assessed_on = models.DateField(_("assessed on"), null=True, blank=True)
+    signed_on = models.DateField(_("signed on"), null=True, blank=True, editable=False)
+    assessed_on = models.DateField(_("assessed on"), null=True, blank=True, editable=False)
     mpb_rating = models.CharField(
         _("Management Performance Board rating"),
         max_length=20,
@@ -108,6 +120,13 @@ class Compact(UniqueInClean, TrackedModel, CitesParagraphs):
     mpb_assessment = models.TextField(_("Management Performance Board assessment"), blank=True)
 
     objects = CompactQuerySet.as_manager()
+    policy = CompactPolicy()
+    # Only the named actions move a compact on: POST .../compacts/<id>/sign/ and .../assess/.
+    state_actions = {
+        "status": {"signed": "sign", "assessed": "assess"},
+        "signed_on": "sign",
+        "assessed_on": "assess",
+    }
     unique_in_clean = ("year",)
 
     class Meta:
@@ -213,6 +232,7 @@ class CompactObjective(TrackedModel, CitesParagraphs):
     )
 
     objects = CompactPartQuerySet.as_manager()
+    policy = CompactPartPolicy()
 
     class Meta:
         ordering = ["compact", "kind", "pk"]
@@ -249,13 +269,20 @@ class BoardFinding(TrackedModel):
     finding = models.TextField(_("finding"))
     action_plan = models.TextField(_("action plan"), blank=True)
     due_on = models.DateField(_("action due on"), null=True, blank=True)
+    # Open until an action plan is recorded (then under way); closed only by the "close" action.
     status = models.CharField(
-        _("status"), max_length=12, choices=FindingStatus.choices, default=FindingStatus.OPEN
+        _("status"),
+        max_length=12,
+        choices=FindingStatus.choices,
+        default=FindingStatus.OPEN,
+        editable=False,
     )
-    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True, editable=False)
     reminded_on = models.DateField(_("reminder sent"), null=True, editable=False)
 
-    objects = CompactPartQuerySet.as_manager()
+    objects = BoardFindingQuerySet.as_manager()
+    policy = BoardFindingPolicy()
+    state_actions = {"status": "close", "closed_on": "close"}
 
     # The reminder stamp is the job's bookkeeping, not a change a reader of the history wants.
     history_ignored_fields = (*TrackedModel.history_ignored_fields, "reminded_on")
@@ -323,6 +350,7 @@ class Appraisal(UniqueInClean, TrackedModel):
     rating = models.CharField(_("rating"), max_length=20, choices=Rating.choices, blank=True)
 
     objects = AppraisalQuerySet.as_manager()
+    policy = AppraisalPolicy()
     unique_in_clean = ("cycle",)
 
     class Meta:
@@ -354,7 +382,7 @@ class Appraisal(UniqueInClean, TrackedModel):
 
     @property
     def on_time(self) -> bool:
-        """Completed on or before its due date (CONTRACT.md)."""
+        """Completed on or before its due date (CONTRACT.md): querysets.ON_TIME in SQL."""
         return self.completed_on is not None and self.completed_on <= self.due_on
 
     @property
@@ -448,6 +476,7 @@ class UnderperformanceCase(TrackedModel):
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
 
     objects = UnderperformanceQuerySet.as_manager()
+    policy = UnderperformancePolicy()
 
     class Meta:
         ordering = ["-plan_start"]
@@ -489,6 +518,7 @@ class ExpectedAccomplishment(TrackedModel, CitesParagraphs):
     title = models.CharField(_("expected accomplishment"), max_length=300)
 
     objects = AccomplishmentQuerySet.as_manager()
+    policy = AccomplishmentPolicy()
 
     class Meta:
         ordering = ["unit__code", "title"]
@@ -529,6 +559,7 @@ class Indicator(TrackedModel, CitesParagraphs):
     )
 
     objects = IndicatorQuerySet.as_manager()
+    policy = IndicatorPolicy()
 
     class Meta:
         ordering = ["unit__code", "title"]
@@ -594,6 +625,7 @@ class IndicatorResult(UniqueInClean, TrackedModel):
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
 
     objects = IndicatorResultQuerySet.as_manager()
+    policy = IndicatorResultPolicy()
     unique_in_clean = ("period",)
 
     class Meta:
@@ -650,6 +682,7 @@ class RBMResponsibility(TrackedModel):
     remit = models.TextField(_("remit"), blank=True)
 
     objects = ReferenceQuerySet.as_manager()
+    policy = RBMPolicy()
 
     class Meta:
         ordering = ["-assigned_on"]

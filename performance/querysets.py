@@ -1,51 +1,77 @@
-"""Who may read and change what in performance. Appraisals are personal data: only the
-staff member's unit managers and administrators read them by name; everyone else gets
-aggregates (metrics.py), with small groups suppressed."""
+"""Querysets of performance: every one is scoped by `restrict(user, action)` (the rules are in
+performance.policies), and the rules about records are written here once, in SQL."""
 
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Case, F, OuterRef, Q, Subquery, Value, When
 
-from org.access import access_for
-from org.permissions import UnitScopedQuerySet
-from performance.choices import Direction
+from org.permissions import RestrictedQuerySet
+from performance.choices import Direction, FindingStatus
 
 
-class CompactQuerySet(UnitScopedQuerySet):
-    unit_field = "unit"
+class CompactQuerySet(RestrictedQuerySet):
+    pass
 
 
-class CompactPartQuerySet(UnitScopedQuerySet):
-    """Objectives and findings follow their compact's unit."""
-
-    unit_field = "compact__unit"
+class CompactPartQuerySet(RestrictedQuerySet):
+    """Objectives follow their compact's unit."""
 
 
-class AppraisalQuerySet(UnitScopedQuerySet):
-    """Named appraisals: administrators and the unit's managers only. Oversight bodies and
-    GA staff read all other records, but not these."""
+# An appraisal is on time when it was completed on or before its due date (CONTRACT.md). The one
+# expression every list, filter, metric, export and report counts with; Appraisal.on_time says
+# the same for one record (checked against each other in test_models).
+ON_TIME = Q(completed_on__isnull=False, completed_on__lte=F("due_on"))
 
-    unit_field = "unit"
 
-    def visible_to(self, user):
-        access = access_for(user)
-        if access.is_admin:
-            return self.all()
-        if access.is_manager:
-            return self.in_subtree_of(access)
-        return self.none()
+def on_time_q(prefix: str = "") -> Q:
+    """ON_TIME from another model (`prefix` leads to the appraisal, e.g. 'appraisal__')."""
+    if not prefix:
+        return ON_TIME
+    return Q(
+        **{
+            f"{prefix}completed_on__isnull": False,
+            f"{prefix}completed_on__lte": F(f"{prefix}due_on"),
+        }
+    )
 
+
+class AppraisalQuerySet(RestrictedQuerySet):
     def due_by(self, date):
         return self.filter(due_on__lte=date)
 
     def on_time(self):
-        return self.filter(completed_on__isnull=False, completed_on__lte=F("due_on"))
+        return self.filter(ON_TIME)
+
+    def not_on_time(self):
+        return self.exclude(ON_TIME)
+
+    def with_on_time(self):
+        """Annotate `is_on_time` (the SQL twin of Appraisal.on_time)."""
+        return self.annotate(
+            is_on_time=Case(
+                When(ON_TIME, then=Value(True)), default=Value(False), output_field=BooleanField()
+            )
+        )
 
 
-class UnderperformanceQuerySet(AppraisalQuerySet):
-    unit_field = "appraisal__unit"
+class UnderperformanceQuerySet(RestrictedQuerySet):
+    pass
 
 
-class AccomplishmentQuerySet(UnitScopedQuerySet):
-    unit_field = "unit"
+def finding_overdue_q(today) -> Q:
+    """A Board finding is overdue when it is not closed and its action was due before `today`
+    (BoardFinding.is_overdue says the same for one record)."""
+    return ~Q(status=FindingStatus.CLOSED) & Q(due_on__lt=today)
+
+
+class BoardFindingQuerySet(RestrictedQuerySet):
+    def open(self):
+        return self.exclude(status=FindingStatus.CLOSED)
+
+    def overdue(self, today):
+        return self.filter(finding_overdue_q(today))
+
+
+class AccomplishmentQuerySet(RestrictedQuerySet):
+    pass
 
 
 def target_met_q(prefix: str = "") -> Q:
@@ -67,9 +93,7 @@ def target_met_q(prefix: str = "") -> Q:
     return up | down
 
 
-class IndicatorQuerySet(UnitScopedQuerySet):
-    unit_field = "unit"
-
+class IndicatorQuerySet(RestrictedQuerySet):
     def with_latest(self):
         """Annotate the latest period's value and whether it meets the target, in SQL."""
         from performance.models import IndicatorResult
@@ -94,18 +118,10 @@ class IndicatorQuerySet(UnitScopedQuerySet):
         )
 
 
-class IndicatorResultQuerySet(UnitScopedQuerySet):
-    unit_field = "indicator__unit"
-
+class IndicatorResultQuerySet(RestrictedQuerySet):
     def target_met(self):
         return self.filter(target_met_q())
 
 
-class ReferenceQuerySet(UnitScopedQuerySet):
+class ReferenceQuerySet(RestrictedQuerySet):
     """Secretariat-wide records every signed-in user reads; administrators change them."""
-
-    def visible_to(self, user):
-        return self.all() if access_for(user).authenticated else self.none()
-
-    def editable_by(self, user):
-        return self.all() if access_for(user).is_admin else self.none()

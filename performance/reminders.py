@@ -5,14 +5,13 @@ import datetime
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.actions import action
 from org.choices import RoleKind
 from org.models import Role
-from performance.choices import FindingStatus
 from performance.models import BoardFinding
 
 REMIND_EVERY = datetime.timedelta(days=30)
@@ -28,14 +27,18 @@ def _managers_by_path() -> list[tuple[str, str]]:
     )
 
 
-def remind_overdue_findings(today: datetime.date | None = None) -> dict[str, int]:
+def _not_reminded_since(today: datetime.date) -> Q:
+    return Q(reminded_on__isnull=True) | Q(reminded_on__lte=today - REMIND_EVERY)
+
+
+def remind_overdue_findings(today: datetime.date | None = None, *, acting_user) -> dict[str, int]:
     """Email the managers of each unit whose Board findings are open past their due date.
-    Idempotent: a finding reminded in the last 30 days is skipped, so reruns send nothing."""
+    Idempotent: a finding reminded in the last 30 days is skipped, so reruns send nothing. One
+    action per unit, so a mail server failing half-way leaves the units already told stamped."""
     today = today or timezone.localdate()
     due = (
-        BoardFinding.objects.exclude(status=FindingStatus.CLOSED)
-        .filter(due_on__lt=today)
-        .filter(Q(reminded_on__isnull=True) | Q(reminded_on__lte=today - REMIND_EVERY))
+        BoardFinding.objects.overdue(today)
+        .filter(_not_reminded_since(today))
         .select_related("compact__unit", "compact__senior_manager")
         .order_by("compact__unit__path", "pk")
     )
@@ -46,33 +49,41 @@ def remind_overdue_findings(today: datetime.date | None = None) -> dict[str, int
         by_unit.setdefault(finding.compact.unit.path, []).append(finding)
     for path, items in by_unit.items():
         recipients = sorted({email for unit_path, email in managers if path.startswith(unit_path)})
-        if not recipients:
-            continue
-        unit = items[0].compact.unit
-        lines = [
-            _("%(year)s compact of %(name)s: %(finding)s (action due %(due)s)")
-            % {
-                "year": f.compact.year,
-                "name": f.compact.senior_manager.name,
-                "finding": f.finding[:200],
-                "due": f.due_on.isoformat(),
-            }
-            for f in items
-        ]
-        with transaction.atomic():
-            # Stamp first, guarded: a concurrent run that got here first makes this one skip.
-            stamped = BoardFinding.objects.filter(pk__in=[f.pk for f in items]).filter(
-                Q(reminded_on__isnull=True) | Q(reminded_on__lte=today - REMIND_EVERY)
-            )
-            if not stamped.update(reminded_on=today):
-                continue
-            send_mail(
-                _("Management Performance Board findings overdue in %(unit)s")
-                % {"unit": unit.code},
-                "\n".join(lines),
-                settings.DEFAULT_FROM_EMAIL,
-                recipients,
-            )
-        sent += 1
-        findings += len(items)
+        if recipients and remind(
+            items, acting_user=acting_user, today=today, recipients=recipients
+        ):
+            sent += 1
+            findings += len(items)
     return {"emails": sent, "findings": findings}
+
+
+@action(BoardFinding, "remind", check=False)
+def remind(
+    items: list[BoardFinding], *, acting_user, today: datetime.date, recipients: list[str]
+) -> bool:
+    """Stamp and email one unit's overdue findings; False when a concurrent run got there first."""
+    unit = items[0].compact.unit
+    lines = [
+        _("%(year)s compact of %(name)s: %(finding)s (action due %(due)s)")
+        % {
+            "year": f.compact.year,
+            "name": f.compact.senior_manager.name,
+            "finding": f.finding[:200],
+            "due": f.due_on.isoformat(),
+        }
+        for f in items
+    ]
+    # Stamp first, guarded: a concurrent run that got here first makes this one skip. The stamp
+    # is bookkeeping the history ignores (BoardFinding.history_ignored_fields).
+    stamped = BoardFinding.objects.filter(pk__in=[f.pk for f in items]).filter(
+        _not_reminded_since(today)
+    )
+    if not stamped.update(reminded_on=today):
+        return False
+    send_mail(
+        _("Management Performance Board findings overdue in %(unit)s") % {"unit": unit.code},
+        "\n".join(lines),
+        settings.DEFAULT_FROM_EMAIL,
+        recipients,
+    )
+    return True

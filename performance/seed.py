@@ -9,8 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import history
+from core.actions import SYSTEM
 from org.choices import Grade
 from org.models import OrgUnit, Paragraph, Person
+from performance import services
 from performance.choices import (
     UNDERPERFORMANCE_RATINGS,
     CaseOutcome,
@@ -199,17 +201,24 @@ def seed_demo(stdout=None) -> dict[str, int]:
     )
     # RBM responsibility (paragraph 25): the head of DMSPC.
     if seniors and not RBMResponsibility.objects.exists():
-        RBMResponsibility.objects.create(
-            senior_manager=seniors[0],
-            assigned_on=datetime.date(2019, 1, 1),
-            remit="Results-based management across the Secretariat, reporting to the Management Committee.",
+        services.assign_rbm_responsibility(
+            RBMResponsibility(
+                senior_manager=seniors[0],
+                assigned_on=datetime.date(2019, 1, 1),
+                remit="Results-based management across the Secretariat, reporting to the "
+                "Management Committee.",
+            ),
+            acting_user=SYSTEM,
         )
     for person in seniors:
         for year in (today.year - 2, today.year - 1, today.year):
             if Compact.objects.filter(senior_manager=person, year=year).exists():
                 continue
-            compact = Compact.objects.create(senior_manager=person, unit=person.unit, year=year)
-            compact.paragraphs.set(_paragraphs([16, 18]))
+            compact = services.save_compact(
+                Compact(senior_manager=person, unit=person.unit, year=year),
+                acting_user=SYSTEM,
+                paragraphs=_paragraphs([16, 18]),
+            )
             past = year < today.year
             for n, (kind, title, indicator, target) in enumerate(OBJECTIVES):
                 outcome = ""
@@ -226,42 +235,41 @@ def seed_demo(stdout=None) -> dict[str, int]:
                         "partially": "Most of the target reached",
                         "not_achieved": "Target missed",
                     }[outcome]
-                CompactObjective.objects.create(
-                    compact=compact,
-                    kind=kind,
-                    title=title,
-                    indicator=indicator,
-                    target=target,
-                    result=result,
-                    outcome=outcome,
+                services.save_objective(
+                    CompactObjective(
+                        compact=compact,
+                        kind=kind,
+                        title=title,
+                        indicator=indicator,
+                        target=target,
+                        result=result,
+                        outcome=outcome,
+                    ),
+                    acting_user=SYSTEM,
                 )
-            compact.status = CompactStatus.SIGNED
-            compact.signed_on = datetime.date(year, 2, 15)
-            compact.save()
+            services.sign_compact(compact, acting_user=SYSTEM, signed_on=datetime.date(year, 2, 15))
             if past:
-                compact.status = CompactStatus.ASSESSED
-                compact.assessed_on = datetime.date(year + 1, 4, 30)
-                compact.mpb_rating = (
-                    MPBRating.NEEDS_IMPROVEMENT if year % 2 else MPBRating.SATISFACTORY
+                services.assess_compact(
+                    compact,
+                    acting_user=SYSTEM,
+                    assessed_on=datetime.date(year + 1, 4, 30),
+                    mpb_rating=MPBRating.NEEDS_IMPROVEMENT if year % 2 else MPBRating.SATISFACTORY,
+                    mpb_assessment="The Board reviewed the end-of-year results against each "
+                    "objective.",
                 )
-                compact.mpb_assessment = (
-                    "The Board reviewed the end-of-year results against each objective."
-                )
-                compact.save()
-                finding = BoardFinding(
-                    compact=compact,
-                    finding=FINDINGS[year % len(FINDINGS)],
-                    action_plan="Quarterly review by the senior management team.",
-                    due_on=datetime.date(year + 1, 12, 31),
+                finding = services.save_finding(
+                    BoardFinding(
+                        compact=compact,
+                        finding=FINDINGS[year % len(FINDINGS)],
+                        action_plan="Quarterly review by the senior management team.",
+                        due_on=datetime.date(year + 1, 12, 31),
+                    ),
+                    acting_user=SYSTEM,
                 )
                 if year < today.year - 1:
-                    finding.status, finding.closed_on = (
-                        FindingStatus.CLOSED,
-                        datetime.date(year + 1, 11, 30),
+                    services.close_finding(
+                        finding, acting_user=SYSTEM, closed_on=datetime.date(year + 1, 11, 30)
                     )
-                else:
-                    finding.status = FindingStatus.IN_PROGRESS
-                finding.save()
     # Appraisals: three cycles for every demo staff member.
     last = _latest_due_cycle(today)
     staff = list(Person.objects.filter(index_number__startswith="9").order_by("index_number"))
@@ -289,44 +297,58 @@ def seed_demo(stdout=None) -> dict[str, int]:
         staff__in=staff, rating__in=UNDERPERFORMANCE_RATINGS, underperformance_case__isnull=True
     ).order_by("pk"):
         closed = appraisal.cycle < last
-        UnderperformanceCase.objects.create(
-            appraisal=appraisal,
-            improvement_plan="Six-month performance improvement plan with monthly check-ins.",
-            plan_start=appraisal.completed_on,
-            plan_end=appraisal.completed_on + datetime.timedelta(days=182),
-            rebuttal=RebuttalOutcome.MAINTAINED if appraisal.rating == Rating.DOES_NOT_MEET else "",
-            outcome=CaseOutcome.IMPROVED if closed else "",
-            closed_on=appraisal.completed_on + datetime.timedelta(days=200) if closed else None,
+        services.save_underperformance_case(
+            UnderperformanceCase(
+                appraisal=appraisal,
+                improvement_plan="Six-month performance improvement plan with monthly check-ins.",
+                plan_start=appraisal.completed_on,
+                plan_end=appraisal.completed_on + datetime.timedelta(days=182),
+                rebuttal=RebuttalOutcome.MAINTAINED
+                if appraisal.rating == Rating.DOES_NOT_MEET
+                else "",
+                outcome=CaseOutcome.IMPROVED if closed else "",
+                closed_on=appraisal.completed_on + datetime.timedelta(days=200) if closed else None,
+            ),
+            acting_user=SYSTEM,
         )
     # Results-based management.
     for code, kind, title, measure, baseline, target, direction, numbers in INDICATORS:
         unit = units.get(code)
         if unit is None or Indicator.objects.filter(unit=unit, title=title).exists():
             continue
-        accomplishment, _ = ExpectedAccomplishment.objects.get_or_create(
-            unit=unit, title=f"More effective and efficient services of {unit.name}"
+        ea_title = f"More effective and efficient services of {unit.name}"
+        accomplishment = ExpectedAccomplishment.objects.filter(
+            unit=unit, title=ea_title
+        ).first() or services.save_accomplishment(
+            ExpectedAccomplishment(unit=unit, title=ea_title), acting_user=SYSTEM
         )
-        indicator = Indicator.objects.create(
-            accomplishment=accomplishment,
-            unit=unit,
-            kind=kind,
-            title=title,
-            unit_of_measure=measure,
-            baseline=Decimal(baseline),
-            target=Decimal(target),
-            direction=direction,
+        indicator = services.save_indicator(
+            Indicator(
+                accomplishment=accomplishment,
+                unit=unit,
+                kind=kind,
+                title=title,
+                unit_of_measure=measure,
+                baseline=Decimal(baseline),
+                target=Decimal(target),
+                direction=direction,
+            ),
+            acting_user=SYSTEM,
+            paragraphs=_paragraphs(numbers),
         )
-        indicator.paragraphs.set(_paragraphs(numbers))
         for step, period in enumerate(DEMO_PERIODS, start=1):
             progress = (
                 Decimal(target - baseline)
                 * Decimal(step)
                 / Decimal(len(DEMO_PERIODS) + (title[0] in "AM"))
             )
-            IndicatorResult.objects.create(
-                indicator=indicator,
-                period=period,
-                value=(Decimal(baseline) + progress).quantize(Decimal("0.01")),
+            services.record_indicator_result(
+                IndicatorResult(
+                    indicator=indicator,
+                    period=period,
+                    value=(Decimal(baseline) + progress).quantize(Decimal("0.01")),
+                ),
+                acting_user=SYSTEM,
             )
     return {
         "compacts": Compact.objects.count(),

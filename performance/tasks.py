@@ -2,6 +2,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
+from core.actions import SYSTEM
 from core.context import acting_as
 from performance import reminders
 
@@ -14,4 +15,4 @@ from performance import reminders
 )
 def remind_overdue_findings() -> dict:
     with acting_as("task:performance.remind_overdue_findings"):
-        return reminders.remind_overdue_findings()
+        return reminders.remind_overdue_findings(acting_user=SYSTEM)

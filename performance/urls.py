@@ -11,12 +11,12 @@ urlpatterns = [
     path("compacts/<int:pk>/edit/", views.CompactUpdateView.as_view(), name="compact_edit"),
     path(
         "compacts/<int:pk>/sign/",
-        views.CompactActionView.as_view(action="sign"),
+        views.CompactSignView.as_view(),
         name="compact_sign",
     ),
     path(
         "compacts/<int:pk>/assess/",
-        views.CompactActionView.as_view(action="assess"),
+        views.CompactAssessView.as_view(),
         name="compact_assess",
     ),
     path(
@@ -31,6 +31,7 @@ urlpatterns = [
         name="finding_create",
     ),
     path("findings/<int:pk>/edit/", views.FindingUpdateView.as_view(), name="finding_edit"),
+    path("findings/<int:pk>/close/", views.FindingCloseView.as_view(), name="finding_close"),
     path("appraisals/", views.AppraisalListView.as_view(), name="appraisal_list"),
     path("appraisals/new/", views.AppraisalCreateView.as_view(), name="appraisal_create"),
     path("appraisals/import/", views.AppraisalImportView.as_view(), name="appraisal_import"),

@@ -5,13 +5,13 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
+from core import actions
 from core.exports import csv_response, xlsx_response
 from core.generic import (
     Column,
@@ -19,11 +19,11 @@ from core.generic import (
     ScopedDetailView,
     ScopedListView,
     ScopedUpdateView,
+    TransitionView,
+    visible_or_404,
 )
-from core.models import StaleVersion
-from org.access import access_for
 from org.models import OrgUnit
-from performance import forms, metrics, services
+from performance import forms, metrics, policies, services
 from performance.charts import line_chart
 from performance.choices import CompactStatus
 from performance.filtersets import AppraisalFilterSet, CompactFilterSet, IndicatorFilterSet
@@ -42,45 +42,35 @@ from performance.models import (
 )
 
 
-def add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+class FormMixin:
+    """The app's form page (a back link to the parent record)."""
 
-
-class ServiceFormMixin:
-    """Saves the form's instance through a service; its ValidationErrors become form errors."""
-
-    service = None
     template_name = "performance/form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        access = access_for(request.user)
-        if request.user.is_authenticated and not (access.is_admin or access.is_manager):
-            raise PermissionDenied(_("Your role does not record performance data."))
-        return super().dispatch(request, *args, **kwargs)
 
-    def save_form(self, form):
-        instance = form.save(commit=False)
-        if form.cleaned_data.get("version") is not None and instance.pk:
-            instance.version = form.cleaned_data["version"]
-        kwargs = {}
-        if "paragraphs" in form.cleaned_data:
-            kwargs["paragraphs"] = form.cleaned_data["paragraphs"]
-        try:
-            return type(self).service(instance, acting_user=self.request.user, **kwargs)
-        except StaleVersion:
-            form.add_error(None, form.stale_message)
-            raise
+class ChildCreateMixin(FormMixin):
+    """A record created from its parent's page (an objective or finding from a compact, a case
+    from an appraisal, a result from an indicator): the parent must be one the user may see
+    (404) and change (403)."""
 
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as exc:
-            add_errors(form, exc)
-            return self.form_invalid(form)
+    parent_model = Compact
+    parent_field = "compact"
+
+    def get_parent(self):
+        if not hasattr(self, "_parent"):
+            self._parent = visible_or_404(
+                self.parent_model, self.request.user, pk=self.kwargs["parent"]
+            )
+            actions.require(self.request.user, "change", self._parent)
+        return self._parent
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.model(**{self.parent_field: self.get_parent()})
+        return kwargs
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
 
 
 def selected_unit(request):
@@ -88,19 +78,16 @@ def selected_unit(request):
     if "unit" in request.GET:  # an empty choice is the whole Secretariat
         code = request.GET["unit"].strip()
         return OrgUnit.objects.filter(code=code).first() if code else None
-    access = access_for(request.user)
-    if access.is_manager:
-        return OrgUnit.objects.filter(pk=access.unit_id).first()
-    return None
+    own = policies.own_unit_id(request.user)
+    return OrgUnit.objects.filter(pk=own).first() if own else None
 
 
 class RecordsMixin:
-    """Offers the 'add' buttons only to those who record performance data."""
+    """Offers the 'add' buttons only to those who may add these records."""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        access = access_for(self.request.user)
-        context["can_record"] = access.is_admin or access.is_manager
+        context["can_record"] = actions.may(self.request.user, "add", self.model)
         if not context["can_record"]:
             context["create_url_name"] = ""
         return context
@@ -119,12 +106,11 @@ class IndexView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         unit = selected_unit(self.request)
-        access = access_for(user)
         trend = metrics.compliance_by_cycle(user, within=unit)
         latest = trend[-1] if trend else None
         year = timezone.localdate().year
         off_target = list(
-            Indicator.objects.visible_to(user)
+            Indicator.objects.restrict(user, "view")
             .filter(metrics.subtree_q(unit))
             .off_target()
             .select_related("unit")
@@ -133,7 +119,7 @@ class IndexView(LoginRequiredMixin, TemplateView):
         context.update(
             unit=unit,
             unit_choices=OrgUnit.objects.only("code", "name", "name_zh", "path").order_by("path"),
-            manages=access.manages_unit(unit.pk) if unit else access.is_admin,
+            manages=policies.manages(user, unit.pk) if unit else policies.manages_all(user),
             trend=trend,
             latest=latest,
             distribution=metrics.rating_distribution([latest]) if latest else [],
@@ -142,7 +128,7 @@ class IndexView(LoginRequiredMixin, TemplateView):
             ),
             compacts=metrics.compact_figures(user, within=unit, year=year),
             compact_rows=list(
-                Compact.objects.visible_to(user)
+                Compact.objects.restrict(user, "view")
                 .filter(metrics.subtree_q(unit), year=year)
                 .select_related("senior_manager", "unit")
                 .order_by("unit__code", "senior_manager__name")[:20]
@@ -179,9 +165,7 @@ class CompactListView(RecordsMixin, ScopedListView):
     ]
 
     def base_queryset(self):
-        return Compact.objects.visible_to(self.request.user).select_related(
-            "senior_manager", "unit"
-        )
+        return super().base_queryset().select_related("senior_manager", "unit")
 
 
 class CompactDetailView(ScopedDetailView):
@@ -207,122 +191,77 @@ class CompactDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        today = timezone.localdate()
+        user = self.request.user
         context.update(
-            sign_form=forms.SignCompactForm(initial={"signed_on": today}),
-            assess_form=forms.AssessCompactForm(initial={"assessed_on": today}),
             Status=CompactStatus,
+            can_sign=actions.allowed(user, "sign", self.object),
+            can_assess=actions.allowed(user, "assess", self.object),
+            can_close=actions.may(user, "close", BoardFinding) and context["can_edit"],
         )
         return context
 
 
-class CompactCreateView(ServiceFormMixin, ScopedCreateView):
+class CompactCreateView(FormMixin, ScopedCreateView):
     model = Compact
     form_class = forms.CompactForm
-    service = staticmethod(services.save_compact)
 
     def get_initial(self):
         return {"year": timezone.localdate().year}
 
 
-class CompactUpdateView(ServiceFormMixin, ScopedUpdateView):
+class CompactUpdateView(FormMixin, ScopedUpdateView):
     model = Compact
     form_class = forms.CompactForm
-    service = staticmethod(services.save_compact)
 
 
-class CompactActionView(LoginRequiredMixin, FormView):
-    """Sign a compact, or record the Management Performance Board's assessment of it."""
-
-    template_name = "performance/compact_action.html"
-    action = ""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            visible = Compact.objects.visible_to(request.user).select_related("senior_manager")
-            self.compact = get_object_or_404(visible, pk=kwargs["pk"])
-            if not Compact.objects.editable_by(request.user).filter(pk=self.compact.pk).exists():
-                raise PermissionDenied(_("You may read this record but not change it."))
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_form_class(self):
-        return forms.SignCompactForm if self.action == "sign" else forms.AssessCompactForm
+class CompactSignView(TransitionView):
+    model = Compact
+    action = services.sign_compact
+    form_class = forms.SignCompactForm
+    template_name = "performance/transition.html"
+    title = gettext_lazy("Record signature")
 
     def get_initial(self):
-        key = "signed_on" if self.action == "sign" else "assessed_on"
-        return {key: timezone.localdate()}
-
-    def form_valid(self, form):
-        try:
-            if self.action == "sign":
-                services.sign_compact(
-                    self.compact, acting_user=self.request.user, **form.cleaned_data
-                )
-            else:
-                services.assess_compact(
-                    self.compact, acting_user=self.request.user, **form.cleaned_data
-                )
-        except ValidationError as exc:
-            self.compact.refresh_from_db()
-            add_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved."))
-        return HttpResponseRedirect(self.compact.get_absolute_url())
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(compact=self.compact, action=self.action)
-        return context
+        return {"signed_on": timezone.localdate()}
 
 
-class ChildMixin:
-    """Records created from their parent's page: objectives and findings from a compact, a
-    case from an appraisal, a result from an indicator."""
+class CompactAssessView(CompactSignView):
+    action = services.assess_compact
+    form_class = forms.AssessCompactForm
+    title = gettext_lazy("Record the Board's assessment")
 
-    parent_model = Compact
-    parent_field = "compact"
-
-    def get_parent(self):
-        if not hasattr(self, "_parent"):
-            visible = self.parent_model.objects.visible_to(self.request.user)
-            self._parent = get_object_or_404(visible, pk=self.kwargs["parent"])
-            editable = self.parent_model.objects.editable_by(self.request.user)
-            if not editable.filter(pk=self._parent.pk).exists():
-                raise PermissionDenied(_("You may read this record but not change it."))
-        return self._parent
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        if kwargs.get("instance") is None:
-            kwargs["instance"] = self.model(**{self.parent_field: self.get_parent()})
-        return kwargs
-
-    def get_success_url(self):
-        return self.object.get_absolute_url()
+    def get_initial(self):
+        return {"assessed_on": timezone.localdate()}
 
 
-class ObjectiveCreateView(ChildMixin, ServiceFormMixin, ScopedCreateView):
+class ObjectiveCreateView(ChildCreateMixin, ScopedCreateView):
     model = CompactObjective
     form_class = forms.ObjectiveForm
-    service = staticmethod(services.save_objective)
 
 
-class ObjectiveUpdateView(ServiceFormMixin, ScopedUpdateView):
+class ObjectiveUpdateView(FormMixin, ScopedUpdateView):
     model = CompactObjective
     form_class = forms.ObjectiveForm
-    service = staticmethod(services.save_objective)
 
 
-class FindingCreateView(ChildMixin, ServiceFormMixin, ScopedCreateView):
+class FindingCreateView(ChildCreateMixin, ScopedCreateView):
     model = BoardFinding
     form_class = forms.FindingForm
-    service = staticmethod(services.save_finding)
 
 
-class FindingUpdateView(ServiceFormMixin, ScopedUpdateView):
+class FindingUpdateView(FormMixin, ScopedUpdateView):
     model = BoardFinding
     form_class = forms.FindingForm
-    service = staticmethod(services.save_finding)
+
+
+class FindingCloseView(CompactSignView):
+    model = BoardFinding
+    action = services.close_finding
+    form_class = forms.CloseFindingForm
+    title = gettext_lazy("Close the finding")
+
+    def get_initial(self):
+        return {"closed_on": timezone.localdate(), "action_plan": self.object.action_plan}
 
 
 # --- Appraisals ----------------------------------------------------------------------------
@@ -344,17 +283,16 @@ class AppraisalListView(ScopedListView):
         Column(gettext_lazy("Cycle"), "cycle_label"),
         Column(gettext_lazy("Due on"), "due_on"),
         Column(gettext_lazy("Completed on"), "completed_on"),
-        Column(gettext_lazy("On time"), "on_time"),
+        Column(gettext_lazy("On time"), "is_on_time"),
         Column(gettext_lazy("Rating"), "get_rating_display"),
     ]
 
     def base_queryset(self):
-        return Appraisal.objects.visible_to(self.request.user).select_related("staff", "unit")
+        return super().base_queryset().select_related("staff", "unit").with_on_time()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        access = access_for(self.request.user)
-        context["named_access"] = access.is_admin or access.is_manager
+        context["named_access"] = actions.may(self.request.user, "view", Appraisal)
         return context
 
 
@@ -366,34 +304,30 @@ class AppraisalDetailView(ScopedDetailView):
         return super().get_queryset().select_related("staff", "unit", "underperformance_case")
 
 
-class AppraisalCreateView(ServiceFormMixin, ScopedCreateView):
+class AppraisalCreateView(FormMixin, ScopedCreateView):
     model = Appraisal
     form_class = forms.AppraisalForm
-    service = staticmethod(services.save_appraisal)
 
     def get_initial(self):
         today = timezone.localdate()
         return {"cycle": today.year - 1 if today.month >= 4 else today.year - 2}
 
 
-class AppraisalUpdateView(ServiceFormMixin, ScopedUpdateView):
+class AppraisalUpdateView(FormMixin, ScopedUpdateView):
     model = Appraisal
     form_class = forms.AppraisalForm
-    service = staticmethod(services.save_appraisal)
 
 
-class CaseCreateView(ChildMixin, ServiceFormMixin, ScopedCreateView):
+class CaseCreateView(ChildCreateMixin, ScopedCreateView):
     model = UnderperformanceCase
     form_class = forms.UnderperformanceCaseForm
-    service = staticmethod(services.save_underperformance_case)
     parent_model = Appraisal
     parent_field = "appraisal"
 
 
-class CaseUpdateView(ServiceFormMixin, ScopedUpdateView):
+class CaseUpdateView(FormMixin, ScopedUpdateView):
     model = UnderperformanceCase
     form_class = forms.UnderperformanceCaseForm
-    service = staticmethod(services.save_underperformance_case)
 
 
 class AppraisalImportView(LoginRequiredMixin, FormView):
@@ -404,8 +338,7 @@ class AppraisalImportView(LoginRequiredMixin, FormView):
     form_class = forms.ImportForm
 
     def dispatch(self, request, *args, **kwargs):
-        access = access_for(request.user)
-        if request.user.is_authenticated and not (access.is_admin or access.is_manager):
+        if request.user.is_authenticated and not actions.may(request.user, "import", Appraisal):
             raise PermissionDenied(_("Only administrators and unit managers import appraisals."))
         return super().dispatch(request, *args, **kwargs)
 
@@ -530,12 +463,12 @@ class IndicatorListView(RecordsMixin, ScopedListView):
     ]
 
     def base_queryset(self):
-        return Indicator.objects.visible_to(self.request.user).select_related("unit").with_latest()
+        return super().base_queryset().select_related("unit").with_latest()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["rbm_lead"] = metrics.current_rbm_responsibility()
-        context["is_admin"] = access_for(self.request.user).is_admin
+        context["is_admin"] = actions.may(self.request.user, "add", RBMResponsibility)
         context["trend"] = trend = metrics.results_trend(self.request.user)
         context["trend_chart"] = line_chart(
             [(r["period"], r["target_met_rate"]) for r in trend], suffix="%", max_value=100
@@ -572,23 +505,21 @@ class IndicatorDetailView(ScopedDetailView):
         return context
 
 
-class AccomplishmentCreateView(ServiceFormMixin, ScopedCreateView):
+class AccomplishmentCreateView(FormMixin, ScopedCreateView):
     model = ExpectedAccomplishment
     form_class = forms.ExpectedAccomplishmentForm
-    service = staticmethod(services.save_accomplishment)
 
     def get_success_url(self):
         return reverse("performance:indicator_create") + f"?accomplishment={self.object.pk}"
 
 
-class IndicatorCreateView(ServiceFormMixin, ScopedCreateView):
+class IndicatorCreateView(FormMixin, ScopedCreateView):
     model = Indicator
     form_class = forms.IndicatorForm
-    service = staticmethod(services.save_indicator)
 
     def get_initial(self):
         accomplishment = (
-            ExpectedAccomplishment.objects.visible_to(self.request.user)
+            ExpectedAccomplishment.objects.restrict(self.request.user, "view")
             .filter(pk=self.request.GET.get("accomplishment") or None)
             .first()
         )
@@ -597,34 +528,26 @@ class IndicatorCreateView(ServiceFormMixin, ScopedCreateView):
         return {"accomplishment": accomplishment.pk, "unit": accomplishment.unit_id}
 
 
-class IndicatorUpdateView(ServiceFormMixin, ScopedUpdateView):
+class IndicatorUpdateView(FormMixin, ScopedUpdateView):
     model = Indicator
     form_class = forms.IndicatorForm
-    service = staticmethod(services.save_indicator)
 
 
-class ResultCreateView(ChildMixin, ServiceFormMixin, ScopedCreateView):
+class ResultCreateView(ChildCreateMixin, ScopedCreateView):
     model = IndicatorResult
     form_class = forms.IndicatorResultForm
-    service = staticmethod(services.record_indicator_result)
     parent_model = Indicator
     parent_field = "indicator"
 
 
-class ResultUpdateView(ServiceFormMixin, ScopedUpdateView):
+class ResultUpdateView(FormMixin, ScopedUpdateView):
     model = IndicatorResult
     form_class = forms.IndicatorResultForm
-    service = staticmethod(services.record_indicator_result)
 
 
-class RBMAssignView(ServiceFormMixin, ScopedCreateView):
-    """Paragraph 25: record the senior manager responsible for results-based management."""
+class RBMAssignView(FormMixin, ScopedCreateView):
+    """Paragraph 25: record the senior manager responsible for results-based management (the
+    policy lets administrators only)."""
 
     model = RBMResponsibility
     form_class = forms.RBMResponsibilityForm
-    service = staticmethod(services.assign_rbm_responsibility)
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not access_for(request.user).is_admin:
-            raise PermissionDenied(_("Only an administrator records this assignment."))
-        return super().dispatch(request, *args, **kwargs)

@@ -1,10 +1,11 @@
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accountability.models import Commitment
-from core.api.serializers import VersionedModelSerializer, expected_version
+from core.api.serializers import ActionModelSerializer
 from org.api.serializers import ParagraphNumbersField, PersonIndexField, UnitCodeField
-from performance import services
+from performance.choices import CompactStatus, FindingStatus, MPBRating
 from performance.models import (
     Appraisal,
     BoardFinding,
@@ -17,34 +18,14 @@ from performance.models import (
 )
 
 
-class ServiceSerializer(VersionedModelSerializer):
-    """Creates and updates through the app's service (rules, permissions, history), never by
-    saving the model directly."""
-
-    def _user(self):
-        return self.context["request"].user
-
-    def _save(self, instance, validated_data):
-        paragraphs = validated_data.pop("paragraphs", None)
-        for name, value in validated_data.items():
-            setattr(instance, name, value)
-        kwargs = {"acting_user": self._user()}
-        if any(f.name == "paragraphs" for f in instance._meta.many_to_many):
-            kwargs["paragraphs"] = paragraphs
-        return type(self).service(instance, **kwargs)
-
-    def create(self, validated_data):
-        return self._save(self.Meta.model(), validated_data)
-
-    def update(self, instance, validated_data):
-        expected = expected_version(self.context.get("request"), self.initial_data)
-        if expected is not None:
-            instance.version = expected
-        return self._save(instance, validated_data)
+def _visible(serializer, field: str, model) -> None:
+    """Only the records the caller may see can be named in `field`."""
+    request = serializer.context.get("request")
+    if request is not None:
+        serializer.fields[field].queryset = model.objects.restrict(request.user, "view")
 
 
-class CompactObjectiveSerializer(ServiceSerializer):
-    service = staticmethod(services.save_objective)
+class CompactObjectiveSerializer(ActionModelSerializer):
     paragraphs = ParagraphNumbersField(many=True)
 
     class Meta:
@@ -65,16 +46,11 @@ class CompactObjectiveSerializer(ServiceSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            # Only the compacts and commitments the caller may see can be named.
-            self.fields["compact"].queryset = Compact.objects.visible_to(request.user)
-            self.fields["commitment"].queryset = Commitment.objects.visible_to(request.user)
+        _visible(self, "compact", Compact)
+        _visible(self, "commitment", Commitment)
 
 
-class BoardFindingSerializer(ServiceSerializer):
-    service = staticmethod(services.save_finding)
-
+class BoardFindingSerializer(ActionModelSerializer):
     class Meta:
         model = BoardFinding
         fields = [
@@ -90,9 +66,7 @@ class BoardFindingSerializer(ServiceSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["compact"].queryset = Compact.objects.visible_to(request.user)
+        _visible(self, "compact", Compact)
 
 
 class NestedObjectiveSerializer(serializers.ModelSerializer):
@@ -107,8 +81,7 @@ class NestedFindingSerializer(serializers.ModelSerializer):
         fields = ["id", "finding", "action_plan", "due_on", "status", "closed_on"]
 
 
-class CompactSerializer(ServiceSerializer):
-    service = staticmethod(services.save_compact)
+class CompactSerializer(ActionModelSerializer):
     senior_manager = PersonIndexField()
     unit = UnitCodeField(required=False)
     paragraphs = ParagraphNumbersField(many=True)
@@ -135,8 +108,7 @@ class CompactSerializer(ServiceSerializer):
         validators: list = []  # the model's clean() says it in the users' words
 
 
-class AppraisalSerializer(ServiceSerializer):
-    service = staticmethod(services.save_appraisal)
+class AppraisalSerializer(ActionModelSerializer):
     staff = PersonIndexField()
     unit = UnitCodeField(required=False)
     due_on = serializers.DateField(required=False)
@@ -158,8 +130,7 @@ class AppraisalSerializer(ServiceSerializer):
         validators: list = []
 
 
-class UnderperformanceCaseSerializer(ServiceSerializer):
-    service = staticmethod(services.save_underperformance_case)
+class UnderperformanceCaseSerializer(ActionModelSerializer):
     appraisal = serializers.PrimaryKeyRelatedField(queryset=Appraisal.objects.all())
 
     class Meta:
@@ -179,14 +150,10 @@ class UnderperformanceCaseSerializer(ServiceSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            # One may only attach a case to an appraisal one may see.
-            self.fields["appraisal"].queryset = Appraisal.objects.visible_to(request.user)
+        _visible(self, "appraisal", Appraisal)
 
 
-class ExpectedAccomplishmentSerializer(ServiceSerializer):
-    service = staticmethod(services.save_accomplishment)
+class ExpectedAccomplishmentSerializer(ActionModelSerializer):
     unit = UnitCodeField()
     paragraphs = ParagraphNumbersField(many=True)
 
@@ -201,19 +168,14 @@ class ResultValueSerializer(serializers.ModelSerializer):
         fields = ["period", "value"]
 
 
-class IndicatorSerializer(ServiceSerializer):
-    service = staticmethod(services.save_indicator)
+class IndicatorSerializer(ActionModelSerializer):
     unit = UnitCodeField()
     paragraphs = ParagraphNumbersField(many=True)
     results = ResultValueSerializer(many=True, read_only=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["accomplishment"].queryset = ExpectedAccomplishment.objects.visible_to(
-                request.user
-            )
+        _visible(self, "accomplishment", ExpectedAccomplishment)
 
     class Meta:
         model = Indicator
@@ -233,8 +195,7 @@ class IndicatorSerializer(ServiceSerializer):
         ]
 
 
-class IndicatorResultSerializer(ServiceSerializer):
-    service = staticmethod(services.record_indicator_result)
+class IndicatorResultSerializer(ActionModelSerializer):
     target_met = serializers.BooleanField(read_only=True, allow_null=True)
 
     class Meta:
@@ -244,9 +205,51 @@ class IndicatorResultSerializer(ServiceSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["indicator"].queryset = Indicator.objects.visible_to(request.user)
+        _visible(self, "indicator", Indicator)
+
+
+# --- Transitions: the inputs of each named action ---------------------------------------------
+
+
+class TransitionSerializer(serializers.Serializer):
+    """Inputs of a named action. `version` (the record's, for the stale check) and a redundant
+    `status` (the status the action leads to) are accepted and not passed on."""
+
+    version = serializers.IntegerField(required=False)
+    leads_to = ""
+
+    def validate(self, attrs):
+        status = attrs.pop("status", None)
+        if status not in (None, "", self.leads_to):
+            raise serializers.ValidationError(
+                {
+                    "status": [
+                        _("This action sets the status to %(status)s.") % {"status": self.leads_to}
+                    ]
+                }
+            )
+        return attrs
+
+
+class SignCompactSerializer(TransitionSerializer):
+    leads_to = CompactStatus.SIGNED
+    signed_on = serializers.DateField(default=timezone.localdate)
+    status = serializers.CharField(required=False, allow_blank=True)
+
+
+class AssessCompactSerializer(TransitionSerializer):
+    leads_to = CompactStatus.ASSESSED
+    assessed_on = serializers.DateField(default=timezone.localdate)
+    mpb_rating = serializers.ChoiceField(choices=MPBRating.choices[1:])
+    mpb_assessment = serializers.CharField()
+    status = serializers.CharField(required=False, allow_blank=True)
+
+
+class CloseFindingSerializer(TransitionSerializer):
+    leads_to = FindingStatus.CLOSED
+    closed_on = serializers.DateField(default=timezone.localdate)
+    action_plan = serializers.CharField(required=False, allow_blank=True)
+    status = serializers.CharField(required=False, allow_blank=True)
 
 
 class ImportSerializer(serializers.Serializer):

@@ -7,16 +7,11 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.viewsets import ScopedModelViewSet
+from core.api.viewsets import ActionModelViewSet, Transition
 from org.models import OrgUnit
-from performance import metrics
+from performance import filtersets as f
+from performance import metrics, services
 from performance.api import serializers as s
-from performance.filtersets import (
-    AppraisalAPIFilterSet,
-    CompactAPIFilterSet,
-    IndicatorAPIFilterSet,
-    IndicatorResultAPIFilterSet,
-)
 from performance.imports import ImportRejected, import_appraisals
 from performance.models import (
     Appraisal,
@@ -30,7 +25,7 @@ from performance.models import (
 )
 
 
-class CompactViewSet(ScopedModelViewSet):
+class CompactViewSet(ActionModelViewSet):
     """Senior managers' compacts: objectives, signature, the Management Performance Board's
     assessment and its findings."""
 
@@ -38,33 +33,38 @@ class CompactViewSet(ScopedModelViewSet):
         "paragraphs", "objectives", "findings"
     )
     serializer_class = s.CompactSerializer
-    filterset_class = CompactAPIFilterSet
+    filterset_class = f.CompactFilterSet
     search_fields = ["senior_manager__name", "senior_manager__index_number"]
     ordering_fields = ["year", "id"]
     ordering = ["-id"]
+    transitions = {
+        "sign": Transition(services.sign_compact, s.SignCompactSerializer),
+        "assess": Transition(services.assess_compact, s.AssessCompactSerializer),
+    }
 
 
-class CompactObjectiveViewSet(ScopedModelViewSet):
+class CompactObjectiveViewSet(ActionModelViewSet):
     queryset = CompactObjective.objects.select_related("compact").prefetch_related("paragraphs")
     serializer_class = s.CompactObjectiveSerializer
-    filterset_fields = ["compact", "kind", "outcome"]
+    filterset_class = f.CompactObjectiveFilterSet
     ordering = ["id"]
 
 
-class BoardFindingViewSet(ScopedModelViewSet):
+class BoardFindingViewSet(ActionModelViewSet):
     queryset = BoardFinding.objects.select_related("compact")
     serializer_class = s.BoardFindingSerializer
-    filterset_fields = ["compact", "status"]
+    filterset_class = f.BoardFindingFilterSet
     ordering = ["id"]
+    transitions = {"close": Transition(services.close_finding, s.CloseFindingSerializer)}
 
 
-class AppraisalViewSet(ScopedModelViewSet):
+class AppraisalViewSet(ActionModelViewSet):
     """Staff performance appraisals (personal data: the unit's managers and administrators
     only). `on_time` is true when `completed_on` is on or before `due_on`."""
 
     queryset = Appraisal.objects.select_related("staff", "unit")
     serializer_class = s.AppraisalSerializer
-    filterset_class = AppraisalAPIFilterSet
+    filterset_class = f.AppraisalFilterSet
     search_fields = ["staff__name", "staff__index_number"]
     ordering_fields = ["id", "due_on", "completed_on"]
     ordering = ["-id"]
@@ -89,7 +89,8 @@ class AppraisalViewSet(ScopedModelViewSet):
         parser_classes=[MultiPartParser, FormParser],
     )
     def import_file(self, request):
-        """Bulk import from the HR system: all rows or none; matched on (staff, cycle)."""
+        """Bulk import from the HR system (the named action performance.imports.import_appraisals):
+        all rows or none; matched on (staff, cycle)."""
         upload = request.FILES.get("file")
         try:
             if upload is None:
@@ -110,41 +111,41 @@ class AppraisalViewSet(ScopedModelViewSet):
         return Response(result.as_dict())
 
 
-class UnderperformanceCaseViewSet(ScopedModelViewSet):
+class UnderperformanceCaseViewSet(ActionModelViewSet):
     queryset = UnderperformanceCase.objects.select_related("appraisal")
     serializer_class = s.UnderperformanceCaseSerializer
-    filterset_fields = ["appraisal", "outcome", "rebuttal"]
+    filterset_class = f.UnderperformanceCaseFilterSet
     ordering = ["-id"]
 
 
-class ExpectedAccomplishmentViewSet(ScopedModelViewSet):
+class ExpectedAccomplishmentViewSet(ActionModelViewSet):
     """Expected accomplishments of a unit's programme of work; indicators measure them."""
 
     queryset = ExpectedAccomplishment.objects.select_related("unit").prefetch_related("paragraphs")
     serializer_class = s.ExpectedAccomplishmentSerializer
-    filterset_fields = ["unit__code"]
+    filterset_class = f.ExpectedAccomplishmentFilterSet
     search_fields = ["title"]
     ordering = ["id"]
 
 
-class IndicatorViewSet(ScopedModelViewSet):
+class IndicatorViewSet(ActionModelViewSet):
     """Results-based management indicators (and efficiency measures), with their results per
     budget period."""
 
     queryset = Indicator.objects.select_related("unit").prefetch_related("paragraphs", "results")
     serializer_class = s.IndicatorSerializer
-    filterset_class = IndicatorAPIFilterSet
+    filterset_class = f.IndicatorFilterSet
     search_fields = ["title"]
     ordering_fields = ["id", "title"]
     ordering = ["id"]
 
 
-class IndicatorResultViewSet(ScopedModelViewSet):
+class IndicatorResultViewSet(ActionModelViewSet):
     """An indicator's value for an annual ('2024') or biennial ('2024-2025') budget period."""
 
     queryset = IndicatorResult.objects.select_related("indicator")
     serializer_class = s.IndicatorResultSerializer
-    filterset_class = IndicatorResultAPIFilterSet
+    filterset_class = f.IndicatorResultFilterSet
     ordering_fields = ["id", "start_year"]
     ordering = ["id"]
 

@@ -1,0 +1,98 @@
+"""Who may do what in performance, each rule written once (docs/architecture.md).
+
+Compacts and their parts, indicators and their results belong to an org unit: administrators,
+oversight bodies and GA staff read them all; a manager reads and changes the unit subtree.
+Appraisals and underperformance cases are personal data: administrators and the unit's managers
+read them by name; everyone else (oversight bodies and GA staff included) reads only aggregates,
+with small groups suppressed (performance.metrics).
+"""
+
+from org.access import access_for
+from org.permissions import PersonalPolicy, ReferencePolicy, UnitPolicy
+
+
+class CompactPolicy(UnitPolicy):
+    """Whoever may change a compact (an administrator, a manager of its unit) signs it and
+    records the Management Performance Board's assessment, as before issue 10."""
+
+    unit_field = "unit"
+    as_change = ("add", "delete", "sign", "assess")
+
+
+class CompactPartPolicy(UnitPolicy):
+    """Objectives and findings follow their compact's unit."""
+
+    unit_field = "compact__unit"
+
+
+class BoardFindingPolicy(CompactPartPolicy):
+    """Closing a finding is open to whoever may change it (the compact's unit managers)."""
+
+    as_change = ("add", "delete", "close", "remind")
+
+
+class AppraisalPolicy(PersonalPolicy):
+    """Named appraisals: administrators and the unit's managers only. Oversight bodies and GA
+    staff read every other record, but not these."""
+
+    unit_field = "unit"
+    as_change = ("add", "delete", "import")
+
+    def view(self, queryset, access):
+        if access.is_admin:
+            return queryset
+        if access.is_manager:
+            return self.in_subtree(queryset, access)
+        return queryset.none()
+
+
+class UnderperformancePolicy(AppraisalPolicy):
+    unit_field = "appraisal__unit"
+
+
+class AccomplishmentPolicy(UnitPolicy):
+    unit_field = "unit"
+
+
+class IndicatorPolicy(UnitPolicy):
+    unit_field = "unit"
+
+
+class IndicatorResultPolicy(UnitPolicy):
+    unit_field = "indicator__unit"
+
+
+class RBMPolicy(ReferencePolicy):
+    """Secretariat-wide: every signed-in user reads it, administrators assign it."""
+
+
+# --- Questions the aggregate pages ask (no queryset to narrow) ------------------------------
+
+
+def reads_aggregates(user) -> bool:
+    """Appraisal aggregates are for every role (the figures of small groups suppressed)."""
+    access = access_for(user)
+    return access.can_read_all or access.is_manager
+
+
+def manages(user, unit_id: int | None) -> bool:
+    """Whether the user answers for the unit (and so reads its figures unsuppressed)."""
+    return access_for(user).manages_unit(unit_id)
+
+
+def manages_all(user) -> bool:
+    return access_for(user).is_admin
+
+
+def managed_unit_ids(user) -> set[int] | None:
+    """The units whose records the user may add or change: None means every unit."""
+    access = access_for(user)
+    if access.is_admin:
+        return None
+    return set(access.subtree_ids())
+
+
+def own_unit_id(user) -> int | None:
+    """A manager's own unit: the dashboards open on it."""
+    access = access_for(user)
+    return access.unit_id if access.is_manager else None
