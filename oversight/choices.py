@@ -1,10 +1,13 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# One set of labels for every page, export and report (registered in core.labels by
+# OversightConfig.ready): the wording of the contract and of the bodies' own reports.
+
 
 class RecommendationStatus(models.TextChoices):
     OPEN = "open", _("Open")
-    IN_PROGRESS = "in_progress", _("In progress")
+    IN_PROGRESS = "in_progress", _("Under implementation")
     PENDING_VERIFICATION = "pending_verification", _("Pending verification")
     IMPLEMENTED = "implemented", _("Implemented")
     NOT_IMPLEMENTED = "not_implemented", _("Closed, not implemented")

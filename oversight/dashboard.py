@@ -5,28 +5,27 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.actions import may
 from core.registry import Card, Evidence
-from org.access import access_for
 from oversight.choices import OPEN_STATUSES, Priority, RecommendationStatus
 from oversight.models import OversightReport, Recommendation
+from oversight.querysets import overdue_q
 
 
 def cards(user) -> list[Card]:
-    access = access_for(user)
-    if not access.kind:
+    if not may(user, "view", OversightReport):
         return []
     today = timezone.localdate()
-    still_open = Q(status__in=OPEN_STATUSES)
-    pending = Q(status=RecommendationStatus.PENDING_VERIFICATION)
-    if access.is_oversight:
-        pending &= Q(report__body__code=access.body_code)
-    row = Recommendation.objects.visible_to(user).aggregate(
-        open=Count("pk", filter=still_open),
-        overdue=Count("pk", filter=still_open & Q(target_date__lt=today)),
-        critical_overdue=Count(
-            "pk", filter=still_open & Q(target_date__lt=today, priority=Priority.CRITICAL)
-        ),
-        pending=Count("pk", filter=pending),
+    verifies = may(user, "verify", Recommendation)
+    # What awaits this user's verification: the recommendations they may verify.
+    pending = Q(status=RecommendationStatus.PENDING_VERIFICATION) & Q(
+        pk__in=Recommendation.objects.restrict(user, "verify").values("pk")
+    )
+    row = Recommendation.objects.restrict(user, "view").aggregate(
+        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        overdue=Count("pk", filter=overdue_q(today)),
+        critical_overdue=Count("pk", filter=overdue_q(today) & Q(priority=Priority.CRITICAL)),
+        pending=Count("pk", filter=pending if verifies else Q(pk__in=[])),
     )
     base = reverse("oversight:recommendation_list")
     result = [
@@ -46,7 +45,7 @@ def cards(user) -> list[Card]:
             tone="alert" if row["critical_overdue"] else "",
         ),
     ]
-    if access.is_oversight or access.is_admin:
+    if verifies:
         result.append(
             Card(
                 "oversight",
@@ -60,10 +59,9 @@ def cards(user) -> list[Card]:
 
 
 def paragraph_evidence(user) -> dict[int, list[Evidence]]:
-    access = access_for(user)
-    if not access.kind:
+    if not may(user, "view", OversightReport):
         return {}
-    reports = OversightReport.objects.visible_to(user)
+    reports = OversightReport.objects.restrict(user, "view")
     cited = dict(
         reports.filter(paragraphs__number__in=(4, 5, 12, 19))
         .values_list("paragraphs__number")
@@ -72,9 +70,9 @@ def paragraph_evidence(user) -> dict[int, list[Evidence]]:
     report_url = reverse("oversight:report_list")
     rec_url = reverse("oversight:recommendation_list")
     today = timezone.localdate()
-    recs = Recommendation.objects.visible_to(user).aggregate(
+    recs = Recommendation.objects.restrict(user, "view").aggregate(
         total=Count("pk"),
-        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, target_date__lt=today)),
+        overdue=Count("pk", filter=overdue_q(today)),
         implemented=Count("pk", filter=Q(status=RecommendationStatus.IMPLEMENTED)),
     )
     evidence: dict[int, list[Evidence]] = {}

@@ -1,32 +1,74 @@
+"""One filterset per model, shared by the pages and the API (`/api/oversight/...`). Units are
+given by code or id: `unit` is that unit, `within` the unit and every unit below it. A page shows
+the filters it names with `FilterSet.page(...)`; every filter works on both."""
+
 import django_filters
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from org.filters import UnitSubtreeFilter
+from org.filters import ParagraphFilter, UnitFilter
 from oversight.choices import CLOSED_STATUSES, OPEN_STATUSES, Priority, RecommendationStatus
 from oversight.models import OversightBody, OversightReport, Recommendation
 
 
-def search_recommendations(queryset, value: str):
-    """`?search=` / `?q=`: the report symbol, the number and the text (CONTRACT.md)."""
-    value = value.strip()
-    if not value:
-        return queryset
-    return queryset.filter(
-        Q(report__symbol__icontains=value) | Q(number__iexact=value) | Q(text__icontains=value)
-    )
+class PageFilters:
+    @classmethod
+    def page(cls, *names: str):
+        """The same filterset showing only `names` in a page's filter form."""
+        narrowed = type(cls.__name__, (cls,), {})
+        narrowed.base_filters = {n: f for n, f in cls.base_filters.items() if n in names}
+        return narrowed
 
 
-class RecommendationFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Symbol, number or text"))
-    body = django_filters.ModelChoiceFilter(
-        field_name="report__body",
+def body_filter(field_name: str):
+    return django_filters.ModelChoiceFilter(
+        field_name=field_name,
         queryset=OversightBody.objects.all(),
         to_field_name="code",
         label=_("Body"),
     )
-    status = django_filters.ChoiceFilter(choices=RecommendationStatus.choices, label=_("Status"))
+
+
+class OversightBodyFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = OversightBody
+        fields = ["code", "is_active"]
+
+
+class OversightReportFilterSet(PageFilters, django_filters.FilterSet):
+    search = django_filters.CharFilter(method="filter_search", label=_("Symbol or title"))
+    body = body_filter("body")
+    paragraph = ParagraphFilter(label=_("Cites paragraph"))
+    issued_from = django_filters.DateFilter(
+        field_name="issued_on", lookup_expr="gte", label=_("Issued from")
+    )
+    issued_to = django_filters.DateFilter(
+        field_name="issued_on", lookup_expr="lte", label=_("Issued to")
+    )
+    # The API's names for the same dates.
+    issued_after = django_filters.DateFilter(field_name="issued_on", lookup_expr="gte")
+    issued_before = django_filters.DateFilter(field_name="issued_on", lookup_expr="lte")
+
+    class Meta:
+        model = OversightReport
+        fields = ["search", "body", "symbol", "issued_on", "paragraph"]
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(symbol__icontains=value) | Q(title__icontains=value))
+
+
+class RecommendationFilterSet(PageFilters, django_filters.FilterSet):
+    search = django_filters.CharFilter(method="filter_search", label=_("Symbol, number or text"))
+    body = body_filter("report__body")
+    report_symbol = django_filters.CharFilter(field_name="report__symbol", label=_("Report"))
+    unit = UnitFilter(subtree=False)
+    within = UnitFilter()
+    status = django_filters.MultipleChoiceFilter(
+        choices=RecommendationStatus.choices, label=_("Status")
+    )
     state = django_filters.ChoiceFilter(
         method="filter_state",
         label=_("State"),
@@ -35,71 +77,42 @@ class RecommendationFilterSet(django_filters.FilterSet):
     priority = django_filters.ChoiceFilter(
         choices=[c for c in Priority.choices if c[0]], label=_("Priority")
     )
-    unit = UnitSubtreeFilter()
+    is_overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+    target_before = django_filters.DateFilter(field_name="target_date", lookup_expr="lte")
+    target_after = django_filters.DateFilter(field_name="target_date", lookup_expr="gte")
     issued_from = django_filters.DateFilter(
         field_name="report__issued_on", lookup_expr="gte", label=_("Issued from")
     )
     issued_to = django_filters.DateFilter(
         field_name="report__issued_on", lookup_expr="lte", label=_("Issued to")
     )
+    # The API's names for the same dates.
+    issued_after = django_filters.DateFilter(field_name="report__issued_on", lookup_expr="gte")
+    issued_before = django_filters.DateFilter(field_name="report__issued_on", lookup_expr="lte")
 
     class Meta:
         model = Recommendation
-        fields = ["q", "body", "status", "state", "priority", "unit", "issued_from", "issued_to"]
+        fields = ["report", "number", "accepted", "target_date"]
 
-    def search(self, queryset, name, value):
-        return search_recommendations(queryset, value)
+    def filter_search(self, queryset, name, value):
+        """`?search=`: the report symbol, the number and the text (CONTRACT.md)."""
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(report__symbol__icontains=value) | Q(number__iexact=value) | Q(text__icontains=value)
+        )
 
     def filter_state(self, queryset, name, value):
         if value == "open":
             return queryset.filter(status__in=OPEN_STATUSES)
         if value == "overdue":
-            return queryset.filter(status__in=OPEN_STATUSES, target_date__lt=timezone.localdate())
+            return queryset.overdue()
         if value == "closed":
             return queryset.filter(status__in=CLOSED_STATUSES)
         return queryset
 
-
-class ReportFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Symbol or title"))
-    body = django_filters.ModelChoiceFilter(
-        queryset=OversightBody.objects.all(), to_field_name="code", label=_("Body")
-    )
-    paragraph = django_filters.NumberFilter(
-        field_name="paragraphs__number", label=_("Cites paragraph")
-    )
-    issued_from = django_filters.DateFilter(
-        field_name="issued_on", lookup_expr="gte", label=_("Issued from")
-    )
-    issued_to = django_filters.DateFilter(
-        field_name="issued_on", lookup_expr="lte", label=_("Issued to")
-    )
-
-    class Meta:
-        model = OversightReport
-        fields = ["q", "body", "paragraph", "issued_from", "issued_to"]
-
-    def search(self, queryset, name, value):
-        return queryset.filter(Q(symbol__icontains=value) | Q(title__icontains=value))
-
-
-class MonitoringFilterSet(django_filters.FilterSet):
-    """The Management Committee's page: a period of issue, a body, a unit subtree."""
-
-    issued_from = django_filters.DateFilter(
-        field_name="report__issued_on", lookup_expr="gte", label=_("Issued from")
-    )
-    issued_to = django_filters.DateFilter(
-        field_name="report__issued_on", lookup_expr="lte", label=_("Issued to")
-    )
-    body = django_filters.ModelChoiceFilter(
-        field_name="report__body",
-        queryset=OversightBody.objects.all(),
-        to_field_name="code",
-        label=_("Body"),
-    )
-    unit = UnitSubtreeFilter()
-
-    class Meta:
-        model = Recommendation
-        fields = ["issued_from", "issued_to", "body", "unit"]
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.overdue() if value else queryset.not_overdue()

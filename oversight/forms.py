@@ -1,18 +1,22 @@
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import MultipleFileField, VersionedModelForm
-from org.access import access_for
 from org.models import OrgUnit
+from oversight import services
 from oversight.choices import RecommendationStatus
 from oversight.models import OversightBody, OversightReport, Recommendation
 
 
-class StatusChangeForm(forms.Form):
-    """A dated update on the recommendation's timeline: the new status, a note, evidence."""
+class StatusForm(forms.Form):
+    """A dated update on the recommendation's timeline (services.change_status): the new status,
+    a note, evidence. The menu offers the moves this user may make from the current status; any
+    status is accepted, and the action decides (a refusal is a 403, not a silent form error)."""
 
-    to_status = forms.ChoiceField(label=_("New status"))
+    takes_object = True
+    takes_user = True
+
+    status = forms.ChoiceField(label=_("New status"))
     note = forms.CharField(
         label=_("Note"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -21,9 +25,13 @@ class StatusChangeForm(forms.Form):
     evidence = MultipleFileField(label=_("Evidence files"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, allowed=(), **kwargs):
+    def __init__(self, *args, obj: Recommendation, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_status"].choices = [(s, RecommendationStatus(s).label) for s in allowed]
+        self.fields["status"].choices = RecommendationStatus.choices
+        self.fields["status"].widget.choices = self.offered = [
+            (s, RecommendationStatus(s).label) for s in services.allowed_transitions(obj, user)
+        ]
+        self.fields["version"].initial = obj.version
 
 
 class ImportForm(forms.Form):
@@ -46,38 +54,16 @@ class ReportForm(VersionedModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        access = access_for(user)
-        bodies = OversightBody.objects.filter(is_active=True)
-        if not access.is_admin:
-            bodies = bodies.filter(code=access.body_code)
-        self.fields["body"].queryset = bodies
+        self.fields["body"].queryset = OversightBody.objects.filter(is_active=True).restrict(
+            user, "author"
+        )
         self.fields["body"].to_field_name = "code"
 
 
-class AcceptanceFormMixin:
-    """`accepted` moves the recommendation into or out of 'not accepted' by the model's rule
-    (the edit form and the admin alike); the saving view then puts the move on the timeline
-    with services.record_acceptance_change(from_status=form.status_before)."""
+class RecommendationForm(VersionedModelForm):
+    """Management's acceptance is data here; the save action moves the status with it
+    (services.save_recommendation)."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.status_before = self.instance.status
-
-    def clean(self):
-        cleaned = super().clean()
-        if "accepted" in cleaned:
-            try:
-                self.instance.apply_acceptance(
-                    cleaned["accepted"], cleaned.get("acceptance_comment", "")
-                )
-            except ValidationError as exc:
-                self.add_error(None, exc)
-                # Keep the instance's own `accepted` so the model's checks see a coherent record.
-                cleaned.pop("accepted", None)
-        return cleaned
-
-
-class RecommendationForm(AcceptanceFormMixin, VersionedModelForm):
     takes_user = True
 
     class Meta:
@@ -96,7 +82,7 @@ class RecommendationForm(AcceptanceFormMixin, VersionedModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["report"].queryset = OversightReport.objects.editable_by(user).select_related(
-            "body"
-        )
+        self.fields["report"].queryset = OversightReport.objects.restrict(
+            user, "change"
+        ).select_related("body")
         self.fields["unit"].queryset = OrgUnit.objects.filter(is_active=True)

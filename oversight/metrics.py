@@ -9,8 +9,10 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.figures import rate
 from oversight.choices import OPEN_STATUSES, Priority, RecommendationStatus
 from oversight.models import OversightBody, OversightReport, Recommendation
+from oversight.querysets import overdue_q
 
 S = RecommendationStatus
 STATUS_KEYS = [
@@ -22,10 +24,6 @@ STATUS_KEYS = [
     "not_accepted",
     "open",
 ]
-
-
-def rate(part: int, whole: int) -> float | None:
-    return round(part * 100 / whole, 1) if whole else None
 
 
 def years_before(day: datetime.date, years: int) -> datetime.date:
@@ -42,9 +40,7 @@ def _status_counts(today: datetime.date, prefix: str = "") -> dict:
     exprs = {"total": Count(pk)}
     for key in STATUS_KEYS:
         exprs[key] = Count(pk, filter=Q(**{f"{prefix}status": key}))
-    exprs["overdue"] = Count(
-        pk, filter=Q(**{f"{prefix}status__in": OPEN_STATUSES, f"{prefix}target_date__lt": today})
-    )
+    exprs["overdue"] = Count(pk, filter=overdue_q(today, prefix))
     return exprs
 
 
@@ -122,9 +118,7 @@ def totals_and_ageing(period_end=None, *, queryset=None, today=None) -> dict:
         **_status_counts(today),
         accepted=Count("pk", filter=Q(accepted=True)),
         critical=Count("pk", filter=Q(priority=Priority.CRITICAL)),
-        critical_overdue=Count(
-            "pk", filter=still_open & Q(priority=Priority.CRITICAL, target_date__lt=today)
-        ),
+        critical_overdue=Count("pk", filter=overdue_q(today) & Q(priority=Priority.CRITICAL)),
         age_under_1=Count("pk", filter=still_open & Q(report__issued_on__gt=one)),
         age_1_to_2=Count(
             "pk", filter=still_open & Q(report__issued_on__lte=one, report__issued_on__gt=two)

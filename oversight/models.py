@@ -15,7 +15,14 @@ from django.utils.translation import gettext_lazy as _
 from core.models import TrackedModel
 from org.models import CitesParagraphs, OrgUnit
 from oversight.choices import OPEN_STATUSES, Priority, RecommendationStatus
+from oversight.policies import (
+    OversightBodyPolicy,
+    OversightReportPolicy,
+    RecommendationPolicy,
+    TimelinePolicy,
+)
 from oversight.querysets import (
+    EvidenceQuerySet,
     OversightBodyQuerySet,
     OversightReportQuerySet,
     RecommendationQuerySet,
@@ -33,6 +40,7 @@ class OversightBody(TrackedModel):
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = OversightBodyQuerySet.as_manager()
+    policy = OversightBodyPolicy()
 
     class Meta:
         ordering = ["code"]
@@ -64,6 +72,7 @@ class OversightReport(CitesParagraphs, TrackedModel):
     issued_on = models.DateField(_("issued on"))
 
     objects = OversightReportQuerySet.as_manager()
+    policy = OversightReportPolicy()
 
     class Meta:
         ordering = ["-issued_on", "symbol"]
@@ -116,14 +125,18 @@ class Recommendation(TrackedModel):
         max_length=24,
         choices=RecommendationStatus.choices,
         default=RecommendationStatus.OPEN,
+        editable=False,
     )
     status_changed_on = models.DateField(_("status changed on"), default=datetime.date.today)
-    implemented_on = models.DateField(_("implemented on"), null=True, blank=True)
+    implemented_on = models.DateField(_("implemented on"), null=True, blank=True, editable=False)
     # Reminders go out once per target date: a new target date earns a new reminder.
     due_reminder_for = models.DateField(null=True, blank=True, editable=False)
     overdue_reminder_for = models.DateField(null=True, blank=True, editable=False)
 
     objects = RecommendationQuerySet.as_manager()
+    policy = RecommendationPolicy()
+    # Moved only by the status action (services.change_status), never by an edit.
+    state_actions = {"status": "status", "implemented_on": "status"}
 
     history_ignored_fields = (
         *TrackedModel.history_ignored_fields,
@@ -158,18 +171,8 @@ class Recommendation(TrackedModel):
         return reverse("oversight:recommendation_detail", args=[self.pk])
 
     def clean(self) -> None:
-        if self.status == RecommendationStatus.NOT_ACCEPTED and self.accepted:
-            raise ValidationError(
-                {"accepted": _("A recommendation with status 'not accepted' is not accepted.")}
-            )
-        if not self.accepted and self.status != RecommendationStatus.NOT_ACCEPTED:
-            raise ValidationError(
-                {
-                    "status": _(
-                        "A recommendation management did not accept has status 'not accepted'."
-                    )
-                }
-            )
+        # `accepted` and the 'not accepted' status move together by apply_acceptance (the save
+        # action) and a database constraint.
         if self.implemented_on and self.status != RecommendationStatus.IMPLEMENTED:
             raise ValidationError(
                 {
@@ -196,8 +199,13 @@ class Recommendation(TrackedModel):
         elif self.status == S.NOT_ACCEPTED:
             self.status = S.OPEN
 
+    def initial_status(self) -> str:
+        """The status a new recommendation starts in: open, or not accepted when declined."""
+        return RecommendationStatus.OPEN if self.accepted else RecommendationStatus.NOT_ACCEPTED
+
     @property
     def is_overdue(self) -> bool:
+        """The one-record twin of RecommendationQuerySet.overdue() (tested against it)."""
         return bool(
             self.status in OPEN_STATUSES
             and self.target_date
@@ -243,6 +251,7 @@ class RecommendationUpdate(TrackedModel):
     author_label = models.CharField(_("author"), max_length=150, blank=True)
 
     objects = RecommendationUpdateQuerySet.as_manager()
+    policy = TimelinePolicy(prefix="recommendation__")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -267,6 +276,9 @@ class Evidence(TrackedModel):
     )
     file = models.FileField(_("file"), upload_to=evidence_path, max_length=300)
     name = models.CharField(_("file name"), max_length=200)
+
+    objects = EvidenceQuerySet.as_manager()
+    policy = TimelinePolicy(prefix="update__recommendation__")
 
     class Meta:
         ordering = ["pk"]

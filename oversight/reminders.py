@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.actions import SYSTEM, action
 from org.choices import RoleKind
 from org.models import Role
 from oversight.choices import RecommendationStatus
@@ -48,7 +49,22 @@ def _recipients_for(path: str, emails: dict[str, list[str]]) -> list[str]:
     return []
 
 
-def send_due_reminders(today: datetime.date | None = None) -> dict[str, int]:
+@action(Recommendation, "remind", check=False)
+def mark_reminded(
+    due_soon: list[Recommendation], *, acting_user, overdue: list[Recommendation]
+) -> None:
+    """Note that these were reminded for their current target date. Bookkeeping fields the change
+    history ignores (Recommendation.history_ignored_fields), so a bulk update is enough and keeps
+    the job cheap."""
+    for start in range(0, len(due_soon), 900):
+        ids = [r.pk for r in due_soon[start : start + 900]]
+        Recommendation.objects.filter(pk__in=ids).update(due_reminder_for=F("target_date"))
+    for start in range(0, len(overdue), 900):
+        ids = [r.pk for r in overdue[start : start + 900]]
+        Recommendation.objects.filter(pk__in=ids).update(overdue_reminder_for=F("target_date"))
+
+
+def send_due_reminders(today: datetime.date | None = None, *, acting_user=SYSTEM) -> dict[str, int]:
     """Idempotent: a recommendation is reminded once per target date for each kind of reminder."""
     today = today or timezone.localdate()
     still_open = (
@@ -62,9 +78,7 @@ def send_due_reminders(today: datetime.date | None = None) -> dict[str, int]:
             target_date__lte=today + datetime.timedelta(days=DUE_WITHIN_DAYS),
         ).exclude(due_reminder_for=F("target_date"))
     )
-    overdue = list(
-        still_open.filter(target_date__lt=today).exclude(overdue_reminder_for=F("target_date"))
-    )
+    overdue = list(still_open.overdue(today).exclude(overdue_reminder_for=F("target_date")))
     emails = _manager_emails()
     by_recipients: dict[tuple, dict[str, list]] = defaultdict(lambda: {"due": [], "overdue": []})
     for kind, recs in (("due", due_soon), ("overdue", overdue)):
@@ -92,14 +106,7 @@ def send_due_reminders(today: datetime.date | None = None) -> dict[str, int]:
         )
     if messages:
         get_connection().send_messages(messages)
-    # Bookkeeping fields the change history ignores (see Recommendation.history_ignored_fields),
-    # so a bulk update is enough and keeps the job cheap.
-    for start in range(0, len(due_soon), 900):
-        ids = [r.pk for r in due_soon[start : start + 900]]
-        Recommendation.objects.filter(pk__in=ids).update(due_reminder_for=F("target_date"))
-    for start in range(0, len(overdue), 900):
-        ids = [r.pk for r in overdue[start : start + 900]]
-        Recommendation.objects.filter(pk__in=ids).update(overdue_reminder_for=F("target_date"))
+    mark_reminded(due_soon, acting_user=acting_user, overdue=overdue)
     return {"due_soon": len(due_soon), "overdue": len(overdue), "emails": len(messages)}
 
 

@@ -1,19 +1,27 @@
-"""Every state change of a recommendation that matters: one function each. The browser views,
-the API, the admin and the tasks all call these."""
+"""Every change of an oversight record: one named action each (core.actions). The browser views,
+the API, the admin, the import and the tasks all call these; the policies (oversight.policies)
+decide who may."""
 
 import datetime
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.actions import action, allowed
+from core.models import StaleVersion
 from core.uploads import check_evidence
-from org.access import access_for
+from org.models import Paragraph
 from oversight.choices import RecommendationStatus
-from oversight.models import Evidence, Recommendation, RecommendationUpdate
+from oversight.importer import import_recommendations  # noqa: F401 (the "import" action)
+from oversight.models import (
+    Evidence,
+    OversightBody,
+    OversightReport,
+    Recommendation,
+    RecommendationUpdate,
+)
 
 S = RecommendationStatus
 
@@ -33,82 +41,156 @@ BODY_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
+def _author(user) -> dict:
+    """The timeline's author fields: the user, or only a label for jobs acting for no one."""
+    return {
+        "author": user if getattr(user, "pk", None) else None,
+        "author_label": user.get_username(),
+    }
+
+
+def _set_paragraphs(record, paragraphs: Iterable[Paragraph] | None) -> None:
+    if paragraphs is None:
+        return
+    wanted = {p.pk for p in paragraphs}
+    if wanted != set(record.paragraphs.values_list("pk", flat=True)):
+        record.paragraphs.set(wanted)
+
+
+# --- Bodies and reports ------------------------------------------------------------------------
+
+
+@action(OversightBody, "save")
+def save_body(body: OversightBody, *, acting_user) -> OversightBody:
+    """Add or rename an oversight body (administrators)."""
+    body.full_clean()
+    body.save()
+    return body
+
+
+@action(OversightReport, "save")
+def save_report(
+    report: OversightReport, *, acting_user, paragraphs: Iterable[Paragraph] | None = None
+) -> OversightReport:
+    """Enter or edit an oversight report (a body its own, an administrator any)."""
+    report.full_clean(exclude=["paragraphs"])
+    report.save()
+    _set_paragraphs(report, paragraphs)
+    return report
+
+
+# --- Recommendations ---------------------------------------------------------------------------
+
+
+@action(Recommendation, "save")
+def save_recommendation(recommendation: Recommendation, *, acting_user) -> Recommendation:
+    """Enter or edit a recommendation. Its status moves only through `change_status`, except
+    management's acceptance: declining moves an open recommendation to 'not accepted' (with a
+    reason), accepting again reopens it, and either move goes on the timeline."""
+    if recommendation._state.adding:
+        recommendation.status = S.OPEN
+        recommendation.apply_acceptance(recommendation.accepted, recommendation.acceptance_comment)
+        from_status = recommendation.status  # a new record starts in its initial status
+    else:
+        from_status = (
+            Recommendation.objects.filter(pk=recommendation.pk)
+            .values_list("status", flat=True)
+            .get()
+        )
+        recommendation.status = from_status
+        recommendation.apply_acceptance(recommendation.accepted, recommendation.acceptance_comment)
+    if recommendation.status != from_status:
+        recommendation.status_changed_on = timezone.localdate()
+    recommendation.full_clean()
+    recommendation.save()
+    if recommendation.status != from_status:
+        RecommendationUpdate.objects.create(
+            recommendation=recommendation,
+            from_status=from_status,
+            to_status=recommendation.status,
+            note=recommendation.acceptance_comment or "-",
+            **_author(acting_user),
+        )
+    return recommendation
+
+
 def allowed_transitions(recommendation: Recommendation, user) -> list[str]:
     """The statuses this user may move the recommendation to, in workflow order."""
-    access = access_for(user)
-    allowed: set[str] = set()
-    if access.is_admin or access.manages_unit(recommendation.unit_id):
-        allowed |= MANAGEMENT_TRANSITIONS.get(recommendation.status, set())
-    if access.is_admin or (
-        access.is_oversight and access.body_code == recommendation.report.body.code
-    ):
-        allowed |= BODY_TRANSITIONS.get(recommendation.status, set())
-    return [value for value in S.values if value in allowed]
+    moves: set[str] = set()
+    if allowed(user, "progress", recommendation):
+        moves |= MANAGEMENT_TRANSITIONS.get(recommendation.status, set())
+    if allowed(user, "verify", recommendation):
+        moves |= BODY_TRANSITIONS.get(recommendation.status, set())
+    return [value for value in S.values if value in moves]
 
 
-@transaction.atomic
+@action(Recommendation, "status")
 def change_status(
     recommendation: Recommendation,
     *,
     acting_user,
-    to_status: str,
+    status: str,
     note: str,
-    evidence_files: Iterable = (),
-    on_date: datetime.date | None = None,
-    expected_version: int | None = None,
-) -> RecommendationUpdate:
-    """Move a recommendation to `to_status` and write the dated update on its timeline.
+    evidence: Iterable = (),
+    implemented_on: datetime.date | None = None,
+) -> Recommendation:
+    """Move a recommendation to `status` and write the dated update on its timeline, with the
+    note and any evidence files. Management reports progress; only the issuing body (or an
+    administrator) verifies and closes (implemented, not implemented, overtaken) or sends back.
 
-    Raises Http404 when the user may not see the recommendation, PermissionDenied when they may
-    see it but this move is not theirs to make, ValidationError for a bad move or input."""
-    if not Recommendation.objects.visible_to(acting_user).filter(pk=recommendation.pk).exists():
-        raise Http404
-    recommendation = (
+    Http404 when the user may not see the recommendation, PermissionDenied when this move is not
+    theirs to make, ValidationError for a bad move or input, StaleVersion for a stale edit."""
+    locked = (
         Recommendation.objects.select_for_update()
         .select_related("report__body")
         .get(pk=recommendation.pk)
     )
-    if expected_version is not None:
-        recommendation.version = expected_version
-    if to_status not in S.values:
-        raise ValidationError(
-            {"to_status": _("Unknown status %(status)s.") % {"status": to_status}}
-        )
+    if recommendation.version != locked.version:
+        raise StaleVersion(locked, recommendation.version)
+    given, recommendation = recommendation, locked
+    if status not in S.values:
+        raise ValidationError({"status": _("Unknown status %(status)s.") % {"status": status}})
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": _("Say what was done, or why.")})
-    allowed = allowed_transitions(recommendation, acting_user)
-    if to_status not in allowed:
+    if status not in allowed_transitions(recommendation, acting_user):
         body_may = BODY_TRANSITIONS.get(recommendation.status, set())
-        possible = body_may | MANAGEMENT_TRANSITIONS.get(recommendation.status, set())
-        if to_status not in possible:
+        if status not in body_may | MANAGEMENT_TRANSITIONS.get(recommendation.status, set()):
             raise ValidationError(
                 {
-                    "to_status": _("A recommendation that is %(current)s cannot become %(new)s.")
-                    % {"current": recommendation.get_status_display(), "new": S(to_status).label}
+                    "status": _("A recommendation that is %(current)s cannot become %(new)s.")
+                    % {"current": recommendation.get_status_display(), "new": S(status).label}
                 }
             )
-        if to_status in body_may and not access_for(acting_user).is_oversight:
+        if status in body_may:
             raise PermissionDenied(
                 _("Only the issuing oversight body verifies and closes a recommendation.")
             )
         raise PermissionDenied(_("You may not make this change to this recommendation."))
-    files = list(evidence_files)
+    today = timezone.localdate()
+    if implemented_on is not None:
+        if status != S.IMPLEMENTED:
+            raise ValidationError(
+                {
+                    "implemented_on": _(
+                        "Only an implemented recommendation has an implementation date."
+                    )
+                }
+            )
+        if implemented_on > today:
+            raise ValidationError({"implemented_on": _("This date is in the future.")})
+    files = list(evidence)
     for upload in files:
         try:
             check_evidence(upload)
         except ValidationError as exc:
             raise ValidationError({"evidence": exc.messages}) from None
 
-    today = on_date or timezone.localdate()
     from_status = recommendation.status
-    recommendation.status = to_status
+    recommendation.status = status
     recommendation.status_changed_on = today
-    if to_status == S.IMPLEMENTED:
-        recommendation.implemented_on = today
-    elif recommendation.implemented_on is not None:
-        recommendation.implemented_on = None
-    if to_status == S.NOT_ACCEPTED:
+    recommendation.implemented_on = (implemented_on or today) if status == S.IMPLEMENTED else None
+    if status == S.NOT_ACCEPTED:
         recommendation.accepted = False
         recommendation.acceptance_comment = note
     recommendation.save()
@@ -116,29 +198,14 @@ def change_status(
     update = RecommendationUpdate.objects.create(
         recommendation=recommendation,
         from_status=from_status,
-        to_status=to_status,
+        to_status=status,
         note=note,
-        author=acting_user,
-        author_label=acting_user.get_username(),
+        **_author(acting_user),
     )
     for upload in files:
         Evidence.objects.create(update=update, file=upload, name=str(upload.name)[:200])
-    return update
-
-
-@transaction.atomic
-def record_acceptance_change(
-    recommendation: Recommendation, *, acting_user, from_status: str
-) -> RecommendationUpdate | None:
-    """After an edit of `accepted` moved the recommendation into or out of 'not accepted', put
-    that move on its timeline like any other, with management's comment as the note."""
-    if recommendation.status == from_status:
-        return None
-    return RecommendationUpdate.objects.create(
-        recommendation=recommendation,
-        from_status=from_status,
-        to_status=recommendation.status,
-        note=recommendation.acceptance_comment or "-",
-        author=acting_user,
-        author_label=acting_user.get_username(),
-    )
+    # The caller's copy reads as saved, like any save (a second move from it is not stale).
+    for name in ("status", "status_changed_on", "implemented_on", "accepted", "version"):
+        setattr(given, name, getattr(recommendation, name))
+    given.acceptance_comment = recommendation.acceptance_comment
+    return recommendation

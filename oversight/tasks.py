@@ -2,6 +2,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
+from core.actions import SYSTEM
 from core.context import acting_as
 from oversight import reminders
 
@@ -14,7 +15,7 @@ from oversight import reminders
 )
 def send_due_reminders() -> dict:
     with acting_as("task:oversight.send_due_reminders"):
-        return reminders.send_due_reminders()
+        return reminders.send_due_reminders(acting_user=SYSTEM)
 
 
 @shared_task(

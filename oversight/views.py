@@ -2,11 +2,11 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.actions import may
 from core.exports import csv_response, xlsx_response
 from core.generic import (
     Column,
@@ -21,14 +22,14 @@ from core.generic import (
     ScopedDetailView,
     ScopedListView,
     ScopedUpdateView,
+    TransitionView,
+    visible_or_404,
 )
-from core.models import StaleVersion
-from org.access import access_for
 from oversight import charts, metrics, services
-from oversight.choices import RecommendationStatus
-from oversight.filtersets import MonitoringFilterSet, RecommendationFilterSet, ReportFilterSet
-from oversight.forms import ImportForm, RecommendationForm, ReportForm, StatusChangeForm
-from oversight.importer import COLUMNS, ImportRejected, import_recommendations
+from oversight.choices import Priority, RecommendationStatus
+from oversight.filtersets import OversightReportFilterSet, RecommendationFilterSet
+from oversight.forms import ImportForm, RecommendationForm, ReportForm, StatusForm
+from oversight.importer import COLUMNS, ImportRejected
 from oversight.models import Evidence, OversightReport, Recommendation
 
 RECOMMENDATION_COLUMNS = [
@@ -45,34 +46,18 @@ RECOMMENDATION_COLUMNS = [
 ]
 
 
-def can_author(user) -> bool:
-    access = access_for(user)
-    return access.is_admin or access.is_oversight
-
-
-class AuthorRequiredMixin:
-    """Reports and recommendations are entered by oversight bodies and administrators."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not can_author(request.user):
-            raise PermissionDenied(
-                _("Only oversight bodies and administrators enter reports and recommendations.")
-            )
-        return super().dispatch(request, *args, **kwargs)
-
-
 class RecommendationListView(ScopedListView):
     model = Recommendation
     title = gettext_lazy("Oversight recommendations")
     template_name = "oversight/index.html"
-    filterset_class = RecommendationFilterSet
+    filterset_class = RecommendationFilterSet.page(
+        "search", "body", "status", "state", "priority", "within", "issued_from", "issued_to"
+    )
     export_name = "recommendations"
     columns = RECOMMENDATION_COLUMNS
 
     def base_queryset(self):
-        return Recommendation.objects.visible_to(self.request.user).select_related(
-            "report__body", "unit"
-        )
+        return super().base_queryset().select_related("report__body", "unit")
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("export") == "import":
@@ -102,7 +87,7 @@ class RecommendationListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(tab="recommendations", can_author=can_author(self.request.user))
+        context.update(tab="recommendations", can_author=may(self.request.user, "add", self.model))
         if context["can_author"]:
             context["create_url_name"] = "oversight:recommendation_create"
         return context
@@ -112,7 +97,9 @@ class ReportListView(ScopedListView):
     model = OversightReport
     title = gettext_lazy("Oversight reports")
     template_name = "oversight/index.html"
-    filterset_class = ReportFilterSet
+    filterset_class = OversightReportFilterSet.page(
+        "search", "body", "paragraph", "issued_from", "issued_to"
+    )
     export_name = "oversight-reports"
     columns = [
         Column(gettext_lazy("Symbol"), "symbol", link=True),
@@ -122,14 +109,12 @@ class ReportListView(ScopedListView):
     ]
 
     def base_queryset(self):
-        return (
-            OversightReport.objects.visible_to(self.request.user).select_related("body").distinct()
-        )
+        return super().base_queryset().select_related("body")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(tab="reports", can_author=can_author(self.request.user))
-        if context["can_author"]:
+        context["tab"] = "reports"
+        if may(self.request.user, "add", self.model):
             context["create_url_name"] = "oversight:report_create"
         return context
 
@@ -144,7 +129,7 @@ class ReportDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["recommendations"] = (
-            Recommendation.objects.visible_to(self.request.user)
+            Recommendation.objects.restrict(self.request.user, "view")
             .filter(report=self.object)
             .select_related("unit")
             .order_by("number")[:500]
@@ -163,25 +148,22 @@ class FormTitleMixin:
         context["cancel_url"] = obj.get_absolute_url() if obj else reverse("oversight:index")
         return context
 
+    def get_success_url(self):
+        return self.object.get_absolute_url()
 
-class ReportCreateView(AuthorRequiredMixin, FormTitleMixin, ScopedCreateView):
+
+class ReportCreateView(FormTitleMixin, ScopedCreateView):
     model = OversightReport
     form_class = ReportForm
     form_title = gettext_lazy("New oversight report")
-
-    def get_success_url(self):
-        return self.object.get_absolute_url()
 
 
 class ReportUpdateView(FormTitleMixin, ScopedUpdateView):
     model = OversightReport
     form_class = ReportForm
 
-    def get_success_url(self):
-        return self.object.get_absolute_url()
 
-
-class RecommendationCreateView(AuthorRequiredMixin, FormTitleMixin, ScopedCreateView):
+class RecommendationCreateView(FormTitleMixin, ScopedCreateView):
     model = Recommendation
     form_class = RecommendationForm
     form_title = gettext_lazy("New recommendation")
@@ -192,23 +174,10 @@ class RecommendationCreateView(AuthorRequiredMixin, FormTitleMixin, ScopedCreate
             initial["report"] = self.request.GET["report"]
         return initial
 
-    def get_success_url(self):
-        return self.object.get_absolute_url()
-
 
 class RecommendationUpdateView(FormTitleMixin, ScopedUpdateView):
     model = Recommendation
     form_class = RecommendationForm
-
-    def save_form(self, form):
-        rec = form.save()
-        services.record_acceptance_change(
-            rec, acting_user=self.request.user, from_status=form.status_before
-        )
-        return rec
-
-    def get_success_url(self):
-        return self.object.get_absolute_url()
 
 
 class RecommendationDetailView(ScopedDetailView):
@@ -221,84 +190,52 @@ class RecommendationDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         rec = self.object
-        allowed = services.allowed_transitions(rec, self.request.user)
         context["updates"] = rec.updates.select_related("author").prefetch_related("evidence")
-        if allowed and "status_form" not in context:
-            context["status_form"] = StatusChangeForm(
-                allowed=allowed, initial={"version": rec.version}
-            )
+        if "status_form" not in context:
+            form = StatusForm(obj=rec, user=self.request.user)
+            if form.offered:
+                context["status_form"] = form
         return context
 
 
-class StatusChangeView(LoginRequiredMixin, View):
-    """POST only: the status form on the recommendation page, through services.change_status."""
+class StatusChangeView(TransitionView):
+    """The status form on the recommendation page (services.change_status). An invalid form is
+    shown again on the recommendation page."""
 
-    def post(self, request, pk):
-        rec = (
-            Recommendation.objects.visible_to(request.user)
-            .select_related("report__body", "unit")
-            .filter(pk=pk)
-            .first()
-        )
-        if rec is None:
-            raise Http404
-        allowed = services.allowed_transitions(rec, request.user)
-        if not allowed:
-            raise PermissionDenied(_("You may not change the status of this recommendation."))
-        form = StatusChangeForm(request.POST, request.FILES, allowed=allowed)
-        if form.is_valid():
-            try:
-                services.change_status(
-                    rec,
-                    acting_user=request.user,
-                    to_status=form.cleaned_data["to_status"],
-                    note=form.cleaned_data["note"],
-                    evidence_files=form.cleaned_data["evidence"],
-                    expected_version=form.cleaned_data.get("version"),
-                )
-            except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            except StaleVersion:
-                form.add_error(
-                    None,
-                    _(
-                        "Someone else updated this recommendation while you were writing. "
-                        "Reload the page and try again."
-                    ),
-                )
-            else:
-                messages.success(request, _("The recommendation was updated."))
-                return HttpResponseRedirect(rec.get_absolute_url())
+    model = Recommendation
+    action = services.change_status
+    form_class = StatusForm
+    success_message = gettext_lazy("The recommendation was updated.")
+
+    def get(self, request, *args, **kwargs):
+        return HttpResponseRedirect(self.object.get_absolute_url())
+
+    def form_invalid(self, form):
         view = RecommendationDetailView()
-        view.setup(request, pk=pk)
-        view.object = rec
-        context = view.get_context_data(object=rec, status_form=form)
-        return render(request, view.template_name, context, status=400)
+        view.setup(self.request, pk=self.object.pk)
+        view.object = self.object
+        context = view.get_context_data(object=self.object, status_form=form)
+        return render(self.request, view.template_name, context, status=400)
 
 
 class EvidenceDownloadView(LoginRequiredMixin, View):
+    """An evidence file, for whoever may read its recommendation (404 for anyone else)."""
+
     def get(self, request, pk):
-        evidence = Evidence.objects.select_related("update").filter(pk=pk).first()
-        if (
-            evidence is None
-            or not Recommendation.objects.visible_to(request.user)
-            .filter(pk=evidence.update.recommendation_id)
-            .exists()
-        ):
-            raise Http404
+        evidence = visible_or_404(Evidence, request.user, pk=pk)
         return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name)
 
 
 class ImportView(LoginRequiredMixin, View):
     """Upload a file, see what it would do (rows to create, update, leave, every error), confirm.
-    The uploaded file waits in storage under a random name bound to the user's session."""
+    The uploaded file waits in storage under a random name bound to the user's session. Both steps
+    run the import action (services.import_recommendations), the first as a dry run."""
 
     template_name = "oversight/import.html"
     session_key = "oversight_import"
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not can_author(request.user):
+        if request.user.is_authenticated and not may(request.user, "add", Recommendation):
             raise PermissionDenied(
                 _("Only oversight bodies and administrators import recommendations.")
             )
@@ -332,7 +269,7 @@ class ImportView(LoginRequiredMixin, View):
             return render(request, self.template_name, context, status=400)
         upload = form.cleaned_data["file"]
         try:
-            result = import_recommendations(upload, acting_user=request.user, dry_run=True)
+            result = services.import_recommendations(upload, acting_user=request.user, dry_run=True)
         except ImportRejected as exc:
             context["errors"] = exc.errors
             return render(request, self.template_name, context, status=400)
@@ -354,7 +291,7 @@ class ImportView(LoginRequiredMixin, View):
             upload = SimpleUploadedFile(pending["name"], stored.read())
         default_storage.delete(pending["path"])
         try:
-            result = import_recommendations(upload, acting_user=request.user)
+            result = services.import_recommendations(upload, acting_user=request.user)
         except ImportRejected as exc:
             return render(
                 request,
@@ -381,20 +318,32 @@ STATUS_TONES = [
 ]
 
 
+def status_headers() -> list:
+    """The column heads of every status table: the statuses' own labels (one set of labels)."""
+    return [
+        _("Total"),
+        *(RecommendationStatus(key).label for key in metrics.STATUS_KEYS),
+        _("Overdue"),
+        _("Implementation rate (%)"),
+    ]
+
+
 class MonitoringView(LoginRequiredMixin, TemplateView):
     """The Management Committee's view of implementation (paragraph 12): rates by body, unit and
     priority, status counts, overdue and ageing, critical overdue, trend by year of issue."""
 
     template_name = "oversight/monitoring.html"
+    filterset_class = RecommendationFilterSet.page("issued_from", "issued_to", "body", "within")
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not access_for(request.user).kind:
+        # Whoever reads the oversight reports (every role) reads the figures of what they see.
+        if request.user.is_authenticated and not may(request.user, "view", OversightReport):
             raise PermissionDenied(_("Your account has no role in the tracker."))
         return super().dispatch(request, *args, **kwargs)
 
     def figures(self):
-        queryset = Recommendation.objects.visible_to(self.request.user)
-        self.filterset = MonitoringFilterSet(
+        queryset = Recommendation.objects.restrict(self.request.user, "view")
+        self.filterset = self.filterset_class(
             self.request.GET or None, queryset=queryset, request=self.request
         )
         if self.filterset.is_bound:
@@ -418,6 +367,11 @@ class MonitoringView(LoginRequiredMixin, TemplateView):
             filter=self.filterset,
             querystring=query.urlencode(),
             tab="monitoring",
+            status_headers=status_headers(),
+            priority_rows=[
+                (Priority("" if key == "none" else key).label, row)
+                for key, row in data["by_priority"].items()
+            ],
             status_legend=[(statuses[key], charts.FILLS[tone]) for key, tone in status_keys],
             rate_chart=charts.bar_chart(
                 _("Implementation rate by body (%)"),
@@ -451,53 +405,31 @@ class MonitoringView(LoginRequiredMixin, TemplateView):
         return context
 
     def export(self, data):
-        status_headers = [
-            str(label)
-            for label in (
-                _("Total"),
-                _("Implemented"),
-                _("In progress"),
-                _("Pending verification"),
-                _("Not implemented"),
-                _("Overtaken"),
-                _("Not accepted"),
-                _("Open"),
-                _("Overdue"),
-                _("Implementation rate (%)"),
-            )
-        ]
-        keys = [
-            "total",
-            "implemented",
-            "in_progress",
-            "pending_verification",
-            "not_implemented",
-            "overtaken",
-            "not_accepted",
-            "open",
-            "overdue",
-            "implementation_rate",
-        ]
+        headers = [str(label) for label in status_headers()]
+        keys = ["total", *metrics.STATUS_KEYS, "overdue", "implementation_rate"]
         ageing = data["totals"]["ageing"]
         sheets = [
             (
                 _("By body"),
-                [_("Body"), *status_headers],
+                [_("Body"), *headers],
                 ([code, *[row[k] for k in keys]] for code, row in data["by_body"].items()),
             ),
             (
                 _("By priority"),
-                [_("Priority"), *status_headers],
-                ([p, *[row[k] for k in keys]] for p, row in data["by_priority"].items()),
+                [_("Priority"), *headers],
+                (
+                    [Priority("" if p == "none" else p).label, *[row[k] for k in keys]]
+                    for p, row in data["by_priority"].items()
+                ),
             ),
             (
                 _("By unit"),
-                [_("Unit"), _("Name"), *status_headers],
+                [_("Unit"), _("Name"), *headers],
                 ([row["unit"], row["name"], *[row[k] for k in keys]] for row in data["by_unit"]),
             ),
             (
                 _("By year of issue"),
-                [_("Year"), *status_headers],
+                [_("Year"), *headers],
                 ([row["year"], *[row[k] for k in keys]] for row in data["by_year"]),
             ),
             (

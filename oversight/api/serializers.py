@@ -1,10 +1,9 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.serializers import VersionedModelSerializer
-from org.access import access_for
+from core.api.serializers import ActionModelSerializer
 from org.api.serializers import ParagraphNumbersField, UnitCodeField
 from oversight.choices import RecommendationStatus
 from oversight.models import (
@@ -16,7 +15,7 @@ from oversight.models import (
 )
 
 
-class OversightBodySerializer(VersionedModelSerializer):
+class OversightBodySerializer(ActionModelSerializer):
     class Meta:
         model = OversightBody
         fields = ["code", "name", "name_zh", "is_active", "version"]
@@ -29,7 +28,7 @@ class BodyCodeField(serializers.SlugRelatedField):
         super().__init__(**kwargs)
 
 
-class OversightReportSerializer(VersionedModelSerializer):
+class OversightReportSerializer(ActionModelSerializer):
     body = BodyCodeField()
     paragraphs = ParagraphNumbersField(many=True)
 
@@ -38,13 +37,14 @@ class OversightReportSerializer(VersionedModelSerializer):
         fields = ["id", "body", "symbol", "title", "issued_on", "paragraphs", "version"]
 
     def validate_body(self, body):
-        access = access_for(self.context["request"].user)
-        if not access.is_admin and body.code != access.body_code:
+        # Choice narrowing by the policy: the bodies whose reports this user enters.
+        authors = OversightBody.objects.restrict(self.acting_user, "author")
+        if not authors.filter(pk=body.pk).exists():
             raise serializers.ValidationError(_("You may enter reports of your own body only."))
         return body
 
 
-class RecommendationSerializer(VersionedModelSerializer):
+class RecommendationSerializer(ActionModelSerializer):
     report = serializers.PrimaryKeyRelatedField(queryset=OversightReport.objects.all())
     body = serializers.CharField(source="report.body.code", read_only=True)
     report_symbol = serializers.CharField(source="report.symbol", read_only=True)
@@ -78,53 +78,21 @@ class RecommendationSerializer(VersionedModelSerializer):
         return obj.is_overdue
 
     def validate_report(self, report):
-        if (
-            not OversightReport.objects.editable_by(self.context["request"].user)
-            .filter(pk=report.pk)
-            .exists()
-        ):
+        # Choice narrowing by the policy: the reports whose recommendations this user enters.
+        if not OversightReport.objects.restrict(self.acting_user, "change").filter(pk=report.pk):
             raise serializers.ValidationError(
                 _("You may add recommendations to your own body's reports only.")
             )
         return report
 
-    def validate(self, attrs):
-        wanted = self.initial_data.get("status") if hasattr(self.initial_data, "get") else None
-        current = self.instance.status if self.instance else RecommendationStatus.OPEN
-        if wanted not in (None, "", current):
-            # Status moves are dated updates with a note, checked by the workflow; never a bare edit.
-            raise serializers.ValidationError(
-                {
-                    "status": [
-                        _(
-                            "Change the status with POST /api/oversight/recommendations/{id}/status/ and a note."
-                        )
-                    ]
-                }
-            )
-        accepted = attrs.get("accepted", self.instance.accepted if self.instance else True)
-        comment = attrs.get(
-            "acceptance_comment", self.instance.acceptance_comment if self.instance else ""
-        )
-        # A scratch copy: the rule lives on the model, the instance changes only on save.
-        probe = Recommendation(status=current)
-        try:
-            probe.apply_acceptance(accepted, comment)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict) from None
-        if probe.status != current:
-            attrs["status"] = probe.status
-        return attrs
-
-    def update(self, instance, validated_data):
-        from oversight import services
-
-        from_status = instance.status
-        instance = super().update(instance, validated_data)
-        services.record_acceptance_change(
-            instance, acting_user=self.context["request"].user, from_status=from_status
-        )
-        return instance
+    def state_field_errors(self, data) -> dict:
+        errors = super().state_field_errors(data)
+        if self.instance is None and "status" in errors:
+            # A new recommendation starts open, or not accepted when management declined it.
+            accepted = serializers.BooleanField().to_internal_value(data.get("accepted", True))
+            if data.get("status") == Recommendation(accepted=accepted).initial_status():
+                del errors["status"]
+        return errors
 
 
 class EvidenceSerializer(serializers.ModelSerializer):
@@ -135,8 +103,6 @@ class EvidenceSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "url"]
 
     def get_url(self, obj) -> str:
-        from django.urls import reverse
-
         return reverse("oversight:evidence_download", args=[obj.pk])
 
 
@@ -150,11 +116,19 @@ class RecommendationUpdateSerializer(serializers.ModelSerializer):
         fields = ["id", "at", "author", "from_status", "to_status", "note", "evidence"]
 
 
-class StatusChangeSerializer(serializers.Serializer):
+class StatusSerializer(serializers.Serializer):
+    """The inputs of `POST /api/oversight/recommendations/{id}/status/` (services.change_status):
+    the new status, a note, evidence files (multipart), the date of implementation (default
+    today) and the version the move is based on."""
+
     status = serializers.ChoiceField(choices=RecommendationStatus.choices)
-    note = serializers.CharField()
+    note = serializers.CharField(allow_blank=True)
     evidence = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+    implemented_on = serializers.DateField(required=False, allow_null=True, default=None)
     version = serializers.IntegerField(required=False)
+
+
+StatusChangeSerializer = StatusSerializer
 
 
 class ImportErrorSerializer(serializers.Serializer):

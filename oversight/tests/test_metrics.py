@@ -29,9 +29,7 @@ def fixture_set(units, resolution):
         body=body("JIU"), symbol="JIU/REP/2011/5", issued_on=datetime.date(2011, 10, 1)
     )
     jiu.paragraphs.add(
-        *__import__("accountability.models", fromlist=["Paragraph"]).Paragraph.objects.filter(
-            number=4
-        )
+        *__import__("org.models", fromlist=["Paragraph"]).Paragraph.objects.filter(number=4)
     )
     u = units["ohr"]
     past, future = datetime.date(2026, 1, 1), datetime.date(2027, 1, 1)

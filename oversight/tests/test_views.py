@@ -50,21 +50,21 @@ def test_manager_submits_progress_in_the_browser_and_oios_verifies(web, rec, man
     assert 'value="pending_verification"' in page and 'value="implemented"' not in page
     response = web(manager).post(
         f"/oversight/recommendations/{rec.pk}/status/",
-        {"to_status": "pending_verification", "note": "Completed.", "version": 1},
+        {"status": "pending_verification", "note": "Completed.", "version": 1},
     )
     assert response.status_code == 302
     refused = web(manager).post(
         f"/oversight/recommendations/{rec.pk}/status/",
-        {"to_status": "implemented", "note": "Closing myself."},
+        {"status": "implemented", "note": "Closing myself."},
     )
     assert refused.status_code == 403
     empty = web(oios).post(
-        f"/oversight/recommendations/{rec.pk}/status/", {"to_status": "implemented", "note": ""}
+        f"/oversight/recommendations/{rec.pk}/status/", {"status": "implemented", "note": ""}
     )
     assert empty.status_code == 400
     web(oios).post(
         f"/oversight/recommendations/{rec.pk}/status/",
-        {"to_status": "implemented", "note": "Verified."},
+        {"status": "implemented", "note": "Verified."},
     )
     rec.refresh_from_db()
     assert rec.status == "implemented"
@@ -75,11 +75,11 @@ def test_manager_submits_progress_in_the_browser_and_oios_verifies(web, rec, man
 def test_stale_status_form_is_an_error_not_an_overwrite(web, rec, manager):
     web(manager).post(
         f"/oversight/recommendations/{rec.pk}/status/",
-        {"to_status": "in_progress", "note": "a", "version": 1},
+        {"status": "in_progress", "note": "a", "version": 1},
     )
     stale = web(manager).post(
         f"/oversight/recommendations/{rec.pk}/status/",
-        {"to_status": "pending_verification", "note": "b", "version": 1},
+        {"status": "pending_verification", "note": "b", "version": 1},
     )
     assert stale.status_code == 400
     rec.refresh_from_db()
@@ -274,7 +274,7 @@ def test_evidence_is_downloaded_only_by_those_who_see_the_recommendation(
     web(manager).post(
         f"/oversight/recommendations/{rec.pk}/status/",
         {
-            "to_status": "in_progress",
+            "status": "in_progress",
             "note": "Plan attached.",
             "evidence": SimpleUploadedFile("plan.txt", b"the plan", content_type="text/plain"),
         },
@@ -344,9 +344,11 @@ def test_admin_records_non_acceptance_through_the_rule_and_on_the_timeline(web, 
         "updates-MIN_NUM_FORMS": "0",
         "updates-MAX_NUM_FORMS": "1000",
     }
-    no_reason = client.post(url, data)
-    assert no_reason.status_code == 200
-    assert "acceptance_comment" in no_reason.context["adminform"].form.errors
+    # The save action refuses it: the admin says why and saves nothing.
+    no_reason = client.post(url, data, follow=True)
+    assert "reason for not accepting" in no_reason.content.decode()
+    rec.refresh_from_db()
+    assert (rec.status, rec.accepted, rec.updates.count()) == ("open", True, 0)
     assert client.post(url, {**data, "acceptance_comment": "Too costly."}).status_code == 302
     rec.refresh_from_db()
     assert (rec.status, rec.accepted) == ("not_accepted", False)
