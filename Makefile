@@ -58,9 +58,10 @@ format: venv-test
 	$(VENV)/bin/ruff check --fix .
 
 # Needs GNU gettext (msgfmt). Compiled .mo files are committed, so running the app does not.
+# DEBUG=1: a development command, which needs no SECRET_KEY (see config/settings.py).
 messages: venv
-	cd $(CURDIR) && $(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var
-	$(PY) manage.py compilemessages --ignore=.venv
+	cd $(CURDIR) && DEBUG=$${DEBUG:-1} $(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var
+	DEBUG=$${DEBUG:-1} $(PY) manage.py compilemessages --ignore=.venv
 
 check-deploy: venv
 	DEBUG=0 SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') ALLOWED_HOSTS=tracker.example.org \

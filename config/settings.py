@@ -23,7 +23,14 @@ def _secret_key() -> str:
         if len(key) < 50:
             raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters long")
         return key
-    # No key in the environment: keep a random one per machine under var/ (never in the repo),
+    if not DEBUG:
+        # A deployment names its key: one made up here would differ per host and sign nothing
+        # the other hosts accept.
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set: set it to 50 or more random characters "
+            "(or set DEBUG=1 on a development machine, which keeps one under VAR_DIR)"
+        )
+    # Development without a key: keep a random one per machine under var/ (never in the repo),
     # so sessions survive a restart of `make run`.
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
@@ -134,15 +141,17 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    # Embedded default: a broker on the local file system, so `make run` needs no Redis.
+    # Embedded default: a broker on the local file system, so `make run` needs no Redis. Every
+    # folder it writes is under VAR_DIR (kombu's exchange table would otherwise go to ./control).
     _broker_dir = VAR_DIR / "broker"
-    for _sub in ("out", "processed"):
+    for _sub in ("out", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "out"),
         "data_folder_out": str(_broker_dir / "out"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)

@@ -1,6 +1,14 @@
-"""Settings for the test suite: the real settings, minus what only makes sense behind TLS."""
+"""Settings for the test suite: the real settings, minus what only makes sense behind TLS.
 
-from config.settings import *  # noqa: F403
+The suite runs with DEBUG off, as production does, so config.settings refuses to start without a
+SECRET_KEY. A fixed key for tests only goes into the environment before the import (unless one is
+set already), and so also reaches every process a test starts (`manage.py check`, a worker)."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-suite-only-key-" + "never-used-outside-the-tests-" * 2)
+
+from config.settings import *  # noqa: E402, F403
 
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
