@@ -1,6 +1,5 @@
 from django.contrib import admin
 
-from accountability import services
 from accountability.models import Commitment, CommitmentTransition, Decision, Delegation
 from core.admin import TrackedModelAdmin
 
@@ -38,9 +37,6 @@ class DelegationAdmin(NoDeleteMixin, TrackedModelAdmin):
     ]
     show_full_result_count = False
 
-    def save_model(self, request, obj, form, change):
-        services.save_delegation(obj, acting_user=request.user)
-
 
 @admin.register(Decision)
 class DecisionAdmin(NoDeleteMixin, TrackedModelAdmin):
@@ -69,9 +65,6 @@ class DecisionAdmin(NoDeleteMixin, TrackedModelAdmin):
     ]
     show_full_result_count = False
 
-    def save_model(self, request, obj, form, change):
-        services.save_decision(obj, acting_user=request.user)
-
 
 class CommitmentTransitionInline(admin.TabularInline):
     model = CommitmentTransition
@@ -94,6 +87,3 @@ class CommitmentAdmin(NoDeleteMixin, TrackedModelAdmin):
     readonly_fields = [*TrackedModelAdmin.readonly_fields, "status", "honoured_on"]
     inlines = [CommitmentTransitionInline]
     show_full_result_count = False
-
-    def save_model(self, request, obj, form, change):
-        services.save_commitment(obj, acting_user=request.user)

@@ -7,8 +7,20 @@ class AccountabilityConfig(AppConfig):
     verbose_name = _("Accountability")
 
     def ready(self) -> None:
-        from accountability import dashboard
-        from core import registry
+        from accountability import dashboard, services  # noqa: F401  (the actions register)
+        from accountability.choices import (
+            AuthorityArea,
+            CommitmentStatus,
+            DelegationState,
+            ReviewOutcome,
+        )
+        from core import labels, registry
+
+        labels.register("delegation_area", AuthorityArea)
+        labels.register("decision_area", AuthorityArea)
+        labels.register("delegation_state", DelegationState)
+        labels.register("decision_review_outcome", ReviewOutcome)
+        labels.register("commitment_status", CommitmentStatus)
 
         registry.dashboard_card(dashboard.cards)
         registry.dashboard_card(dashboard.authority_cards)

@@ -36,6 +36,9 @@ class CommitmentStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# An instrument ending within this many days is "expiring" (the register's tab, the dashboard).
+EXPIRING_WITHIN_DAYS = 30
+
 OPEN_COMMITMENT_STATUSES = (CommitmentStatus.PLANNED, CommitmentStatus.IN_PROGRESS)
 
 # Which status a commitment may move to from each status. Missed commitments may still be

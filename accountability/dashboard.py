@@ -13,13 +13,13 @@ def cards(user) -> list[Card]:
         Card(
             "accountability",
             _("Org units"),
-            OrgUnit.objects.visible_to(user).count(),
+            OrgUnit.objects.restrict(user, "view").count(),
             reverse("accountability:index"),
         ),
         Card(
             "accountability",
             _("Staff on record"),
-            Person.objects.visible_to(user).count(),
+            Person.objects.restrict(user, "view").count(),
             reverse("accountability:person_list"),
         ),
     ]

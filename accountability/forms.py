@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.text import Truncator
@@ -10,10 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accountability.choices import CommitmentStatus, ReviewOutcome
 from accountability.models import Commitment, Decision, Delegation
+from accountability.policies import default_unit_id, recordable_units
 from core.forms import DateInput, MultipleFileField, VersionedModelForm
 from core.uploads import check_evidence
-from org.access import access_for
-from org.models import OrgUnit, Paragraph
+from org.models import Paragraph
 
 
 class UsernameChoiceField(forms.ModelChoiceField):
@@ -36,13 +35,6 @@ class UsernameChoiceField(forms.ModelChoiceField):
             user = get_user_model().objects.filter(pk=value).first()
             return user.username if user else value
         return super().prepare_value(value)
-
-
-def managed_units(user):
-    access = access_for(user)
-    if access.is_admin:
-        return OrgUnit.objects.all()
-    return OrgUnit.objects.filter(pk__in=access.subtree_ids())
 
 
 def delegation_label(delegation: Delegation) -> str:
@@ -90,6 +82,7 @@ class DecisionForm(VersionedModelForm):
     person who decided holds on the date; the rule judges the rest."""
 
     takes_user = True
+    action_inputs = ("attachments",)
 
     delegation = DelegationChoiceField(
         queryset=Delegation.objects.none(),
@@ -127,8 +120,8 @@ class DecisionForm(VersionedModelForm):
         if not self.instance.pk:
             self.instance.decided_by = user
             self.fields["decided_on"].initial = timezone.localdate()
-            self.fields["unit"].initial = access_for(user).unit_id
-        self.fields["unit"].queryset = managed_units(user)
+            self.fields["unit"].initial = default_unit_id(user)
+        self.fields["unit"].queryset = recordable_units(user)
         decided_by = self.instance.decided_by
         # Any instrument may be named (so a wrong one gets a clear message); the menu offers
         # those the person holds on the date.
@@ -190,7 +183,7 @@ class DelegationForm(VersionedModelForm):
 
     def __init__(self, *args, user=None, parent=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = managed_units(user)
+        self.fields["unit"].queryset = recordable_units(user)
         self.fields["limit_amount"].widget.attrs.update({"min": "0", "step": "0.01"})
         if parent is not None:
             self.fields["parent"].initial = parent.pk
@@ -201,7 +194,7 @@ class DelegationForm(VersionedModelForm):
             self.fields["valid_to"].initial = parent.valid_to
         elif not self.instance.pk:
             self.fields["delegator"].initial = user.username
-            self.fields["unit"].initial = access_for(user).unit_id
+            self.fields["unit"].initial = default_unit_id(user)
 
 
 class PeriodForm(forms.Form):
@@ -215,16 +208,46 @@ class PeriodForm(forms.Form):
         return data
 
 
-class RevocationForm(forms.Form):
+class TransitionForm(forms.Form):
+    """A form for one named action on a record: it carries the version the user saw, so a change
+    made meanwhile by someone else is refused rather than overwritten."""
+
+    takes_object = True
+
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, obj=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if obj is not None:
+            self.fields["version"].initial = obj.version
+
+
+class RevocationForm(TransitionForm):
     revoked_on = forms.DateField(label=_("Revoked on"), widget=DateInput(), required=False)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["revoked_on"].initial = timezone.localdate()
 
-class ReviewForm(forms.Form):
+
+class ReviewForm(TransitionForm):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=ReviewOutcome.choices)
     action_taken = forms.CharField(
         label=_("Action taken"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
+
+
+class ReviseReviewForm(ReviewForm):
+    reason = forms.CharField(
+        label=_("Reason for revising the review"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, obj=None, **kwargs):
+        super().__init__(*args, obj=obj, **kwargs)
+        if obj is not None:
+            self.fields["outcome"].initial = obj.review_outcome
+            self.fields["action_taken"].initial = obj.review_action
 
 
 class CommitmentForm(VersionedModelForm):
@@ -243,13 +266,13 @@ class CommitmentForm(VersionedModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = managed_units(user)
+        self.fields["unit"].queryset = recordable_units(user)
         if not self.instance.pk:
             self.fields["owner"].initial = user.username
-            self.fields["unit"].initial = access_for(user).unit_id
+            self.fields["unit"].initial = default_unit_id(user)
 
 
-class CommitmentStatusForm(forms.Form):
+class CommitmentStatusForm(TransitionForm):
     status = forms.ChoiceField(label=_("New status"), choices=CommitmentStatus.choices)
     honoured_on = forms.DateField(
         label=_("Honoured on"),
@@ -260,14 +283,3 @@ class CommitmentStatusForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-
-
-def add_service_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form's fields (or above the form)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        form.add_error(None, exc)

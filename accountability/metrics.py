@@ -5,20 +5,16 @@ import datetime
 from decimal import Decimal
 
 from django.db.models import Count, F, Q, Sum
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accountability.choices import CommitmentStatus, ReviewOutcome
 from accountability.models import EXPIRING_WITHIN_DAYS, Commitment, Decision, Delegation
-from accountability.querysets import valid_on_q
+from accountability.querysets import overdue_q, valid_on_q
+from core.figures import rate
 
 PARAGRAPHS = (8, 13, 15, 17, 21)
 OPEN = (CommitmentStatus.PLANNED, CommitmentStatus.IN_PROGRESS)
-
-
-def rate(part: int, whole: int) -> float | None:
-    return round(part * 100 / whole, 1) if whole else None
 
 
 def _money(value) -> str:
@@ -56,7 +52,7 @@ def commitment_figures(commitments, today: datetime.date | None = None) -> dict:
         missed=Count("pk", filter=Q(status=CommitmentStatus.MISSED)),
         cancelled=Count("pk", filter=Q(status=CommitmentStatus.CANCELLED)),
         open=Count("pk", filter=Q(status__in=OPEN)),
-        overdue=Count("pk", filter=Q(status__in=OPEN, due_on__lt=today)),
+        overdue=Count("pk", filter=overdue_q(today)),
     )
 
 
@@ -265,15 +261,15 @@ def paragraph_measures(
 def dashboard_figures(user, today: datetime.date | None = None) -> dict:
     today = today or timezone.localdate()
     year_ago = today - datetime.timedelta(days=365)
-    visible = Decision.objects.visible_to(user)
+    visible = Decision.objects.restrict(user, "view")
     d = visible.filter(decided_on__gt=year_ago).aggregate(
         logged=Count("pk"), within=Count("pk", filter=Q(within_authority=True))
     )
     # Filtered counts (not FILTER clauses over the whole table) so the index on
     # within_authority answers them.
     d["pending"] = visible.filter(within_authority=False, review_outcome="").count()
-    c = Commitment.objects.visible_to(user).aggregate(
-        overdue=Count("pk", filter=Q(status__in=OPEN, due_on__lt=today)),
+    c = Commitment.objects.restrict(user, "view").aggregate(
+        overdue=Count("pk", filter=overdue_q(today)),
         due_soon=Count(
             "pk",
             filter=Q(
@@ -282,7 +278,7 @@ def dashboard_figures(user, today: datetime.date | None = None) -> dict:
         ),
     )
     soon = today + datetime.timedelta(days=EXPIRING_WITHIN_DAYS)
-    g = Delegation.objects.visible_to(user).aggregate(
+    g = Delegation.objects.restrict(user, "view").aggregate(
         active=Count("pk", filter=valid_on_q(today)),
         expiring=Count("pk", filter=valid_on_q(today) & Q(valid_to__lte=soon)),
     )
@@ -302,23 +298,17 @@ def paragraph_counts(user) -> dict[int, dict[str, int]]:
     counts: dict[int, dict[str, int]] = {n: {} for n in PARAGRAPHS}
     for kind, model in (("decisions", Decision), ("commitments", Commitment)):
         rows = (
-            model.objects.visible_to(user)
+            model.objects.restrict(user, "view")
             .filter(paragraphs__number__in=PARAGRAPHS)
             .values_list("paragraphs__number")
             .annotate(n=Count("pk"))
         )
         for number, n in rows:
             counts[number][kind] = n
-    outside = Decision.objects.visible_to(user).filter(within_authority=False)
-    counts[21]["delegations"] = Delegation.objects.visible_to(user).count()
+    outside = Decision.objects.restrict(user, "view").filter(within_authority=False)
+    counts[21]["delegations"] = Delegation.objects.restrict(user, "view").count()
     counts[21]["outside"] = outside.count()
     counts[17]["misuse"] = outside.filter(
         review_outcome__in=[ReviewOutcome.MISMANAGEMENT, ReviewOutcome.ABUSE]
     ).count()
     return counts
-
-
-def decision_list_url(**params) -> str:
-    from urllib.parse import urlencode
-
-    return f"{reverse('accountability:decision_list')}?{urlencode(params)}"

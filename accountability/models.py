@@ -12,10 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accountability.choices import (
+    EXPIRING_WITHIN_DAYS,
     AuthorityArea,
     CommitmentStatus,
     DelegationState,
     ReviewOutcome,
+)
+from accountability.policies import (
+    DecisionPolicy,
+    DelegationPolicy,
+    FollowsParentPolicy,
+    ReadOnlyRecordPolicy,
 )
 from accountability.querysets import (
     CommitmentQuerySet,
@@ -24,8 +31,9 @@ from accountability.querysets import (
 )
 from core.models import TrackedModel
 from org.models import CitesParagraphs, OrgUnit
+from org.permissions import RestrictedQuerySet, UnitPolicy
 
-EXPIRING_WITHIN_DAYS = 30
+__all__ = ["EXPIRING_WITHIN_DAYS", "Commitment", "CommitmentTransition", "Decision", "Delegation"]
 
 
 def _user_label(user) -> str:
@@ -92,6 +100,9 @@ class Delegation(TrackedModel):
     )
 
     objects = DelegationQuerySet.as_manager()
+    policy = DelegationPolicy()
+    # `accepted_on` joins these with the acceptance action (another issue).
+    state_actions = {"revoked_on": "revoke"}
 
     class Meta:
         ordering = ["-valid_from", "-id"]
@@ -299,8 +310,19 @@ class Decision(TrackedModel, CitesParagraphs):
         editable=False,
     )
     reviewed_on = models.DateField(_("reviewed on"), null=True, blank=True, editable=False)
+    review_revision_reason = models.TextField(
+        _("reason for revising the review"), blank=True, editable=False
+    )
 
     objects = DecisionQuerySet.as_manager()
+    policy = DecisionPolicy()
+    state_actions = {
+        "review_outcome": "review",
+        "review_action": "review",
+        "reviewed_on": "review",
+        "reviewed_by": "review",
+        "review_revision_reason": "revise-review",
+    }
 
     class Meta:
         ordering = ["-decided_on", "-id"]
@@ -366,10 +388,6 @@ class Decision(TrackedModel, CitesParagraphs):
         if self.review_outcome:
             return self.get_review_outcome_display()
         return "" if self.within_authority else str(_("Awaiting review"))
-
-    @property
-    def needs_review(self) -> bool:
-        return not self.within_authority and not self.review_outcome
 
     @property
     def authority_problems(self) -> list[str]:
@@ -450,6 +468,9 @@ class DecisionAttachment(TrackedModel):
     file = models.FileField(_("file"), upload_to=_attachment_path, max_length=300)
     name = models.CharField(_("name"), max_length=200)
 
+    objects = RestrictedQuerySet.as_manager()
+    policy = FollowsParentPolicy("decision")
+
     class Meta:
         ordering = ["id"]
         verbose_name = _("attachment")
@@ -488,6 +509,8 @@ class Commitment(TrackedModel, CitesParagraphs):
     reminded_due_on = models.DateField(_("due-date notice sent"), null=True, editable=False)
 
     objects = CommitmentQuerySet.as_manager()
+    policy = UnitPolicy(as_change=("status",))
+    state_actions = {"status": "status", "honoured_on": "status"}
 
     # Reminder stamps are the job's bookkeeping (a guarded UPDATE), not a change of substance.
     history_ignored_fields = (
@@ -525,6 +548,7 @@ class Commitment(TrackedModel, CitesParagraphs):
 
     @property
     def is_overdue(self) -> bool:
+        """CommitmentQuerySet.overdue() is the SQL twin (tested against each other)."""
         return self.is_open and self.due_on < timezone.localdate()
 
     @property
@@ -569,6 +593,9 @@ class CommitmentTransition(TrackedModel):
     )
     actor = models.CharField(_("actor"), max_length=150, blank=True)
     note = models.TextField(_("note"), blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    policy = ReadOnlyRecordPolicy("commitment")
 
     class Meta:
         ordering = ["commitment", "id"]

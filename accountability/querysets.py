@@ -4,8 +4,8 @@ from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
-from org.access import access_for
-from org.permissions import UnitScopedQuerySet
+from accountability.choices import EXPIRING_WITHIN_DAYS, OPEN_COMMITMENT_STATUSES
+from org.permissions import RestrictedQuerySet
 
 
 def valid_on_q(day, prefix: str = "") -> Q:
@@ -17,14 +17,12 @@ def valid_on_q(day, prefix: str = "") -> Q:
     )
 
 
-class DelegationQuerySet(UnitScopedQuerySet):
+class DelegationQuerySet(RestrictedQuerySet):
     def valid_on(self, day: datetime.date):
         return self.filter(valid_on_q(day))
 
     def in_state(self, state: str, today: datetime.date | None = None):
         """The register's tabs: active, expiring (within 30 days), future, expired, revoked."""
-        from accountability.models import EXPIRING_WITHIN_DAYS
-
         today = today or timezone.localdate()
         soon = today + datetime.timedelta(days=EXPIRING_WITHIN_DAYS)
         not_revoked = Q(revoked_on__isnull=True) | Q(revoked_on__gt=today)
@@ -46,7 +44,7 @@ class DelegationQuerySet(UnitScopedQuerySet):
         return self.none()
 
 
-class DecisionQuerySet(UnitScopedQuerySet):
+class DecisionQuerySet(RestrictedQuerySet):
     @staticmethod
     def authority_expression():
         """SQL form of Decision.compute_within_authority (CONTRACT.md's rule)."""
@@ -77,36 +75,19 @@ class DecisionQuerySet(UnitScopedQuerySet):
     def awaiting_review(self):
         return self.filter(within_authority=False, review_outcome="")
 
-    def reviewable_by(self, user):
-        """Administrators review every decision outside authority; a delegator those taken
-        under the instruments they issued."""
-        access = access_for(user)
-        if access.is_admin:
-            return self.all()
-        if not access.authenticated:
-            return self.none()
-        return self.filter(delegation__delegator_id=user.pk)
 
-    def visible_to(self, user):
-        access = access_for(user)
-        if access.can_read_all or not access.authenticated:
-            return super().visible_to(user)
-        # A delegator sees (and may review) what is done under the instruments they issued,
-        # wherever the unit sits: paragraph 21's monitoring of the exercise of delegated authority.
-        from accountability.models import Delegation
-
-        issued = Delegation.objects.filter(delegator_id=user.pk).values("pk")
-        under_issued = Q(delegation_id__in=issued)
-        if access.is_manager:
-            return self.filter(Q(unit_id__in=access.subtree_ids()) | under_issued)
-        return self.filter(under_issued)
-
-
-class CommitmentQuerySet(UnitScopedQuerySet):
+class CommitmentQuerySet(RestrictedQuerySet):
     def open(self):
-        from accountability.choices import OPEN_COMMITMENT_STATUSES
-
         return self.filter(status__in=OPEN_COMMITMENT_STATUSES)
 
     def overdue(self, today: datetime.date | None = None):
-        return self.open().filter(due_on__lt=today or timezone.localdate())
+        """The overdue rule (Commitment.is_overdue says the same for one record)."""
+        return self.filter(overdue_q(today))
+
+
+def overdue_q(today: datetime.date | None = None) -> Q:
+    """Open (planned or in progress) and due before `today`: the one overdue rule of commitments,
+    used by the list filter, the API, the dashboard and the figures."""
+    from accountability.choices import OPEN_COMMITMENT_STATUSES
+
+    return Q(status__in=OPEN_COMMITMENT_STATUSES, due_on__lt=today or timezone.localdate())

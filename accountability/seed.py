@@ -11,8 +11,15 @@ from django.utils import timezone
 
 from accountability.choices import AuthorityArea, CommitmentStatus, ReviewOutcome
 from accountability.models import Commitment, CommitmentTransition, Decision, Delegation
-from accountability.services import save_commitment, save_decision
+from accountability.services import (
+    change_commitment_status,
+    review_decision,
+    save_commitment,
+    save_decision,
+    save_delegation,
+)
 from core import history
+from core.actions import SYSTEM
 from org.choices import Grade
 from org.models import OrgUnit, Paragraph, Person
 
@@ -75,9 +82,7 @@ def seed_demo(stdout=None) -> dict[str, int]:
             valid_to=valid_to,
             **extra,
         )
-        d.full_clean()
-        d.save()
-        return d
+        return save_delegation(d, acting_user=SYSTEM)
 
     scope_fin = "Approve obligations and payments under the regular budget, ST/SGB/2019/2."
     d_fin = delegation(
@@ -158,6 +163,8 @@ def seed_demo(stdout=None) -> dict[str, int]:
         today + datetime.timedelta(days=365),
         scope="Write-off and disposal of property.",
     )
+    # A revocation dated in the past (the demo's history): the revoke action never backdates, so
+    # the seed writes it and its history entry directly.
     Delegation.objects.filter(pk=d_prop.pk).update(
         revoked_on=year_start + datetime.timedelta(days=45),
         revocation_reason="Disposal cases referred to the Property Survey Board after an audit.",
@@ -193,7 +200,7 @@ def seed_demo(stdout=None) -> dict[str, int]:
             amount=Decimal(amount) if amount is not None else None,
             delegation=deleg,
         )
-        return save_decision(d, acting_user=None, paragraphs=cite(*paras))
+        return save_decision(d, acting_user=SYSTEM, paragraphs=cite(*paras))
 
     F, P, H = AuthorityArea.FINANCE, AuthorityArea.PROCUREMENT, AuthorityArea.HUMAN_RESOURCES
     decide(
@@ -279,8 +286,6 @@ def seed_demo(stdout=None) -> dict[str, int]:
         (8, 17, 21),
     )
     decide("Approve the Department's business continuity plan", "manager2", "DOS", 8, paras=(8, 13))
-    from accountability.services import review_decision
-
     admin = users["admin"]
     review_decision(
         over,
@@ -295,8 +300,6 @@ def seed_demo(stdout=None) -> dict[str, int]:
         action_taken="Ratified by the Property Survey Board.",
     )
 
-    from accountability.services import change_commitment_status
-
     def commit(title, owner, unit, due_in, status=None, paras=(8,), honoured_days_ago=None):
         c = Commitment(
             title=title,
@@ -305,16 +308,16 @@ def seed_demo(stdout=None) -> dict[str, int]:
             owner=users[owner],
             due_on=today + datetime.timedelta(days=due_in),
         )
-        save_commitment(c, acting_user=None, paragraphs=cite(*paras))
+        save_commitment(c, acting_user=SYSTEM, paragraphs=cite(*paras))
         if status in (CommitmentStatus.HONOURED, CommitmentStatus.MISSED):
-            change_commitment_status(c, acting_user=None, status=CommitmentStatus.IN_PROGRESS)
+            change_commitment_status(c, acting_user=SYSTEM, status=CommitmentStatus.IN_PROGRESS)
         if status:
             honoured = (
                 today - datetime.timedelta(days=honoured_days_ago)
                 if status == CommitmentStatus.HONOURED
                 else None
             )
-            change_commitment_status(c, acting_user=None, status=status, honoured_on=honoured)
+            change_commitment_status(c, acting_user=SYSTEM, status=status, honoured_on=honoured)
         return c
 
     commit(

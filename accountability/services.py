@@ -9,7 +9,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
@@ -25,27 +25,15 @@ from accountability.models import (
     Delegation,
 )
 from core import history
+from core.actions import SYSTEM, action
 from core.context import current_actor
 from core.models import HistoryEntry
 from core.uploads import check_evidence
-from org.access import access_for
 from org.models import Paragraph
 
 
-def _require_unit(acting_user, unit_id: int | None, original_unit_id: int | None = None) -> None:
-    """The acting user must manage the record's unit (and, on a move, the unit it came from)."""
-    if acting_user is None:
-        return  # a task or command acting for the system
-    access = access_for(acting_user)
-    for unit in {unit_id, original_unit_id} - {None}:
-        if not access.manages_unit(unit):
-            raise PermissionDenied(_("You may not record this for that unit."))
-
-
-def _original_unit(instance) -> int | None:
-    if instance._state.adding:
-        return None
-    return getattr(instance, "_history_before", {}).get("unit")
+def _is_user(acting_user) -> bool:
+    return acting_user is not None and acting_user is not SYSTEM
 
 
 def _set_paragraphs(instance, paragraphs: Iterable[Paragraph] | None) -> None:
@@ -60,10 +48,9 @@ def _set_paragraphs(instance, paragraphs: Iterable[Paragraph] | None) -> None:
 # --- Delegations -------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@action(Delegation, "save")
 def save_delegation(delegation: Delegation, *, acting_user) -> Delegation:
     """Issue a new instrument or record a change to one; decisions relying on it are re-judged."""
-    _require_unit(acting_user, delegation.unit_id, _original_unit(delegation))
     if not delegation._state.adding and delegation.revoked_on is not None:
         before = getattr(delegation, "_history_before", {})
         if before.get("revoked_on") is not None:
@@ -78,7 +65,7 @@ def save_delegation(delegation: Delegation, *, acting_user) -> Delegation:
     return delegation
 
 
-@transaction.atomic
+@action(Delegation, "revoke")
 def revoke_delegation(
     delegation: Delegation,
     *,
@@ -88,10 +75,8 @@ def revoke_delegation(
 ) -> list[Delegation]:
     """Revoke an instrument and the sub-delegations made under it. The revocation takes effect
     on `revoked_on` (today by default) and is never backdated, so decisions taken before it keep
-    their standing. Returns every instrument revoked."""
-    access = access_for(acting_user)
-    if not (access.manages_unit(delegation.unit_id) or delegation.delegator_id == acting_user.pk):
-        raise PermissionDenied(_("Only the delegator or a manager of the unit may revoke this."))
+    their standing. Returns every instrument revoked. Who may: the delegator, a manager of the
+    unit, an administrator (DelegationPolicy.revoke)."""
     today = timezone.localdate()
     revoked_on = revoked_on or today
     errors = {}
@@ -120,7 +105,7 @@ def revoke_delegation(
             continue
         node.revoked_on = revoked_on
         node.revocation_reason = why
-        node.revoked_by = acting_user
+        node.revoked_by = acting_user if _is_user(acting_user) else None
         node.save()
         revoked.append(node)
         cascade = _("Parent instrument %(ref)s revoked: %(reason)s") % {
@@ -152,7 +137,7 @@ def recompute_authority(delegation_ids: Iterable[int]) -> int:
 # --- Decisions ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@action(Decision, "save")
 def save_decision(
     decision: Decision,
     *,
@@ -161,8 +146,7 @@ def save_decision(
     attachments: Iterable = (),
 ) -> Decision:
     """Log a decision or record a change to one; `within_authority` is judged on save."""
-    _require_unit(acting_user, decision.unit_id, _original_unit(decision))
-    if decision._state.adding and not decision.decided_by_id:
+    if decision._state.adding and not decision.decided_by_id and _is_user(acting_user):
         decision.decided_by = acting_user
     was_within = decision._state.adding or getattr(decision, "_history_before", {}).get(
         "within_authority", True
@@ -170,7 +154,7 @@ def save_decision(
     decision.full_clean()
     decision.save()
     _set_paragraphs(decision, paragraphs)
-    if was_within and not decision.within_authority and acting_user is not None:
+    if was_within and not decision.within_authority and _is_user(acting_user):
         transaction.on_commit(lambda: _notify_delegator(decision.pk))
     for upload in attachments:
         add_attachment(decision, acting_user=acting_user, upload=upload)
@@ -208,9 +192,9 @@ def _notify_delegator(decision_id: int) -> None:
     )
 
 
-@transaction.atomic
+@action(Decision, "attach", permission="change")
 def add_attachment(decision: Decision, *, acting_user, upload) -> DecisionAttachment:
-    _require_unit(acting_user, decision.unit_id)
+    """File evidence with a decision: whoever may change the decision may."""
     try:
         check_evidence(upload)
     except ValidationError as exc:
@@ -219,7 +203,31 @@ def add_attachment(decision: Decision, *, acting_user, upload) -> DecisionAttach
     return DecisionAttachment.objects.create(decision=decision, file=upload, name=name)
 
 
-@transaction.atomic
+def _review_errors(
+    decision: Decision, outcome: str, action_taken: str, reviewed_on: datetime.date
+) -> dict:
+    errors = {}
+    if decision.within_authority:
+        errors["outcome"] = _("This decision was taken within delegated authority.")
+    if outcome not in ReviewOutcome.values:
+        errors["outcome"] = _("Choose justified, mismanagement or abuse of authority.")
+    if outcome in (ReviewOutcome.MISMANAGEMENT, ReviewOutcome.ABUSE) and not action_taken:
+        errors["action_taken"] = _("Say what action was taken in response.")
+    if reviewed_on > timezone.localdate():
+        errors["reviewed_on"] = _("A review cannot be dated in the future.")
+    return errors
+
+
+def _record_review(decision, acting_user, outcome, action_taken, reviewed_on) -> Decision:
+    decision.review_outcome = outcome
+    decision.review_action = action_taken
+    decision.reviewed_by = acting_user if _is_user(acting_user) else None
+    decision.reviewed_on = reviewed_on
+    decision.save()
+    return decision
+
+
+@action(Decision, "review")
 def review_decision(
     decision: Decision,
     *,
@@ -229,30 +237,52 @@ def review_decision(
     reviewed_on: datetime.date | None = None,
 ) -> Decision:
     """Record the review of a decision taken outside delegated authority: justified,
-    mismanagement or abuse of authority, and the action taken (paragraphs 17 and 21)."""
-    if not Decision.objects.reviewable_by(acting_user).filter(pk=decision.pk).exists():
-        raise PermissionDenied(
-            _("Only an administrator or the delegator may review this decision.")
-        )
-    errors = {}
-    if decision.within_authority:
-        errors["outcome"] = _("This decision was taken within delegated authority.")
-    if outcome not in ReviewOutcome.values:
-        errors["outcome"] = _("Choose justified, mismanagement or abuse of authority.")
+    mismanagement or abuse of authority, and the action taken (paragraphs 17 and 21). Who may:
+    administrators and the delegator of the cited instrument (DecisionPolicy.review). A decision
+    is reviewed once; a second finding is a revision, with its reason (revise_review)."""
     action_taken = (action_taken or "").strip()
-    if outcome in (ReviewOutcome.MISMANAGEMENT, ReviewOutcome.ABUSE) and not action_taken:
-        errors["action_taken"] = _("Say what action was taken in response.")
     reviewed_on = reviewed_on or timezone.localdate()
-    if reviewed_on > timezone.localdate():
-        errors["reviewed_on"] = _("A review cannot be dated in the future.")
+    errors = _review_errors(decision, outcome, action_taken, reviewed_on)
+    if decision.review_outcome:
+        errors["outcome"] = _(
+            "This decision was already reviewed; revise the review instead, giving the reason "
+            "(POST /api/accountability/decisions/%(id)s/revise-review/)."
+        ) % {"id": decision.pk}
     if errors:
         raise ValidationError(errors)
-    decision.review_outcome = outcome
-    decision.review_action = action_taken
-    decision.reviewed_by = acting_user
-    decision.reviewed_on = reviewed_on
-    decision.save()
-    return decision
+    return _record_review(decision, acting_user, outcome, action_taken, reviewed_on)
+
+
+@action(Decision, "revise_review")
+def revise_review(
+    decision: Decision,
+    *,
+    acting_user,
+    outcome: str,
+    reason: str,
+    action_taken: str = "",
+    reviewed_on: datetime.date | None = None,
+) -> Decision:
+    """Revise the review of a decision, saying why. The earlier finding and the revision both
+    stay in the decision's history (the change log keeps each before and after)."""
+    action_taken = (action_taken or "").strip()
+    reason = (reason or "").strip()
+    reviewed_on = reviewed_on or timezone.localdate()
+    errors = _review_errors(decision, outcome, action_taken, reviewed_on)
+    if not decision.review_outcome:
+        errors["outcome"] = _("This decision has not been reviewed yet; record its review first.")
+    if not reason:
+        errors["reason"] = _("Give the reason for revising the review.")
+    if decision.reviewed_on and reviewed_on < decision.reviewed_on:
+        errors.setdefault(
+            "reviewed_on",
+            _("A revision cannot precede the review it revises (%(date)s).")
+            % {"date": decision.reviewed_on.isoformat()},
+        )
+    if errors:
+        raise ValidationError(errors)
+    decision.review_revision_reason = reason
+    return _record_review(decision, acting_user, outcome, action_taken, reviewed_on)
 
 
 # --- Commitments -------------------------------------------------------------------------------
@@ -263,22 +293,23 @@ def _transition(commitment, from_status: str, to_status: str, acting_user, note:
         commitment=commitment,
         from_status=from_status,
         to_status=to_status,
-        changed_by=acting_user,
-        actor=current_actor().resolved_label()[:150]
-        if acting_user is None
-        else f"user:{acting_user.get_username()}",
+        changed_by=acting_user if _is_user(acting_user) else None,
+        actor=f"user:{acting_user.get_username()}"
+        if _is_user(acting_user)
+        else current_actor().resolved_label()[:150],
         note=note,
     )
 
 
-@transaction.atomic
+@action(Commitment, "save")
 def save_commitment(
     commitment: Commitment, *, acting_user, paragraphs: Iterable[Paragraph] | None = None
 ) -> Commitment:
     """Record a new commitment (status planned) or change its terms; its status changes only
     through change_commitment_status."""
-    _require_unit(acting_user, commitment.unit_id, _original_unit(commitment))
     adding = commitment._state.adding
+    if adding and not commitment.owner_id and _is_user(acting_user):
+        commitment.owner = acting_user
     if adding:
         commitment.status = CommitmentStatus.PLANNED
         commitment.honoured_on = None
@@ -298,7 +329,7 @@ def save_commitment(
     return commitment
 
 
-@transaction.atomic
+@action(Commitment, "status")
 def change_commitment_status(
     commitment: Commitment,
     *,
@@ -308,8 +339,8 @@ def change_commitment_status(
     note: str = "",
 ) -> Commitment:
     """Move a commitment along planned → in progress → honoured / missed / cancelled, keeping
-    each transition. `acting_user` None means the system (the overdue job)."""
-    _require_unit(acting_user, commitment.unit_id)
+    each transition. Who may: whoever may change the commitment; the overdue job acts as
+    SYSTEM."""
     today = timezone.localdate()
     current = commitment.status
     if status not in CommitmentStatus.values:
@@ -405,7 +436,7 @@ def mark_overdue_commitments(today: datetime.date | None = None) -> int:
                 continue
             change_commitment_status(
                 locked,
-                acting_user=None,
+                acting_user=SYSTEM,
                 status=CommitmentStatus.MISSED,
                 note=_("Marked missed: the due date %(date)s passed.")
                 % {"date": locked.due_on.isoformat()},

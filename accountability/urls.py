@@ -43,6 +43,11 @@ urlpatterns = [
     path("decisions/<int:pk>/edit/", views.DecisionUpdateView.as_view(), name="decision_update"),
     path("decisions/<int:pk>/review/", views.DecisionReviewView.as_view(), name="decision_review"),
     path(
+        "decisions/<int:pk>/revise-review/",
+        views.DecisionReviseReviewView.as_view(),
+        name="decision_revise_review",
+    ),
+    path(
         "decisions/<int:pk>/attachments/<int:attachment_pk>/",
         views.DecisionAttachmentView.as_view(),
         name="decision_attachment",

@@ -1,19 +1,16 @@
 import datetime
 
-from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
-from accountability import metrics, services
+from accountability import services
 from accountability.filtersets import CommitmentFilterSet, DecisionFilterSet, DelegationFilterSet
 from accountability.forms import (
     CommitmentForm,
@@ -22,22 +19,25 @@ from accountability.forms import (
     DelegationForm,
     PeriodForm,
     ReviewForm,
+    ReviseReviewForm,
     RevocationForm,
-    add_service_errors,
     delegation_label,
     delegation_options,
 )
+from accountability.metrics import UNIT_FIELDS, unit_breakdown
 from accountability.models import Commitment, Decision, Delegation
+from accountability.policies import readable_unit_ids
+from core import actions
+from core.figures import rate
 from core.generic import (
     Column,
     ScopedCreateView,
     ScopedDetailView,
     ScopedListView,
     ScopedUpdateView,
+    TransitionView,
     visible_or_404,
 )
-from core.models import StaleVersion
-from org.access import access_for
 from org.filters import PersonFilterSet
 from org.models import OrgUnit, Person
 
@@ -57,7 +57,7 @@ class IndexView(ScopedListView):
     ]
 
     def base_queryset(self):
-        return OrgUnit.objects.visible_to(self.request.user).select_related("parent")
+        return OrgUnit.objects.restrict(self.request.user, "view").select_related("parent")
 
 
 class PersonListView(ScopedListView):
@@ -74,7 +74,7 @@ class PersonListView(ScopedListView):
     ]
 
     def base_queryset(self):
-        return Person.objects.visible_to(self.request.user).select_related("unit", "user")
+        return Person.objects.restrict(self.request.user, "view").select_related("unit", "user")
 
 
 class PersonDetailView(ScopedDetailView):
@@ -103,7 +103,7 @@ class PersonAuthorityMixin:
         if user_id is None:
             context.update(authorities_received=[], authorities_given=[])
             return context
-        scoped = Delegation.objects.visible_to(self.request.user).select_related(
+        scoped = Delegation.objects.restrict(self.request.user, "view").select_related(
             "unit", "delegator__person", "delegatee__person"
         )
         context.update(
@@ -131,41 +131,16 @@ class TabsMixin:
         return context
 
 
-class ServiceFormMixin:
-    """Create/edit views whose save goes through a service: a ValidationError it raises lands on
-    the form (nothing is saved: the transaction is rolled back), a stale version too."""
+class FormPageMixin:
+    """The accountability area's form page: its tabs and a title for a new record."""
 
     template_name = "accountability/object_form.html"
     form_title = ""
-
-    def dispatch(self, request, *args, **kwargs):
-        access = access_for(request.user)
-        if access.authenticated and not (access.is_admin or access.is_manager):
-            raise PermissionDenied(gettext("Only managers and administrators record this."))
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["form_title"] = self.form_title
         return context
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
-
-    def save_form(self, form):
-        instance = form.save(commit=False)
-        expected = form.cleaned_data.get("version")
-        if instance.pk and expected is not None:
-            instance.version = expected
-        try:
-            return self.save_instance(instance, form)
-        except StaleVersion:
-            form.add_error(None, form.stale_message)
-            raise
 
 
 # --- Delegations -----------------------------------------------------------------------------
@@ -195,7 +170,7 @@ class DelegationListView(TabsMixin, ScopedListView):
     ]
 
     def base_queryset(self):
-        return Delegation.objects.visible_to(self.request.user).select_related(
+        return Delegation.objects.restrict(self.request.user, "view").select_related(
             "unit", "delegator__person", "delegatee__person"
         )
 
@@ -217,7 +192,7 @@ class DelegationDetailView(TabsMixin, ScopedDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         delegation = self.object
-        visible = Delegation.objects.visible_to(self.request.user)
+        visible = Delegation.objects.restrict(self.request.user, "view")
         ancestor_ids = [a.pk for a in delegation.ancestors()]
         context.update(
             ancestors=list(
@@ -229,18 +204,18 @@ class DelegationDetailView(TabsMixin, ScopedDetailView):
                 visible.filter(parent=delegation).select_related("delegatee__person", "unit")
             ),
             decisions=list(
-                Decision.objects.visible_to(self.request.user)
+                Decision.objects.restrict(self.request.user, "view")
                 .filter(delegation=delegation)
                 .select_related("unit", "decided_by__person")[:50]
             ),
             can_revoke=delegation.revoked_on is None
-            and (context["can_edit"] or delegation.delegator_id == self.request.user.pk),
-            revocation_form=RevocationForm(initial={"revoked_on": timezone.localdate()}),
+            and actions.allowed(self.request.user, "revoke", delegation),
+            revocation_form=RevocationForm(obj=delegation),
         )
         return context
 
 
-class DelegationCreateView(TabsMixin, ServiceFormMixin, ScopedCreateView):
+class DelegationCreateView(TabsMixin, FormPageMixin, ScopedCreateView):
     model = Delegation
     tab = "delegations"
     form_class = DelegationForm
@@ -262,44 +237,22 @@ class DelegationCreateView(TabsMixin, ServiceFormMixin, ScopedCreateView):
         context["parent"] = getattr(self, "parent", None)
         return context
 
-    def save_instance(self, instance, form):
-        return services.save_delegation(instance, acting_user=self.request.user)
 
-
-class DelegationUpdateView(TabsMixin, ServiceFormMixin, ScopedUpdateView):
+class DelegationUpdateView(TabsMixin, FormPageMixin, ScopedUpdateView):
     model = Delegation
     tab = "delegations"
     form_class = DelegationForm
 
-    def save_instance(self, instance, form):
-        return services.save_delegation(instance, acting_user=self.request.user)
 
-
-class DelegationRevokeView(LoginRequiredMixin, View):
+class DelegationRevokeView(TabsMixin, TransitionView):
     """Revoke an instrument (and its sub-delegations), saying why."""
 
-    def post(self, request, pk):
-        delegation = visible_or_404(Delegation, request.user, pk=pk)
-        form = RevocationForm(request.POST)
-        if form.is_valid():
-            try:
-                services.revoke_delegation(
-                    delegation,
-                    acting_user=request.user,
-                    reason=form.cleaned_data["reason"],
-                    revoked_on=form.cleaned_data["revoked_on"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, gettext("The delegation was revoked."))
-                return HttpResponseRedirect(delegation.get_absolute_url())
-        return render(
-            request,
-            "accountability/delegation_revoke.html",
-            {"object": delegation, "form": form, "tab": "delegations"},
-            status=400,
-        )
+    model = Delegation
+    action = services.revoke_delegation
+    form_class = RevocationForm
+    tab = "delegations"
+    template_name = "accountability/delegation_revoke.html"
+    success_message = _("The delegation was revoked.")
 
 
 # --- Decisions ---------------------------------------------------------------------------------
@@ -328,7 +281,7 @@ class DecisionListView(TabsMixin, ScopedListView):
     ]
 
     def base_queryset(self):
-        return Decision.objects.visible_to(self.request.user).select_related(
+        return Decision.objects.restrict(self.request.user, "view").select_related(
             "unit", "decided_by__person", "delegation"
         )
 
@@ -348,45 +301,33 @@ class DecisionDetailView(TabsMixin, ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        decision = self.object
-        context["can_review"] = (
-            not decision.within_authority
-            and Decision.objects.reviewable_by(self.request.user).filter(pk=decision.pk).exists()
-        )
-        context["review_form"] = ReviewForm(
-            initial={"outcome": decision.review_outcome, "action_taken": decision.review_action}
+        decision, user = self.object, self.request.user
+        outside = not decision.within_authority
+        context.update(
+            can_review=outside
+            and not decision.review_outcome
+            and actions.allowed(user, "review", decision),
+            can_revise_review=outside
+            and bool(decision.review_outcome)
+            and actions.allowed(user, "revise_review", decision),
+            review_form=ReviewForm(obj=decision),
+            revise_review_form=ReviseReviewForm(obj=decision),
         )
         return context
 
 
-class DecisionCreateView(TabsMixin, ServiceFormMixin, ScopedCreateView):
+class DecisionCreateView(TabsMixin, FormPageMixin, ScopedCreateView):
     model = Decision
     tab = "decisions"
     form_class = DecisionForm
     template_name = "accountability/decision_form.html"
 
-    def save_instance(self, instance, form):
-        return services.save_decision(
-            instance,
-            acting_user=self.request.user,
-            paragraphs=form.cleaned_data["paragraphs"],
-            attachments=form.cleaned_data.get("attachments") or [],
-        )
 
-
-class DecisionUpdateView(TabsMixin, ServiceFormMixin, ScopedUpdateView):
+class DecisionUpdateView(TabsMixin, FormPageMixin, ScopedUpdateView):
     model = Decision
     tab = "decisions"
     form_class = DecisionForm
     template_name = "accountability/decision_form.html"
-
-    def save_instance(self, instance, form):
-        return services.save_decision(
-            instance,
-            acting_user=self.request.user,
-            paragraphs=form.cleaned_data["paragraphs"],
-            attachments=form.cleaned_data.get("attachments") or [],
-        )
 
 
 class DecisionAttachmentView(LoginRequiredMixin, View):
@@ -413,42 +354,30 @@ class DecisionDelegationOptionsView(LoginRequiredMixin, View):
         offered = delegation_options(person, day)
         other = request.GET.get("for", "")
         if other.isdigit() and int(other) != request.user.pk:
-            visible = Delegation.objects.visible_to(request.user)
+            visible = Delegation.objects.restrict(request.user, "view")
             offered = visible.filter(pk__in=delegation_options(int(other), day).values("pk"))
         options = [(d.pk, delegation_label(d)) for d in offered]
         return render(request, "accountability/_delegation_options.html", {"options": options})
 
 
-class DecisionReviewView(LoginRequiredMixin, FormView):
+class DecisionReviewView(TabsMixin, TransitionView):
     """Record the review of a decision outside authority."""
 
+    model = Decision
+    action = services.review_decision
     form_class = ReviewForm
+    tab = "decisions"
     template_name = "accountability/decision_review.html"
+    success_message = _("The review was recorded.")
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.decision = visible_or_404(Decision, request.user, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(object=self.decision, tab="decisions")
-        return context
+class DecisionReviseReviewView(DecisionReviewView):
+    """Revise the review of a decision, saying why (both findings stay in its history)."""
 
-    def form_valid(self, form):
-        try:
-            services.review_decision(
-                self.decision,
-                acting_user=self.request.user,
-                outcome=form.cleaned_data["outcome"],
-                action_taken=form.cleaned_data["action_taken"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, gettext("The review was recorded."))
-        return HttpResponseRedirect(self.decision.get_absolute_url())
+    action = services.revise_review
+    form_class = ReviseReviewForm
+    template_name = "accountability/decision_revise_review.html"
+    success_message = _("The review was revised.")
 
 
 # --- Commitments ------------------------------------------------------------------------------
@@ -472,7 +401,7 @@ class CommitmentListView(TabsMixin, ScopedListView):
     ]
 
     def base_queryset(self):
-        return Commitment.objects.visible_to(self.request.user).select_related(
+        return Commitment.objects.restrict(self.request.user, "view").select_related(
             "unit", "owner__person"
         )
 
@@ -495,61 +424,35 @@ class CommitmentDetailView(TabsMixin, ScopedDetailView):
         context["transitions"] = list(
             self.object.transitions.select_related("changed_by").order_by("-id")
         )
-        context["status_form"] = CommitmentStatusForm(initial={"status": self.object.status})
+        context["status_form"] = CommitmentStatusForm(
+            obj=self.object, initial={"status": self.object.status}
+        )
+        context["can_change_status"] = actions.allowed(self.request.user, "status", self.object)
         return context
 
 
-class CommitmentCreateView(TabsMixin, ServiceFormMixin, ScopedCreateView):
+class CommitmentCreateView(TabsMixin, FormPageMixin, ScopedCreateView):
     model = Commitment
     tab = "commitments"
     form_class = CommitmentForm
     form_title = _("Record a commitment")
 
-    def save_instance(self, instance, form):
-        return services.save_commitment(
-            instance, acting_user=self.request.user, paragraphs=form.cleaned_data["paragraphs"]
-        )
 
-
-class CommitmentUpdateView(TabsMixin, ServiceFormMixin, ScopedUpdateView):
+class CommitmentUpdateView(TabsMixin, FormPageMixin, ScopedUpdateView):
     model = Commitment
     tab = "commitments"
     form_class = CommitmentForm
 
-    def save_instance(self, instance, form):
-        return services.save_commitment(
-            instance, acting_user=self.request.user, paragraphs=form.cleaned_data["paragraphs"]
-        )
 
-
-class CommitmentStatusView(LoginRequiredMixin, View):
+class CommitmentStatusView(TabsMixin, TransitionView):
     """Move a commitment to a new status (the transition is kept)."""
 
-    def post(self, request, pk):
-        commitment = visible_or_404(Commitment, request.user, pk=pk)
-        if not Commitment.objects.editable_by(request.user).filter(pk=pk).exists():
-            raise PermissionDenied(gettext("You may read this record but not change it."))
-        form = CommitmentStatusForm(request.POST)
-        if form.is_valid():
-            try:
-                services.change_commitment_status(
-                    commitment,
-                    acting_user=request.user,
-                    status=form.cleaned_data["status"],
-                    honoured_on=form.cleaned_data["honoured_on"],
-                    note=form.cleaned_data["note"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, gettext("The status was changed."))
-                return HttpResponseRedirect(commitment.get_absolute_url())
-        return render(
-            request,
-            "accountability/commitment_status.html",
-            {"object": commitment, "form": form, "tab": "commitments"},
-            status=400,
-        )
+    model = Commitment
+    action = services.change_commitment_status
+    form_class = CommitmentStatusForm
+    tab = "commitments"
+    template_name = "accountability/commitment_status.html"
+    success_message = _("The status was changed.")
 
 
 class FiguresView(LoginRequiredMixin, TemplateView):
@@ -566,11 +469,9 @@ class FiguresView(LoginRequiredMixin, TemplateView):
         if form.is_valid():
             start = form.cleaned_data["start"] or start
             end = form.cleaned_data["end"] or end
-        access = access_for(self.request.user)
-        units = None if access.can_read_all else list(access.subtree_ids())
-        rows = metrics.unit_breakdown(start, end, units=units)
-        totals = {name: sum(row[name] for row in rows) for name in metrics.UNIT_FIELDS}
-        totals["within_rate"] = metrics.rate(
+        rows = unit_breakdown(start, end, units=readable_unit_ids(self.request.user))
+        totals = {name: sum(row[name] for row in rows) for name in UNIT_FIELDS}
+        totals["within_rate"] = rate(
             totals["decisions_logged"] - totals["decisions_outside_authority"],
             totals["decisions_logged"],
         )
@@ -581,7 +482,7 @@ class FiguresView(LoginRequiredMixin, TemplateView):
 def unit_register_redirect(request, code):
     """The delegation register of one unit (and the units below it)."""
     unit = get_object_or_404(OrgUnit, code=code)
-    return HttpResponseRedirect(f"{reverse('accountability:delegation_list')}?unit={unit.pk}")
+    return HttpResponseRedirect(f"{reverse('accountability:delegation_list')}?within={unit.pk}")
 
 
 __all__ = ["IndexView", "PersonListView", "PersonDetailView", "OrgUnitDetailView", "TemplateView"]

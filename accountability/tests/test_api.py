@@ -391,7 +391,7 @@ def test_stale_delegation_and_commitment_edits_are_409(api, manager, grant, unit
         assert getattr(model.objects.get(pk=pk), field) == "First"
 
 
-def test_commitment_api_status_goes_through_service(api, manager, units, resolution):
+def test_commitment_status_changes_only_through_its_action(api, manager, units, resolution):
     created = api(manager).post(
         COMMITMENTS,
         {
@@ -405,23 +405,36 @@ def test_commitment_api_status_goes_through_service(api, manager, units, resolut
     assert created.status_code == 201, created.data
     assert created.data["status"] == "planned"
     assert created.data["owner"] == "manager"
-    url = f"{COMMITMENTS}{created.data['id']}/"
-    bad = api(manager).patch(
-        url,
+    pk = created.data["id"]
+    url = f"{COMMITMENTS}{pk}/"
+    endpoint = f"POST {COMMITMENTS}{pk}/status/"
+    patched = api(manager).patch(url, {"status": "honoured"}, format="json")
+    assert patched.status_code == 400 and endpoint in str(patched.data["status"])
+    dated = api(manager).patch(url, {"honoured_on": TODAY.isoformat()}, format="json")
+    assert dated.status_code == 400 and endpoint in str(dated.data["honoured_on"])
+    unchanged = api(manager).patch(url, {"status": "planned", "title": "Publish it"}, format="json")
+    assert unchanged.status_code == 200, unchanged.data  # a state field sent unchanged is ignored
+    bad = api(manager).post(
+        f"{url}status/",
         {"status": "honoured", "honoured_on": (TODAY + datetime.timedelta(days=1)).isoformat()},
         format="json",
     )
     assert bad.status_code == 400 and "honoured_on" in bad.data
-    done = api(manager).patch(url, {"status": "honoured"}, format="json")
+    done = api(manager).post(
+        f"{url}status/",
+        {"status": "honoured", "note": "Published", "version": unchanged.data["version"]},
+        format="json",
+    )
     assert done.status_code == 200, done.data
     assert done.data["status"] == "honoured" and done.data["honoured_on"] == TODAY.isoformat()
-    again = api(manager).patch(url, {"status": "planned"}, format="json")
+    again = api(manager).post(f"{url}status/", {"status": "planned"}, format="json")
     assert again.status_code == 400 and "status" in again.data
-    commitment = Commitment.objects.get(pk=created.data["id"])
+    commitment = Commitment.objects.get(pk=pk)
     assert [(t.from_status, t.to_status) for t in commitment.transitions.order_by("id")] == [
         ("", "planned"),
         ("planned", "honoured"),
     ]
+    assert commitment.transitions.last().note == "Published"
 
 
 def test_commitment_list_queries_do_not_grow(api, manager, units):
@@ -440,10 +453,6 @@ def test_delegation_list_queries_do_not_grow(api, manager, units):
     DelegationFactory.create_batch(100, unit=units["dmspc"])
     large = _count_queries(client, f"{DELEGATIONS}?page_size=500")
     assert small == large
-
-
-def test_unused_factories_import(units):
-    DecisionFactory(unit=units["dmspc"])
 
 
 def test_attachment_upload_through_api(

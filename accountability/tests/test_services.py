@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 
 from accountability import services
 from accountability.choices import CommitmentStatus
@@ -97,7 +98,8 @@ def test_revocation_cannot_be_backdated_or_repeated_or_unexplained(grant, admin_
 
 
 def test_other_units_manager_may_not_revoke(grant, manager2):
-    with pytest.raises(PermissionDenied):
+    # manager2 may not even see an instrument of DMSPC: 404, not 403.
+    with pytest.raises(Http404):
         services.revoke_delegation(grant, acting_user=manager2, reason="x")
     grant.refresh_from_db()
     assert grant.revoked_on is None
@@ -150,8 +152,10 @@ def test_nothing_half_saved_when_the_unit_is_not_managed(grant, manager2, units)
 def test_delegator_may_review(grant, manager, units, admin_user):
     decision = _decision(grant, manager, units, amount="20000.00")
     outsider = UserFactory()
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Http404):  # may not see it
         services.review_decision(decision, acting_user=outsider, outcome="justified")
+    with pytest.raises(PermissionDenied):  # sees it (manages the unit) but may not review it
+        services.review_decision(decision, acting_user=manager, outcome="justified")
     services.review_decision(
         decision, acting_user=admin_user, outcome="abuse", action_taken="Referred to OIOS"
     )

@@ -220,7 +220,9 @@ def test_list_filters(web, manager, grant, units, resolution):
         return sorted(obj.title for obj in response.context["object_list"])
 
     assert titles(f"unit={units['ohr'].pk}") == ["In OHR"]
-    assert titles(f"unit={units['dmspc'].pk}") == ["In OHR", "Older"]
+    assert titles(f"unit={units['dmspc'].pk}") == ["Older"]  # that unit only
+    assert titles(f"within={units['dmspc'].pk}") == ["In OHR", "Older"]  # and below it
+    assert titles("within=DMSPC") == ["In OHR", "Older"]
     assert titles("paragraph=13") == ["In OHR"]
     assert titles(f"decided_after={(TODAY - 10 * DAY).isoformat()}") == ["In OHR"]
     assert titles("q=older") == ["Older"]
@@ -233,7 +235,7 @@ def test_delegation_pages_register_revoke_and_sub_delegate(web, manager, grant, 
     UserFactory(username="deputy")
     assert (
         client.get(
-            f"/accountability/delegations/?unit={units['dmspc'].pk}&state=active"
+            f"/accountability/delegations/?within={units['dmspc'].pk}&state=active"
         ).status_code
         == 200
     )
@@ -274,7 +276,7 @@ def test_delegation_pages_register_revoke_and_sub_delegate(web, manager, grant, 
     child_page = client.get(f"/accountability/delegations/{child.pk}/").content.decode()
     assert "DOA/DMSPC/1" in child_page  # the chain of parents
     refused = client.post(f"/accountability/delegations/{grant.pk}/revoke/", {"reason": ""})
-    assert refused.status_code == 400
+    assert refused.status_code == 200 and "reason" in refused.context["form"].errors
     revoked = client.post(f"/accountability/delegations/{grant.pk}/revoke/", {"reason": "Audit"})
     assert revoked.status_code == 302
     child.refresh_from_db()
@@ -311,7 +313,9 @@ def test_commitment_pages_and_status_change(web, manager, manager2, units):
     bad = client.post(
         f"{url}status/", {"status": "honoured", "honoured_on": (TODAY + DAY).isoformat()}
     )
-    assert bad.status_code == 400
+    assert bad.status_code == 200 and "honoured_on" in bad.context["form"].errors
+    stale = client.post(f"{url}status/", {"status": "in_progress", "version": 0})
+    assert stale.status_code == 200 and stale.context["form"].non_field_errors()
     done = client.post(f"{url}status/", {"status": "honoured"})
     assert done.status_code == 302
     commitment.refresh_from_db()

@@ -1,0 +1,113 @@
+"""Who may do what to delegations, decisions and commitments: each rule written once, read by
+`restrict(user, action)` everywhere (lists, pages, the API, form choices, actions, the admin)."""
+
+from django.db.models import Q
+
+from org.access import access_for
+from org.models import OrgUnit
+from org.permissions import Policy, UnitPolicy
+
+
+class DelegationPolicy(UnitPolicy):
+    """Readers of all and the managers of the unit subtree see an instrument; so do its delegator
+    and its delegatee, wherever it sits. Administrators and the unit's managers change it; the
+    delegator may also revoke what they issued."""
+
+    def view(self, queryset, access):
+        if access.can_read_all:
+            return queryset
+        if not access.authenticated:
+            return queryset.none()
+        own = Q(delegator_id=access.user_id) | Q(delegatee_id=access.user_id)
+        if access.is_manager:
+            return queryset.filter(Q(unit_id__in=access.subtree_ids()) | own)
+        return queryset.filter(own)
+
+    def revoke(self, queryset, access):
+        if access.is_admin:
+            return queryset
+        if not access.authenticated:
+            return queryset.none()
+        issued = Q(delegator_id=access.user_id)
+        if access.is_manager:
+            return queryset.filter(Q(unit_id__in=access.subtree_ids()) | issued)
+        return queryset.filter(issued)
+
+
+class DecisionPolicy(UnitPolicy):
+    """Readers of all and the managers of the unit subtree see a decision; a delegator sees what
+    is decided under the instruments they issued, wherever the unit sits (paragraph 21's
+    monitoring). Administrators and the delegator of the cited instrument review it."""
+
+    as_change = (*Policy.as_change, "attach")
+
+    def view(self, queryset, access):
+        if access.can_read_all:
+            return queryset
+        if not access.authenticated:
+            return queryset.none()
+        under_issued = Q(delegation__delegator_id=access.user_id)
+        if access.is_manager:
+            return queryset.filter(Q(unit_id__in=access.subtree_ids()) | under_issued)
+        return queryset.filter(under_issued)
+
+    def review(self, queryset, access):
+        if access.is_admin:
+            return queryset
+        if not access.authenticated:
+            return queryset.none()
+        return queryset.filter(delegation__delegator_id=access.user_id)
+
+    revise_review = review
+
+
+class FollowsParentPolicy(Policy):
+    """A record that belongs to another (an attachment to its decision, a status change to its
+    commitment): whoever may see the parent sees it; whoever may change the parent changes it."""
+
+    def __init__(self, parent_field: str):
+        self.parent_field = parent_field
+
+    def _parents(self, queryset, access, action):
+        model = queryset.model._meta.get_field(self.parent_field).related_model
+        rows = model.policy.rows(model._default_manager.all(), access, action)
+        return queryset.filter(**{f"{self.parent_field}__in": rows.values("pk")})
+
+    def view(self, queryset, access):
+        if access.can_read_all:
+            return queryset
+        return self._parents(queryset, access, "view")
+
+    def change(self, queryset, access):
+        if access.is_admin:
+            return queryset
+        return self._parents(queryset, access, "change")
+
+
+class ReadOnlyRecordPolicy(FollowsParentPolicy):
+    """A record of what happened (a commitment's status changes): read with its parent, changed
+    by no one (only the action that made the change writes it)."""
+
+    def change(self, queryset, access):
+        return queryset.none()
+
+
+def recordable_units(user):
+    """The org units the user may record delegations, decisions and commitments for: every unit
+    for an administrator, a manager's subtree, none for anyone else (form choices)."""
+    access = access_for(user)
+    if access.is_admin:
+        return OrgUnit.objects.all()
+    return OrgUnit.objects.filter(pk__in=access.subtree_ids())
+
+
+def default_unit_id(user) -> int | None:
+    """The unit a new record starts in on a form: the user's own."""
+    return access_for(user).unit_id
+
+
+def readable_unit_ids(user) -> list[int] | None:
+    """The units whose figures the user reads: None for every unit (readers of all), else the
+    manager's subtree (the figures page)."""
+    access = access_for(user)
+    return None if access.can_read_all else list(access.subtree_ids())
