@@ -1,7 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.admin import TrackedModelAdmin
-from performance import models
+from performance import models, services
 
 
 @admin.register(models.Compact)
@@ -24,6 +28,26 @@ class BoardFindingAdmin(TrackedModelAdmin):
     list_display = ["finding", "compact", "status", "due_on", "closed_on"]
     list_filter = ["status"]
     raw_id_fields = ["compact"]
+    actions = ["close_findings"]
+
+    @admin.action(description=_("Close the selected findings today"))
+    def close_findings(self, request, queryset):
+        """Closing is the "close" action (its rules run), never an edit of the status."""
+        today = timezone.localdate()
+        closed = 0
+        for finding in queryset:
+            try:
+                services.close_finding(finding, acting_user=request.user, closed_on=today)
+            except (ValidationError, PermissionDenied) as exc:
+                for message in getattr(exc, "messages", [str(exc)]):
+                    self.message_user(request, f"{finding}: {message}", level=messages.ERROR)
+            else:
+                closed += 1
+        if closed:
+            self.message_user(
+                request,
+                ngettext("%(n)d finding closed.", "%(n)d findings closed.", closed) % {"n": closed},
+            )
 
 
 @admin.register(models.Appraisal)

@@ -177,9 +177,10 @@ def test_compact_lifecycle_through_the_api(api, manager, units, resolution):
         body["unit"] == "DMSPC-OHR" and body["status"] == "draft" and body["paragraphs"] == [16, 18]
     )
     url = f"{COMPACTS}{body['id']}/"
-    no_objectives = client.patch(
-        url, {"status": "signed", "signed_on": "2026-02-01"}, format="json"
-    )
+    by_patch = client.patch(url, {"status": "signed", "signed_on": "2026-02-01"}, format="json")
+    assert by_patch.status_code == 400
+    assert f"POST /api/performance/compacts/{body['id']}/sign/" in by_patch.json()["status"][0]
+    no_objectives = client.post(f"{url}sign/", {"signed_on": "2026-02-01"}, format="json")
     assert no_objectives.status_code == 400 and "status" in no_objectives.json()
     objective = client.post(
         "/api/performance/compact-objectives/",
@@ -193,8 +194,12 @@ def test_compact_lifecycle_through_the_api(api, manager, units, resolution):
         format="json",
     )
     assert objective.status_code == 201, objective.json()
-    signed = client.patch(url, {"status": "signed", "signed_on": "2026-02-01"}, format="json")
-    assert signed.status_code == 200 and signed.json()["objectives"][0]["target"] == "80%"
+    signed = client.post(
+        f"{url}sign/", {"signed_on": "2026-02-01", "status": "signed"}, format="json"
+    )
+    assert signed.status_code == 200, signed.json()
+    assert signed.json()["status"] == "signed" and signed.json()["signed_on"] == "2026-02-01"
+    assert signed.json()["objectives"][0]["target"] == "80%"
     back = client.patch(url, {"status": "draft"}, format="json")
     assert back.status_code == 400 and "status" in back.json()
     assert Compact.objects.get().senior_manager == asg
@@ -553,11 +558,14 @@ def test_a_second_underperformance_case_for_an_appraisal_is_a_400(api, manager, 
     assert UnderperformanceCase.objects.filter(appraisal=appraisal).count() == 1
 
 
-def test_lists_filter_by_a_unit_code_and_the_units_below(api, admin_user, units):
+def test_lists_filter_by_a_unit_or_the_units_within_it(api, admin_user, units):
     AppraisalFactory(unit=units["ohr"])
     AppraisalFactory(unit=units["pd"])
     client = api(admin_user)
-    rows = client.get(APPRAISALS, {"unit": "DMSPC"}).json()["results"]
+    rows = client.get(APPRAISALS, {"within": "DMSPC"}).json()["results"]
+    assert [r["unit"] for r in rows] == ["DMSPC-OHR"]
+    assert client.get(APPRAISALS, {"unit": "DMSPC"}).json()["results"] == []
+    rows = client.get(APPRAISALS, {"unit": units["ohr"].pk}).json()["results"]
     assert [r["unit"] for r in rows] == ["DMSPC-OHR"]
     response = client.get(APPRAISALS, {"unit": "NO-SUCH-UNIT"})
     assert response.status_code == 400

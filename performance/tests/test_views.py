@@ -203,32 +203,30 @@ def test_compact_signature_assessment_and_finding_in_the_browser(web, manager, o
         == 302
     )
     finding = BoardFinding.objects.get()
-    closing = client.post(
+    assert finding.status == "open"
+    planned = client.post(
         f"/performance/findings/{finding.pk}/edit/",
         {
             "finding": finding.finding,
-            "action_plan": "",
+            "action_plan": "Quarterly reviews",
             "due_on": "2026-12-31",
-            "status": "closed",
-            "closed_on": "2026-10-01",
             "version": finding.version,
         },
     )
-    assert "Record the action plan that addressed the finding." in closing.content.decode()
-    assert (
-        client.post(
-            f"/performance/findings/{finding.pk}/edit/",
-            {
-                "finding": finding.finding,
-                "action_plan": "Quarterly reviews",
-                "due_on": "2026-12-31",
-                "status": "closed",
-                "closed_on": "2026-10-01",
-                "version": finding.version,
-            },
-        ).status_code
-        == 302
+    assert planned.status_code == 302
+    finding.refresh_from_db()
+    assert finding.status == "in_progress"
+    # Closing is its own action: the edit form has no status, the close page does it.
+    closing_page = client.get(f"/performance/findings/{finding.pk}/close/").content.decode()
+    assert 'name="closed_on"' in closing_page and 'name="status"' not in closing_page
+    closed = client.post(
+        f"/performance/findings/{finding.pk}/close/",
+        {"closed_on": "2026-10-01", "action_plan": "", "version": finding.version},
     )
+    assert closed.status_code == 302
+    finding.refresh_from_db()
+    assert finding.status == "closed" and finding.closed_on == datetime.date(2026, 10, 1)
+    assert web(oios).get(f"/performance/findings/{finding.pk}/close/").status_code == 403
     actions = [e.changes.get("status") for e in HistoryEntry.objects.for_object(compact)]
     assert ["signed", "assessed"] in actions
     page = web(oios).get(compact.get_absolute_url()).content.decode()
