@@ -15,7 +15,7 @@ def bodies(db):
     from oversight.models import OversightBody
 
     for code, name, name_zh in importlib.import_module(
-        "oversight.migrations.0002_seed_bodies"
+        "oversight.migrations.0001_initial"
     ).BODIES:
         OversightBody.objects.get_or_create(code=code, defaults={"name": name, "name_zh": name_zh})
 
@@ -42,7 +42,7 @@ def test_oios_imports_manager_reports_progress_oios_verifies(
 
     login_as(page, "manager")
     page.goto(f"{page.base_url}{rec.get_absolute_url()}")
-    page.select_option("#id_to_status", "pending_verification")
+    page.select_option("#id_status", "pending_verification")
     page.fill("#id_note", "Monitoring dashboard in place.")
     page.click("main form.form button[type=submit]")
     page.wait_for_load_state("load")
@@ -51,7 +51,7 @@ def test_oios_imports_manager_reports_progress_oios_verifies(
 
     login_as(page, "oios")
     page.goto(f"{page.base_url}{rec.get_absolute_url()}")
-    page.select_option("#id_to_status", "implemented")
+    page.select_option("#id_status", "implemented")
     page.fill("#id_note", "Verified.")
     page.click("main form.form button[type=submit]")
     page.wait_for_load_state("load")
