@@ -419,3 +419,22 @@ def test_appraisals_in_two_units_are_read_by_their_managers_only(
     assert ids(admin_user) == sorted([ours.pk, theirs.pk])
     assert ids(oios) == [] and ids(gastaff) == []
     assert api(oios).get(f"{url}{ours.pk}/").status_code == 404
+
+
+# --- The appraisal import is a named action: one transaction, attributed to its user ----------
+
+
+def test_the_import_called_outside_a_request_records_its_acting_user(manager, oios, units):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from org.tests.factories import PersonFactory
+    from performance.imports import import_appraisals
+
+    PersonFactory(unit=units["ohr"], index_number="20000000")
+    data = b"staff,cycle,due_on,completed_on,rating\n20000000,2024,,2025-05-02,meets\n"
+    with pytest.raises(PermissionDenied):
+        import_appraisals(SimpleUploadedFile("a.csv", data), acting_user=oios)
+    result = import_appraisals(SimpleUploadedFile("a.csv", data), acting_user=manager)
+    assert result.as_dict() == {"created": 1, "updated": 0, "unchanged": 0}
+    entry = HistoryEntry.objects.for_object(Appraisal.objects.get()).get()
+    assert entry.actor == "user:manager"

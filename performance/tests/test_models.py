@@ -3,12 +3,19 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from core.models import HistoryEntry
 from org.tests.factories import PersonFactory
 from performance.choices import Direction
-from performance.models import Appraisal, Compact, IndicatorResult, parse_period
-from performance.tests.factories import AppraisalFactory, IndicatorFactory, ResultFactory
+from performance.models import Appraisal, BoardFinding, Compact, IndicatorResult, parse_period
+from performance.tests.factories import (
+    AppraisalFactory,
+    CompactFactory,
+    FindingFactory,
+    IndicatorFactory,
+    ResultFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +26,48 @@ def test_on_time_means_completed_on_or_before_the_due_date(units):
     assert Appraisal(due_on=due, completed_on=due - datetime.timedelta(days=1)).on_time is True
     assert Appraisal(due_on=due, completed_on=due + datetime.timedelta(days=1)).on_time is False
     assert Appraisal(due_on=due, completed_on=None).on_time is False
+
+
+def test_the_on_time_property_says_what_the_sql_rule_says(units):
+    """Appraisal.on_time (one record) and querysets.ON_TIME (lists, filters, metrics, exports,
+    the report) are the same rule."""
+    due = datetime.date(2025, 5, 31)
+    completions = [None, due - datetime.timedelta(days=1), due, due + datetime.timedelta(days=1)]
+    made = [AppraisalFactory(unit=units["ohr"], due_on=due, completed_on=c) for c in completions]
+    for appraisal in made:
+        if appraisal.completed_on:
+            appraisal.rating = "meets"
+            appraisal.save()
+    in_sql = dict(Appraisal.objects.with_on_time().values_list("pk", "is_on_time"))
+    assert in_sql == {a.pk: a.on_time for a in made}
+    assert set(Appraisal.objects.on_time().values_list("pk", flat=True)) == {
+        a.pk for a in made if a.on_time
+    }
+    assert set(Appraisal.objects.not_on_time().values_list("pk", flat=True)) == {
+        a.pk for a in made if not a.on_time
+    }
+    assert [a.on_time for a in made] == [False, True, True, False]
+
+
+def test_the_overdue_finding_property_says_what_the_sql_rule_says(units, monkeypatch):
+    today = datetime.date(2026, 1, 10)
+    compact = CompactFactory(senior_manager__unit=units["ohr"])
+    rows = [
+        FindingFactory(compact=compact, due_on=datetime.date(2026, 1, 9)),
+        FindingFactory(compact=compact, due_on=today),
+        FindingFactory(compact=compact, due_on=None),
+        FindingFactory(
+            compact=compact,
+            due_on=datetime.date(2025, 1, 1),
+            status="closed",
+            action_plan="Done",
+            closed_on=datetime.date(2025, 6, 1),
+        ),
+    ]
+    overdue = set(BoardFinding.objects.overdue(today).values_list("pk", flat=True))
+    assert overdue == {rows[0].pk}
+    monkeypatch.setattr(timezone, "localdate", lambda: today)
+    assert {f.pk for f in rows if f.is_overdue} == overdue
 
 
 def test_a_completion_before_the_cycle_starts_is_refused(units):
