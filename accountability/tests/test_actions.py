@@ -220,9 +220,13 @@ def test_a_second_review_is_a_revision_with_its_reason(api, records, admin_user)
     assert revised.data["review_revision_reason"] == "New evidence"
     outcomes = [
         e.changes["review_outcome"]
-        for e in HistoryEntry.objects.for_object(decision).filter(changes__has_key="review_outcome")
+        for e in HistoryEntry.objects.for_object(decision).filter(
+            action="update", changes__has_key="review_outcome"
+        )
     ]
-    assert sorted(outcomes) == sorted([["", "justified"], ["justified", "abuse"]])
+    # Both findings stay in the history: the review, then its revision.
+    assert [after for _before, after in outcomes] == ["abuse", "justified"]  # newest first
+    assert outcomes[0][0] == "justified"
 
 
 def test_a_revision_needs_a_review_first(records, admin_user):
