@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.admin import TrackedModelAdmin
 from reports.models import ReportFile, ReportRun, ReportTemplate
 
 
@@ -15,8 +16,9 @@ class ReportFileInline(admin.TabularInline):
 
 
 @admin.register(ReportRun)
-class ReportRunAdmin(admin.ModelAdmin):
-    """Read-only: runs are requested and retried through the report pages and the API."""
+class ReportRunAdmin(TrackedModelAdmin):
+    """Read-only (a run has no save action): runs are requested and retried through the report
+    pages and the API."""
 
     list_display = [
         "id",
@@ -32,20 +34,11 @@ class ReportRunAdmin(admin.ModelAdmin):
     inlines = [ReportFileInline]
     exclude = ["snapshot"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ReportTemplate)
-class ReportTemplateAdmin(admin.ModelAdmin):
-    list_display = ["name", "is_active", "uploaded_by", "created_at"]
-    readonly_fields = ["sha256", "uploaded_by", "is_active"]
+class ReportTemplateAdmin(TrackedModelAdmin):
+    """Read-only (no save action): templates are uploaded and chosen on /reports/templates/,
+    whose actions check that the file opens as a Word document."""
 
-    def has_add_permission(self, request):
-        return False  # uploads go through /reports/templates/, which checks the file opens
+    list_display = ["name", "is_active", "uploaded_by", "created_at"]
+    readonly_fields = ["sha256", "uploaded_by", "is_active", "version", "created_at", "updated_at"]

@@ -32,3 +32,11 @@ CONTENT_TYPES = {
     FileFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     FileFormat.JSON: "application/json",
 }
+
+
+class ParagraphProgress(models.TextChoices):
+    """Where the report finds a paragraph of the resolution: what the tracker holds against it."""
+
+    MEASURES_RECORDED = "measures_recorded", _("Measures recorded")
+    NO_MEASURES = "no_measures", _("No measures recorded yet")
+    NOTED = "noted", _("No action requested")

@@ -60,7 +60,7 @@ def cards(user) -> list[Card]:
 def _cards(user) -> list[Card]:
     if not getattr(user, "is_authenticated", False):
         return []
-    run = ReportRun.objects.visible_to(user).done().order_by("-finished_at", "-id").first()
+    run = ReportRun.objects.restrict(user, "view").done().order_by("-finished_at", "-id").first()
     if run is None:
         return [Card("reports", _("Issued implementation reports"), 0, "/reports/")]
     live = live_headline(run)

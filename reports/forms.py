@@ -25,7 +25,7 @@ class CompareForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        runs = ReportRun.objects.visible_to(user).done().order_by("-finished_at")
+        runs = ReportRun.objects.restrict(user, "view").done().order_by("-finished_at")
         self.fields["a"].queryset = runs
         self.fields["b"].queryset = runs
 
@@ -34,6 +34,12 @@ class TemplateUploadForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     file = forms.FileField(label=_("Word template (.docx or .dotx)"))
     activate = forms.BooleanField(label=_("Use for new reports"), required=False, initial=True)
+
+
+class RetryForm(forms.Form):
+    """The retry button: nothing to fill in but the version the page showed."""
+
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
 class VerifyFileForm(forms.Form):

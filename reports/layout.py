@@ -9,6 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from reports.charts import Chart, charts_for
+from reports.labels import item_status_label
 
 
 @dataclass
@@ -166,6 +167,23 @@ def figures(section: dict) -> tuple[list[tuple[str, str, object]], list[Table]]:
     return facts, tables
 
 
+def labelled_paragraph(paragraph: dict) -> dict:
+    """A paragraph entry whose measure items show their status's label (the code stays under
+    `status_code`), in every rendering."""
+    measures = []
+    for measure in paragraph.get("measures") or []:
+        items = [
+            {
+                **item,
+                "status": item_status_label(measure.get("kind", ""), item),
+                "status_code": item.get("status"),
+            }
+            for item in measure.get("items") or []
+        ]
+        measures.append({**measure, "items": items})
+    return {**paragraph, "measures": measures}
+
+
 def document(snapshot: dict) -> DocumentView:
     language = snapshot.get("language", "en")
     with translation.override(language):
@@ -178,13 +196,14 @@ def document(snapshot: dict) -> DocumentView:
                     code=section["code"],
                     heading=section["heading"],
                     anchor=f"section-{section['code']}",
-                    paragraphs=section["paragraphs"],
+                    paragraphs=[labelled_paragraph(p) for p in section["paragraphs"]],
                     facts=facts,
                     tables=tables,
                     charts=charts.get(section["code"], []),
                     has_data=section.get("has_data", False),
                 )
             )
+        preliminary = [labelled_paragraph(p) for p in snapshot.get("preliminary_paragraphs", [])]
         headline = [
             (h["label"], display(h["key"], h["value"])) for h in snapshot.get("headline", [])
         ]
@@ -198,7 +217,7 @@ def document(snapshot: dict) -> DocumentView:
         period_end=snapshot["period"]["end"],
         generated_at=snapshot.get("generated_at", ""),
         sections=sections,
-        preliminary=snapshot.get("preliminary_paragraphs", []),
+        preliminary=preliminary,
         headline=headline,
         audit_entries=snapshot.get("audit_trail", {}).get("entries", 0),
         audit_head=snapshot.get("audit_trail", {}).get("head_sha256", ""),

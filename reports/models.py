@@ -8,7 +8,18 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import TrackedModel
 from reports.choices import ACTIVE_STATUSES, FileFormat, ReportLanguage, RunStatus
-from reports.querysets import ReportRunQuerySet, ReportTemplateQuerySet
+from reports.policies import (
+    LiveHeadlinePolicy,
+    ReportFilePolicy,
+    ReportRunPolicy,
+    ReportTemplatePolicy,
+)
+from reports.querysets import (
+    LiveHeadlineQuerySet,
+    ReportFileQuerySet,
+    ReportRunQuerySet,
+    ReportTemplateQuerySet,
+)
 
 
 class IssuedReportImmutable(PermissionError):
@@ -33,6 +44,7 @@ class ReportTemplate(TrackedModel):
     )
 
     objects = ReportTemplateQuerySet.as_manager()
+    policy = ReportTemplatePolicy()
 
     class Meta:
         ordering = ["-created_at"]
@@ -101,6 +113,7 @@ class ReportRun(TrackedModel):
     timings = models.JSONField(_("timings"), default=dict, blank=True, editable=False)
 
     objects = ReportRunQuerySet.as_manager()
+    policy = ReportRunPolicy()
 
     # Progress ticks and the snapshot (whose file carries its own SHA-256) are not changes a
     # reader of the history needs; status transitions are.
@@ -190,6 +203,9 @@ class ReportFile(TrackedModel):
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     size = models.PositiveBigIntegerField(_("size in bytes"))
 
+    objects = ReportFileQuerySet.as_manager()
+    policy = ReportFilePolicy()
+
     class Meta:
         ordering = ["run", "format"]
         verbose_name = _("report file")
@@ -227,6 +243,9 @@ class LiveHeadline(models.Model):
     period_end = models.DateField()
     values = models.JSONField(default=dict)
     computed_at = models.DateTimeField()
+
+    objects = LiveHeadlineQuerySet.as_manager()
+    policy = LiveHeadlinePolicy()
 
     class Meta:
         constraints = [

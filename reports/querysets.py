@@ -1,26 +1,9 @@
-from django.db import models
-
-from org.access import access_for
+from org.permissions import RestrictedQuerySet
 from reports.choices import RunStatus
 
 
-class ReportRunQuerySet(models.QuerySet):
-    """Report runs as each role may see them: administrators and General Assembly staff (who
-    request runs) follow every run; any other signed-in user reads issued (done) runs only."""
-
-    def visible_to(self, user):
-        access = access_for(user)
-        if not access.authenticated:
-            return self.none()
-        if access.is_admin or access.is_ga_staff:
-            return self.all()
-        return self.filter(status=RunStatus.DONE)
-
-    def editable_by(self, user):
-        # Only administrators act on an existing run (retry); issued runs are never edited.
-        if access_for(user).is_admin:
-            return self.exclude(status=RunStatus.DONE)
-        return self.none()
+class ReportRunQuerySet(RestrictedQuerySet):
+    """Report runs; who sees which is reports.policies.ReportRunPolicy."""
 
     def done(self):
         return self.filter(status=RunStatus.DONE)
@@ -36,9 +19,13 @@ class ReportRunQuerySet(models.QuerySet):
         return super().delete()
 
 
-class ReportTemplateQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.all() if access_for(user).is_admin else self.none()
+class ReportTemplateQuerySet(RestrictedQuerySet):
+    pass
 
-    def editable_by(self, user):
-        return self.visible_to(user)
+
+class ReportFileQuerySet(RestrictedQuerySet):
+    pass
+
+
+class LiveHeadlineQuerySet(RestrictedQuerySet):
+    pass

@@ -3,6 +3,7 @@ staff find something to download and the dashboard shows its headline figures.""
 
 from django.utils import timezone
 
+from core.actions import SYSTEM
 from reports import services
 from reports.choices import RunStatus
 from reports.models import ReportRun
@@ -16,7 +17,9 @@ def seed_demo(stdout) -> dict[str, int]:
     ).exists():
         return {"report runs": ReportRun.objects.done().count()}
     run, created = services.request_report_run(
-        acting_user=None, period_start=start, period_end=end, language="en", queue=False
+        ReportRun(period_start=start, period_end=end, language="en"),
+        acting_user=SYSTEM,
+        queue=False,
     )
     if created or run.status == RunStatus.QUEUED:
         services.compile_report_run(run.pk)

@@ -1,13 +1,16 @@
-"""Every state change of a report run: request, compile (claim, progress, issue), fail, retry,
-and the sweep that fails runs whose worker went silent. Views, the API, the command and the
-Celery tasks all call these."""
+"""Every state change of a report run and of the report templates, each a named action
+(core.actions): request, retry, the worker's claim, issue and fail, and the sweep that fails runs
+whose worker went silent; upload and activate a template. Views, the API, the command and the
+Celery tasks all call these; jobs pass `acting_user=SYSTEM`."""
 
 import datetime
 import hashlib
+import io
 import json
 import logging
 import time
 import uuid
+import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -17,9 +20,11 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from core.actions import SYSTEM, action, may, require
+from core.models import StaleVersion
 from core.uploads import check_size
-from org.access import access_for
 from reports import render
 from reports.choices import ACTIVE_STATUSES, FileFormat, ReportLanguage, RunStatus
 from reports.gadoc import symbol_for
@@ -28,16 +33,15 @@ from reports.snapshot import build_snapshot, canonical_json
 
 logger = logging.getLogger(__name__)
 FORMAT_ORDER = (FileFormat.JSON, FileFormat.HTML, FileFormat.PDF, FileFormat.DOCX, FileFormat.XLSX)
+REQUEST_REFUSED = gettext_lazy(
+    "Only administrators and General Assembly staff may request reports."
+)
+TEMPLATES_REFUSED = gettext_lazy("Only administrators manage report templates.")
 
 
 class Superseded(Exception):
     """This delivery of the task no longer holds the run (a newer one claimed it, or it was
     failed by the sweep): stop without writing anything visible."""
-
-
-def can_request_runs(user) -> bool:
-    access = access_for(user)
-    return access.is_admin or access.is_ga_staff
 
 
 def validate_request(
@@ -64,49 +68,45 @@ def _enqueue(run: ReportRun) -> None:
     transaction.on_commit(lambda: compile_report.delay(run.pk))
 
 
-@transaction.atomic
+def _require_may(user, permission: str, model, message) -> None:
+    """Refuse at once whoever may never do this (the policy's rule), before any input check."""
+    if not may(user, permission, model):
+        raise PermissionDenied(str(message))
+
+
+@action(ReportRun, "request", permission="add")
 def request_report_run(
-    *,
-    acting_user,
-    period_start: datetime.date,
-    period_end: datetime.date,
-    language: str,
-    title: str = "",
-    agenda_item: str = "",
-    queue: bool = True,
+    run: ReportRun, *, acting_user, queue: bool = True
 ) -> tuple[ReportRun, bool]:
-    """Queue a report for a period and a language. Returns (run, created): an identical request
-    (same period and language) already queued or running is returned instead of a new one."""
-    if acting_user is not None and not can_request_runs(acting_user):
-        raise PermissionDenied(
-            _("Only administrators and General Assembly staff may request reports.")
-        )
-    language = (language or "").strip().lower()
-    validate_request(period_start, period_end, language)
+    """Queue `run`, a new request (period, language, title, agenda item). Returns (run, created):
+    an identical request (same period and language) already queued or running is returned
+    instead of a new one. Administrators and General Assembly staff request runs (the policy's
+    "add" rule); jobs request the scheduled report as SYSTEM."""
+    _require_may(acting_user, "add", ReportRun, REQUEST_REFUSED)
+    language = (run.language or "").strip().lower()
+    validate_request(run.period_start, run.period_end, language)
     active = ReportRun.objects.filter(
-        period_start=period_start,
-        period_end=period_end,
+        period_start=run.period_start,
+        period_end=run.period_end,
         language=language,
         status__in=ACTIVE_STATUSES,
     ).first()
     if active is not None:
         return active, False
+    run.language = language
+    run.title = (run.title or "").strip()
+    run.agenda_item = (run.agenda_item or "").strip() or getattr(settings, "REPORT_AGENDA_ITEM", "")
+    run.status = RunStatus.QUEUED
+    run.requested_by = acting_user if getattr(acting_user, "pk", None) else None
+    run.template = ReportTemplate.objects.filter(is_active=True).first()
     try:
         with transaction.atomic():
-            run = ReportRun.objects.create(
-                period_start=period_start,
-                period_end=period_end,
-                language=language,
-                title=title.strip(),
-                agenda_item=agenda_item.strip() or getattr(settings, "REPORT_AGENDA_ITEM", ""),
-                requested_by=acting_user if getattr(acting_user, "pk", None) else None,
-                template=ReportTemplate.objects.filter(is_active=True).first(),
-            )
+            run.save()
     except IntegrityError:
         # Someone made the identical request between our check and our insert.
         return ReportRun.objects.get(
-            period_start=period_start,
-            period_end=period_end,
+            period_start=run.period_start,
+            period_end=run.period_end,
             language=language,
             status__in=ACTIVE_STATUSES,
         ), False
@@ -117,12 +117,18 @@ def request_report_run(
     return run, True
 
 
-@transaction.atomic
+def _locked(run: ReportRun) -> ReportRun:
+    """The run's row, locked; an edit based on an older version than the stored one is stale."""
+    locked = ReportRun.objects.select_for_update().get(pk=run.pk)
+    if run.version is not None and run.version != locked.version:
+        raise StaleVersion(locked, run.version)
+    return locked
+
+
+@action(ReportRun, "retry")
 def retry_report_run(run: ReportRun, *, acting_user) -> ReportRun:
     """Queue a failed run again (administrators)."""
-    if not access_for(acting_user).is_admin:
-        raise PermissionDenied(_("Only administrators may retry a report run."))
-    run = ReportRun.objects.select_for_update().get(pk=run.pk)
+    run = _locked(run)
     if run.status != RunStatus.FAILED:
         raise ValidationError({"status": [_("Only a failed run can be retried.")]})
     run.status = RunStatus.QUEUED
@@ -140,23 +146,30 @@ def retry_report_run(run: ReportRun, *, acting_user) -> ReportRun:
     return run
 
 
-def _claim(run_id: int) -> tuple[ReportRun, str] | None:
-    with transaction.atomic():
-        run = ReportRun.objects.select_for_update().filter(pk=run_id).first()
-        if run is None or run.status not in ACTIVE_STATUSES:
-            return None
-        token = uuid.uuid4().hex
-        now = timezone.now()
-        run.status = RunStatus.RUNNING
-        run.attempt_token = token
-        run.attempts += 1
-        run.started_at = now
-        run.heartbeat_at = now
-        run.progress = 0
-        run.step = "snapshot"
-        run.error = ""
-        run.save()
-    _remove_stale_attempts(run_id, token)
+# The worker's bookkeeping. These actions take the run's id, not a record: the row is locked and
+# re-read inside (another delivery of the task may hold it), and the attempt token, not the
+# version, says who may write (heartbeats move the row under a slow attempt). They check the
+# right on the locked row themselves (check=False), and only SYSTEM holds it.
+
+
+@action(ReportRun, "claim", check=False)
+def claim_report_run(run_id: int, *, acting_user) -> tuple[ReportRun, str] | None:
+    """Claim a queued (or abandoned running) run for this delivery of the task: a fresh token."""
+    run = ReportRun.objects.select_for_update().filter(pk=run_id).first()
+    if run is None or run.status not in ACTIVE_STATUSES:
+        return None
+    require(acting_user, "claim", run)
+    token = uuid.uuid4().hex
+    now = timezone.now()
+    run.status = RunStatus.RUNNING
+    run.attempt_token = token
+    run.attempts += 1
+    run.started_at = now
+    run.heartbeat_at = now
+    run.progress = 0
+    run.step = "snapshot"
+    run.error = ""
+    run.save()
     return run, token
 
 
@@ -183,6 +196,10 @@ def _remove_stale_attempts(run_id: int, token: str) -> None:
 
 
 def _tick(run_id: int, token: str, progress: int, step: str) -> None:
+    """Progress and the heartbeat: a guarded UPDATE, not an action. It touches only fields the
+    history ignores (progress, step, heartbeat_at), it must be visible to the polling page at
+    once (outside the compile's work), and it is refused to any attempt that no longer holds the
+    run: the WHERE clause is the rule."""
     updated = ReportRun.objects.filter(
         pk=run_id, attempt_token=token, status=RunStatus.RUNNING
     ).update(progress=min(progress, 99), step=step, heartbeat_at=timezone.now())
@@ -232,11 +249,16 @@ def render_all(
 def compile_report_run(run_id: int) -> ReportRun | None:
     """The worker's job: claim the run, snapshot, render, store, issue. Idempotent: a done (or
     failed) run is left alone, and only the attempt holding the claim may issue the run, so a
-    redelivered task completes it once. Files become visible only when the run is issued."""
-    claimed = _claim(run_id)
+    redelivered task completes it once. Files become visible only when the run is issued.
+
+    Not itself an action: its steps must commit one by one (the claim, each progress tick) so
+    the run page can follow them. The changes it makes are the SYSTEM actions claim_report_run
+    and issue_report_run."""
+    claimed = claim_report_run(run_id, acting_user=SYSTEM)
     if claimed is None:
         return None
     run, token = claimed
+    _remove_stale_attempts(run_id, token)
 
     def tick(progress: int, step: str) -> None:
         _tick(run_id, token, progress, step)
@@ -268,7 +290,14 @@ def compile_report_run(run_id: int) -> ReportRun | None:
             )
             stored.append((output, name))
         timings["store"] = round(time.perf_counter() - started, 3)
-        issued = _issue(run_id, token, json.loads(payload), stored, timings)
+        issued = issue_report_run(
+            run_id,
+            acting_user=SYSTEM,
+            token=token,
+            snapshot=json.loads(payload),
+            stored=stored,
+            timings=timings,
+        )
     except BaseException:
         for _output, name in stored:
             default_storage.delete(name)
@@ -279,11 +308,21 @@ def compile_report_run(run_id: int) -> ReportRun | None:
     return issued
 
 
-@transaction.atomic
-def _issue(run_id: int, token: str, snapshot: dict, stored, timings) -> ReportRun | None:
+@action(ReportRun, "issue", check=False)
+def issue_report_run(
+    run_id: int,
+    *,
+    acting_user,
+    token: str,
+    snapshot: dict,
+    stored: list[tuple[Rendered, str]],
+    timings: dict[str, float],
+) -> ReportRun | None:
+    """Issue the run with its stored files, if this attempt still holds it (else None)."""
     run = ReportRun.objects.select_for_update().get(pk=run_id)
     if run.status != RunStatus.RUNNING or run.attempt_token != token:
         return None
+    require(acting_user, "issue", run)
     for output, name in stored:
         ReportFile.objects.create(
             run=run, format=output.format, name=name, sha256=output.sha256, size=len(output.content)
@@ -298,13 +337,16 @@ def _issue(run_id: int, token: str, snapshot: dict, stored, timings) -> ReportRu
     return run
 
 
-@transaction.atomic
-def mark_failed(run_id: int, message: str, *, token: str | None = None) -> bool:
+@action(ReportRun, "fail", check=False)
+def mark_failed(run_id: int, *, acting_user, message: str, token: str | None = None) -> bool:
+    """Fail a queued or running run with the error (the task, the command, the sweep). With a
+    token, only if that attempt still holds the run."""
     run = ReportRun.objects.select_for_update().filter(pk=run_id).first()
     if run is None or run.status not in ACTIVE_STATUSES:
         return False
     if token is not None and run.attempt_token != token:
         return False
+    require(acting_user, "fail", run)
     run.status = RunStatus.FAILED
     run.error = message[:2000]
     run.finished_at = timezone.now()
@@ -337,7 +379,7 @@ def fail_stuck_runs(now: datetime.datetime | None = None) -> int:
         message = _(
             "No sign of life from the worker for %(minutes)s minutes; the run was stopped."
         ) % {"minutes": minutes}
-        count += mark_failed(run_id, message)
+        count += mark_failed(run_id, acting_user=SYSTEM, message=message)
     return count
 
 
@@ -356,19 +398,18 @@ def regenerated_json(run: ReportRun) -> bytes:
     return canonical_json(run.snapshot)
 
 
-@transaction.atomic
-def upload_template(*, acting_user, name: str, upload, activate: bool = True) -> ReportTemplate:
-    """Store a DOCX template an administrator uploads; it must open as a Word document."""
-    if not access_for(acting_user).is_admin:
-        raise PermissionDenied(_("Only administrators may upload report templates."))
-    import io
-    import zipfile
-
+@action(ReportTemplate, "upload", permission="add")
+def upload_template(
+    template: ReportTemplate, *, acting_user, upload, activate: bool = True
+) -> ReportTemplate:
+    """Store a DOCX template an administrator uploads (`template`: a new one, with its name); it
+    must open as a Word document."""
     from docx import Document
     from docx.opc.exceptions import OpcError
 
     from reports.docx_builder import as_document
 
+    _require_may(acting_user, "add", ReportTemplate, TEMPLATES_REFUSED)
     try:
         check_size(upload)  # before reading it into memory
     except ValidationError as exc:
@@ -382,29 +423,33 @@ def upload_template(*, acting_user, name: str, upload, activate: bool = True) ->
             {"file": [_("This is not a Word document or template (.docx, .dotx).")]}
         ) from None
     if activate:
-        for template in ReportTemplate.objects.filter(is_active=True):
-            template.is_active = False
-            template.save()
-    template = ReportTemplate(
-        name=name.strip() or upload.name,
-        is_active=activate,
-        uploaded_by=acting_user,
-        sha256=hashlib.sha256(content).hexdigest(),
-    )
+        _deactivate_all()
+    template.name = (template.name or "").strip() or upload.name
+    template.is_active = activate
+    template.uploaded_by = acting_user if getattr(acting_user, "pk", None) else None
+    template.sha256 = hashlib.sha256(content).hexdigest()
     template.file.save(f"{uuid.uuid4().hex}.docx", ContentFile(content), save=False)
     template.save()
     return template
 
 
-@transaction.atomic
-def activate_template(template: ReportTemplate | None, *, acting_user) -> None:
-    """Make a template the one new runs use (None: back to the default that ships)."""
-    if not access_for(acting_user).is_admin:
-        raise PermissionDenied(_("Only administrators may choose the report template."))
+def _deactivate_all() -> None:
     for current in ReportTemplate.objects.filter(is_active=True):
         current.is_active = False
         current.save()
+
+
+@action(ReportTemplate, "activate", check=False)
+def activate_template(template: ReportTemplate | None, *, acting_user) -> ReportTemplate | None:
+    """Make a template the one new runs use (None: back to the default that ships). The check is
+    the function's own because None names no record."""
+    if template is None:
+        _require_may(acting_user, "activate", ReportTemplate, TEMPLATES_REFUSED)
+    else:
+        require(acting_user, "activate", template)
+    _deactivate_all()
     if template is not None:
         template = ReportTemplate.objects.get(pk=template.pk)
         template.is_active = True
         template.save()
+    return template

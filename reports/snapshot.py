@@ -18,8 +18,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core import history
+from core import labels as code_labels
+from core.figures import rate
 from org.models import Paragraph, Section
-from reports.labels import label_for
+from reports.choices import ParagraphProgress
+from reports.labels import CODE_KINDS, label_for
 
 SCHEMA_VERSION = 1
 METRIC_APPS = ("accountability", "oversight", "performance", "risk")
@@ -70,17 +73,22 @@ def _load(app: str, name: str) -> Callable | None:
     return fn if callable(fn) else None
 
 
-def _key_order(value, order: list[str]) -> None:
+def _key_order(
+    value, order: list[str], kinds: dict[str, str | None] | None = None, kind: str | None = None
+) -> None:
     """Every dict key in the order the app gave it, depth first: the snapshot keeps it as a list
-    because JSON objects (and PostgreSQL's jsonb) do not keep key order."""
+    because JSON objects (and PostgreSQL's jsonb) do not keep key order. `kinds` collects, for each
+    key, the label kind of the codes it was found under (reports.labels.CODE_KINDS)."""
     if isinstance(value, dict):
         for key, item in value.items():
             if key not in order:
                 order.append(key)
-            _key_order(item, order)
+            if kinds is not None and kinds.get(key) is None:
+                kinds[key] = kind
+            _key_order(item, order, kinds, CODE_KINDS.get(key, kind))
     elif isinstance(value, list):
         for item in value:
-            _key_order(item, order)
+            _key_order(item, order, kinds, kind)
 
 
 def collect(
@@ -128,12 +136,6 @@ def collect(
     return metrics, measures, sources, fed_by
 
 
-def _rate(numerator, denominator) -> float | None:
-    if not denominator:
-        return None
-    return round(float(numerator) * 100 / float(denominator), 1)
-
-
 def headline(metrics: dict[str, dict]) -> list[dict]:
     """The few figures the dashboard shows and a comparison leads with."""
     by_body = metrics.get("C", {}).get("by_body") or {}
@@ -152,7 +154,7 @@ def headline(metrics: dict[str, dict]) -> list[dict]:
         (
             "C",
             "recommendations_implementation_rate",
-            _rate(implemented, total) if by_body else None,
+            rate(implemented, total) if by_body else None,
         ),
         ("C", "recommendations_overdue", overdue if by_body else None),
         ("D", "appraisal_compliance_rate", metrics["D"].get("appraisal_compliance_rate")),
@@ -167,10 +169,12 @@ def headline(metrics: dict[str, dict]) -> list[dict]:
 
 def _paragraph_status(paragraph: Paragraph, count: int) -> tuple[str, str]:
     if count:
-        return "measures_recorded", _("Measures recorded")
-    if paragraph.requests:
-        return "no_measures", _("No measures recorded yet")
-    return "noted", _("No action requested")
+        status = ParagraphProgress.MEASURES_RECORDED
+    elif paragraph.requests:
+        status = ParagraphProgress.NO_MEASURES
+    else:
+        status = ParagraphProgress.NOTED
+    return status.value, code_labels.label("report_paragraph_status", status.value)
 
 
 def _requested_of(code: str) -> str:
@@ -197,8 +201,8 @@ def _paragraph_entry(paragraph: Paragraph, measures: dict[int, list], zh: bool) 
     }
 
 
-def _labels(order: list[str]) -> dict[str, str]:
-    return {key: label_for(key) for key in order}
+def _labels(order: list[str], kinds: dict[str, str | None]) -> dict[str, str]:
+    return {key: label_for(key, kinds.get(key)) for key in order}
 
 
 def previous_trend(key_path: tuple[str, str], before: datetime.date, limit: int = 6) -> list[dict]:
@@ -259,7 +263,8 @@ def build_snapshot(
         headings = {s.code: (s.heading_zh if zh else s.heading_en) for s in Section.objects.all()}
         for code in SECTION_CODES:
             order: list[str] = []
-            _key_order(metrics[code], order)
+            kinds: dict[str, str | None] = {}
+            _key_order(metrics[code], order, kinds)
             sections.append(
                 {
                     "code": code,
@@ -271,7 +276,7 @@ def build_snapshot(
                     ],
                     "metrics": metrics[code],
                     "key_order": order,
-                    "labels": _labels(order),
+                    "labels": _labels(order, kinds),
                     "has_data": bool(metrics[code]),
                     "sources": fed_by[code],
                 }

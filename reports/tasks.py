@@ -8,8 +8,10 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from core.actions import SYSTEM
 from core.context import acting_as
 from reports import services
+from reports.models import ReportRun
 
 logger = logging.getLogger(__name__)
 # Errors worth another try: the database or the storage blinked.
@@ -33,11 +35,11 @@ def compile_report(self, run_id: int) -> str:
             if self.request.retries < self.max_retries:
                 logger.warning("Report run %s: transient error, retrying: %s", run_id, exc)
                 raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
-            services.mark_failed(run_id, f"{type(exc).__name__}: {exc}")
+            services.mark_failed(run_id, acting_user=SYSTEM, message=f"{type(exc).__name__}: {exc}")
             return "failed"
         except Exception as exc:
             logger.exception("Report run %s failed", run_id)
-            services.mark_failed(run_id, f"{type(exc).__name__}: {exc}")
+            services.mark_failed(run_id, acting_user=SYSTEM, message=f"{type(exc).__name__}: {exc}")
             return "failed"
         return "done" if run is not None else "skipped"
 
@@ -52,7 +54,6 @@ def fail_stuck_reports() -> int:
 def refresh_live_figures(period_start: str | None = None, period_end: str | None = None) -> None:
     """Today's headline figures for a period (default: the latest issued report's)."""
     from reports.dashboard import refresh_live_headline
-    from reports.models import ReportRun
 
     if period_start and period_end:
         start, end = (
@@ -84,7 +85,8 @@ def compile_biennial_report() -> int | None:
     with acting_as("task:reports.compile_biennial_report"):
         for language in getattr(settings, "REPORT_SCHEDULE_LANGUAGES", ("en", "zh-hans")):
             run, _created = services.request_report_run(
-                acting_user=None, period_start=start, period_end=end, language=language
+                ReportRun(period_start=start, period_end=end, language=language),
+                acting_user=SYSTEM,
             )
             last_id = run.pk
     return last_id

@@ -13,26 +13,34 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import DetailView, FormView, TemplateView
+from django.views.generic import FormView, TemplateView
 
+from core import actions
 from core.exports import xlsx_response
-from core.generic import Column, HistoryMixin, ScopedListView
-from org.access import access_for
+from core.generic import (
+    Column,
+    ScopedDetailView,
+    ScopedListView,
+    TransitionView,
+    add_errors,
+    visible_or_404,
+)
 from reports import anchors, services
-from reports.choices import CONTENT_TYPES, FileFormat
+from reports.choices import CONTENT_TYPES, FileFormat, RunStatus
 from reports.compare import compare
 from reports.docx_builder import PLACEHOLDER_NAMES
 from reports.filtersets import ReportRunFilterSet
-from reports.forms import CompareForm, ReportRequestForm, TemplateUploadForm, VerifyFileForm
+from reports.forms import (
+    CompareForm,
+    ReportRequestForm,
+    RetryForm,
+    TemplateUploadForm,
+    VerifyFileForm,
+)
 from reports.layout import display
 from reports.models import ReportFile, ReportRun, ReportTemplate
 from reports.render import style_hash
 from reports.services import FORMAT_ORDER
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 class ReportRunListView(ScopedListView):
@@ -52,37 +60,45 @@ class ReportRunListView(ScopedListView):
     ]
 
     def base_queryset(self):
-        return (
-            ReportRun.objects.visible_to(self.request.user)
-            .select_related("requested_by")
-            .defer("snapshot")
-        )
+        return super().base_queryset().select_related("requested_by").defer("snapshot")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["can_request"] = services.can_request_runs(self.request.user)
+        user = self.request.user
+        context["can_request"] = actions.may(user, "add", ReportRun)
+        context["can_manage_templates"] = actions.may(user, "add", ReportTemplate)
         context["request_form"] = ReportRequestForm()
         return context
 
 
-class ReportRequestView(LoginRequiredMixin, FormView):
-    form_class = ReportRequestForm
-    template_name = "reports/request.html"
+class MayAddMixin(LoginRequiredMixin):
+    """Refuses at once (403) whoever the policy never lets add `add_model` records."""
+
+    add_model = None
+    refusal = ""
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not services.can_request_runs(request.user):
-            raise PermissionDenied(
-                _("Only administrators and General Assembly staff may request reports.")
-            )
+        if request.user.is_authenticated and not actions.may(request.user, "add", self.add_model):
+            raise PermissionDenied(str(self.refusal))
         return super().dispatch(request, *args, **kwargs)
+
+
+class ReportRequestView(MayAddMixin, FormView):
+    """A request for a run: services.request_report_run, which answers an identical active run
+    instead of a new one (so this is not a plain create form)."""
+
+    add_model = ReportRun
+    refusal = services.REQUEST_REFUSED
+    form_class = ReportRequestForm
+    template_name = "reports/request.html"
 
     def form_valid(self, form):
         try:
             run, created = services.request_report_run(
-                acting_user=self.request.user, **form.cleaned_data
+                ReportRun(**form.cleaned_data), acting_user=self.request.user
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_errors(form, exc)
             return self.form_invalid(form)
         if created:
             messages.success(self.request, _("The report is queued; this page shows its progress."))
@@ -93,21 +109,22 @@ class ReportRequestView(LoginRequiredMixin, FormView):
         return redirect(run)
 
 
-class ReportRunDetailView(LoginRequiredMixin, HistoryMixin, DetailView):
+class ReportRunDetailView(ScopedDetailView):
+    model = ReportRun
     template_name = "reports/run_detail.html"
     context_object_name = "run"
 
     def get_queryset(self):
-        return ReportRun.objects.visible_to(self.request.user).select_related(
-            "requested_by", "template"
-        )
+        return super().get_queryset().select_related("requested_by", "template")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         run = self.object
         files = {f.format: f for f in run.files.all()}
         context["files"] = [files[f] for f in FORMAT_ORDER if f in files]
-        context["is_admin"] = access_for(self.request.user).is_admin
+        context["can_retry"] = run.status == RunStatus.FAILED and actions.allowed(
+            self.request.user, "retry", run
+        )
         context["anchor"] = anchors.check(run) if run.is_done else None
         context["headline"] = [
             (item["label"], display(item["key"], item["value"]))
@@ -136,23 +153,27 @@ class ReportRunProgressView(ReportRunDetailView):
         return response
 
 
-class ReportRunRetryView(LoginRequiredMixin, View):
-    def post(self, request, pk):
-        run = get_object_or_404(ReportRun.objects.visible_to(request.user), pk=pk)
-        try:
-            services.retry_report_run(run, acting_user=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
-        else:
-            messages.success(request, _("The report is queued again."))
-        return redirect(run)
+class ReportRunRetryView(TransitionView):
+    """The retry button of a failed run: a refusal is a message on the run's page."""
+
+    model = ReportRun
+    action = services.retry_report_run
+    form_class = RetryForm
+    http_method_names = ["post"]
+    success_message = gettext_lazy("The report is queued again.")
+
+    def form_invalid(self, form):
+        errors = [str(m) for m in form.non_field_errors()]
+        errors += [str(m) for field in form for m in field.errors]
+        messages.error(self.request, " ".join(errors))
+        return redirect(self.object)
 
 
 class ReportDownloadView(LoginRequiredMixin, View):
     """A file of an issued run, for any signed-in user; never served as public media."""
 
     def get(self, request, pk, fmt):
-        run = get_object_or_404(ReportRun.objects.visible_to(request.user).done(), pk=pk)
+        run = get_object_or_404(ReportRun.objects.restrict(request.user, "view").done(), pk=pk)
         inline = fmt in (FileFormat.HTML, FileFormat.PDF) and request.GET.get("download") != "1"
         return file_response(run, fmt, inline=inline)
 
@@ -182,7 +203,7 @@ class VerifyFileView(LoginRequiredMixin, View):
     """Check a file someone holds against the checksums of every issued report."""
 
     def post(self, request, pk):
-        run = get_object_or_404(ReportRun.objects.visible_to(request.user).done(), pk=pk)
+        run = get_object_or_404(ReportRun.objects.restrict(request.user, "view").done(), pk=pk)
         form = VerifyFileForm(request.POST, request.FILES)
         if not form.is_valid():
             messages.error(request, _("Choose a file to check."))
@@ -238,28 +259,32 @@ class AnchorListView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        runs = ReportRun.objects.visible_to(self.request.user).done().order_by("-finished_at")[:100]
+        runs = (
+            ReportRun.objects.restrict(self.request.user, "view")
+            .done()
+            .order_by("-finished_at")[:100]
+        )
         context["checks"] = anchors.check_many(list(runs))
         context["head"] = anchors.current_head()
         return context
 
 
-class AdminRequiredMixin(LoginRequiredMixin):
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not access_for(request.user).is_admin:
-            raise PermissionDenied(_("Only administrators manage report templates."))
-        return super().dispatch(request, *args, **kwargs)
+class TemplateManagerMixin(MayAddMixin):
+    """The template pages: for whoever the template policy lets add templates."""
+
+    add_model = ReportTemplate
+    refusal = services.TEMPLATES_REFUSED
 
 
-class TemplateListView(AdminRequiredMixin, FormView):
+class TemplateListView(TemplateManagerMixin, FormView):
     form_class = TemplateUploadForm
     template_name = "reports/templates.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["templates"] = ReportTemplate.objects.visible_to(self.request.user).select_related(
-            "uploaded_by"
-        )
+        context["templates"] = ReportTemplate.objects.restrict(
+            self.request.user, "view"
+        ).select_related("uploaded_by")
         context["default_active"] = not ReportTemplate.objects.filter(is_active=True).exists()
         context["placeholders"] = ", ".join("{{" + name + "}}" for name in PLACEHOLDER_NAMES)
         context["body_placeholder"] = "{{body}}"
@@ -268,30 +293,32 @@ class TemplateListView(AdminRequiredMixin, FormView):
     def form_valid(self, form):
         try:
             services.upload_template(
+                ReportTemplate(name=form.cleaned_data["name"]),
                 acting_user=self.request.user,
-                name=form.cleaned_data["name"],
                 upload=form.cleaned_data["file"],
                 activate=form.cleaned_data["activate"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Template saved."))
         return redirect("reports:templates")
 
 
-class TemplateActivateView(AdminRequiredMixin, View):
+class TemplateActivateView(TemplateManagerMixin, View):
     def post(self, request):
         raw = request.POST.get("template", "")
         template = None
         if raw:
-            template = get_object_or_404(ReportTemplate.objects.visible_to(request.user), pk=raw)
+            if not raw.isdigit():
+                raise Http404
+            template = visible_or_404(ReportTemplate, request.user, pk=raw)
         services.activate_template(template, acting_user=request.user)
         messages.success(request, _("New reports will use this template."))
         return redirect("reports:templates")
 
 
-class DefaultTemplateDownloadView(AdminRequiredMixin, View):
+class DefaultTemplateDownloadView(TemplateManagerMixin, View):
     def get(self, request, pk=None):
         from reports.docx_builder import DEFAULT_TEMPLATE
 
@@ -299,7 +326,7 @@ class DefaultTemplateDownloadView(AdminRequiredMixin, View):
             return FileResponse(
                 open(DEFAULT_TEMPLATE, "rb"), as_attachment=True, filename="default-template.docx"
             )
-        template = get_object_or_404(ReportTemplate.objects.visible_to(request.user), pk=pk)
+        template = visible_or_404(ReportTemplate, request.user, pk=pk)
         return FileResponse(
             template.file.open("rb"), as_attachment=True, filename=f"template-{pk}.docx"
         )

@@ -2,10 +2,17 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.serializers import ActionModelSerializer
 from reports.models import ReportRun
 
 
-class ReportRunSerializer(serializers.ModelSerializer):
+class RetrySerializer(serializers.Serializer):
+    """`POST /api/reports/{id}/retry/`: nothing but, optionally, the version it is based on."""
+
+    version = serializers.IntegerField(required=False)
+
+
+class ReportRunSerializer(ActionModelSerializer):
     """A report run as CONTRACT.md gives it: status, progress, error, file URLs and checksums."""
 
     requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
@@ -14,7 +21,6 @@ class ReportRunSerializer(serializers.ModelSerializer):
     files = serializers.SerializerMethodField()
     sha256 = serializers.SerializerMethodField()
     audit_trail = serializers.SerializerMethodField()
-    version = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = ReportRun

@@ -2,33 +2,37 @@ from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import exceptions, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core import actions
+from core.api.viewsets import ActionModelViewSet, Transition
 from reports import services
-from reports.api.serializers import ReportRunSerializer
+from reports.api.serializers import ReportRunSerializer, RetrySerializer
+from reports.filtersets import ReportRunFilterSet
 from reports.models import ReportFile, ReportRun
 from reports.views import file_response
 
 
-class ReportRunViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class ReportRunViewSet(ActionModelViewSet):
     """Report runs of the paragraph 33 implementation report. POST queues a run (202); an
-    identical run already queued or running is answered instead of a new one."""
+    identical run already queued or running is answered instead of a new one. A run is never
+    edited: it moves through its actions only (retry here; the worker does the rest)."""
 
+    queryset = ReportRun.objects.all()
     serializer_class = ReportRunSerializer
-    filterset_fields = ["status", "language", "period_start", "period_end"]
+    filterset_class = ReportRunFilterSet
+    http_method_names = ["get", "post", "head", "options"]
     ordering_fields = ["created_at", "id", "period_end"]
     ordering = ["-id"]
+    transitions = {
+        "retry": Transition(services.retry_report_run, RetrySerializer, status=202),
+    }
 
     def get_queryset(self):
         # The snapshot is large; the API shows only its change-history anchor.
-        queryset = ReportRun.objects.visible_to(self.request.user).select_related("requested_by")
+        queryset = super().get_queryset().select_related("requested_by")
         queryset = queryset.prefetch_related(
             Prefetch("files", queryset=ReportFile.objects.order_by("format"))
         )
@@ -36,16 +40,14 @@ class ReportRunViewSet(
 
     @extend_schema(responses={202: ReportRunSerializer})
     def create(self, request, *args, **kwargs):
+        """Request a run: services.request_report_run, which answers an identical active run
+        instead of a new one (202 either way)."""
+        if not actions.may(request.user, "add", ReportRun):
+            raise exceptions.PermissionDenied(str(services.REQUEST_REFUSED))
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
         run, created = services.request_report_run(
-            acting_user=request.user,
-            period_start=data["period_start"],
-            period_end=data["period_end"],
-            language=data["language"],
-            title=data.get("title", ""),
-            agenda_item=data.get("agenda_item", ""),
+            ReportRun(**serializer.validated_data), acting_user=request.user
         )
         run = self.get_queryset().get(pk=run.pk)  # the eager or quick worker may be done already
         body = self.get_serializer(run).data
@@ -65,10 +67,3 @@ class ReportRunViewSet(
         X-Checksum-SHA256 header."""
         run = get_object_or_404(self.get_queryset().done(), pk=pk)
         return file_response(run, fmt, inline=False)
-
-    @extend_schema(request=None, responses={202: ReportRunSerializer})
-    @action(detail=True, methods=["post"])
-    def retry(self, request, pk=None):
-        run = self.get_object()
-        run = services.retry_report_run(run, acting_user=request.user)
-        return Response(self.get_serializer(run).data, status=status.HTTP_202_ACCEPTED)

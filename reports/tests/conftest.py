@@ -176,12 +176,16 @@ def make_module():
 @pytest.fixture
 def issue(resolution, django_capture_on_commit_callbacks):
     """issue(user, **fields) -> a run requested through the service and compiled (eagerly)."""
+    from core.actions import SYSTEM
     from reports import services
+    from reports.models import ReportRun
 
     def make(user=None, **fields):
         values = {**PERIOD, "language": "en", **fields}
         with django_capture_on_commit_callbacks(execute=True):
-            run, _created = services.request_report_run(acting_user=user, **values)
+            run, _created = services.request_report_run(
+                ReportRun(**values), acting_user=user or SYSTEM
+            )
         run.refresh_from_db()
         return run
 

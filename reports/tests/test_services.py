@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from core.actions import SYSTEM
 from core.models import HistoryEntry
 from reports import services
 from reports.choices import RunStatus
@@ -19,7 +20,8 @@ pytestmark = pytest.mark.django_db
 
 
 def request(user, **fields):
-    return services.request_report_run(acting_user=user, **{**PERIOD, "language": "en", **fields})
+    run = ReportRun(**{**PERIOD, "language": "en", **fields})
+    return services.request_report_run(run, acting_user=user)
 
 
 def test_a_requested_run_is_compiled_and_issued_with_checksummed_files(
@@ -80,9 +82,11 @@ def test_an_issued_run_never_changes(gastaff, standard_metrics, issue):
 def test_history_records_the_request_and_the_issue(gastaff, standard_metrics, issue):
     run = issue(gastaff)
     entries = list(HistoryEntry.objects.for_object(run).order_by("seq"))
-    assert entries[0].action == "create" and entries[0].actor == "system"
-    statuses = [e.changes["status"][1] for e in entries if "status" in e.changes]
-    assert statuses[-2:] == ["running", "done"]
+    # The request is the acting user's even outside a request; the worker's steps the task's.
+    assert entries[0].action == "create" and entries[0].actor == "user:gastaff"
+    statuses = [(e.changes["status"][1], e.actor) for e in entries if "status" in e.changes]
+    task = "task:reports.compile_report"
+    assert statuses[-2:] == [("running", task), ("done", task)]
 
 
 @pytest.mark.parametrize(
@@ -144,11 +148,14 @@ def test_a_failing_app_fails_the_run_with_the_error_and_an_admin_retries(
 def test_a_superseded_attempt_issues_nothing(gastaff, metrics):
     metrics()
     run, _ = request(gastaff)
-    old_run, old_token = services._claim(run.pk)
+    old_run, old_token = services.claim_report_run(run.pk, acting_user=SYSTEM)
     services.compile_report_run(run.pk)  # a redelivery claims it and issues it
     with pytest.raises(services.Superseded):
         services._tick(run.pk, old_token, 50, "pdf")
-    assert services._issue(run.pk, old_token, {}, [], {}) is None
+    issued = services.issue_report_run(
+        run.pk, acting_user=SYSTEM, token=old_token, snapshot={}, stored=[], timings={}
+    )
+    assert issued is None
     assert ReportFile.objects.filter(run=run).count() == 5
 
 
@@ -170,7 +177,7 @@ def test_runs_without_a_sign_of_life_are_failed(gastaff, metrics, settings):
     settings.REPORT_STUCK_AFTER_MINUTES = 30
     settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
     run, _ = request(gastaff)
-    services._claim(run.pk)
+    services.claim_report_run(run.pk, acting_user=SYSTEM)
     later = timezone.now() + datetime.timedelta(minutes=31)
     assert services.fail_stuck_runs(now=timezone.now()) == 0
     assert services.fail_stuck_runs(now=later) == 1
@@ -237,7 +244,7 @@ def test_transient_errors_are_retried_then_succeed(
     real = services.compile_report_run
     calls = []
 
-    def flaky(run_id):
+    def flaky(run_id):  # the task's call: the worker acts as SYSTEM inside
         calls.append(run_id)
         if len(calls) == 1:
             raise OperationalError("server closed the connection unexpectedly")
@@ -283,16 +290,17 @@ def test_template_uploads_are_checked_before_anything_is_saved(admin_user, gasta
     def upload(content=b"not a word file", name="letterhead.docx"):
         return SimpleUploadedFile(name, content)
 
+    def store(user, name, content):
+        return services.upload_template(ReportTemplate(name=name), acting_user=user, upload=content)
+
     with pytest.raises(PermissionDenied):
-        services.upload_template(acting_user=gastaff, name="GA", upload=upload())
+        store(gastaff, "GA", upload())
     with pytest.raises(ValidationError) as bad:
-        services.upload_template(acting_user=admin_user, name="Broken", upload=upload())
+        store(admin_user, "Broken", upload())
     assert "Word document" in bad.value.message_dict["file"][0]
     settings.MAX_UPLOAD_BYTES = 1024 * 1024
     with pytest.raises(ValidationError) as large:
-        services.upload_template(
-            acting_user=admin_user, name="Huge", upload=upload(b"x" * (2 * 1024 * 1024))
-        )
+        store(admin_user, "Huge", upload(b"x" * (2 * 1024 * 1024)))
     # The size check every upload of the project passes (core.uploads), with its message.
     assert large.value.message_dict["file"] == ["The file is 2.0 MB; the largest accepted is 1 MB."]
     assert not ReportTemplate.objects.exists()

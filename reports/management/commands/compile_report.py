@@ -3,9 +3,11 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
+from core.actions import SYSTEM
 from core.management import AuditedCommand
 from reports import services
 from reports.choices import ReportLanguage
+from reports.models import ReportRun
 
 
 def _date(value: str) -> datetime.date:
@@ -34,11 +36,10 @@ class Command(AuditedCommand):
     def run(self, *args, period_start, period_end, language, title, queue, **options):
         try:
             run, created = services.request_report_run(
-                acting_user=None,
-                period_start=period_start,
-                period_end=period_end,
-                language=language,
-                title=title,
+                ReportRun(
+                    period_start=period_start, period_end=period_end, language=language, title=title
+                ),
+                acting_user=SYSTEM,
                 queue=queue,
             )
         except ValidationError as exc:
@@ -54,7 +55,7 @@ class Command(AuditedCommand):
         try:
             issued = services.compile_report_run(run.pk)
         except Exception as exc:
-            services.mark_failed(run.pk, f"{type(exc).__name__}: {exc}")
+            services.mark_failed(run.pk, acting_user=SYSTEM, message=f"{type(exc).__name__}: {exc}")
             raise CommandError(f"Run #{run.pk} failed: {exc}") from exc
         if issued is None:
             run.refresh_from_db()
