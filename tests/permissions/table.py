@@ -1,0 +1,709 @@
+"""The permission table: one declarative row per API resource.
+
+Each row says where the resource lives, which world records it is tested on, and who may do what,
+as rules of (persona, Ref) written from DESIGN.md ("Who uses it") and CONTRACT.md, not from what
+the code answers today:
+
+- administrators: everything;
+- a manager: reads and changes the records of their unit and the units below it; the other
+  department's records do not exist for them (404);
+- oversight body users: read all; change only their own body's reports and recommendations;
+- General Assembly staff: read (aggregates, never personal data: appraisals, underperformance
+  cases and interest declarations do not exist for them), never write;
+- outsider (signed in, no role): reference data only (units, bodies, paragraphs, issued report
+  runs, which CONTRACT.md gives to "every signed-in user"); no domain record;
+- anonymous: 401/403 everywhere.
+
+cases.py turns the rows into list/detail/create/update/delete/transition/state-field tests.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from tests.permissions.world import PERSONAS, Ref, World
+
+TODAY = datetime.date.today()
+Rule = Callable[[str, Ref], bool]
+Payload = Callable[[World, Ref], dict]
+
+MANAGES = {"manager": "dmspc", "manager2": "dos"}
+BODY_OF = {"oios": "OIOS", "boa": "BOA"}
+READ_ALL = {"admin", "oios", "boa", "gastaff"}
+
+
+# --- rules -------------------------------------------------------------------------------------
+
+
+def nobody(p: str, r: Ref) -> bool:
+    return False
+
+
+def admin(p: str, r: Ref) -> bool:
+    return p == "admin"
+
+
+def signed_in(p: str, r: Ref) -> bool:
+    return p != "anon"
+
+
+def with_role(p: str, r: Ref) -> bool:
+    return p not in ("anon", "outsider")
+
+
+def unit_view(p: str, r: Ref) -> bool:
+    return p in READ_ALL or MANAGES.get(p) == r.side
+
+
+def personal_view(p: str, r: Ref) -> bool:
+    """Records about a named person: as unit_view, but never GA staff."""
+    return p != "gastaff" and unit_view(p, r)
+
+
+def unit_change(p: str, r: Ref) -> bool:
+    return p == "admin" or MANAGES.get(p) == r.side
+
+
+def own_body(p: str, r: Ref) -> bool:
+    return p == "admin" or BODY_OF.get(p) == r.body
+
+
+def progress(p: str, r: Ref) -> bool:
+    """Reporting progress on a recommendation: the addressed unit's manager, its body, admin."""
+    return unit_change(p, r) or own_body(p, r)
+
+
+def head_of_unit(p: str, r: Ref) -> bool:
+    """Certifying is personal: the head of that very unit (not even an administrator)."""
+    return MANAGES.get(p) == r.side
+
+
+def run_view(p: str, r: Ref) -> bool:
+    """Administrators and GA staff follow every run; every signed-in user reads issued ones."""
+    return p in ("admin", "gastaff") or (p != "anon" and r.side == "done")
+
+
+def run_request(p: str, r: Ref) -> bool:
+    return p in ("admin", "gastaff")
+
+
+# --- rows --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Transition:
+    """`POST {detail}/{name}/` with `payload`, allowed by `allowed`, on the row's records (or on
+    the records of `keys`)."""
+
+    name: str
+    payload: Payload
+    allowed: Rule
+    label: str = ""
+    keys: tuple[str, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.label or self.name
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str  # the world's resource name
+    url: str  # the list URL
+    model: str  # app_label.Model
+    view: Rule
+    keys: tuple[str, ...] = ("dmspc", "dos")  # records of the detail/update/delete tests
+    lookup: str = "pk"  # the attribute the detail URL uses
+    add: Rule | None = None  # None: no create through the API at all (405)
+    payload: Payload | None = None
+    add_keys: tuple[str, ...] | None = None  # the refs a create is tried for (default: keys)
+    created: int = 201
+    change: Rule | None = None  # None: not editable through the API (405)
+    patch: Payload | None = None  # a harmless, non-state change
+    delete: Rule | None = None  # None: never deleted through the API (405, or 403/404)
+    transitions: tuple[Transition, ...] = ()
+    state_fields: dict = field(default_factory=dict)  # field -> new value (a Payload-like)
+    clone: Callable | None = None  # (obj, i) -> overrides, for the query-count test
+
+    def detail(self, world: World, key: str) -> str:
+        obj = world.records[self.name][key]
+        return f"{self.url}{getattr(obj, self.lookup)}/"
+
+    def creatable(self) -> tuple[str, ...]:
+        return self.add_keys if self.add_keys is not None else self.keys
+
+
+def _id(world: World, resource: str, key: str) -> int:
+    return world.records[resource][key].pk
+
+
+def _iso(day: datetime.date) -> str:
+    return day.isoformat()
+
+
+def _unit_code(w: World, r: Ref) -> str:
+    return w.unit(r.side).code
+
+
+def _index(w: World, key: str) -> str:
+    return w.people[key].index_number
+
+
+ROWS: list[Row] = [
+    # --- organisation ---------------------------------------------------------------------------
+    Row(
+        name="org-units",
+        url="/api/org-units/",
+        model="org.OrgUnit",
+        lookup="code",
+        view=signed_in,
+        add=admin,
+        payload=lambda w, r: {
+            "code": f"NEW-{r.side.upper()}",
+            "name": "New office",
+            "parent": w.department(r.side).code,
+        },
+        change=admin,
+        patch=lambda w, r: {"name_zh": "新名称"},
+        clone=lambda obj, i: {"code": f"Q-{obj.code}-{i}", "path": ""},
+    ),
+    Row(
+        name="people",
+        url="/api/people/",
+        model="org.Person",
+        lookup="index_number",
+        view=unit_view,
+        add=unit_change,
+        payload=lambda w, r: {
+            "index_number": f"77{len(r.side)}00001",
+            "name": "New Staff Member",
+            "unit": _unit_code(w, r),
+            "grade": "P-3",
+        },
+        change=unit_change,
+        patch=lambda w, r: {"grade": "P-4"},
+        clone=lambda obj, i: {"index_number": f"88{obj.pk:03d}{i:03d}", "user": None},
+    ),
+    Row(
+        name="paragraphs",
+        url="/api/resolution/paragraphs/",
+        model="org.Paragraph",
+        keys=("any:8", "any:21"),
+        lookup="number",
+        view=signed_in,
+        add=None,  # the resolution is loaded, never edited
+        clone=lambda obj, i: {"number": 100 + i},
+        add_keys=("any:8",),
+        change=None,
+    ),
+    # --- accountability -------------------------------------------------------------------------
+    Row(
+        name="delegations",
+        url="/api/accountability/delegations/",
+        model="accountability.Delegation",
+        view=unit_view,
+        add=unit_change,
+        # A sub-delegation by the head of entity under the instrument they received.
+        payload=lambda w, r: {
+            "delegator": w.records["delegations"][f"{r.side}:root"].delegatee.username,
+            "delegatee": f"{r.side}-staff",
+            "unit": _unit_code(w, r),
+            "area": "finance",
+            "limit_amount": "1000.00",
+            "valid_from": _iso(TODAY),
+            "valid_to": _iso(w.records["delegations"][f"{r.side}:root"].valid_to),
+            "parent": _id(w, "delegations", f"{r.side}:root"),
+            "scope": "Petty cash",
+        },
+        change=unit_change,
+        patch=lambda w, r: {"scope": "Scope restated"},
+        transitions=(
+            # The delegatee accepts (not a persona here) or an administrator records it.
+            Transition("accept", lambda w, r: {}, admin),
+            # The delegator (the head of entity) or a manager of the unit, or an administrator.
+            Transition("revoke", lambda w, r: {"reason": "No longer needed."}, unit_change),
+        ),
+        state_fields={
+            "revoked_on": lambda w, r: _iso(TODAY + datetime.timedelta(days=1)),
+            "accepted_on": lambda w, r: _iso(TODAY),
+        },
+    ),
+    Row(
+        name="decisions",
+        url="/api/accountability/decisions/",
+        model="accountability.Decision",
+        view=unit_view,
+        add=unit_change,
+        payload=lambda w, r: {
+            "title": "A new decision",
+            "rationale": "Needed.",
+            "unit": _unit_code(w, r),
+            "decided_on": _iso(TODAY - datetime.timedelta(days=1)),
+        },
+        change=unit_change,
+        patch=lambda w, r: {"rationale": "Rationale restated."},
+        transitions=(
+            # An administrator or the delegator of the instrument (the side's head of entity).
+            Transition(
+                "review",
+                lambda w, r: {"outcome": "mismanagement", "action_taken": "Reprimand."},
+                unit_change,
+            ),
+            Transition(
+                "revise-review",
+                lambda w, r: {
+                    "outcome": "mismanagement",
+                    "action_taken": "Reprimand.",
+                    "reason": "New facts came to light.",
+                },
+                unit_change,
+                keys=("dmspc:reviewed", "dos:reviewed"),
+            ),
+        ),
+        state_fields={
+            "review_outcome": lambda w, r: "abuse",
+            "review_action": lambda w, r: "Dismissal.",
+            "reviewed_on": lambda w, r: _iso(TODAY),
+        },
+    ),
+    Row(
+        name="commitments",
+        url="/api/accountability/commitments/",
+        model="accountability.Commitment",
+        view=unit_view,
+        add=unit_change,
+        payload=lambda w, r: {
+            "title": "A new commitment",
+            "deliverable": "A plan",
+            "unit": _unit_code(w, r),
+            "due_on": _iso(TODAY + datetime.timedelta(days=60)),
+        },
+        change=unit_change,
+        patch=lambda w, r: {"deliverable": "A better plan"},
+        transitions=(Transition("status", lambda w, r: {"status": "in_progress"}, unit_change),),
+        state_fields={
+            "status": lambda w, r: "in_progress",
+            "honoured_on": lambda w, r: _iso(TODAY),
+        },
+    ),
+    # --- oversight ------------------------------------------------------------------------------
+    Row(
+        name="oversight-bodies",
+        url="/api/oversight/bodies/",
+        model="oversight.OversightBody",
+        keys=("/OIOS", "/BOA"),
+        lookup="code",
+        view=signed_in,
+        add=admin,
+        add_keys=("/OIOS",),
+        payload=lambda w, r: {"code": "NEWB", "name": "A new body"},
+        change=admin,
+        patch=lambda w, r: {"name_zh": "监督机构"},
+        clone=lambda obj, i: {"code": f"Q{obj.code}{i}"},
+    ),
+    Row(
+        name="oversight-reports",
+        url="/api/oversight/reports/",
+        model="oversight.OversightReport",
+        keys=("/OIOS", "/BOA"),
+        # Reports are issued documents: everyone with a role reads them.
+        view=with_role,
+        add=own_body,
+        payload=lambda w, r: {
+            "body": r.body,
+            "symbol": f"{r.body}/NEW/1",
+            "title": "A new report",
+            "issued_on": "2025-02-01",
+        },
+        change=own_body,
+        patch=lambda w, r: {"title": "Title restated"},
+        clone=lambda obj, i: {"symbol": f"{obj.symbol}/Q{i}"},
+    ),
+    Row(
+        name="recommendations",
+        url="/api/oversight/recommendations/",
+        model="oversight.Recommendation",
+        keys=("dmspc/OIOS", "dos/BOA", "dmspc/BOA", "dos/OIOS"),
+        view=unit_view,
+        add=own_body,
+        add_keys=("dmspc/OIOS", "dos/BOA"),
+        payload=lambda w, r: {
+            "report": _id(w, "oversight-reports", f"/{r.body}"),
+            "number": f"NEW-{r.side}",
+            "text": "Do better.",
+            "priority": "important",
+            "unit": _unit_code(w, r),
+            "target_date": "2030-06-30",
+        },
+        change=own_body,
+        patch=lambda w, r: {"text": "Text restated."},
+        transitions=(
+            Transition(
+                "status",
+                lambda w, r: {"status": "in_progress", "note": "Work started."},
+                progress,
+                label="status-in_progress",
+            ),
+            # Only the recommendation's own body (or an administrator) verifies.
+            Transition(
+                "status",
+                lambda w, r: {"status": "implemented", "note": "Verified."},
+                own_body,
+                label="status-implemented",
+            ),
+        ),
+        state_fields={
+            "status": lambda w, r: "in_progress",
+            "implemented_on": lambda w, r: _iso(TODAY),
+        },
+        clone=lambda obj, i: {"number": f"{obj.number}-Q{i}"},
+    ),
+    # --- performance ----------------------------------------------------------------------------
+    Row(
+        name="compacts",
+        url="/api/performance/compacts/",
+        model="performance.Compact",
+        view=unit_view,
+        add=unit_change,
+        payload=lambda w, r: {
+            "senior_manager": _index(w, f"{r.side}:senior"),
+            "unit": _unit_code(w, r),
+            "year": 2027,
+        },
+        change=unit_change,
+        patch=lambda w, r: {"paragraphs": []},
+        transitions=(
+            Transition("sign", lambda w, r: {"signed_on": _iso(TODAY)}, unit_change),
+            # The Management Performance Board's assessment: administrators only.
+            Transition(
+                "assess",
+                lambda w, r: {
+                    "assessed_on": _iso(TODAY),
+                    "mpb_rating": "satisfactory",
+                    "mpb_assessment": "Met its targets.",
+                },
+                admin,
+                keys=("dmspc:signed", "dos:signed"),
+            ),
+        ),
+        state_fields={
+            "status": lambda w, r: "signed",
+            "signed_on": lambda w, r: _iso(TODAY),
+            "assessed_on": lambda w, r: _iso(TODAY),
+        },
+        clone=lambda obj, i: {"year": 2050 + i},
+    ),
+    Row(
+        name="compact-objectives",
+        url="/api/performance/compact-objectives/",
+        model="performance.CompactObjective",
+        view=unit_view,
+        add=unit_change,
+        payload=lambda w, r: {
+            "compact": _id(w, "compacts", r.side),
+            "kind": "programme",
+            "title": "A new objective",
+            "indicator": "Share done",
+            "target": "90%",
+        },
+        change=unit_change,
+        patch=lambda w, r: {"target": "95%"},
+    ),
+    Row(
+        name="mpb-findings",
+        url="/api/performance/mpb-findings/",
+        model="performance.BoardFinding",
+        view=unit_view,
+        add=unit_change,
+        payload=lambda w, r: {
+            "compact": _id(w, "compacts", f"{r.side}:assessed"),
+            "finding": "Compliance below target.",
+        },
+        change=unit_change,
+        patch=lambda w, r: {"action_plan": "Quarterly review."},
+        transitions=(
+            Transition(
+                "close",
+                lambda w, r: {"closed_on": _iso(TODAY), "action_plan": "Done."},
+                unit_change,
+            ),
+        ),
+        state_fields={"status": lambda w, r: "closed", "closed_on": lambda w, r: _iso(TODAY)},
+    ),
+    Row(
+        name="appraisals",
+        url="/api/performance/appraisals/",
+        model="performance.Appraisal",
+        keys=("dmspc", "dos"),
+        view=personal_view,
+        add=unit_change,
+        payload=lambda w, r: {
+            "staff": _index(w, r.side),
+            "unit": _unit_code(w, r),
+            "cycle": 2025,
+            "due_on": "2026-05-31",
+        },
+        change=unit_change,
+        patch=lambda w, r: {"due_on": "2025-06-30"},
+        clone=lambda obj, i: {"cycle": 2030 + i},
+    ),
+    Row(
+        name="underperformance-cases",
+        url="/api/performance/underperformance-cases/",
+        model="performance.UnderperformanceCase",
+        view=personal_view,
+        add=unit_change,
+        payload=lambda w, r: {
+            "appraisal": _id(w, "appraisals", f"{r.side}:spare"),
+            "improvement_plan": "Monthly coaching.",
+            "plan_start": "2025-07-01",
+        },
+        change=unit_change,
+        patch=lambda w, r: {"improvement_plan": "Fortnightly coaching."},
+    ),
+    Row(
+        name="expected-accomplishments",
+        url="/api/performance/expected-accomplishments/",
+        model="performance.ExpectedAccomplishment",
+        view=unit_view,
+        add=unit_change,
+        payload=lambda w, r: {"unit": _unit_code(w, r), "title": "A new accomplishment"},
+        change=unit_change,
+        patch=lambda w, r: {"title": "Accomplishment restated"},
+    ),
+    Row(
+        name="indicators",
+        url="/api/performance/indicators/",
+        model="performance.Indicator",
+        view=unit_view,
+        add=unit_change,
+        payload=lambda w, r: {
+            "unit": _unit_code(w, r),
+            "title": "A new indicator",
+            "unit_of_measure": "%",
+            "baseline": "10",
+            "target": "20",
+        },
+        change=unit_change,
+        patch=lambda w, r: {"title": "Indicator restated"},
+    ),
+    Row(
+        name="indicator-results",
+        url="/api/performance/indicator-results/",
+        model="performance.IndicatorResult",
+        view=unit_view,
+        add=unit_change,
+        payload=lambda w, r: {
+            "indicator": _id(w, "indicators", r.side),
+            "period": "2025",
+            "value": "75",
+        },
+        change=unit_change,
+        patch=lambda w, r: {"value": "72"},
+        clone=lambda obj, i: {"period": f"{2050 + i}"},
+    ),
+    # --- risk -----------------------------------------------------------------------------------
+    Row(
+        name="risks",
+        url="/api/risk/risks/",
+        model="risk.Risk",
+        view=unit_view,
+        add=unit_change,
+        payload=lambda w, r: {
+            "title": "A new risk",
+            "unit": _unit_code(w, r),
+            "category": "operational",
+            "likelihood": 2,
+            "impact": 2,
+            "identified_on": "2025-01-01",
+        },
+        change=unit_change,
+        patch=lambda w, r: {"description": "Described again."},
+    ),
+    Row(
+        name="treatments",
+        url="/api/risk/treatments/",
+        model="risk.Treatment",
+        view=unit_view,
+        add=unit_change,
+        payload=lambda w, r: {
+            "risk": _id(w, "risks", r.side),
+            "title": "A new treatment",
+            "due_on": _iso(TODAY + datetime.timedelta(days=60)),
+        },
+        change=unit_change,
+        patch=lambda w, r: {"title": "Treatment restated"},
+    ),
+    Row(
+        name="controls",
+        url="/api/risk/controls/",
+        model="risk.Control",
+        view=unit_view,
+        add=unit_change,
+        payload=lambda w, r: {"title": "A new control", "unit": _unit_code(w, r)},
+        change=unit_change,
+        patch=lambda w, r: {"objective": "Objective restated."},
+    ),
+    Row(
+        name="control-tests",
+        url="/api/risk/control-tests/",
+        model="risk.ControlTest",
+        view=unit_view,
+        add=unit_change,
+        payload=lambda w, r: {
+            "control": _id(w, "controls", r.side),
+            "tested_on": "2025-07-01",
+            "result": "effective",
+        },
+        change=unit_change,
+        patch=lambda w, r: {"notes": "Notes restated."},
+    ),
+    Row(
+        name="deficiencies",
+        url="/api/risk/deficiencies/",
+        model="risk.Deficiency",
+        view=unit_view,
+        add=unit_change,
+        payload=lambda w, r: {
+            "test": _id(w, "control-tests", r.side),
+            "description": "A new deficiency",
+            "remediation": "Fix it.",
+        },
+        change=unit_change,
+        patch=lambda w, r: {"description": "Deficiency restated"},
+        transitions=(
+            Transition(
+                "close",
+                lambda w, r: {"closed_on": _iso(TODAY), "remediation": "Approvers retrained."},
+                unit_change,
+            ),
+        ),
+        state_fields={"status": lambda w, r: "closed", "closed_on": lambda w, r: _iso(TODAY)},
+    ),
+    Row(
+        name="self-assessments",
+        url="/api/risk/self-assessments/",
+        model="risk.SelfAssessment",
+        view=unit_view,
+        add=unit_change,
+        payload=lambda w, r: {
+            "unit": w.department(r.side).code,
+            "year": 2026,
+            "statement": "Next year.",
+        },
+        change=unit_change,
+        patch=lambda w, r: {"statement": "Statement restated."},
+        transitions=(
+            Transition(
+                "certify",
+                lambda w, r: {"conclusion": "exceptions", "statement": "With exceptions."},
+                head_of_unit,
+            ),
+        ),
+        clone=lambda obj, i: {"year": 2050 + i},
+    ),
+    Row(
+        name="procurement-cases",
+        url="/api/risk/procurement-cases/",
+        model="risk.ProcurementCase",
+        view=unit_view,
+        add=unit_change,
+        payload=lambda w, r: {
+            "reference": f"RFP-NEW-{r.side}",
+            "title": "A new tender",
+            "unit": _unit_code(w, r),
+            "value": "1000.00",
+            "vendors": ["Gamma Ltd"],
+            "opened_on": "2025-04-01",
+        },
+        change=unit_change,
+        patch=lambda w, r: {"title": "Tender restated"},
+        transitions=(
+            Transition("clear", lambda w, r: {"reason": "The member was recused."}, unit_change),
+            Transition(
+                "award",
+                lambda w, r: {"awarded_to": "Beta Services"},
+                unit_change,
+                keys=("dmspc:clean", "dos:clean"),
+            ),
+        ),
+        state_fields={
+            "status": lambda w, r: "awarded",
+            "awarded_to": lambda w, r: "Acme Supplies",
+            "awarded_on": lambda w, r: _iso(TODAY),
+            "cleared_on": lambda w, r: _iso(TODAY),
+            "clearance_reason": lambda w, r: "Cleared.",
+        },
+        clone=lambda obj, i: {"reference": f"{obj.reference}-Q{i}"},
+    ),
+    Row(
+        name="interest-declarations",
+        url="/api/risk/interest-declarations/",
+        model="risk.InterestDeclaration",
+        view=personal_view,
+        add=unit_change,
+        payload=lambda w, r: {
+            "case": _id(w, "procurement-cases", f"{r.side}:clean"),
+            "person": _index(w, f"{r.side}:panellist"),
+            "vendor": "Beta Services",
+            "interest": "Former employer",
+            "declared_on": "2025-03-05",
+        },
+        change=unit_change,
+        patch=lambda w, r: {"interest": "Interest restated"},
+        clone=lambda obj, i: {"vendor": f"Vendor Q{i}"},
+    ),
+    Row(
+        name="recovery-cases",
+        url="/api/risk/recovery-cases/",
+        model="risk.RecoveryCase",
+        view=unit_view,
+        add=unit_change,
+        payload=lambda w, r: {
+            "title": "A new finding",
+            "unit": _unit_code(w, r),
+            "finding": "fraud",
+            "amount_lost": "500.00",
+            "opened_on": "2025-02-01",
+        },
+        change=unit_change,
+        patch=lambda w, r: {"description": "Described again."},
+    ),
+    Row(
+        name="recovery-actions",
+        url="/api/risk/recovery-actions/",
+        model="risk.RecoveryAction",
+        view=unit_view,
+        add=unit_change,
+        payload=lambda w, r: {
+            "case": _id(w, "recovery-cases", r.side),
+            "taken_on": "2025-04-01",
+            "kind": "repayment",
+            "amount": "10.00",
+            "note": "Second instalment.",
+        },
+        change=None,  # dated actions are appended, never edited
+    ),
+    # --- reports --------------------------------------------------------------------------------
+    Row(
+        name="reports",
+        url="/api/reports/",
+        model="reports.ReportRun",
+        keys=("done", "queued"),
+        view=run_view,
+        add=run_request,
+        add_keys=("done",),
+        created=202,
+        payload=lambda w, r: {
+            "period_start": "2024-01-01",
+            "period_end": "2024-12-31",
+            "language": "en",
+        },
+        change=None,  # a run is never edited; an issued one never changes
+        clone=lambda obj, i: {"title": f"Run Q{i}"},
+    ),
+]
+
+ROW_BY_NAME = {row.name: row for row in ROWS}
+
+__all__ = ["PERSONAS", "ROWS", "ROW_BY_NAME", "Row", "Transition"]
