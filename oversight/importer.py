@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import history
-from core.actions import action
+from core.actions import action, may
 from core.exports import FORMULA_PREFIXES
 from core.models import HistoryEntry
 from core.uploads import spreadsheet_kind
@@ -342,14 +342,16 @@ def import_recommendations(upload, *, acting_user, dry_run: bool = False) -> Imp
     (OversightBodyPolicy.author: the body's own users, administrators). Raises PermissionDenied
     for users who may import no body's rows, ImportRejected with every error when any row is bad
     (nothing saved)."""
-    authors = set(
-        OversightBody.objects.restrict(acting_user, "author").values_list("code", flat=True)
-    )
-    if not authors:
+    if not may(acting_user, "add", Recommendation):
         raise PermissionDenied(
             _("Only oversight bodies and administrators import recommendations.")
         )
-    authors = {code.upper() for code in authors}
+    authors = {
+        code.upper()
+        for code in OversightBody.objects.restrict(acting_user, "author").values_list(
+            "code", flat=True
+        )
+    }
     errors = _Errors()
     rows = _read_rows(upload, errors)
     if errors:

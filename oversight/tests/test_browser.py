@@ -14,9 +14,7 @@ def bodies(db):
 
     from oversight.models import OversightBody
 
-    for code, name, name_zh in importlib.import_module(
-        "oversight.migrations.0001_initial"
-    ).BODIES:
+    for code, name, name_zh in importlib.import_module("oversight.migrations.0001_initial").BODIES:
         OversightBody.objects.get_or_create(code=code, defaults={"name": name, "name_zh": name_zh})
 
 
