@@ -1,5 +1,9 @@
+"""The admin saves through the named actions (core.admin.TrackedModelAdmin); state fields are
+read-only there and move through their actions."""
+
 from django.contrib import admin
 
+from core.admin import TrackedModelAdmin
 from risk.models import (
     ControlTest,
     InterestDeclaration,
@@ -12,7 +16,7 @@ from risk.models import (
 
 @admin.register(RatingScale)
 class RatingScaleAdmin(admin.ModelAdmin):
-    """Where administrators configure the rating bands."""
+    """Where administrators configure the rating bands (reference data, no action)."""
 
     list_display = ["__str__", "medium_from", "high_from", "critical_from"]
 
@@ -20,21 +24,8 @@ class RatingScaleAdmin(admin.ModelAdmin):
         return not RatingScale.objects.exists()
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Domain records change through the app's pages and API, where their rules live."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Risk)
-class RiskAdmin(ReadOnlyAdmin):
+class RiskAdmin(TrackedModelAdmin):
     list_display = ["title", "unit", "category", "likelihood", "impact", "score", "reviewed_on"]
     list_filter = ["category"]
     list_select_related = ["unit"]
@@ -42,25 +33,25 @@ class RiskAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ControlTest)
-class ControlTestAdmin(ReadOnlyAdmin):
+class ControlTestAdmin(TrackedModelAdmin):
     list_display = ["control", "tested_on", "result"]
     list_select_related = ["control"]
 
 
 @admin.register(ProcurementCase)
-class ProcurementCaseAdmin(ReadOnlyAdmin):
+class ProcurementCaseAdmin(TrackedModelAdmin):
     list_display = ["reference", "unit", "value", "status"]
     list_select_related = ["unit"]
     search_fields = ["reference"]
 
 
 @admin.register(InterestDeclaration)
-class InterestDeclarationAdmin(ReadOnlyAdmin):
+class InterestDeclarationAdmin(TrackedModelAdmin):
     list_display = ["case", "person", "vendor", "declared_on"]
     list_select_related = ["case", "person"]
 
 
 @admin.register(RecoveryCase)
-class RecoveryCaseAdmin(ReadOnlyAdmin):
+class RecoveryCaseAdmin(TrackedModelAdmin):
     list_display = ["__str__", "unit", "finding", "amount_lost", "amount_recovered"]
     list_select_related = ["unit"]

@@ -7,8 +7,23 @@ class RiskConfig(AppConfig):
     verbose_name = _("Risk")
 
     def ready(self) -> None:
-        from core import registry
-        from risk import metrics
+        from core import labels, registry
+        from risk import choices, metrics, services  # noqa: F401 (services: the actions register)
 
         registry.dashboard_card(metrics.dashboard_cards)
         registry.paragraph_evidence(metrics.paragraph_evidence)
+        for kind, values in {
+            "risk_category": choices.RiskCategory,
+            "risk_response": choices.RiskResponse,
+            "risk_band": choices.Band,
+            "treatment_status": choices.TreatmentStatus,
+            "control_kind": choices.ControlKind,
+            "control_frequency": choices.ControlFrequency,
+            "controltest_result": choices.TestResult,
+            "deficiency_status": choices.DeficiencyStatus,
+            "selfassessment_conclusion": choices.Conclusion,
+            "procurementcase_status": choices.CaseStatus,
+            "recoverycase_finding": choices.Finding,
+            "recoveryaction_kind": choices.RecoveryKind,
+        }.items():
+            labels.register(kind, values)

@@ -82,3 +82,8 @@ class RecoveryKind(models.TextChoices):
     LEGAL = "legal", _("Recovery through national authorities")
     INSURANCE = "insurance", _("Insurance or vendor claim")
     CORRECTION = "correction", _("Correction of the amount recorded")
+
+
+class DeficiencyStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")

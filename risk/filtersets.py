@@ -1,12 +1,18 @@
+"""One filterset per model, shared by the pages and the API. Units are given by code or id:
+`unit` is that unit, `within` the unit and every unit below it; people by username."""
+
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from org.filters import UnitSubtreeFilter
+from org.filters import UnitFilter, UsernameFilter
 from risk.choices import (
     Band,
     CaseStatus,
+    ControlFrequency,
     ControlKind,
     Finding,
+    RecoveryKind,
     RiskCategory,
     RiskResponse,
     TestResult,
@@ -15,8 +21,11 @@ from risk.choices import (
 from risk.models import (
     Control,
     ControlTest,
+    Deficiency,
+    InterestDeclaration,
     ProcurementCase,
     RatingScale,
+    RecoveryAction,
     RecoveryCase,
     Risk,
     SelfAssessment,
@@ -26,18 +35,20 @@ from risk.models import (
 RATINGS = [(n, str(n)) for n in range(1, 6)]
 
 
-class MineFilterMixin:
-    def filter_mine(self, queryset, name, value):
-        if not value or self.request is None:
-            return queryset
-        return queryset.filter(**{self.mine_field: self.request.user.pk})
+def _split(queryset, subset, value):
+    """`subset` when value is true, the rest when false, everything when not given."""
+    if value is None:
+        return queryset
+    return subset if value else queryset.exclude(pk__in=subset.values("pk"))
 
 
-class RiskFilterSet(MineFilterMixin, django_filters.FilterSet):
+class RiskFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         field_name="title", lookup_expr="icontains", label=_("Title contains")
     )
-    unit = UnitSubtreeFilter()
+    unit = UnitFilter(subtree=False)
+    within = UnitFilter()
+    owner = UsernameFilter(field_name="owner", label=_("Owner"))
     category = django_filters.ChoiceFilter(choices=RiskCategory.choices, label=_("Category"))
     band = django_filters.ChoiceFilter(
         choices=Band.choices, method="filter_band", label=_("Rating")
@@ -57,17 +68,21 @@ class RiskFilterSet(MineFilterMixin, django_filters.FilterSet):
         choices=RATINGS, coerce=int, label=_("Residual impact")
     )
     review_due = django_filters.BooleanFilter(method="filter_review_due", label=_("Review due"))
+    reviewed_before = django_filters.DateFilter(
+        field_name="reviewed_on", lookup_expr="lt", label=_("Reviewed before")
+    )
     active = django_filters.BooleanFilter(
         field_name="closed_on", lookup_expr="isnull", label=_("Active")
     )
     mine = django_filters.BooleanFilter(method="filter_mine", label=_("Risks I own"))
-    mine_field = "owner"
 
     class Meta:
         model = Risk
         fields = [
             "q",
             "unit",
+            "within",
+            "owner",
             "category",
             "band",
             "residual_band",
@@ -77,6 +92,7 @@ class RiskFilterSet(MineFilterMixin, django_filters.FilterSet):
             "residual_likelihood",
             "residual_impact",
             "review_due",
+            "reviewed_before",
             "active",
             "mine",
         ]
@@ -87,34 +103,33 @@ class RiskFilterSet(MineFilterMixin, django_filters.FilterSet):
         return queryset.in_band(value, RatingScale.current(), residual=name == "residual_band")
 
     def filter_review_due(self, queryset, name, value):
-        if value is None:
-            return queryset
-        due = queryset.review_overdue()
-        return due if value else queryset.exclude(pk__in=due.values("pk"))
-
-
-class TreatmentFilterSet(MineFilterMixin, django_filters.FilterSet):
-    unit = UnitSubtreeFilter(unit_field="risk__unit")
-    status = django_filters.ChoiceFilter(choices=TreatmentStatus.choices, label=_("Status"))
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
-    mine = django_filters.BooleanFilter(method="filter_mine", label=_("My actions"))
-    mine_field = "owner"
-
-    class Meta:
-        model = Treatment
-        fields = ["unit", "status", "overdue", "mine"]
-
-    def filter_overdue(self, queryset, name, value):
-        if value is None:
-            return queryset
-        overdue = queryset.overdue()
-        return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
+        return _split(queryset, queryset.review_overdue(), value)
 
     def filter_mine(self, queryset, name, value):
         if not value or self.request is None:
             return queryset
-        from django.db.models import Q
+        return queryset.filter(owner=self.request.user.pk)
 
+
+class TreatmentFilterSet(django_filters.FilterSet):
+    unit = UnitFilter(unit_field="risk__unit", subtree=False)
+    within = UnitFilter(unit_field="risk__unit")
+    risk = django_filters.NumberFilter(field_name="risk_id", label=_("Risk"))
+    owner = UsernameFilter(field_name="owner", label=_("Owner"))
+    status = django_filters.ChoiceFilter(choices=TreatmentStatus.choices, label=_("Status"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+    mine = django_filters.BooleanFilter(method="filter_mine", label=_("My actions"))
+
+    class Meta:
+        model = Treatment
+        fields = ["unit", "within", "risk", "owner", "status", "overdue", "mine"]
+
+    def filter_overdue(self, queryset, name, value):
+        return _split(queryset, queryset.overdue(), value)
+
+    def filter_mine(self, queryset, name, value):
+        if not value or self.request is None:
+            return queryset
         return queryset.filter(Q(owner=self.request.user) | Q(risk__owner=self.request.user))
 
 
@@ -122,55 +137,137 @@ class ControlFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         field_name="title", lookup_expr="icontains", label=_("Title contains")
     )
-    unit = UnitSubtreeFilter()
+    unit = UnitFilter(subtree=False)
+    within = UnitFilter()
+    owner = UsernameFilter(field_name="owner", label=_("Owner"))
     kind = django_filters.ChoiceFilter(choices=ControlKind.choices, label=_("Kind"))
+    frequency = django_filters.ChoiceFilter(choices=ControlFrequency.choices, label=_("Frequency"))
+    risks = django_filters.NumberFilter(field_name="risks", label=_("Risk treated"))
 
     class Meta:
         model = Control
-        fields = ["q", "unit", "kind"]
+        fields = ["q", "unit", "within", "owner", "kind", "frequency", "risks"]
 
 
 class ControlTestFilterSet(django_filters.FilterSet):
-    unit = UnitSubtreeFilter(unit_field="control__unit")
+    unit = UnitFilter(unit_field="control__unit", subtree=False)
+    within = UnitFilter(unit_field="control__unit")
+    control = django_filters.NumberFilter(field_name="control_id", label=_("Control"))
     result = django_filters.ChoiceFilter(choices=TestResult.choices, label=_("Result"))
+    tested_on = django_filters.DateFilter(label=_("Tested on"))
     tested_from = django_filters.DateFilter(
         field_name="tested_on", lookup_expr="gte", label=_("Tested from")
+    )
+    tested_on__gte = django_filters.DateFilter(
+        field_name="tested_on", lookup_expr="gte", label=_("Tested from")
+    )
+    tested_on__lte = django_filters.DateFilter(
+        field_name="tested_on", lookup_expr="lte", label=_("Tested until")
     )
 
     class Meta:
         model = ControlTest
-        fields = ["unit", "result", "tested_from"]
+        fields = [
+            "unit",
+            "within",
+            "control",
+            "result",
+            "tested_on",
+            "tested_from",
+            "tested_on__gte",
+            "tested_on__lte",
+        ]
+
+
+class DeficiencyFilterSet(django_filters.FilterSet):
+    test = django_filters.NumberFilter(field_name="test_id", label=_("Control test"))
+    closed_on__isnull = django_filters.BooleanFilter(
+        field_name="closed_on", lookup_expr="isnull", label=_("Open")
+    )
+
+    class Meta:
+        model = Deficiency
+        fields = ["test", "closed_on__isnull"]
 
 
 class SelfAssessmentFilterSet(django_filters.FilterSet):
-    unit = UnitSubtreeFilter()
+    unit = UnitFilter(subtree=False)
+    within = UnitFilter()
     year = django_filters.NumberFilter(label=_("Year"))
 
     class Meta:
         model = SelfAssessment
-        fields = ["unit", "year"]
+        fields = ["unit", "within", "year"]
 
 
 class ProcurementCaseFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         field_name="reference", lookup_expr="icontains", label=_("Reference contains")
     )
-    unit = UnitSubtreeFilter()
+    reference = django_filters.CharFilter(label=_("Reference"))
+    unit = UnitFilter(subtree=False)
+    within = UnitFilter()
     status = django_filters.ChoiceFilter(choices=CaseStatus.choices, label=_("Status"))
-    flagged = django_filters.BooleanFilter(field_name="is_flagged", label=_("Flagged"))
+    flagged = django_filters.BooleanFilter(method="filter_flagged", label=_("Flagged"))
 
     class Meta:
         model = ProcurementCase
-        fields = ["q", "unit", "status", "flagged"]
+        fields = ["q", "reference", "unit", "within", "status", "flagged"]
+
+    def filter_flagged(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.flagged(value)
+
+
+class InterestDeclarationFilterSet(django_filters.FilterSet):
+    case = django_filters.NumberFilter(field_name="case_id", label=_("Procurement case"))
+    person__index_number = django_filters.CharFilter(
+        field_name="person__index_number", label=_("Index number")
+    )
+    vendor = django_filters.CharFilter(label=_("Vendor"))
+
+    class Meta:
+        model = InterestDeclaration
+        fields = ["case", "person__index_number", "vendor"]
 
 
 class RecoveryCaseFilterSet(django_filters.FilterSet):
-    unit = UnitSubtreeFilter()
+    unit = UnitFilter(subtree=False)
+    within = UnitFilter()
+    unit__code = UnitFilter(subtree=False)  # the first release's name for `unit`
     finding = django_filters.ChoiceFilter(choices=Finding.choices, label=_("Finding"))
     open = django_filters.BooleanFilter(
         field_name="closed_on", lookup_expr="isnull", label=_("Open")
     )
+    closed_on__isnull = django_filters.BooleanFilter(
+        field_name="closed_on", lookup_expr="isnull", label=_("Open")
+    )
+    opened_on__gte = django_filters.DateFilter(
+        field_name="opened_on", lookup_expr="gte", label=_("Opened from")
+    )
+    opened_on__lte = django_filters.DateFilter(
+        field_name="opened_on", lookup_expr="lte", label=_("Opened until")
+    )
 
     class Meta:
         model = RecoveryCase
-        fields = ["unit", "finding", "open"]
+        fields = [
+            "unit",
+            "within",
+            "unit__code",
+            "finding",
+            "open",
+            "closed_on__isnull",
+            "opened_on__gte",
+            "opened_on__lte",
+        ]
+
+
+class RecoveryActionFilterSet(django_filters.FilterSet):
+    case = django_filters.NumberFilter(field_name="case_id", label=_("Recovery case"))
+    kind = django_filters.ChoiceFilter(choices=RecoveryKind.choices, label=_("Action"))
+
+    class Meta:
+        model = RecoveryAction
+        fields = ["case", "kind"]

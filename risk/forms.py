@@ -4,9 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accountability.models import Decision
 from core.forms import DateInput, VersionedModelForm
-from org.access import access_for
-from org.models import OrgUnit, Paragraph, Person
-from risk.choices import Conclusion
+from org.models import Paragraph, Person
+from risk.choices import CaseStatus, Conclusion
 from risk.models import (
     Control,
     ControlTest,
@@ -19,12 +18,7 @@ from risk.models import (
     SelfAssessment,
     Treatment,
 )
-
-
-def managed_units(user):
-    access = access_for(user)
-    units = OrgUnit.objects.filter(is_active=True)
-    return units if access.is_admin else units.filter(pk__in=access.subtree_ids())
+from risk.policies import recordable_units
 
 
 class UserScopedForm(VersionedModelForm):
@@ -36,7 +30,7 @@ class UserScopedForm(VersionedModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         if "unit" in self.fields:
-            self.fields["unit"].queryset = managed_units(user)
+            self.fields["unit"].queryset = recordable_units(user)
         users = get_user_model().objects.filter(is_active=True).order_by("username")
         for name in ("owner", "tester"):
             if name in self.fields:
@@ -92,7 +86,7 @@ class ControlForm(UserScopedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["risks"].queryset = (
-            Risk.objects.editable_by(self.user).active().order_by("title")
+            Risk.objects.restrict(self.user, "change").active().order_by("title")
         )
 
 
@@ -106,7 +100,7 @@ class ControlTestForm(UserScopedForm):
 class DeficiencyForm(UserScopedForm):
     class Meta:
         model = Deficiency
-        fields = ["description", "remediation", "owner", "due_on", "closed_on"]
+        fields = ["description", "remediation", "owner", "due_on"]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "remediation": forms.Textarea(attrs={"rows": 3}),
@@ -118,6 +112,16 @@ class SelfAssessmentForm(UserScopedForm):
         model = SelfAssessment
         fields = ["unit", "year", "statement"]
         widgets = {"statement": forms.Textarea(attrs={"rows": 5})}
+
+
+class CloseDeficiencyForm(forms.Form):
+    closed_on = forms.DateField(label=_("Closed on"), widget=DateInput(), required=False)
+    remediation = forms.CharField(
+        label=_("Remediation action"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Required unless already recorded."),
+    )
 
 
 class CertifyForm(forms.Form):
@@ -140,12 +144,22 @@ class ProcurementCaseForm(UserScopedForm):
         help_text=_("Index numbers of the panel members, separated by spaces or commas."),
     )
 
+    action_inputs = ("vendors", "panel")
+
     class Meta:
         model = ProcurementCase
         fields = ["reference", "title", "unit", "value", "opened_on", "status", "paragraphs"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Awarding and reopening are their own pages: the edit form moves the status only
+        # between open, under evaluation and cancelled.
+        if self.instance.status == CaseStatus.AWARDED:
+            del self.fields["status"]
+        else:
+            self.fields["status"].choices = [
+                c for c in CaseStatus.choices if c[0] != CaseStatus.AWARDED
+            ]
         if self.instance.pk:
             self.fields["vendor_names"].initial = "\n".join(
                 self.instance.vendors.values_list("name", flat=True)
@@ -169,19 +183,46 @@ class ProcurementCaseForm(UserScopedForm):
             )
         return people
 
+    def clean(self):
+        cleaned = super().clean()
+        # The action's inputs: vendors by name, the panel as people.
+        if "vendor_names" in cleaned:
+            cleaned["vendors"] = cleaned["vendor_names"]
+        if "panel_members" in cleaned:
+            cleaned["panel"] = cleaned["panel_members"]
+        return cleaned
+
 
 class AwardForm(forms.Form):
+    takes_object = True
     awarded_to = forms.ChoiceField(label=_("Awarded to"))
     awarded_on = forms.DateField(label=_("Awarded on"), widget=DateInput())
 
-    def __init__(self, *args, vendors=(), **kwargs):
+    def __init__(self, *args, obj=None, **kwargs):
         super().__init__(*args, **kwargs)
+        vendors = obj.vendors.values_list("name", flat=True) if obj is not None else []
         self.fields["awarded_to"].choices = [(v, v) for v in vendors]
 
 
 class ClearanceForm(forms.Form):
     clearance_reason = forms.CharField(
         label=_("Why may the case proceed?"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def clean(self):
+        return {"reason": super().clean().get("clearance_reason", "")}
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the case reopened?"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    status = forms.ChoiceField(
+        label=_("Reopen as"),
+        choices=[
+            (CaseStatus.EVALUATION, CaseStatus.EVALUATION.label),
+            (CaseStatus.OPEN, CaseStatus.OPEN.label),
+        ],
     )
 
 
@@ -224,7 +265,7 @@ class RecoveryCaseForm(UserScopedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # A number field, not a select of up to a million decisions; only visible ones are accepted.
-        self.fields["decision"].queryset = Decision.objects.visible_to(self.user)
+        self.fields["decision"].queryset = Decision.objects.restrict(self.user, "view")
         self.fields["decision"].help_text = _(
             "Number (id) of the decision in the decision log, if a wrong decision caused the loss."
         )

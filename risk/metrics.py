@@ -23,6 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.figures import rate
+from org.access import access_for
 from risk.choices import Band, Finding, RiskCategory, TestResult, TreatmentStatus
 from risk.models import (
     Control,
@@ -37,19 +39,13 @@ from risk.models import (
     RiskAssessment,
     Treatment,
 )
-from risk.querysets import REVIEW_CYCLE_DAYS, band_case
+from risk.querysets import band_case, review_due
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=16, decimal_places=2))
 
 
 def money(value) -> str:
     return f"{(value or Decimal('0')).quantize(Decimal('0.01'))}"
-
-
-def rate(part, whole) -> float | None:
-    if not whole:
-        return None
-    return round(float(part) / float(whole) * 100, 1)
 
 
 # --- Heat map ------------------------------------------------------------------------------
@@ -80,7 +76,6 @@ def band_counts(risks, scale: RatingScale, *, residual: bool = False) -> dict[st
 
 def units_with_current_register(risks, as_of: datetime.date) -> int:
     """Units whose every active risk was reviewed within the 12 months up to `as_of`."""
-    cutoff = as_of - datetime.timedelta(days=REVIEW_CYCLE_DAYS)
     # `reviewed_on` is the latest review: one after `as_of` must not make the register current
     # on `as_of`, so then take the last dated assessment up to `as_of`.
     last_review = Case(
@@ -94,9 +89,9 @@ def units_with_current_register(risks, as_of: datetime.date) -> int:
     )
     return (
         risks.order_by()
-        .annotate(last_review=last_review)
+        .annotate(last_reviewed_on=last_review)
         .values("unit")
-        .annotate(stale=Count("pk", filter=Q(last_review__isnull=True) | Q(last_review__lt=cutoff)))
+        .annotate(stale=Count("pk", filter=review_due(as_of, prefix="last_")))
         .filter(stale=0)
         .count()
     )
@@ -104,13 +99,12 @@ def units_with_current_register(risks, as_of: datetime.date) -> int:
 
 def registers_by_unit(risks, as_of: datetime.date | None = None) -> list[dict]:
     """Per unit: active risks, how many are due for review, the highest score; one grouped query."""
-    cutoff = (as_of or timezone.localdate()) - datetime.timedelta(days=REVIEW_CYCLE_DAYS)
     rows = (
         risks.order_by()
         .values("unit__code")
         .annotate(
             n=Count("pk"),
-            stale=Count("pk", filter=Q(reviewed_on__isnull=True) | Q(reviewed_on__lt=cutoff)),
+            stale=Count("pk", filter=review_due(as_of)),
             top=Max("score"),
         )
         .order_by("unit__code")
@@ -130,32 +124,28 @@ def registers_by_unit(risks, as_of: datetime.date | None = None) -> list[dict]:
 def overview(user) -> dict:
     """The risk area's headline figures for what `user` may see."""
     today = timezone.localdate()
-    risks = Risk.objects.visible_to(user).active()
+    risks = Risk.objects.restrict(user, "view").active()
     scale = RatingScale.current()
     risk_figures = risks.aggregate(
         total=Count("pk"),
-        review_due=Count(
-            "pk",
-            filter=Q(reviewed_on__isnull=True)
-            | Q(reviewed_on__lt=today - datetime.timedelta(days=REVIEW_CYCLE_DAYS)),
-        ),
+        review_due=Count("pk", filter=review_due(today)),
     )
-    tests = ControlTest.objects.visible_to(user)
+    tests = ControlTest.objects.restrict(user, "view")
     return {
         "risks": risk_figures["total"],
         "review_due": risk_figures["review_due"],
         "bands": band_counts(risks, scale),
         "units_current": units_with_current_register(risks, today),
         "units_with_register": risks.order_by().values("unit").distinct().count(),
-        "treatments_overdue": Treatment.objects.visible_to(user).overdue(today).count(),
-        "controls": Control.objects.visible_to(user).count(),
+        "treatments_overdue": Treatment.objects.restrict(user, "view").overdue(today).count(),
+        "controls": Control.objects.restrict(user, "view").count(),
         "tests_last_year": tests.filter(tested_on__gt=today - datetime.timedelta(days=365)).count(),
-        "open_deficiencies": Deficiency.objects.visible_to(user).open().count(),
-        "cases_flagged": ProcurementCase.objects.visible_to(user)
+        "open_deficiencies": Deficiency.objects.restrict(user, "view").open().count(),
+        "cases_flagged": ProcurementCase.objects.restrict(user, "view")
         .exclude(status__in=["awarded", "cancelled"])
         .flagged()
         .count(),
-        "recovery": RecoveryCase.objects.visible_to(user).aggregate(
+        "recovery": RecoveryCase.objects.restrict(user, "view").aggregate(
             lost=Coalesce(Sum("amount_lost"), ZERO),
             recovered=Coalesce(Sum("amount_recovered"), ZERO),
             cases=Count("pk"),
@@ -387,7 +377,6 @@ def paragraph_measures(
 
 def dashboard_cards(user):
     from core.registry import Card
-    from org.access import access_for
 
     access = access_for(user)
     if not access.authenticated:
@@ -411,12 +400,12 @@ def dashboard_cards(user):
         )
     if access.is_manager or access.can_read_all:
         scale = RatingScale.current()
-        risks = Risk.objects.visible_to(user).active()
+        risks = Risk.objects.restrict(user, "view").active()
         figures = risks.aggregate(
             total=Count("pk"),
             critical=Count("pk", filter=Q(score__gte=scale.critical_from)),
         )
-        overdue = Treatment.objects.visible_to(user).overdue(today).count()
+        overdue = Treatment.objects.restrict(user, "view").overdue(today).count()
         cards.append(
             Card("risk", _("Risks in the register"), figures["total"], reverse("risk:risk_list"))
         )
@@ -439,7 +428,7 @@ def dashboard_cards(user):
             )
         )
         flagged = (
-            ProcurementCase.objects.visible_to(user)
+            ProcurementCase.objects.restrict(user, "view")
             .exclude(status__in=["awarded", "cancelled"])
             .flagged()
             .count()
@@ -459,10 +448,10 @@ def dashboard_cards(user):
 def paragraph_evidence(user):
     from core.registry import Evidence
 
-    risks = Risk.objects.visible_to(user).count()
-    controls = Control.objects.visible_to(user).count()
-    cases = ProcurementCase.objects.visible_to(user).count()
-    recovery = RecoveryCase.objects.visible_to(user).aggregate(
+    risks = Risk.objects.restrict(user, "view").count()
+    controls = Control.objects.restrict(user, "view").count()
+    cases = ProcurementCase.objects.restrict(user, "view").count()
+    recovery = RecoveryCase.objects.restrict(user, "view").aggregate(
         n=Count("pk"), fraud=Count("pk", filter=Q(finding=Finding.FRAUD))
     )
     return {

@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.figures import rate
 from core.models import TrackedModel
 from org.models import CitesParagraphs, OrgUnit, Person
-from risk import querysets
+from risk import policies, querysets
 from risk.choices import (
     OPEN_TREATMENT,
     Band,
@@ -23,6 +24,7 @@ from risk.choices import (
     Conclusion,
     ControlFrequency,
     ControlKind,
+    DeficiencyStatus,
     Finding,
     RecoveryKind,
     RiskCategory,
@@ -49,6 +51,7 @@ class RatingScale(TrackedModel):
     critical_from = models.PositiveSmallIntegerField(_("critical from score"), default=15)
 
     objects = querysets.ReferenceQuerySet.as_manager()
+    policy = policies.ReferencePolicy()
 
     class Meta:
         verbose_name = _("rating scale")
@@ -134,6 +137,7 @@ class Risk(CitesParagraphs, TrackedModel):
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
 
     objects = querysets.RiskQuerySet.as_manager()
+    policy = policies.OwnedPolicy(owner_fields=("owner",))
 
     class Meta:
         ordering = ["-score", "pk"]
@@ -234,6 +238,7 @@ class Risk(CitesParagraphs, TrackedModel):
 
     @property
     def review_due(self) -> bool:
+        """One row's reading of querysets.review_due (tested against it)."""
         if self.reviewed_on is None:
             return True
         return self.reviewed_on < timezone.localdate() - datetime.timedelta(
@@ -266,6 +271,7 @@ class RiskAssessment(TrackedModel):
     residual_score = models.PositiveSmallIntegerField(_("residual score"), null=True, blank=True)
 
     objects = querysets.AssessmentQuerySet.as_manager()
+    policy = policies.OwnedPolicy(unit_field="risk__unit", owner_fields=("risk__owner",))
 
     class Meta:
         ordering = ["risk", "assessed_on", "pk"]
@@ -301,6 +307,7 @@ class Treatment(TrackedModel):
     )
 
     objects = querysets.TreatmentQuerySet.as_manager()
+    policy = policies.OwnedPolicy(unit_field="risk__unit", owner_fields=("owner", "risk__owner"))
 
     class Meta:
         ordering = ["due_on", "pk"]
@@ -340,6 +347,7 @@ class Treatment(TrackedModel):
 
     @property
     def is_overdue(self) -> bool:
+        """One row's reading of querysets.treatment_overdue (tested against it)."""
         return self.status in OPEN_TREATMENT and self.due_on < timezone.localdate()
 
     @property
@@ -377,6 +385,7 @@ class Control(CitesParagraphs, TrackedModel):
     )
 
     objects = querysets.ControlQuerySet.as_manager()
+    policy = policies.OwnedPolicy(owner_fields=("owner",))
 
     class Meta:
         ordering = ["unit", "title", "pk"]
@@ -410,6 +419,9 @@ class ControlTest(TrackedModel):
     notes = models.TextField(_("what the test found"), blank=True)
 
     objects = querysets.ControlTestQuerySet.as_manager()
+    policy = policies.OwnedPolicy(
+        unit_field="control__unit", owner_fields=("control__owner", "tester")
+    )
 
     class Meta:
         ordering = ["-tested_on", "-pk"]
@@ -459,15 +471,35 @@ class Deficiency(TrackedModel):
         related_name="+",
     )
     due_on = models.DateField(_("remediation due on"), null=True, blank=True)
-    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=DeficiencyStatus.choices,
+        default=DeficiencyStatus.OPEN,
+        editable=False,
+    )
+    closed_on = models.DateField(_("closed on"), null=True, blank=True, editable=False)
+
+    # Closing is an action with its own rule (remediation recorded), never a generic edit.
+    state_actions = {"status": "close", "closed_on": "close"}
 
     objects = querysets.DeficiencyQuerySet.as_manager()
+    policy = policies.OwnedPolicy(
+        unit_field="test__control__unit", owner_fields=("owner",), as_change=("close",)
+    )
 
     class Meta:
         ordering = ["closed_on", "due_on", "pk"]
         verbose_name = _("control deficiency")
         verbose_name_plural = _("control deficiencies")
         indexes = [models.Index(fields=["closed_on"], name="deficiency_closed_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open", closed_on__isnull=True)
+                | Q(status="closed", closed_on__isnull=False),
+                name="risk_deficiency_status_closed_on",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.description[:80]
@@ -527,6 +559,7 @@ class SelfAssessment(TrackedModel):
     certified_on = models.DateField(_("certified on"), null=True, blank=True)
 
     objects = querysets.SelfAssessmentQuerySet.as_manager()
+    policy = policies.SelfAssessmentPolicy()
 
     class Meta:
         ordering = ["-year", "unit"]
@@ -565,8 +598,8 @@ class ProcurementCase(CitesParagraphs, TrackedModel):
     panel = models.ManyToManyField(
         Person, verbose_name=_("evaluation panel"), blank=True, related_name="procurement_panels"
     )
-    awarded_to = models.CharField(_("awarded to"), max_length=200, blank=True)
-    awarded_on = models.DateField(_("awarded on"), null=True, blank=True)
+    awarded_to = models.CharField(_("awarded to"), max_length=200, blank=True, editable=False)
+    awarded_on = models.DateField(_("awarded on"), null=True, blank=True, editable=False)
     cleared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("cleared by"),
@@ -574,11 +607,24 @@ class ProcurementCase(CitesParagraphs, TrackedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        editable=False,
     )
-    cleared_on = models.DateField(_("cleared on"), null=True, blank=True)
-    clearance_reason = models.TextField(_("reason for clearance"), blank=True)
+    cleared_on = models.DateField(_("cleared on"), null=True, blank=True, editable=False)
+    clearance_reason = models.TextField(_("reason for clearance"), blank=True, editable=False)
+
+    # The award and the clearance move only through their actions. `status` may move between
+    # open, under evaluation and cancelled by an edit; to or from "awarded" only by award/reopen
+    # (checked by save_procurement_case and the serializer's validate_status).
+    state_actions = {
+        "awarded_to": "award",
+        "awarded_on": "award",
+        "cleared_by": "clear",
+        "cleared_on": "clear",
+        "clearance_reason": "clear",
+    }
 
     objects = querysets.ProcurementCaseQuerySet.as_manager()
+    policy = policies.ProcurementCasePolicy()
 
     class Meta:
         ordering = ["-opened_on", "-pk"]
@@ -600,9 +646,15 @@ class ProcurementCase(CitesParagraphs, TrackedModel):
 
     @property
     def flagged(self) -> bool:
+        """The `flagged` rule for one case: the list's SQL annotation when there is one, else
+        read from the case's panel and declarations (querysets.flag_expression says the same in
+        SQL; a test checks they agree)."""
         if "is_flagged" in self.__dict__:
             return self.__dict__["is_flagged"]
-        return type(self).objects.flagged().filter(pk=self.pk).exists()
+        if self.pk is None:
+            return False
+        reasons = self.flag_reasons()
+        return bool(reasons["undeclared"] or reasons["conflicts"])
 
     @property
     def is_cleared(self) -> bool:
@@ -642,6 +694,7 @@ class Vendor(TrackedModel):
     name = models.CharField(_("vendor"), max_length=200)
 
     objects = querysets.VendorQuerySet.as_manager()
+    policy = policies.UnitPolicy(unit_field="case__unit")
 
     class Meta:
         ordering = ["name"]
@@ -681,6 +734,7 @@ class InterestDeclaration(TrackedModel):
     declared_on = models.DateField(_("declared on"), default=timezone.localdate)
 
     objects = querysets.DeclarationQuerySet.as_manager()
+    policy = policies.DeclarationPolicy()
 
     class Meta:
         ordering = ["case", "person", "vendor"]
@@ -752,6 +806,7 @@ class RecoveryCase(CitesParagraphs, TrackedModel):
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
 
     objects = querysets.RecoveryCaseQuerySet.as_manager()
+    policy = policies.UnitPolicy()
 
     class Meta:
         ordering = ["-opened_on", "-pk"]
@@ -793,9 +848,7 @@ class RecoveryCase(CitesParagraphs, TrackedModel):
 
     @property
     def recovery_rate(self) -> float | None:
-        if not self.amount_lost:
-            return None
-        return round(float(self.amount_recovered / self.amount_lost * 100), 1)
+        return rate(self.amount_recovered, self.amount_lost)
 
     @property
     def outstanding(self) -> Decimal:
@@ -819,6 +872,7 @@ class RecoveryAction(TrackedModel):
     note = models.TextField(_("note"), blank=True)
 
     objects = querysets.RecoveryActionQuerySet.as_manager()
+    policy = policies.UnitPolicy(unit_field="case__unit")
 
     class Meta:
         ordering = ["taken_on", "pk"]

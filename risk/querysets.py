@@ -1,4 +1,5 @@
-"""Who sees which risk records, and the SQL shapes the lists, heat map and metrics share."""
+"""The SQL shapes the lists, heat map, metrics and policies share. Who sees what is decided in
+risk.policies; each rule here (flagged, overdue, review due) is written once."""
 
 import datetime
 
@@ -6,8 +7,7 @@ from django.db import models
 from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 
-from org.access import access_for
-from org.permissions import UnitScopedQuerySet
+from org.permissions import RestrictedQuerySet
 from risk.choices import OPEN_TREATMENT, Band
 
 REVIEW_CYCLE_DAYS = 365
@@ -35,29 +35,19 @@ def band_range(band: str, scale) -> tuple[int, int]:
     }[band]
 
 
-class OwnedUnitScopedQuerySet(UnitScopedQuerySet):
-    """Unit-scoped, and also visible to the people named as owners: risk management is the
-    responsibility of staff at all levels (para 30), so an owner sees what they own."""
-
-    owner_fields: tuple[str, ...] = ()
-
-    def visible_to(self, user):
-        access = access_for(user)
-        if access.can_read_all:
-            return self.all()
-        if not access.authenticated:
-            return self.none()
-        condition = Q(pk__in=[])
-        for field in self.owner_fields:
-            condition |= Q(**{field: user.pk})
-        if access.is_manager:
-            condition |= Q(**{f"{self.unit_field}__in": access.subtree_ids()})
-        return self.filter(condition)
+def review_due(today: datetime.date | None = None, prefix: str = "") -> Q:
+    """A risk is due for review when it was never reviewed or not within the review cycle."""
+    cutoff = (today or timezone.localdate()) - datetime.timedelta(days=REVIEW_CYCLE_DAYS)
+    return Q(**{f"{prefix}reviewed_on__isnull": True}) | Q(**{f"{prefix}reviewed_on__lt": cutoff})
 
 
-class RiskQuerySet(OwnedUnitScopedQuerySet):
-    owner_fields = ("owner",)
+def treatment_overdue(today: datetime.date | None = None) -> Q:
+    """A treatment action is overdue when it is still open and its due date has passed
+    (Treatment.is_overdue says the same for one row)."""
+    return Q(status__in=OPEN_TREATMENT, due_on__lt=today or timezone.localdate())
 
+
+class RiskQuerySet(RestrictedQuerySet):
     def active(self):
         return self.filter(closed_on__isnull=True)
 
@@ -72,153 +62,93 @@ class RiskQuerySet(OwnedUnitScopedQuerySet):
         return self.filter(**{f"{field}__gte": low, f"{field}__lte": high})
 
     def review_overdue(self, today: datetime.date | None = None):
-        cutoff = (today or timezone.localdate()) - datetime.timedelta(days=REVIEW_CYCLE_DAYS)
-        return self.filter(Q(reviewed_on__isnull=True) | Q(reviewed_on__lt=cutoff))
+        return self.filter(review_due(today))
 
 
-class TreatmentQuerySet(OwnedUnitScopedQuerySet):
-    unit_field = "risk__unit"
-    owner_fields = ("owner", "risk__owner")
-
+class TreatmentQuerySet(RestrictedQuerySet):
     def overdue(self, today: datetime.date | None = None):
-        return self.filter(status__in=OPEN_TREATMENT, due_on__lt=today or timezone.localdate())
+        return self.filter(treatment_overdue(today))
 
 
-class AssessmentQuerySet(OwnedUnitScopedQuerySet):
-    unit_field = "risk__unit"
-    owner_fields = ("risk__owner",)
+class AssessmentQuerySet(RestrictedQuerySet):
+    pass
 
 
-class ControlQuerySet(OwnedUnitScopedQuerySet):
-    owner_fields = ("owner",)
+class ControlQuerySet(RestrictedQuerySet):
+    pass
 
 
-class ControlTestQuerySet(OwnedUnitScopedQuerySet):
-    unit_field = "control__unit"
-    owner_fields = ("control__owner", "tester")
+class ControlTestQuerySet(RestrictedQuerySet):
+    pass
 
 
-class DeficiencyQuerySet(OwnedUnitScopedQuerySet):
-    unit_field = "test__control__unit"
-    owner_fields = ("owner",)
-
+class DeficiencyQuerySet(RestrictedQuerySet):
     def open(self):
         return self.filter(closed_on__isnull=True)
 
 
-class SelfAssessmentQuerySet(UnitScopedQuerySet):
+class SelfAssessmentQuerySet(RestrictedQuerySet):
     pass
 
 
-class ProcurementCaseQuerySet(UnitScopedQuerySet):
-    def visible_to(self, user):
-        """Unit-scoped, and a case is visible to the members of its panel, who declare for it."""
-        from risk.models import ProcurementCase
+def flag_expression() -> Exists:
+    """The procurement `flagged` rule (CONTRACT.md), as one SQL expression: a member of the case's
+    panel has made no declaration for it, or declared an interest in one of its vendors.
+    ProcurementCase.flagged says the same for one loaded case."""
+    from risk.models import InterestDeclaration, ProcurementCase, Vendor
 
-        access = access_for(user)
-        if access.can_read_all:
-            return self.all()
-        if not access.authenticated:
-            return self.none()
-        condition = Exists(
-            ProcurementCase.panel.through.objects.filter(
-                procurementcase_id=OuterRef("pk"), person__user_id=user.pk
+    panel = ProcurementCase.panel.through
+    undeclared = panel.objects.filter(procurementcase_id=OuterRef("pk")).exclude(
+        Exists(
+            InterestDeclaration.objects.filter(
+                case_id=OuterRef("procurementcase_id"), person_id=OuterRef("person_id")
             )
         )
-        if access.is_manager:
-            condition = Q(unit__in=access.subtree_ids()) | condition
-        return self.filter(condition)
-
-    @staticmethod
-    def _flag_conditions() -> tuple[Exists, Exists]:
-        """A panel member has made no declaration for the case; a panel member declared an
-        interest in one of the case's vendors (CONTRACT.md)."""
-        from risk.models import InterestDeclaration, ProcurementCase, Vendor
-
-        panel = ProcurementCase.panel.through
-        undeclared = panel.objects.filter(procurementcase_id=OuterRef("pk")).exclude(
+    )
+    conflicted = (
+        InterestDeclaration.objects.filter(case_id=OuterRef("pk"))
+        .exclude(vendor="")
+        .filter(
             Exists(
-                InterestDeclaration.objects.filter(
-                    case_id=OuterRef("procurementcase_id"), person_id=OuterRef("person_id")
+                panel.objects.filter(
+                    procurementcase_id=OuterRef("case_id"), person_id=OuterRef("person_id")
                 )
-            )
+            ),
+            Exists(Vendor.objects.filter(case_id=OuterRef("case_id"), name=OuterRef("vendor"))),
         )
-        conflicted = (
-            InterestDeclaration.objects.filter(case_id=OuterRef("pk"))
-            .exclude(vendor="")
-            .filter(
-                Exists(
-                    panel.objects.filter(
-                        procurementcase_id=OuterRef("case_id"), person_id=OuterRef("person_id")
-                    )
-                ),
-                Exists(Vendor.objects.filter(case_id=OuterRef("case_id"), name=OuterRef("vendor"))),
-            )
-        )
-        return Exists(undeclared), Exists(conflicted)
+    )
+    return Exists(undeclared) | Exists(conflicted)
 
+
+class ProcurementCaseQuerySet(RestrictedQuerySet):
     def with_flag(self):
         """`is_flagged` computed in SQL for every row."""
-        undeclared, conflicted = self._flag_conditions()
-        return self.annotate(has_undeclared=undeclared, has_conflict=conflicted).annotate(
-            is_flagged=Q(has_undeclared=True) | Q(has_conflict=True)
-        )
+        return self.annotate(is_flagged=flag_expression())
 
-    def flagged(self):
-        # Filtering on the conditions themselves (not on an annotation) keeps them out of the
-        # SELECT list, so the database evaluates them once.
-        undeclared, conflicted = self._flag_conditions()
-        return self.filter(undeclared | conflicted).annotate(
-            is_flagged=Value(True, output_field=models.BooleanField())
+    def flagged(self, value: bool = True):
+        # Filtering on the expression itself (not on an annotation) keeps it out of the SELECT
+        # list, so the database evaluates it once.
+        condition = flag_expression()
+        return self.filter(condition if value else ~condition).annotate(
+            is_flagged=Value(value, output_field=models.BooleanField())
         )
 
 
-class VendorQuerySet(UnitScopedQuerySet):
-    unit_field = "case__unit"
-
-
-class DeclarationQuerySet(UnitScopedQuerySet):
-    """Declarations name people and their interests: personal data that General Assembly staff
-    do not read; the declarant reads and makes their own."""
-
-    unit_field = "case__unit"
-
-    def visible_to(self, user):
-        access = access_for(user)
-        if access.is_admin or access.is_oversight:
-            return self.all()
-        if not access.authenticated or access.is_ga_staff:
-            return self.none()
-        condition = Q(person__user_id=user.pk)
-        if access.is_manager:
-            condition |= Q(case__unit__in=access.subtree_ids())
-        return self.filter(condition)
-
-    def editable_by(self, user):
-        access = access_for(user)
-        if access.is_admin:
-            return self.all()
-        if not access.authenticated:
-            return self.none()
-        condition = Q(person__user_id=user.pk)
-        if access.is_manager:
-            condition |= Q(case__unit__in=access.subtree_ids())
-        return self.filter(condition)
-
-
-class RecoveryCaseQuerySet(UnitScopedQuerySet):
+class VendorQuerySet(RestrictedQuerySet):
     pass
 
 
-class RecoveryActionQuerySet(UnitScopedQuerySet):
-    unit_field = "case__unit"
+class DeclarationQuerySet(RestrictedQuerySet):
+    pass
 
 
-class ReferenceQuerySet(models.QuerySet):
-    """Reference data (the rating scale): every signed-in user reads it, administrators change it."""
+class RecoveryCaseQuerySet(RestrictedQuerySet):
+    pass
 
-    def visible_to(self, user):
-        return self.all() if access_for(user).authenticated else self.none()
 
-    def editable_by(self, user):
-        return self.all() if access_for(user).is_admin else self.none()
+class RecoveryActionQuerySet(RestrictedQuerySet):
+    pass
+
+
+class ReferenceQuerySet(RestrictedQuerySet):
+    pass

@@ -522,10 +522,12 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
                 Deficiency(
                     test=t,
                     description="Exceptions found in the sample",
-                    closed_on=t.tested_on + datetime.timedelta(days=90)
-                    if rng.random() < 0.6
-                    else None,
+                    remediation="Sample re-tested after the fix",
+                    closed_on=t.tested_on + datetime.timedelta(days=90),
+                    status="closed",
                 )
+                if rng.random() < 0.6
+                else Deficiency(test=t, description="Exceptions found in the sample")
                 for t in tests
                 if t.result != "effective"
             ]

@@ -1,21 +1,28 @@
-"""Every change to the risk register, internal controls, procurement cases and recovery cases
-that carries a rule. The browser views, the API and the admin all call these."""
+"""Every change to the risk register, internal controls, procurement cases and recovery cases:
+one named action each (core.actions), called by the pages, the API, the admin and the tasks.
+Who may do it is the model's policy (risk.policies); what is allowed is checked here."""
 
 import datetime
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import history
-from org.access import access_for
+from core.actions import SYSTEM, action
+from core.models import StaleVersion
 from org.models import Paragraph, Person
-from risk.choices import CaseStatus, Conclusion, RecoveryKind, TreatmentStatus
+from risk.choices import (
+    CaseStatus,
+    Conclusion,
+    DeficiencyStatus,
+    RecoveryKind,
+    TreatmentStatus,
+)
 from risk.models import (
     Control,
     ControlTest,
@@ -34,27 +41,22 @@ from risk.models import (
 RATING_FIELDS = ("likelihood", "impact", "residual_likelihood", "residual_impact")
 
 
-def _require_unit(user, unit_id: int | None) -> None:
-    if not access_for(user).manages_unit(unit_id):
-        raise PermissionDenied(_("You may not change records of this unit."))
-
-
-def _require_editable(obj, user) -> None:
-    """The record as stored must be one the user may change (a move to another unit is checked
-    separately against the new unit)."""
-    if obj.pk is not None and not type(obj).objects.editable_by(user).filter(pk=obj.pk).exists():
-        raise PermissionDenied(_("You may read this record but not change it."))
+def _locked(record):
+    """The stored row of `record`, locked for the change; an edit based on an older version than
+    the stored one is refused (StaleVersion, answered 409)."""
+    stored = type(record).objects.select_for_update().get(pk=record.pk)
+    if record.version is not None and record.version != stored.version:
+        raise StaleVersion(stored, record.version)
+    return stored
 
 
 # --- Risk register ------------------------------------------------------------------------
 
 
-@transaction.atomic
+@action(Risk, "save")
 def save_risk(risk: Risk, *, acting_user, paragraphs: Iterable[Paragraph] | None = None) -> Risk:
     """Create or change a risk. A change of its ratings is a review: it stamps `reviewed_on`
     and adds a point to the risk's score trend."""
-    _require_editable(risk, acting_user)
-    _require_unit(acting_user, risk.unit_id)
     before = getattr(risk, "_history_before", {}) if risk.pk else {}
     rerated = risk.pk is None or any(before.get(f) != getattr(risk, f) for f in RATING_FIELDS)
     reviewed = risk.reviewed_on.isoformat() if risk.reviewed_on else None
@@ -69,7 +71,7 @@ def save_risk(risk: Risk, *, acting_user, paragraphs: Iterable[Paragraph] | None
         RiskAssessment.objects.create(
             risk=risk,
             assessed_on=risk.reviewed_on,
-            assessed_by=acting_user,
+            assessed_by=acting_user if acting_user is not SYSTEM else None,
             likelihood=risk.likelihood,
             impact=risk.impact,
             score=risk.score,
@@ -80,10 +82,8 @@ def save_risk(risk: Risk, *, acting_user, paragraphs: Iterable[Paragraph] | None
     return risk
 
 
-@transaction.atomic
+@action(Treatment, "save")
 def save_treatment(treatment: Treatment, *, acting_user) -> Treatment:
-    _require_editable(treatment, acting_user)
-    _require_unit(acting_user, treatment.risk.unit_id)
     if treatment.status != TreatmentStatus.DONE:
         treatment.completed_on = None
     treatment.full_clean()
@@ -94,9 +94,20 @@ def save_treatment(treatment: Treatment, *, acting_user) -> Treatment:
 REMINDER_INTERVAL = datetime.timedelta(days=7)
 
 
-def send_treatment_reminders(today: datetime.date | None = None) -> dict[str, int]:
+def send_treatment_reminders(
+    today: datetime.date | None = None, *, acting_user=SYSTEM
+) -> dict[str, int]:
     """Email each owner (of the action, else of the risk) their overdue treatment actions, at
     most once a week per action; a rerun the same day sends nothing."""
+    return remind_treatment_owners(Treatment(), acting_user=acting_user, today=today)
+
+
+@action(Treatment, "remind", check=False)
+def remind_treatment_owners(
+    _treatment: Treatment, *, acting_user, today: datetime.date | None = None
+) -> dict[str, int]:
+    """The reminder job's action (acting_user=SYSTEM): stamps `reminded_on` on the actions whose
+    owners were emailed. It acts on every overdue action, so it takes no record of its own."""
     today = today or timezone.localdate()
     due = list(
         Treatment.objects.overdue(today)
@@ -121,19 +132,18 @@ def send_treatment_reminders(today: datetime.date | None = None) -> dict[str, in
             [owner.email],
         )
     reminded = [t for ts in by_owner.values() for t in ts]
-    with transaction.atomic():
-        for treatment in reminded:
-            treatment._history_before = history.snapshot(treatment)
-            treatment.reminded_on = today
-        Treatment.objects.bulk_update(reminded, ["reminded_on"], batch_size=1000)
-        history.record_bulk(reminded, action="update")
+    for treatment in reminded:
+        treatment._history_before = history.snapshot(treatment)
+        treatment.reminded_on = today
+    Treatment.objects.bulk_update(reminded, ["reminded_on"], batch_size=1000)
+    history.record_bulk(reminded, action="update")
     return {"owners": len(by_owner), "treatments": len(reminded)}
 
 
 # --- Internal control ---------------------------------------------------------------------
 
 
-@transaction.atomic
+@action(Control, "save")
 def save_control(
     control: Control,
     *,
@@ -141,13 +151,11 @@ def save_control(
     risks: Iterable[Risk] | None = None,
     paragraphs: Iterable[Paragraph] | None = None,
 ) -> Control:
-    _require_editable(control, acting_user)
-    _require_unit(acting_user, control.unit_id)
     control.full_clean()
     if risks is not None:
         risks = list(risks)
         editable = set(
-            Risk.objects.editable_by(acting_user)
+            Risk.objects.restrict(acting_user, "change")
             .filter(pk__in=[r.pk for r in risks])
             .values_list("pk", flat=True)
         )
@@ -169,45 +177,66 @@ def save_control(
     return control
 
 
-@transaction.atomic
+@action(ControlTest, "save")
 def record_control_test(test: ControlTest, *, acting_user) -> ControlTest:
-    _require_editable(test, acting_user)
-    _require_unit(acting_user, test.control.unit_id)
-    if test.tester_id is None and test.pk is None:
+    if test.tester_id is None and test.pk is None and acting_user is not SYSTEM:
         test.tester = acting_user
     test.full_clean()
     test.save()
     return test
 
 
-@transaction.atomic
-def save_deficiency(deficiency: Deficiency, *, acting_user) -> Deficiency:
-    _require_editable(deficiency, acting_user)
-    _require_unit(acting_user, deficiency.test.control.unit_id)
+def _store_deficiency(deficiency: Deficiency) -> Deficiency:
     deficiency.full_clean()
     deficiency.save()
     return deficiency
 
 
-@transaction.atomic
+@action(Deficiency, "save")
+def save_deficiency(deficiency: Deficiency, *, acting_user) -> Deficiency:
+    """Create or change a deficiency. Its `status` and `closed_on` move only through
+    close_deficiency."""
+    if deficiency.pk is None:
+        deficiency.status, deficiency.closed_on = DeficiencyStatus.OPEN, None
+    else:
+        stored = Deficiency.objects.filter(pk=deficiency.pk).values("status", "closed_on").get()
+        if (deficiency.status, deficiency.closed_on) != (stored["status"], stored["closed_on"]):
+            raise ValidationError(
+                {"closed_on": [_("A deficiency is closed only through its close action.")]}
+            )
+    return _store_deficiency(deficiency)
+
+
+@action(Deficiency, "close")
 def close_deficiency(
-    deficiency: Deficiency, *, acting_user, closed_on: datetime.date | None = None
+    deficiency: Deficiency,
+    *,
+    acting_user,
+    closed_on: datetime.date | None = None,
+    remediation: str | None = None,
+    status: str | None = None,
 ) -> Deficiency:
+    """Close a deficiency once its remediation is recorded. `status`, if given, must be
+    "closed" (the contract's redundant status)."""
+    if status not in (None, "", DeficiencyStatus.CLOSED):
+        raise ValidationError({"status": [_("Closing sets the status to “closed”.")]})
     if deficiency.closed_on is not None:
         raise ValidationError({"closed_on": [_("This deficiency is already closed.")]})
+    before = (deficiency.status, deficiency.closed_on, deficiency.remediation)
+    if remediation is not None and remediation.strip():
+        deficiency.remediation = remediation.strip()
+    deficiency.status = DeficiencyStatus.CLOSED
     deficiency.closed_on = closed_on or timezone.localdate()
     try:
-        return save_deficiency(deficiency, acting_user=acting_user)
+        return _store_deficiency(deficiency)
     except ValidationError:
         # Leave the caller's instance as it was: it is still open.
-        deficiency.closed_on = None
+        deficiency.status, deficiency.closed_on, deficiency.remediation = before
         raise
 
 
-@transaction.atomic
+@action(SelfAssessment, "save")
 def save_self_assessment(assessment: SelfAssessment, *, acting_user) -> SelfAssessment:
-    _require_editable(assessment, acting_user)
-    _require_unit(acting_user, assessment.unit_id)
     if (
         assessment.pk
         and SelfAssessment.objects.filter(pk=assessment.pk, certified_on__isnull=False).exists()
@@ -226,19 +255,16 @@ def open_deficiencies_of(unit_id: int):
     )
 
 
-@transaction.atomic
+@action(SelfAssessment, "certify")
 def certify_self_assessment(
     assessment: SelfAssessment, *, acting_user, conclusion: str, statement: str = ""
 ) -> SelfAssessment:
     """The head of the unit certifies the year's self-assessment. Certifying is personal: only
-    the head of that very unit may do it, and control cannot be called effective while
-    deficiencies stay open."""
-    assessment = SelfAssessment.objects.select_for_update().get(pk=assessment.pk)
+    the head of that very unit may do it (the policy's "certify" rule), and control cannot be
+    called effective while deficiencies stay open."""
+    assessment = _locked(assessment)
     if assessment.is_certified:
         raise ValidationError({"conclusion": [_("This self-assessment is already certified.")]})
-    person = Person.objects.filter(user=acting_user).first()
-    if person is None or person.unit_id != assessment.unit_id or not person.is_head_of_entity:
-        raise PermissionDenied(_("Only the head of the unit may certify its self-assessment."))
     if conclusion not in Conclusion.values:
         raise ValidationError({"conclusion": [_("Choose a conclusion.")]})
     open_count = open_deficiencies_of(assessment.unit_id).count()
@@ -256,7 +282,7 @@ def certify_self_assessment(
     assessment.conclusion = conclusion
     if statement:
         assessment.statement = statement
-    assessment.certified_by = acting_user
+    assessment.certified_by = acting_user if acting_user is not SYSTEM else None
     assessment.certified_on = timezone.localdate()
     assessment.save()
     return assessment
@@ -282,14 +308,17 @@ def _reset_clearance(case: ProcurementCase) -> None:
         case.save(update_fields=["cleared_by", "cleared_on", "clearance_reason"])
 
 
+def _is_flagged(case: ProcurementCase) -> bool:
+    return ProcurementCase.objects.flagged().filter(pk=case.pk).exists()
+
+
 def _check_award(case: ProcurementCase) -> None:
     vendors = set(case.vendors.values_list("name", flat=True))
-    if case.awarded_to and case.awarded_to not in vendors:
+    if case.awarded_to not in vendors:
         raise ValidationError(
             {"awarded_to": [_("The case can only be awarded to one of its vendors.")]}
         )
-    flagged = ProcurementCase.objects.flagged().filter(pk=case.pk).exists()
-    if flagged and not case.is_cleared:
+    if _is_flagged(case) and not case.is_cleared:
         raise ValidationError(
             {
                 "status": [
@@ -302,7 +331,7 @@ def _check_award(case: ProcurementCase) -> None:
         )
 
 
-@transaction.atomic
+@action(ProcurementCase, "save")
 def save_procurement_case(
     case: ProcurementCase,
     *,
@@ -311,14 +340,23 @@ def save_procurement_case(
     panel: Iterable[Person] | None = None,
     paragraphs: Iterable[Paragraph] | None = None,
 ) -> ProcurementCase:
-    _require_editable(case, acting_user)
-    _require_unit(acting_user, case.unit_id)
-    was_awarded = (
-        bool(case.pk)
-        and ProcurementCase.objects.filter(pk=case.pk, status=CaseStatus.AWARDED).exists()
+    """Create or change a case, its vendors and its panel. The award, the clearance and a move
+    to or from "awarded" are their own actions (award_case, clear_case, reopen_case)."""
+    stored = (
+        ProcurementCase.objects.filter(pk=case.pk)
+        .values("status", *ProcurementCase.state_actions)
+        .first()
+        if case.pk
+        else None
     )
-    if case.status == CaseStatus.AWARDED and not case.awarded_on:
-        case.awarded_on = timezone.localdate()
+    was_awarded = stored is not None and stored["status"] == CaseStatus.AWARDED
+    if (case.status == CaseStatus.AWARDED) != was_awarded:
+        raise ValidationError(
+            {"status": [_("A case is awarded or reopened only through its own action.")]}
+        )
+    if stored is not None:
+        for name in ProcurementCase.state_actions:
+            setattr(case, "cleared_by_id" if name == "cleared_by" else name, stored[name])
     case.full_clean()
     case.save()
     changed = False
@@ -342,61 +380,93 @@ def save_procurement_case(
         case.paragraphs.set(paragraphs)
     if changed:
         _reset_clearance(case)
-    if case.status == CaseStatus.AWARDED and not was_awarded:
-        _check_award(case)
     return case
 
 
-@transaction.atomic
+@action(ProcurementCase, "clear")
 def clear_case(case: ProcurementCase, *, acting_user, reason: str) -> ProcurementCase:
     """Record who cleared a flagged case for award, and why."""
-    _require_editable(case, acting_user)
-    case = ProcurementCase.objects.select_for_update().get(pk=case.pk)
+    case = _locked(case)
     if not (reason or "").strip():
         raise ValidationError(
             {"clearance_reason": [_("Say why the case may proceed despite the flag.")]}
         )
     if case.status == CaseStatus.AWARDED:
         raise ValidationError({"clearance_reason": [_("The case is already awarded.")]})
-    if not ProcurementCase.objects.flagged().filter(pk=case.pk).exists():
+    if not _is_flagged(case):
         raise ValidationError(
             {"clearance_reason": [_("The case is not flagged: there is nothing to clear.")]}
         )
-    if case.panel.filter(user=acting_user).exists():
+    if acting_user is not SYSTEM and case.panel.filter(user=acting_user).exists():
         raise ValidationError(
             {"clearance_reason": [_("A member of the evaluation panel cannot clear the case.")]}
         )
-    case.cleared_by = acting_user
+    case.cleared_by = acting_user if acting_user is not SYSTEM else None
     case.cleared_on = timezone.localdate()
     case.clearance_reason = reason.strip()
     case.save()
     return case
 
 
-@transaction.atomic
+@action(ProcurementCase, "award")
 def award_case(
-    case: ProcurementCase, *, acting_user, awarded_to: str, awarded_on: datetime.date | None = None
+    case: ProcurementCase,
+    *,
+    acting_user,
+    awarded_to: str,
+    awarded_on: datetime.date | None = None,
+    status: str | None = None,
 ) -> ProcurementCase:
-    case = ProcurementCase.objects.select_for_update().get(pk=case.pk)
+    """Award the case to one of its vendors. A flagged case needs a clearance first; the flag is
+    checked at every award, also after a reopening."""
+    if status not in (None, "", CaseStatus.AWARDED):
+        raise ValidationError({"status": [_("Awarding sets the status to “awarded”.")]})
+    case = _locked(case)
     if case.status == CaseStatus.AWARDED:
         raise ValidationError({"status": [_("The case is already awarded.")]})
+    if case.status == CaseStatus.CANCELLED:
+        raise ValidationError({"status": [_("A cancelled case cannot be awarded.")]})
     case.status = CaseStatus.AWARDED
-    case.awarded_to = awarded_to
+    case.awarded_to = (awarded_to or "").strip()
     case.awarded_on = awarded_on or timezone.localdate()
-    return save_procurement_case(case, acting_user=acting_user)
+    _check_award(case)
+    case.full_clean()
+    case.save()
+    return case
 
 
-@transaction.atomic
+@action(ProcurementCase, "reopen")
+def reopen_case(
+    case: ProcurementCase,
+    *,
+    acting_user,
+    reason: str,
+    status: str | None = None,
+) -> ProcurementCase:
+    """Reopen an awarded case, saying why: the award is withdrawn (the history keeps it) and the
+    case goes back under evaluation (or `open`); awarding it again re-checks the flag."""
+    target = status or CaseStatus.EVALUATION
+    if target not in (CaseStatus.OPEN, CaseStatus.EVALUATION):
+        raise ValidationError({"status": [_("A reopened case is open or under evaluation.")]})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("Say why the case is reopened.")]})
+    case = _locked(case)
+    if case.status != CaseStatus.AWARDED:
+        raise ValidationError({"status": [_("Only an awarded case can be reopened.")]})
+    case.status = target
+    case.awarded_to, case.awarded_on = "", None
+    case.full_clean()
+    case.save()
+    # The reason stays on the case's timeline next to the withdrawn award.
+    history.record(case, "update", {"reopened_because": [None, reason.strip()]})
+    return case
+
+
+@action(InterestDeclaration, "save")
 def save_declaration(declaration: InterestDeclaration, *, acting_user) -> InterestDeclaration:
-    """A panel member declares (or a unit manager records) an interest, or none, for a case."""
-    access = access_for(acting_user)
-    own = declaration.person_id is not None and declaration.person.user_id == acting_user.pk
-    if declaration.pk is not None:
-        _require_editable(declaration, acting_user)
-    elif not (own or access.manages_unit(declaration.case.unit_id)):
-        raise PermissionDenied(
-            _("Only the panel member or a manager of the case's unit may record this declaration.")
-        )
+    """A panel member declares (or a unit manager records) an interest, or none, for a case.
+    Created or changed, the person must sit on the case's panel (the model's rule), and the saved
+    declaration must be the user's own or of a case they manage (the policy)."""
     declaration.vendor = (declaration.vendor or "").strip()
     declaration.full_clean()
     declaration.save()
@@ -411,7 +481,7 @@ def _recovery_date(case: RecoveryCase) -> datetime.date:
     return max(timezone.localdate(), case.opened_on)
 
 
-@transaction.atomic
+@action(RecoveryCase, "save")
 def save_recovery_case(
     case: RecoveryCase,
     *,
@@ -421,8 +491,6 @@ def save_recovery_case(
 ) -> RecoveryCase:
     """Create or change a case. Setting `amount_recovered` directly (as the API allows) records the
     difference as a correction, so the amounts over time always add up to the total."""
-    _require_editable(case, acting_user)
-    _require_unit(acting_user, case.unit_id)
     current = Decimal("0")
     if case.pk:
         current = RecoveryCase.objects.select_for_update().get(pk=case.pk).amount_recovered
@@ -444,11 +512,15 @@ def save_recovery_case(
     return case
 
 
-@transaction.atomic
+@action(RecoveryAction, "save")
 def add_recovery_action(action: RecoveryAction, *, acting_user) -> RecoveryAction:
-    """Record an amount recovered; the case's total can never exceed the amount lost."""
+    """Record an amount recovered; the case's total can never exceed the amount lost. Recovery
+    actions are append-only: a mistake is put right with a correction."""
+    if action.pk is not None:
+        raise ValidationError(
+            {"amount": [_("A recovery action is not changed: record a correction instead.")]}
+        )
     case = RecoveryCase.objects.select_for_update().get(pk=action.case_id)
-    _require_editable(case, acting_user)
     action.case = case
     action.full_clean()
     total = case.amount_recovered + action.amount

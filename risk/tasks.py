@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from core.actions import SYSTEM
 from core.context import acting_as
 from risk import services
 
@@ -12,4 +13,4 @@ from risk import services
 def treatment_reminders() -> dict:
     """Remind owners of overdue treatment actions, at most weekly per action."""
     with acting_as("task:risk.treatment_reminders"):
-        return services.send_treatment_reminders()
+        return services.send_treatment_reminders(acting_user=SYSTEM)

@@ -40,6 +40,11 @@ urlpatterns = [
         views.DeficiencyUpdateView.as_view(),
         name="deficiency_update",
     ),
+    path(
+        "deficiencies/<int:pk>/close/",
+        views.DeficiencyCloseView.as_view(),
+        name="deficiency_close",
+    ),
     path("self-assessments/", views.SelfAssessmentListView.as_view(), name="self_assessment_list"),
     path(
         "self-assessments/new/",
@@ -70,6 +75,7 @@ urlpatterns = [
     ),
     path("procurement/<int:pk>/clear/", views.ClearCaseView.as_view(), name="case_clear"),
     path("procurement/<int:pk>/award/", views.AwardCaseView.as_view(), name="case_award"),
+    path("procurement/<int:pk>/reopen/", views.ReopenCaseView.as_view(), name="case_reopen"),
     path("recovery/", views.RecoveryCaseListView.as_view(), name="recovery_list"),
     path("recovery/new/", views.RecoveryCaseCreateView.as_view(), name="recovery_create"),
     path("recovery/<int:pk>/", views.RecoveryCaseDetailView.as_view(), name="recovery_detail"),

@@ -1,19 +1,22 @@
 """Pages of the risk area: the register and its heat map, internal controls and their tests,
-procurement conflicts of interest and recovery. Views declare; services decide."""
+procurement conflicts of interest and recovery. Views declare (core.generic); the actions in
+risk.services decide, and the policies in risk.policies say who may."""
 
-from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import CreateView, FormView, TemplateView
+from django.views.generic import TemplateView
 
-from core.generic import Column, ScopedDetailView, ScopedListView, ScopedUpdateView
-from core.models import StaleVersion
-from org.access import access_for
+from core import actions
+from core.generic import (
+    Column,
+    ScopedCreateView,
+    ScopedDetailView,
+    ScopedListView,
+    ScopedUpdateView,
+    TransitionView,
+    visible_or_404,
+)
 from org.models import OrgUnit
 from risk import forms, metrics, services
 from risk.choices import Band, CaseStatus
@@ -49,99 +52,44 @@ BAND_CLASS = {
 }
 
 
-def add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-class ServiceFormMixin:
-    """Saves through the app's service; its ValidationError becomes form errors, a stale version
-    a form error, and nothing is saved."""
-
-    success_message = gettext_lazy("Saved.")
-
-    def save_form(self, form):
-        raise NotImplementedError
-
-    def form_valid(self, form):
-        adding = form.instance._state.adding
-        expected = form.cleaned_data.get("version")
-        if not adding and expected is not None:
-            form.instance.version = expected
-        try:
-            self.object = self.save_form(form)
-        except StaleVersion:
-            form.add_error(None, form.stale_message)
-            return self._invalid(form, adding)
-        except ValidationError as exc:
-            add_errors(form, exc)
-            return self._invalid(form, adding)
-        messages.success(self.request, self.success_message)
-        return HttpResponseRedirect(self.get_success_url())
-
-    def _invalid(self, form, adding):
-        if adding:  # the transaction rolled back: the instance was never saved
-            form.instance.pk = None
-            form.instance._state.adding = True
-        return self.form_invalid(form)
-
-
-class ManagerRequiredMixin(LoginRequiredMixin):
-    """Pages that create records: administrators and managers only."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            access = access_for(request.user)
-            if not (access.is_admin or access.is_manager):
-                raise PermissionDenied(_("Only managers and administrators record this."))
-        return super().dispatch(request, *args, **kwargs)
-
-
-class RiskCreateBase(ManagerRequiredMixin, ServiceFormMixin, CreateView):
+class CreateView(ScopedCreateView):
     template_name = "risk/form.html"
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["user"] = self.request.user
-        return kwargs
+
+class UpdateView(ScopedUpdateView):
+    template_name = "risk/form.html"
 
 
-class ChildCreateBase(RiskCreateBase):
-    """Creates a record under a parent (a risk, a control, a test, a case) that the user may
-    change: a parent they cannot see is a 404, one they may only read a 403."""
+class ChildCreateView(CreateView):
+    """A record created under a parent (a risk, a control, a test, a case): a parent the user
+    cannot see is a 404, one they may not act on (`parent_permission`) a 403."""
 
     parent_model = None
     parent_field = ""
+    parent_permission = "change"
 
     def dispatch(self, request, *args, **kwargs):
-        self.parent = (
-            editable_or_403(self.parent_model, request.user, kwargs["pk"])
-            if request.user.is_authenticated
-            else None
-        )
+        if request.user.is_authenticated:
+            self.parent = visible_or_404(self.parent_model, request.user, pk=kwargs["pk"])
+            actions.require(request.user, self.parent_permission, self.parent)
         return super().dispatch(request, *args, **kwargs)
-
-    def new_instance(self):
-        return self.model(**{self.parent_field: self.parent})
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        kwargs["instance"] = self.new_instance()
+        kwargs["instance"] = self.model(**{self.parent_field: self.parent})
         return kwargs
 
 
-class RiskUpdateBase(ServiceFormMixin, ScopedUpdateView):
+class ActionPage(TransitionView):
+    """A transition page of the risk area (certify, clear, award, reopen, close)."""
+
     template_name = "risk/form.html"
+    heading = ""
 
-
-def editable_or_403(model, user, pk):
-    obj = get_object_or_404(model.objects.visible_to(user), pk=pk)
-    if not model.objects.editable_by(user).filter(pk=obj.pk).exists():
-        raise PermissionDenied(_("You may read this record but not change it."))
-    return obj
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(heading=self.heading, cancel_url=self.object.get_absolute_url())
+        return context
 
 
 # --- Overview and heat map --------------------------------------------------------------
@@ -176,7 +124,7 @@ class IndexView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         scale = RatingScale.current()
-        risks = Risk.objects.visible_to(self.request.user).active()
+        risks = Risk.objects.restrict(self.request.user, "view").active()
         context.update(
             figures=metrics.overview(self.request.user),
             scale=scale,
@@ -195,7 +143,7 @@ class HeatMapView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         scale = RatingScale.current()
         residual = self.request.GET.get("basis") == "residual"
-        risks = Risk.objects.visible_to(self.request.user).active()
+        risks = Risk.objects.restrict(self.request.user, "view").active()
         unit = None
         code = self.request.GET.get("unit", "")
         if code:
@@ -203,7 +151,7 @@ class HeatMapView(LoginRequiredMixin, TemplateView):
             if unit is None:
                 unit = OrgUnit.objects.filter(pk=code).first() if code.isdigit() else None
             risks = risks.filter(unit__path__startswith=unit.path) if unit else risks.none()
-        base = f"unit={unit.pk}" if unit else ""
+        base = f"within={unit.pk}" if unit else ""
         bands = metrics.band_counts(risks, scale, residual=residual)
         context.update(
             grid=heat_grid(risks, scale, residual=residual, base_query=base),
@@ -246,7 +194,7 @@ class RiskListView(ScopedListView):
 
     def base_queryset(self):
         return (
-            Risk.objects.visible_to(self.request.user)
+            Risk.objects.restrict(self.request.user, "view")
             .with_bands(RatingScale.current())
             .select_related("unit", "owner")
             .order_by("-score", "pk")
@@ -283,24 +231,14 @@ class RiskDetailView(ScopedDetailView):
         return context
 
 
-class RiskCreateView(RiskCreateBase):
+class RiskCreateView(CreateView):
     model = Risk
     form_class = forms.RiskForm
 
-    def save_form(self, form):
-        return services.save_risk(
-            form.instance, acting_user=self.request.user, paragraphs=form.cleaned_data["paragraphs"]
-        )
 
-
-class RiskUpdateView(RiskUpdateBase):
+class RiskUpdateView(UpdateView):
     model = Risk
     form_class = forms.RiskForm
-
-    def save_form(self, form):
-        return services.save_risk(
-            form.instance, acting_user=self.request.user, paragraphs=form.cleaned_data["paragraphs"]
-        )
 
 
 class TreatmentListView(ScopedListView):
@@ -321,28 +259,22 @@ class TreatmentListView(ScopedListView):
 
     def base_queryset(self):
         return (
-            Treatment.objects.visible_to(self.request.user)
+            Treatment.objects.restrict(self.request.user, "view")
             .select_related("risk__unit", "owner")
             .order_by("due_on", "pk")
         )
 
 
-class TreatmentCreateView(ChildCreateBase):
+class TreatmentCreateView(ChildCreateView):
     model = Treatment
     form_class = forms.TreatmentForm
     parent_model = Risk
     parent_field = "risk"
 
-    def save_form(self, form):
-        return services.save_treatment(form.instance, acting_user=self.request.user)
 
-
-class TreatmentUpdateView(RiskUpdateBase):
+class TreatmentUpdateView(UpdateView):
     model = Treatment
     form_class = forms.TreatmentForm
-
-    def save_form(self, form):
-        return services.save_treatment(form.instance, acting_user=self.request.user)
 
 
 # --- Internal control -------------------------------------------------------------------
@@ -364,7 +296,7 @@ class ControlListView(ScopedListView):
     ]
 
     def base_queryset(self):
-        return Control.objects.visible_to(self.request.user).select_related("unit", "owner")
+        return Control.objects.restrict(self.request.user, "view").select_related("unit", "owner")
 
 
 class ControlDetailView(ScopedDetailView):
@@ -384,30 +316,14 @@ class ControlDetailView(ScopedDetailView):
         return context
 
 
-class ControlCreateView(RiskCreateBase):
+class ControlCreateView(CreateView):
     model = Control
     form_class = forms.ControlForm
 
-    def save_form(self, form):
-        return services.save_control(
-            form.instance,
-            acting_user=self.request.user,
-            risks=form.cleaned_data["risks"],
-            paragraphs=form.cleaned_data["paragraphs"],
-        )
 
-
-class ControlUpdateView(RiskUpdateBase):
+class ControlUpdateView(UpdateView):
     model = Control
     form_class = forms.ControlForm
-
-    def save_form(self, form):
-        return services.save_control(
-            form.instance,
-            acting_user=self.request.user,
-            risks=form.cleaned_data["risks"],
-            paragraphs=form.cleaned_data["paragraphs"],
-        )
 
 
 class ControlTestListView(ScopedListView):
@@ -425,7 +341,7 @@ class ControlTestListView(ScopedListView):
     ]
 
     def base_queryset(self):
-        return ControlTest.objects.visible_to(self.request.user).select_related(
+        return ControlTest.objects.restrict(self.request.user, "view").select_related(
             "control__unit", "tester"
         )
 
@@ -443,35 +359,35 @@ class ControlTestDetailView(ScopedDetailView):
         return context
 
 
-class ControlTestCreateView(ChildCreateBase):
+class ControlTestCreateView(ChildCreateView):
     model = ControlTest
     form_class = forms.ControlTestForm
     parent_model = Control
     parent_field = "control"
 
-    def new_instance(self):
-        return ControlTest(control=self.parent, tester=self.request.user)
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"].tester = self.request.user
+        return kwargs
 
-    def save_form(self, form):
-        return services.record_control_test(form.instance, acting_user=self.request.user)
 
-
-class DeficiencyCreateView(ChildCreateBase):
+class DeficiencyCreateView(ChildCreateView):
     model = Deficiency
     form_class = forms.DeficiencyForm
     parent_model = ControlTest
     parent_field = "test"
 
-    def save_form(self, form):
-        return services.save_deficiency(form.instance, acting_user=self.request.user)
 
-
-class DeficiencyUpdateView(RiskUpdateBase):
+class DeficiencyUpdateView(UpdateView):
     model = Deficiency
     form_class = forms.DeficiencyForm
 
-    def save_form(self, form):
-        return services.save_deficiency(form.instance, acting_user=self.request.user)
+
+class DeficiencyCloseView(ActionPage):
+    model = Deficiency
+    action = services.close_deficiency
+    form_class = forms.CloseDeficiencyForm
+    heading = gettext_lazy("Close the deficiency")
 
 
 class SelfAssessmentListView(ScopedListView):
@@ -490,7 +406,7 @@ class SelfAssessmentListView(ScopedListView):
     ]
 
     def base_queryset(self):
-        return SelfAssessment.objects.visible_to(self.request.user).select_related(
+        return SelfAssessment.objects.restrict(self.request.user, "view").select_related(
             "unit", "certified_by"
         )
 
@@ -509,52 +425,16 @@ class SelfAssessmentDetailView(ScopedDetailView):
         return context
 
 
-class SelfAssessmentCreateView(RiskCreateBase):
+class SelfAssessmentCreateView(CreateView):
     model = SelfAssessment
     form_class = forms.SelfAssessmentForm
 
-    def save_form(self, form):
-        return services.save_self_assessment(form.instance, acting_user=self.request.user)
 
-
-class ActionFormView(LoginRequiredMixin, FormView):
-    """A form that applies one service to one record (certify, clear, award)."""
-
-    template_name = "risk/form.html"
-    model = None
-    heading = ""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.object = editable_or_403(self.model, request.user, kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(
-            object=self.object, heading=self.heading, cancel_url=self.object.get_absolute_url()
-        )
-        return context
-
-    def form_valid(self, form):
-        try:
-            self.apply(form)
-        except ValidationError as exc:
-            add_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved."))
-        return HttpResponseRedirect(self.object.get_absolute_url())
-
-
-class CertifyView(ActionFormView):
+class CertifyView(ActionPage):
     model = SelfAssessment
+    action = services.certify_self_assessment
     form_class = forms.CertifyForm
     heading = gettext_lazy("Certify the self-assessment")
-
-    def apply(self, form):
-        services.certify_self_assessment(
-            self.object, acting_user=self.request.user, **form.cleaned_data
-        )
 
 
 # --- Procurement conflicts of interest -------------------------------------------------
@@ -579,7 +459,7 @@ class ProcurementCaseListView(ScopedListView):
 
     def base_queryset(self):
         return (
-            ProcurementCase.objects.visible_to(self.request.user)
+            ProcurementCase.objects.restrict(self.request.user, "view")
             .with_flag()
             .select_related("unit", "cleared_by")
         )
@@ -593,7 +473,7 @@ class FlaggedCaseListView(ProcurementCaseListView):
 
     def base_queryset(self):
         return (
-            ProcurementCase.objects.visible_to(self.request.user)
+            ProcurementCase.objects.restrict(self.request.user, "view")
             .flagged()
             .exclude(status__in=[CaseStatus.AWARDED, CaseStatus.CANCELLED])
             .select_related("unit", "cleared_by")
@@ -610,105 +490,72 @@ class ProcurementCaseDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         case = self.object
-        access = access_for(self.request.user)
         context.update(
             vendors=case.vendors.all(),
+            reasons=case.flag_reasons()
+            if actions.allowed(self.request.user, "view_panel", case)
+            else None,
             panel=case.panel.select_related("unit"),
-            declarations=InterestDeclaration.objects.visible_to(self.request.user)
+            declarations=InterestDeclaration.objects.restrict(self.request.user, "view")
             .filter(case=case)
             .select_related("person"),
-            reasons=case.flag_reasons() if not access.is_ga_staff else None,
-            can_declare=context["can_edit"] or case.panel.filter(user=self.request.user).exists(),
+            can_view_panel=actions.allowed(self.request.user, "view_panel", case),
+            can_declare=actions.allowed(self.request.user, "declare", case),
+            can_award=actions.allowed(self.request.user, "award", case),
             open_case=case.status not in (CaseStatus.AWARDED, CaseStatus.CANCELLED),
+            awarded=case.status == CaseStatus.AWARDED,
         )
         return context
 
 
-class ProcurementCaseFormMixin:
-    def save_form(self, form):
-        return services.save_procurement_case(
-            form.instance,
-            acting_user=self.request.user,
-            vendors=form.cleaned_data["vendor_names"],
-            panel=form.cleaned_data["panel_members"],
-            paragraphs=form.cleaned_data["paragraphs"],
-        )
-
-
-class ProcurementCaseCreateView(ProcurementCaseFormMixin, RiskCreateBase):
+class ProcurementCaseCreateView(CreateView):
     model = ProcurementCase
     form_class = forms.ProcurementCaseForm
 
 
-class ProcurementCaseUpdateView(ProcurementCaseFormMixin, RiskUpdateBase):
+class ProcurementCaseUpdateView(UpdateView):
     model = ProcurementCase
     form_class = forms.ProcurementCaseForm
 
 
-class DeclarationCreateView(LoginRequiredMixin, ServiceFormMixin, CreateView):
+class DeclarationCreateView(ChildCreateView):
     """A panel member declares for themselves; a manager of the case's unit records for anyone."""
 
     model = InterestDeclaration
     form_class = forms.DeclarationForm
-    template_name = "risk/form.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.case = get_object_or_404(
-                ProcurementCase.objects.visible_to(request.user), pk=kwargs["pk"]
-            )
-            self.manages = (
-                ProcurementCase.objects.editable_by(request.user).filter(pk=self.case.pk).exists()
-            )
-            if not self.manages and not self.case.panel.filter(user=request.user).exists():
-                raise PermissionDenied(
-                    _("Only panel members and the unit's managers record declarations.")
-                )
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs.update(
-            user=self.request.user, case=self.case, instance=InterestDeclaration(case=self.case)
-        )
-        return kwargs
+    parent_model = ProcurementCase
+    parent_field = "case"
+    parent_permission = "declare"
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
-        if not self.manages:
-            form.fields["person"].queryset = self.case.panel.filter(user=self.request.user)
+        if not actions.allowed(self.request.user, "change", self.parent):
+            form.fields["person"].queryset = self.parent.panel.filter(user=self.request.user)
         return form
 
-    def save_form(self, form):
-        return services.save_declaration(form.instance, acting_user=self.request.user)
-
     def get_success_url(self):
-        return self.case.get_absolute_url()
+        return self.parent.get_absolute_url()
 
 
-class ClearCaseView(ActionFormView):
+class ClearCaseView(ActionPage):
     model = ProcurementCase
+    action = services.clear_case
     form_class = forms.ClearanceForm
     heading = gettext_lazy("Record a clearance")
 
-    def apply(self, form):
-        services.clear_case(
-            self.object, acting_user=self.request.user, reason=form.cleaned_data["clearance_reason"]
-        )
 
-
-class AwardCaseView(ActionFormView):
+class AwardCaseView(ActionPage):
     model = ProcurementCase
+    action = services.award_case
     form_class = forms.AwardForm
     heading = gettext_lazy("Award the case")
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["vendors"] = list(self.object.vendors.values_list("name", flat=True))
-        return kwargs
 
-    def apply(self, form):
-        services.award_case(self.object, acting_user=self.request.user, **form.cleaned_data)
+class ReopenCaseView(ActionPage):
+    model = ProcurementCase
+    action = services.reopen_case
+    form_class = forms.ReopenForm
+    heading = gettext_lazy("Reopen the case")
 
 
 # --- Misconduct findings and recovery ---------------------------------------------------
@@ -733,7 +580,7 @@ class RecoveryCaseListView(ScopedListView):
     ]
 
     def base_queryset(self):
-        return RecoveryCase.objects.visible_to(self.request.user).select_related("unit")
+        return RecoveryCase.objects.restrict(self.request.user, "view").select_related("unit")
 
 
 class RecoveryCaseDetailView(ScopedDetailView):
@@ -750,31 +597,18 @@ class RecoveryCaseDetailView(ScopedDetailView):
         return context
 
 
-class RecoveryCaseCreateView(RiskCreateBase):
+class RecoveryCaseCreateView(CreateView):
     model = RecoveryCase
     form_class = forms.RecoveryCaseForm
 
-    def save_form(self, form):
-        return services.save_recovery_case(
-            form.instance, acting_user=self.request.user, paragraphs=form.cleaned_data["paragraphs"]
-        )
 
-
-class RecoveryCaseUpdateView(RiskUpdateBase):
+class RecoveryCaseUpdateView(UpdateView):
     model = RecoveryCase
     form_class = forms.RecoveryCaseForm
 
-    def save_form(self, form):
-        return services.save_recovery_case(
-            form.instance, acting_user=self.request.user, paragraphs=form.cleaned_data["paragraphs"]
-        )
 
-
-class RecoveryActionCreateView(ChildCreateBase):
+class RecoveryActionCreateView(ChildCreateView):
     model = RecoveryAction
     form_class = forms.RecoveryActionForm
     parent_model = RecoveryCase
     parent_field = "case"
-
-    def save_form(self, form):
-        return services.add_recovery_action(form.instance, acting_user=self.request.user)

@@ -1,11 +1,12 @@
 """The risk API: relations by unit code, username and index number (CONTRACT.md); every write goes
-through risk.services."""
+through a named action (risk.services) via core's ActionModelSerializer."""
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from accountability.models import Decision
-from core.api.serializers import VersionedModelSerializer, expected_version
-from org.access import access_for
+from core import actions
+from core.api.serializers import ActionModelSerializer
 from org.api.serializers import (
     ParagraphNumbersField,
     PersonIndexField,
@@ -13,8 +14,7 @@ from org.api.serializers import (
     UsernameField,
 )
 from org.models import Person
-from risk import services
-from risk.choices import Conclusion
+from risk.choices import CaseStatus, Conclusion, DeficiencyStatus
 from risk.models import (
     Control,
     ControlTest,
@@ -30,59 +30,23 @@ from risk.models import (
 )
 
 
-class ServiceSerializer(VersionedModelSerializer):
-    """Creates and updates by calling the app's service with the acting user; m2m fields listed in
-    `service_m2m` are handed to the service rather than set by DRF."""
+class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related record given by id, among those the caller may see: what they may not see does
+    not exist for them (a 400, not a leak)."""
 
-    service_m2m: tuple[str, ...] = ()
-    scoped_fields: tuple[str, ...] = ()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def get_queryset(self):
         request = self.context.get("request")
-        for name in self.scoped_fields:
-            field = self.fields[name]
-            target = getattr(field, "child_relation", field)
-            # What the caller may not see does not exist for them: a 400, not a leak.
-            target.queryset = (
-                target.queryset.visible_to(request.user) if request else target.queryset.none()
-            )
-
-    def _user(self):
-        return self.context["request"].user
-
-    def _split(self, validated_data):
-        extra = {
-            name: validated_data.pop(name) for name in self.service_m2m if name in validated_data
-        }
-        return validated_data, extra
-
-    def create(self, validated_data):
-        data, extra = self._split(validated_data)
-        instance = self.Meta.model(**data)
-        return self.save_through(instance, **extra)
-
-    def update(self, instance, validated_data):
-        expected = expected_version(self.context.get("request"), self.initial_data)
-        if expected is not None:
-            instance.version = expected
-        data, extra = self._split(validated_data)
-        for name, value in data.items():
-            setattr(instance, name, value)
-        return self.save_through(instance, **extra)
-
-    def save_through(self, instance, **extra):
-        raise NotImplementedError
+        queryset = super().get_queryset()
+        return queryset.restrict(request.user, "view") if request else queryset.none()
 
 
-class RiskSerializer(ServiceSerializer):
+class RiskSerializer(ActionModelSerializer):
     unit = UnitCodeField()
     owner = UsernameField(required=False, allow_null=True)
     paragraphs = ParagraphNumbersField(many=True, required=False)
     rating = serializers.SerializerMethodField()
     residual_rating = serializers.SerializerMethodField()
     controls = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    service_m2m = ("paragraphs",)
 
     class Meta:
         model = Risk
@@ -130,15 +94,11 @@ class RiskSerializer(ServiceSerializer):
             else risk.residual_band
         )
 
-    def save_through(self, instance, paragraphs=None):
-        return services.save_risk(instance, acting_user=self._user(), paragraphs=paragraphs)
 
-
-class TreatmentSerializer(ServiceSerializer):
-    risk = serializers.PrimaryKeyRelatedField(queryset=Risk.objects.all())
+class TreatmentSerializer(ActionModelSerializer):
+    risk = VisibleRelatedField(queryset=Risk.objects.all())
     owner = UsernameField(required=False, allow_null=True)
     is_overdue = serializers.BooleanField(read_only=True)
-    scoped_fields = ("risk",)
 
     class Meta:
         model = Treatment
@@ -154,19 +114,12 @@ class TreatmentSerializer(ServiceSerializer):
             "version",
         ]
 
-    def save_through(self, instance):
-        return services.save_treatment(instance, acting_user=self._user())
 
-
-class ControlSerializer(ServiceSerializer):
+class ControlSerializer(ActionModelSerializer):
     unit = UnitCodeField()
     owner = UsernameField(required=False, allow_null=True)
-    risks = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=Risk.objects.all(), required=False
-    )
+    risks = VisibleRelatedField(many=True, queryset=Risk.objects.all(), required=False)
     paragraphs = ParagraphNumbersField(many=True, required=False)
-    service_m2m = ("risks", "paragraphs")
-    scoped_fields = ("risks",)
 
     class Meta:
         model = Control
@@ -183,30 +136,20 @@ class ControlSerializer(ServiceSerializer):
             "version",
         ]
 
-    def save_through(self, instance, risks=None, paragraphs=None):
-        return services.save_control(
-            instance, acting_user=self._user(), risks=risks, paragraphs=paragraphs
-        )
 
-
-class ControlTestSerializer(ServiceSerializer):
-    control = serializers.PrimaryKeyRelatedField(queryset=Control.objects.all())
+class ControlTestSerializer(ActionModelSerializer):
+    control = VisibleRelatedField(queryset=Control.objects.all())
     tester = UsernameField(required=False, allow_null=True)
-    scoped_fields = ("control",)
 
     class Meta:
         model = ControlTest
         fields = ["id", "control", "tested_on", "tester", "result", "notes", "version"]
 
-    def save_through(self, instance):
-        return services.record_control_test(instance, acting_user=self._user())
 
-
-class DeficiencySerializer(ServiceSerializer):
-    test = serializers.PrimaryKeyRelatedField(queryset=ControlTest.objects.all())
+class DeficiencySerializer(ActionModelSerializer):
+    test = VisibleRelatedField(queryset=ControlTest.objects.all())
     owner = UsernameField(required=False, allow_null=True)
     is_open = serializers.BooleanField(read_only=True)
-    scoped_fields = ("test",)
 
     class Meta:
         model = Deficiency
@@ -217,16 +160,23 @@ class DeficiencySerializer(ServiceSerializer):
             "remediation",
             "owner",
             "due_on",
+            "status",
             "closed_on",
             "is_open",
             "version",
         ]
 
-    def save_through(self, instance):
-        return services.save_deficiency(instance, acting_user=self._user())
+
+class CloseDeficiencySerializer(serializers.Serializer):
+    """`POST /api/risk/deficiencies/{id}/close/`: the same fields as the record."""
+
+    closed_on = serializers.DateField(required=False, allow_null=True)
+    remediation = serializers.CharField(required=False, allow_blank=True)
+    status = serializers.ChoiceField(choices=[DeficiencyStatus.CLOSED], required=False)
+    version = serializers.IntegerField(required=False)
 
 
-class SelfAssessmentSerializer(ServiceSerializer):
+class SelfAssessmentSerializer(ActionModelSerializer):
     unit = UnitCodeField()
     certified_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
@@ -244,8 +194,11 @@ class SelfAssessmentSerializer(ServiceSerializer):
         ]
         read_only_fields = ["conclusion", "certified_on"]
 
-    def save_through(self, instance):
-        return services.save_self_assessment(instance, acting_user=self._user())
+
+class CertifySerializer(serializers.Serializer):
+    conclusion = serializers.ChoiceField(choices=Conclusion.choices)
+    statement = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(required=False)
 
 
 class VendorNamesField(serializers.ListField):
@@ -257,14 +210,13 @@ class VendorNamesField(serializers.ListField):
         return [vendor.name for vendor in value.all()]
 
 
-class ProcurementCaseSerializer(ServiceSerializer):
+class ProcurementCaseSerializer(ActionModelSerializer):
     unit = UnitCodeField()
     vendors = VendorNamesField(required=False)
     panel = PersonIndexField(many=True, required=False, queryset=Person.objects.all())
     paragraphs = ParagraphNumbersField(many=True, required=False)
-    flagged = serializers.SerializerMethodField()
+    flagged = serializers.BooleanField(read_only=True)
     cleared_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    service_m2m = ("vendors", "panel", "paragraphs")
 
     class Meta:
         model = ProcurementCase
@@ -287,60 +239,76 @@ class ProcurementCaseSerializer(ServiceSerializer):
             "paragraphs",
             "version",
         ]
-        read_only_fields = ["cleared_on", "clearance_reason"]
+        action_inputs = ("vendors",)
+
+    def validate_status(self, value):
+        # `status` moves freely between open, under evaluation and cancelled; a move to
+        # "awarded" is the award, a move away from it the reopening: each its own action.
+        current = self.instance.status if self.instance is not None else CaseStatus.OPEN
+        if value != current and CaseStatus.AWARDED in (value, current):
+            name = "award" if value == CaseStatus.AWARDED else "reopen"
+            raise serializers.ValidationError(
+                _("This field changes only through its action: %(endpoint)s")
+                % {"endpoint": self._action_url(name)}
+            )
+        return value
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
         request = self.context.get("request")
-        if request is not None and access_for(request.user).is_ga_staff:
-            data["panel"] = []  # who sits on a panel is personal data, which GA staff do not read
+        if request is not None and not actions.may(request.user, "view_panel", ProcurementCase):
+            data["panel"] = []
         return data
-
-    def get_flagged(self, case) -> bool:
-        return case.flagged
-
-    def save_through(self, instance, vendors=None, panel=None, paragraphs=None):
-        case = services.save_procurement_case(
-            instance, acting_user=self._user(), vendors=vendors, panel=panel, paragraphs=paragraphs
-        )
-        return ProcurementCase.objects.with_flag().get(pk=case.pk)
-
-
-class CertifySerializer(serializers.Serializer):
-    conclusion = serializers.ChoiceField(choices=Conclusion.choices)
-    statement = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class ClearanceSerializer(serializers.Serializer):
+    """`POST .../{id}/clear/`: `reason` (or `clearance_reason`, the record's field)."""
+
+    reason = serializers.CharField(required=False)
+    clearance_reason = serializers.CharField(required=False, write_only=True)
+    version = serializers.IntegerField(required=False)
+
+    def validate(self, attrs):
+        reason = attrs.pop("clearance_reason", None)
+        attrs["reason"] = attrs.get("reason") or reason or ""
+        if not attrs["reason"].strip():
+            raise serializers.ValidationError({"reason": [_("This field is required.")]})
+        return attrs
+
+
+class AwardSerializer(serializers.Serializer):
+    awarded_to = serializers.CharField(max_length=200)
+    awarded_on = serializers.DateField(required=False, allow_null=True)
+    status = serializers.ChoiceField(choices=[CaseStatus.AWARDED], required=False)
+    version = serializers.IntegerField(required=False)
+
+
+class ReopenSerializer(serializers.Serializer):
     reason = serializers.CharField()
+    status = serializers.ChoiceField(
+        choices=[CaseStatus.OPEN, CaseStatus.EVALUATION], required=False
+    )
+    version = serializers.IntegerField(required=False)
 
 
-class InterestDeclarationSerializer(ServiceSerializer):
-    case = serializers.PrimaryKeyRelatedField(queryset=ProcurementCase.objects.all())
+class InterestDeclarationSerializer(ActionModelSerializer):
+    case = VisibleRelatedField(queryset=ProcurementCase.objects.all())
     person = PersonIndexField()
-    scoped_fields = ("case",)
 
     class Meta:
         model = InterestDeclaration
         fields = ["id", "case", "person", "vendor", "interest", "declared_on", "version"]
         validators: list = []  # the (case, person, vendor) uniqueness answers from the model's clean()
 
-    def save_through(self, instance):
-        return services.save_declaration(instance, acting_user=self._user())
 
-
-class RecoveryCaseSerializer(ServiceSerializer):
+class RecoveryCaseSerializer(ActionModelSerializer):
     unit = UnitCodeField()
-    decision = serializers.PrimaryKeyRelatedField(
-        queryset=Decision.objects.all(), required=False, allow_null=True
-    )
+    decision = VisibleRelatedField(queryset=Decision.objects.all(), required=False, allow_null=True)
     paragraphs = ParagraphNumbersField(many=True, required=False)
     amount_recovered = serializers.DecimalField(
         max_digits=16, decimal_places=2, required=False, min_value=0
     )
     recovery_rate = serializers.FloatField(read_only=True)
-    service_m2m = ("paragraphs", "amount_recovered")
-    scoped_fields = ("decision",)
 
     class Meta:
         model = RecoveryCase
@@ -360,23 +328,12 @@ class RecoveryCaseSerializer(ServiceSerializer):
             "paragraphs",
             "version",
         ]
-
-    def save_through(self, instance, paragraphs=None, amount_recovered=None):
-        return services.save_recovery_case(
-            instance,
-            acting_user=self._user(),
-            amount_recovered=amount_recovered,
-            paragraphs=paragraphs,
-        )
+        action_inputs = ("amount_recovered",)
 
 
-class RecoveryActionSerializer(ServiceSerializer):
-    case = serializers.PrimaryKeyRelatedField(queryset=RecoveryCase.objects.all())
-    scoped_fields = ("case",)
+class RecoveryActionSerializer(ActionModelSerializer):
+    case = VisibleRelatedField(queryset=RecoveryCase.objects.all())
 
     class Meta:
         model = RecoveryAction
         fields = ["id", "case", "taken_on", "kind", "amount", "note", "version"]
-
-    def save_through(self, instance):
-        return services.add_recovery_action(instance, acting_user=self._user())

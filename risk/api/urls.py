@@ -15,5 +15,4 @@ router.register("interest-declarations", views.DeclarationViewSet, basename="int
 router.register("recovery-cases", views.RecoveryCaseViewSet, basename="recovery-case")
 router.register("recovery-actions", views.RecoveryActionViewSet, basename="recovery-action")
 
-app_name = "risk"
 urlpatterns = router.urls

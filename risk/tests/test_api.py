@@ -2,8 +2,10 @@ import datetime
 
 import pytest
 
+from core.actions import SYSTEM
 from core.models import HistoryEntry
 from org.tests.factories import PersonFactory
+from risk import services
 from risk.models import (
     Deficiency,
     InterestDeclaration,
@@ -184,20 +186,58 @@ def test_controls_and_tests(api, units, manager):
     assert api(manager).get(f"{RISKS}{risk.pk}/").json()["controls"] == [control_id]
 
 
-def test_patching_closed_on_without_remediation_is_a_400_and_stays_open(api, units, manager):
+@pytest.mark.parametrize("field, value", [("closed_on", "2026-01-06"), ("status", "closed")])
+@pytest.mark.parametrize("method", ["patch", "put"])
+def test_a_generic_edit_of_a_deficiency_state_field_is_a_400_naming_close(
+    api, units, manager, field, value, method
+):
+    test = ControlTestFactory(control=ControlFactory(unit=units["dmspc"]))
+    deficiency = Deficiency.objects.create(
+        test=test, description="No second approver", remediation="Second approver"
+    )
+    url = f"/api/risk/deficiencies/{deficiency.pk}/"
+    body = {"test": test.pk, "description": "No second approver", field: value}
+    response = getattr(api(manager), method)(url, body, format="json")
+    assert response.status_code == 400
+    assert f"POST /api/risk/deficiencies/{deficiency.pk}/close/" in str(response.json()[field])
+    assert Deficiency.objects.get(pk=deficiency.pk).closed_on is None
+
+
+def test_closing_a_deficiency_needs_remediation_and_goes_through_close(api, units, manager):
     # The API must not close a deficiency that close_deficiency() would refuse to close.
     test = ControlTestFactory(control=ControlFactory(unit=units["dmspc"]))
     deficiency = Deficiency.objects.create(test=test, description="No second approver")
-    url = f"/api/risk/deficiencies/{deficiency.pk}/"
-    response = api(manager).patch(url, {"closed_on": str(test.tested_on)}, format="json")
-    assert response.status_code == 400
-    assert "remediation" in response.json()
+    url = f"/api/risk/deficiencies/{deficiency.pk}/close/"
+    response = api(manager).post(url, {"closed_on": str(test.tested_on)}, format="json")
+    assert response.status_code == 400 and "remediation" in response.json()
     assert Deficiency.objects.get(pk=deficiency.pk).closed_on is None
-    response = api(manager).patch(
-        url, {"closed_on": str(test.tested_on), "remediation": "Second approver"}, format="json"
+    response = api(manager).post(
+        url,
+        {"closed_on": str(test.tested_on), "remediation": "Second approver", "status": "closed"},
+        format="json",
     )
     assert response.status_code == 200, response.json()
-    assert Deficiency.objects.get(pk=deficiency.pk).closed_on == test.tested_on
+    body = response.json()
+    assert (body["status"], body["closed_on"], body["is_open"]) == (
+        "closed",
+        str(test.tested_on),
+        False,
+    )
+    entry = HistoryEntry.objects.for_object(deficiency).first()
+    assert entry.actor == "user:manager" and "closed_on" in entry.changes
+
+
+def test_close_with_a_stale_version_is_a_409_and_readers_get_403(api, units, manager, oios):
+    test = ControlTestFactory(control=ControlFactory(unit=units["dmspc"]))
+    deficiency = Deficiency.objects.create(
+        test=test, description="No second approver", remediation="Second approver"
+    )
+    url = f"/api/risk/deficiencies/{deficiency.pk}/close/"
+    assert api(oios).get(f"/api/risk/deficiencies/{deficiency.pk}/").status_code == 200
+    assert api(oios).post(url, {}, format="json").status_code == 403
+    stale = api(manager).post(url, {"version": deficiency.version + 5}, format="json")
+    assert stale.status_code == 409
+    assert Deficiency.objects.get(pk=deficiency.pk).closed_on is None
 
 
 # --- Procurement ----------------------------------------------------------------------------
@@ -256,9 +296,7 @@ def test_declaration_by_someone_not_on_the_panel_is_a_400(api, units, manager2, 
 def test_award_while_flagged_is_a_400_until_cleared(api, units, manager2, panel):
     case = ProcurementCaseFactory(unit=units["pd"], vendors=["Acme"], panel=panel)
     client = api(manager2)
-    response = client.patch(
-        f"{CASES}{case.pk}/", {"status": "awarded", "awarded_to": "Acme"}, format="json"
-    )
+    response = client.post(f"{CASES}{case.pk}/award/", {"awarded_to": "Acme"}, format="json")
     assert response.status_code == 400 and "status" in response.json()
     assert ProcurementCase.objects.get(pk=case.pk).status == "open"
     assert client.post(f"{CASES}{case.pk}/clear/", {"reason": ""}, format="json").status_code == 400
@@ -266,11 +304,120 @@ def test_award_while_flagged_is_a_400_until_cleared(api, units, manager2, panel)
         f"{CASES}{case.pk}/clear/", {"reason": "Declarations on file in paper form"}, format="json"
     )
     assert response.status_code == 200 and response.json()["cleared_by"] == "manager2"
-    response = client.patch(
-        f"{CASES}{case.pk}/", {"status": "awarded", "awarded_to": "Acme"}, format="json"
+    response = client.post(
+        f"{CASES}{case.pk}/award/",
+        {"awarded_to": "Acme", "status": "awarded", "version": response.json()["version"]},
+        format="json",
     )
     assert response.status_code == 200, response.json()
-    assert response.json()["status"] == "awarded"
+    assert (response.json()["status"], response.json()["awarded_to"]) == ("awarded", "Acme")
+
+
+@pytest.mark.parametrize(
+    "field, value, action",
+    [
+        ("status", "awarded", "award"),
+        ("awarded_to", "Acme", "award"),
+        ("awarded_on", "2026-03-01", "award"),
+        ("clearance_reason", "Recused", "clear"),
+        ("cleared_on", "2026-03-01", "clear"),
+    ],
+)
+@pytest.mark.parametrize("method", ["patch", "put"])
+def test_a_generic_edit_of_award_or_clearance_is_a_400_naming_the_action(
+    api, units, manager2, panel, field, value, action, method
+):
+    case = ProcurementCaseFactory(unit=units["pd"], vendors=["Acme"], panel=panel)
+    body = {"reference": case.reference, "unit": "DOS-PD", "value": "10.00", field: value}
+    response = getattr(api(manager2), method)(f"{CASES}{case.pk}/", body, format="json")
+    assert response.status_code == 400
+    assert f"POST /api/risk/procurement-cases/{case.pk}/{action}/" in str(response.json()[field])
+    stored = ProcurementCase.objects.get(pk=case.pk)
+    assert (stored.status, stored.awarded_to, stored.clearance_reason) == ("open", "", "")
+
+
+def test_status_moves_freely_short_of_award(api, units, manager2, panel):
+    case = ProcurementCaseFactory(unit=units["pd"], vendors=["Acme"], panel=panel)
+    response = api(manager2).patch(f"{CASES}{case.pk}/", {"status": "evaluation"}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == "evaluation"
+
+
+def _awarded_case(units, panel):
+    case = ProcurementCaseFactory(unit=units["pd"], vendors=["Acme"], panel=panel)
+    for person in panel:
+        DeclarationFactory(case=case, person=person, vendor="")
+    services.award_case(case, acting_user=SYSTEM, awarded_to="Acme")
+    return ProcurementCase.objects.get(pk=case.pk)
+
+
+def test_an_awarded_case_is_reopened_only_through_reopen_with_a_reason(
+    api, units, manager2, oios, panel
+):
+    case = _awarded_case(units, panel)
+    client = api(manager2)
+    response = client.patch(f"{CASES}{case.pk}/", {"status": "open"}, format="json")
+    assert response.status_code == 400
+    assert f"POST /api/risk/procurement-cases/{case.pk}/reopen/" in str(response.json()["status"])
+    assert ProcurementCase.objects.get(pk=case.pk).status == "awarded"
+    assert api(oios).post(f"{CASES}{case.pk}/reopen/", {"reason": "x"}).status_code == 403
+    assert (
+        client.post(f"{CASES}{case.pk}/reopen/", {"reason": ""}, format="json").status_code == 400
+    )
+    stale = client.post(
+        f"{CASES}{case.pk}/reopen/", {"reason": "Bid protest", "version": 1}, format="json"
+    )
+    assert stale.status_code == 409
+    response = client.post(f"{CASES}{case.pk}/reopen/", {"reason": "Bid protest"}, format="json")
+    assert response.status_code == 200, response.json()
+    assert (response.json()["status"], response.json()["awarded_to"]) == ("evaluation", "")
+    reasons = [e.changes for e in HistoryEntry.objects.for_object(case)]
+    assert {"reopened_because": [None, "Bid protest"]} in reasons
+    again = client.post(f"{CASES}{case.pk}/reopen/", {"reason": "Twice"}, format="json")
+    assert again.status_code == 400  # not awarded any more
+
+
+def test_awarding_again_after_reopening_rechecks_the_flag(api, units, manager2, panel):
+    case = _awarded_case(units, panel)
+    client = api(manager2)
+    client.post(f"{CASES}{case.pk}/reopen/", {"reason": "Bid protest"}, format="json")
+    extra = PersonFactory(unit=units["pd"], index_number="80000009")
+    client.patch(
+        f"{CASES}{case.pk}/", {"panel": ["80000001", "80000002", "80000009"]}, format="json"
+    )
+    assert ProcurementCase.objects.flagged().filter(pk=case.pk).exists() and extra.pk
+    response = client.post(f"{CASES}{case.pk}/award/", {"awarded_to": "Acme"}, format="json")
+    assert response.status_code == 400 and "status" in response.json()
+
+
+def test_oversight_may_not_award_a_case_it_reads(api, units, oios, panel):
+    case = ProcurementCaseFactory(unit=units["pd"], vendors=["Acme"], panel=panel)
+    assert api(oios).get(f"{CASES}{case.pk}/").status_code == 200
+    response = api(oios).post(f"{CASES}{case.pk}/award/", {"awarded_to": "Acme"}, format="json")
+    assert response.status_code == 403
+
+
+def test_changing_a_declarations_person_is_rechecked_like_a_create(api, units, manager2, panel):
+    case = ProcurementCaseFactory(unit=units["pd"], vendors=["Acme"], panel=panel)
+    declaration = DeclarationFactory(case=case, person=panel[0])
+    PersonFactory(unit=units["pd"], index_number="80000077")  # not on the panel
+    url = f"/api/risk/interest-declarations/{declaration.pk}/"
+    response = api(manager2).patch(url, {"person": "80000077"}, format="json")
+    assert response.status_code == 400 and "person" in response.json()
+    assert InterestDeclaration.objects.get(pk=declaration.pk).person_id == panel[0].pk
+
+
+def test_a_panel_member_may_not_move_their_declaration_to_someone_else(api, units, panel):
+    from django.contrib.auth import get_user_model
+
+    member = get_user_model().objects.create_user("member1", password="x")
+    panel[0].user = member
+    panel[0].save()
+    case = ProcurementCaseFactory(unit=units["pd"], vendors=["Acme"], panel=panel)
+    declaration = DeclarationFactory(case=case, person=panel[0])
+    url = f"/api/risk/interest-declarations/{declaration.pk}/"
+    response = api(member).patch(url, {"person": "80000002"}, format="json")
+    assert response.status_code == 403
+    assert InterestDeclaration.objects.get(pk=declaration.pk).person_id == panel[0].pk
 
 
 def test_declarations_are_hidden_from_ga_staff_and_other_units(

@@ -78,7 +78,7 @@ def test_report_metrics_sections_j_k_d(units):
     assert (k["amount_lost"], k["amount_recovered"], k["recovery_rate"]) == (
         "4000.00",
         "250.00",
-        6.2,
+        6.3,  # core.figures.rate: 6.25 rounds half up
     )
     assert d["misconduct_findings"] == 2 and d["misconduct_findings_by_type"]["fraud"]["count"] == 1
     assert flagged.pk

@@ -39,7 +39,7 @@ def test_manager_rates_a_risk_in_the_browser_and_finds_it_on_the_heat_map(web, u
     page = client.get(reverse("risk:heat_map"), {"unit": "DMSPC"}).content.decode()
     assert 'data-cell="4-3"' in page and "likelihood=4&amp;impact=3" in page
     listing = client.get(
-        reverse("risk:risk_list"), {"unit": units["dmspc"].pk, "likelihood": 4, "impact": 3}
+        reverse("risk:risk_list"), {"within": units["dmspc"].pk, "likelihood": 4, "impact": 3}
     )
     assert "Recruitment bypassed" in listing.content.decode()
 

@@ -1,0 +1,141 @@
+"""Who may do what to the records of the risk area: each rule written once (org.permissions).
+
+Risk management is the responsibility of staff at all levels (para 30), so the people named as
+owners read what they own; unit managers read and change their unit subtree; administrators,
+oversight bodies and GA staff read everything except declarations (personal data, which GA staff
+do not read)."""
+
+from django.db.models import Exists, OuterRef, Q
+
+from org.access import access_for
+from org.models import OrgUnit, Person
+from org.permissions import PersonalPolicy, ReferencePolicy, UnitPolicy
+
+__all__ = [
+    "recordable_units",
+    "DeclarationPolicy",
+    "OwnedPolicy",
+    "ProcurementCasePolicy",
+    "ReferencePolicy",
+    "SelfAssessmentPolicy",
+    "UnitPolicy",
+]
+
+
+class OwnedPolicy(UnitPolicy):
+    """Unit-scoped, and also read by the people named in `owner_fields`."""
+
+    owner_fields: tuple[str, ...] = ()
+
+    def __init__(
+        self,
+        unit_field: str = "unit",
+        owner_fields: tuple[str, ...] = (),
+        as_change: tuple[str, ...] | None = None,
+    ):
+        super().__init__(unit_field=unit_field, as_change=as_change)
+        self.owner_fields = owner_fields
+
+    def view(self, queryset, access):
+        if access.can_read_all:
+            return queryset
+        if not access.authenticated:
+            return queryset.none()
+        condition = Q(pk__in=[])
+        for field in self.owner_fields:
+            condition |= Q(**{field: access.user_id})
+        if access.is_manager:
+            condition |= Q(**{f"{self.unit_field}__in": access.subtree_ids()})
+        return queryset.filter(condition)
+
+
+class SelfAssessmentPolicy(UnitPolicy):
+    """Certifying is personal: only the head of that very unit certifies its self-assessment."""
+
+    def certify(self, queryset, access):
+        if not access.authenticated or access.user_id is None:
+            return queryset.none() if not access.is_system else queryset
+        heads = Person.objects.filter(
+            user_id=access.user_id, unit_id=OuterRef("unit_id"), is_head_of_entity=True
+        )
+        return queryset.filter(Exists(heads))
+
+
+class ProcurementCasePolicy(UnitPolicy):
+    """Unit-scoped, and a case is read by the members of its panel, who declare for it. Award,
+    clearance and reopening follow the change rule (managers of the unit, administrators)."""
+
+    as_change = (*UnitPolicy.as_change, "award", "clear", "reopen")
+
+    def view(self, queryset, access):
+        from risk.models import ProcurementCase
+
+        if access.can_read_all:
+            return queryset
+        if not access.authenticated:
+            return queryset.none()
+        condition = Exists(
+            ProcurementCase.panel.through.objects.filter(
+                procurementcase_id=OuterRef("pk"), person__user_id=access.user_id
+            )
+        )
+        if access.is_manager:
+            condition = Q(unit__in=access.subtree_ids()) | condition
+        return queryset.filter(condition)
+
+    def declare(self, queryset, access):
+        """Panel members declare for themselves; whoever may change the case records for anyone."""
+        from risk.models import ProcurementCase
+
+        if access.is_admin:
+            return queryset
+        if not access.authenticated:
+            return queryset.none()
+        condition = Exists(
+            ProcurementCase.panel.through.objects.filter(
+                procurementcase_id=OuterRef("pk"), person__user_id=access.user_id
+            )
+        )
+        if access.is_manager:
+            condition = Q(unit__in=access.subtree_ids()) | condition
+        return queryset.filter(condition)
+
+    def view_panel(self, queryset, access):
+        """Who sits on a panel, and who has not declared, is personal data: GA staff read the
+        cases but not their panels."""
+        return queryset.none() if access.is_ga_staff else self.view(queryset, access)
+
+
+class DeclarationPolicy(PersonalPolicy):
+    """Declarations name people and their interests: personal data that GA staff do not read;
+    the declarant reads and makes their own, a manager of the case's unit records for anyone."""
+
+    unit_field = "case__unit"
+
+    def view(self, queryset, access):
+        if access.is_admin or access.is_oversight:
+            return queryset
+        if not access.authenticated or access.is_ga_staff:
+            return queryset.none()
+        return self._own_or_managed(queryset, access)
+
+    def change(self, queryset, access):
+        if access.is_admin:
+            return queryset
+        if not access.authenticated:
+            return queryset.none()
+        return self._own_or_managed(queryset, access)
+
+    def _own_or_managed(self, queryset, access):
+        condition = Q(person__user_id=access.user_id)
+        if access.is_manager:
+            condition |= Q(case__unit__in=access.subtree_ids())
+        return queryset.filter(condition)
+
+
+def recordable_units(user):
+    """The org units the user may record risk records for: every active unit for an
+    administrator, a manager's subtree, none for anyone else (form choices)."""
+    access = access_for(user)
+    units = OrgUnit.objects.filter(is_active=True)
+    return units if access.is_admin else units.filter(pk__in=access.subtree_ids())
