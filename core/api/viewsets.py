@@ -11,7 +11,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, viewsets
 from rest_framework.decorators import action as drf_action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from core import actions
@@ -71,13 +70,17 @@ class ActionModelViewSet(viewsets.ModelViewSet):
 
     def get_object(self):
         obj = super().get_object()
-        if self.request.method not in SAFE_METHODS and self.action in (
-            "update",
-            "partial_update",
-            "destroy",
-        ):
-            permission = "delete" if self.request.method == "DELETE" else "change"
-            actions.require(self.request.user, permission, obj)
+        if self.action in ("update", "partial_update"):
+            # After any 404 and before any 403: a state field sent with a new value is answered by
+            # naming its action, which then gives its own 403 or 409.
+            serializer = self.get_serializer(obj)
+            if hasattr(serializer, "state_field_errors"):
+                errors = serializer.state_field_errors(self.request.data)
+                if errors:
+                    raise exceptions.ValidationError(errors)
+            actions.require(self.request.user, "change", obj)
+        elif self.action == "destroy":
+            actions.require(self.request.user, "delete", obj)
         return obj
 
     def retrieve(self, request, *args, **kwargs):
