@@ -118,6 +118,7 @@ class Row:
     payload: Payload | None = None
     add_keys: tuple[str, ...] | None = None  # the refs a create is tried for (default: keys)
     created: int = 201
+    self_service: bool = False  # any signed-in user may create their own (a declarant)
     change: Rule | None = None  # None: not editable through the API (405)
     patch: Payload | None = None  # a harmless, non-state change
     delete: Rule | None = None  # None: never deleted through the API (405, or 403/404)
@@ -642,6 +643,7 @@ ROWS: list[Row] = [
         model="risk.InterestDeclaration",
         view=personal_view,
         add=unit_change,
+        self_service=True,  # a panel member declares for themselves
         payload=lambda w, r: {
             "case": _id(w, "procurement-cases", f"{r.side}:clean"),
             "person": _index(w, f"{r.side}:panellist"),

@@ -287,6 +287,7 @@ def build_world() -> World:
         # with an open Board finding, appraisals (one with an underperformance case, one spare),
         # results-based management.
         senior = SeniorManagerFactory(unit=sub, name=f"{tag} Senior Manager")
+        world.people[f"{side}:senior"] = senior
         world.add("people", f"{side}:senior", senior)
         compact = CompactFactory(senior_manager=senior, unit=sub, year=2026)
         world.add("compacts", side, compact)
