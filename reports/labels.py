@@ -264,17 +264,35 @@ def item_status_label(measure_kind: str, item: dict) -> str:
         return label
     if not _CODE.match(text):
         return text  # already a label (some apps give the display value)
-    fallback = _UNREGISTERED_ITEM_LABELS.get(text)
+    fallback = _UNREGISTERED_CODE_LABELS.get(text)
     return str(fallback) if fallback is not None else label_for(text)
 
 
-# TRANSITIONAL (issue 10): item statuses with no TextChoices in their app yet (the authority of a
-# decision, an assigned responsibility); delete once the apps register them.
-_UNREGISTERED_ITEM_LABELS = {
+# TRANSITIONAL (issue 10): codes with no TextChoices in their app yet (the authority of a
+# decision, an assigned responsibility, the direction of a trend); delete once the apps register
+# them.
+_UNREGISTERED_CODE_LABELS = {
     "within_authority": _("Within delegated authority"),
     "outside_authority": _("Outside delegated authority"),
     "assigned": _("Assigned"),
+    "improving": _("Improving"),
+    "declining": _("Declining"),
+    "stable": _("Stable"),
 }
+
+# Label kinds of figures whose value is a code.
+VALUE_KINDS = {"results_trend": "indicator_trend"}
+
+
+def value_label(key: str, value: str) -> str:
+    """How a figure whose value is text reads: a code as its label, other text as it is."""
+    label = code_label(VALUE_KINDS.get(key), value)
+    if label is not None:
+        return label
+    if not _CODE.match(value):
+        return value
+    fallback = _UNREGISTERED_CODE_LABELS.get(value)
+    return str(fallback) if fallback is not None else label_for(value)
 
 
 def humanize(key: str) -> str:

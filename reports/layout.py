@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from reports.charts import Chart, charts_for
-from reports.labels import item_status_label
+from reports.labels import item_status_label, value_label
 
 
 @dataclass
@@ -70,6 +70,8 @@ def display(key: str, value) -> str:
             return f"{Decimal(value):,.2f}"
         except InvalidOperation:
             return value
+    if isinstance(value, str):
+        return value_label(key, value)
     if isinstance(value, list):
         return ", ".join(display(key, v) for v in value) or "—"
     if isinstance(value, dict):
@@ -84,6 +86,8 @@ def raw(key: str, value):
             return Decimal(value)
         except InvalidOperation:
             return value
+    if isinstance(value, str):
+        return value_label(key, value)
     if isinstance(value, list | dict):
         return display(key, value)
     return value
