@@ -69,8 +69,9 @@ def own_body(p: str, r: Ref) -> bool:
 
 
 def progress(p: str, r: Ref) -> bool:
-    """Reporting progress on a recommendation: the addressed unit's manager, its body, admin."""
-    return unit_change(p, r) or own_body(p, r)
+    """Reporting progress on a recommendation (open -> in progress): management's side, the
+    addressed unit's managers and administrators. The body verifies, closes and reopens."""
+    return unit_change(p, r)
 
 
 def head_of_unit(p: str, r: Ref) -> bool:
