@@ -45,7 +45,7 @@ SYSTEM = _System()
 class ActionSpec:
     model: type
     name: str
-    permission: str
+    permission: str | None
     function: Callable
 
 
@@ -119,7 +119,13 @@ def action(model, name: str, *, permission: str | None = None, check: bool = Tru
                         require_saved(acting_user, "add" if adding else needed, saved)
                 return result
 
-        spec = ActionSpec(model=model, name=name, permission=permission or name, function=run)
+        spec = ActionSpec(
+            model=model,
+            name=name,
+            # What the adapters may ask before running it (None: the function checks itself).
+            permission=(permission or ("change" if name == "save" else name)) if check else None,
+            function=run,
+        )
         run.action = spec
         _actions[(model, name)] = spec
         return run

@@ -256,7 +256,7 @@ class TransitionView(LoginRequiredMixin, FormView):
     lookup = "pk"
 
     def get_permission(self) -> str:
-        return self.permission or type(self).action.action.permission
+        return self.permission or type(self).action.action.permission or "view"
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:

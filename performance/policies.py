@@ -12,11 +12,15 @@ from org.permissions import PersonalPolicy, ReferencePolicy, UnitPolicy
 
 
 class CompactPolicy(UnitPolicy):
-    """Whoever may change a compact (an administrator, a manager of its unit) signs it and
-    records the Management Performance Board's assessment, as before issue 10."""
+    """Whoever may change a compact (an administrator, a manager of its unit) signs it. The
+    assessment is the Management Performance Board's, recorded by an administrator: a senior
+    manager never assesses their own compact."""
 
     unit_field = "unit"
-    as_change = ("add", "delete", "sign", "assess")
+    as_change = ("add", "delete", "sign")
+
+    def assess(self, queryset, access):
+        return queryset if access.is_admin else queryset.none()
 
 
 class CompactPartPolicy(UnitPolicy):

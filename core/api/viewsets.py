@@ -103,6 +103,9 @@ class ActionModelViewSet(viewsets.ModelViewSet):
     def run_transition(self, name: str, request) -> Response:
         transition = self.transitions[name]
         obj = self.get_object()  # 404 for what the caller may not see
+        spec = getattr(transition.function, "action", None)
+        if spec is not None and spec.permission:
+            actions.require(request.user, spec.permission, obj)  # 403 before any 400
         form = transition.serializer_class(data=request.data, context=self.get_serializer_context())
         form.is_valid(raise_exception=True)
         expected = expected_version(request, request.data)

@@ -159,7 +159,7 @@ def test_a_finding_state_field_sent_to_the_generic_edit_names_close(
 # --- The action endpoints take the same fields ----------------------------------------------
 
 
-def test_sign_then_assess_through_their_endpoints(api, manager, two_compacts):
+def test_sign_then_assess_through_their_endpoints(api, manager, admin_user, two_compacts):
     compact = two_compacts[0]
     client = api(manager)
     signed = client.post(
@@ -169,7 +169,10 @@ def test_sign_then_assess_through_their_endpoints(api, manager, two_compacts):
     )
     assert signed.status_code == 200, signed.json()
     assert signed.json()["status"] == "signed" and signed.json()["version"] == 2
-    assessed = client.post(
+    # The Management Performance Board assesses, through an administrator: never the manager.
+    own = client.post(f"{COMPACTS}{compact.pk}/assess/", {"assessed_on": "2026-04-30"})
+    assert own.status_code == 403
+    assessed = api(admin_user).post(
         f"{COMPACTS}{compact.pk}/assess/",
         {
             "assessed_on": "2026-04-30",

@@ -164,7 +164,9 @@ def test_underperformance_case_from_the_appraisal_page(web, manager, units):
     assert "follows a rating of" in refused.content.decode()
 
 
-def test_compact_signature_assessment_and_finding_in_the_browser(web, manager, oios, units):
+def test_compact_signature_assessment_and_finding_in_the_browser(
+    web, manager, admin_user, oios, units
+):
     compact = CompactFactory(senior_manager__unit=units["dmspc"], year=2025)
     client = web(manager)
     refused = client.post(f"/performance/compacts/{compact.pk}/sign/", {"signed_on": "2025-02-01"})
@@ -176,8 +178,15 @@ def test_compact_signature_assessment_and_finding_in_the_browser(web, manager, o
         ).status_code
         == 302
     )
+    assessment = {
+        "assessed_on": "2026-04-30",
+        "mpb_rating": "needs_improvement",
+        "mpb_assessment": "Two targets missed.",
+    }
+    own = client.post(f"/performance/compacts/{compact.pk}/assess/", assessment)
+    assert own.status_code == 403  # the Board assesses, through an administrator
     assert (
-        client.post(
+        web(admin_user).post(
             f"/performance/compacts/{compact.pk}/assess/",
             {
                 "assessed_on": "2026-04-30",

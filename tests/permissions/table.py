@@ -60,6 +60,12 @@ def personal_view(p: str, r: Ref) -> bool:
     return p != "gastaff" and unit_view(p, r)
 
 
+def staff_file_view(p: str, r: Ref) -> bool:
+    """Named appraisals and underperformance cases: administrators and the unit's managers only.
+    Oversight bodies and GA staff read the aggregates (performance.metrics), not the names."""
+    return p == "admin" or MANAGES.get(p) == r.side
+
+
 def unit_change(p: str, r: Ref) -> bool:
     return p == "admin" or MANAGES.get(p) == r.side
 
@@ -437,7 +443,7 @@ ROWS: list[Row] = [
         url="/api/performance/appraisals/",
         model="performance.Appraisal",
         keys=("dmspc", "dos"),
-        view=personal_view,
+        view=staff_file_view,
         add=unit_change,
         payload=lambda w, r: {
             "staff": _index(w, r.side),
@@ -453,7 +459,7 @@ ROWS: list[Row] = [
         name="underperformance-cases",
         url="/api/performance/underperformance-cases/",
         model="performance.UnderperformanceCase",
-        view=personal_view,
+        view=staff_file_view,
         add=unit_change,
         payload=lambda w, r: {
             "appraisal": _id(w, "appraisals", f"{r.side}:spare"),
