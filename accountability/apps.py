@@ -9,6 +9,7 @@ class AccountabilityConfig(AppConfig):
     def ready(self) -> None:
         from accountability import dashboard, services  # noqa: F401  (the actions register)
         from accountability.choices import (
+            Authority,
             AuthorityArea,
             CommitmentStatus,
             DelegationState,
@@ -21,6 +22,7 @@ class AccountabilityConfig(AppConfig):
         labels.register("delegation_state", DelegationState)
         labels.register("decision_review_outcome", ReviewOutcome)
         labels.register("commitment_status", CommitmentStatus)
+        labels.register("decision_authority", Authority)
 
         registry.dashboard_card(dashboard.cards)
         registry.dashboard_card(dashboard.authority_cards)

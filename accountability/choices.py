@@ -60,3 +60,10 @@ COMMITMENT_TRANSITIONS = {
     CommitmentStatus.HONOURED: set(),
     CommitmentStatus.CANCELLED: set(),
 }
+
+
+class Authority(models.TextChoices):
+    """Whether a decision was taken within delegated authority (the report's measure status)."""
+
+    WITHIN = "within_authority", _("Within delegated authority")
+    OUTSIDE = "outside_authority", _("Outside delegated authority")

@@ -8,7 +8,7 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accountability.choices import CommitmentStatus, ReviewOutcome
+from accountability.choices import Authority, CommitmentStatus, ReviewOutcome
 from accountability.models import EXPIRING_WITHIN_DAYS, Commitment, Decision, Delegation
 from accountability.querysets import overdue_q, valid_on_q
 from core.figures import rate
@@ -192,7 +192,7 @@ def paragraph_measures(
     measures: dict[int, list[dict]] = {}
 
     def authority(obj):
-        return "within_authority" if obj.within_authority else "outside_authority"
+        return (Authority.WITHIN if obj.within_authority else Authority.OUTSIDE).value
 
     for number in sorted(set(decision_counts) | set(commitment_counts)):
         entries = []

@@ -28,7 +28,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from accountability.models import Decision
+from accountability.models import Decision  # noqa: E402
 from org.choices import RoleKind  # noqa: E402
 from org.models import OrgUnit, Role  # noqa: E402
 

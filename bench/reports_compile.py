@@ -30,6 +30,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from core.actions import SYSTEM  # noqa: E402
 from reports import services  # noqa: E402
 from reports.models import ReportRun  # noqa: E402
 from reports.tasks import last_biennium  # noqa: E402
@@ -39,11 +40,13 @@ STEPS = ("snapshot", "html", "pdf", "docx", "xlsx", "store")
 
 def compile_once(language: str, start, end) -> dict[str, float]:
     run, _ = services.request_report_run(
-        acting_user=None,
-        period_start=start,
-        period_end=end,
-        language=language,
-        title=f"Benchmark {uuid.uuid4().hex[:6]}",
+        ReportRun(
+            period_start=start,
+            period_end=end,
+            language=language,
+            title=f"Benchmark {uuid.uuid4().hex[:6]}",
+        ),
+        acting_user=SYSTEM,
         queue=False,
     )
     started = time.perf_counter()
@@ -90,11 +93,13 @@ def worker_peak(language: str, start, end) -> tuple[float, int]:
     )
     try:
         run, _ = services.request_report_run(
-            acting_user=None,
-            period_start=start,
-            period_end=end,
-            language=language,
-            title=f"Worker benchmark {uuid.uuid4().hex[:6]}",
+            ReportRun(
+                period_start=start,
+                period_end=end,
+                language=language,
+                title=f"Worker benchmark {uuid.uuid4().hex[:6]}",
+            ),
+            acting_user=SYSTEM,
             queue=False,
         )
         app.conf.task_always_eager = False

@@ -101,17 +101,6 @@ class RestrictedQuerySet(models.QuerySet):
 
     def restrict(self, user, action: str = VIEW):
         policy = getattr(self.model, "policy", None)
-        if policy is None:  # TRANSITIONAL (issue 10): every model names its policy
-            policy = UnitPolicy(unit_field=getattr(self, "unit_field", "unit"))
+        if policy is None:
+            raise ImproperlyConfigured(f"{self.model.__name__} has no policy")
         return policy.rows(self, access_for(user), action)
-
-    # TRANSITIONAL (issue 10): the apps still call these; removed once every call site uses
-    # restrict().
-    def visible_to(self, user):
-        return self.restrict(user, VIEW)
-
-    def editable_by(self, user):
-        return self.restrict(user, CHANGE)
-
-
-UnitScopedQuerySet = RestrictedQuerySet  # TRANSITIONAL (issue 10)

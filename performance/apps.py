@@ -23,5 +23,7 @@ class PerformanceConfig(AppConfig):
             ("underperformancecase_rebuttal", choices.RebuttalOutcome),
             ("indicator_kind", choices.IndicatorKind),
             ("indicator_direction", choices.Direction),
+            ("indicator_trend", choices.Trend),
+            ("rbmresponsibility_status", choices.ResponsibilityStatus),
         ):
             labels.register(kind, codes)

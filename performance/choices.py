@@ -69,3 +69,15 @@ class IndicatorKind(models.TextChoices):
 class Direction(models.TextChoices):
     INCREASE = "increase", _("Higher is better")
     DECREASE = "decrease", _("Lower is better")
+
+
+class Trend(models.TextChoices):
+    """Which way a series of rates moved over the periods shown."""
+
+    IMPROVING = "improving", _("Improving")
+    DECLINING = "declining", _("Declining")
+    STABLE = "stable", _("Stable")
+
+
+class ResponsibilityStatus(models.TextChoices):
+    ASSIGNED = "assigned", _("Assigned")

@@ -19,6 +19,8 @@ from performance.choices import (
     FindingStatus,
     IndicatorKind,
     Rating,
+    ResponsibilityStatus,
+    Trend,
 )
 from performance.models import (
     Appraisal,
@@ -380,10 +382,10 @@ def _trend_direction(rates: list[float | None]) -> str | None:
     if len(values) < 2:
         return None
     if values[-1] > values[0]:
-        return "improving"
+        return Trend.IMPROVING.value
     if values[-1] < values[0]:
-        return "declining"
-    return "stable"
+        return Trend.DECLINING.value
+    return Trend.STABLE.value
 
 
 def paragraph_measures(
@@ -494,7 +496,7 @@ def paragraph_measures(
                 {
                     "id": lead.pk,
                     "title": lead.senior_manager.name,
-                    "status": "assigned",
+                    "status": ResponsibilityStatus.ASSIGNED.value,
                     "date": lead.assigned_on.isoformat(),
                 }
             ],

@@ -5,7 +5,6 @@ FIGURE_LABELS names figures. A key that is a *code* (a recommendation status und
 rating under `rating_distribution`, a risk category...) and the status of a measure's items are
 labelled by the one label registry, core.labels, so the report says what the pages say."""
 
-import importlib
 import re
 
 from django.utils.translation import gettext_lazy as _
@@ -175,8 +174,8 @@ CODE_KINDS = {
     "rating_distribution": "appraisal_rating",
     "appraisal_rating_distribution": "appraisal_rating",
     "underperformance_ratings": "appraisal_rating",
-    "misconduct_findings": "recovery_case_finding",
-    "misconduct_findings_by_type": "recovery_case_finding",
+    "misconduct_findings": "recoverycase_finding",
+    "misconduct_findings_by_type": "recoverycase_finding",
     "outside_authority_reviews": "decision_review_outcome",
     "risks_by_category": "risk_category",
     "risks_by_band": "risk_band",
@@ -193,33 +192,13 @@ ITEM_STATUS_KINDS = {
     "recommendations": "recommendation_status",
     "recommendations_overdue": "recommendation_status",
     "compacts": "compact_status",
-    "mpb_findings": "board_finding_status",
+    "mpb_findings": "boardfinding_status",
     "indicators": "indicator_kind",
-    "recovery_cases": "recovery_case_finding",
-    "recovery_cases_fraud": "recovery_case_finding",
+    "recovery_cases": "recoverycase_finding",
+    "recovery_cases_fraud": "recoverycase_finding",
     "risks_assessed": "risk_category",
-    "control_tests": "control_test_result",
-    "procurement_cases_flagged": "procurement_case_status",
-}
-
-# TRANSITIONAL (issue 10): the TextChoices behind each kind, read only while the owning app does
-# not register the kind in core.labels yet; the words are the same (one class), so the report
-# never shows two labels for one code. Delete once every kind is registered.
-_UNREGISTERED_FALLBACK = {
-    "recommendation_status": "oversight.choices.RecommendationStatus",
-    "recommendation_priority": "oversight.choices.Priority",
-    "appraisal_rating": "performance.choices.Rating",
-    "compact_status": "performance.choices.CompactStatus",
-    "board_finding_status": "performance.choices.FindingStatus",
-    "indicator_kind": "performance.choices.IndicatorKind",
-    "recovery_case_finding": "risk.choices.Finding",
-    "risk_category": "risk.choices.RiskCategory",
-    "risk_band": "risk.choices.Band",
-    "control_test_result": "risk.choices.TestResult",
-    "procurement_case_status": "risk.choices.CaseStatus",
-    "decision_review_outcome": "accountability.choices.ReviewOutcome",
-    "commitment_status": "accountability.choices.CommitmentStatus",
-    "delegation_state": "accountability.choices.DelegationState",
+    "control_tests": "controltest_result",
+    "procurement_cases_flagged": "procurementcase_status",
 }
 
 _CODE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
@@ -229,14 +208,7 @@ def _choices(kind: str):
     try:
         return labels.choices(kind)
     except KeyError:
-        path = _UNREGISTERED_FALLBACK.get(kind)
-        if path is None:
-            return None
-        module, _dot, name = path.rpartition(".")
-        try:
-            return getattr(importlib.import_module(module), name)
-        except (ImportError, AttributeError):
-            return None
+        return None
 
 
 def code_label(kind: str | None, code) -> str | None:
@@ -246,10 +218,7 @@ def code_label(kind: str | None, code) -> str | None:
     found = _choices(kind)
     if found is None or code not in found.values:
         return None
-    try:
-        return labels.label(kind, code)
-    except KeyError:  # TRANSITIONAL: the kind is not registered yet; the same TextChoices
-        return str(found(code).label)
+    return labels.label(kind, code)
 
 
 def item_status_label(measure_kind: str, item: dict) -> str:
@@ -264,21 +233,8 @@ def item_status_label(measure_kind: str, item: dict) -> str:
         return label
     if not _CODE.match(text):
         return text  # already a label (some apps give the display value)
-    fallback = _UNREGISTERED_CODE_LABELS.get(text)
-    return str(fallback) if fallback is not None else label_for(text)
+    return label_for(text)
 
-
-# TRANSITIONAL (issue 10): codes with no TextChoices in their app yet (the authority of a
-# decision, an assigned responsibility, the direction of a trend); delete once the apps register
-# them.
-_UNREGISTERED_CODE_LABELS = {
-    "within_authority": _("Within delegated authority"),
-    "outside_authority": _("Outside delegated authority"),
-    "assigned": _("Assigned"),
-    "improving": _("Improving"),
-    "declining": _("Declining"),
-    "stable": _("Stable"),
-}
 
 # Label kinds of figures whose value is a code.
 VALUE_KINDS = {"results_trend": "indicator_trend"}
@@ -291,8 +247,7 @@ def value_label(key: str, value: str) -> str:
         return label
     if not _CODE.match(value):
         return value
-    fallback = _UNREGISTERED_CODE_LABELS.get(value)
-    return str(fallback) if fallback is not None else label_for(value)
+    return label_for(value)
 
 
 def humanize(key: str) -> str:

@@ -122,8 +122,3 @@ class ActionModelViewSet(viewsets.ModelViewSet):
 class ActionReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return super().get_queryset().restrict(self.request.user, "view")
-
-
-# Names the first release used; the apps move to the ones above.
-ScopedModelViewSet = ActionModelViewSet
-ScopedReadOnlyViewSet = ActionReadOnlyViewSet
