@@ -186,14 +186,16 @@ def test_compact_signature_assessment_and_finding_in_the_browser(
     own = client.post(f"/performance/compacts/{compact.pk}/assess/", assessment)
     assert own.status_code == 403  # the Board assesses, through an administrator
     assert (
-        web(admin_user).post(
+        web(admin_user)
+        .post(
             f"/performance/compacts/{compact.pk}/assess/",
             {
                 "assessed_on": "2026-04-30",
                 "mpb_rating": "needs_improvement",
                 "mpb_assessment": "Two targets missed.",
             },
-        ).status_code
+        )
+        .status_code
         == 302
     )
     compact.refresh_from_db()
