@@ -26,4 +26,23 @@ def _gather_beat_schedules(sender, **kwargs):
                 raise
             continue
         schedule.update(getattr(module, "BEAT_SCHEDULE", {}))
+    schedule.update(_recovery_schedule())
     sender.conf.beat_schedule = schedule
+
+
+def _recovery_schedule() -> dict:
+    """The jobs that bound recovery and anchor the history, on intervals the settings give (so a
+    test or a deployment tunes them without editing an app): the report-run sweep, which queues
+    again (or fails) a run whose worker stopped beating, and the history checkpoint."""
+    from django.conf import settings
+
+    return {
+        "reports-fail-stuck": {
+            "task": "reports.tasks.fail_stuck_reports",
+            "schedule": float(settings.REPORT_SWEEP_SECONDS),
+        },
+        "core-history-checkpoint": {
+            "task": "core.tasks.checkpoint_history",
+            "schedule": float(getattr(settings, "AUDIT_CHECKPOINT_SECONDS", 3600)),
+        },
+    }

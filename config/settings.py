@@ -136,8 +136,12 @@ if REDIS_URL:
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
     CELERY_BROKER_URL = REDIS_URL
+    # A task whose worker died goes back on the queue after this long. It must outlast the
+    # longest step and the longest retry countdown (300 s, reports.tasks.backoff), or a live
+    # task would be delivered twice; a dead worker's run is recovered sooner by the heartbeat
+    # sweep (REPORT_STALE_AFTER_SECONDS), so it need not be short.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=10)
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600, minimum=10)
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -310,6 +314,13 @@ LOGGING = {
 
 # Report generation deadlines and schedule (reports app).
 REPORT_STUCK_AFTER_MINUTES = env_int("REPORT_STUCK_AFTER_MINUTES", 60, minimum=1)
+# Bounded recovery: the worker touches the run's heartbeat every REPORT_HEARTBEAT_SECONDS while
+# compiling; the sweep (beat, every REPORT_SWEEP_SECONDS) queues again a run whose heartbeat is
+# older than REPORT_STALE_AFTER_SECONDS, and fails it after REPORT_MAX_ATTEMPTS attempts.
+REPORT_HEARTBEAT_SECONDS = env_int("REPORT_HEARTBEAT_SECONDS", 5, minimum=1)
+REPORT_STALE_AFTER_SECONDS = env_int("REPORT_STALE_AFTER_SECONDS", 30, minimum=2)
+REPORT_SWEEP_SECONDS = env_int("REPORT_SWEEP_SECONDS", 30, minimum=1)
+REPORT_MAX_ATTEMPTS = env_int("REPORT_MAX_ATTEMPTS", 3, minimum=1)
 
 # seed_demo creates well-known demo passwords: production deployments set ALLOW_DEMO_DATA=0.
 ALLOW_DEMO_DATA = env_bool("ALLOW_DEMO_DATA", True)

@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import logging
+import threading
 import time
 import uuid
 import zipfile
@@ -18,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -135,6 +137,11 @@ def retry_report_run(run: ReportRun, *, acting_user) -> ReportRun:
     run.error = ""
     run.progress = 0
     run.step = ""
+    run.attempt_token = ""
+    # A fresh budget of attempts for the sweep (a run it failed had used them all), and the time
+    # it was queued again, from which the sweep counts.
+    run.attempts = 0
+    run.heartbeat_at = timezone.now()
     try:
         with transaction.atomic():
             run.save()
@@ -152,11 +159,29 @@ def retry_report_run(run: ReportRun, *, acting_user) -> ReportRun:
 # right on the locked row themselves (check=False), and only SYSTEM holds it.
 
 
+def stale_after() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.REPORT_STALE_AFTER_SECONDS)
+
+
 @action(ReportRun, "claim", check=False)
-def claim_report_run(run_id: int, *, acting_user) -> tuple[ReportRun, str] | None:
-    """Claim a queued (or abandoned running) run for this delivery of the task: a fresh token."""
+def claim_report_run(
+    run_id: int, *, acting_user, redelivered: bool = False
+) -> tuple[ReportRun, str] | None:
+    """Claim a queued (or abandoned running) run for this delivery of the task: a fresh token.
+
+    A running run is taken over only if its worker went silent (no heartbeat for
+    REPORT_STALE_AFTER_SECONDS) or this is the broker giving back the very task whose worker
+    died (`redelivered`); a copy of the task that arrives while a live attempt holds the run
+    (the sweep queued it again, the broker's visibility timeout ran out) leaves it alone."""
     run = ReportRun.objects.select_for_update().filter(pk=run_id).first()
     if run is None or run.status not in ACTIVE_STATUSES:
+        return None
+    if (
+        run.status == RunStatus.RUNNING
+        and not redelivered
+        and run.heartbeat_at is not None
+        and run.heartbeat_at > timezone.now() - stale_after()
+    ):
         return None
     require(acting_user, "claim", run)
     token = uuid.uuid4().hex
@@ -246,7 +271,52 @@ def render_all(
     return outputs, timings
 
 
-def compile_report_run(run_id: int) -> ReportRun | None:
+class Heartbeat:
+    """Touches the run's `heartbeat_at` every REPORT_HEARTBEAT_SECONDS from a thread of its own
+    (with its own database connection) while a compile runs, so a long step (a big PDF) shows
+    life and a dead worker shows none. If the attempt no longer holds the run the next tick
+    stops the compile (Superseded)."""
+
+    def __init__(self, run_id: int, token: str):
+        self.run_id, self.token = run_id, token
+        self.lost = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{run_id}", daemon=True)
+
+    def _beat(self) -> None:
+        from django.db import connection
+
+        try:
+            while not self._stop.wait(settings.REPORT_HEARTBEAT_SECONDS):
+                try:
+                    updated = ReportRun.objects.filter(
+                        pk=self.run_id, attempt_token=self.token, status=RunStatus.RUNNING
+                    ).update(heartbeat_at=timezone.now())
+                except Exception:  # the database blinked: the next beat tries again
+                    logger.warning("Report run %s: heartbeat failed", self.run_id, exc_info=True)
+                    continue
+                if not updated:
+                    self.lost = True
+                    return
+        finally:
+            connection.close()
+
+    def __enter__(self) -> "Heartbeat":
+        from django.db import connection
+
+        # Inside a transaction (a compile run eagerly within one, as the tests do) the claim is
+        # not committed, so another connection would not see it: the progress ticks suffice.
+        if not connection.in_atomic_block:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+
+
+def compile_report_run(run_id: int, *, redelivered: bool = False) -> ReportRun | None:
     """The worker's job: claim the run, snapshot, render, store, issue. Idempotent: a done (or
     failed) run is left alone, and only the attempt holding the claim may issue the run, so a
     redelivered task completes it once. Files become visible only when the run is issued.
@@ -254,13 +324,21 @@ def compile_report_run(run_id: int) -> ReportRun | None:
     Not itself an action: its steps must commit one by one (the claim, each progress tick) so
     the run page can follow them. The changes it makes are the SYSTEM actions claim_report_run
     and issue_report_run."""
-    claimed = claim_report_run(run_id, acting_user=SYSTEM)
+    claimed = claim_report_run(run_id, acting_user=SYSTEM, redelivered=redelivered)
     if claimed is None:
         return None
     run, token = claimed
+    with Heartbeat(run_id, token) as heartbeat:
+        return _compile(run, token, heartbeat)
+
+
+def _compile(run: ReportRun, token: str, heartbeat: Heartbeat) -> ReportRun | None:
+    run_id = run.pk
     _remove_stale_attempts(run_id, token)
 
     def tick(progress: int, step: str) -> None:
+        if heartbeat.lost:
+            raise Superseded(run_id)
         _tick(run_id, token, progress, step)
 
     timings: dict[str, float] = {}
@@ -354,33 +432,70 @@ def mark_failed(run_id: int, *, acting_user, message: str, token: str | None = N
     return True
 
 
-def stuck_after_minutes() -> int:
-    """How long a run may show no sign of life. Never shorter than the broker's visibility
-    timeout (plus a margin): until then a killed worker's task may still come back and finish
-    the run, and failing it first would throw that away."""
-    visibility = (getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}) or {}).get(
-        "visibility_timeout"
+@action(ReportRun, "requeue", check=False)
+def requeue_report_run(run_id: int, *, acting_user, stale_before: datetime.datetime) -> str:
+    """The sweep's step on a run whose worker went silent: queue it again (a fresh task; the
+    attempt that went silent can no longer issue it), or fail it once it has had
+    REPORT_MAX_ATTEMPTS attempts, so an administrator can retry it. A queued run that no worker
+    took is sent again. Returns what was done: "requeued", "resent", "failed" or ""."""
+    run = ReportRun.objects.select_for_update().filter(pk=run_id).first()
+    if run is None or run.status not in ACTIVE_STATUSES:
+        return ""
+    last_sign = run.heartbeat_at or run.created_at
+    if last_sign >= stale_before:
+        return ""  # it beat since the sweep looked
+    require(acting_user, "fail", run)
+    if run.status == RunStatus.RUNNING and run.attempts >= settings.REPORT_MAX_ATTEMPTS:
+        run.status = RunStatus.FAILED
+        run.error = _(
+            "The worker stopped during each of %(attempts)s attempts; the run was stopped. "
+            "An administrator may retry it."
+        ) % {"attempts": run.attempts}
+        run.finished_at = timezone.now()
+        run.save()
+        return "failed"
+    if run.status == RunStatus.QUEUED:
+        # Queued since `heartbeat_at` (set when retried or queued again) or its creation: send
+        # the task again on each sweep (a broker that lost it, a worker killed before it claimed
+        # it; a copy that finds the run taken does nothing), and give up after
+        # REPORT_STUCK_AFTER_MINUTES without a worker.
+        if last_sign < timezone.now() - datetime.timedelta(
+            minutes=settings.REPORT_STUCK_AFTER_MINUTES
+        ):
+            run.status = RunStatus.FAILED
+            run.error = _(
+                "No worker took the run for %(minutes)s minutes; the run was stopped. "
+                "An administrator may retry it."
+            ) % {"minutes": settings.REPORT_STUCK_AFTER_MINUTES}
+            run.finished_at = timezone.now()
+            run.save()
+            return "failed"
+        _enqueue(run)
+        return "resent"
+    run.status = RunStatus.QUEUED
+    run.attempt_token = ""
+    run.step = ""
+    run.heartbeat_at = timezone.now()
+    run.save()
+    _enqueue(run)
+    return "requeued"
+
+
+def fail_stuck_runs(now: datetime.datetime | None = None) -> dict[str, int]:
+    """The sweep (beat, every REPORT_SWEEP_SECONDS): every queued or running run with no sign of
+    life for REPORT_STALE_AFTER_SECONDS is queued again, or failed after REPORT_MAX_ATTEMPTS.
+    A worker that died mid-compile (the child or the whole worker, whatever the broker does
+    with its task) is so recovered within about the stale time plus one sweep interval."""
+    stale_before = (now or timezone.now()) - stale_after()
+    candidates = ReportRun.objects.filter(status__in=ACTIVE_STATUSES).filter(
+        Q(heartbeat_at__lt=stale_before) | Q(heartbeat_at__isnull=True, created_at__lt=stale_before)
     )
-    floor = int(visibility) // 60 + 5 if visibility else 0
-    return max(settings.REPORT_STUCK_AFTER_MINUTES, floor)
-
-
-def fail_stuck_runs(now: datetime.datetime | None = None) -> int:
-    """Fail runs with no sign of life past the deadline: a worker that died and whose task will
-    not come back, or a task the broker lost."""
-    now = now or timezone.now()
-    minutes = stuck_after_minutes()
-    deadline = now - datetime.timedelta(minutes=minutes)
-    stuck = ReportRun.objects.filter(
-        status=RunStatus.RUNNING, heartbeat_at__lt=deadline
-    ) | ReportRun.objects.filter(status=RunStatus.QUEUED, created_at__lt=deadline, attempts=0)
-    count = 0
-    for run_id in stuck.values_list("pk", flat=True):
-        message = _(
-            "No sign of life from the worker for %(minutes)s minutes; the run was stopped."
-        ) % {"minutes": minutes}
-        count += mark_failed(run_id, acting_user=SYSTEM, message=message)
-    return count
+    counts = {"requeued": 0, "resent": 0, "failed": 0}
+    for run_id in candidates.values_list("pk", flat=True):
+        outcome = requeue_report_run(run_id, acting_user=SYSTEM, stale_before=stale_before)
+        if outcome:
+            counts[outcome] += 1
+    return counts
 
 
 def verify_file(run: ReportRun, fmt: str) -> bool:

@@ -28,7 +28,10 @@ def compile_report(self, run_id: int) -> str:
     """Compile and issue one report run. Safe to deliver twice: see services.compile_report_run."""
     with acting_as("task:reports.compile_report"):
         try:
-            run = services.compile_report_run(run_id)
+            # The broker gives back the task of a worker that died: take the run over at once
+            # rather than wait for its heartbeat to go stale.
+            redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
+            run = services.compile_report_run(run_id, redelivered=redelivered)
         except services.Superseded:
             return "superseded"
         except TRANSIENT_ERRORS as exc:
@@ -45,7 +48,9 @@ def compile_report(self, run_id: int) -> str:
 
 
 @shared_task
-def fail_stuck_reports() -> int:
+def fail_stuck_reports() -> dict[str, int]:
+    """The sweep: runs whose worker went silent are queued again, or failed after
+    REPORT_MAX_ATTEMPTS (config/celery.py runs it every REPORT_SWEEP_SECONDS)."""
     with acting_as("task:reports.fail_stuck_reports"):
         return services.fail_stuck_runs()
 

@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import timezone
 
 from core.actions import SYSTEM
 from core.models import HistoryEntry
@@ -142,14 +141,16 @@ def test_a_failing_app_fails_the_run_with_the_error_and_an_admin_retries(
     services.retry_report_run(run, acting_user=admin_user)
     services.compile_report_run(run.pk)
     run.refresh_from_db()
-    assert run.status == RunStatus.DONE and run.error == "" and run.attempts == 2
+    # The retry gives the run a fresh budget of attempts (the sweep counts them).
+    assert run.status == RunStatus.DONE and run.error == "" and run.attempts == 1
 
 
 def test_a_superseded_attempt_issues_nothing(gastaff, metrics):
     metrics()
     run, _ = request(gastaff)
     old_run, old_token = services.claim_report_run(run.pk, acting_user=SYSTEM)
-    services.compile_report_run(run.pk)  # a redelivery claims it and issues it
+    # The broker's redelivery claims it and issues it.
+    services.compile_report_run(run.pk, redelivered=True)
     with pytest.raises(services.Superseded):
         services._tick(run.pk, old_token, 50, "pdf")
     issued = services.issue_report_run(
@@ -170,27 +171,6 @@ def test_stale_files_of_an_interrupted_attempt_are_removed(gastaff, metrics):
     services.compile_report_run(run.pk)
     assert not default_storage.exists(orphan)
     assert all(default_storage.exists(f.name) for f in ReportFile.objects.filter(run=run))
-
-
-def test_runs_without_a_sign_of_life_are_failed(gastaff, metrics, settings):
-    metrics()
-    settings.REPORT_STUCK_AFTER_MINUTES = 30
-    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
-    run, _ = request(gastaff)
-    services.claim_report_run(run.pk, acting_user=SYSTEM)
-    later = timezone.now() + datetime.timedelta(minutes=31)
-    assert services.fail_stuck_runs(now=timezone.now()) == 0
-    assert services.fail_stuck_runs(now=later) == 1
-    run.refresh_from_db()
-    assert run.status == RunStatus.FAILED and "30 minutes" in run.error
-
-
-def test_the_deadline_waits_for_the_broker_to_hand_a_lost_task_back(settings):
-    settings.REPORT_STUCK_AFTER_MINUTES = 30
-    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-    assert services.stuck_after_minutes() == 65
-    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
-    assert services.stuck_after_minutes() == 30
 
 
 def test_compile_report_command(resolution, standard_metrics, capsys):
@@ -244,11 +224,11 @@ def test_transient_errors_are_retried_then_succeed(
     real = services.compile_report_run
     calls = []
 
-    def flaky(run_id):  # the task's call: the worker acts as SYSTEM inside
+    def flaky(run_id, **kwargs):  # the task's call: the worker acts as SYSTEM inside
         calls.append(run_id)
         if len(calls) == 1:
             raise OperationalError("server closed the connection unexpectedly")
-        return real(run_id)
+        return real(run_id, **kwargs)
 
     from config.celery import app
 
