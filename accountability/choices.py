@@ -15,6 +15,7 @@ class AuthorityArea(models.TextChoices):
 class DelegationState(models.TextChoices):
     ACTIVE = "active", _("Active")
     EXPIRING = "expiring", _("Expiring within 30 days")
+    PENDING = "pending", _("Awaiting acceptance")
     NOT_YET_VALID = "future", _("Not yet valid")
     EXPIRED = "expired", _("Expired")
     REVOKED = "revoked", _("Revoked")

@@ -123,9 +123,11 @@ class DecisionForm(VersionedModelForm):
             self.fields["unit"].initial = default_unit_id(user)
         self.fields["unit"].queryset = recordable_units(user)
         decided_by = self.instance.decided_by
-        # Any instrument may be named (so a wrong one gets a clear message); the menu offers
-        # those the person holds on the date.
-        self.fields["delegation"].queryset = Delegation.objects.select_related("unit")
+        # Any instrument the user may see may be cited (a wrong one is logged and flagged outside
+        # authority, never refused); the menu offers those the person holds on the date.
+        self.fields["delegation"].queryset = Delegation.objects.restrict(
+            user, "view"
+        ).select_related("unit")
         day = self.instance.decided_on or timezone.localdate()
         offered = list(delegation_options(decided_by, day))
         if self.instance.delegation_id and self.instance.delegation not in offered:
@@ -184,6 +186,7 @@ class DelegationForm(VersionedModelForm):
     def __init__(self, *args, user=None, parent=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = recordable_units(user)
+        self.fields["parent"].queryset = Delegation.objects.restrict(user, "view")
         self.fields["limit_amount"].widget.attrs.update({"min": "0", "step": "0.01"})
         if parent is not None:
             self.fields["parent"].initial = parent.pk
@@ -220,6 +223,15 @@ class TransitionForm(forms.Form):
         super().__init__(*args, **kwargs)
         if obj is not None:
             self.fields["version"].initial = obj.version
+
+
+class AcceptanceForm(TransitionForm):
+    accepted_on = forms.DateField(
+        label=_("Accepted on"),
+        widget=DateInput(),
+        required=False,
+        help_text=_("Today if left empty; only an administrator records an earlier date."),
+    )
 
 
 class RevocationForm(TransitionForm):

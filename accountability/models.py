@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from accountability.choices import (
@@ -87,6 +87,29 @@ class Delegation(TrackedModel):
         on_delete=models.PROTECT,
         related_name="children",
     )
+    accepted_on = models.DateField(
+        _("accepted on"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Empty while the delegatee has not accepted: a pending instrument confers nothing."
+        ),
+    )
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acceptance recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    # The day from which this instrument and every one above it are accepted (null while any of
+    # them is pending): kept by the services, read by the SQL twin of the authority rule.
+    chain_accepted_on = models.DateField(
+        _("whole chain accepted on"), null=True, blank=True, editable=False
+    )
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True, editable=False)
     revocation_reason = models.TextField(_("reason for revocation"), blank=True, editable=False)
     revoked_by = models.ForeignKey(
@@ -101,8 +124,8 @@ class Delegation(TrackedModel):
 
     objects = DelegationQuerySet.as_manager()
     policy = DelegationPolicy()
-    # `accepted_on` joins these with the acceptance action (another issue).
-    state_actions = {"revoked_on": "revoke"}
+    state_actions = {"revoked_on": "revoke", "accepted_on": "accept"}
+    history_ignored_fields = (*TrackedModel.history_ignored_fields, "chain_accepted_on")
 
     class Meta:
         ordering = ["-valid_from", "-id"]
@@ -133,6 +156,13 @@ class Delegation(TrackedModel):
     def get_absolute_url(self) -> str:
         return reverse("accountability:delegation_detail", args=[self.pk])
 
+    def save(self, *args, **kwargs):
+        self.chain_accepted_on = self.compute_chain_accepted_on()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "chain_accepted_on"}
+        super().save(*args, **kwargs)
+
     def valid_on(self, day: datetime.date) -> bool:
         """Whether the instrument confers authority on `day` (revocation takes effect on the
         day it is dated: a decision that day is no longer covered)."""
@@ -140,12 +170,35 @@ class Delegation(TrackedModel):
             return False
         return self.revoked_on is None or day < self.revoked_on
 
+    def chain(self) -> list["Delegation"]:
+        """The instrument and every one above it, from the Secretary-General's down."""
+        return [*self.ancestors(), self]
+
+    def accepted_by_day(self, day: datetime.date) -> bool:
+        """Whether this instrument and every one above it were accepted on or before `day` (a
+        pending instrument, or one whose parent is pending, confers nothing)."""
+        return all(d.accepted_on is not None and d.accepted_on <= day for d in self.chain())
+
+    def compute_chain_accepted_on(self) -> datetime.date | None:
+        dates = [d.accepted_on for d in self.chain()]
+        return None if any(d is None for d in dates) else max(dates)
+
+    def confers_on(self, day: datetime.date) -> bool:
+        """Valid on `day`, not revoked, and accepted (with its whole chain) by then."""
+        return self.valid_on(day) and self.accepted_by_day(day)
+
+    @property
+    def is_root(self) -> bool:
+        return self.parent_id is None
+
     def state_on(self, today: datetime.date | None = None) -> str:
         today = today or timezone.localdate()
         if self.revoked_on is not None and self.revoked_on <= today:
             return DelegationState.REVOKED
         if self.valid_to is not None and self.valid_to < today:
             return DelegationState.EXPIRED
+        if self.accepted_on is None:
+            return DelegationState.PENDING
         if self.valid_from > today:
             return DelegationState.NOT_YET_VALID
         if self.valid_to is not None and (self.valid_to - today).days <= EXPIRING_WITHIN_DAYS:
@@ -161,7 +214,9 @@ class Delegation(TrackedModel):
 
     @property
     def row_class(self) -> str:
-        return {DelegationState.EXPIRING: "warn"}.get(self.state, "")
+        return {DelegationState.EXPIRING: "warn", DelegationState.PENDING: "warn"}.get(
+            self.state, ""
+        )
 
     @property
     def delegator_name(self) -> str:
@@ -229,8 +284,8 @@ class Delegation(TrackedModel):
             return {"parent": _("An instrument cannot be sub-delegated from itself.")}
         if self.delegator_id and self.delegator_id != parent.delegatee_id:
             errors["delegator"] = _(
-                "Only the delegatee of the parent instrument (%(name)s) can sub-delegate it."
-            ) % {"name": parent.delegatee_name}
+                "Only the holder of the parent instrument (its delegatee) can sub-delegate it."
+            )
         if self.area and self.area != parent.area:
             errors["area"] = _("A sub-delegation cannot exceed its parent's area (%(area)s).") % {
                 "area": parent.get_area_display()
@@ -364,7 +419,7 @@ class Decision(TrackedModel, CitesParagraphs):
         return (
             delegation.delegatee_id == self.decided_by_id
             and delegation.area == self.area
-            and delegation.valid_on(self.decided_on)
+            and delegation.confers_on(self.decided_on)
             and (
                 delegation.limit_amount is None
                 or (self.amount or Decimal(0)) <= delegation.limit_amount
@@ -402,8 +457,28 @@ class Decision(TrackedModel, CitesParagraphs):
             problems.append(_("The delegation was not given to the person who decided."))
         if delegation.area != self.area:
             problems.append(_("The delegation does not cover this area."))
-        if not delegation.valid_on(self.decided_on):
-            problems.append(_("The delegation was not valid on the date of the decision."))
+        day = self.decided_on
+        if day is not None:
+            if delegation.revoked_on is not None and day >= delegation.revoked_on:
+                problems.append(
+                    _("The delegation was revoked on %(date)s, on or before the decision.")
+                    % {"date": formats.date_format(delegation.revoked_on)}
+                )
+            elif day < delegation.valid_from:
+                problems.append(_("The delegation was not yet valid on the date of the decision."))
+            elif delegation.valid_to is not None and day > delegation.valid_to:
+                problems.append(
+                    _("The delegation had expired on the date of the decision (valid to %(date)s).")
+                    % {"date": formats.date_format(delegation.valid_to)}
+                )
+            if delegation.accepted_on is None:
+                problems.append(_("The delegatee has not accepted the delegation."))
+            elif delegation.accepted_on > day:
+                problems.append(_("The delegation was accepted only after the decision."))
+            if any(a.accepted_on is None or a.accepted_on > day for a in delegation.ancestors()):
+                problems.append(
+                    _("An instrument above it in the chain was not accepted by that date.")
+                )
         if delegation.limit_amount is not None and (self.amount or 0) > delegation.limit_amount:
             problems.append(
                 _("The amount exceeds the delegation's limit of USD %(limit)s.")
@@ -430,27 +505,6 @@ class Decision(TrackedModel, CitesParagraphs):
             errors["amount"] = _("An amount cannot be negative.")
         elif self.amount is not None and not self.area:
             errors["amount"] = _("Give the area of authority the amount falls under.")
-        delegation = self.delegation if self.delegation_id else None
-        # A choice already on record stays valid when the instrument changes later: the stored
-        # flag shows the consequence, the edit of an unrelated field is not refused.
-        if delegation is not None and self._authority_inputs_changed():
-            if self.decided_by_id and delegation.delegatee_id != self.decided_by_id:
-                errors["delegation"] = _(
-                    "This delegation was given to %(name)s, not to the person who decided."
-                ) % {"name": delegation.delegatee_name}
-            elif self.decided_on and not delegation.valid_on(self.decided_on):
-                if delegation.revoked_on is not None and self.decided_on >= delegation.revoked_on:
-                    errors["delegation"] = _("This delegation was revoked on %(date)s.") % {
-                        "date": delegation.revoked_on.isoformat()
-                    }
-                elif self.decided_on < delegation.valid_from:
-                    errors["delegation"] = _(
-                        "This delegation was not yet valid on that date (from %(date)s)."
-                    ) % {"date": delegation.valid_from.isoformat()}
-                else:
-                    errors["delegation"] = _("This delegation expired on %(date)s.") % {
-                        "date": delegation.valid_to.isoformat()
-                    }
         if errors:
             raise ValidationError(errors)
 

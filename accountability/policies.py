@@ -23,6 +23,23 @@ class DelegationPolicy(UnitPolicy):
             return queryset.filter(Q(unit_id__in=access.subtree_ids()) | own)
         return queryset.filter(own)
 
+    def accept(self, queryset, access):
+        """The delegatee accepts; an administrator records an acceptance made elsewhere."""
+        if access.is_admin:
+            return queryset
+        if not access.authenticated:
+            return queryset.none()
+        return queryset.filter(delegatee_id=access.user_id)
+
+    def backdate_acceptance(self, queryset, access):
+        """Only an administrator records an acceptance dated before today."""
+        return queryset if access.is_admin else queryset.none()
+
+    def issue_root(self, queryset, access):
+        """Root instruments come from the Secretary-General, issued by administrators on the
+        Secretary-General's behalf; everyone else sub-delegates what they hold."""
+        return queryset if access.is_admin else queryset.none()
+
     def revoke(self, queryset, access):
         if access.is_admin:
             return queryset

@@ -21,6 +21,13 @@ class DelegationQuerySet(RestrictedQuerySet):
     def valid_on(self, day: datetime.date):
         return self.filter(valid_on_q(day))
 
+    def confer_on(self, day: datetime.date):
+        """Instruments valid on `day` whose whole chain was accepted by then."""
+        return self.filter(valid_on_q(day), chain_accepted_on__lte=day)
+
+    def pending(self):
+        return self.filter(accepted_on__isnull=True)
+
     def in_state(self, state: str, today: datetime.date | None = None):
         """The register's tabs: active, expiring (within 30 days), future, expired, revoked."""
         today = today or timezone.localdate()
@@ -28,6 +35,7 @@ class DelegationQuerySet(RestrictedQuerySet):
         not_revoked = Q(revoked_on__isnull=True) | Q(revoked_on__gt=today)
         current = (
             not_revoked
+            & Q(accepted_on__isnull=False)
             & Q(valid_from__lte=today)
             & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
         )
@@ -35,8 +43,10 @@ class DelegationQuerySet(RestrictedQuerySet):
             return self.filter(revoked_on__lte=today)
         if state == "expired":
             return self.filter(not_revoked, valid_to__lt=today)
+        if state == "pending":
+            return self.filter(not_revoked, accepted_on__isnull=True).exclude(valid_to__lt=today)
         if state == "future":
-            return self.filter(not_revoked, valid_from__gt=today)
+            return self.filter(not_revoked, accepted_on__isnull=False, valid_from__gt=today)
         if state == "expiring":
             return self.filter(current, valid_to__lte=soon)
         if state == "active":
@@ -53,6 +63,7 @@ class DecisionQuerySet(RestrictedQuerySet):
             & Q(delegation__delegatee_id=F("decided_by_id"))
             & Q(delegation__area=F("area"))
             & valid_on_q(F("decided_on"), prefix="delegation__")
+            & Q(delegation__chain_accepted_on__lte=F("decided_on"))
             & (
                 Q(delegation__limit_amount__isnull=True)
                 | Q(amount__isnull=True, delegation__limit_amount__gte=0)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accountability.choices import AuthorityArea, CommitmentStatus, ReviewOutcome
 from accountability.models import Commitment, CommitmentTransition, Decision, Delegation
 from accountability.services import (
+    accept_delegation,
     change_commitment_status,
     review_decision,
     save_commitment,
@@ -25,14 +26,17 @@ from org.models import OrgUnit, Paragraph, Person
 
 DEMO_PREFIX = "DEMO/DOA/"
 
-# username, name, index number, unit, grade
+# username, name, index number, unit, grade, head of entity
 DEMO_STAFF = [
-    ("ohr.director", "Grace Mensah", "92000001", "DMSPC-OHR", Grade.D2),
-    ("oppfb.controller", "Li Zhang", "92000002", "DMSPC-OPPFB", Grade.ASG),
-    ("oppfb.officer", "Carlos Garcia", "92000003", "DMSPC-OPPFB", Grade.P4),
-    ("pd.director", "Elena Petrova", "92000004", "DOS-PD", Grade.D2),
-    ("oscm.director", "Kwame Okafor", "92000005", "DOS-OSCM", Grade.D2),
-    ("btad.chief", "Priya Sharma", "92000006", "DMSPC-BTAD", Grade.D1),
+    ("ohr.director", "Grace Mensah", "92000001", "DMSPC-OHR", Grade.D2, False),
+    ("oppfb.controller", "Li Zhang", "92000002", "DMSPC-OPPFB", Grade.ASG, False),
+    ("oppfb.officer", "Carlos Garcia", "92000003", "DMSPC-OPPFB", Grade.P4, False),
+    ("pd.director", "Elena Petrova", "92000004", "DOS-PD", Grade.D2, False),
+    ("oscm.director", "Kwame Okafor", "92000005", "DOS-OSCM", Grade.D2, False),
+    ("btad.chief", "Priya Sharma", "92000006", "DMSPC-BTAD", Grade.D1, False),
+    ("dppa.head", "Amina Yusuf", "92000007", "DPPA", Grade.USG, True),
+    ("dppa.exo", "Daniel Moreau", "92000008", "DPPA", Grade.P5, False),
+    ("unog.head", "Sofia Lindqvist", "92000009", "UNOG", Grade.USG, True),
 ]
 
 
@@ -41,7 +45,7 @@ def _demo_users() -> dict:
     users = {
         u.username: u for u in User.objects.filter(username__in=["admin", "manager", "manager2"])
     }
-    for username, name, index, unit_code, grade in DEMO_STAFF:
+    for username, name, index, unit_code, grade, head in DEMO_STAFF:
         user = User.objects.filter(username=username).first()
         if user is None:
             user = User.objects.create_user(username=username, email=f"{username}@example.org")
@@ -53,6 +57,7 @@ def _demo_users() -> dict:
                 name=name,
                 unit=OrgUnit.objects.get(code=unit_code),
                 grade=grade,
+                is_head_of_entity=head,
                 user=user,
                 email=user.email,
             )
@@ -62,7 +67,7 @@ def _demo_users() -> dict:
 
 @transaction.atomic
 def seed_demo(stdout=None) -> dict[str, int]:
-    if Delegation.objects.filter(reference__startswith=DEMO_PREFIX).exists():
+    if Delegation.objects.filter(reference=DEMO_PREFIX + "SG/DMSPC/FIN").exists():
         return _counts()
     users = _demo_users()
     units = {u.code: u for u in OrgUnit.objects.all()}
@@ -70,7 +75,9 @@ def seed_demo(stdout=None) -> dict[str, int]:
     year_start = datetime.date(today.year, 1, 1)
     last_year = datetime.date(today.year - 1, 1, 1)
 
-    def delegation(ref, delegator, delegatee, unit, area, limit, valid_from, valid_to, **extra):
+    def delegation(
+        ref, delegator, delegatee, unit, area, limit, valid_from, valid_to, accepted=True, **extra
+    ):
         d = Delegation(
             reference=DEMO_PREFIX + ref,
             delegator=users[delegator],
@@ -82,40 +89,128 @@ def seed_demo(stdout=None) -> dict[str, int]:
             valid_to=valid_to,
             **extra,
         )
-        return save_delegation(d, acting_user=SYSTEM)
+        save_delegation(d, acting_user=SYSTEM)
+        if accepted:
+            # Acceptance recorded with its date (the portal's, or an administrator's record).
+            accept_delegation(d, acting_user=SYSTEM, accepted_on=min(valid_from, today))
+        return d
 
-    scope_fin = "Approve obligations and payments under the regular budget, ST/SGB/2019/2."
-    d_fin = delegation(
-        "2025/001",
+    # The chain of authority (ST/SGB/2019/2): the Secretary-General delegates to heads of entity
+    # (recorded by the administrator on the Secretary-General's behalf), who sub-delegate.
+    sg_end = today + datetime.timedelta(days=730)
+    two_years_ago = datetime.date(today.year - 2, 1, 1)
+    F, P, H = AuthorityArea.FINANCE, AuthorityArea.PROCUREMENT, AuthorityArea.HUMAN_RESOURCES
+    sg_fin = delegation(
+        "SG/DMSPC/FIN",
         "admin",
         "manager",
         "DMSPC",
-        AuthorityArea.FINANCE,
+        F,
+        "5000000.00",
+        two_years_ago,
+        sg_end,
+        scope="Financial authority under the Financial Regulations and Rules, ST/SGB/2019/2.",
+    )
+    sg_proc = delegation(
+        "SG/DMSPC/PROC",
+        "admin",
+        "manager",
+        "DMSPC",
+        P,
         "1000000.00",
-        last_year,
-        today + datetime.timedelta(days=365),
-        scope=scope_fin,
+        two_years_ago,
+        sg_end,
+        scope="Procurement authority under the Financial Regulations and Rules.",
     )
-    d_proc = delegation(
-        "2025/002",
+    sg_hr = delegation(
+        "SG/DMSPC/HR",
         "admin",
         "manager",
         "DMSPC",
-        AuthorityArea.PROCUREMENT,
-        "250000.00",
-        last_year,
-        today + datetime.timedelta(days=365),
-        scope="Award contracts after review by the local committee on contracts.",
+        H,
+        None,
+        two_years_ago,
+        sg_end,
+        scope="Human resources authority under the Staff Regulations and Rules.",
     )
+    sg_other = delegation(
+        "SG/DMSPC/OTHER",
+        "admin",
+        "manager",
+        "DMSPC",
+        AuthorityArea.OTHER,
+        None,
+        two_years_ago,
+        sg_end,
+        scope="Approval of business transformation initiatives.",
+    )
+    sg_dos_proc = delegation(
+        "SG/DOS/PROC",
+        "admin",
+        "manager2",
+        "DOS",
+        P,
+        "5000000.00",
+        two_years_ago,
+        sg_end,
+        scope="Procurement authority for Headquarters and field requirements.",
+    )
+    sg_dos_prop = delegation(
+        "SG/DOS/PROP",
+        "admin",
+        "manager2",
+        "DOS",
+        AuthorityArea.PROPERTY,
+        "500000.00",
+        two_years_ago,
+        sg_end,
+        scope="Property management, write-off and disposal.",
+    )
+    sg_dos_fin = delegation(
+        "SG/DOS/FIN",
+        "admin",
+        "manager2",
+        "DOS",
+        F,
+        "2000000.00",
+        two_years_ago,
+        sg_end,
+        scope="Financial authority for the Department's budget.",
+    )
+    sg_dppa = delegation(
+        "SG/DPPA/FIN",
+        "admin",
+        "dppa.head",
+        "DPPA",
+        F,
+        "1500000.00",
+        two_years_ago,
+        sg_end,
+        scope="Financial authority for the Department's regular budget.",
+    )
+    delegation(
+        "SG/UNOG/HR",
+        "admin",
+        "unog.head",
+        "UNOG",
+        H,
+        None,
+        two_years_ago,
+        sg_end,
+        scope="Human resources authority for the Office at Geneva.",
+    )
+    # Heads of entity to their deputies and directors.
+    d_fin, d_proc = sg_fin, sg_proc
     d_hr = delegation(
         "2025/003",
         "manager",
         "ohr.director",
         "DMSPC-OHR",
-        AuthorityArea.HUMAN_RESOURCES,
+        H,
         None,
         last_year,
         today + datetime.timedelta(days=540),
+        parent=sg_hr,
         scope="Selection and appointment of staff up to P-5; extensions of appointments.",
     )
     d_ctrl = delegation(
@@ -123,10 +218,11 @@ def seed_demo(stdout=None) -> dict[str, int]:
         "manager",
         "oppfb.controller",
         "DMSPC-OPPFB",
-        AuthorityArea.FINANCE,
+        F,
         "500000.00",
         last_year,
         today + datetime.timedelta(days=365),
+        parent=sg_fin,
         scope="Certify and approve expenditure of the Office.",
     )
     d_sub = delegation(
@@ -134,7 +230,7 @@ def seed_demo(stdout=None) -> dict[str, int]:
         "oppfb.controller",
         "oppfb.officer",
         "DMSPC-OPPFB",
-        AuthorityArea.FINANCE,
+        F,
         "50000.00",
         year_start,
         today + datetime.timedelta(days=180),
@@ -146,10 +242,11 @@ def seed_demo(stdout=None) -> dict[str, int]:
         "manager2",
         "pd.director",
         "DOS-PD",
-        AuthorityArea.PROCUREMENT,
+        P,
         "1000000.00",
         last_year,
         today + datetime.timedelta(days=20),
+        parent=sg_dos_proc,
         scope="Procurement authority for Headquarters requirements.",
     )
     d_prop = delegation(
@@ -161,12 +258,13 @@ def seed_demo(stdout=None) -> dict[str, int]:
         "100000.00",
         last_year,
         today + datetime.timedelta(days=365),
+        parent=sg_dos_prop,
         scope="Write-off and disposal of property.",
     )
     # A revocation dated in the past (the demo's history): the revoke action never backdates, so
     # the seed writes it and its history entry directly.
     Delegation.objects.filter(pk=d_prop.pk).update(
-        revoked_on=year_start + datetime.timedelta(days=45),
+        revoked_on=today - datetime.timedelta(days=60),
         revocation_reason="Disposal cases referred to the Property Survey Board after an audit.",
         revoked_by=users["manager2"],
     )
@@ -179,9 +277,36 @@ def seed_demo(stdout=None) -> dict[str, int]:
         "DMSPC-BTAD",
         AuthorityArea.OTHER,
         None,
-        datetime.date(today.year - 2, 1, 1),
+        two_years_ago,
         last_year - datetime.timedelta(days=1),
+        parent=sg_other,
         scope="Approve business transformation project charters.",
+    )
+    delegation(
+        "2025/008",
+        "dppa.head",
+        "dppa.exo",
+        "DPPA",
+        F,
+        "250000.00",
+        last_year,
+        today + datetime.timedelta(days=365),
+        parent=sg_dppa,
+        scope="Certify expenditure of the Executive Office.",
+    )
+    # Awaiting acceptance: issued, but it confers nothing until the delegatee accepts it.
+    delegation(
+        "2026/001",
+        "manager2",
+        "oscm.director",
+        "DOS-OSCM",
+        F,
+        "300000.00",
+        today,
+        today + datetime.timedelta(days=365),
+        parent=sg_dos_fin,
+        accepted=False,
+        scope="Certify expenditure of the Office of Supply Chain Management.",
     )
 
     paragraphs = {p.number: p for p in Paragraph.objects.filter(number__in=[8, 13, 15, 17, 21])}
@@ -202,7 +327,6 @@ def seed_demo(stdout=None) -> dict[str, int]:
         )
         return save_decision(d, acting_user=SYSTEM, paragraphs=cite(*paras))
 
-    F, P, H = AuthorityArea.FINANCE, AuthorityArea.PROCUREMENT, AuthorityArea.HUMAN_RESOURCES
     decide(
         "Approve the 2026 travel plan of the Department",
         "manager",
@@ -222,7 +346,7 @@ def seed_demo(stdout=None) -> dict[str, int]:
         "310000.00",
         d_proc,
         (8, 21),
-        why="Urgent renewal before the licence lapsed; exceeded the procurement limit.",
+        why="Urgent renewal before the licence lapsed; within the Department's procurement limit.",
     )
     decide("Publish the accountability framework update", "manager", "DMSPC", 12, paras=(8, 15))
     decide(
@@ -276,14 +400,27 @@ def seed_demo(stdout=None) -> dict[str, int]:
         (8, 21),
     )
     unsupported = decide(
+        "Write off office furniture without a delegation",
+        "oscm.director",
+        "DOS-OSCM",
+        70,
+        AuthorityArea.PROPERTY,
+        "12000.00",
+        None,
+        (8, 17),
+    )
+    # Acted after the revocation: logged with the instrument relied on, flagged outside
+    # authority and awaiting the delegator's review.
+    decide(
         "Write off damaged vehicles in the Office",
         "oscm.director",
         "DOS-OSCM",
         5,
         AuthorityArea.PROPERTY,
         "38000.00",
-        None,
+        d_prop,
         (8, 17, 21),
+        why="Write-off approved under the Office's property delegation.",
     )
     decide("Approve the Department's business continuity plan", "manager2", "DOS", 8, paras=(8, 13))
     admin = users["admin"]
@@ -418,6 +555,8 @@ def _within(delegation: Delegation | None, decided_by: int, area: str, day, amou
         delegation.delegatee_id == decided_by
         and delegation.area == area
         and delegation.valid_on(day)
+        and delegation.chain_accepted_on is not None
+        and delegation.chain_accepted_on <= day
         and (delegation.limit_amount is None or (amount or 0) <= delegation.limit_amount)
     )
 
@@ -464,6 +603,8 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
                     valid_to=parent.valid_to,
                     parent=parent,
                     scope="Sub-delegated authority",
+                    accepted_on=parent.valid_from,
+                    chain_accepted_on=parent.valid_from,
                 )
             else:
                 valid_from = today - datetime.timedelta(days=rng.randint(30, 3650))
@@ -482,6 +623,8 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
                     valid_from=valid_from,
                     valid_to=valid_to,
                     scope="Delegated authority",
+                    accepted_on=valid_from,
+                    chain_accepted_on=valid_from,
                 )
                 if rng.random() < 0.08:
                     span = max(1, (min(valid_to, today) - valid_from).days)

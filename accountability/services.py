@@ -25,11 +25,11 @@ from accountability.models import (
     Delegation,
 )
 from core import history
-from core.actions import SYSTEM, action
+from core.actions import SYSTEM, action, allowed, may
 from core.context import current_actor
 from core.models import HistoryEntry
 from core.uploads import check_evidence
-from org.models import Paragraph
+from org.models import Paragraph, Person
 
 
 def _is_user(acting_user) -> bool:
@@ -48,20 +48,139 @@ def _set_paragraphs(instance, paragraphs: Iterable[Paragraph] | None) -> None:
 # --- Delegations -------------------------------------------------------------------------------
 
 
+def _changed(record, field: str, value) -> bool:
+    if record._state.adding:
+        return True
+    return getattr(record, "_history_before", {}).get(field) != value
+
+
+def _chain_errors(delegation: Delegation, acting_user) -> dict:
+    """The chain of authority (ST/SGB/2019/2): the Secretary-General delegates to heads of
+    entity, through administrators acting on the Secretary-General's behalf; everyone else
+    sub-delegates authority they hold."""
+    errors = {}
+    if delegation.parent_id is None:
+        if not _changed(delegation, "parent", None) and not any(
+            _changed(delegation, f, getattr(delegation, f"{f}_id"))
+            for f in ("delegator", "delegatee")
+        ):
+            return errors
+        if not may(acting_user, "issue_root", Delegation):
+            errors["parent"] = _(
+                "Only an administrator, on behalf of the Secretary-General, issues an instrument "
+                "that is not a sub-delegation. Choose the instrument you hold and sub-delegate "
+                "from it."
+            )
+            return errors
+        if _is_user(acting_user) and delegation.delegator_id != acting_user.pk:
+            errors["delegator"] = _(
+                "An instrument from the Secretary-General is issued on the Secretary-General's "
+                "behalf by the administrator who records it: the delegator is you."
+            )
+        if (
+            delegation.delegatee_id
+            and not Person.objects.filter(
+                user_id=delegation.delegatee_id, is_head_of_entity=True
+            ).exists()
+        ):
+            errors["delegatee"] = _(
+                "The Secretary-General delegates authority to heads of entity: this account is "
+                "not recorded as a head of entity. Others receive authority by sub-delegation."
+            )
+    elif (
+        _is_user(acting_user)
+        and _changed(delegation, "delegator", delegation.delegator_id)
+        and not may(acting_user, "issue_root", Delegation)
+        and delegation.delegator_id != acting_user.pk
+    ):
+        errors["delegator"] = _(
+            "You may sub-delegate only authority you hold: the delegator must be you."
+        )
+    return errors
+
+
 @action(Delegation, "save")
 def save_delegation(delegation: Delegation, *, acting_user) -> Delegation:
-    """Issue a new instrument or record a change to one; decisions relying on it are re-judged."""
+    """Issue a new instrument or record a change to one; decisions relying on it are re-judged.
+    A new instrument is pending until its delegatee accepts it (accept_delegation)."""
     if not delegation._state.adding and delegation.revoked_on is not None:
         before = getattr(delegation, "_history_before", {})
         if before.get("revoked_on") is not None:
             raise ValidationError(
                 {"revoked_on": _("A revoked instrument cannot be changed; issue a new one.")}
             )
-    delegation.full_clean()
+    errors = _chain_errors(delegation, acting_user)
+    try:
+        delegation.full_clean()
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, messages)
+    if errors:
+        raise ValidationError(errors)
     adding = delegation._state.adding
     delegation.save()
     if not adding:
-        recompute_authority([delegation.pk])
+        below = _refresh_chain_below(delegation)
+        recompute_authority([delegation.pk, *below])
+    return delegation
+
+
+def _refresh_chain_below(delegation: Delegation) -> list[int]:
+    """Carry the chain's acceptance date down to the sub-delegations; returns their ids."""
+    ids, frontier = [], [(delegation.pk, delegation.chain_accepted_on)]
+    while frontier:
+        parent_id, parent_chain = frontier.pop()
+        for child_id, accepted_on, current in Delegation.objects.filter(
+            parent_id=parent_id
+        ).values_list("pk", "accepted_on", "chain_accepted_on"):
+            chain = (
+                None
+                if parent_chain is None or accepted_on is None
+                else max(parent_chain, accepted_on)
+            )
+            if chain != current:
+                Delegation.objects.filter(pk=child_id).update(chain_accepted_on=chain)
+            ids.append(child_id)
+            frontier.append((child_id, chain))
+    return ids
+
+
+@action(Delegation, "accept")
+def accept_delegation(
+    delegation: Delegation, *, acting_user, accepted_on: datetime.date | None = None
+) -> Delegation:
+    """The delegatee accepts the instrument, which then confers authority from that day (with
+    its chain). An administrator may record an acceptance made elsewhere, with its earlier date.
+    Decisions citing the instrument (and its sub-delegations) are re-judged."""
+    today = timezone.localdate()
+    if delegation.accepted_on is not None:
+        raise ValidationError(
+            {
+                "accepted_on": _("This instrument was already accepted on %(date)s.")
+                % {"date": delegation.accepted_on.isoformat()}
+            }
+        )
+    accepted_on = accepted_on or today
+    errors = {}
+    if accepted_on > today:
+        errors["accepted_on"] = _("An acceptance cannot be dated in the future.")
+    elif accepted_on < today and not (
+        acting_user is SYSTEM or allowed(acting_user, "backdate_acceptance", delegation)
+    ):
+        errors["accepted_on"] = _(
+            "Only an administrator may record an acceptance dated before today."
+        )
+    elif delegation.revoked_on is not None and accepted_on >= delegation.revoked_on:
+        errors["accepted_on"] = _("The instrument was revoked on %(date)s.") % {
+            "date": delegation.revoked_on.isoformat()
+        }
+    if errors:
+        raise ValidationError(errors)
+    delegation.accepted_on = accepted_on
+    delegation.accepted_by = acting_user if _is_user(acting_user) else None
+    delegation.save()
+    below = _refresh_chain_below(delegation)
+    recompute_authority([delegation.pk, *below])
     return delegation
 
 

@@ -27,6 +27,11 @@ urlpatterns = [
         "delegations/<int:pk>/edit/", views.DelegationUpdateView.as_view(), name="delegation_update"
     ),
     path(
+        "delegations/<int:pk>/accept/",
+        views.DelegationAcceptView.as_view(),
+        name="delegation_accept",
+    ),
+    path(
         "delegations/<int:pk>/revoke/",
         views.DelegationRevokeView.as_view(),
         name="delegation_revoke",

@@ -13,6 +13,7 @@ from django.views.generic import TemplateView
 from accountability import services
 from accountability.filtersets import CommitmentFilterSet, DecisionFilterSet, DelegationFilterSet
 from accountability.forms import (
+    AcceptanceForm,
     CommitmentForm,
     CommitmentStatusForm,
     DecisionForm,
@@ -211,6 +212,10 @@ class DelegationDetailView(TabsMixin, ScopedDetailView):
             can_revoke=delegation.revoked_on is None
             and actions.allowed(self.request.user, "revoke", delegation),
             revocation_form=RevocationForm(obj=delegation),
+            can_accept=delegation.accepted_on is None
+            and delegation.revoked_on is None
+            and actions.allowed(self.request.user, "accept", delegation),
+            acceptance_form=AcceptanceForm(obj=delegation),
         )
         return context
 
@@ -242,6 +247,18 @@ class DelegationUpdateView(TabsMixin, FormPageMixin, ScopedUpdateView):
     model = Delegation
     tab = "delegations"
     form_class = DelegationForm
+
+
+class DelegationAcceptView(TabsMixin, TransitionView):
+    """The delegatee accepts an instrument (an administrator records an acceptance made
+    elsewhere, with its date)."""
+
+    model = Delegation
+    action = services.accept_delegation
+    form_class = AcceptanceForm
+    tab = "delegations"
+    template_name = "accountability/delegation_accept.html"
+    success_message = _("The delegation was accepted.")
 
 
 class DelegationRevokeView(TabsMixin, TransitionView):

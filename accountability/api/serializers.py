@@ -10,14 +10,21 @@ from org.api.serializers import ParagraphNumbersField, UnitCodeField, UsernameFi
 # --- Delegations, decisions, commitments --------------------------------------------------------
 
 
+class VisibleDelegationField(serializers.PrimaryKeyRelatedField):
+    """An instrument the caller may see: any other id answers "does not exist", naming no one."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return Delegation.objects.restrict(request.user if request else None, "view")
+
+
 class DelegationSerializer(ActionModelSerializer):
     delegator = UsernameField()
     delegatee = UsernameField()
     unit = UnitCodeField()
-    parent = serializers.PrimaryKeyRelatedField(
-        queryset=Delegation.objects.all(), required=False, allow_null=True
-    )
+    parent = VisibleDelegationField(required=False, allow_null=True)
     revoked_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    accepted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     state = serializers.CharField(read_only=True)
 
     class Meta:
@@ -34,13 +41,20 @@ class DelegationSerializer(ActionModelSerializer):
             "valid_from",
             "valid_to",
             "parent",
+            "accepted_on",
+            "accepted_by",
             "revoked_on",
             "revocation_reason",
             "revoked_by",
             "state",
             "version",
         ]
-        read_only_fields = ["revoked_on", "revocation_reason"]
+        read_only_fields = ["accepted_on", "revoked_on", "revocation_reason"]
+
+
+class AcceptanceSerializer(serializers.Serializer):
+    accepted_on = serializers.DateField(required=False, allow_null=True)
+    version = serializers.IntegerField(required=False)
 
 
 class RevocationSerializer(serializers.Serializer):
@@ -52,12 +66,11 @@ class RevocationSerializer(serializers.Serializer):
 class DecisionSerializer(ActionModelSerializer):
     unit = UnitCodeField()
     decided_by = UsernameField(required=False)
-    delegation = serializers.PrimaryKeyRelatedField(
-        queryset=Delegation.objects.all(), required=False, allow_null=True
-    )
+    delegation = VisibleDelegationField(required=False, allow_null=True)
     paragraphs = ParagraphNumbersField(many=True)
     reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     attachments = serializers.SerializerMethodField()
+    authority_problems = serializers.SerializerMethodField()
 
     class Meta:
         model = Decision
@@ -73,6 +86,7 @@ class DecisionSerializer(ActionModelSerializer):
             "delegation",
             "paragraphs",
             "within_authority",
+            "authority_problems",
             "review_outcome",
             "review_action",
             "reviewed_by",
@@ -98,6 +112,12 @@ class DecisionSerializer(ActionModelSerializer):
             },
         }
     )
+    def get_authority_problems(self, decision) -> list[str]:
+        """Why the decision is outside delegated authority, in the reader's language."""
+        if decision.within_authority:
+            return []
+        return [str(p) for p in decision.authority_problems]
+
     def get_attachments(self, decision) -> list[dict]:
         return [
             {

@@ -5,6 +5,7 @@ from rest_framework.response import Response
 
 from accountability import services
 from accountability.api.serializers import (
+    AcceptanceSerializer,
     AttachmentUploadSerializer,
     CommitmentSerializer,
     CommitmentStatusSerializer,
@@ -22,10 +23,13 @@ from core.api.viewsets import ActionModelViewSet, Transition
 
 
 class DelegationViewSet(ActionModelViewSet):
-    """Instruments of delegation of authority (paragraph 21). Revoke with
+    """Instruments of delegation of authority (paragraph 21). The delegatee accepts with
+    `POST {id}/accept/ {"accepted_on"}` (an administrator may record an earlier acceptance). Revoke with
     `POST {id}/revoke/ {"reason", "revoked_on"}`; instruments are never deleted."""
 
-    queryset = Delegation.objects.select_related("unit", "delegator", "delegatee", "revoked_by")
+    queryset = Delegation.objects.select_related(
+        "unit", "delegator", "delegatee", "revoked_by", "accepted_by"
+    )
     serializer_class = DelegationSerializer
     filterset_class = DelegationFilterSet
     search_fields = ["reference", "scope"]
@@ -33,7 +37,10 @@ class DelegationViewSet(ActionModelViewSet):
     # silently drop rows from later pages.
     ordering_fields = ["valid_from", "id"]
     ordering = ["-valid_from", "-id"]
-    transitions = {"revoke": Transition(services.revoke_delegation, RevocationSerializer)}
+    transitions = {
+        "accept": Transition(services.accept_delegation, AcceptanceSerializer),
+        "revoke": Transition(services.revoke_delegation, RevocationSerializer),
+    }
 
 
 class DecisionViewSet(ActionModelViewSet):
@@ -42,7 +49,7 @@ class DecisionViewSet(ActionModelViewSet):
     `POST {id}/revise-review/` (with its reason). Decisions are never deleted."""
 
     queryset = Decision.objects.select_related(
-        "unit", "decided_by", "reviewed_by"
+        "unit", "decided_by", "reviewed_by", "delegation__parent"
     ).prefetch_related("paragraphs", "attachments")
     serializer_class = DecisionSerializer
     filterset_class = DecisionFilterSet

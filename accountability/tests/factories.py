@@ -43,3 +43,9 @@ class CommitmentFactory(factory.django.DjangoModelFactory):
     unit = factory.SubFactory(OrgUnitFactory)
     owner = factory.SubFactory(UserFactory)
     due_on = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=30))
+
+
+class AcceptedDelegationFactory(DelegationFactory):
+    """An instrument its delegatee accepted on its first day (it confers authority)."""
+
+    accepted_on = factory.LazyAttribute(lambda o: o.valid_from)

@@ -13,7 +13,10 @@ from accountability import services
 from accountability.choices import CommitmentStatus
 from accountability.models import Commitment, Decision, Delegation
 from accountability.policies import recordable_units
-from accountability.tests.factories import CommitmentFactory, DelegationFactory
+from accountability.tests.factories import (
+    AcceptedDelegationFactory,
+    CommitmentFactory,
+)
 from core import actions, labels
 from core.actions import SYSTEM
 from core.models import HistoryEntry
@@ -30,7 +33,7 @@ def records(units, manager, manager2, admin_user):
     """A delegation, a decision outside authority and a commitment in each of two units."""
     made = {}
     for key, unit, holder in (("dmspc", units["dmspc"], manager), ("dos", units["dos"], manager2)):
-        grant = DelegationFactory(
+        grant = AcceptedDelegationFactory(
             delegator=admin_user,
             delegatee=holder,
             unit=unit,
@@ -264,7 +267,7 @@ def test_delegator_and_delegatee_see_an_instrument_wherever_it_sits(
 ):
     """manager2 (DOS) issued an instrument in DMSPC to an outsider: both see it; the delegator
     revokes it but cannot edit it."""
-    grant = DelegationFactory(delegator=manager2, delegatee=outsider, unit=units["dmspc"])
+    grant = AcceptedDelegationFactory(delegator=manager2, delegatee=outsider, unit=units["dmspc"])
     url = f"{DELEGATIONS}{grant.pk}/"
     assert api(outsider).get(url).status_code == 200
     assert api(manager2).get(url).status_code == 200

@@ -9,7 +9,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accountability.models import Commitment, Decision, Delegation
-from accountability.tests.factories import CommitmentFactory, DecisionFactory, DelegationFactory
+from accountability.tests.factories import (
+    AcceptedDelegationFactory,
+    CommitmentFactory,
+    DecisionFactory,
+    DelegationFactory,
+)
 from core.models import HistoryEntry
 from org.tests.factories import UserFactory
 
@@ -22,7 +27,7 @@ COMMITMENTS = "/api/accountability/commitments/"
 @pytest.fixture
 def grant(units, manager, admin_user):
     """manager holds finance authority up to USD 10,000 in DMSPC."""
-    return DelegationFactory(
+    return AcceptedDelegationFactory(
         delegator=admin_user,
         delegatee=manager,
         unit=units["dmspc"],
@@ -113,16 +118,34 @@ def test_bad_decision_input_is_400_with_field_message(
     assert Decision.objects.count() == 0
 
 
-def test_someone_elses_delegation_is_refused(api, manager, units, admin_user, resolution):
-    other = DelegationFactory(delegatee=UserFactory(username="colleague"), unit=units["dmspc"])
+def test_someone_elses_delegation_is_logged_and_flagged(
+    api, manager, units, admin_user, resolution
+):
+    other = AcceptedDelegationFactory(
+        delegatee=UserFactory(username="colleague"), unit=units["dmspc"]
+    )
     response = api(manager).post(DECISIONS, _payload(other), format="json")
-    assert response.status_code == 400
-    assert "delegation" in response.data
-    assert Decision.objects.count() == 0
+    assert response.status_code == 201, response.data
+    assert response.data["within_authority"] is False
+    assert response.data["delegation"] == other.pk
+    assert response.data["authority_problems"] == [
+        "The delegation was not given to the person who decided."
+    ]
+    assert "colleague" not in str(response.data["authority_problems"])
+    assert Decision.objects.awaiting_review().count() == 1
 
 
-@pytest.mark.parametrize("state", ["expired", "revoked", "not_yet"])
-def test_invalid_instrument_is_refused(api, manager, grant, resolution, state):
+@pytest.mark.parametrize(
+    "state,problem",
+    [
+        ("expired", "The delegation had expired on the date of the decision"),
+        ("revoked", "The delegation was revoked on"),
+        ("not_yet", "The delegation was not yet valid on the date of the decision."),
+        ("pending", "The delegatee has not accepted the delegation."),
+        ("accepted_later", "The delegation was accepted only after the decision."),
+    ],
+)
+def test_invalid_instrument_is_logged_and_flagged(api, manager, grant, resolution, state, problem):
     if state == "expired":
         Delegation.objects.filter(pk=grant.pk).update(
             valid_from=TODAY - datetime.timedelta(days=90),
@@ -130,12 +153,208 @@ def test_invalid_instrument_is_refused(api, manager, grant, resolution, state):
         )
     elif state == "revoked":
         Delegation.objects.filter(pk=grant.pk).update(revoked_on=TODAY - datetime.timedelta(days=5))
-    else:
+    elif state == "not_yet":
         Delegation.objects.filter(pk=grant.pk).update(valid_from=TODAY)
+    elif state == "pending":
+        Delegation.objects.filter(pk=grant.pk).update(accepted_on=None, chain_accepted_on=None)
+    else:
+        Delegation.objects.filter(pk=grant.pk).update(accepted_on=TODAY, chain_accepted_on=TODAY)
     response = api(manager).post(DECISIONS, _payload(grant), format="json")
+    assert response.status_code == 201, response.data
+    assert response.data["within_authority"] is False
+    assert any(p.startswith(problem) for p in response.data["authority_problems"])
+    decision = Decision.objects.get()
+    assert decision.within_authority is False and decision.delegation_id == grant.pk
+    assert list(Decision.objects.awaiting_review()) == [decision]
+    # The SQL twin agrees with what was stored.
+    assert Decision.objects.with_computed_authority().get().computed_within is False
+
+
+def test_invisible_instrument_is_not_found_and_named_nowhere(
+    api, manager, units, admin_user, resolution
+):
+    hidden = AcceptedDelegationFactory(
+        delegatee=UserFactory(username="hidden.holder"),
+        delegator=admin_user,
+        unit=units["dos"],
+        reference="DOA/SECRET/1",
+    )
+    response = api(manager).post(DECISIONS, _payload(hidden), format="json")
     assert response.status_code == 400
-    assert "delegation" in response.data
+    text = str(response.data["delegation"])
+    assert "does not exist" in text
+    assert "hidden.holder" not in text and "SECRET" not in text
     assert Decision.objects.count() == 0
+
+
+def test_pending_instrument_confers_nothing_until_accepted(
+    api, manager, admin_user, units, resolution
+):
+    pending = DelegationFactory(
+        delegator=admin_user,
+        delegatee=manager,
+        unit=units["dmspc"],
+        valid_from=TODAY - datetime.timedelta(days=30),
+    )
+    assert pending.accepted_on is None
+    before = api(manager).post(DECISIONS, _payload(pending), format="json")
+    assert before.status_code == 201 and before.data["within_authority"] is False
+    # The delegatee accepts today: a decision of yesterday stays outside, today's is within.
+    accepted = api(manager).post(f"{DELEGATIONS}{pending.pk}/accept/", {}, format="json")
+    assert accepted.status_code == 200, accepted.data
+    assert accepted.data["accepted_on"] == TODAY.isoformat()
+    assert accepted.data["accepted_by"] == "manager"
+    assert Decision.objects.get(pk=before.data["id"]).within_authority is False
+    today = api(manager).post(
+        DECISIONS, _payload(pending, decided_on=TODAY.isoformat()), format="json"
+    )
+    assert today.data["within_authority"] is True
+    # Accepting twice is 400 and changes nothing.
+    again = api(manager).post(f"{DELEGATIONS}{pending.pk}/accept/", {}, format="json")
+    assert again.status_code == 400 and "accepted_on" in again.data
+    assert Delegation.objects.get(pk=pending.pk).accepted_on == TODAY
+
+
+def test_only_an_administrator_backdates_an_acceptance_and_it_rejudges(
+    api, manager, admin_user, units, resolution
+):
+    pending = DelegationFactory(
+        delegator=admin_user,
+        delegatee=manager,
+        unit=units["dmspc"],
+        valid_from=TODAY - datetime.timedelta(days=30),
+    )
+    logged = api(manager).post(DECISIONS, _payload(pending), format="json").data
+    assert logged["within_authority"] is False
+    earlier = (TODAY - datetime.timedelta(days=20)).isoformat()
+    refused = api(manager).post(
+        f"{DELEGATIONS}{pending.pk}/accept/", {"accepted_on": earlier}, format="json"
+    )
+    assert refused.status_code == 400 and "administrator" in str(refused.data["accepted_on"])
+    future = api(admin_user).post(
+        f"{DELEGATIONS}{pending.pk}/accept/",
+        {"accepted_on": (TODAY + datetime.timedelta(days=1)).isoformat()},
+        format="json",
+    )
+    assert future.status_code == 400
+    assert Delegation.objects.get(pk=pending.pk).accepted_on is None
+    recorded = api(admin_user).post(
+        f"{DELEGATIONS}{pending.pk}/accept/", {"accepted_on": earlier}, format="json"
+    )
+    assert recorded.status_code == 200, recorded.data
+    assert recorded.data["accepted_on"] == earlier
+    # The decision of yesterday is re-judged: now within authority.
+    assert api(manager).get(f"{DECISIONS}{logged['id']}/").data["within_authority"] is True
+
+
+def test_someone_else_cannot_accept(api, manager, manager2, admin_user, units):
+    pending = DelegationFactory(delegator=admin_user, delegatee=manager, unit=units["dmspc"])
+    assert api(manager2).post(f"{DELEGATIONS}{pending.pk}/accept/", {}).status_code == 404
+    mine_elsewhere = DelegationFactory(
+        delegator=admin_user, delegatee=manager2, unit=units["dmspc"]
+    )
+    # manager sees it (their unit) but is not its delegatee: 403.
+    assert api(manager).post(f"{DELEGATIONS}{mine_elsewhere.pk}/accept/", {}).status_code == 403
+
+
+def test_accepted_on_is_a_state_field(api, admin_user, manager, units):
+    pending = DelegationFactory(delegator=admin_user, delegatee=manager, unit=units["dmspc"])
+    response = api(admin_user).patch(
+        f"{DELEGATIONS}{pending.pk}/", {"accepted_on": TODAY.isoformat()}, format="json"
+    )
+    assert response.status_code == 400
+    assert f"POST /api/accountability/delegations/{pending.pk}/accept/" in str(
+        response.data["accepted_on"]
+    )
+    assert Delegation.objects.get(pk=pending.pk).accepted_on is None
+
+
+def test_pending_parent_confers_nothing(api, manager, admin_user, units, resolution):
+    root = DelegationFactory(
+        delegator=admin_user,
+        delegatee=manager,
+        unit=units["dmspc"],
+        valid_from=TODAY - datetime.timedelta(days=60),
+    )
+    deputy = UserFactory(username="deputy")
+    child = AcceptedDelegationFactory(
+        delegator=manager,
+        delegatee=deputy,
+        unit=units["dmspc"],
+        parent=root,
+        valid_from=TODAY - datetime.timedelta(days=50),
+        valid_to=root.valid_to,
+        limit_amount=Decimal("5000.00"),
+    )
+    decision = DecisionFactory(
+        unit=units["dmspc"],
+        decided_by=deputy,
+        delegation=child,
+        area="finance",
+        amount=Decimal("100.00"),
+    )
+    assert decision.within_authority is False
+    assert "An instrument above it in the chain was not accepted by that date." in [
+        str(p) for p in decision.authority_problems
+    ]
+    # The head of entity's acceptance (recorded by an administrator with its date) carries down.
+    response = api(admin_user).post(
+        f"{DELEGATIONS}{root.pk}/accept/",
+        {"accepted_on": (TODAY - datetime.timedelta(days=55)).isoformat()},
+        format="json",
+    )
+    assert response.status_code == 200, response.data
+    decision.refresh_from_db()
+    assert decision.within_authority is True
+    child.refresh_from_db()
+    assert child.chain_accepted_on == TODAY - datetime.timedelta(days=50)
+
+
+def test_revocation_rejudges_decisions_after_it(api, manager, admin_user, grant, resolution):
+    today = (
+        api(manager)
+        .post(DECISIONS, _payload(grant, decided_on=TODAY.isoformat()), format="json")
+        .data
+    )
+    assert today["within_authority"] is True
+    response = api(admin_user).post(
+        f"{DELEGATIONS}{grant.pk}/revoke/", {"reason": "Audit finding."}, format="json"
+    )
+    assert response.status_code == 200, response.data
+    after = api(manager).get(f"{DECISIONS}{today['id']}/").data
+    assert after["within_authority"] is False
+    assert after["authority_problems"][0].startswith("The delegation was revoked on")
+
+
+def test_root_instruments_come_from_the_secretary_general(
+    api, manager, manager2, admin_user, units
+):
+    deputy = UserFactory(username="deputy")
+    body = {
+        "delegator": "manager",
+        "delegatee": "deputy",
+        "unit": "DMSPC",
+        "area": "finance",
+        "valid_from": TODAY.isoformat(),
+    }
+    # A manager cannot issue a root instrument.
+    refused = api(manager).post(DELEGATIONS, body, format="json")
+    assert refused.status_code == 400 and "parent" in refused.data
+    # An administrator issues it in their own name, on behalf of the Secretary-General...
+    on_behalf = {**body, "delegator": "admin"}
+    not_head = api(admin_user).post(DELEGATIONS, on_behalf, format="json")
+    assert not_head.status_code == 400 and "head of entity" in str(not_head.data["delegatee"])
+    other_name = api(admin_user).post(
+        DELEGATIONS, {**body, "delegatee": "manager2", "delegator": "manager"}, format="json"
+    )
+    assert other_name.status_code == 400 and "delegator" in other_name.data
+    # ... to a head of entity, and it is pending until accepted.
+    ok = api(admin_user).post(DELEGATIONS, {**on_behalf, "delegatee": "manager"}, format="json")
+    assert ok.status_code == 201, ok.data
+    assert ok.data["accepted_on"] is None and ok.data["state"] == "pending"
+    assert ok.data["delegator"] == "admin" and ok.data["parent"] is None
+    assert Delegation.objects.count() == 1
+    assert deputy.pk
 
 
 def test_stale_edit_is_409_and_changes_nothing(api, manager, grant, resolution):
@@ -312,6 +531,15 @@ def test_api_list_queries_do_not_grow_with_rows(api, manager, grant, units, reso
 
 
 def test_delegation_api_create_and_sub_delegation_caps(api, manager, admin_user, units):
+    root = AcceptedDelegationFactory(
+        delegator=admin_user,
+        delegatee=manager,
+        unit=units["dmspc"],
+        area="human_resources",
+        limit_amount=None,
+        valid_from=TODAY - datetime.timedelta(days=10),
+        valid_to=TODAY + datetime.timedelta(days=300),
+    )
     UserFactory(username="deputy")
     response = api(manager).post(
         DELEGATIONS,
@@ -323,11 +551,12 @@ def test_delegation_api_create_and_sub_delegation_caps(api, manager, admin_user,
             "limit_amount": "5000.00",
             "valid_from": TODAY.isoformat(),
             "valid_to": (TODAY + datetime.timedelta(days=100)).isoformat(),
+            "parent": root.pk,
         },
         format="json",
     )
     assert response.status_code == 201, response.data
-    assert response.data["state"] in ("active", "expiring")
+    assert response.data["state"] == "pending"
     parent = response.data["id"]
     UserFactory(username="clerk")
     over = api(manager).post(
@@ -344,9 +573,10 @@ def test_delegation_api_create_and_sub_delegation_caps(api, manager, admin_user,
         },
         format="json",
     )
+    # Not the holder (the delegator must be the one issuing), and over the parent's limit.
     assert over.status_code == 400
-    assert "limit_amount" in over.data
-    assert Delegation.objects.count() == 1
+    assert "limit_amount" in over.data and "delegator" in over.data
+    assert Delegation.objects.count() == 2
 
 
 def test_delegation_revoke_through_api(api, manager, manager2, grant, resolution):
@@ -463,7 +693,15 @@ def test_attachment_upload_through_api(
     settings.MEDIA_ROOT = tmp_path
     decision = api(manager).post(DECISIONS, _payload(grant), format="json").data
     url = f"{DECISIONS}{decision['id']}/attachments/"
-    bad = api(manager).post(url, {"file": SimpleUploadedFile("x.exe", b"MZ")}, format="multipart")
+    bad = api(manager).post(
+        url,
+        {
+            "file": SimpleUploadedFile(
+                "x.exe", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"
+            )
+        },
+        format="multipart",
+    )
     assert bad.status_code == 400 and "attachments" in bad.data
     assert (
         api(gastaff)
@@ -481,7 +719,11 @@ def test_rights_matrix_for_each_resource(
     api, kind, units, manager, manager2, gastaff, boa, outsider, admin_user
 ):
     if kind == "delegation":
-        obj, base, change = DelegationFactory(unit=units["ohr"]), DELEGATIONS, {"scope": "changed"}
+        obj, base, change = (
+            AcceptedDelegationFactory(unit=units["ohr"]),
+            DELEGATIONS,
+            {"scope": "changed"},
+        )
     elif kind == "decision":
         obj, base, change = DecisionFactory(unit=units["ohr"]), DECISIONS, {"title": "changed"}
     else:
@@ -514,7 +756,7 @@ def test_a_delegator_in_another_unit_sees_and_reviews_but_cannot_edit(
     api, units, manager, manager2, resolution
 ):
     """manager2 (DOS) issued an instrument to manager (DMSPC): decisions under it reach them."""
-    grant = DelegationFactory(
+    grant = AcceptedDelegationFactory(
         delegator=manager2,
         delegatee=manager,
         unit=units["dmspc"],

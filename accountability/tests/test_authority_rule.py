@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accountability.models import Decision, Delegation
-from accountability.tests.factories import DelegationFactory
+from accountability.tests.factories import AcceptedDelegationFactory
 from org.tests.factories import UserFactory
 
 D0 = datetime.date(2025, 1, 1)
@@ -18,7 +18,7 @@ DAY = datetime.timedelta(days=1)
 @pytest.fixture
 def setup(units):
     holder = UserFactory(username="holder")
-    delegation = DelegationFactory(
+    delegation = AcceptedDelegationFactory(
         delegatee=holder,
         unit=units["dmspc"],
         area="finance",
@@ -120,6 +120,7 @@ def test_sub_delegated_limit_applies_to_the_child(setup):
         valid_from=D0,
         valid_to=D1,
         parent=setup["delegation"],
+        accepted_on=D0,
     )
     child.full_clean()
     child.save()
@@ -222,3 +223,38 @@ def test_narrowing_a_parent_cannot_leave_a_sub_delegation_exceeding_it(setup, ch
         parent.full_clean()
     assert field in exc.value.message_dict
     assert "sub-delegation" in " ".join(exc.value.message_dict[field])
+
+
+@pytest.mark.parametrize(
+    ("accepted_on", "parent_accepted_on", "within"),
+    [
+        (datetime.date(2025, 6, 1), D0, True),  # accepted on the day of the decision
+        (datetime.date(2025, 6, 2), D0, False),  # the day after
+        (None, D0, False),  # pending
+        (D0, None, False),  # its parent pending
+        (D0, datetime.date(2025, 6, 2), False),  # its parent accepted after the decision
+        (D0, datetime.date(2025, 6, 1), True),  # its parent accepted that day
+    ],
+)
+def test_acceptance_edges_in_python_and_sql(setup, accepted_on, parent_accepted_on, within):
+    parent = setup["delegation"]
+    Delegation.objects.filter(pk=parent.pk).update(accepted_on=parent_accepted_on)
+    parent.refresh_from_db()
+    parent.save()  # keeps the chain date the SQL twin reads
+    officer = UserFactory(username="officer")
+    child = Delegation(
+        delegator=setup["holder"],
+        delegatee=officer,
+        unit=setup["unit"],
+        area="finance",
+        limit_amount=Decimal("400.00"),
+        valid_from=D0,
+        valid_to=D1,
+        parent=parent,
+        accepted_on=accepted_on,
+    )
+    child.full_clean()
+    child.save()
+    decision = _decide(setup, decided_by=officer, delegation=child, amount=Decimal("100.00"))
+    assert decision.within_authority is within
+    assert decision.compute_within_authority() is within

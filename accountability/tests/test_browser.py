@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from accountability.models import Decision
-from accountability.tests.factories import DelegationFactory
+from accountability.tests.factories import AcceptedDelegationFactory
 from tests.browser.conftest import login_as
 
 pytestmark = pytest.mark.browser
@@ -20,7 +20,7 @@ def test_manager_logs_a_decision_over_the_limit_and_sees_it_flagged(
     units,
 ):
     today = datetime.date.today()
-    grant = DelegationFactory(
+    grant = AcceptedDelegationFactory(
         reference="DOA/DMSPC/2026/7",
         delegator=admin_user,
         delegatee=manager,

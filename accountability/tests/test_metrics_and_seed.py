@@ -9,7 +9,10 @@ import pytest
 
 from accountability import metrics, seed
 from accountability.models import Commitment, Decision, Delegation
-from accountability.tests.factories import CommitmentFactory, DelegationFactory
+from accountability.tests.factories import (
+    AcceptedDelegationFactory,
+    CommitmentFactory,
+)
 from core.context import acting_as
 from core.models import HistoryEntry
 from org.models import Paragraph
@@ -23,19 +26,19 @@ END = datetime.date(2025, 12, 31)
 @pytest.fixture
 def data(units, resolution):
     holder = UserFactory()
-    grant = DelegationFactory(
+    grant = AcceptedDelegationFactory(
         delegatee=holder,
         unit=units["dmspc"],
         limit_amount=Decimal("100"),
         valid_from=datetime.date(2025, 2, 1),
         valid_to=datetime.date(2026, 6, 1),
     )
-    DelegationFactory(
+    AcceptedDelegationFactory(
         unit=units["dos"],
         valid_from=datetime.date(2024, 1, 1),
         valid_to=datetime.date(2024, 12, 31),
     )
-    revoked = DelegationFactory(
+    revoked = AcceptedDelegationFactory(
         unit=units["dos"], valid_from=datetime.date(2024, 1, 1), valid_to=datetime.date(2027, 1, 1)
     )
     Delegation.objects.filter(pk=revoked.pk).update(revoked_on=datetime.date(2025, 3, 1))
@@ -139,7 +142,7 @@ def test_paragraph_measures(data):
 
 
 def test_dashboard_figures_are_scoped(data, units, manager, manager2):
-    DelegationFactory(unit=units["ohr"])
+    AcceptedDelegationFactory(unit=units["ohr"])
     assert metrics.dashboard_figures(manager2)["delegations_active"] == 0
     assert metrics.dashboard_figures(manager)["delegations_active"] >= 1
     assert metrics.dashboard_figures(manager2)["awaiting_review"] == 0
@@ -161,6 +164,35 @@ def test_seed_demo_is_idempotent(db, resolution, settings):
     assert Delegation.objects.filter(revoked_on__isnull=False).exists()
     for decision in Decision.objects.select_related("delegation"):
         assert decision.within_authority == decision.compute_within_authority()
+
+
+def test_seed_demo_chain_from_the_secretary_general(db, resolution):
+    with acting_as("command:seed_demo"):
+        seed_demo_base(StringIO())
+        seed.seed_demo(StringIO())
+    demo = Delegation.objects.filter(reference__startswith=seed.DEMO_PREFIX)
+    roots = demo.filter(parent__isnull=True)
+    # Every root instrument: issued by the administrator on the Secretary-General's behalf to a
+    # head of entity; the heads of DMSPC and DOS among them, and others.
+    assert set(roots.values_list("delegator__username", flat=True)) == {"admin"}
+    heads = set(roots.values_list("delegatee__username", flat=True))
+    assert {"manager", "manager2"} < heads and len(heads) >= 3
+    for root in roots.select_related("delegatee__person"):
+        assert root.delegatee.person.is_head_of_entity
+    # Every other instrument is a sub-delegation by the holder of its parent, fitting inside it.
+    for child in demo.filter(parent__isnull=False).select_related("parent"):
+        assert child.delegator_id == child.parent.delegatee_id
+        assert child.area == child.parent.area
+        assert child.valid_from >= child.parent.valid_from
+        child.full_clean()
+    # One instrument awaits acceptance and confers nothing.
+    pending = demo.filter(accepted_on__isnull=True)
+    assert pending.count() == 1 and pending.get().state == "pending"
+    # A decision citing a revoked instrument is logged, flagged and awaiting review.
+    after_revocation = Decision.objects.get(delegation__revoked_on__isnull=False)
+    assert after_revocation.decided_on >= after_revocation.delegation.revoked_on
+    assert after_revocation.within_authority is False
+    assert after_revocation in Decision.objects.awaiting_review()
 
 
 def test_seed_scale_small_factor(db, resolution):

@@ -13,7 +13,10 @@ from accountability import services
 from accountability.choices import CommitmentStatus
 from accountability.models import Commitment, Decision, Delegation
 from accountability.tasks import commitment_reminders
-from accountability.tests.factories import CommitmentFactory, DelegationFactory
+from accountability.tests.factories import (
+    AcceptedDelegationFactory,
+    CommitmentFactory,
+)
 from core.models import HistoryEntry
 from org.tests.factories import UserFactory
 
@@ -23,7 +26,7 @@ DAY = datetime.timedelta(days=1)
 
 @pytest.fixture
 def grant(units, manager, admin_user):
-    return DelegationFactory(
+    return AcceptedDelegationFactory(
         delegator=admin_user,
         delegatee=manager,
         unit=units["dmspc"],

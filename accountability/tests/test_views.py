@@ -11,7 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from accountability.models import Commitment, Decision, Delegation
-from accountability.tests.factories import CommitmentFactory, DelegationFactory
+from accountability.tests.factories import (
+    AcceptedDelegationFactory,
+    CommitmentFactory,
+    DelegationFactory,
+)
 from org.models import Paragraph
 from org.tests.factories import PersonFactory, UserFactory
 
@@ -21,7 +25,7 @@ DAY = datetime.timedelta(days=1)
 
 @pytest.fixture
 def grant(units, manager, admin_user):
-    return DelegationFactory(
+    return AcceptedDelegationFactory(
         reference="DOA/DMSPC/1",
         delegator=admin_user,
         delegatee=manager,
@@ -92,18 +96,69 @@ def test_bad_decision_input_shows_a_field_message_and_saves_nothing(
     assert Decision.objects.count() == 0
 
 
-@pytest.mark.parametrize("problem", ["expired", "revoked", "someone-else"])
-def test_invalid_instrument_chosen_in_the_form(web, manager, grant, units, resolution, problem):
+@pytest.mark.parametrize(
+    "problem,shown",
+    [
+        ("expired", "The delegation had expired on the date of the decision"),
+        ("revoked", "The delegation was revoked on"),
+        ("someone-else", "The delegation was not given to the person who decided."),
+        ("pending", "The delegatee has not accepted the delegation."),
+    ],
+)
+def test_invalid_instrument_chosen_in_the_form_is_logged_and_flagged(
+    web, manager, grant, units, resolution, problem, shown
+):
     if problem == "expired":
         Delegation.objects.filter(pk=grant.pk).update(valid_to=TODAY - 10 * DAY)
     elif problem == "revoked":
         Delegation.objects.filter(pk=grant.pk).update(revoked_on=TODAY - 5 * DAY)
+    elif problem == "pending":
+        Delegation.objects.filter(pk=grant.pk).update(accepted_on=None, chain_accepted_on=None)
     else:
-        grant = DelegationFactory(delegatee=UserFactory(), unit=units["dmspc"])
-    response = web(manager).post("/accountability/decisions/new/", _form(grant))
+        grant = AcceptedDelegationFactory(
+            delegatee=UserFactory(username="colleague"), unit=units["dmspc"]
+        )
+    client = web(manager)
+    response = client.post("/accountability/decisions/new/", _form(grant))
+    assert response.status_code == 302
+    decision = Decision.objects.get()
+    assert decision.within_authority is False and decision.delegation_id == grant.pk
+    page = client.get(f"/accountability/decisions/{decision.pk}/").content.decode()
+    assert shown in page
+    assert "Awaiting review" in page
+    listed = client.get("/accountability/decisions/?within_authority=false").content.decode()
+    assert decision.title in listed
+
+
+def test_form_refuses_an_instrument_the_user_cannot_see(web, manager, units, resolution):
+    hidden = AcceptedDelegationFactory(
+        delegatee=UserFactory(username="hidden.holder"), unit=units["dos"]
+    )
+    response = web(manager).post("/accountability/decisions/new/", _form(hidden))
     assert response.status_code == 200
-    assert "delegation" in response.context["form"].errors
+    errors = " ".join(response.context["form"].errors["delegation"])
+    assert "Select a valid choice" in errors and "hidden.holder" not in errors
     assert Decision.objects.count() == 0
+
+
+def test_delegatee_accepts_on_the_page(web, manager, admin_user, units):
+    pending = DelegationFactory(delegator=admin_user, delegatee=manager, unit=units["dmspc"])
+    client = web(manager)
+    page = client.get(f"/accountability/delegations/{pending.pk}/").content.decode()
+    assert "Awaiting acceptance" in page and 'action="/accountability/delegations/' in page
+    earlier = client.post(
+        f"/accountability/delegations/{pending.pk}/accept/",
+        {"accepted_on": (TODAY - 3 * DAY).isoformat(), "version": pending.version},
+    )
+    assert earlier.status_code == 200
+    assert "Only an administrator" in earlier.content.decode()
+    ok = client.post(
+        f"/accountability/delegations/{pending.pk}/accept/", {"version": pending.version}
+    )
+    assert ok.status_code == 302
+    assert Delegation.objects.get(pk=pending.pk).accepted_on == TODAY
+    again = client.get(f"/accountability/delegations/{pending.pk}/").content.decode()
+    assert f'/accountability/delegations/{pending.pk}/accept/"' not in again
 
 
 def test_stale_edit_in_the_browser_is_a_form_message(web, manager, grant, resolution):
@@ -394,7 +449,9 @@ def test_evidence_is_filed_checked_and_served_only_to_readers(
         "/accountability/decisions/new/",
         {
             **_form(grant),
-            "attachments": [SimpleUploadedFile("run.exe", b"MZ")],
+            "attachments": [
+                SimpleUploadedFile("run.exe", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff")
+            ],
         },
     )
     assert bad.status_code == 200 and "attachments" in bad.context["form"].errors
