@@ -322,5 +322,13 @@ REPORT_STALE_AFTER_SECONDS = env_int("REPORT_STALE_AFTER_SECONDS", 30, minimum=2
 REPORT_SWEEP_SECONDS = env_int("REPORT_SWEEP_SECONDS", 30, minimum=1)
 REPORT_MAX_ATTEMPTS = env_int("REPORT_MAX_ATTEMPTS", 3, minimum=1)
 
+# Checkpoints of the change history's head, outside the database (core.history; README,
+# "Verifying the history"): signed with AUDIT_CHECKPOINT_KEY (without it, a per-machine key file
+# under VAR_DIR), appended to a file per database in AUDIT_CHECKPOINT_DIR every
+# AUDIT_CHECKPOINT_SECONDS, at every report compile and before every backup.
+AUDIT_CHECKPOINT_KEY = env_str("AUDIT_CHECKPOINT_KEY", "")
+AUDIT_CHECKPOINT_DIR = Path(env_str("AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit-checkpoints")))
+AUDIT_CHECKPOINT_SECONDS = env_int("AUDIT_CHECKPOINT_SECONDS", 3600, minimum=10)
+
 # seed_demo creates well-known demo passwords: production deployments set ALLOW_DEMO_DATA=0.
 ALLOW_DEMO_DATA = env_bool("ALLOW_DEMO_DATA", True)

@@ -8,10 +8,15 @@ for the whole batch.
 import datetime
 import decimal
 import hashlib
+import hmac
 import json
+import os
+import re
+import secrets
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -248,3 +253,223 @@ def verify_chain() -> ChainCheck:
             "the chain head does not match the last entry (entries removed?)",
         )
     return ChainCheck(True, expected_seq, prev)
+
+
+# --- Checkpoints: an anchor the database cannot rewrite ---------------------------------------
+#
+# The chain above proves that no entry was edited *unless* the whole chain from that entry on was
+# recomputed, or its tail deleted with the head rewound -- both possible to whoever can write
+# the database. A checkpoint records the head (seq, sha256, at) outside the database, in an
+# append-only file per database under AUDIT_CHECKPOINT_DIR, each line signed with HMAC-SHA256
+# under AUDIT_CHECKPOINT_KEY (a secret that is neither in the database nor SECRET_KEY). A
+# rewritten chain no longer carries a checkpointed hash; a truncated one (or an older backup
+# restored) ends before a checkpoint.
+
+
+def checkpoint_key() -> bytes:
+    """AUDIT_CHECKPOINT_KEY from the environment; without it, a random key kept in a file of
+    this machine (VAR_DIR/audit_checkpoint_key, created on first use, readable by the owner
+    only). Never SECRET_KEY, never the database."""
+    from django.conf import settings
+
+    configured = getattr(settings, "AUDIT_CHECKPOINT_KEY", "")
+    if configured:
+        return configured.encode("utf-8")
+    path = Path(settings.VAR_DIR) / "audit_checkpoint_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+    return path.read_text().strip().encode("utf-8")
+
+
+def key_source() -> str:
+    from django.conf import settings
+
+    if getattr(settings, "AUDIT_CHECKPOINT_KEY", ""):
+        return "AUDIT_CHECKPOINT_KEY"
+    return str(Path(settings.VAR_DIR) / "audit_checkpoint_key")
+
+
+def database_identity(alias: str = "default") -> str:
+    """The configured database (vendor, host, port, name), as a file name: the checkpoints
+    belong to the database the settings name, not to anything stored in it."""
+    from django.db import connections
+
+    db = connections[alias].settings_dict
+    vendor = connections[alias].vendor
+    if vendor == "sqlite":
+        name = str(db["NAME"])
+        parts = [vendor, Path(name).stem, hashlib.sha256(name.encode()).hexdigest()[:12]]
+    else:
+        parts = [vendor, db.get("HOST") or "local", str(db.get("PORT") or ""), str(db["NAME"])]
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", "_".join(p for p in parts if p))
+
+
+def checkpoint_path(alias: str = "default") -> Path:
+    from django.conf import settings
+
+    directory = Path(getattr(settings, "AUDIT_CHECKPOINT_DIR", Path(settings.VAR_DIR) / "audit"))
+    return directory / f"{database_identity(alias)}.jsonl"
+
+
+def _signature(seq: int, sha256: str, at: str) -> str:
+    message = f"{seq}|{sha256}|{at}".encode()
+    return hmac.new(checkpoint_key(), message, hashlib.sha256).hexdigest()
+
+
+@dataclass
+class Checkpoint:
+    seq: int
+    sha256: str
+    at: str
+    written_at: str = ""
+    hmac: str = ""
+    line: int = field(default=0, compare=False)
+
+    @property
+    def signed(self) -> bool:
+        return hmac.compare_digest(self.hmac, _signature(self.seq, self.sha256, self.at))
+
+    def as_line(self) -> str:
+        data = {
+            "seq": self.seq,
+            "sha256": self.sha256,
+            "at": self.at,
+            "written_at": self.written_at,
+            "hmac": self.hmac,
+        }
+        return json.dumps(data, sort_keys=True) + "\n"
+
+
+class CheckpointFileError(Exception):
+    pass
+
+
+def read_checkpoints(path: Path | None = None) -> list[Checkpoint]:
+    path = path or checkpoint_path()
+    if not path.exists():
+        return []
+    checkpoints = []
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            data = json.loads(raw)
+            checkpoints.append(
+                Checkpoint(
+                    int(data["seq"]),
+                    str(data["sha256"]),
+                    str(data["at"]),
+                    str(data.get("written_at", "")),
+                    str(data["hmac"]),
+                    number,
+                )
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise CheckpointFileError(f"line {number} of {path} is not a checkpoint") from exc
+    return checkpoints
+
+
+def _append_lines(path: Path, lines: list[str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        os.write(fd, "".join(lines).encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_checkpoint() -> Checkpoint | None:
+    """Append the committed head to this database's checkpoint file (nothing if the last
+    checkpoint already holds it, or the chain is empty). Called by the beat task, at every
+    report compile and before every backup."""
+    seq, sha = head()
+    if seq == 0:
+        return None
+    path = checkpoint_path()
+    try:
+        existing = read_checkpoints(path)
+    except CheckpointFileError:
+        existing = []
+    if existing and existing[-1].seq == seq and existing[-1].sha256 == sha:
+        return existing[-1]
+    entry = HistoryEntry.objects.filter(seq=seq).only("at").first()
+    at = entry.at.isoformat() if entry else ""
+    checkpoint = Checkpoint(seq, sha, at, timezone.now().isoformat(), _signature(seq, sha, at))
+    _append_lines(path, [checkpoint.as_line()])
+    return checkpoint
+
+
+def merge_checkpoints(source: Path, target: Path | None = None) -> int:
+    """Append to `target` (this database's file) the signed checkpoints of `source` (a backup's
+    copy) that it lacks: a restore never forgets a checkpoint. Returns how many were added."""
+    target = target or checkpoint_path()
+    have = {(c.seq, c.sha256) for c in read_checkpoints(target)}
+    new = [c for c in read_checkpoints(source) if (c.seq, c.sha256) not in have and c.signed]
+    if new:
+        _append_lines(target, [c.as_line() for c in new])
+    return len(new)
+
+
+@dataclass
+class AnchorReport:
+    ok: bool
+    message: str
+    checkpoints: int = 0
+
+
+def verify_checkpoints(chain: ChainCheck, path: Path | None = None) -> AnchorReport:
+    """Compare an intact chain with every checkpoint of this database. A checkpoint whose entry
+    carries another hash: the history was rewritten (with its hashes recomputed) at or before
+    that entry. A checkpoint beyond the head: the history was truncated and its head rewound, or
+    an older backup was restored."""
+    path = path or checkpoint_path()
+    try:
+        checkpoints = read_checkpoints(path)
+    except CheckpointFileError as exc:
+        return AnchorReport(False, f"the checkpoint file was altered: {exc}")
+    if not checkpoints:
+        return AnchorReport(True, "no checkpoints yet", 0)
+    for checkpoint in checkpoints:
+        if not checkpoint.signed:
+            return AnchorReport(
+                False,
+                f"checkpoint on line {checkpoint.line} of {path} does not carry a valid "
+                "signature (the file was altered, or AUDIT_CHECKPOINT_KEY is not the key it "
+                "was written with)",
+            )
+    hashes = dict(
+        HistoryEntry.objects.filter(seq__in={c.seq for c in checkpoints}).values_list(
+            "seq", "sha256"
+        )
+    )
+    intact_up_to = 0
+    for checkpoint in sorted(checkpoints, key=lambda c: c.seq):
+        if checkpoint.seq > chain.entries:
+            break
+        if hashes.get(checkpoint.seq) != checkpoint.sha256:
+            return AnchorReport(
+                False,
+                f"REWRITTEN: entry #{checkpoint.seq} no longer carries the hash checkpointed on "
+                f"{checkpoint.written_at}; the history was rewritten (its hashes recomputed) at "
+                f"an entry after #{intact_up_to} and no later than #{checkpoint.seq}",
+                len(checkpoints),
+            )
+        intact_up_to = checkpoint.seq
+    newest = max(checkpoints, key=lambda c: c.seq)
+    if newest.seq > chain.entries:
+        return AnchorReport(
+            False,
+            f"REWOUND: the history ends at entry #{chain.entries}, but entry #{newest.seq} "
+            f"(at {newest.at}) was checkpointed on {newest.written_at}: the entries after "
+            f"#{chain.entries} were removed and the head rewound, or an older backup was restored",
+            len(checkpoints),
+        )
+    return AnchorReport(True, f"{len(checkpoints)} checkpoints match", len(checkpoints))

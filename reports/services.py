@@ -383,7 +383,20 @@ def _compile(run: ReportRun, token: str, heartbeat: Heartbeat) -> ReportRun | No
     if issued is None:
         for _output, name in stored:
             default_storage.delete(name)
+    else:
+        _checkpoint_history()
     return issued
+
+
+def _checkpoint_history() -> None:
+    """Every issued report also anchors the change history outside the database (a signed
+    checkpoint of its head, core.history): a failure to write it is logged, never fails the run."""
+    from core.history import write_checkpoint
+
+    try:
+        write_checkpoint()
+    except Exception:
+        logger.exception("Could not write the change-history checkpoint")
 
 
 @action(ReportRun, "issue", check=False)

@@ -1,20 +1,59 @@
 import sys
+from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from core.history import verify_chain
+from core.history import (
+    checkpoint_path,
+    key_source,
+    verify_chain,
+    verify_checkpoints,
+    write_checkpoint,
+)
 
 
 class Command(BaseCommand):
-    help = "Check the whole change-history hash chain. Exit 0 and 'OK n entries' when intact."
+    help = (
+        "Check the whole change-history hash chain, then compare it with every checkpoint of "
+        "its head kept outside the database (a rewrite with recomputed hashes, a truncation "
+        "with the head rewound, an older backup restored). Exit 0 and 'OK n entries' when "
+        "intact; 1 naming the first broken entry or the rewind."
+    )
 
-    def handle(self, *args, **options):
-        result = verify_chain()
-        if result.ok:
-            self.stdout.write(f"OK {result.entries} entries (head {result.head_sha256})")
-            return
-        self.stderr.write(
-            f"BROKEN at entry #{result.broken_seq}: {result.reason}. "
-            f"The {result.entries} entries before it are intact."
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--checkpoints",
+            type=Path,
+            help="Compare with this checkpoint file (e.g. a backup's) instead of this "
+            "database's own.",
         )
-        sys.exit(1)
+        parser.add_argument(
+            "--checkpoint",
+            action="store_true",
+            help="After a successful check, record the current head as a new checkpoint.",
+        )
+
+    def handle(self, *args, checkpoints=None, checkpoint=False, **options):
+        result = verify_chain()
+        if not result.ok:
+            self.stderr.write(
+                f"BROKEN at entry #{result.broken_seq}: {result.reason}. "
+                f"The {result.entries} entries before it are intact."
+            )
+            sys.exit(1)
+        path = checkpoints or checkpoint_path()
+        anchors = verify_checkpoints(result, path)
+        if not anchors.ok:
+            self.stderr.write(f"BROKEN: {anchors.message}. Checkpoints: {path}.")
+            sys.exit(1)
+        if checkpoint:
+            write_checkpoint()
+        self.stdout.write(f"OK {result.entries} entries (head {result.head_sha256})")
+        if anchors.checkpoints:
+            self.stdout.write(f"{anchors.message} ({path})")
+        if not settings.DEBUG and key_source() != "AUDIT_CHECKPOINT_KEY":
+            self.stdout.write(
+                f"Note: the checkpoint key is the per-machine file {key_source()}; set "
+                "AUDIT_CHECKPOINT_KEY in production (README, Verifying the history)."
+            )
