@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.actions import allowed
 from core.forms import MultipleFileField, VersionedModelForm
 from org.models import OrgUnit
 from oversight import services
@@ -23,6 +24,15 @@ class StatusForm(forms.Form):
         help_text=_("What was done, or the reason for this decision."),
     )
     evidence = MultipleFileField(label=_("Evidence files"), required=False)
+    effective_on = forms.DateField(
+        label=_("Took effect on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_(
+            "Leave empty for today. The issuing body may record a change made elsewhere with "
+            "its earlier date (for an implementation, the implementation date)."
+        ),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, obj: Recommendation, user, **kwargs):
@@ -32,6 +42,8 @@ class StatusForm(forms.Form):
             (s, RecommendationStatus(s).label) for s in services.allowed_transitions(obj, user)
         ]
         self.fields["version"].initial = obj.version
+        if not allowed(user, "backdate", obj):
+            del self.fields["effective_on"]  # management's changes take effect the day recorded
 
 
 class ImportForm(forms.Form):
@@ -39,7 +51,8 @@ class ImportForm(forms.Form):
         label=_("CSV or XLSX file"),
         help_text=_(
             "Columns: body, report_symbol, report_title, issued_on, number, text, priority, unit, "
-            "accepted, target_date, status, implemented_on."
+            "accepted, target_date, status, implemented_on; optionally status_on, "
+            "amount_identified, amount_realised."
         ),
     )
 
@@ -77,6 +90,8 @@ class RecommendationForm(VersionedModelForm):
             "accepted",
             "acceptance_comment",
             "target_date",
+            "amount_identified",
+            "amount_realised",
         ]
         widgets = {"target_date": forms.DateInput(attrs={"type": "date"})}
 

@@ -10,9 +10,11 @@ import csv
 import datetime
 import io
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,7 +41,27 @@ COLUMNS = [
     "status",
     "implemented_on",
 ]
+# Optional columns (CONTRACT.md): the date the row's status took effect, and the financial
+# implications in US dollars. A file without an amount column leaves the amounts as they are.
+OPTIONAL_COLUMNS = ["status_on", "amount_identified", "amount_realised"]
+ALL_COLUMNS = [*COLUMNS, *OPTIONAL_COLUMNS]
 REC_FIELDS = ["text", "priority", "unit_id", "accepted", "target_date", "status", "implemented_on"]
+AMOUNT_FIELDS = ["amount_identified", "amount_realised"]
+S = RecommendationStatus
+# The bodies' own wording of a status (BOA, OIOS, JIU reports), as CONTRACT.md maps it, besides
+# the codes themselves and our own labels. "Not implemented" is the Board's "no action yet".
+STATUS_WORDS = {
+    "implemented": S.IMPLEMENTED,
+    "under implementation": S.IN_PROGRESS,
+    "not implemented": S.OPEN,
+    "no action yet": S.OPEN,
+    "overtaken by events": S.OVERTAKEN,
+    "not accepted": S.NOT_ACCEPTED,
+    "pending verification": S.PENDING_VERIFICATION,
+    "closed, not implemented": S.NOT_IMPLEMENTED,
+    "open": S.OPEN,
+}
+AMOUNT_MAX = Decimal("99999999999999.99")
 MAX_ERRORS = 500
 MAX_ROWS = 250_000
 PREVIEW_ROWS = 300
@@ -178,7 +200,7 @@ def _read_rows(upload, errors: _Errors) -> list[_Row]:
     for row_number, raw in reader:
         if positions is None:
             header = [_cell_text(v).lower().lstrip("\ufeff") for v in raw]
-            positions = {name: header.index(name) for name in COLUMNS if name in header}
+            positions = {name: header.index(name) for name in ALL_COLUMNS if name in header}
             missing = [name for name in COLUMNS if name not in positions]
             for name in missing:
                 errors.add(
@@ -192,10 +214,13 @@ def _read_rows(upload, errors: _Errors) -> list[_Row]:
         values = {
             name: (_cell_text(raw[i]) if i < len(raw) else "") for name, i in positions.items()
         }
+        for name in OPTIONAL_COLUMNS:
+            if name not in positions:
+                values[name] = None  # the column is absent: the value stays as it is
         date_cells = {name: raw[i] for name, i in positions.items() if i < len(raw)}
         if not any(values.values()):
             continue
-        for name in ("issued_on", "target_date", "implemented_on"):
+        for name in ("issued_on", "target_date", "implemented_on", "status_on"):
             cell = date_cells.get(name)
             if isinstance(cell, datetime.datetime | datetime.date):
                 values[name] = cell if not isinstance(cell, datetime.datetime) else cell.date()
@@ -286,9 +311,10 @@ def _check_row(row: _Row, errors: _Errors, bodies: dict, units: dict, authors) -
         fail("unit", _("The unit is required."))
     elif unit_id is None:
         fail("unit", _("Unknown org unit code %(code)s.") % {"code": unit_code[:40]})
-    status = v["status"].lower()
-    if status not in RecommendationStatus.values:
+    status = _status_of(v["status"])
+    if status is None:
         fail("status", _("Unknown status %(value)s.") % {"value": v["status"][:40]})
+        status = ""
     accepted_text = v["accepted"].lower()
     if accepted_text in YES:
         accepted = True
@@ -309,6 +335,28 @@ def _check_row(row: _Row, errors: _Errors, bodies: dict, units: dict, authors) -
         fail("status", _("A recommendation that was not accepted has status not_accepted."))
     target_date = date_of("target_date")
     implemented_on = date_of("implemented_on")
+    status_on = date_of("status_on") if v.get("status_on") is not None else None
+    today = timezone.localdate()
+    if status_on and issued_on and not issued_on <= status_on <= today:
+        fail(
+            "status_on",
+            _("The status must take effect between %(issued)s (issue) and %(today)s (today).")
+            % {"issued": issued_on.isoformat(), "today": today.isoformat()},
+        )
+    if implemented_on and implemented_on > today:
+        fail("implemented_on", _("This date is in the future."))
+    amounts = {}
+    for name in AMOUNT_FIELDS:
+        text = v.get(name)
+        if text is None:
+            continue  # the column is absent
+        amounts[name] = _amount_of(text, lambda message, name=name: fail(name, message))
+    if (
+        amounts.get("amount_identified") is not None
+        and amounts.get("amount_realised") is not None
+        and amounts["amount_realised"] > amounts["amount_identified"]
+    ):
+        fail("amount_realised", _("The amount realised cannot exceed the amount identified."))
     if (
         implemented_on
         and status in RecommendationStatus.values
@@ -331,7 +379,43 @@ def _check_row(row: _Row, errors: _Errors, bodies: dict, units: dict, authors) -
         "target_date": target_date,
         "status": status,
         "implemented_on": implemented_on,
+        "status_on": status_on,
+        "amounts": amounts,
     }
+
+
+def _status_of(text: str) -> str | None:
+    """A status code from the cell: a code, or the bodies' own wording, whatever the case."""
+    words = " ".join(str(text).replace("\u00a0", " ").split()).lower()
+    if words in RecommendationStatus.values:
+        return words
+    return STATUS_WORDS.get(words)
+
+
+def _amount_of(text, fail) -> Decimal | None:
+    """An amount in US dollars: empty, or a non-negative number with at most two decimals
+    (thousands separators and a leading "USD" or "$" are tolerated)."""
+    if isinstance(text, Decimal):
+        value = text
+    else:
+        cleaned = str(text).strip().replace(",", "").replace(" ", "")
+        for prefix in ("USD", "US$", "$"):
+            if cleaned.upper().startswith(prefix):
+                cleaned = cleaned[len(prefix) :]
+        if not cleaned:
+            return None
+        try:
+            value = Decimal(cleaned)
+        except InvalidOperation:
+            fail(_("%(value)s is not an amount in US dollars.") % {"value": str(text)[:40]})
+            return None
+    if not value.is_finite() or value < 0 or value > AMOUNT_MAX:
+        fail(_("An amount is a number from 0 to %(max)s.") % {"max": AMOUNT_MAX})
+        return None
+    if value != value.quantize(Decimal("0.01")):
+        fail(_("An amount has at most two decimals."))
+        return None
+    return value.quantize(Decimal("0.01"))
 
 
 @action(Recommendation, "import", check=False)
@@ -427,12 +511,23 @@ def import_recommendations(upload, *, acting_user, dry_run: bool = False) -> Imp
     report_ids = list(reports_by_id)
     for chunk in _chunks(report_ids):
         queryset = Recommendation.objects.filter(report_id__in=chunk).only(
-            "id", "report_id", "number", "version", *REC_FIELDS, "status_changed_on"
+            "id", "report_id", "number", "version", *REC_FIELDS, *AMOUNT_FIELDS, "status_changed_on"
         )
         for rec in queryset:
             # Its report is already loaded; str(rec) in the history would otherwise fetch it per row.
             rec.report = reports_by_id[rec.report_id]
             existing_recs[(rec.report_id, rec.number)] = rec
+    # The latest dated change of each: a new one cannot take effect before it.
+    latest: dict[int, datetime.date] = {}
+    rec_ids = [rec.pk for rec in existing_recs.values()]
+    for chunk in _chunks(rec_ids):
+        latest.update(
+            RecommendationUpdate.objects.filter(recommendation_id__in=chunk)
+            .order_by()
+            .values("recommendation_id")
+            .annotate(last=Max("effective_on"))
+            .values_list("recommendation_id", "last")
+        )
 
     result = ImportResult(rows=len(parsed))
     new_reports, changed_reports = [], []
@@ -456,14 +551,33 @@ def import_recommendations(upload, *, acting_user, dry_run: bool = False) -> Imp
     result.reports_created, result.reports_updated = len(new_reports), len(changed_reports)
 
     today = timezone.localdate()
+
+    def status_date(item) -> datetime.date:
+        """When the row's new status took effect (CONTRACT.md): status_on; else implemented_on
+        for an implemented row; else the date of the import (never before the issue)."""
+        if item["status_on"]:
+            return item["status_on"]
+        if item["status"] == S.IMPLEMENTED and item["implemented_on"]:
+            return item["implemented_on"]
+        return max(today, item["issued_on"])
+
     new_recs: list[tuple[tuple, dict]] = []
-    changed_recs: list[tuple[Recommendation, str, tuple]] = []
+    changed_recs: list[dict] = []
     for item in parsed:
         report_key = (item["body"].code, item["symbol"])
         report = existing_reports.get(report_key)
         rec = existing_recs.get((report.pk, item["number"])) if report is not None else None
         label = f"{item['symbol']} #{item['number']}"
         if rec is None:
+            initial = S.OPEN if item["accepted"] else S.NOT_ACCEPTED
+            if item["status"] != initial:
+                effective_on = status_date(item)
+                if effective_on < item["issued_on"]:
+                    errors.add(item["row"], "implemented_on", _("This date precedes the issue."))
+                    continue
+                item["effective_on"] = effective_on
+            else:
+                item["effective_on"] = None
             result.created += 1
             new_recs.append((report_key, item))
             if len(result.preview) < PREVIEW_ROWS:
@@ -475,16 +589,49 @@ def import_recommendations(upload, *, acting_user, dry_run: bool = False) -> Imp
         for name in REC_FIELDS:
             if getattr(rec, name) != item[name]:
                 changes[name] = [getattr(rec, name), item[name]]
+        for name, value in item["amounts"].items():
+            if getattr(rec, name) != value:
+                changes[name] = [getattr(rec, name), value]
         if not changes:
             result.unchanged += 1
             continue
+        status_moved = rec.status != item["status"]
+        dated = status_moved or "target_date" in changes or "amount_realised" in changes
+        effective_on = None
+        if dated:
+            effective_on = status_date(item) if status_moved else max(today, item["issued_on"])
+            column = "status_on" if item["status_on"] else "implemented_on"
+            if effective_on < item["issued_on"]:
+                errors.add(item["row"], column, _("This date precedes the issue."))
+                continue
+            last = latest.get(rec.pk)
+            if last is not None and effective_on < last:
+                errors.add(
+                    item["row"],
+                    column if status_moved else None,
+                    _(
+                        "The timeline already holds a change dated %(date)s; "
+                        "a later change cannot take effect before it."
+                    )
+                    % {"date": last.isoformat()},
+                )
+                continue
         result.updated += 1
-        previous_status = rec.status
+        change = {
+            "rec": rec,
+            "from_status": rec.status,
+            "from_target_date": rec.target_date,
+            "from_amount_realised": rec.amount_realised,
+            "fields": tuple(sorted(changes)),
+            "effective_on": effective_on,
+        }
         for name in REC_FIELDS:
             setattr(rec, name, item[name])
-        if previous_status != rec.status:
-            rec.status_changed_on = today
-        changed_recs.append((rec, previous_status, tuple(sorted(changes))))
+        for name, value in item["amounts"].items():
+            setattr(rec, name, value)
+        if status_moved:
+            rec.status_changed_on = effective_on
+        changed_recs.append(change)
         if len(result.preview) < PREVIEW_ROWS:
             shown = {
                 ("unit" if k == "unit_id" else k): [_plain(a), _plain(b)]
@@ -493,6 +640,23 @@ def import_recommendations(upload, *, acting_user, dry_run: bool = False) -> Imp
             result.preview.append(
                 {"row": item["row"], "action": "update", "recommendation": label, "changes": shown}
             )
+    if errors:
+        raise ImportRejected(errors)
+    for change in changed_recs:
+        rec = change["rec"]
+        if (
+            rec.amount_identified is not None
+            and rec.amount_realised is not None
+            and rec.amount_realised > rec.amount_identified
+        ):
+            errors.add(
+                None,
+                "amount_realised",
+                _("%(rec)s: the amount realised cannot exceed the amount identified.")
+                % {"rec": f"{rec.report.symbol} #{rec.number}"},
+            )
+    if errors:
+        raise ImportRejected(errors)
     if dry_run:
         return result
     _write(
@@ -510,6 +674,8 @@ COLUMN_TYPES = {
     "target_date": "date",
     "status": "varchar",
     "implemented_on": "date",
+    "amount_identified": "numeric",
+    "amount_realised": "numeric",
     "status_changed_on": "date",
     "version": "integer",
     "updated_at": "timestamptz",
@@ -555,7 +721,6 @@ def _write(
     new_reports, changed_reports, new_recs, changed_recs, existing_reports, acting_user, upload
 ) -> None:
     now = timezone.now()
-    today = timezone.localdate()
     if new_reports:
         OversightReport.objects.bulk_create(new_reports, batch_size=BATCH)
         history.record_bulk(new_reports)
@@ -570,12 +735,18 @@ def _write(
         )
         history.record_bulk(changed_reports, action=HistoryEntry.Action.UPDATE)
 
+    note = _("Imported from %(file)s.") % {"file": str(getattr(upload, "name", "") or "file")[:150]}
+    author = {
+        "author": acting_user if getattr(acting_user, "pk", None) else None,
+        "author_label": acting_user.get_username(),
+    }
     for batch in _chunks(new_recs, BATCH):
         objs = []
         for report_key, item in batch:
+            report = existing_reports[report_key]
             objs.append(
                 Recommendation(
-                    report=existing_reports[report_key],
+                    report=report,
                     number=item["number"],
                     text=item["text"],
                     priority=item["priority"],
@@ -584,41 +755,66 @@ def _write(
                     target_date=item["target_date"],
                     status=item["status"],
                     implemented_on=item["implemented_on"],
-                    status_changed_on=item["implemented_on"] or today,
+                    amount_identified=item["amounts"].get("amount_identified"),
+                    amount_realised=item["amounts"].get("amount_realised"),
+                    status_changed_on=item["effective_on"] or report.issued_on,
                 )
             )
         Recommendation.objects.bulk_create(objs, batch_size=BATCH)
         history.record_bulk(objs)
+        # A row that arrives in a later status: that status, dated, on its timeline (with the
+        # amount realised it reports).
+        updates = [
+            RecommendationUpdate(
+                recommendation=rec,
+                from_status=S.OPEN,
+                to_status=rec.status,
+                note=note,
+                effective_on=item["effective_on"],
+                from_target_date=rec.target_date,
+                target_date=rec.target_date,
+                from_amount_realised=None,
+                amount_realised=rec.amount_realised,
+                **author,
+            )
+            for rec, (_key, item) in zip(objs, batch, strict=True)
+            if item["effective_on"] is not None
+        ]
+        if updates:
+            RecommendationUpdate.objects.bulk_create(updates, batch_size=BATCH)
+            history.record_bulk(updates)
 
-    note = _("Imported from %(file)s.") % {"file": str(getattr(upload, "name", "") or "file")[:150]}
     # bulk_update writes a CASE per field over the whole batch, which grows with batch x fields:
     # write only the fields that changed, grouped by which ones, in small batches.
     by_fields: dict[tuple, list] = {}
-    for item in changed_recs:
-        by_fields.setdefault(item[2], []).append(item)
+    for change in changed_recs:
+        by_fields.setdefault(change["fields"], []).append(change["rec"])
     for fields, group in by_fields.items():
         extra = ["status_changed_on"] if "status" in fields else []
-        for batch in _chunks(group, UPDATE_BATCH):
-            recs = [rec for rec, _status, _fields in batch]
+        for recs in _chunks(group, UPDATE_BATCH):
             for rec in recs:
                 rec.version += 1
                 rec.updated_at = now
             _update_rows(recs, [*fields, *extra, "version", "updated_at"])
     history.record_bulk(
-        [rec for rec, _status, _fields in changed_recs], action=HistoryEntry.Action.UPDATE
+        [change["rec"] for change in changed_recs], action=HistoryEntry.Action.UPDATE
     )
     for batch in _chunks(changed_recs, BATCH):
         updates = [
             RecommendationUpdate(
-                recommendation=rec,
-                from_status=status,
-                to_status=rec.status,
+                recommendation=change["rec"],
+                from_status=change["from_status"],
+                to_status=change["rec"].status,
                 note=note,
-                author=acting_user if getattr(acting_user, "pk", None) else None,
-                author_label=acting_user.get_username(),
+                effective_on=change["effective_on"],
+                from_target_date=change["from_target_date"],
+                target_date=change["rec"].target_date,
+                from_amount_realised=change["from_amount_realised"],
+                amount_realised=change["rec"].amount_realised,
+                **author,
             )
-            for rec, status, _fields in batch
-            if status != rec.status
+            for change in batch
+            if change["effective_on"] is not None
         ]
         if updates:
             RecommendationUpdate.objects.bulk_create(updates, batch_size=BATCH)

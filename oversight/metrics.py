@@ -1,18 +1,41 @@
 """The figures of oversight recommendations: for the Management Committee's monitoring page,
-the dashboard and the paragraph 33 report. All computed in SQL, a handful of aggregate queries
-whatever the number of recommendations."""
+the dashboard and the paragraph 33 report (section C).
+
+Every figure is as at one date (`on`: the period's end for the report, today for the monitoring
+page): each recommendation of a report issued up to that date counts with its status, acceptance,
+target date and amount realised as in force on it (RecommendationQuerySet.as_at, read from the
+dated timeline), so a closed period gives the same figures whenever they are computed. All
+counted in SQL: one grouped query over the as_at() rows, whatever the number of recommendations.
+
+Definitions (CONTRACT.md, Reports):
+- closed = implemented, not implemented, overtaken, not accepted; overdue = target date before
+  `on` and not closed on `on`;
+- implementation_rate = implemented / total; acceptance_rate = (total - not_accepted) / total;
+  implementation_rate_of_accepted = implemented / (total - not_accepted) (core.figures.rate);
+- prior_period: issued before period_start and not closed on the day before it, by status as at
+  period_end (BOA's four categories: implemented, under_implementation = in_progress +
+  pending_verification, not_implemented = open ("no action yet") ... see `prior_period` keys);
+- issued_in_period: issued from period_start to period_end inclusive;
+- amount_identified: savings or recoveries identified by the recommendations counted (cumulative);
+  amount_realised: realised as at `on` (cumulative); amount_identified_in_period: identified by
+  those issued in the period; amount_realised_in_period: realised as at period_end minus realised
+  as at the day before period_start. Amounts are decimal strings in US dollars.
+- ageing: recommendations not closed on `on`, by time from issue to `on`.
+"""
 
 import datetime
+from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.figures import rate
-from oversight.choices import OPEN_STATUSES, Priority, RecommendationStatus
-from oversight.models import OversightBody, OversightReport, Recommendation
-from oversight.querysets import overdue_q
+from oversight.choices import CLOSED_STATUSES, OPEN_STATUSES, Priority, RecommendationStatus
+from oversight.models import OversightBody, OversightReport, Recommendation, RecommendationUpdate
+from oversight.querysets import NO_AMOUNT, _in_force, overdue_at_q, status_as_at
 
 S = RecommendationStatus
 STATUS_KEYS = [
@@ -24,6 +47,18 @@ STATUS_KEYS = [
     "not_accepted",
     "open",
 ]
+COUNT_KEYS = ["total", *STATUS_KEYS, "overdue"]
+SUM_KEYS = [
+    *COUNT_KEYS,
+    "age_under_1",
+    "age_1_to_2",
+    "age_over_2",
+    "identified",
+    "realised",
+    "realised_before",
+    "identified_issued_in_period",
+]
+CENT = Decimal("0.01")
 
 
 def years_before(day: datetime.date, years: int) -> datetime.date:
@@ -31,26 +66,6 @@ def years_before(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February
         return day.replace(year=day.year - years, day=28)
-
-
-def _status_counts(today: datetime.date, prefix: str = "") -> dict:
-    """Count() expressions for the by_body figures; `prefix` reaches the recommendation from
-    another model."""
-    pk = f"{prefix}pk"
-    exprs = {"total": Count(pk)}
-    for key in STATUS_KEYS:
-        exprs[key] = Count(pk, filter=Q(**{f"{prefix}status": key}))
-    exprs["overdue"] = Count(pk, filter=overdue_q(today, prefix))
-    return exprs
-
-
-def _figures(row: dict) -> dict:
-    figures = {"total": row.get("total") or 0}
-    for key in STATUS_KEYS:
-        figures[key] = row.get(key) or 0
-    figures["overdue"] = row.get("overdue") or 0
-    figures["implementation_rate"] = rate(figures["implemented"], figures["total"])
-    return figures
 
 
 def recommendations(
@@ -62,34 +77,204 @@ def recommendations(
     return queryset
 
 
-def by_body(period_start=None, period_end=None, *, queryset=None, today=None) -> dict[str, dict]:
-    """{"BOA": {"total", "implemented", "in_progress", "pending_verification", "not_implemented",
-    "overtaken", "not_accepted", "open", "overdue", "implementation_rate"}, ...} for the
-    recommendations of reports issued up to `period_end`, statuses as of now. Every body is
-    listed, with zeros when it has none."""
-    today = today or timezone.localdate()
-    rows = (
-        recommendations(period_end, queryset)
-        .order_by()
-        .values("report__body__code")
-        .annotate(**_status_counts(today))
+def _day(value: datetime.date):
+    return connection.ops.adapt_datefield_value(value)
+
+
+def _rows(
+    queryset: QuerySet,
+    on: datetime.date,
+    group: list[str],
+    period_start: datetime.date | None = None,
+) -> list[dict]:
+    """One grouped query: for each group (any of body, priority, unit, unit_name, year, cohort),
+    the counts by status as at `on`, overdue, ageing and amounts. The as_at() values are computed
+    once per recommendation in a derived table and counted around it (conditional sums)."""
+    inner = (
+        recommendations(on, queryset)
+        .as_at(on)
+        .annotate(
+            g_body=F("report__body__code"),
+            g_priority=F("priority"),
+            g_unit=F("unit__code"),
+            g_unit_name=F("unit__name"),
+            g_year=ExtractYear("report__issued_on"),
+            g_issued_on=F("report__issued_on"),
+            g_identified=F("amount_identified"),
+        )
     )
-    result = {
-        code: _figures({})
-        for code in OversightBody.objects.order_by("code").values_list("code", flat=True)
-    }
+    columns = [
+        "g_body",
+        "g_priority",
+        "g_unit",
+        "g_unit_name",
+        "g_year",
+        "g_issued_on",
+        "g_identified",
+        "status_at",
+        "target_date_at",
+        "amount_realised_at",
+    ]
+    if period_start is not None:
+        before = period_start - datetime.timedelta(days=1)
+        inner = inner.annotate(
+            status_before=status_as_at(before),
+            realised_before=_in_force(
+                before,
+                "amount_realised",
+                "from_amount_realised",
+                Recommendation._meta.get_field("amount_realised"),
+                NO_AMOUNT,
+                F("amount_realised"),
+            ),
+        )
+        columns += ["status_before", "realised_before"]
+    inner_sql, inner_params = inner.values(*columns).query.sql_with_params()
+    params: list = []
+    qn = connection.ops.quote_name
+
+    def placeholders(values) -> str:
+        params.extend(values)
+        return ", ".join(["%s"] * len(values))
+
+    # The cohort of each recommendation against the period (a middle layer, so it is grouped on).
+    if period_start is not None:
+        cohort = (
+            f"CASE WHEN t.g_issued_on >= %s THEN 'in_period' "
+            f"WHEN t.status_before IN ({', '.join(['%s'] * len(CLOSED_STATUSES))}) "
+            f"THEN 'closed_before' ELSE 'prior' END"
+        )
+        cohort_params = [_day(period_start), *CLOSED_STATUSES]
+    else:
+        cohort, cohort_params = "'all'", []
+    middle = f"SELECT t.*, {cohort} AS cohort FROM ({inner_sql}) t"
+    middle_params = [*cohort_params, *inner_params]
+
+    sums = ["COUNT(*) AS total"]
+    for key in STATUS_KEYS:
+        sums.append(
+            f"SUM(CASE WHEN u.status_at = {placeholders([key])} THEN 1 ELSE 0 END) AS {key}"
+        )
+    still_open = f"u.status_at IN ({placeholders(list(OPEN_STATUSES))})"
+    sums.append(
+        f"SUM(CASE WHEN {still_open} AND u.target_date_at < {placeholders([_day(on)])} "
+        "THEN 1 ELSE 0 END) AS overdue"
+    )
+    one, two = _day(years_before(on, 1)), _day(years_before(on, 2))
+    for alias, condition, values in (
+        ("age_under_1", "u.g_issued_on > %s", [one]),
+        ("age_1_to_2", "u.g_issued_on <= %s AND u.g_issued_on > %s", [one, two]),
+        ("age_over_2", "u.g_issued_on <= %s", [two]),
+    ):
+        open_sql = f"u.status_at IN ({placeholders(list(OPEN_STATUSES))})"
+        params.extend(values)
+        sums.append(f"SUM(CASE WHEN {open_sql} AND {condition} THEN 1 ELSE 0 END) AS {alias}")
+    sums.append("SUM(u.g_identified) AS identified")
+    sums.append("SUM(u.amount_realised_at) AS realised")
+    if period_start is not None:
+        sums.append("SUM(u.realised_before) AS realised_before")
+        sums.append(
+            "SUM(CASE WHEN u.cohort = 'in_period' THEN u.g_identified END) "
+            "AS identified_issued_in_period"
+        )
+    else:
+        sums.append("NULL AS realised_before")
+        sums.append("NULL AS identified_issued_in_period")
+    keys = [f"g_{name}" if name != "cohort" else "cohort" for name in group]
+    select = ", ".join([*(f"u.{qn(k)}" for k in keys), *sums]) if keys else ", ".join(sums)
+    sql = f"SELECT {select} FROM ({middle}) u"
+    if keys:
+        sql += " GROUP BY " + ", ".join(f"u.{qn(k)}" for k in keys)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *middle_params])
+        names = [*group, *SUM_KEYS]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _amount(value) -> str | None:
+    if value is None:
+        return None
+    return str(Decimal(str(value)).quantize(CENT))
+
+
+def _add(rows: list[dict]) -> dict:
+    total = {key: 0 for key in SUM_KEYS}
     for row in rows:
-        result[row["report__body__code"]] = _figures(row)
+        for key in SUM_KEYS:
+            value = row.get(key)
+            if value is None:
+                continue
+            if key in ("identified", "realised", "realised_before", "identified_issued_in_period"):
+                total[key] = total[key] + Decimal(str(value))
+            else:
+                total[key] += int(value)
+    return total
+
+
+def _figures(row: dict, *, under_implementation: bool = False) -> dict:
+    """The counts and the three rates of one block (CONTRACT.md)."""
+    figures = {key: int(row.get(key) or 0) for key in COUNT_KEYS}
+    accepted = figures["total"] - figures["not_accepted"]
+    figures["implementation_rate"] = rate(figures["implemented"], figures["total"])
+    figures["acceptance_rate"] = rate(accepted, figures["total"])
+    figures["implementation_rate_of_accepted"] = rate(figures["implemented"], accepted)
+    if under_implementation:
+        figures["under_implementation"] = figures["in_progress"] + figures["pending_verification"]
+    return figures
+
+
+def _body_codes() -> list[str]:
+    return list(OversightBody.objects.order_by("code").values_list("code", flat=True))
+
+
+def by_body(
+    period_start: datetime.date | None = None,
+    period_end: datetime.date | None = None,
+    *,
+    queryset: QuerySet | None = None,
+    today: datetime.date | None = None,
+) -> dict[str, dict]:
+    """Section C's `by_body` (CONTRACT.md), as at `period_end` (today when not given): for each
+    body the counts, overdue and rates, `prior_period` and `issued_in_period` (when a period is
+    given), the amounts, and for OIOS `critical` and `important` sub-blocks. Every body is
+    listed, with zeros when it has none."""
+    on = period_end or today or timezone.localdate()
+    group = ["body", "priority", "cohort"]
+    rows = _rows(
+        queryset if queryset is not None else Recommendation.objects.all(), on, group, period_start
+    )
+    result = {}
+    for code in _body_codes():
+        mine = [r for r in rows if r["body"] == code]
+        figures = _figures(_add(mine))
+        if period_start is not None:
+            figures["prior_period"] = _figures(
+                _add([r for r in mine if r["cohort"] == "prior"]), under_implementation=True
+            )
+            figures["issued_in_period"] = _figures(
+                _add([r for r in mine if r["cohort"] == "in_period"]), under_implementation=True
+            )
+        sums = _add(mine)
+        figures["amount_identified"] = _amount(sums["identified"])
+        figures["amount_realised"] = _amount(sums["realised"])
+        if period_start is not None:
+            figures["amount_identified_in_period"] = _amount(sums["identified_issued_in_period"])
+            figures["amount_realised_in_period"] = _amount(
+                sums["realised"] - sums["realised_before"]
+            )
+        if code == "OIOS":
+            for priority in (Priority.CRITICAL, Priority.IMPORTANT):
+                figures[priority.value] = _figures(
+                    _add([r for r in mine if r["priority"] == priority])
+                )
+        result[code] = figures
     return result
 
 
 def by_priority(period_end=None, *, queryset=None, today=None) -> dict[str, dict]:
-    today = today or timezone.localdate()
-    rows = (
-        recommendations(period_end, queryset)
-        .order_by()
-        .values("priority")
-        .annotate(**_status_counts(today))
+    on = period_end or today or timezone.localdate()
+    rows = _rows(
+        queryset if queryset is not None else Recommendation.objects.all(), on, ["priority"]
     )
     result = {value or "none": _figures({}) for value in Priority.values}
     for row in rows:
@@ -98,39 +283,41 @@ def by_priority(period_end=None, *, queryset=None, today=None) -> dict[str, dict
 
 
 def by_unit(period_end=None, *, queryset=None, today=None) -> list[dict]:
-    today = today or timezone.localdate()
-    rows = (
-        recommendations(period_end, queryset)
-        .order_by()
-        .values("unit__code", "unit__name")
-        .annotate(**_status_counts(today))
-        .order_by("unit__code")
+    on = period_end or today or timezone.localdate()
+    rows = _rows(
+        queryset if queryset is not None else Recommendation.objects.all(),
+        on,
+        ["unit", "unit_name"],
     )
-    return [{"unit": row["unit__code"], "name": row["unit__name"], **_figures(row)} for row in rows]
+    rows.sort(key=lambda r: r["unit"])
+    return [{"unit": r["unit"], "name": r["unit_name"], **_figures(r)} for r in rows]
+
+
+def by_year(period_end=None, *, queryset=None, today=None) -> list[dict]:
+    """Trend by year of issue: how many were issued each year and where they stood on the date."""
+    on = period_end or today or timezone.localdate()
+    rows = _rows(queryset if queryset is not None else Recommendation.objects.all(), on, ["year"])
+    rows.sort(key=lambda r: r["year"])
+    return [{"year": int(r["year"]), **_figures(r)} for r in rows]
 
 
 def totals_and_ageing(period_end=None, *, queryset=None, today=None) -> dict:
-    """All statuses in one row, plus the ageing of what is still open by time since issue."""
-    today = today or timezone.localdate()
-    one, two = years_before(today, 1), years_before(today, 2)
-    still_open = Q(status__in=OPEN_STATUSES)
-    row = recommendations(period_end, queryset).aggregate(
-        **_status_counts(today),
-        accepted=Count("pk", filter=Q(accepted=True)),
-        critical=Count("pk", filter=Q(priority=Priority.CRITICAL)),
-        critical_overdue=Count("pk", filter=overdue_q(today) & Q(priority=Priority.CRITICAL)),
-        age_under_1=Count("pk", filter=still_open & Q(report__issued_on__gt=one)),
-        age_1_to_2=Count(
-            "pk", filter=still_open & Q(report__issued_on__lte=one, report__issued_on__gt=two)
-        ),
-        age_over_2=Count("pk", filter=still_open & Q(report__issued_on__lte=two)),
+    """All statuses in one row as at the date, plus the ageing of what was not closed on it, by
+    time since issue, and the critical figures."""
+    on = period_end or today or timezone.localdate()
+    rows = _rows(
+        queryset if queryset is not None else Recommendation.objects.all(), on, ["priority"]
     )
+    row = _add(rows)
+    critical = _add([r for r in rows if r["priority"] == Priority.CRITICAL])
     figures = _figures(row)
     figures.update(
-        accepted=row["accepted"],
-        critical=row["critical"],
-        critical_overdue=row["critical_overdue"],
+        accepted=figures["total"] - figures["not_accepted"],
+        critical=critical["total"],
+        critical_overdue=critical["overdue"],
         still_open=figures["open"] + figures["in_progress"] + figures["pending_verification"],
+        amount_identified=_amount(row["identified"]),
+        amount_realised=_amount(row["realised"]),
     )
     figures["ageing"] = {
         "under_1_year": row["age_under_1"],
@@ -140,57 +327,74 @@ def totals_and_ageing(period_end=None, *, queryset=None, today=None) -> dict:
     return figures
 
 
-def by_year(period_end=None, *, queryset=None, today=None) -> list[dict]:
-    """Trend by year of issue: how many were issued each year and where they stand now."""
-    today = today or timezone.localdate()
-    rows = (
-        recommendations(period_end, queryset)
-        .order_by()
-        .annotate(year=ExtractYear("report__issued_on"))
-        .values("year")
-        .annotate(**_status_counts(today))
-        .order_by("year")
+def critical_past_due(
+    on: datetime.date, queryset: QuerySet | None = None, *, limit: int = 500
+) -> list[Recommendation]:
+    """Critical recommendations past due as at `on` (OIOS's list): target date (as in force on
+    `on`) before `on`, not closed on `on`; oldest target date first. Each carries `status_at`,
+    `target_date_at` and `latest_comment` (the latest timeline note dated on or before `on`, or
+    management's comment on acceptance)."""
+    latest_note = (
+        RecommendationUpdate.objects.filter(recommendation=OuterRef("pk"), effective_on__lte=on)
+        .order_by("-effective_on", "-created_at", "-pk")
+        .values("note")[:1]
     )
-    return [{"year": row["year"], **_figures(row)} for row in rows]
+    return list(
+        recommendations(on, queryset)
+        .critical()
+        .as_at(on)
+        .filter(overdue_at_q(on))
+        .annotate(latest_comment=Subquery(latest_note))
+        .select_related("report__body", "unit")
+        .order_by("target_date_at", "report__symbol", "number", "pk")[:limit]
+    )
 
 
 def critical_overdue(queryset=None, *, today=None, limit: int = 50) -> list[Recommendation]:
-    queryset = Recommendation.objects.all() if queryset is None else queryset
-    return list(
-        queryset.overdue(today)
-        .critical()
-        .select_related("report__body", "unit")
-        .order_by("target_date", "pk")[:limit]
-    )
+    return critical_past_due(today or timezone.localdate(), queryset, limit=limit)
 
 
 def monitoring(queryset: QuerySet, *, period_end=None, today=None) -> dict:
-    """Everything the Management Committee's page shows, for a filtered queryset."""
-    today = today or timezone.localdate()
-    queryset = recommendations(period_end, queryset)
+    """Everything the Management Committee's page shows, for a filtered queryset, as at
+    `period_end` (today by default): the same functions as the report's section C."""
+    on = period_end or today or timezone.localdate()
+    queryset = recommendations(on, queryset)
     return {
-        "today": today,
-        "totals": totals_and_ageing(queryset=queryset, today=today),
-        "by_body": by_body(queryset=queryset, today=today),
-        "by_priority": by_priority(queryset=queryset, today=today),
-        "by_unit": by_unit(queryset=queryset, today=today),
-        "by_year": by_year(queryset=queryset, today=today),
-        "critical_overdue": critical_overdue(queryset, today=today),
+        "today": on,
+        "totals": totals_and_ageing(on, queryset=queryset),
+        "by_body": by_body(None, on, queryset=queryset),
+        "by_priority": by_priority(on, queryset=queryset),
+        "by_unit": by_unit(on, queryset=queryset),
+        "by_year": by_year(on, queryset=queryset),
+        "critical_overdue": critical_past_due(on, queryset, limit=50),
+    }
+
+
+def _past_due_item(rec: Recommendation, on: datetime.date) -> dict:
+    return {
+        "report": rec.report.symbol,
+        "body": rec.report.body.code,
+        "number": rec.number,
+        "unit": rec.unit.code,
+        "target_date": rec.target_date_at.isoformat(),
+        "days_past_due": (on - rec.target_date_at).days,
+        "status": rec.status_at,
+        "latest_comment": rec.latest_comment or rec.acceptance_comment or "",
     }
 
 
 def report_metrics(period_start: datetime.date, period_end: datetime.date) -> dict[str, dict]:
-    """Section C of the paragraph 33 report."""
-    today = timezone.localdate()
-    queryset = recommendations(period_end)
-    totals = totals_and_ageing(queryset=queryset, today=today)
+    """Section C of the paragraph 33 report, every figure as at `period_end`."""
+    totals = totals_and_ageing(period_end)
     issued_in_period = Recommendation.objects.filter(
         report__issued_on__gte=period_start, report__issued_on__lte=period_end
     ).count()
+    past_due = critical_past_due(period_end)
     return {
         "C": {
-            "by_body": by_body(period_start, period_end, today=today),
-            "by_priority": by_priority(period_end, today=today),
+            "by_body": by_body(period_start, period_end),
+            "by_priority": by_priority(period_end),
+            "critical_past_due": [_past_due_item(r, period_end) for r in past_due],
             "recommendations_issued_in_period": issued_in_period,
             "recommendations_total": totals["total"],
             "recommendations_accepted": totals["accepted"],
@@ -201,7 +405,7 @@ def report_metrics(period_start: datetime.date, period_end: datetime.date) -> di
             "recommendations_critical_overdue": totals["critical_overdue"],
             "recommendations_implementation_rate": totals["implementation_rate"],
             "recommendations_ageing": totals["ageing"],
-            "recommendations_by_year": by_year(period_end, today=today),
+            "recommendations_by_year": by_year(period_end),
         }
     }
 
@@ -221,7 +425,8 @@ def _report_items(queryset) -> list[dict]:
 def paragraph_measures(
     period_start: datetime.date, period_end: datetime.date
 ) -> dict[int, list[dict]]:
-    """What this app holds against paragraphs 4, 5, 12 and 19, for the report."""
+    """What this app holds against paragraphs 4, 5, 12 and 19, for the report, as at the
+    period's end."""
     reports = OversightReport.objects.filter(issued_on__lte=period_end)
     measures: dict[int, list[dict]] = {}
     for number in (4, 19):
@@ -244,12 +449,32 @@ def paragraph_measures(
         }
     ]
     recs = recommendations(period_end).select_related("report")
-    # `status_changed_on` is the latest change: a change after the period must not list a
-    # recommendation (with that later date) as followed up in it.
-    recent = recs.filter(status_changed_on__range=(period_start, period_end)).order_by(
-        "-status_changed_on", "-pk"
+    # Followed up in the period: a change dated in it on the timeline (or, for a record without
+    # a timeline, its own status date). A later change does not move it out of the period.
+    last_in_period = (
+        RecommendationUpdate.objects.filter(
+            recommendation=OuterRef("pk"), effective_on__range=(period_start, period_end)
+        )
+        .order_by("-effective_on", "-created_at", "-pk")
+        .values("effective_on")[:1]
+    )
+    followed = (
+        recs.as_at(period_end)
+        .annotate(followed_on=Subquery(last_in_period))
+        .filter(followed_on__isnull=False)
+        .order_by("-followed_on", "-pk")[:10]
+    )
+    untimed = (
+        recs.as_at(period_end)
+        .filter(updates__isnull=True, status_changed_on__range=(period_start, period_end))
+        .order_by("-status_changed_on", "-pk")[:10]
+    )
+    recent = sorted(
+        [(r.followed_on, r) for r in followed] + [(r.status_changed_on, r) for r in untimed],
+        key=lambda pair: (pair[0], pair[1].pk),
+        reverse=True,
     )[:10]
-    overdue = recs.overdue()
+    overdue = recs.overdue_at(period_end)
     measures[12] = [
         {
             "kind": "recommendations",
@@ -259,10 +484,10 @@ def paragraph_measures(
                 {
                     "id": r.pk,
                     "title": f"{r.report.symbol} #{r.number}",
-                    "status": r.get_status_display(),
-                    "date": r.status_changed_on.isoformat(),
+                    "status": r.status_at,
+                    "date": day.isoformat(),
                 }
-                for r in recent
+                for day, r in recent
             ],
         },
         {
@@ -273,10 +498,10 @@ def paragraph_measures(
                 {
                     "id": r.pk,
                     "title": f"{r.report.symbol} #{r.number}",
-                    "status": r.get_status_display(),
-                    "date": r.target_date.isoformat(),
+                    "status": r.status_at,
+                    "date": r.target_date_at.isoformat(),
                 }
-                for r in overdue.order_by("target_date", "pk")[:10]
+                for r in overdue.order_by("target_date_at", "pk")[:10]
             ],
         },
     ]

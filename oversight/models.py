@@ -120,6 +120,23 @@ class Recommendation(TrackedModel):
         help_text=_("Management's comment on acceptance; the reason when not accepted."),
     )
     target_date = models.DateField(_("target date"), null=True, blank=True)
+    # Financial implications (savings or recoveries), in US dollars (CONTRACT.md: amounts).
+    amount_identified = models.DecimalField(
+        _("amount identified (USD)"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Savings or recoveries the recommendation identifies."),
+    )
+    amount_realised = models.DecimalField(
+        _("amount realised (USD)"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Savings or recoveries realised so far; dated on the timeline."),
+    )
     status = models.CharField(
         _("status"),
         max_length=24,
@@ -153,6 +170,14 @@ class Recommendation(TrackedModel):
                 fields=["report", "number"], name="oversight_rec_report_number_uniq"
             ),
             models.CheckConstraint(
+                condition=Q(amount_identified__isnull=True) | Q(amount_identified__gte=0),
+                name="oversight_rec_amount_identified_gte_0",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_realised__isnull=True) | Q(amount_realised__gte=0),
+                name="oversight_rec_amount_realised_gte_0",
+            ),
+            models.CheckConstraint(
                 condition=Q(accepted=False, status=RecommendationStatus.NOT_ACCEPTED)
                 | (Q(accepted=True) & ~Q(status=RecommendationStatus.NOT_ACCEPTED)),
                 name="oversight_rec_not_accepted_status",
@@ -180,6 +205,14 @@ class Recommendation(TrackedModel):
                         "Only an implemented recommendation has an implementation date."
                     )
                 }
+            )
+        if (
+            self.amount_realised is not None
+            and self.amount_identified is not None
+            and self.amount_realised > self.amount_identified
+        ):
+            raise ValidationError(
+                {"amount_realised": _("The amount realised cannot exceed the amount identified.")}
             )
 
     def apply_acceptance(self, accepted: bool, comment: str) -> None:
@@ -225,7 +258,13 @@ def evidence_path(instance, filename: str) -> str:
 
 class RecommendationUpdate(TrackedModel):
     """A dated entry on a recommendation's timeline: who moved it from which status to which,
-    with their note (progress, or the reason for a refusal or a send-back) and evidence."""
+    with their note (progress, or the reason for a refusal or a send-back) and evidence.
+
+    `effective_on` is the date the change took effect (the implementation date for an
+    implementation; earlier than the day it was recorded when a body records a change made
+    elsewhere). Each entry also keeps the target date and the amount realised before and after
+    it, so that the recommendation as in force on any date is read from its timeline
+    (RecommendationQuerySet.as_at)."""
 
     recommendation = models.ForeignKey(
         Recommendation,
@@ -240,6 +279,15 @@ class RecommendationUpdate(TrackedModel):
         _("to status"), max_length=24, choices=RecommendationStatus.choices
     )
     note = models.TextField(_("note"))
+    effective_on = models.DateField(_("effective on"), default=datetime.date.today)
+    from_target_date = models.DateField(_("target date before"), null=True, blank=True)
+    target_date = models.DateField(_("target date"), null=True, blank=True)
+    from_amount_realised = models.DecimalField(
+        _("amount realised before"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    amount_realised = models.DecimalField(
+        _("amount realised (USD)"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("author"),
@@ -254,11 +302,15 @@ class RecommendationUpdate(TrackedModel):
     policy = TimelinePolicy(prefix="recommendation__")
 
     class Meta:
-        ordering = ["-created_at", "-pk"]
+        ordering = ["-effective_on", "-created_at", "-pk"]
         verbose_name = _("recommendation update")
         verbose_name_plural = _("recommendation updates")
         indexes = [
-            models.Index(fields=["recommendation", "-created_at"], name="oversight_update_rec_idx")
+            models.Index(fields=["recommendation", "-created_at"], name="oversight_update_rec_idx"),
+            models.Index(
+                fields=["recommendation", "effective_on", "created_at", "id"],
+                name="oversight_update_eff_idx",
+            ),
         ]
 
     def __str__(self) -> str:

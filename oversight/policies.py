@@ -48,6 +48,8 @@ class RecommendationPolicy(UnitPolicy):
         return own_body(queryset, access, f"{self.prefix}report__body__code")
 
     verify = change  # implemented, not implemented, overtaken, or sent back by the body
+    # Record a status change made elsewhere with its earlier date: the body (or an admin).
+    backdate = change
 
     def progress(self, queryset, access):
         """Management's side of the workflow: the addressed unit's managers (and admins)."""

@@ -1,10 +1,24 @@
 import datetime
+from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import (
+    BooleanField,
+    Case,
+    DateField,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from org.permissions import RestrictedQuerySet
-from oversight.choices import OPEN_STATUSES, Priority
+from oversight.choices import CLOSED_STATUSES, OPEN_STATUSES, Priority, RecommendationStatus
 
 
 class OversightBodyQuerySet(RestrictedQuerySet):
@@ -23,6 +37,67 @@ def overdue_q(on: datetime.date | None = None, prefix: str = "") -> Q:
     return Q(**{f"{prefix}status__in": OPEN_STATUSES, f"{prefix}target_date__lt": on})
 
 
+# Stand-ins for "no target date" / "no amount" inside the timeline subqueries, so that an entry
+# that records an empty value is told apart from no entry at all (a subquery's NULL).
+NO_DATE = datetime.date(1, 1, 1)
+NO_AMOUNT = Decimal("-1")
+
+
+def _in_force(on: datetime.date, before_field: str, after_field: str, output, empty, current):
+    """The value in force on `on`: the latest timeline entry dated on or before it says what it
+    became; failing that, the earliest entry after it says what it was before; failing that
+    (no timeline), `current`."""
+    from oversight.models import RecommendationUpdate
+
+    entries = RecommendationUpdate.objects.filter(recommendation=OuterRef("pk")).order_by()
+    before = (
+        entries.filter(effective_on__lte=on)
+        .order_by("-effective_on", "-created_at", "-pk")
+        .annotate(v=Coalesce(before_field, Value(empty, output_field=output)))
+        .values("v")[:1]
+    )
+    after = (
+        entries.filter(effective_on__gt=on)
+        .order_by("effective_on", "created_at", "pk")
+        .annotate(v=Coalesce(after_field, Value(empty, output_field=output)))
+        .values("v")[:1]
+    )
+    value = Coalesce(
+        Subquery(before, output_field=output),
+        Subquery(after, output_field=output),
+        Coalesce(current, Value(empty, output_field=output)),
+        output_field=output,
+    )
+    return NullIf(value, Value(empty, output_field=output), output_field=output)
+
+
+def status_as_at(on: datetime.date):
+    """A recommendation's status on `on` (CONTRACT.md, Reports): the latest status dated on or
+    before it; failing that, the status the first later change started from; failing any
+    timeline, its status if that was set on or before `on` (status_changed_on), else `open`, or
+    `not_accepted` if it was not accepted."""
+    from oversight.models import RecommendationUpdate
+
+    S = RecommendationStatus
+    entries = RecommendationUpdate.objects.filter(recommendation=OuterRef("pk")).order_by()
+    before = (
+        entries.filter(effective_on__lte=on)
+        .order_by("-effective_on", "-created_at", "-pk")
+        .values("to_status")[:1]
+    )
+    after = (
+        entries.filter(effective_on__gt=on)
+        .order_by("effective_on", "created_at", "pk")
+        .values("from_status")[:1]
+    )
+    untimed = Case(
+        When(status_changed_on__lte=on, then=F("status")),
+        When(accepted=False, then=Value(S.NOT_ACCEPTED)),
+        default=Value(S.OPEN),
+    )
+    return Coalesce(Subquery(before), Subquery(after), untimed)
+
+
 class RecommendationQuerySet(RestrictedQuerySet):
     def still_open(self):
         return self.filter(status__in=OPEN_STATUSES)
@@ -39,6 +114,42 @@ class RecommendationQuerySet(RestrictedQuerySet):
 
     def of_body(self, code: str):
         return self.filter(report__body__code=code)
+
+    def as_at(self, on: datetime.date):
+        """Each recommendation as in force on `on`, read from its dated timeline in SQL:
+        `status_at`, `accepted_at` (not accepted on that date = status not_accepted),
+        `target_date_at` and `amount_realised_at` (the timeline's values when it dates them,
+        otherwise the current ones), and `overdue_at` (Q: target date before `on`, still open)."""
+        return self.annotate(
+            status_at=status_as_at(on),
+            target_date_at=_in_force(
+                on, "target_date", "from_target_date", DateField(), NO_DATE, F("target_date")
+            ),
+            amount_realised_at=_in_force(
+                on,
+                "amount_realised",
+                "from_amount_realised",
+                DecimalField(max_digits=16, decimal_places=2),
+                NO_AMOUNT,
+                F("amount_realised"),
+            ),
+        ).annotate(
+            accepted_at=ExpressionWrapper(
+                ~Q(status_at=RecommendationStatus.NOT_ACCEPTED), output_field=BooleanField()
+            )
+        )
+
+    def overdue_at(self, on: datetime.date):
+        """Overdue as at `on`: target date (as in force then) before `on` and not closed on
+        `on` (CONTRACT.md). As at today it is the same set as `overdue()` (tested)."""
+        return self.as_at(on).filter(overdue_at_q(on))
+
+
+def overdue_at_q(on: datetime.date, prefix: str = "") -> Q:
+    """The overdue rule over the as_at() annotations: target date before `on`, not closed."""
+    return Q(**{f"{prefix}target_date_at__lt": on}) & ~Q(
+        **{f"{prefix}status_at__in": CLOSED_STATUSES}
+    )
 
 
 class RecommendationUpdateQuerySet(RestrictedQuerySet):

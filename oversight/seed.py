@@ -3,6 +3,7 @@ their timelines. seed_demo is idempotent; seed_scale writes in bulk with history
 
 import datetime
 import random
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -285,8 +286,18 @@ def _ensure_bodies() -> dict[str, OversightBody]:
     return bodies
 
 
+# Financial implications (USD) of some demo recommendations: (identified, realised).
+DEMO_AMOUNTS = {
+    ("2024/087", "1"): (Decimal("1200000.00"), None),
+    ("2024/087", "2"): (Decimal("350000.00"), Decimal("350000.00")),
+    ("2025/012", "1"): (Decimal("80000.00"), Decimal("20000.00")),
+    ("2022/031", "1"): (Decimal("2500000.00"), Decimal("900000.00")),
+}
+
+
 @transaction.atomic
 def seed_demo(stdout=None) -> dict[str, int]:
+    today = datetime.date.today()
     bodies = _ensure_bodies()
     users = {
         u.username: u
@@ -311,9 +322,14 @@ def seed_demo(stdout=None) -> dict[str, int]:
                 or Recommendation.objects.filter(report=report, number=number).exists()
             ):
                 continue
-            last_date = (
-                updates and issued_on + datetime.timedelta(days=60 * len(updates)) or issued_on
-            )
+            # A coherent dated timeline: one change every 60 days after the issue (never after
+            # today), the recommendation's status being the last one's.
+            dates = [
+                min(today, issued_on + datetime.timedelta(days=60 * (i + 1)))
+                for i in range(len(updates))
+            ]
+            last_date = dates[-1] if dates else issued_on
+            identified, realised = DEMO_AMOUNTS.get((symbol, number), (None, None))
             rec = Recommendation.objects.create(
                 report=report,
                 number=number,
@@ -328,14 +344,23 @@ def seed_demo(stdout=None) -> dict[str, int]:
                 if status == S.NOT_ACCEPTED
                 else "",
                 implemented_on=last_date if status == S.IMPLEMENTED else None,
+                amount_identified=identified,
+                amount_realised=realised,
             )
-            for from_status, to_status, author, note in updates:
+            for i, (from_status, to_status, author, note) in enumerate(updates):
                 user = users.get(author)
+                last = i == len(updates) - 1
                 RecommendationUpdate.objects.create(
                     recommendation=rec,
                     from_status=from_status,
                     to_status=to_status,
                     note=note,
+                    effective_on=dates[i],
+                    from_target_date=target,
+                    target_date=target,
+                    # The amount realised is reported with the last change.
+                    from_amount_realised=None,
+                    amount_realised=realised if last else None,
                     author=user,
                     author_label=author,
                 )
@@ -516,7 +541,10 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
             updates = []
             for rec in recs:
                 previous = S.OPEN
-                for step in PATHS[rec.status]:
+                steps = PATHS[rec.status]
+                # Dated between the issue and the last change, in order, the last on it.
+                span = (rec.status_changed_on - rec.report.issued_on).days
+                for i, step in enumerate(steps):
                     updates.append(
                         RecommendationUpdate(
                             recommendation=rec,
@@ -525,6 +553,10 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
                             note="Progress reported."
                             if step in OPEN_STATUSES
                             else "Verified by the body.",
+                            effective_on=rec.report.issued_on
+                            + datetime.timedelta(days=span * (i + 1) // len(steps)),
+                            from_target_date=rec.target_date,
+                            target_date=rec.target_date,
                             author_label="seed",
                         )
                     )

@@ -29,7 +29,7 @@ from oversight import charts, metrics, services
 from oversight.choices import Priority, RecommendationStatus
 from oversight.filtersets import OversightReportFilterSet, RecommendationFilterSet
 from oversight.forms import ImportForm, RecommendationForm, ReportForm, StatusForm
-from oversight.importer import COLUMNS, ImportRejected
+from oversight.importer import ALL_COLUMNS, ImportRejected
 from oversight.models import Evidence, OversightReport, Recommendation
 
 RECOMMENDATION_COLUMNS = [
@@ -43,6 +43,8 @@ RECOMMENDATION_COLUMNS = [
     Column(gettext_lazy("Target date"), "target_date"),
     Column(gettext_lazy("Status"), "get_status_display"),
     Column(gettext_lazy("Overdue"), "is_overdue"),
+    Column(gettext_lazy("Amount identified (USD)"), "amount_identified"),
+    Column(gettext_lazy("Amount realised (USD)"), "amount_realised"),
 ]
 
 
@@ -80,10 +82,13 @@ class RecommendationListView(ScopedListView):
                 r.target_date,
                 r.status,
                 r.implemented_on,
+                "",  # status_on: a changed status takes effect on the day of the import
+                r.amount_identified,
+                r.amount_realised,
             ]
             for r in self.get_queryset()[: self.export_limit].iterator(chunk_size=2000)
         )
-        return csv_response("recommendations-import", COLUMNS, rows)
+        return csv_response("recommendations-import", ALL_COLUMNS, rows)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -256,8 +261,11 @@ class ImportView(LoginRequiredMixin, View):
                 "2026-12-31",
                 "open",
                 "",
+                "",
+                "25000.00",
+                "",
             ]
-            return csv_response("recommendations-template", COLUMNS, [example])
+            return csv_response("recommendations-template", ALL_COLUMNS, [example])
         return render(request, self.template_name, {"form": ImportForm(), "tab": "import"})
 
     def post(self, request):

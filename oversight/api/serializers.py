@@ -65,6 +65,8 @@ class RecommendationSerializer(ActionModelSerializer):
             "accepted",
             "acceptance_comment",
             "target_date",
+            "amount_identified",
+            "amount_realised",
             "status",
             "status_changed_on",
             "implemented_on",
@@ -113,7 +115,18 @@ class RecommendationUpdateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RecommendationUpdate
-        fields = ["id", "at", "author", "from_status", "to_status", "note", "evidence"]
+        fields = [
+            "id",
+            "at",
+            "effective_on",
+            "author",
+            "from_status",
+            "to_status",
+            "target_date",
+            "amount_realised",
+            "note",
+            "evidence",
+        ]
 
 
 class StatusSerializer(serializers.Serializer):
@@ -125,6 +138,15 @@ class StatusSerializer(serializers.Serializer):
     note = serializers.CharField(allow_blank=True)
     evidence = serializers.ListField(child=serializers.FileField(), required=False, default=list)
     implemented_on = serializers.DateField(required=False, allow_null=True, default=None)
+    effective_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_(
+            "The date the change took effect: today by default; the issuing body or an "
+            "administrator may give an earlier date (from the report's issue date)."
+        ),
+    )
     version = serializers.IntegerField(required=False)
 
 

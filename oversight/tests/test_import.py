@@ -1,4 +1,5 @@
 import csv
+import datetime
 import io
 
 import pytest
@@ -81,12 +82,14 @@ def test_import_creates_then_reimport_changes_nothing_then_an_edit_updates(oios,
     assert (result.created, result.updated, result.unchanged) == (0, 2, 1)
     rec = Recommendation.objects.get(report=report, number="2")
     assert rec.status == "pending_verification" and rec.version == 2
-    update = RecommendationUpdate.objects.get(recommendation=rec)
-    assert (update.from_status, update.to_status, update.author_label) == (
-        "in_progress",
-        "pending_verification",
-        "oios",
-    )
+    # It arrived in progress (dated the day of the import), then moved on.
+    assert [
+        (u.from_status, u.to_status, u.author_label, u.effective_on)
+        for u in RecommendationUpdate.objects.filter(recommendation=rec).order_by("pk")
+    ] == [
+        ("open", "in_progress", "oios", datetime.date.today()),
+        ("in_progress", "pending_verification", "oios", datetime.date.today()),
+    ]
     changes = HistoryEntry.objects.for_object(rec).first().changes
     assert changes["status"] == ["in_progress", "pending_verification"]
 
@@ -203,8 +206,6 @@ def test_a_file_of_2000_rows_costs_a_bounded_number_of_queries(
 
 
 def test_an_edit_can_move_unit_clear_dates_and_record_implementation(oios, units):
-    import datetime
-
     import_recommendations(csv_file(three_rows()), acting_user=oios)
     edited = three_rows()
     edited[0].update(
@@ -215,10 +216,9 @@ def test_an_edit_can_move_unit_clear_dates_and_record_implementation(oios, units
     assert (result.updated, result.unchanged) == (2, 1)
     first = Recommendation.objects.get(number="1")
     assert (first.unit.code, first.target_date, first.status) == ("DOS-PD", None, "implemented")
-    assert (
-        first.implemented_on == datetime.date(2025, 6, 30)
-        and first.status_changed_on == datetime.date.today()
-    )
+    # Without status_on, an implementation takes effect on its implementation date.
+    assert first.implemented_on == first.status_changed_on == datetime.date(2025, 6, 30)
+    assert first.updates.get().effective_on == datetime.date(2025, 6, 30)
     second = Recommendation.objects.get(number="2")
     assert (second.priority, second.text, second.version) == ("", "Línea nueva — 新文本", 2)
     assert HistoryEntry.objects.for_object(first).first().changes["unit"] == [

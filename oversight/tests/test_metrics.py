@@ -33,6 +33,7 @@ def fixture_set(units, resolution):
     )
     u = units["ohr"]
     past, future = datetime.date(2026, 1, 1), datetime.date(2027, 1, 1)
+
     RecommendationFactory(
         report=boa, unit=u, status="implemented", implemented_on=past, target_date=past
     )
@@ -60,11 +61,13 @@ def fixture_set(units, resolution):
         report=oios_late, unit=u, status="open", priority="important", target_date=future
     )
     RecommendationFactory(report=jiu, unit=u, status="overtaken", target_date=past)
+    # No timeline here: each status counts from its own date (status_changed_on) on.
+    Recommendation.objects.update(status_changed_on=datetime.date(2026, 5, 1))
 
 
 def test_by_body_counts_reports_issued_up_to_period_end(fixture_set):
     figures = metrics.by_body(datetime.date(2025, 1, 1), datetime.date(2026, 5, 31), today=TODAY)
-    assert figures["BOA"] == {
+    assert {k: figures["BOA"][k] for k in (*metrics.COUNT_KEYS, "implementation_rate")} == {
         "total": 4,
         "implemented": 2,
         "in_progress": 1,
@@ -105,6 +108,7 @@ def test_report_metrics_and_paragraph_measures_are_json_safe(fixture_set):
     data = metrics.report_metrics(datetime.date(2026, 1, 1), datetime.date(2026, 12, 31))
     json.dumps(data)
     section = data["C"]
+    # Exactly the contract's keys, plus the amounts of the period.
     assert set(section["by_body"]["BOA"]) == {
         "total",
         "implemented",
@@ -116,6 +120,18 @@ def test_report_metrics_and_paragraph_measures_are_json_safe(fixture_set):
         "open",
         "overdue",
         "implementation_rate",
+        "acceptance_rate",
+        "implementation_rate_of_accepted",
+        "prior_period",
+        "issued_in_period",
+        "amount_identified",
+        "amount_realised",
+        "amount_identified_in_period",
+        "amount_realised_in_period",
+    }
+    assert set(section["by_body"]["OIOS"]) - set(section["by_body"]["BOA"]) == {
+        "critical",
+        "important",
     }
     assert section["recommendations_issued_in_period"] == 2
     # The factory dates status changes today: the period must reach today for all nine to be
