@@ -481,3 +481,27 @@ def test_boa_follow_up_file_of_200_reproduces_the_four_category_split(boa, units
     assert figures["amount_identified"] == "95000.00"
     assert figures["amount_realised"] == "36000.00"
     assert figures["amount_realised_in_period"] == "28000.00"
+
+
+def test_demo_timelines_are_coherent(units, admin_user, oios, boa, manager, manager2):
+    from org.tests.factories import OrgUnitFactory
+    from oversight.seed import seed_demo
+
+    for code in ("MONUSCO", "DMSPC-OPPFB", "DPO", "DMSPC-BTAD", "EOSG"):
+        OrgUnitFactory(code=code, name=code, parent=units["root"])
+    seed_demo()
+    recs = Recommendation.objects.select_related("report").prefetch_related("updates")
+    assert recs.count() == 14
+    for r in recs:
+        steps = sorted(r.updates.all(), key=lambda u: (u.effective_on, u.created_at, u.pk))
+        dates = [u.effective_on for u in steps]
+        assert all(r.report.issued_on <= d <= TODAY for d in dates), r
+        assert [u.from_status for u in steps[1:]] == [u.to_status for u in steps[:-1]], r
+        if steps:
+            assert (steps[-1].to_status, r.status_changed_on) == (r.status, dates[-1]), r
+            assert steps[0].from_status in ("open", "not_accepted"), r
+    # Read back from the timeline, every demo recommendation stands today as recorded.
+    assert all(r.status_at == r.status for r in Recommendation.objects.as_at(TODAY))
+    figures = metrics.by_body(None, TODAY)
+    assert figures["OIOS"]["amount_identified"] == "4130000.00"
+    assert figures["OIOS"]["amount_realised"] == "1270000.00"
