@@ -42,9 +42,25 @@ def decision_figures(decisions) -> dict:
     return row
 
 
-def commitment_figures(commitments, today: datetime.date | None = None) -> dict:
+def commitment_figures(
+    commitments, today: datetime.date | None = None, as_of: datetime.date | None = None
+) -> dict:
+    """With `as_of` (the report's period end), a commitment honoured after that date counts as
+    still open on it."""
     today = today or timezone.localdate()
     honoured = Q(status=CommitmentStatus.HONOURED)
+    if as_of is not None:
+        honoured &= Q(honoured_on__lte=as_of)
+        later = Q(status=CommitmentStatus.HONOURED, honoured_on__gt=as_of)
+        return commitments.aggregate(
+            due=Count("pk"),
+            honoured_on_time=Count("pk", filter=honoured & Q(honoured_on__lte=F("due_on"))),
+            honoured_late=Count("pk", filter=honoured & Q(honoured_on__gt=F("due_on"))),
+            missed=Count("pk", filter=Q(status=CommitmentStatus.MISSED)),
+            cancelled=Count("pk", filter=Q(status=CommitmentStatus.CANCELLED)),
+            open=Count("pk", filter=Q(status__in=OPEN) | later),
+            overdue=Count("pk", filter=overdue_q(today)),
+        )
     return commitments.aggregate(
         due=Count("pk"),
         honoured_on_time=Count("pk", filter=honoured & Q(honoured_on__lte=F("due_on"))),
@@ -74,7 +90,9 @@ def delegation_figures(delegations, period_start, period_end) -> dict:
 def report_metrics(period_start: datetime.date, period_end: datetime.date) -> dict[str, dict]:
     """Section A (decisions and commitments) and G (delegation of authority) of the report."""
     d = decision_figures(Decision.objects.filter(decided_on__range=(period_start, period_end)))
-    c = commitment_figures(Commitment.objects.filter(due_on__range=(period_start, period_end)))
+    c = commitment_figures(
+        Commitment.objects.filter(due_on__range=(period_start, period_end)), as_of=period_end
+    )
     g = delegation_figures(Delegation.objects.all(), period_start, period_end)
     by_unit = unit_breakdown(period_start, period_end)
     counted = c["due"] - c["cancelled"]

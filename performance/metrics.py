@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.figures import rate
-from org.models import OrgUnit
+from org.choices import SENIOR_GRADES
+from org.models import OrgUnit, Person
 from performance.choices import (
     RATED,
     CompactStatus,
@@ -247,27 +248,50 @@ def _period_years(start: datetime.date, end: datetime.date) -> tuple[int, int]:
     return start.year, end.year
 
 
+def senior_managers_required(period_end: datetime.date):
+    """The people required to have a compact: at ASG level and above (org.choices.SENIOR_GRADES)
+    or heads of entity, in post during the period. "In post" is approximated by the person's
+    current `is_active` flag and grade: postings and grades are not dated yet."""
+    return Person.objects.filter(is_active=True).filter(
+        Q(grade__in=SENIOR_GRADES) | Q(is_head_of_entity=True)
+    )
+
+
+def compact_coverage(period_start: datetime.date, period_end: datetime.date) -> dict:
+    first, last = _period_years(period_start, period_end)
+    required = senior_managers_required(period_end)
+    signed_by_end = Q(signed_on__isnull=False, signed_on__lte=period_end)
+    covered = required.filter(
+        pk__in=Compact.objects.filter(signed_by_end, year__gte=first, year__lte=last).values(
+            "senior_manager"
+        )
+    ).count()
+    total = required.count()
+    return {"required": total, "covered": covered, "rate": rate(covered, total)}
+
+
 def report_metrics(period_start: datetime.date, period_end: datetime.date) -> dict[str, dict]:
+    """Every figure as at `period_end`: a state reached after it (a compact signed, an appraisal
+    completed, a finding closed) is not counted."""
     first, last = _period_years(period_start, period_end)
     in_period = Q(due_on__gte=period_start, due_on__lte=period_end)
+    completed_by_end = Q(completed_on__isnull=False, completed_on__lte=period_end)
     appraisals = Appraisal.objects.filter(in_period).aggregate(
         due=Count("pk"),
         on_time=Count("pk", filter=ON_TIME),
-        completed=Count("pk", filter=Q(completed_on__isnull=False)),
-        **{key: Count("pk", filter=Q(rating=key)) for key in RATING_KEYS},
+        **{key: Count("pk", filter=Q(rating=key) & completed_by_end) for key in RATING_KEYS},
     )
     compacts = Compact.objects.filter(year__gte=first, year__lte=last).aggregate(
         total=Count("pk"),
-        signed=Count("pk", filter=Q(status__in=[CompactStatus.SIGNED, CompactStatus.ASSESSED])),
-        assessed=Count("pk", filter=Q(status=CompactStatus.ASSESSED)),
-        senior_managers=Count("senior_manager", distinct=True),
+        signed=Count("pk", filter=Q(signed_on__isnull=False, signed_on__lte=period_end)),
+        assessed=Count("pk", filter=Q(assessed_on__isnull=False, assessed_on__lte=period_end)),
     )
-    findings = BoardFinding.objects.filter(
-        compact__year__gte=first, compact__year__lte=last
-    ).aggregate(
-        total=Count("pk"),
-        open=Count("pk", filter=~Q(status=FindingStatus.CLOSED)),
-        closed=Count("pk", filter=Q(status=FindingStatus.CLOSED)),
+    coverage = compact_coverage(period_start, period_end)
+    closed_by_end = Q(closed_on__isnull=False, closed_on__lte=period_end)
+    findings = BoardFinding.objects.filter(compact__year__lte=last).aggregate(
+        raised=Count("pk", filter=Q(compact__year__gte=first)),
+        open=Count("pk", filter=~closed_by_end),
+        closed=Count("pk", filter=Q(closed_on__gte=period_start, closed_on__lte=period_end)),
     )
     cases = UnderperformanceCase.objects.filter(
         plan_start__gte=period_start, plan_start__lte=period_end
@@ -282,18 +306,21 @@ def report_metrics(period_start: datetime.date, period_end: datetime.date) -> di
     by_cycle = list(
         Appraisal.objects.filter(in_period)
         .values("cycle")
-        .annotate(
-            due=Count("pk"),
-            on_time=Count("pk", filter=ON_TIME),
-            completed=Count("pk", filter=Q(completed_on__isnull=False)),
-        )
+        .annotate(due=Count("pk"), on_time=Count("pk", filter=ON_TIME))
         .order_by("cycle")
     )
     small = appraisals["due"] < SUPPRESS_BELOW
     rated = sum(appraisals[k] for k in RATING_KEYS)
     distribution = {key: (None if small else appraisals[key]) for key in RATING_KEYS}
     trend = results_trend(last_year=last)
-    indicator_totals = Indicator.objects.aggregate(
+    # Indicators recorded by the period end, or recorded later with a result for a budget
+    # period up to the period's last year.
+    indicators = Indicator.objects.filter(
+        pk__in=Indicator.objects.filter(
+            Q(created_at__date__lte=period_end) | Q(results__start_year__lte=last)
+        ).values("pk")
+    )
+    indicator_totals = indicators.aggregate(
         total=Count("pk"),
         units=Count("unit", distinct=True),
         efficiency=Count("pk", filter=Q(kind=IndicatorKind.EFFICIENCY)),
@@ -335,20 +362,18 @@ def report_metrics(period_start: datetime.date, period_end: datetime.date) -> di
             "underperformance_ratings": None if small else underperformance_ratings,
             "underperformance_cases_opened": cases["opened"],
             "underperformance_cases_closed": cases["closed"],
-            "mpb_findings": findings["total"],
+            "mpb_findings": findings["raised"],
             "mpb_findings_open": findings["open"],
             "mpb_findings_closed": findings["closed"],
         },
         "E": {
-            "senior_managers_with_compact": compacts["senior_managers"],
-            "compacts_signed_rate": rate(compacts["signed"], compacts["total"]),
+            "senior_managers_required_compact": coverage["required"],
+            "senior_managers_with_compact": coverage["covered"],
+            "compact_coverage_rate": coverage["rate"],
         },
         "F": {
             "appraisal_rating_distribution": distribution,
             "appraisal_rated": None if small else rated,
-            "appraisal_completion_rate": None
-            if small
-            else rate(appraisals["completed"], appraisals["due"]),
             "appraisal_rebuttals": cases["rebuttals"],
             "appraisal_compliance_by_cycle": [
                 {
@@ -388,6 +413,15 @@ def _trend_direction(rates: list[float | None]) -> str | None:
     return Trend.STABLE.value
 
 
+def _compact_status_on(compact, on: datetime.date) -> str:
+    """A compact's status as at `on`, from its dated steps."""
+    if compact.assessed_on and compact.assessed_on <= on:
+        return CompactStatus.ASSESSED.value
+    if compact.signed_on and compact.signed_on <= on:
+        return CompactStatus.SIGNED.value
+    return CompactStatus.DRAFT.value
+
+
 def paragraph_measures(
     period_start: datetime.date, period_end: datetime.date
 ) -> dict[int, list[dict]]:
@@ -399,20 +433,33 @@ def paragraph_measures(
         {
             "id": c.pk,
             "title": str(c),
-            "status": c.status,
-            "date": (c.signed_on or datetime.date(c.year, 1, 1)).isoformat(),
+            "status": _compact_status_on(c, period_end),
+            "date": (
+                c.signed_on
+                if c.signed_on and c.signed_on <= period_end
+                else datetime.date(c.year, 1, 1)
+            ).isoformat(),
         }
         for c in compacts.select_related("senior_manager").order_by("-year", "-signed_on", "-pk")[
             :10
         ]
     ]
-    findings = BoardFinding.objects.filter(compact__year__gte=first, compact__year__lte=last)
+    # Findings raised in the period's years, and older ones still open on `period_end`.
+    findings = BoardFinding.objects.filter(compact__year__lte=last).filter(
+        Q(compact__year__gte=first) | Q(closed_on__isnull=True) | Q(closed_on__gt=period_end)
+    )
     finding_items = [
         {
             "id": f.pk,
             "title": f.finding[:120],
-            "status": f.status,
-            "date": (f.closed_on or f.due_on or datetime.date(f.compact.year, 12, 31)).isoformat(),
+            "status": FindingStatus.CLOSED.value
+            if f.closed_on and f.closed_on <= period_end
+            else (FindingStatus.OPEN.value if f.closed_on else f.status),
+            "date": (
+                (f.closed_on if f.closed_on and f.closed_on <= period_end else None)
+                or f.due_on
+                or datetime.date(f.compact.year, 12, 31)
+            ).isoformat(),
         }
         for f in findings.select_related("compact").order_by("-compact__year", "-pk")[:10]
     ]
@@ -463,7 +510,11 @@ def paragraph_measures(
         findings.count(),
         finding_items,
     )
-    indicators = Indicator.objects.all()
+    indicators = Indicator.objects.filter(
+        pk__in=Indicator.objects.filter(
+            Q(created_at__date__lte=period_end) | Q(results__start_year__lte=last)
+        ).values("pk")
+    )
     for number in (10, 11, 22, 23, 24, 25, 26, 27):
         cited = indicators.filter(paragraphs__number=number)
         if number == 11:
@@ -480,9 +531,9 @@ def paragraph_measures(
                 "id": i.pk,
                 "title": i.title,
                 "status": i.kind,
-                "date": i.updated_at.date().isoformat(),
+                "date": i.created_at.date().isoformat(),
             }
-            for i in cited.order_by("-updated_at")[:10]
+            for i in cited.order_by("-created_at", "-pk")[:10]
         ]
         add(number, "indicators", _("Results-based management indicators"), cited.count(), items)
     lead = current_rbm_responsibility(period_end)

@@ -18,7 +18,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -64,8 +64,10 @@ def heat_map(risks, *, residual: bool = False) -> dict:
     return {"cells": counts, "total": sum(counts.values())}
 
 
-def band_counts(risks, scale: RatingScale, *, residual: bool = False) -> dict[str, int]:
-    field = "residual_score" if residual else "score"
+def band_counts(
+    risks, scale: RatingScale, *, residual: bool = False, field: str | None = None
+) -> dict[str, int]:
+    field = field or ("residual_score" if residual else "score")
     rows = risks.order_by().annotate(b=band_case(field, scale)).values("b").annotate(n=Count("pk"))
     counts = {band: 0 for band in Band.values}
     for row in rows:
@@ -166,20 +168,46 @@ def _latest_result_in(period_start, period_end):
     )
 
 
+def as_at_ratings(risks, as_of: datetime.date):
+    """Risks annotated with their rating as at `as_of`: the last dated assessment on or before it
+    (the assessment history); a risk with no assessment by then keeps its recorded rating (it was
+    rated when identified, and the register keeps no older value)."""
+
+    def last(field):
+        return Subquery(
+            RiskAssessment.objects.filter(risk=OuterRef("pk"), assessed_on__lte=as_of)
+            .order_by("-assessed_on", "-pk")
+            .values(field)[:1]
+        )
+
+    return risks.annotate(
+        at_likelihood=Coalesce(last("likelihood"), F("likelihood")),
+        at_impact=Coalesce(last("impact"), F("impact")),
+        at_score=Coalesce(last("score"), F("score")),
+        at_residual_score=Coalesce(last("residual_score"), F("residual_score")),
+    )
+
+
 def section_j(period_start: datetime.date, period_end: datetime.date) -> dict:
     scale = RatingScale.current()
     risks = Risk.objects.filter(identified_on__lte=period_end).filter(
         Q(closed_on__isnull=True) | Q(closed_on__gt=period_end)
     )
+    rated = as_at_ratings(risks, period_end)
     by_category = {c: 0 for c in RiskCategory.values}
     for row in risks.order_by().values("category").annotate(n=Count("pk")):
         by_category[row["category"]] = row["n"]
-    controls = Control.objects.annotate(
-        latest=_latest_result_in(period_start, period_end)
-    ).aggregate(
-        total=Count("pk"),
-        tested=Count("pk", filter=Q(latest__isnull=False)),
-        effective=Count("pk", filter=Q(latest=TestResult.EFFECTIVE)),
+    controls = (
+        Control.objects.filter(
+            Q(created_at__date__lte=period_end)
+            | Q(pk__in=ControlTest.objects.filter(tested_on__lte=period_end).values("control"))
+        )
+        .annotate(latest=_latest_result_in(period_start, period_end))
+        .aggregate(
+            total=Count("pk"),
+            tested=Count("pk", filter=Q(latest__isnull=False)),
+            effective=Count("pk", filter=Q(latest=TestResult.EFFECTIVE)),
+        )
     )
     treatments_overdue = (
         Treatment.objects.filter(due_on__lt=period_end, risk__identified_on__lte=period_end)
@@ -192,12 +220,17 @@ def section_j(period_start: datetime.date, period_end: datetime.date) -> dict:
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=period_end))
         .count()
     )
+    cells = {
+        (row["at_likelihood"], row["at_impact"]): row["n"]
+        for row in rated.order_by().values("at_likelihood", "at_impact").annotate(n=Count("pk"))
+        if row["at_likelihood"] is not None
+    }
     return {
         "units_with_risk_register": risks.order_by().values("unit").distinct().count(),
         "units_with_current_register": units_with_current_register(risks, period_end),
         "risks_total": risks.count(),
-        "risks_by_band": band_counts(risks, scale),
-        "risks_by_residual_band": band_counts(risks, scale, residual=True),
+        "risks_by_band": band_counts(rated, scale, field="at_score"),
+        "risks_by_residual_band": band_counts(rated, scale, field="at_residual_score"),
         "risks_by_category": by_category,
         "treatments_overdue": treatments_overdue,
         "controls_total": controls["total"],
@@ -208,8 +241,53 @@ def section_j(period_start: datetime.date, period_end: datetime.date) -> dict:
             tested_on__gte=period_start, tested_on__lte=period_end
         ).count(),
         "open_deficiencies": open_deficiencies,
-        # "likelihood x impact" -> count: the report draws its heat map from this.
-        "heat_map": {f"{lk}x{im}": n for (lk, im), n in sorted(heat_map(risks)["cells"].items())},
+        # "likelihood x impact" -> count: the report draws its heat map from this, coloured by
+        # the same bands (`rating_bands` of the snapshot) as `risks_by_band`.
+        "heat_map": {f"{lk}x{im}": n for (lk, im), n in sorted(cells.items())},
+    }
+
+
+def recovery_figures(period_start: datetime.date, period_end: datetime.date, cases=None) -> dict:
+    """Losses established (cases opened) in the period, amounts recovered by recovery actions
+    taken in the period (whatever the case's opening date), and the balance outstanding on
+    `period_end` on every case opened by then."""
+    cases = RecoveryCase.objects.all() if cases is None else cases
+    opened = cases.filter(opened_on__gte=period_start, opened_on__lte=period_end).aggregate(
+        n=Count("pk"), lost=Coalesce(Sum("amount_lost"), ZERO)
+    )
+    actions = RecoveryAction.objects.filter(
+        case__in=cases.values("pk"), taken_on__gte=period_start, taken_on__lte=period_end
+    ).aggregate(total=Coalesce(Sum("amount"), ZERO), n=Count("pk"))
+    recovered_by_end = Coalesce(
+        Subquery(
+            RecoveryAction.objects.filter(case=OuterRef("pk"), taken_on__lte=period_end)
+            .order_by()
+            .values("case")
+            .annotate(s=Sum("amount"))
+            .values("s")[:1]
+        ),
+        ZERO,
+    )
+    to_date = (
+        cases.filter(opened_on__lte=period_end)
+        .annotate(recovered_by_end=recovered_by_end)
+        .annotate(
+            balance=Greatest(F("amount_lost") - F("recovered_by_end"), ZERO),
+        )
+        .aggregate(
+            lost=Coalesce(Sum("amount_lost"), ZERO),
+            recovered=Coalesce(Sum("recovered_by_end"), ZERO),
+            outstanding=Coalesce(Sum("balance"), ZERO),
+        )
+    )
+    return {
+        "opened": opened["n"],
+        "lost": opened["lost"],
+        "recovered": actions["total"],
+        "actions": actions["n"],
+        "lost_to_date": to_date["lost"],
+        "recovered_to_date": to_date["recovered"],
+        "outstanding": to_date["outstanding"],
     }
 
 
@@ -224,17 +302,10 @@ def section_k(period_start: datetime.date, period_end: datetime.date) -> dict:
     declarations = InterestDeclaration.objects.filter(
         declared_on__gte=period_start, declared_on__lte=period_end
     ).aggregate(total=Count("pk"), interests=Count("pk", filter=~Q(vendor="")))
-    recovery = RecoveryCase.objects.filter(
-        opened_on__gte=period_start, opened_on__lte=period_end
-    ).aggregate(
-        cases=Count("pk"),
-        closed=Count("pk", filter=Q(closed_on__isnull=False, closed_on__lte=period_end)),
-        lost=Coalesce(Sum("amount_lost"), ZERO),
-        recovered=Coalesce(Sum("amount_recovered"), ZERO),
-    )
-    recovered_in_period = RecoveryAction.objects.filter(
-        taken_on__gte=period_start, taken_on__lte=period_end
-    ).aggregate(total=Coalesce(Sum("amount"), ZERO), actions=Count("pk"))
+    recovery = recovery_figures(period_start, period_end)
+    closed = RecoveryCase.objects.filter(
+        closed_on__gte=period_start, closed_on__lte=period_end
+    ).count()
     return {
         "procurement_cases": case_figures["total"],
         "procurement_cases_flagged": case_figures["flagged"],
@@ -242,35 +313,26 @@ def section_k(period_start: datetime.date, period_end: datetime.date) -> dict:
         "procurement_value": money(case_figures["value"]),
         "declarations": declarations["total"],
         "declarations_of_interest": declarations["interests"],
-        "recovery_cases": recovery["cases"],
-        "recovery_cases_closed": recovery["closed"],
+        "recovery_cases": recovery["opened"],
+        "recovery_cases_closed": closed,
         "amount_lost": money(recovery["lost"]),
         "amount_recovered": money(recovery["recovered"]),
-        "recovery_rate": rate(recovery["recovered"], recovery["lost"]),
-        "amount_recovered_in_period": money(recovered_in_period["total"]),
-        "recovery_actions_in_period": recovered_in_period["actions"],
+        "recovery_actions_in_period": recovery["actions"],
+        "amount_outstanding": money(recovery["outstanding"]),
+        "recovery_rate": rate(recovery["recovered_to_date"], recovery["lost_to_date"]),
     }
 
 
 def section_d(period_start: datetime.date, period_end: datetime.date) -> dict:
-    rows = (
-        RecoveryCase.objects.filter(opened_on__gte=period_start, opened_on__lte=period_end)
-        .order_by()
-        .values("finding")
-        .annotate(
-            n=Count("pk"),
-            lost=Coalesce(Sum("amount_lost"), ZERO),
-            recovered=Coalesce(Sum("amount_recovered"), ZERO),
+    by_type = {}
+    for finding in Finding.values:
+        figures = recovery_figures(
+            period_start, period_end, RecoveryCase.objects.filter(finding=finding)
         )
-    )
-    by_type = {
-        f: {"count": 0, "amount_lost": "0.00", "amount_recovered": "0.00"} for f in Finding.values
-    }
-    for row in rows:
-        by_type[row["finding"]] = {
-            "count": row["n"],
-            "amount_lost": money(row["lost"]),
-            "amount_recovered": money(row["recovered"]),
+        by_type[finding] = {
+            "count": figures["opened"],
+            "amount_lost": money(figures["lost"]),
+            "amount_recovered": money(figures["recovered"]),
         }
     return {
         "misconduct_findings": sum(v["count"] for v in by_type.values()),

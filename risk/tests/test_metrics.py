@@ -6,7 +6,7 @@ import pytest
 
 from org.tests.factories import PersonFactory
 from risk import metrics
-from risk.models import Deficiency
+from risk.models import Deficiency, RecoveryAction
 from risk.tests.factories import (
     ControlFactory,
     ControlTestFactory,
@@ -52,11 +52,14 @@ def test_report_metrics_sections_j_k_d(units):
     flagged = ProcurementCaseFactory(unit=units["pd"], vendors=["A"], panel=[member])
     clean = ProcurementCaseFactory(unit=units["pd"], vendors=["A"], panel=[member])
     DeclarationFactory(case=clean, person=member)
-    RecoveryCaseFactory(
+    fraud = RecoveryCaseFactory(
         unit=units["dmspc"],
         finding="fraud",
         amount_lost=Decimal("1000"),
         amount_recovered=Decimal("250"),
+    )
+    RecoveryAction.objects.create(
+        case=fraud, taken_on=datetime.date(2025, 3, 1), amount=Decimal("250")
     )
     RecoveryCaseFactory(unit=units["dmspc"], finding="mismanagement", amount_lost=Decimal("3000"))
 
