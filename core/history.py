@@ -5,6 +5,7 @@ seeding) call `record_bulk` with the objects they wrote, so one locked step exte
 for the whole batch.
 """
 
+import dataclasses
 import datetime
 import decimal
 import hashlib
@@ -15,7 +16,7 @@ import re
 import secrets
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import connection, models, transaction
@@ -330,7 +331,7 @@ class Checkpoint:
     at: str
     written_at: str = ""
     hmac: str = ""
-    line: int = field(default=0, compare=False)
+    line: int = dataclasses.field(default=0, compare=False)
 
     @property
     def signed(self) -> bool:
