@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from accountability.models import Commitment, CommitmentTransition, Decision, Delegation
+from accountability.models import (
+    AuthorityItem,
+    AuthorityLimit,
+    Commitment,
+    CommitmentTransition,
+    Decision,
+    Delegation,
+)
 from core.admin import TrackedModelAdmin
 
 
@@ -10,6 +17,19 @@ class NoDeleteMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuthorityItem)
+class AuthorityItemAdmin(TrackedModelAdmin):
+    list_display = ["code", "name", "group", "reserved"]
+    list_filter = ["group", "reserved"]
+    search_fields = ["code", "name", "name_zh"]
+
+
+@admin.register(AuthorityLimit)
+class AuthorityLimitAdmin(TrackedModelAdmin):
+    list_display = ["item", "currency", "max_amount"]
+    list_filter = ["currency"]
 
 
 @admin.register(Delegation)
@@ -28,9 +48,11 @@ class DelegationAdmin(NoDeleteMixin, TrackedModelAdmin):
     list_filter = ["area"]
     search_fields = ["reference", "scope"]
     autocomplete_fields = ["unit", "delegator", "delegatee"]
-    raw_id_fields = ["parent"]
+    raw_id_fields = ["parent", "authority"]
     readonly_fields = [
         *TrackedModelAdmin.readonly_fields,
+        "accepted_on",
+        "accepted_by",
         "revoked_on",
         "revocation_reason",
         "revoked_by",

@@ -8,7 +8,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from accountability.choices import CommitmentStatus, ReviewOutcome
-from accountability.models import Commitment, Decision, Delegation
+from accountability.models import AuthorityItem, Commitment, Decision, Delegation
 from accountability.policies import default_unit_id, recordable_units
 from core.forms import DateInput, MultipleFileField, VersionedModelForm
 from core.uploads import check_evidence
@@ -171,6 +171,7 @@ class DelegationForm(VersionedModelForm):
             "delegatee",
             "unit",
             "area",
+            "authority",
             "scope",
             "limit_amount",
             "valid_from",
@@ -187,6 +188,8 @@ class DelegationForm(VersionedModelForm):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = recordable_units(user)
         self.fields["parent"].queryset = Delegation.objects.restrict(user, "view")
+        # Reserved matters are listed too, so that choosing one gets its clear refusal.
+        self.fields["authority"].queryset = AuthorityItem.objects.prefetch_related("limits")
         self.fields["limit_amount"].widget.attrs.update({"min": "0", "step": "0.01"})
         if parent is not None:
             self.fields["parent"].initial = parent.pk

@@ -31,7 +31,7 @@ from accountability.querysets import (
 )
 from core.models import TrackedModel
 from org.models import CitesParagraphs, OrgUnit
-from org.permissions import RestrictedQuerySet, UnitPolicy
+from org.permissions import ReferencePolicy, RestrictedQuerySet, UnitPolicy
 
 __all__ = ["EXPIRING_WITHIN_DAYS", "Commitment", "CommitmentTransition", "Decision", "Delegation"]
 
@@ -42,6 +42,67 @@ def _user_label(user) -> str:
     # Lists select_related("<user>__person") so this reads no further rows.
     person = getattr(user, "person", None)
     return person.name if person is not None else user.get_username()
+
+
+class AuthorityItem(TrackedModel):
+    """One entry of the managed list of areas of authority, grouped as ST/SGB/2019/2 groups them
+    (human resources, finance and budget, procurement, property management, and the others it
+    names). `group` is one of the five area codes an instrument's `area` always reads as. A
+    matter reserved to the Secretary-General is on the list so that no instrument covers it."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
+    group = models.CharField(_("group"), max_length=20, choices=AuthorityArea.choices)
+    reserved = models.BooleanField(
+        _("reserved to the Secretary-General"),
+        default=False,
+        help_text=_("A reserved matter cannot be delegated by any instrument."),
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    policy = ReferencePolicy()
+
+    class Meta:
+        ordering = ["group", "reserved", "name"]
+        verbose_name = _("area of authority")
+        verbose_name_plural = _("areas of authority")
+
+    def __str__(self) -> str:
+        from django.utils.translation import get_language
+
+        name = (
+            self.name_zh if (get_language() or "").startswith("zh") and self.name_zh else self.name
+        )
+        return f"{self.get_group_display()} · {name}"
+
+
+class AuthorityLimit(TrackedModel):
+    """The highest amount an instrument in an area may confer, per currency (optional)."""
+
+    item = models.ForeignKey(
+        AuthorityItem, verbose_name=_("area"), on_delete=models.CASCADE, related_name="limits"
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="USD")
+    max_amount = models.DecimalField(_("highest amount"), max_digits=16, decimal_places=2)
+
+    objects = RestrictedQuerySet.as_manager()
+    policy = FollowsParentPolicy("item")
+
+    class Meta:
+        ordering = ["item", "currency"]
+        verbose_name = _("financial limit of an area")
+        verbose_name_plural = _("financial limits of areas")
+        constraints = [
+            models.UniqueConstraint(fields=["item", "currency"], name="authority_limit_currency"),
+            models.CheckConstraint(
+                condition=models.Q(max_amount__gte=0), name="authority_limit_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.max_amount:,.2f}"
 
 
 class Delegation(TrackedModel):
@@ -66,6 +127,15 @@ class Delegation(TrackedModel):
         OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="delegations"
     )
     area = models.CharField(_("area"), max_length=20, choices=AuthorityArea.choices)
+    authority = models.ForeignKey(
+        AuthorityItem,
+        verbose_name=_("area of authority (detail)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="delegations",
+        help_text=_("The entry of the list of areas of authority; its group is the area."),
+    )
     scope = models.TextField(_("scope"), blank=True)
     limit_amount = models.DecimalField(
         _("financial limit (USD)"),
@@ -242,6 +312,8 @@ class Delegation(TrackedModel):
             errors["valid_to"] = _("The end of validity cannot be before its start.")
         if self.delegator_id and self.delegator_id == self.delegatee_id:
             errors["delegatee"] = _("Authority cannot be delegated to oneself.")
+        if self.authority_id:
+            errors.update(self._authority_item_errors())
         if self.parent_id:
             errors.update(self._sub_delegation_errors())
         if self.pk:
@@ -249,6 +321,29 @@ class Delegation(TrackedModel):
                 errors.setdefault(field, message)
         if errors:
             raise ValidationError(errors)
+
+    def _authority_item_errors(self) -> dict:
+        item = self.authority
+        if item.reserved:
+            return {
+                "authority": _(
+                    "This matter is reserved to the Secretary-General: no instrument may "
+                    "delegate it."
+                )
+            }
+        errors = {}
+        if not self.area:
+            self.area = item.group
+        elif self.area != item.group:
+            errors["area"] = _(
+                "The area must be the group of the area of authority (%(group)s)."
+            ) % {"group": item.get_group_display()}
+        usd = next((lim for lim in item.limits.all() if lim.currency == "USD"), None)
+        if usd is not None and (self.limit_amount is None or self.limit_amount > usd.max_amount):
+            errors["limit_amount"] = _(
+                "The financial limit cannot exceed USD %(limit)s for this area of authority."
+            ) % {"limit": f"{usd.max_amount:,.2f}"}
+        return errors
 
     def _narrowing_errors(self) -> dict:
         """Narrowing an instrument must not leave a sub-delegation exceeding it: the cap holds

@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 
 from accountability.choices import COMMITMENT_TRANSITIONS, CommitmentStatus, ReviewOutcome
 from accountability.models import (
+    AuthorityItem,
+    AuthorityLimit,
     Commitment,
     CommitmentTransition,
     Decision,
@@ -43,6 +45,39 @@ def _set_paragraphs(instance, paragraphs: Iterable[Paragraph] | None) -> None:
     current = set(instance.paragraphs.values_list("pk", flat=True))
     if wanted != current:
         instance.paragraphs.set(wanted)
+
+
+# --- Areas of authority and reserved matters ---------------------------------------------------
+
+
+@action(AuthorityItem, "save")
+def save_authority_item(item: AuthorityItem, *, acting_user) -> AuthorityItem:
+    """Add or change an entry of the list of areas of authority (administrators). Marking an
+    entry reserved is refused while an instrument in force covers it."""
+    if item.reserved and item.pk:
+        in_force = Delegation.objects.filter(authority=item, revoked_on__isnull=True).exclude(
+            valid_to__lt=timezone.localdate()
+        )
+        if in_force.exists():
+            raise ValidationError(
+                {
+                    "reserved": _(
+                        "Instruments in force cover this matter: revoke them before reserving "
+                        "it to the Secretary-General."
+                    )
+                }
+            )
+    item.full_clean()
+    item.save()
+    return item
+
+
+@action(AuthorityLimit, "save")
+def save_authority_limit(limit: AuthorityLimit, *, acting_user) -> AuthorityLimit:
+    limit.currency = (limit.currency or "").upper()
+    limit.full_clean()
+    limit.save()
+    return limit
 
 
 # --- Delegations -------------------------------------------------------------------------------

@@ -503,3 +503,65 @@ def unit_register_redirect(request, code):
 
 
 __all__ = ["IndexView", "PersonListView", "PersonDetailView", "OrgUnitDetailView", "TemplateView"]
+
+
+class KpiTableView(LoginRequiredMixin, TemplateView):
+    """The KPI framework on delegated authority: every entity the user may read, each KPI's
+    value against its target for a year and the year before (the trend)."""
+
+    template_name = "accountability/kpi_table.html"
+    entity_code: str | None = None
+
+    def _year(self) -> int:
+        today = timezone.localdate()
+        raw = self.request.GET.get("year", "")
+        if raw.isdigit() and 2000 <= int(raw) <= today.year:
+            return int(raw)
+        return today.year
+
+    def get_context_data(self, **kwargs):
+        from accountability import kpis
+
+        context = super().get_context_data(**kwargs)
+        year = self._year()
+        today = timezone.localdate()
+        periods = []
+        for y in (year - 1, year):
+            start, end = datetime.date(y, 1, 1), min(datetime.date(y, 12, 31), today)
+            periods.append((y, kpis.kpi_table(start, end, readable_unit_ids(self.request.user))))
+        entities = [row["entity"] for row in periods[-1][1]]
+        code = kwargs.get("code")
+        if code is not None:
+            if code not in entities:
+                raise Http404
+            entities = [code]
+        by_entity = {p[0]: {row["entity"]: row for row in p[1]} for p in periods}
+        rows = []
+        for entity in entities:
+            current = by_entity[year][entity]
+            rows.append(
+                {
+                    "entity": entity,
+                    "name": current["name"],
+                    "kpis": [
+                        {
+                            "kpi": k,
+                            "previous": by_entity[year - 1]
+                            .get(entity, {})
+                            .get("kpis", {})
+                            .get(k.code),
+                            "current": current["kpis"][k.code],
+                        }
+                        for k in kpis.KPIS
+                    ],
+                }
+            )
+        context.update(
+            year=year,
+            previous_year=year - 1,
+            rows=rows,
+            kpis=kpis.KPIS,
+            entity=code,
+            tab="kpis",
+        )
+        return context

@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accountability.choices import CommitmentStatus, ReviewOutcome
-from accountability.models import Commitment, Decision, Delegation
+from accountability.models import AuthorityItem, Commitment, Decision, Delegation
 from core.api.serializers import ActionModelSerializer
 from org.api.serializers import ParagraphNumbersField, UnitCodeField, UsernameField
 
@@ -23,6 +23,13 @@ class DelegationSerializer(ActionModelSerializer):
     delegatee = UsernameField()
     unit = UnitCodeField()
     parent = VisibleDelegationField(required=False, allow_null=True)
+    authority = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=AuthorityItem.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Code of the entry of the list of areas of authority.",
+    )
     revoked_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     accepted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     state = serializers.CharField(read_only=True)
@@ -36,6 +43,7 @@ class DelegationSerializer(ActionModelSerializer):
             "delegatee",
             "unit",
             "area",
+            "authority",
             "scope",
             "limit_amount",
             "valid_from",

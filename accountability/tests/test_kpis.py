@@ -1,0 +1,121 @@
+"""The KPI framework on delegated authority: figures per entity against hand counts, status
+against target, the two-period table and the entity page, scoped to what the reader may see."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from accountability import kpis
+from accountability.tests.factories import (
+    AcceptedDelegationFactory,
+    DecisionFactory,
+    DelegationFactory,
+)
+
+YEAR = datetime.date.today().year
+START, END = datetime.date(YEAR, 1, 1), datetime.date(YEAR, 12, 31)
+
+
+def day(month, d):
+    return datetime.date(YEAR, month, d)
+
+
+@pytest.fixture
+def data(units, manager, manager2, admin_user):
+    # DMSPC: a root accepted 4 days after its start, sub-delegated (accepted on its first day).
+    root = AcceptedDelegationFactory(
+        delegator=admin_user,
+        delegatee=manager,
+        unit=units["dmspc"],
+        valid_from=day(1, 1),
+        valid_to=END,
+        accepted_on=day(1, 5),
+    )
+    AcceptedDelegationFactory(
+        delegator=manager,
+        delegatee=manager2,
+        unit=units["ohr"],
+        parent=root,
+        valid_from=day(1, 10),
+        valid_to=END,
+        limit_amount=Decimal("100.00"),
+    )
+    # DOS: a root accepted a month late, not sub-delegated.
+    DelegationFactory(
+        delegator=admin_user,
+        delegatee=manager2,
+        unit=units["dos"],
+        valid_from=day(1, 1),
+        valid_to=END,
+        accepted_on=day(2, 1),
+    )
+    # DMSPC decisions: three needing no delegation, one outside authority reviewed in 10 days.
+    for n in range(3):
+        DecisionFactory(unit=units["ohr"], decided_by=manager, decided_on=day(1, 20 + n))
+    DecisionFactory(
+        unit=units["dmspc"],
+        decided_by=manager,
+        decided_on=day(1, 2),
+        area="finance",
+        amount=Decimal("10.00"),
+        review_outcome="justified",
+        reviewed_on=day(1, 12),
+    )
+    # DOS: two within authority; one of last year, outside and never reviewed.
+    for n in range(2):
+        DecisionFactory(unit=units["pd"], decided_by=manager2, decided_on=day(1, 3 + n))
+    DecisionFactory(
+        unit=units["dos"],
+        decided_by=manager2,
+        decided_on=datetime.date(YEAR - 1, 6, 1),
+        area="procurement",
+    )
+
+
+def test_kpis_per_entity_match_hand_counts(data):
+    table = {row["entity"]: row["kpis"] for row in kpis.kpi_table(START, END)}
+    assert set(table) == {"DMSPC", "DOS"}
+    dmspc, dos = table["DMSPC"], table["DOS"]
+    assert dmspc["decisions_within_authority"] == {
+        "value": 75.0,
+        "numerator": 3,
+        "denominator": 4,
+        "target": 95.0,
+        "status": "not_met",
+    }
+    assert dos["decisions_within_authority"]["value"] == 100.0
+    assert dos["decisions_within_authority"]["status"] == "met"
+    assert dmspc["exceptions_reviewed_on_time"]["value"] == 100.0
+    assert dos["exceptions_reviewed_on_time"]["status"] == "no_data"
+    assert (
+        dmspc["instruments_accepted_on_time"]["numerator"],
+        dmspc["instruments_accepted_on_time"]["denominator"],
+    ) == (2, 2)
+    assert dos["instruments_accepted_on_time"]["value"] == 0.0
+    assert dos["instruments_accepted_on_time"]["status"] == "not_met"
+    assert dmspc["sub_delegations_recorded"]["value"] == 100.0
+    assert dos["sub_delegations_recorded"]["value"] == 0.0
+    # Last year: DOS's one decision was outside authority and never reviewed.
+    last = {
+        r["entity"]: r["kpis"]
+        for r in kpis.kpi_table(datetime.date(YEAR - 1, 1, 1), datetime.date(YEAR - 1, 12, 31))
+    }
+    assert last["DOS"]["decisions_within_authority"]["value"] == 0.0
+    assert last["DOS"]["exceptions_reviewed_on_time"]["value"] == 0.0
+    section = kpis.report_section_g(START, END)
+    assert len(section["kpi_by_entity"]) == 2
+    assert set(section["kpi_definitions"]) == {k.code for k in kpis.KPIS}
+
+
+def test_kpi_pages_show_two_years_scoped(web, data, manager, gastaff):
+    page = web(gastaff).get(f"/accountability/kpis/?year={YEAR}")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "DMSPC" in text and "DOS" in text and str(YEAR - 1) in text and "75.0" in text
+    own = web(manager).get(f"/accountability/kpis/?year={YEAR}").content.decode()
+    assert "/accountability/kpis/DMSPC/" in own and "/accountability/kpis/DOS/" not in own
+    entity = web(manager).get(f"/accountability/kpis/DMSPC/?year={YEAR}").content.decode()
+    assert "Not met" in entity and "3/4" in entity and "Decision log" in entity
+    assert web(manager).get("/accountability/kpis/DOS/").status_code == 404
+    assert web(manager).get("/accountability/kpis/?year=abc").status_code == 200
