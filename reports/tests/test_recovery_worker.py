@@ -27,12 +27,18 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 DEFAULTS = os.environ.get("REPORTS_RECOVERY_DEFAULTS") == "1"
 
 
-@pytest.fixture
-def recovery_env(worker_env):  # noqa: F811
+@pytest.fixture(params=["redis", "filesystem"])
+def recovery_env(request, worker_env, tmp_path):  # noqa: F811
+    """The worker's environment on either broker: Redis (docker-compose), or the embedded
+    file-system broker of `make run` (REDIS_URL unset; its folders under a VAR_DIR of the test's
+    own)."""
     # A Redis database of its own, so the default queue (where the sweep and beat send their
     # tasks) holds only this test's messages.
     base = worker_env["REDIS_URL"].rsplit("/", 1)[0]
     env = {**worker_env, "REDIS_URL": f"{base}/{random.randint(10, 15)}"}
+    if request.param == "filesystem":
+        env.pop("REDIS_URL")
+        env["VAR_DIR"] = str(tmp_path / "var")
     env.pop("CELERY_VISIBILITY_TIMEOUT", None)  # the default: the broker gives nothing back
     if not DEFAULTS:
         env.update(
@@ -41,11 +47,34 @@ def recovery_env(worker_env):  # noqa: F811
             REPORT_SWEEP_SECONDS="2",
         )
     env["REPORTS_TEST_METRICS_SECONDS"] = "6"
+    if "REDIS_URL" not in env:
+        yield env
+        return
     import redis
 
     redis.Redis.from_url(env["REDIS_URL"]).flushdb()
     yield env
     redis.Redis.from_url(env["REDIS_URL"]).flushdb()
+
+
+def _broker(env):
+    from kombu import Connection
+
+    if "REDIS_URL" in env:
+        return Connection(env["REDIS_URL"])
+    folders = Path(env["VAR_DIR"]) / "broker"
+    for sub in ("out", "processed", "control"):
+        (folders / sub).mkdir(parents=True, exist_ok=True)
+    return Connection(
+        "filesystem://",
+        transport_options={
+            "data_folder_in": str(folders / "out"),
+            "data_folder_out": str(folders / "out"),
+            "processed_folder": str(folders / "processed"),
+            "control_folder": str(folders / "control"),
+            "store_processed": False,
+        },
+    )
 
 
 def _start(env, name: str, tmp_path: Path) -> subprocess.Popen:
@@ -78,8 +107,6 @@ def _start(env, name: str, tmp_path: Path) -> subprocess.Popen:
 def test_a_whole_worker_killed_mid_compile_is_recovered_by_the_sweep_once(
     resolution, recovery_env, tmp_path
 ):
-    from kombu import Connection
-
     from config.celery import app
     from reports.tasks import compile_report
 
@@ -90,7 +117,7 @@ def test_a_whole_worker_killed_mid_compile_is_recovered_by_the_sweep_once(
     second = None
     app.conf.task_always_eager = False
     try:
-        with Connection(recovery_env["REDIS_URL"]) as broker:
+        with _broker(recovery_env) as broker:
             compile_report.apply_async((run.pk,), connection=broker)
 
         def compiling():
@@ -116,7 +143,11 @@ def test_a_whole_worker_killed_mid_compile_is_recovered_by_the_sweep_once(
         done = _wait(finished, 300, interval=0.2)
         recovery = time.monotonic() - killed_at
         assert done is not None, (tmp_path / "second.log").read_text()
-        print(f"\nrecovery after a whole-worker SIGKILL: {recovery:.1f} s (defaults: {DEFAULTS})")
+        broker_name = "redis" if "REDIS_URL" in recovery_env else "filesystem"
+        print(
+            f"\nrecovery after a whole-worker SIGKILL ({broker_name}): {recovery:.1f} s "
+            f"(defaults: {DEFAULTS})"
+        )
         assert done.status == RunStatus.DONE, done.error
         assert done.attempts == 2
         assert ReportFile.objects.filter(run=run).count() == 5
