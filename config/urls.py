@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -35,7 +34,5 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded evidence and issued reports are never served from MEDIA_URL, not even with DEBUG=1:
+# only the permission-checked download views read them (README, "Security and operations").

@@ -1,4 +1,10 @@
+import json
 import re
+
+from django.conf import settings
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from core.context import acting_as
 
@@ -21,3 +27,97 @@ class RequestContextMiddleware:
             response = self.get_response(request)
         response["X-Request-ID"] = actor.request_id
         return response
+
+
+# --- Input no text field may carry -------------------------------------------------------------
+
+# C0 control characters (NUL included) other than tab, line feed and carriage return, and DEL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_JSON_LIMIT = 10 * 1024 * 1024
+
+
+def has_control_characters(value) -> bool:
+    """Whether a string, or any string inside a list or dict, holds a NUL or control character."""
+    if isinstance(value, str):
+        return bool(_CONTROL.search(value))
+    if isinstance(value, dict):
+        return any(has_control_characters(k) or has_control_characters(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(has_control_characters(v) for v in value)
+    return False
+
+
+def control_character_fields(request) -> list[str]:
+    """The names of the query, form and JSON fields that carry a control character."""
+    found = [k for k, values in request.GET.lists() if has_control_characters([k, *values])]
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        content_type = request.content_type or ""
+        if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            found += [
+                k for k, values in request.POST.lists() if has_control_characters([k, *values])
+            ]
+        elif content_type.endswith("json") and 0 < len(request.body or b"") <= _JSON_LIMIT:
+            try:
+                data = json.loads(request.body)
+            except ValueError:
+                data = None  # the API answers the malformed body itself
+            if isinstance(data, dict):
+                found += [k for k, v in data.items() if has_control_characters([k, v])]
+            elif has_control_characters(data):
+                found.append("non_field_errors")
+    return found
+
+
+class RefuseControlCharactersMiddleware:
+    """A NUL byte or another control character in any text field, in a page's form, a query
+    string or an API body, is refused with 400 before a view, a form or the database sees it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        fields = control_character_fields(request)
+        if not fields:
+            return self.get_response(request)
+        message = _("Text may not contain NUL bytes or control characters.")
+        if request.path.startswith("/api/"):
+            return JsonResponse({name: [message] for name in fields}, status=400)
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+_NUMERIC = re.compile(r"^[0-9]{1,18}$")
+
+
+class MalformedIdMiddleware:
+    """A record id in a URL that is not a number (`/delegations/false/revoke/`,
+    `/api/reports/null,null/files/a/`) names no record: 404, before a view turns it into a
+    query that raises. Ids are the URL arguments named `pk` or ending in `_pk`."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        for name, value in view_kwargs.items():
+            if (name == "pk" or name.endswith("_pk")) and not _NUMERIC.match(str(value)):
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": _("Not found.")}, status=404)
+                raise Http404
+        return None
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """django-axes' answer once sign-in is locked: JSON for the API, the page for browsers."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {
+                "detail": _(
+                    "Too many failed sign-in attempts: signing in is paused for a while. Try "
+                    "again later, or ask an administrator to unlock the account."
+                )
+            },
+            status=429,
+        )
+    return render(request, settings.AXES_LOCKOUT_TEMPLATE, status=429)

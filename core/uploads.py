@@ -1,24 +1,14 @@
 """Checks every uploaded file passes before anything reads it: size and type."""
 
+import uuid
 import zipfile
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.utils.translation import gettext as _
 
 SPREADSHEET_TYPES = {".csv": "csv", ".xlsx": "xlsx"}
-EVIDENCE_SUFFIXES = {
-    ".pdf",
-    ".docx",
-    ".xlsx",
-    ".csv",
-    ".txt",
-    ".png",
-    ".jpg",
-    ".jpeg",
-    ".odt",
-    ".ods",
-}
 
 
 def check_size(upload) -> None:
@@ -59,12 +49,94 @@ def spreadsheet_kind(upload) -> str:
     raise ValidationError(_("Upload a CSV or XLSX file."))
 
 
-def check_evidence(upload) -> None:
+# What an evidence file may be, judged by its content (magic bytes), never by its name.
+EVIDENCE_KINDS = "PDF, PNG, JPEG, DOCX, XLSX, ODT, ODS, CSV, TXT"
+_OOXML_MAIN = {
+    "docx": ("word/document.xml", "wordprocessingml.document.main+xml"),
+    "xlsx": ("xl/workbook.xml", "spreadsheetml.sheet.main+xml"),
+}
+_ODF_MIMETYPES = {
+    b"application/vnd.oasis.opendocument.text": "odt",
+    b"application/vnd.oasis.opendocument.spreadsheet": "ods",
+}
+
+
+def _zip_kind(upload) -> str | None:
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names:
+                return _ODF_MIMETYPES.get(archive.read("mimetype").strip())
+            if "[Content_Types].xml" not in names:
+                return None
+            types = archive.read("[Content_Types].xml").decode("utf-8", "replace")
+            for kind, (part, content_type) in _OOXML_MAIN.items():
+                if part in names and content_type in types:
+                    return kind
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        return None
+    return None
+
+
+def _text_kind(upload) -> str | None:
+    """UTF-8 text (CSV or plain) without NUL or other control characters, and not markup a
+    browser would run."""
+    data = upload.read()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if any(ord(c) < 32 and c not in "\t\n\r\f" for c in text):
+        return None
+    if text.lstrip("\ufeff \t\r\n").startswith("<"):
+        return None
+    return "text"
+
+
+def evidence_kind(upload) -> str | None:
+    """'pdf', 'png', 'jpeg', 'docx', 'xlsx', 'odt', 'ods' or 'text' by content; None otherwise."""
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    try:
+        if head.startswith(b"%PDF-"):
+            return "pdf"
+        if head.startswith(b"\x89PNG\r\n\x1a\n"):
+            return "png"
+        if head.startswith(b"\xff\xd8\xff"):
+            return "jpeg"
+        if head.startswith(b"PK\x03\x04"):
+            return _zip_kind(upload)
+        return _text_kind(upload)
+    finally:
+        upload.seek(0)
+
+
+def check_evidence(upload) -> str:
+    """Refuses a file whose content is not on the allow-list (whatever its name says)."""
     check_size(upload)
-    name = (upload.name or "").lower()
-    suffix = name[name.rfind(".") :] if "." in name else ""
-    if suffix not in EVIDENCE_SUFFIXES:
+    kind = evidence_kind(upload)
+    if kind is None:
         raise ValidationError(
-            _("Files of type %(suffix)s are not accepted. Accepted: %(accepted)s.")
-            % {"suffix": suffix or "?", "accepted": ", ".join(sorted(EVIDENCE_SUFFIXES))}
+            _("This file's content is not an accepted type. Accepted: %(accepted)s.")
+            % {"accepted": EVIDENCE_KINDS},
+            code="file_type",
         )
+    return kind
+
+
+class UnguessableNamesMixin:
+    """Stores every uploaded file under a random name (its folder and extension kept): stored
+    paths cannot be guessed from a record's id, a date or the uploader's file name."""
+
+    def generate_filename(self, filename):
+        folder, _sep, name = str(filename).replace("\\", "/").rpartition("/")
+        suffix = name[name.rfind(".") :].lower() if "." in name else ""
+        if not suffix[1:].isalnum() or len(suffix) > 6:
+            suffix = ""
+        random_name = f"{uuid.uuid4().hex}{suffix}"
+        return super().generate_filename(f"{folder}/{random_name}" if folder else random_name)
+
+
+class UnguessableFileSystemStorage(UnguessableNamesMixin, FileSystemStorage):
+    """The default storage: MEDIA_ROOT, with random names for uploads."""

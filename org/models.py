@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import TrackedModel
 from org.choices import Grade, RoleKind, UnitKind
-from org.permissions import AdminPolicy, ReferencePolicy, RestrictedQuerySet, UnitPolicy
+from org.permissions import AdminPolicy, ReferencePolicy, RestrictedQuerySet
+from org.policies import PersonPolicy
 
 
 class OrgUnit(TrackedModel):
@@ -96,7 +97,7 @@ class Person(TrackedModel):
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = RestrictedQuerySet.as_manager()
-    policy = UnitPolicy()
+    policy = PersonPolicy()
 
     class Meta:
         ordering = ["name"]

@@ -90,7 +90,7 @@ class CompactForm(UserForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["senior_manager"].queryset = (
-            Person.objects.restrict(self.user, "view")
+            Person.objects.restrict(self.user, "assign")
             .filter(Q(grade__in=SENIOR_GRADES) | Q(is_head_of_entity=True))
             .order_by("name")
         )
@@ -181,7 +181,7 @@ class AppraisalForm(UserForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["staff"].queryset = Person.objects.restrict(self.user, "view")
+        self.fields["staff"].queryset = Person.objects.restrict(self.user, "assign")
         self.fields["due_on"].required = False
         self.fields["due_on"].help_text = _("Leave empty for 31 May after the cycle ends.")
         if self.instance.pk:

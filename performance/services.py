@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from core.actions import action
-from org.models import Paragraph
+from org.models import Paragraph, Person
 from performance.choices import CompactStatus, FindingStatus
 from performance.models import (
     Appraisal,
@@ -23,6 +23,8 @@ from performance.models import (
     IndicatorResult,
     RBMResponsibility,
     UnderperformanceCase,
+    cycle_label,
+    is_senior_manager,
 )
 
 
@@ -43,6 +45,29 @@ def save_compact(
 ) -> Compact:
     if not compact.unit_id and compact.senior_manager_id:
         compact.unit_id = compact.senior_manager.unit_id
+    if compact.senior_manager_id and not _may_read(acting_user, compact.senior_manager_id):
+        # The model's messages name the senior manager and their grade: only for those who
+        # may read them.
+        if not is_senior_manager(compact.senior_manager):
+            raise ValidationError(
+                {
+                    "senior_manager": _(
+                        "A compact is for a senior manager: Assistant Secretary-General or "
+                        "above, or a head of entity."
+                    )
+                }
+            )
+        if (
+            compact.year
+            and Compact.objects.filter(
+                senior_manager_id=compact.senior_manager_id, year=compact.year
+            )
+            .exclude(pk=compact.pk)
+            .exists()
+        ):
+            raise ValidationError(
+                {"year": _("This senior manager already has a compact for this year.")}
+            )
     return _save(compact, paragraphs)
 
 
@@ -124,10 +149,47 @@ def close_finding(
 # --- Appraisals ----------------------------------------------------------------------------
 
 
+def _may_read(acting_user, person_id) -> bool:
+    return Person.objects.restrict(acting_user, "view").filter(pk=person_id).exists()
+
+
 @action(Appraisal, "save")
 def save_appraisal(appraisal: Appraisal, *, acting_user) -> Appraisal:
-    if not appraisal.unit_id and appraisal.staff_id:
-        appraisal.unit_id = appraisal.staff.unit_id
+    """An appraisal sits in its staff member's unit, or in a unit of a manager who answers for
+    the staff member: a manager cannot file (and so read) another unit's staff member's
+    appraisal under their own unit. A clash names the staff member only to whoever may read
+    them."""
+    if appraisal.staff_id:
+        if not appraisal.unit_id:
+            appraisal.unit_id = appraisal.staff.unit_id
+        before = getattr(appraisal, "_history_before", {})
+        untouched = appraisal.pk is not None and [
+            str(before.get("staff")),
+            str(before.get("unit")),
+        ] == [str(appraisal.staff_id), str(appraisal.unit_id)]
+        if (
+            not untouched
+            and appraisal.unit_id != appraisal.staff.unit_id
+            and not Person.objects.restrict(acting_user, "assign")
+            .filter(pk=appraisal.staff_id)
+            .exists()
+        ):
+            raise ValidationError(
+                {"staff": _("No staff member in your units has this index number.")}
+            )
+        if appraisal.cycle and (
+            Appraisal.objects.filter(staff_id=appraisal.staff_id, cycle=appraisal.cycle)
+            .exclude(pk=appraisal.pk)
+            .exists()
+        ):
+            if _may_read(acting_user, appraisal.staff_id):
+                message = _("%(name)s already has an appraisal for the %(cycle)s cycle.") % {
+                    "name": appraisal.staff.name,
+                    "cycle": cycle_label(appraisal.cycle),
+                }
+            else:
+                message = _("This staff member already has an appraisal for this cycle.")
+            raise ValidationError({"cycle": message})
     return _save(appraisal)
 
 

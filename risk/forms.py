@@ -175,7 +175,11 @@ class ProcurementCaseForm(UserScopedForm):
 
     def clean_panel_members(self):
         numbers = [n for n in self.cleaned_data["panel_members"].replace(",", " ").split() if n]
-        people = list(Person.objects.filter(index_number__in=numbers))
+        # The people the user manages (org.policies "assign"), and whoever already sits on it.
+        allowed = Person.objects.restrict(self.user, "assign")
+        if self.instance.pk:
+            allowed = allowed | Person.objects.filter(pk__in=self.instance.panel.values("pk"))
+        people = list(allowed.filter(index_number__in=numbers))
         missing = sorted(set(numbers) - {p.index_number for p in people})
         if missing:
             raise forms.ValidationError(
@@ -239,7 +243,10 @@ class DeclarationForm(UserScopedForm):
         super().__init__(*args, **kwargs)
         case = case or self.instance.case
         self.instance.case = case
-        self.fields["person"].queryset = case.panel.all()
+        # Panel members the user may name: themselves, or the people they manage.
+        self.fields["person"].queryset = case.panel.all() & Person.objects.restrict(
+            self.user, "assign"
+        )
         self.fields["vendor"].choices = [("", _("No interest in any vendor"))] + [
             (v, v) for v in case.vendors.values_list("name", flat=True)
         ]

@@ -105,6 +105,10 @@ class ProcurementCasePolicy(UnitPolicy):
         cases but not their panels."""
         return queryset.none() if access.is_ga_staff else self.view(queryset, access)
 
+    def hidden_fields(self, access) -> frozenset[str]:
+        """The fields hidden from a reader, in the API and in the change history alike."""
+        return frozenset({"panel"}) if access.is_ga_staff else frozenset()
+
 
 class DeclarationPolicy(PersonalPolicy):
     """Declarations name people and their interests: personal data that GA staff do not read;

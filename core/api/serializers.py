@@ -122,6 +122,16 @@ class ActionModelSerializer(VersionedModelSerializer):
 
     def to_internal_value(self, data):
         errors = self.state_field_errors(data)
+        if hasattr(data, "items"):
+            # NUL bytes and control characters never reach the database (the middleware
+            # refuses them before the view; this holds wherever a serializer is fed).
+            from core.middleware import has_control_characters
+
+            for name, value in data.items():
+                if has_control_characters(value):
+                    errors.setdefault(name, []).append(
+                        _("Text may not contain NUL bytes or control characters.")
+                    )
         if errors:
             raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
@@ -182,4 +192,10 @@ class HistoryEntrySerializer(serializers.ModelSerializer):
             # General Assembly staff read aggregates, never who did what.
             data["user"] = None
             data["actor"] = None
+        hidden = self.context.get("hidden_fields") or ()
+        if hidden and isinstance(data.get("changes"), dict):
+            # Redacted: the field changed, but its values are not the reader's to see.
+            data["changes"] = {
+                name: (None if name in hidden else value) for name, value in data["changes"].items()
+            }
         return data

@@ -9,11 +9,13 @@ from rest_framework import exceptions, generics
 from core.api.serializers import HistoryEntrySerializer
 from core.models import HistoryEntry
 from org.access import access_for
+from org.policies import hidden_fields
 
 
 class HistoryListView(generics.ListAPIView):
     """An object's change history, newest first: `?object=<app_label>.<model>:<id>`.
-    Readable by whoever may read the object."""
+    Readable by whoever may read the object; the fields its policy hides from the reader
+    (`hidden_fields`) show as null in each change."""
 
     serializer_class = HistoryEntrySerializer
     filter_backends: list = []
@@ -48,11 +50,14 @@ class HistoryListView(generics.ListAPIView):
                 raise Http404 from None
             if not visible:
                 raise Http404
+        self.hidden_fields = hidden_fields(model, self.request.user)
         return HistoryEntry.objects.filter(object_type=model._meta.label_lower, object_id=object_id)
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
         context["hide_people"] = access_for(self.request.user).is_ga_staff
+        # A field the reader cannot see in the object's API is redacted in its history too.
+        context["hidden_fields"] = getattr(self, "hidden_fields", frozenset())
         return context
 
     def paginate_queryset(self, queryset):

@@ -6,7 +6,30 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.api.serializers import ActionModelSerializer
+from org.choices import Grade
 from org.models import OrgUnit, Paragraph, Person
+from org.policies import hidden_fields
+
+
+def blanked(value):
+    """What a hidden field shows: an empty list, an empty string, or null."""
+    if isinstance(value, list):
+        return []
+    return "" if isinstance(value, str) else None
+
+
+class PolicyFieldsMixin:
+    """Blanks the fields the model's policy hides from the reader (org.policies.hidden_fields):
+    the same rule the change history applies (org.api.history)."""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None:
+            for name in hidden_fields(self.Meta.model, request.user):
+                if name in data:
+                    data[name] = blanked(data[name])
+        return data
 
 
 class UnitCodeField(serializers.SlugRelatedField):
@@ -34,12 +57,35 @@ class ParagraphNumbersField(serializers.SlugRelatedField):
 
 
 class PersonIndexField(serializers.SlugRelatedField):
-    """A staff member given by index number."""
+    """A staff member given by index number. With `action` ("assign": the people the caller
+    manages), only the people the caller may name are accepted: anyone else is "Object does
+    not exist", never a name."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, action: str | None = None, **kwargs):
+        self.person_action = action
         kwargs.setdefault("slug_field", "index_number")
         kwargs.setdefault("queryset", Person.objects.all())
         super().__init__(**kwargs)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request") if self.person_action else None
+        if request is not None:
+            queryset = queryset.restrict(request.user, self.person_action) | self._current()
+        return queryset
+
+    def _current(self):
+        """Whoever the record already names stays acceptable (an unchanged edit)."""
+        instance = getattr(self.root, "instance", None)
+        field = self.parent if isinstance(self.parent, serializers.ManyRelatedField) else self
+        if instance is None or isinstance(instance, list) or not field.source:
+            return Person.objects.none()
+        current = getattr(instance, field.source, None)
+        if current is None:
+            return Person.objects.none()
+        if hasattr(current, "values"):
+            return Person.objects.filter(pk__in=current.values("pk"))
+        return Person.objects.filter(pk=current.pk)
 
 
 class UsernameField(serializers.SlugRelatedField):
@@ -72,8 +118,11 @@ class OrgUnitSerializer(ActionModelSerializer):
         return attrs
 
 
-class PersonSerializer(ActionModelSerializer):
+class PersonSerializer(PolicyFieldsMixin, ActionModelSerializer):
+    """Oversight users read names and units, not e-mails or grades (org.policies)."""
+
     unit = UnitCodeField()
+    grade = serializers.ChoiceField(choices=Grade.choices, allow_blank=True)
     username = serializers.SlugRelatedField(
         source="user",
         slug_field="username",

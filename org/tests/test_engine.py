@@ -68,13 +68,15 @@ def test_system_acts_under_the_ambient_label(people):
     assert HistoryEntry.objects.for_object(person).first().actor == "system"
 
 
-def test_invisible_is_404_and_visible_but_not_allowed_is_403(manager, gastaff, people):
+def test_invisible_is_404_and_visible_but_not_allowed_is_403(manager, gastaff, oios, people):
     other = Person.objects.get(pk=people["dos"].pk)
     other.name = "Renamed"
     with pytest.raises(Http404):
         services.save_person(other, acting_user=manager)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Http404):  # GA staff read no personal data: the directory is empty
         services.save_person(other, acting_user=gastaff)
+    with pytest.raises(PermissionDenied):
+        services.save_person(other, acting_user=oios)
     assert Person.objects.get(pk=other.pk).name == "Dan Pd"
 
 
@@ -105,10 +107,10 @@ def test_a_policy_without_a_rule_refuses_everyone():
     assert Closed().rows(queryset, None, "view").query.is_empty()
 
 
-def test_api_people_write_answers_404_before_403(api, manager, manager2, gastaff, people):
+def test_api_people_write_answers_404_before_403(api, manager, manager2, oios, people):
     url = f"/api/people/{people['dos'].index_number}/"
     assert api(manager).patch(url, {"name": "X"}, format="json").status_code == 404
-    assert api(gastaff).patch(url, {"name": "X"}, format="json").status_code == 403
+    assert api(oios).patch(url, {"name": "X"}, format="json").status_code == 403
     ok = api(manager2).patch(url, {"name": "Dan Renamed"}, format="json")
     assert ok.status_code == 200, ok.content
     assert Person.objects.get(pk=people["dos"].pk).name == "Dan Renamed"

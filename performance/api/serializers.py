@@ -82,7 +82,7 @@ class NestedFindingSerializer(serializers.ModelSerializer):
 
 
 class CompactSerializer(ActionModelSerializer):
-    senior_manager = PersonIndexField()
+    senior_manager = PersonIndexField("assign")
     unit = UnitCodeField(required=False)
     paragraphs = ParagraphNumbersField(many=True)
     objectives = NestedObjectiveSerializer(many=True, read_only=True)
@@ -109,7 +109,7 @@ class CompactSerializer(ActionModelSerializer):
 
 
 class AppraisalSerializer(ActionModelSerializer):
-    staff = PersonIndexField()
+    staff = PersonIndexField("assign")
     unit = UnitCodeField(required=False)
     due_on = serializers.DateField(required=False)
     on_time = serializers.BooleanField(read_only=True)

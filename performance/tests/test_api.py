@@ -41,9 +41,11 @@ def test_a_manager_records_an_appraisal_in_a_unit_below(api, manager, units):
 
 
 def test_a_manager_cannot_record_one_for_another_department(api, manager, units):
-    PersonFactory(unit=units["pd"], index_number="10005555")
+    PersonFactory(unit=units["pd"], index_number="10005555", name="Other Department Staff")
     response = api(manager).post(APPRAISALS, {"staff": "10005555", "cycle": 2024}, format="json")
-    assert response.status_code == 403
+    # Another department's staff member is not found for the manager (issue 12), never named.
+    assert response.status_code == 400 and "staff" in response.json()
+    assert "Other Department" not in response.content.decode()
     assert not Appraisal.objects.exists()
 
 

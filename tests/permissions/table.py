@@ -180,7 +180,11 @@ ROWS: list[Row] = [
         url="/api/people/",
         model="org.Person",
         lookup="index_number",
-        view=unit_view,
+        # Issue 12: GA staff read no personal data; a manager changes the people of their
+        # units who hold no account ("dmspc"/"dos" are account holders, ":spare" are not).
+        keys=("dmspc", "dos", "dmspc:spare", "dos:spare"),
+        add_keys=("dmspc", "dos"),
+        view=personal_view,
         add=unit_change,
         payload=lambda w, r: {
             "index_number": f"77{len(r.side)}00001",
@@ -188,7 +192,7 @@ ROWS: list[Row] = [
             "unit": _unit_code(w, r),
             "grade": "P-3",
         },
-        change=unit_change,
+        change=lambda p, r: admin(p, r) or (bool(r.variant) and unit_change(p, r)),
         patch=lambda w, r: {"grade": "P-4"},
         clone=lambda obj, i: {"index_number": f"88{obj.pk:03d}{i:03d}", "user": None},
     ),
