@@ -3,7 +3,9 @@ given by code or id: `unit` is that unit, `within` the unit and every unit below
 the filters it names with `FilterSet.page(...)`; every filter works on both."""
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from org.filters import ParagraphFilter, UnitFilter
@@ -116,3 +118,19 @@ class RecommendationFilterSet(PageFilters, django_filters.FilterSet):
         if value is None:
             return queryset
         return queryset.overdue() if value else queryset.not_overdue()
+
+
+def not_in_future(value) -> None:
+    if value and value > timezone.localdate():
+        raise ValidationError(_("This date is in the future."))
+
+
+class MonitoringFilterSet(RecommendationFilterSet):
+    """The monitoring page's filters, plus the date its figures are as at (default today)."""
+
+    as_at = django_filters.DateFilter(
+        method="keep", label=_("Status as at"), validators=[not_in_future]
+    )
+
+    def keep(self, queryset, name, value):
+        return queryset  # read by the page (metrics.monitoring), not a filter of the rows

@@ -27,7 +27,11 @@ from core.generic import (
 )
 from oversight import charts, metrics, services
 from oversight.choices import Priority, RecommendationStatus
-from oversight.filtersets import OversightReportFilterSet, RecommendationFilterSet
+from oversight.filtersets import (
+    MonitoringFilterSet,
+    OversightReportFilterSet,
+    RecommendationFilterSet,
+)
 from oversight.forms import ImportForm, RecommendationForm, ReportForm, StatusForm
 from oversight.importer import ALL_COLUMNS, ImportRejected
 from oversight.models import Evidence, OversightReport, Recommendation
@@ -341,7 +345,9 @@ class MonitoringView(LoginRequiredMixin, TemplateView):
     priority, status counts, overdue and ageing, critical overdue, trend by year of issue."""
 
     template_name = "oversight/monitoring.html"
-    filterset_class = RecommendationFilterSet.page("issued_from", "issued_to", "body", "within")
+    filterset_class = MonitoringFilterSet.page(
+        "as_at", "issued_from", "issued_to", "body", "within"
+    )
 
     def dispatch(self, request, *args, **kwargs):
         # Whoever reads the oversight reports (every role) reads the figures of what they see.
@@ -354,9 +360,12 @@ class MonitoringView(LoginRequiredMixin, TemplateView):
         self.filterset = self.filterset_class(
             self.request.GET or None, queryset=queryset, request=self.request
         )
+        on = None
         if self.filterset.is_bound:
-            queryset = self.filterset.qs if self.filterset.is_valid() else queryset.none()
-        return metrics.monitoring(queryset)
+            valid = self.filterset.is_valid()
+            queryset = self.filterset.qs if valid else queryset.none()
+            on = self.filterset.form.cleaned_data.get("as_at") if valid else None
+        return metrics.monitoring(queryset, period_end=on)
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("export") == "xlsx":

@@ -10,10 +10,12 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import DateField, F
 
 from oversight import metrics, services
 from oversight.importer import ALL_COLUMNS, ImportRejected, import_recommendations
 from oversight.models import OversightReport, Recommendation
+from oversight.querysets import NO_DATE, _in_force, status_as_at
 from oversight.tests.factories import body
 
 pytestmark = pytest.mark.django_db
@@ -279,6 +281,17 @@ def test_a_closed_period_gives_the_same_figures_after_later_changes(
     assert (now["OIOS"]["overtaken"], now["OIOS"]["pending_verification"]) == (2, 1)
     assert now["OIOS"]["not_accepted"] == 0 and now["BOA"]["implemented"] == 3
     assert now["OIOS"]["amount_realised"] == "320000.00"
+    # Read from the timeline, every record stands today as stored (as_at(today) reads the
+    # stored fields on that ground).
+    timeline = Recommendation.objects.annotate(
+        s=status_as_at(TODAY),
+        t=_in_force(
+            TODAY, "target_date", "from_target_date", DateField(), NO_DATE, F("target_date")
+        ),
+    )
+    assert [(r.s, r.t) for r in timeline.order_by("pk")] == [
+        (r.status, r.target_date) for r in Recommendation.objects.order_by("pk")
+    ]
     o7 = Recommendation.objects.as_at(END).get(pk=world["o7"].pk)
     assert (o7.target_date_at, o7.status_at) == (D(2025, 11, 30), "in_progress")
     assert Recommendation.objects.as_at(TODAY).get(pk=world["o7"].pk).target_date_at == D(
@@ -314,6 +327,25 @@ def test_monitoring_page_uses_the_same_figures(world, web, gastaff):
         ("2026/001", "1"),
         ("2024/010", "5"),
     ]
+
+
+def test_monitoring_page_as_at_a_past_date(world, web, gastaff, manager):
+    response = web(gastaff).get("/oversight/monitoring/", {"as_at": "2025-12-31"})
+    assert response.status_code == 200
+    data = response.context["data"]
+    assert data["by_body"]["OIOS"] == metrics.by_body(None, END)["OIOS"]
+    assert (data["by_body"]["OIOS"]["total"], data["by_body"]["OIOS"]["overdue"]) == (9, 3)
+    assert data["totals"]["amount_realised"] == "450000.00"
+    assert [(r.report.symbol, r.number) for r in data["critical_overdue"]] == [
+        ("2024/010", "1"),
+        ("2025/020", "1"),
+    ]
+    # A manager sees the figures of their own units only (DMSPC-OHR: o1, o3, o6, o7; b2, b3, b6).
+    mine = web(manager).get("/oversight/monitoring/", {"as_at": "2025-12-31"}).context["data"]
+    assert (mine["by_body"]["OIOS"]["total"], mine["by_body"]["BOA"]["total"]) == (4, 3)
+    future = web(gastaff).get("/oversight/monitoring/", {"as_at": "2999-01-01"})
+    assert future.status_code == 200 and "This date is in the future." in future.content.decode()
+    assert future.context["data"]["totals"]["total"] == 0
 
 
 def test_a_change_is_backdated_only_by_the_body_within_issue_and_today(world, manager2, oios):
