@@ -201,7 +201,24 @@ def _heat_cells(heat) -> dict[tuple[int, int], int]:
     return cells
 
 
-def heat_map_chart(section: dict) -> Chart | None:
+DEFAULT_BANDS = {"medium_from": 5, "high_from": 10, "critical_from": 15}
+BAND_COLOURS = {"low": HEAT[0], "medium": HEAT[1], "high": HEAT[3], "critical": HEAT[4]}
+
+
+def band_of(score: int, bands: dict | None) -> str:
+    """The rating band of a score by the scale the snapshot records (risk's RatingScale rule:
+    a score at or above a threshold is in that band), so the heat map and the band table agree."""
+    bands = {**DEFAULT_BANDS, **(bands or {})}
+    if score >= bands["critical_from"]:
+        return "critical"
+    if score >= bands["high_from"]:
+        return "high"
+    if score >= bands["medium_from"]:
+        return "medium"
+    return "low"
+
+
+def heat_map_chart(section: dict, bands: dict | None = None) -> Chart | None:
     metrics = section.get("metrics", {})
     heat = metrics.get("heat_map") or metrics.get("risks_by_likelihood_impact")
     cells = _heat_cells(heat)
@@ -218,7 +235,7 @@ def heat_map_chart(section: dict) -> Chart | None:
         for impact in range(1, 6):
             x = left + (impact - 1) * cell
             score = likelihood * impact
-            colour = HEAT[min(4, (score - 1) // 5)]
+            colour = BAND_COLOURS[band_of(score, bands)]
             draw.rectangle(
                 _s(x, y, x + cell, y + cell), fill=colour, outline="white", width=2 * SCALE
             )
@@ -243,7 +260,7 @@ def charts_for(snapshot: dict) -> dict[str, list[Chart]]:
         for chart in (
             implementation_rate_chart(sections.get("C", {})),
             appraisal_trend_chart(snapshot),
-            heat_map_chart(sections.get("J", {})),
+            heat_map_chart(sections.get("J", {}), snapshot.get("rating_bands")),
         ):
             if chart is not None:
                 charts.setdefault(chart.section, []).append(chart)

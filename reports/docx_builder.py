@@ -173,7 +173,16 @@ def _body(document, doc, front: dict) -> None:
     for section in doc.sections:
         document.add_paragraph(f"{section.code}. {section.heading}")
     _heading(document, _("Summary of key figures"), 1)
-    _table(document, [_("Figure"), _("Value")], [list(row) for row in doc.headline])
+    _table(
+        document,
+        [
+            _("Figure"),
+            _("Value"),
+            _("Previous period (%(start)s to %(end)s)")
+            % {"start": doc.previous_start, "end": doc.previous_end},
+        ],
+        [list(row) for row in doc.headline],
+    )
     if doc.preliminary:
         _heading(document, _("General provisions (paragraphs 1 to 7)"), 1)
         for p in doc.preliminary:
@@ -195,6 +204,25 @@ def _body(document, doc, front: dict) -> None:
             _table(document, table.columns, table.rows, title=table.title)
         for chart in section.charts:
             document.add_picture(io.BytesIO(chart.png), width=Cm(min(16.0, chart.width / 40)))
+    if doc.restatements:
+        _heading(document, _("Restatements"), 1)
+        document.add_paragraph(
+            _(
+                "Records dated on or before the period end that were added or corrected after "
+                "this period was first reported:"
+            )
+        )
+        _table(
+            document,
+            [_("Changed on"), _("Record"), _("Change"), _("Record date"), _("Fields")],
+            [list(row) for row in doc.restatements],
+        )
+    _heading(document, _("Annex: methodology"), 1)
+    _table(
+        document,
+        [_("Figure"), _("Definition"), _("Numerator"), _("Denominator"), _("Date rule")],
+        [list(row) for row in doc.methodology],
+    )
     _heading(document, _("Change history anchor"), 1)
     document.add_paragraph(
         _(

@@ -47,13 +47,27 @@ class DocumentView:
     generated_at: str
     sections: list[SectionView]
     preliminary: list[dict]
-    headline: list[tuple[str, str]]
+    headline: list[tuple[str, str, str]]  # (label, value, value for the previous period)
     audit_entries: int
     audit_head: str
+    previous_start: str = ""
+    previous_end: str = ""
+    # (figure, definition, numerator, denominator, date rule), one row per figure
+    methodology: list[tuple[str, str, str, str, str]] = field(default_factory=list)
+    # (date, record, what, record date, fields)
+    restatements: list[tuple[str, str, str, str, str]] = field(default_factory=list)
 
 
 def _is_amount(key: str) -> bool:
     return "amount" in key or key.endswith(("_usd", "_value")) or key == "procurement_value"
+
+
+# Keys whose values are years, numbers or codes: never number-formatted ("2,011").
+VERBATIM = {"year", "cycle", "number", "period", "report", "unit", "symbol", "code", "id"}
+
+
+def _verbatim(key: str) -> bool:
+    return key in VERBATIM or key.endswith(("_year", "_number", "_code"))
 
 
 def display(key: str, value) -> str:
@@ -61,6 +75,8 @@ def display(key: str, value) -> str:
         return "—"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if isinstance(value, int) and _verbatim(key):
+        return str(value)
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
@@ -70,6 +86,8 @@ def display(key: str, value) -> str:
             return f"{Decimal(value):,.2f}"
         except InvalidOperation:
             return value
+    if isinstance(value, str) and _verbatim(key):
+        return value
     if isinstance(value, str):
         return value_label(key, value)
     if isinstance(value, list):
@@ -86,7 +104,7 @@ def raw(key: str, value):
             return Decimal(value)
         except InvalidOperation:
             return value
-    if isinstance(value, str):
+    if isinstance(value, str) and not _verbatim(key):
         return value_label(key, value)
     if isinstance(value, list | dict):
         return display(key, value)
@@ -209,7 +227,31 @@ def document(snapshot: dict) -> DocumentView:
             )
         preliminary = [labelled_paragraph(p) for p in snapshot.get("preliminary_paragraphs", [])]
         headline = [
-            (h["label"], display(h["key"], h["value"])) for h in snapshot.get("headline", [])
+            (h["label"], display(h["key"], h["value"]), display(h["key"], h.get("previous")))
+            for h in snapshot.get("headline", [])
+        ]
+        notes = [
+            (
+                entry.get("label") or key,
+                entry.get("definition", ""),
+                entry.get("numerator") or "—",
+                entry.get("denominator") or "—",
+                entry.get("date_rule", ""),
+            )
+            for key, entry in sorted(
+                (snapshot.get("methodology") or {}).items(),
+                key=lambda kv: str(kv[1].get("label") or kv[0]),
+            )
+        ]
+        restated = [
+            (
+                r.get("at", ""),
+                r.get("record", ""),
+                r.get("action_label", ""),
+                r.get("record_date") or "—",
+                ", ".join(r.get("fields") or []),
+            )
+            for r in snapshot.get("restatements") or []
         ]
     report = snapshot.get("report", {})
     return DocumentView(
@@ -225,4 +267,8 @@ def document(snapshot: dict) -> DocumentView:
         headline=headline,
         audit_entries=snapshot.get("audit_trail", {}).get("entries", 0),
         audit_head=snapshot.get("audit_trail", {}).get("head_sha256", ""),
+        previous_start=(snapshot.get("previous_period") or {}).get("period", {}).get("start", ""),
+        previous_end=(snapshot.get("previous_period") or {}).get("period", {}).get("end", ""),
+        methodology=notes,
+        restatements=restated,
     )

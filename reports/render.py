@@ -179,9 +179,21 @@ def xlsx(snapshot: dict) -> bytes:
                     [_("Change history entries"), doc.audit_entries],
                     [_("Change history head SHA-256"), doc.audit_head],
                 ]
-                + [[label, value] for label, value in doc.headline],
+                + [[label, value] for label, value, _previous in doc.headline],
             )
         ]
+        sheets.append(
+            (
+                _("Previous period"),
+                [
+                    _("Figure"),
+                    _("Value"),
+                    _("Previous period (%(start)s to %(end)s)")
+                    % {"start": doc.previous_start, "end": doc.previous_end},
+                ],
+                [list(row) for row in doc.headline],
+            )
+        )
         for section in doc.sections:
             rows: list[list] = [[section.heading, ""]]
             for p in section.paragraphs:
@@ -221,6 +233,21 @@ def xlsx(snapshot: dict) -> bytes:
                 _measure_rows(doc),
             )
         )
+        sheets.append(
+            (
+                _("Methodology"),
+                [_("Figure"), _("Definition"), _("Numerator"), _("Denominator"), _("Date rule")],
+                [list(row) for row in doc.methodology],
+            )
+        )
+        if doc.restatements:
+            sheets.append(
+                (
+                    _("Restatements"),
+                    [_("Changed on"), _("Record"), _("Change"), _("Record date"), _("Fields")],
+                    [list(row) for row in doc.restatements],
+                )
+            )
         sheets.append(
             (
                 _("Figures"),

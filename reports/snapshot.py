@@ -21,8 +21,10 @@ from core import history
 from core import labels as code_labels
 from core.figures import rate
 from org.models import Paragraph, Section
+from reports import methodology
 from reports.choices import ParagraphProgress
 from reports.labels import CODE_KINDS, label_for
+from reports.restatements import restatements
 
 SCHEMA_VERSION = 1
 METRIC_APPS = ("accountability", "oversight", "performance", "risk")
@@ -61,14 +63,20 @@ def metric_modules() -> dict[str, str]:
     return {app: f"{app}.metrics" for app in METRIC_APPS}
 
 
-def _load(app: str, name: str) -> Callable | None:
+def _module(app: str):
     module_name = metric_modules().get(app, f"{app}.metrics")
     try:
-        module = importlib.import_module(module_name)
+        return importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
         if exc.name == module_name:
             return None
         raise
+
+
+def _load(app: str, name: str) -> Callable | None:
+    module = _module(app)
+    if module is None:
+        return None
     fn = getattr(module, name, None)
     return fn if callable(fn) else None
 
@@ -165,6 +173,21 @@ def headline(metrics: dict[str, dict]) -> list[dict]:
         ("K", "amount_recovered", metrics["K"].get("amount_recovered")),
     ]
     return [{"section": s, "key": k, "label": label_for(k), "value": v} for s, k, v in rows]
+
+
+def rating_bands() -> dict[str, int]:
+    """The risk rating scale the report's band tables use, so its heat map is coloured by the
+    same bands."""
+    try:
+        from risk.models import RatingScale
+    except ImportError:  # a deployment without the risk app
+        return {"medium_from": 5, "high_from": 10, "critical_from": 15}
+    scale = RatingScale.current()
+    return {
+        "medium_from": scale.medium_from,
+        "high_from": scale.high_from,
+        "critical_from": scale.critical_from,
+    }
 
 
 def _paragraph_status(paragraph: Paragraph, count: int) -> tuple[str, str]:
@@ -282,6 +305,13 @@ def build_snapshot(
                 }
             )
         preliminary = [_paragraph_entry(p, measures, zh) for p in paragraphs if not p.section_id]
+        figures_now = headline(metrics)
+        previous_start, previous_end = methodology.previous_period(period_start, period_end)
+        previous_metrics, *_rest = collect(previous_start, previous_end)
+        previous = {item["key"]: item["value"] for item in headline(previous_metrics)}
+        for item in figures_now:
+            item["previous"] = previous.get(item["key"])
+        documented = methodology.entries(methodology.figure_keys(sections, figures_now))
         snapshot = {
             "schema": SCHEMA_VERSION,
             "report": {
@@ -296,7 +326,14 @@ def build_snapshot(
             "resolution": {"symbol": RESOLUTION_SYMBOL},
             "audit_trail": {"entries": entries, "head_sha256": head_sha},
             "sources": sources,
-            "headline": headline(metrics),
+            "headline": figures_now,
+            "previous_period": {
+                "period": {"start": previous_start.isoformat(), "end": previous_end.isoformat()},
+                "headline": previous,
+            },
+            "methodology": documented,
+            "restatements": restatements(period_start, period_end, entries),
+            "rating_bands": rating_bands(),
             "trends": {
                 "appraisal_compliance_rate": previous_trend(
                     ("D", "appraisal_compliance_rate"), period_end

@@ -112,7 +112,11 @@ def test_metrics_receive_the_period(resolution, metrics, make_module):
     seen = []
     metrics(risk=make_module("risk.metrics", lambda s, e: seen.append((s, e)) or {}))
     snap()
-    assert seen == [(datetime.date(2024, 1, 1), datetime.date(2025, 12, 31))]
+    # The period, then the previous period of the same length (whole months: 2022-2023).
+    assert seen == [
+        (datetime.date(2024, 1, 1), datetime.date(2025, 12, 31)),
+        (datetime.date(2022, 1, 1), datetime.date(2023, 12, 31)),
+    ]
 
 
 def test_snapshot_anchors_the_change_history(resolution, metrics):
