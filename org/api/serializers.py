@@ -148,7 +148,8 @@ class PersonSerializer(PolicyFieldsMixin, ActionModelSerializer):
 
 
 class ParagraphSerializer(serializers.ModelSerializer):
-    section = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # Null for a paragraph outside the sections (the schema says so: schemathesis, issue 12).
+    section = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Paragraph

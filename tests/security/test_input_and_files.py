@@ -10,8 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import Resolver404, resolve
 
-from core.middleware import lockout_response
-from core.uploads import UnguessableFileSystemStorage, check_evidence
+from core.uploads import check_evidence
 from org.models import Person
 from org.tests.factories import PersonFactory
 
@@ -61,6 +60,8 @@ def test_evidence_with_the_wrong_content_is_refused_whatever_its_name(name, cont
 
 
 def test_stored_names_cannot_be_guessed(tmp_path):
+    from core.uploads import UnguessableFileSystemStorage
+
     storage = UnguessableFileSystemStorage(location=tmp_path)
     first = storage.generate_filename("oversight/evidence/2026/11/report.pdf")
     second = storage.generate_filename("oversight/evidence/2026/11/report.pdf")
@@ -108,6 +109,8 @@ def test_malformed_ids_are_404(web, api, admin_user, url):
 
 
 def test_api_lockout_is_json(rf):
+    from core.middleware import lockout_response
+
     request = rf.post("/api/auth/token/")
     response = lockout_response(request, None, {"username": "admin"})
     assert response.status_code == 429

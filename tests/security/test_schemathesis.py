@@ -3,7 +3,7 @@ examples per operation, as an administrator and as a manager), over the permissi
 of records in two units and two bodies: no server error and no response outside the schema.
 
 Marked `schemathesis` and left out of `make test` (pyproject addopts); .ci/run runs it as its own
-step: `pytest -m schemathesis`. SCHEMATHESIS_EXAMPLES (default 5) sets the examples per operation.
+step: `pytest -m schemathesis`. SCHEMATHESIS_EXAMPLES (default 2) sets the examples per operation.
 """
 
 import os
@@ -20,7 +20,7 @@ schemathesis = pytest.importorskip("schemathesis")
 from schemathesis.checks import not_a_server_error  # noqa: E402
 from schemathesis.specs.openapi.checks import response_schema_conformance  # noqa: E402
 
-EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "5"))
+EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "2"))
 # Endpoints outside the data API: the schema and its docs, the token exchange (axes counts its
 # failures and would lock the personas out).
 SKIPPED = {"/api/schema/", "/api/docs/", "/api/auth/token/"}
