@@ -165,11 +165,14 @@ def _parse(number: int, raw: dict[str, str], errors: list[dict]) -> _Row | None:
     )
 
 
-def _people(indexes: list[str]) -> dict[str, tuple[int, int, str]]:
+def _people(indexes: list[str], acting_user) -> dict[str, tuple[int, int, str]]:
+    """The staff members the user may name (org.policies "assign": a manager their units'
+    people), by index number: anyone else is "no staff member" to them (issue 12)."""
     found = {}
+    people = Person.objects.restrict(acting_user, "assign")
     for start in range(0, len(indexes), CHUNK):
         chunk = indexes[start : start + CHUNK]
-        for pk, index, unit_id, name in Person.objects.filter(index_number__in=chunk).values_list(
+        for pk, index, unit_id, name in people.filter(index_number__in=chunk).values_list(
             "pk", "index_number", "unit_id", "name"
         ):
             found[index] = (pk, unit_id, name)
@@ -219,7 +222,7 @@ def import_appraisals(upload, *, acting_user) -> ImportResult:
         raise PermissionDenied(_("Only administrators and unit managers import appraisals."))
     errors: list[dict] = []
     rows = [r for number, raw in read_rows(upload) if (r := _parse(number, raw, errors))]
-    people = _people(sorted({r.index for r in rows}))
+    people = _people(sorted({r.index for r in rows}), acting_user)
     units = dict(OrgUnit.objects.values_list("code", "pk"))
     manageable = managed_unit_ids(acting_user)
     seen: dict[tuple[int, int], int] = {}

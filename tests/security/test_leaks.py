@@ -177,3 +177,19 @@ def test_person_history_hides_email_and_grade_from_oversight(api, oios, admin_us
     )
     assert "new@un.example" in str(api(admin_user).get(url).json()["results"])
     assert datetime.date.today()
+
+
+def test_the_appraisal_import_names_only_the_callers_staff(api, manager, staff):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    text = (
+        f"staff,cycle,due_on,completed_on,rating,unit\n{staff['dos'].index_number},2024,,,,DMSPC\n"
+    )
+    upload = SimpleUploadedFile("a.csv", text.encode(), content_type="text/csv")
+    response = api(manager).post(
+        "/api/performance/appraisals/import/", {"file": upload}, format="multipart"
+    )
+    assert response.status_code == 400
+    assert [(e["row"], e["column"]) for e in response.json()["errors"]] == [(2, "staff")]
+    assert "Oskar" not in response.content.decode()
+    assert not Appraisal.objects.exists()
