@@ -8,7 +8,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from accountability.choices import CommitmentStatus, ReviewOutcome
-from accountability.models import AuthorityItem, Commitment, Decision, Delegation
+from accountability.models import AuthorityItem, Commitment, Decision, Delegation, KpiEntry
 from accountability.policies import default_unit_id, recordable_units
 from core.forms import DateInput, MultipleFileField, VersionedModelForm
 from core.uploads import check_evidence
@@ -298,3 +298,32 @@ class CommitmentStatusForm(TransitionForm):
     note = forms.CharField(
         label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+
+
+class KpiEntryForm(VersionedModelForm):
+    """A KPI entered with its evidence for one entity (the page's)."""
+
+    takes_user = True
+
+    class Meta:
+        model = KpiEntry
+        fields = ["kpi", "year", "value", "evidence", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, user=None, entity=None, **kwargs):
+        from accountability.kpis import ENTERED_KPIS
+
+        super().__init__(*args, **kwargs)
+        if entity is not None:
+            self.instance.unit = entity
+        self.fields["kpi"] = forms.ChoiceField(
+            label=_("Indicator"), choices=[(k.code, k.label) for k in ENTERED_KPIS]
+        )
+        self.fields["year"].initial = timezone.localdate().year
+        self.fields["value"].widget.attrs.update({"min": "0", "max": "100", "step": "0.1"})
+
+    def clean_evidence(self):
+        upload = self.cleaned_data.get("evidence")
+        if upload is not None and hasattr(upload, "content_type"):
+            check_evidence(upload)
+        return upload

@@ -2,9 +2,10 @@
 since 1 January 2020, ST/SGB/2019/2): per entity and period, each with its definition, source,
 target and status (met / not met).
 
-Every indicator here is computed in SQL from what the tracker holds: one grouped query per
+The computed indicators come from what the tracker holds, in SQL: one grouped query per
 indicator over org units, folded into entities (the units directly below the Secretariat) in
-Python. `kpi_table` is what the report's section G and the KPI pages read.
+Python. The entered ones (ENTERED_KPIS) are KpiEntry records with their evidence, one per
+entity, indicator and year. `kpi_table` is what the report's section G and the KPI pages read.
 """
 
 import datetime
@@ -86,7 +87,44 @@ KPIS = [
     ),
 ]
 
+# Entered with evidence: the data lives outside the tracker.
+ENTERED_KPIS = [
+    Kpi(
+        "delegatees_trained",
+        _("Delegatees who completed the mandatory training"),
+        _(
+            "Staff holding delegated authority in the entity at the end of the year who "
+            "completed the mandatory training on delegation of authority, as a share of all of "
+            "them."
+        ),
+        _("Entered with evidence (learning management records)."),
+        100.0,
+    ),
+    Kpi(
+        "oversight_recommendations_delegated_areas",
+        _("Oversight recommendations on delegated areas implemented on time"),
+        _(
+            "Oversight recommendations on the use of delegated authority due in the year that "
+            "were implemented by their target date, as a share of all of them."
+        ),
+        _("Entered with evidence (the oversight bodies' follow-up)."),
+        80.0,
+    ),
+    Kpi(
+        "appraisal_compliance_delegatees",
+        _("Appraisal compliance of delegatees"),
+        _(
+            "Delegatees whose performance appraisal for the cycle was completed on time, as a "
+            "share of all delegatees."
+        ),
+        _("Entered with evidence (the performance management system)."),
+        100.0,
+    ),
+]
+
 KPI_BY_CODE = {k.code: k for k in KPIS}
+ENTERED_BY_CODE = {k.code: k for k in ENTERED_KPIS}
+ALL_KPIS = [*KPIS, *ENTERED_KPIS]
 
 
 def _entity_of() -> tuple[dict[int, int], dict[int, OrgUnit]]:
@@ -162,6 +200,31 @@ def _figures(period_start: datetime.date, period_end: datetime.date, mapping) ->
     }
 
 
+def _entered(period_end: datetime.date, mapping) -> dict:
+    """{kpi code: {entity id: entry}} for the year the period ends in."""
+    from accountability.models import KpiEntry
+
+    found: dict[str, dict] = {}
+    for entry in KpiEntry.objects.filter(year=period_end.year):
+        entity = mapping.get(entry.unit_id)
+        if entity is not None:
+            found.setdefault(entry.kpi, {})[entity] = entry
+    return found
+
+
+def _entered_cell(kpi: Kpi, entry) -> dict:
+    if entry is None:
+        return {"value": None, "target": kpi.target, "status": "no_data", "entered": True}
+    value = float(entry.value)
+    return {
+        "value": value,
+        "target": kpi.target,
+        "status": "met" if value >= kpi.target else "not_met",
+        "entered": True,
+        "entry_id": entry.pk,
+    }
+
+
 def _cell(kpi: Kpi, pair) -> dict:
     numerator, denominator = pair if pair else (0, 0)
     value = rate(numerator, denominator)
@@ -184,6 +247,7 @@ def kpi_table(period_start: datetime.date, period_end: datetime.date, unit_ids=N
     sorted by entity code. Rates are percentages rounded to one decimal (core.figures.rate)."""
     mapping, entities = _entity_of()
     figures = _figures(period_start, period_end, mapping)
+    entered = _entered(period_end, mapping)
     if unit_ids is not None:
         wanted = {mapping[u] for u in unit_ids if u in mapping}
         entities = {pk: e for pk, e in entities.items() if pk in wanted}
@@ -193,7 +257,13 @@ def kpi_table(period_start: datetime.date, period_end: datetime.date, unit_ids=N
             {
                 "entity": entity.code,
                 "name": entity.name,
-                "kpis": {k.code: _cell(k, figures[k.code].get(pk)) for k in KPIS},
+                "kpis": {
+                    **{k.code: _cell(k, figures[k.code].get(pk)) for k in KPIS},
+                    **{
+                        k.code: _entered_cell(k, entered.get(k.code, {}).get(pk))
+                        for k in ENTERED_KPIS
+                    },
+                },
             }
         )
     return rows
@@ -207,8 +277,9 @@ def kpi_definitions() -> dict[str, dict]:
             "definition": k.description,
             "source": str(k.source),
             "target": k.target,
+            "computed": k.code in KPI_BY_CODE,
         }
-        for k in KPIS
+        for k in ALL_KPIS
     }
 
 
@@ -225,4 +296,4 @@ def report_section_g(period_start: datetime.date, period_end: datetime.date) -> 
     }
 
 
-__all__ = ["KPIS", "kpi_definitions", "kpi_table", "report_section_g"]
+__all__ = ["ALL_KPIS", "ENTERED_KPIS", "KPIS", "kpi_definitions", "kpi_table", "report_section_g"]

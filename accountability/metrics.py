@@ -74,7 +74,8 @@ def commitment_figures(
 
 def delegation_figures(delegations, period_start, period_end) -> dict:
     soon = period_end + datetime.timedelta(days=EXPIRING_WITHIN_DAYS)
-    active = valid_on_q(period_end)
+    # A pending instrument (or one whose chain is pending) confers nothing: not active.
+    active = valid_on_q(period_end) & Q(chain_accepted_on__lte=period_end)
     return delegations.aggregate(
         issued=Count("pk", filter=Q(valid_from__range=(period_start, period_end))),
         sub_delegated=Count(
@@ -84,7 +85,29 @@ def delegation_figures(delegations, period_start, period_end) -> dict:
         active=Count("pk", filter=active),
         expiring=Count("pk", filter=active & Q(valid_to__lte=soon)),
         revoked=Count("pk", filter=Q(revoked_on__range=(period_start, period_end))),
+        pending=Count(
+            "pk",
+            filter=valid_on_q(period_end)
+            & (Q(accepted_on__isnull=True) | Q(accepted_on__gt=period_end)),
+        ),
     )
+
+
+def kpi_by_entity(period_start: datetime.date, period_end: datetime.date) -> list[dict]:
+    """Section G's KPI table: every entity with each KPI's value, numerator, denominator,
+    target and status (`met`, `not_met`, `no_data`) for the period (accountability.kpis)."""
+    from accountability.kpis import kpi_table
+
+    return kpi_table(period_start, period_end)
+
+
+def kpi_section(period_start: datetime.date, period_end: datetime.date) -> dict:
+    """What section G shows of the KPI framework: `kpi_by_entity` for the period and
+    `kpi_by_entity_previous_period` (same length, ending the day before), and
+    `kpi_definitions` ({code: {title, definition, source, target}}) for the methodology."""
+    from accountability.kpis import report_section_g
+
+    return report_section_g(period_start, period_end)
 
 
 def report_metrics(period_start: datetime.date, period_end: datetime.date) -> dict[str, dict]:

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -181,6 +182,7 @@ class Delegation(TrackedModel):
         _("whole chain accepted on"), null=True, blank=True, editable=False
     )
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True, editable=False)
+    expiry_reminded_on = models.DateField(_("expiry reminder sent"), null=True, editable=False)
     revocation_reason = models.TextField(_("reason for revocation"), blank=True, editable=False)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -195,7 +197,12 @@ class Delegation(TrackedModel):
     objects = DelegationQuerySet.as_manager()
     policy = DelegationPolicy()
     state_actions = {"revoked_on": "revoke", "accepted_on": "accept"}
-    history_ignored_fields = (*TrackedModel.history_ignored_fields, "chain_accepted_on")
+    # The chain date is derived; the reminder stamp is the job's bookkeeping (a guarded UPDATE).
+    history_ignored_fields = (
+        *TrackedModel.history_ignored_fields,
+        "chain_accepted_on",
+        "expiry_reminded_on",
+    )
 
     class Meta:
         ordering = ["-valid_from", "-id"]
@@ -753,3 +760,60 @@ class CommitmentTransition(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.commitment_id}: {self.from_status or '–'} → {self.to_status}"
+
+
+def _kpi_evidence_path(instance, filename: str) -> str:
+    return f"accountability/kpis/{instance.unit_id}/{filename}"
+
+
+class KpiEntry(TrackedModel):
+    """The value of a KPI whose data lives outside the tracker (training records, another
+    system), entered for an entity and a year with its evidence."""
+
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("entity"), on_delete=models.PROTECT, related_name="kpi_entries"
+    )
+    kpi = models.CharField(_("indicator"), max_length=60)
+    year = models.PositiveSmallIntegerField(_("year"))
+    value = models.DecimalField(
+        _("value (%)"),
+        max_digits=5,
+        decimal_places=1,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    evidence = models.FileField(_("evidence"), upload_to=_kpi_evidence_path, max_length=300)
+    note = models.TextField(_("note"), blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = RestrictedQuerySet.as_manager()
+    policy = UnitPolicy()
+
+    class Meta:
+        ordering = ["unit", "kpi", "-year"]
+        verbose_name = _("KPI entry")
+        verbose_name_plural = _("KPI entries")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "kpi", "year"], name="kpi_entry_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} · {self.kpi} · {self.year}"
+
+    def clean(self) -> None:
+        from accountability.kpis import ENTERED_BY_CODE
+
+        errors = {}
+        if self.kpi not in ENTERED_BY_CODE:
+            errors["kpi"] = _("Choose an indicator that is entered with evidence.")
+        if self.year and self.year > timezone.localdate().year:
+            errors["year"] = _("A KPI cannot be entered for a future year.")
+        if errors:
+            raise ValidationError(errors)

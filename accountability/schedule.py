@@ -6,4 +6,8 @@ BEAT_SCHEDULE = {
         # Early morning UTC, before the working day in New York, Geneva and Nairobi.
         "schedule": crontab(minute=15, hour=5),
     },
+    "accountability-delegation-expiry-reminders": {
+        "task": "accountability.delegation_expiry_reminders",
+        "schedule": crontab(minute=25, hour=5),
+    },
 }

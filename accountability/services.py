@@ -16,7 +16,12 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accountability.choices import COMMITMENT_TRANSITIONS, CommitmentStatus, ReviewOutcome
+from accountability.choices import (
+    COMMITMENT_TRANSITIONS,
+    EXPIRING_WITHIN_DAYS,
+    CommitmentStatus,
+    ReviewOutcome,
+)
 from accountability.models import (
     AuthorityItem,
     AuthorityLimit,
@@ -25,6 +30,7 @@ from accountability.models import (
     Decision,
     DecisionAttachment,
     Delegation,
+    KpiEntry,
 )
 from core import history
 from core.actions import SYSTEM, action, allowed, may
@@ -78,6 +84,22 @@ def save_authority_limit(limit: AuthorityLimit, *, acting_user) -> AuthorityLimi
     limit.full_clean()
     limit.save()
     return limit
+
+
+@action(KpiEntry, "save")
+def save_kpi_entry(entry: KpiEntry, *, acting_user) -> KpiEntry:
+    """Enter (or correct) a KPI whose data lives elsewhere, with its evidence: administrators and
+    the entity's managers."""
+    if entry.evidence and hasattr(entry.evidence.file, "content_type"):
+        try:
+            check_evidence(entry.evidence.file)
+        except ValidationError as exc:
+            raise ValidationError({"evidence": exc.messages}) from None
+    if _is_user(acting_user):
+        entry.entered_by = acting_user
+    entry.full_clean()
+    entry.save()
+    return entry
 
 
 # --- Delegations -------------------------------------------------------------------------------
@@ -269,6 +291,52 @@ def revoke_delegation(
         pending.extend((child, cascade) for child in node.children.all())
     recompute_authority([d.pk for d in revoked])
     return revoked
+
+
+def send_delegation_expiry_reminders(today: datetime.date | None = None) -> int:
+    """Email the delegator and the delegatee of each instrument in force that ends within
+    EXPIRING_WITHIN_DAYS, once per instrument (the guarded UPDATE claims it first)."""
+    today = today or timezone.localdate()
+    ahead = today + datetime.timedelta(days=EXPIRING_WITHIN_DAYS)
+    candidates = (
+        Delegation.objects.filter(
+            valid_to__gte=today,
+            valid_to__lte=ahead,
+            expiry_reminded_on__isnull=True,
+            revoked_on__isnull=True,
+        )
+        .select_related("delegator", "delegatee", "unit")
+        .order_by("valid_to", "pk")
+    )
+    sent = 0
+    for delegation in list(candidates):
+        claimed = Delegation.objects.filter(pk=delegation.pk, expiry_reminded_on__isnull=True)
+        if not claimed.update(expiry_reminded_on=today):
+            continue
+        recipients = [u.email for u in (delegation.delegator, delegation.delegatee) if u.email]
+        if recipients:
+            send_mail(
+                _("Delegation of authority ending on %(date)s: %(ref)s")
+                % {
+                    "date": delegation.valid_to.isoformat(),
+                    "ref": delegation.reference or delegation.pk,
+                },
+                _(
+                    "The delegation of authority %(ref)s (%(area)s, %(unit)s) ends on %(date)s. "
+                    "If the authority is still needed, the delegator should issue a new "
+                    "instrument and the delegatee accept it before then."
+                )
+                % {
+                    "ref": delegation.reference or delegation.pk,
+                    "area": delegation.get_area_display(),
+                    "unit": delegation.unit.code,
+                    "date": delegation.valid_to.isoformat(),
+                },
+                settings.DEFAULT_FROM_EMAIL,
+                recipients,
+            )
+        sent += 1
+    return sent
 
 
 def recompute_authority(delegation_ids: Iterable[int]) -> int:

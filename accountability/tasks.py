@@ -19,3 +19,15 @@ def commitment_reminders() -> dict:
         sent = services.send_commitment_reminders()
         missed = services.mark_overdue_commitments()
     return {**sent, "missed": missed}
+
+
+@shared_task(
+    name="accountability.delegation_expiry_reminders",
+    autoretry_for=(OSError,),
+    max_retries=3,
+    retry_backoff=True,
+)
+def delegation_expiry_reminders() -> dict:
+    """Remind the delegator and the delegatee of instruments ending within 30 days (once)."""
+    with acting_as("task:accountability.delegation_expiry_reminders"):
+        return {"reminded": services.send_delegation_expiry_reminders()}

@@ -6,8 +6,10 @@ app_name = "accountability"
 urlpatterns = [
     path("", views.IndexView.as_view(), name="index"),
     path("figures/", views.FiguresView.as_view(), name="figures"),
+    path("my-authority/", views.MyAuthorityView.as_view(), name="my_authority"),
     path("kpis/", views.KpiTableView.as_view(), name="kpi_table"),
     path("kpis/<str:code>/", views.KpiTableView.as_view(), name="kpi_entity"),
+    path("kpis/<str:code>/enter/", views.KpiEntryCreateView.as_view(), name="kpi_enter"),
     path("units/<str:code>/", views.OrgUnitDetailView.as_view(), name="orgunit_detail"),
     path(
         "units/<str:code>/delegations/",

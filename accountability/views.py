@@ -1,6 +1,7 @@
 import datetime
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -18,6 +19,7 @@ from accountability.forms import (
     CommitmentStatusForm,
     DecisionForm,
     DelegationForm,
+    KpiEntryForm,
     PeriodForm,
     ReviewForm,
     ReviseReviewForm,
@@ -26,8 +28,8 @@ from accountability.forms import (
     delegation_options,
 )
 from accountability.metrics import UNIT_FIELDS, unit_breakdown
-from accountability.models import Commitment, Decision, Delegation
-from accountability.policies import readable_unit_ids
+from accountability.models import Commitment, Decision, Delegation, KpiEntry
+from accountability.policies import readable_unit_ids, recordable_units
 from core import actions
 from core.figures import rate
 from core.generic import (
@@ -194,13 +196,14 @@ class DelegationDetailView(TabsMixin, ScopedDetailView):
         context = super().get_context_data(**kwargs)
         delegation = self.object
         visible = Delegation.objects.restrict(self.request.user, "view")
-        ancestor_ids = [a.pk for a in delegation.ancestors()]
+        # The chain from the Secretary-General down: whoever sees an instrument sees where its
+        # authority comes from; only the instruments they may read are links.
+        chain = delegation.ancestors()
+        readable = set(visible.filter(pk__in=[a.pk for a in chain]).values_list("pk", flat=True))
+        for ancestor in chain:
+            ancestor.readable = ancestor.pk in readable
         context.update(
-            ancestors=list(
-                visible.filter(pk__in=ancestor_ids)
-                .select_related("delegatee__person")
-                .order_by("valid_from", "pk")
-            ),
+            ancestors=chain,
             children=list(
                 visible.filter(parent=delegation).select_related("delegatee__person", "unit")
             ),
@@ -552,7 +555,7 @@ class KpiTableView(LoginRequiredMixin, TemplateView):
                             .get(k.code),
                             "current": current["kpis"][k.code],
                         }
-                        for k in kpis.KPIS
+                        for k in kpis.ALL_KPIS
                     ],
                 }
             )
@@ -560,8 +563,70 @@ class KpiTableView(LoginRequiredMixin, TemplateView):
             year=year,
             previous_year=year - 1,
             rows=rows,
-            kpis=kpis.KPIS,
+            kpis=kpis.ALL_KPIS,
             entity=code,
+            can_enter=code is not None
+            and recordable_units(self.request.user).filter(code=code).exists(),
             tab="kpis",
+        )
+        return context
+
+
+class KpiEntryCreateView(TabsMixin, FormPageMixin, ScopedCreateView):
+    """Enter the value of a KPI whose data lives elsewhere, with its evidence, for an entity."""
+
+    model = KpiEntry
+    tab = "kpis"
+    form_class = KpiEntryForm
+    form_title = _("Enter a KPI with its evidence")
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        self.entity = get_object_or_404(
+            recordable_units(self.request.user), code=self.kwargs["code"]
+        )
+        kwargs["entity"] = self.entity
+        return kwargs
+
+    def get_success_url(self):
+        return reverse("accountability:kpi_entity", args=[self.entity.code]) + (
+            f"?year={self.object.year}"
+        )
+
+
+class MyAuthorityView(LoginRequiredMixin, TemplateView):
+    """ "My authority": what the user holds (from whom, until when), what they sub-delegated and
+    what awaits their acceptance."""
+
+    template_name = "accountability/my_authority.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        today = timezone.localdate()
+        visible = Delegation.objects.restrict(user, "view").select_related(
+            "unit", "delegator__person", "delegatee__person", "parent"
+        )
+        in_force = (Q(revoked_on__isnull=True) | Q(revoked_on__gt=today)) & (
+            Q(valid_to__isnull=True) | Q(valid_to__gte=today)
+        )
+        context.update(
+            tab="my_authority",
+            held=list(
+                visible.filter(in_force, delegatee=user, accepted_on__isnull=False).order_by(
+                    "area", "valid_to"
+                )
+            ),
+            awaiting=list(
+                visible.filter(in_force, delegatee=user, accepted_on__isnull=True).order_by(
+                    "valid_from"
+                )
+            ),
+            sub_delegated=list(
+                visible.filter(in_force, delegator=user, parent__isnull=False).order_by(
+                    "area", "valid_to"
+                )
+            ),
+            today=today,
         )
         return context

@@ -1,9 +1,12 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.parsers import MultiPartParser
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from accountability import services
+from accountability import importer, services
 from accountability.api.serializers import (
     AcceptanceSerializer,
     AttachmentUploadSerializer,
@@ -17,7 +20,34 @@ from accountability.api.serializers import (
 )
 from accountability.filtersets import CommitmentFilterSet, DecisionFilterSet, DelegationFilterSet
 from accountability.models import Commitment, Decision, Delegation
+from core import actions
 from core.api.viewsets import ActionModelViewSet, Transition
+
+
+class ImportSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+def _import(viewset, request, model, function):
+    """All or nothing: 200 with what was (or, with `?preview=1`, would be) created, or 400 with
+    `{"errors": [{"row", "column", "error"}]}` and nothing saved."""
+    if not actions.may(request.user, "add", model):
+        raise PermissionDenied(_("You may not create these records."))
+    upload = request.FILES.get("file")
+    if upload is None:
+        return Response({"file": [_("Attach the CSV or XLSX file as `file`.")]}, status=400)
+    preview = request.query_params.get("preview", "").lower() in ("1", "true", "yes")
+    try:
+        result = function(
+            upload,
+            acting_user=request.user,
+            context=viewset.get_serializer_context(),
+            preview=preview,
+        )
+    except importer.ImportRejected as exc:
+        return Response({"errors": exc.errors}, status=400)
+    return Response(result)
+
 
 # --- Delegations, decisions, commitments --------------------------------------------------------
 
@@ -42,6 +72,17 @@ class DelegationViewSet(ActionModelViewSet):
         "revoke": Transition(services.revoke_delegation, RevocationSerializer),
     }
 
+    @extend_schema(request={"multipart/form-data": ImportSerializer})
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def import_file(self, request):
+        """Import instruments from CSV or XLSX (`?preview=1` checks without saving)."""
+        return _import(self, request, Delegation, importer.import_delegations)
+
 
 class DecisionViewSet(ActionModelViewSet):
     """The decision log. `within_authority` is computed (CONTRACT.md's rule); record the review of
@@ -60,6 +101,18 @@ class DecisionViewSet(ActionModelViewSet):
         "review": Transition(services.review_decision, ReviewSerializer),
         "revise-review": Transition(services.revise_review, ReviseReviewSerializer),
     }
+
+    @extend_schema(request={"multipart/form-data": ImportSerializer})
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def import_file(self, request):
+        """Import decisions from CSV or XLSX (`?preview=1` checks without saving); a decision
+        outside authority is imported and flagged, never refused."""
+        return _import(self, request, Decision, importer.import_decisions)
 
     @extend_schema(
         request={"multipart/form-data": AttachmentUploadSerializer}, responses=DecisionSerializer

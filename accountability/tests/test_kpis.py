@@ -105,7 +105,7 @@ def test_kpis_per_entity_match_hand_counts(data):
     assert last["DOS"]["exceptions_reviewed_on_time"]["value"] == 0.0
     section = kpis.report_section_g(START, END)
     assert len(section["kpi_by_entity"]) == 2
-    assert set(section["kpi_definitions"]) == {k.code for k in kpis.KPIS}
+    assert set(section["kpi_definitions"]) == {k.code for k in kpis.ALL_KPIS}
 
 
 def test_kpi_pages_show_two_years_scoped(web, data, manager, gastaff):
@@ -119,3 +119,46 @@ def test_kpi_pages_show_two_years_scoped(web, data, manager, gastaff):
     assert "Not met" in entity and "3/4" in entity and "Decision log" in entity
     assert web(manager).get("/accountability/kpis/DOS/").status_code == 404
     assert web(manager).get("/accountability/kpis/?year=abc").status_code == 200
+
+
+def test_entered_kpi_with_evidence_on_the_page(web, data, manager, manager2, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from accountability.models import KpiEntry
+
+    settings.MEDIA_ROOT = tmp_path
+    url = "/accountability/kpis/DMSPC/enter/"
+    assert web(manager2).get(url).status_code == 404
+
+    def post(client, value, content=b"%PDF-1.4\n%%EOF\n", name="training.pdf"):
+        return client.post(
+            url,
+            {
+                "kpi": "delegatees_trained",
+                "year": YEAR,
+                "value": value,
+                "evidence": SimpleUploadedFile(name, content),
+                "note": "LMS extract",
+            },
+        )
+
+    client = web(manager)
+    too_high = post(client, "100.1")
+    assert too_high.status_code == 200 and "value" in too_high.context["form"].errors
+    exe = post(
+        client, "80", content=b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff", name="x.exe"
+    )
+    assert exe.status_code == 200 and "evidence" in exe.context["form"].errors
+    assert KpiEntry.objects.count() == 0
+    ok = post(client, "80")
+    assert ok.status_code == 302, ok.context["form"].errors if ok.context else ok
+    entry = KpiEntry.objects.get()
+    assert entry.unit.code == "DMSPC" and entry.entered_by == manager
+    cell = {r["entity"]: r for r in kpis.kpi_table(START, END)}["DMSPC"]["kpis"][
+        "delegatees_trained"
+    ]
+    assert cell["value"] == 80.0 and cell["status"] == "not_met" and cell["entered"]
+    page = client.get(f"/accountability/kpis/DMSPC/?year={YEAR}").content.decode()
+    assert "entered with evidence" in page
+    again = post(client, "90")
+    assert again.status_code == 200 and KpiEntry.objects.count() == 1
