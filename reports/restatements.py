@@ -12,14 +12,18 @@ change-history entry written after that anchor, up to the present head, is exami
    makes it a later event the report's "as at the period end" rule already leaves out (a status
    change dated today, a review today).
 
-Bookkeeping fields (version, timestamps, reminders) and figures derived from other records
-(a recovery case's running total of its actions) are not corrections. Each restatement names
+Bookkeeping fields (version, timestamps, reminders), figures derived from other records (a
+recovery case's running total of its actions), free text, and state fields that are not dates
+(a status set now takes effect now; its dated twin, such as `closed_on`, is what is examined)
+are not corrections. Each restatement names
 the kind of record, its id, its record date, the fields changed and when: never a person.
 """
 
 import datetime
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.utils.translation import gettext as _
 
 from core.models import HistoryEntry
@@ -103,6 +107,22 @@ def _record_dates(entries: list[HistoryEntry]) -> dict[tuple[str, str], datetime
     return found
 
 
+def _undated_fields(label: str) -> set[str]:
+    """Fields whose change is no correction of the period's figures: free text (narrative feeds
+    no figure) and state fields that are not dates (a status set now takes effect now; its date,
+    when it has one, is examined instead)."""
+    model = apps.get_model(label)
+    names = {f.name for f in model._meta.concrete_fields if isinstance(f, models.TextField)}
+    for name in getattr(model, "state_actions", {}) or {}:
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if not isinstance(field, models.DateField):
+            names.add(name)
+    return names
+
+
 def _restates(entry: HistoryEntry, record_date, period_end: datetime.date) -> list[str] | None:
     """The fields by which `entry` restates the period, or None."""
     changes = entry.changes or {}
@@ -116,7 +136,7 @@ def _restates(entry: HistoryEntry, record_date, period_end: datetime.date) -> li
         if when and when <= period_end:
             return sorted(changes) or [entry.action]
         return None
-    ignored = IGNORED | DERIVED.get(entry.object_type, set())
+    ignored = IGNORED | DERIVED.get(entry.object_type, set()) | _undated_fields(entry.object_type)
     fields = [name for name in changes if name not in ignored]
     if not fields:
         return None
