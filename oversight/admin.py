@@ -30,7 +30,7 @@ class RecommendationUpdateInline(admin.TabularInline):
     """The timeline is written by the recommendation's actions only."""
 
     model = RecommendationUpdate
-    fields = ["created_at", "author_label", "from_status", "to_status", "note"]
+    fields = ["effective_on", "created_at", "author_label", "from_status", "to_status", "note"]
     readonly_fields = fields
     extra = 0
     can_delete = False
