@@ -202,6 +202,13 @@ class DelegationForm(VersionedModelForm):
             self.fields["delegator"].initial = user.username
             self.fields["unit"].initial = default_unit_id(user)
 
+    def add_error(self, field, error):
+        # The parent is a hidden field: its message (e.g. only an administrator issues a root
+        # instrument) is shown above the form.
+        if field == "parent":
+            field = None
+        super().add_error(field, error)
+
 
 class PeriodForm(forms.Form):
     start = forms.DateField(label=_("From"), widget=DateInput(), required=False)

@@ -114,3 +114,23 @@ def test_reserving_a_matter_in_force_is_refused(admin_user, manager2, units):
         save_authority_item(item, acting_user=admin_user)
     assert "revoke them" in str(refused.value)
     assert AuthorityItem.objects.get(pk=item.pk).reserved is False
+
+
+def test_manager_cannot_issue_a_root_instrument_on_the_page(web, manager, units):
+    from org.tests.factories import UserFactory
+
+    UserFactory(username="deputy")
+    response = web(manager).post(
+        "/accountability/delegations/new/",
+        {
+            "reference": "DOA/X/2",
+            "delegator": "manager",
+            "delegatee": "deputy",
+            "unit": units["dmspc"].pk,
+            "area": "finance",
+            "valid_from": TODAY.isoformat(),
+        },
+    )
+    assert response.status_code == 200
+    assert "Only an administrator, on behalf of the Secretary-General" in response.content.decode()
+    assert Delegation.objects.count() == 0
