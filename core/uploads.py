@@ -99,7 +99,7 @@ def evidence_kind(upload) -> str | None:
     head = upload.read(8)
     upload.seek(0)
     try:
-        if head.startswith(b"%PDF-"):
+        if head.startswith(b"%PDF"):
             return "pdf"
         if head.startswith(b"\x89PNG\r\n\x1a\n"):
             return "png"
@@ -112,11 +112,28 @@ def evidence_kind(upload) -> str | None:
         upload.seek(0)
 
 
+# The names each kind of content may carry: the content decides, the name must not contradict it
+# (a text file named run.exe, or markup named memo.pdf, is refused).
+EVIDENCE_SUFFIXES = {
+    "pdf": {".pdf"},
+    "png": {".png"},
+    "jpeg": {".jpg", ".jpeg"},
+    "docx": {".docx"},
+    "xlsx": {".xlsx"},
+    "odt": {".odt"},
+    "ods": {".ods"},
+    "text": {".txt", ".csv"},
+}
+
+
 def check_evidence(upload) -> str:
-    """Refuses a file whose content is not on the allow-list (whatever its name says)."""
+    """Refuses a file whose content is not on the allow-list, or whose name claims another
+    type than its content. Returns the kind judged from the content."""
     check_size(upload)
     kind = evidence_kind(upload)
-    if kind is None:
+    name = (upload.name or "").lower()
+    suffix = name[name.rfind(".") :] if "." in name else ""
+    if kind is None or suffix not in EVIDENCE_SUFFIXES[kind]:
         raise ValidationError(
             _("This file's content is not an accepted type. Accepted: %(accepted)s.")
             % {"accepted": EVIDENCE_KINDS},

@@ -1,5 +1,6 @@
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from accountability.models import Commitment
@@ -252,6 +253,7 @@ class CloseFindingSerializer(TransitionSerializer):
     status = serializers.CharField(required=False, allow_blank=True)
 
 
+@extend_schema_serializer(component_name="AppraisalImport")  # one name per import in the schema
 class ImportSerializer(serializers.Serializer):
     file = serializers.FileField(
         help_text=_("CSV or XLSX: staff, cycle, due_on, completed_on, rating, unit")

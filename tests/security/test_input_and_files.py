@@ -35,7 +35,7 @@ DOCX = _zip(
     "name, content, kind",
     [
         ("memo.pdf", b"%PDF-1.7\n...", "pdf"),
-        ("scan.txt", b"\x89PNG\r\n\x1a\n0000", "png"),
+        ("scan.PNG", b"\x89PNG\r\n\x1a\n0000", "png"),
         ("photo.jpeg", b"\xff\xd8\xff\xe0JFIF", "jpeg"),
         ("memo.docx", DOCX, "docx"),
         ("figures.csv", "unit,amount\nDOS,12\nÉtat,3\n".encode(), "text"),
@@ -50,6 +50,8 @@ def test_evidence_is_judged_by_content(name, content, kind):
     [
         ("memo.pdf", b"<html><script>alert(1)</script></html>"),  # markup named .pdf
         ("notes.txt", b"MZ\x90\x00\x03\x00"),  # a program named .txt
+        ("run.exe", b"MZ"),  # text content, but named as a program
+        ("scan.txt", b"\x89PNG\r\n\x1a\n0000"),  # an image named as text
         ("memo.docx", _zip({"a.txt": "x"})),  # a zip that is no document
         ("data.csv", "caf\xe9".encode("latin-1")),  # not UTF-8
     ],
