@@ -3,7 +3,7 @@ killed (process group, SIGKILL) mid-compile, so its task stays unacknowledged at
 the visibility timeout (600 s by default); a new worker's sweep sees the run's heartbeat go stale
 and queues it again, and the run is issued exactly once, with one set of files.
 
-The heartbeat, stale and sweep intervals are shortened here (1, 4 and 2 s). With
+The heartbeat, stale and sweep intervals are shortened here (1, 10 and 2 s). With
 REPORTS_RECOVERY_DEFAULTS=1 the test keeps the default settings and prints the time from the
 kill to the issued run (the figure the README quotes); it is measured, never asserted."""
 
@@ -43,7 +43,7 @@ def recovery_env(request, worker_env, tmp_path):  # noqa: F811
     if not DEFAULTS:
         env.update(
             REPORT_HEARTBEAT_SECONDS="1",
-            REPORT_STALE_AFTER_SECONDS="4",
+            REPORT_STALE_AFTER_SECONDS="10",
             REPORT_SWEEP_SECONDS="2",
         )
     env["REPORTS_TEST_METRICS_SECONDS"] = "6"
@@ -149,7 +149,9 @@ def test_a_whole_worker_killed_mid_compile_is_recovered_by_the_sweep_once(
             f"(defaults: {DEFAULTS})"
         )
         assert done.status == RunStatus.DONE, done.error
-        assert done.attempts == 2
+        # Two attempts, or more on a starved machine (a takeover of an attempt that beat too
+        # late is allowed: it still issues once).
+        assert done.attempts >= 2
         assert ReportFile.objects.filter(run=run).count() == 5
         assert all(services.verify_file(done, f) for f in ("json", "html", "pdf", "docx", "xlsx"))
         statuses = [
@@ -167,7 +169,7 @@ def test_a_whole_worker_killed_mid_compile_is_recovered_by_the_sweep_once(
         )
         # Nothing else happens afterwards: a late copy of the task finds the run issued.
         time.sleep(3)
-        assert ReportRun.objects.get(pk=run.pk).attempts == 2
+        assert ReportRun.objects.get(pk=run.pk).attempts == done.attempts
     finally:
         app.conf.task_always_eager = True
         _stop(first, signal.SIGKILL)

@@ -146,7 +146,9 @@ def test_a_worker_killed_mid_run_leaves_nothing_half_done_and_the_run_completes_
         finished = _wait(done, 120, interval=0.5)
         assert finished is not None, (tmp_path / "worker2.log").read_text()
         assert finished.status == RunStatus.DONE, finished.error
-        assert finished.attempts == 2
+        # The redelivered task takes the run over (more attempts only on a starved machine,
+        # where the 10 s visibility timeout hands the live task out again; it still issues once).
+        assert finished.attempts >= 2
         assert ReportFile.objects.filter(run=run).count() == 5
         assert all(
             services.verify_file(finished, f) for f in ("json", "html", "pdf", "docx", "xlsx")
