@@ -30,8 +30,12 @@ class DelegationSerializer(ActionModelSerializer):
         allow_null=True,
         help_text="Code of the entry of the list of areas of authority.",
     )
-    revoked_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    accepted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    revoked_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    accepted_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     state = serializers.CharField(read_only=True)
 
     class Meta:
@@ -76,7 +80,11 @@ class DecisionSerializer(ActionModelSerializer):
     decided_by = UsernameField(required=False)
     delegation = VisibleDelegationField(required=False, allow_null=True)
     paragraphs = ParagraphNumbersField(many=True)
-    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    reviewed_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    # "" until the decision is reviewed; one of ReviewOutcome's codes after.
+    review_outcome = serializers.CharField(read_only=True)
     attachments = serializers.SerializerMethodField()
     authority_problems = serializers.SerializerMethodField()
 
@@ -111,6 +119,13 @@ class DecisionSerializer(ActionModelSerializer):
             "review_revision_reason",
         ]
 
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_authority_problems(self, decision) -> list[str]:
+        """Why the decision is outside delegated authority, in the reader's language."""
+        if decision.within_authority:
+            return []
+        return [str(p) for p in decision.authority_problems]
+
     @extend_schema_field(
         {
             "type": "array",
@@ -120,12 +135,6 @@ class DecisionSerializer(ActionModelSerializer):
             },
         }
     )
-    def get_authority_problems(self, decision) -> list[str]:
-        """Why the decision is outside delegated authority, in the reader's language."""
-        if decision.within_authority:
-            return []
-        return [str(p) for p in decision.authority_problems]
-
     def get_attachments(self, decision) -> list[dict]:
         return [
             {

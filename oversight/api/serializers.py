@@ -154,8 +154,8 @@ StatusChangeSerializer = StatusSerializer
 
 
 class ImportErrorSerializer(serializers.Serializer):
-    row = serializers.IntegerField(allow_null=True)
-    column = serializers.CharField(allow_null=True)
+    row = serializers.IntegerField(allow_null=True, required=False)
+    column = serializers.CharField(allow_null=True, required=False)
     error = serializers.CharField()
 
 

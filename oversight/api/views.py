@@ -1,5 +1,5 @@
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -82,7 +82,12 @@ class RecommendationViewSet(ActionModelViewSet):
         parameters=[
             OpenApiParameter("dry_run", bool, description="check and count without saving")
         ],
-        responses={200: ImportResultSerializer, 400: ImportErrorSerializer(many=True)},
+        responses={
+            200: ImportResultSerializer,
+            400: inline_serializer(
+                "RecommendationImportErrors", {"errors": ImportErrorSerializer(many=True)}
+            ),
+        },
     )
     @action(
         detail=False,
@@ -96,10 +101,7 @@ class RecommendationViewSet(ActionModelViewSet):
         upload = request.FILES.get("file")
         if upload is None:
             return Response(
-                {
-                    "file": [_("Attach the CSV or XLSX file as `file`.")],
-                    "errors": [{"row": None, "column": None, "error": _("No file was uploaded.")}],
-                },
+                {"errors": [{"row": None, "column": "file", "error": _("No file was uploaded.")}]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
         dry_run = request.query_params.get("dry_run", "").lower() in ("1", "true", "yes")

@@ -160,7 +160,14 @@ class ComplianceView(APIView):
             OpenApiParameter("cycle", int, required=True),
             OpenApiParameter("unit", str, description="unit code: that unit and the units below"),
         ],
-        responses=s.ComplianceRowSerializer(many=True),
+        responses=inline_serializer(
+            "ComplianceList",
+            {
+                "next": serializers.CharField(allow_null=True),
+                "previous": serializers.CharField(allow_null=True),
+                "results": s.ComplianceRowSerializer(many=True),
+            },
+        ),
     )
     def get(self, request):
         try:
