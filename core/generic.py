@@ -132,9 +132,17 @@ class HistoryMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         obj = self.object
-        context["history_entries"] = list(
-            HistoryEntry.objects.for_object(obj)[: self.history_limit]
-        )
+        entries = list(HistoryEntry.objects.for_object(obj)[: self.history_limit])
+        hidden_of = getattr(type(obj)._default_manager, "hidden_fields", None)
+        hidden = hidden_of(self.request.user) if hidden_of else ()
+        for entry in entries:
+            # Redacted as in the object's own page and API: the field changed, its values are not
+            # the reader's to see. (Only in memory: entries are never saved again.)
+            entry.changes = {
+                name: ([None, None] if name in hidden else values)
+                for name, values in entry.changes.items()
+            }
+        context["history_entries"] = entries
         context["history_object"] = f"{obj._meta.label_lower}:{obj.pk}"
         return context
 

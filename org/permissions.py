@@ -104,3 +104,9 @@ class RestrictedQuerySet(models.QuerySet):
         if policy is None:
             raise ImproperlyConfigured(f"{self.model.__name__} has no policy")
         return policy.rows(self, access_for(user), action)
+
+    def hidden_fields(self, user) -> frozenset[str]:
+        """The fields of these records the user may not read (the policy's `hidden_fields`):
+        blanked alike in the API, the API history and the history tab of the pages."""
+        hide = getattr(getattr(self.model, "policy", None), "hidden_fields", None)
+        return frozenset(hide(access_for(user))) if hide else frozenset()

@@ -193,3 +193,17 @@ def test_the_appraisal_import_names_only_the_callers_staff(api, manager, staff):
     assert [(e["row"], e["column"]) for e in response.json()["errors"]] == [(2, "staff")]
     assert "Oskar" not in response.content.decode()
     assert not Appraisal.objects.exists()
+
+
+def test_ga_staff_see_no_panel_in_the_history_tab_of_a_case_page(
+    web, gastaff, admin_user, staff, units
+):
+    case = ProcurementCaseFactory(unit=units["dmspc"], panel=[staff["dmspc"]])
+    member = str(staff["dmspc"].pk)
+    page = web(gastaff).get(f"/risk/procurement/{case.pk}/")
+    assert page.status_code == 200
+    history = page.content.decode().split('id="history-heading"', 1)[1]
+    assert ">panel<" in history or "panel" in history  # the change is shown, not its values
+    assert f"[{member}]" not in history
+    full = web(admin_user).get(f"/risk/procurement/{case.pk}/").content.decode()
+    assert f"[{member}]" in full.split('id="history-heading"', 1)[1]
