@@ -121,7 +121,10 @@ class ScopedListView(LoginRequiredMixin, ListView):
             ],
             querystring=query.urlencode(),
             title=self.title or self.model._meta.verbose_name_plural,
-            create_url_name=self.create_url_name,
+            # The "Add" button only for whoever may add (GA staff read; they never see it).
+            create_url_name=self.create_url_name
+            if actions.may(self.request.user, "add", self.model)
+            else "",
         )
         return context
 

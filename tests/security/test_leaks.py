@@ -207,3 +207,10 @@ def test_ga_staff_see_no_panel_in_the_history_tab_of_a_case_page(
     assert f"[{member}]" not in history
     full = web(admin_user).get(f"/risk/procurement/{case.pk}/").content.decode()
     assert f"[{member}]" in full.split('id="history-heading"', 1)[1]
+
+
+def test_a_list_offers_add_only_to_who_may_add(web, gastaff, manager2, units):
+    url = "/risk/procurement/"
+    add = 'href="/risk/procurement/new/"'
+    assert add not in web(gastaff).get(url).content.decode()
+    assert add in web(manager2).get(url).content.decode()
