@@ -82,13 +82,20 @@ class ScopedListView(LoginRequiredMixin, ListView):
             return self.export(kind)
         return super().get(request, *args, **kwargs)
 
+    def visible_columns(self) -> list[Column]:
+        """The columns less those reading a field the model's policy hides from this user (GA
+        staff see who cleared a procurement case nowhere, not even as a column header)."""
+        hidden_of = getattr(self.model._default_manager, "hidden_fields", None)
+        hidden = hidden_of(self.request.user) if hidden_of else ()
+        return [c for c in self.columns if c.accessor.split(".")[0] not in hidden]
+
     def export_rows(self):
-        columns = [c for c in self.columns if c.export]
+        columns = [c for c in self.visible_columns() if c.export]
         for obj in self.get_queryset()[: self.export_limit].iterator(chunk_size=2000):
             yield [c.value(obj) for c in columns]
 
     def export(self, kind):
-        headers = [str(c.label) for c in self.columns if c.export]
+        headers = [str(c.label) for c in self.visible_columns() if c.export]
         if kind == "csv":
             return csv_response(self.export_name, headers, self.export_rows())
         return xlsx_response(self.export_name, [(self.export_name, headers, self.export_rows())])
@@ -113,12 +120,11 @@ class ScopedListView(LoginRequiredMixin, ListView):
         query = self.request.GET.copy()
         query.pop("page", None)
         query.pop("export", None)
+        columns = self.visible_columns()
         context.update(
             filter=self.filterset,
-            columns=self.columns,
-            rows=[
-                (obj, [(c, c.value(obj)) for c in self.columns]) for obj in context["object_list"]
-            ],
+            columns=columns,
+            rows=[(obj, [(c, c.value(obj)) for c in columns]) for obj in context["object_list"]],
             querystring=query.urlencode(),
             title=self.title or self.model._meta.verbose_name_plural,
             # The "Add" button only for whoever may add (GA staff read; they never see it).

@@ -174,11 +174,11 @@ class ReportDownloadView(LoginRequiredMixin, View):
 
     def get(self, request, pk, fmt):
         run = get_object_or_404(ReportRun.objects.restrict(request.user, "view").done(), pk=pk)
-        inline = fmt in (FileFormat.HTML, FileFormat.PDF) and request.GET.get("download") != "1"
-        return file_response(run, fmt, inline=inline)
+        return file_response(run, fmt)
 
 
-def file_response(run: ReportRun, fmt: str, *, inline: bool) -> FileResponse:
+def file_response(run: ReportRun, fmt: str) -> FileResponse:
+    """Always an attachment: a report file opened inline would run in the tracker's origin."""
     file = ReportFile.objects.filter(run=run, format=fmt).first()
     if file is None:
         raise Http404
@@ -187,8 +187,9 @@ def file_response(run: ReportRun, fmt: str, *, inline: bool) -> FileResponse:
     except FileNotFoundError:
         raise Http404 from None
     response = FileResponse(
-        handle, as_attachment=not inline, filename=file.filename, content_type=CONTENT_TYPES[fmt]
+        handle, as_attachment=True, filename=file.filename, content_type=CONTENT_TYPES[fmt]
     )
+    response["X-Content-Type-Options"] = "nosniff"
     response["X-Checksum-SHA256"] = file.sha256
     response["Cache-Control"] = "private, max-age=3600"
     if fmt == FileFormat.HTML:

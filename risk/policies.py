@@ -107,7 +107,8 @@ class ProcurementCasePolicy(UnitPolicy):
 
     def hidden_fields(self, access) -> frozenset[str]:
         """The fields hidden from a reader, in the API and in the change history alike."""
-        return frozenset({"panel"}) if access.is_ga_staff else frozenset()
+        # Who sat on the panel and who cleared the case are people: personal data.
+        return frozenset({"panel", "cleared_by"}) if access.is_ga_staff else frozenset()
 
 
 class DeclarationPolicy(PersonalPolicy):

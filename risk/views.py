@@ -491,6 +491,9 @@ class ProcurementCaseDetailView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         case = self.object
         context.update(
+            # Who cleared the case is a person: not shown to whom the policy hides it.
+            show_clearer="cleared_by"
+            not in ProcurementCase.objects.hidden_fields(self.request.user),
             vendors=case.vendors.all(),
             reasons=case.flag_reasons()
             if actions.allowed(self.request.user, "view_panel", case)

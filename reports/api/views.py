@@ -66,4 +66,4 @@ class ReportRunViewSet(ActionModelViewSet):
         """A file of an issued run (session or token authentication), with its SHA-256 in the
         X-Checksum-SHA256 header."""
         run = get_object_or_404(self.get_queryset().done(), pk=pk)
-        return file_response(run, fmt, inline=False)
+        return file_response(run, fmt)

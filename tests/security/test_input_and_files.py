@@ -126,3 +126,30 @@ def test_schema_and_docs_need_a_login(api, outsider):
     assert api(None).get("/api/schema/").status_code in (401, 403)
     assert api(None).get("/api/docs/").status_code in (401, 403)
     assert api(outsider).get("/api/schema/").status_code == 200
+
+
+@pytest.mark.parametrize("fmt", ["html", "pdf", "json"])
+def test_report_files_are_always_attachments(web, api, gastaff, manager, fmt, settings, tmp_path):
+    # An issued report's HTML opened inline would run in the tracker's origin: every format of
+    # every run downloads, on the page and through the API, with nosniff.
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from reports.choices import RunStatus
+    from reports.models import ReportFile, ReportRun
+
+    settings.MEDIA_ROOT = tmp_path
+    run = ReportRun.objects.create(
+        period_start="2025-01-01", period_end="2025-12-31", language="en", status=RunStatus.DONE
+    )
+    content = b"<html><body>report</body></html>" if fmt == "html" else b"%PDF-1.7 stub"
+    name = default_storage.save(f"reports/r{run.pk}.{fmt}", ContentFile(content))
+    ReportFile.objects.create(run=run, format=fmt, name=name, sha256="0" * 64, size=len(content))
+    for response in (
+        web(gastaff).get(f"/reports/{run.pk}/files/{fmt}/"),
+        web(manager).get(f"/reports/{run.pk}/files/{fmt}/?download=0"),
+        api(gastaff).get(f"/api/reports/{run.pk}/files/{fmt}/"),
+    ):
+        assert response.status_code == 200
+        assert response["Content-Disposition"].startswith("attachment;")
+        assert response["X-Content-Type-Options"] == "nosniff"

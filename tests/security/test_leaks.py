@@ -214,3 +214,34 @@ def test_a_list_offers_add_only_to_who_may_add(web, gastaff, manager2, units):
     add = 'href="/risk/procurement/new/"'
     assert add not in web(gastaff).get(url).content.decode()
     assert add in web(manager2).get(url).content.decode()
+
+
+def test_ga_staff_never_read_who_cleared_a_case(web, api, gastaff, manager, admin_user, units):
+    # A cleared case in each department: whoever cleared it is a person, personal data.
+    cleared = [
+        ProcurementCaseFactory(
+            unit=units[side],
+            cleared_by=admin_user,
+            cleared_on=datetime.date(2026, 3, 2),
+            clearance_reason="Declared interest is in another lot.",
+            # A panel member who has not declared: the case is flagged, so cleared for award.
+            panel=[PersonFactory(unit=units[side])],
+        )
+        for side in ("dmspc", "dos")
+    ]
+    page = web(gastaff).get("/risk/procurement/").content.decode()
+    export = web(gastaff).get("/risk/procurement/?export=csv")
+    exported = b"".join(export.streaming_content).decode()
+    assert "Ref" in exported  # the export has its other columns
+    for text in (page, exported):
+        assert "Cleared by" not in text and admin_user.username not in text
+    detail = web(gastaff).get(f"/risk/procurement/{cleared[0].pk}/").content.decode()
+    assert "Cleared for award on" in detail and admin_user.username not in detail
+    assert api(gastaff).get(f"/api/risk/procurement-cases/{cleared[1].pk}/").json()[
+        "cleared_by"
+    ] in ("", None)
+    # The manager of the unit still reads who cleared it, in the list and on the page.
+    assert "Cleared by" in web(manager).get("/risk/procurement/").content.decode()
+    assert admin_user.username in web(manager).get(
+        f"/risk/procurement/{cleared[0].pk}/"
+    ).content.decode()
