@@ -1,6 +1,7 @@
 """Browser forms. They collect input; the rules are in the models' clean() and in services."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -100,6 +101,7 @@ class DecisionForm(VersionedModelForm):
     class Meta:
         model = Decision
         fields = [
+            "reference",
             "title",
             "decided_on",
             "unit",
@@ -334,3 +336,16 @@ class KpiEntryForm(VersionedModelForm):
         if upload is not None and hasattr(upload, "content_type"):
             check_evidence(upload)
         return upload
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV or XLSX file"),
+        help_text=_("CSV in UTF-8 or XLSX (first sheet), with a header row."),
+    )
+
+
+class NoticeLanguageForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Language of my e-mail notices"), choices=settings.LANGUAGES
+    )

@@ -218,6 +218,12 @@ class Delegation(TrackedModel):
                 | models.Q(valid_to__gte=models.F("valid_from")),
                 name="delegation_valid_to_after_from",
             ),
+            # The reference is the instrument's number in the register: imports match on it.
+            models.UniqueConstraint(
+                fields=["reference"],
+                condition=~models.Q(reference=""),
+                name="delegation_reference_unique",
+            ),
         ]
         indexes = [
             models.Index(fields=["delegatee", "area", "valid_from"], name="deleg_delegatee_idx"),
@@ -319,6 +325,12 @@ class Delegation(TrackedModel):
             errors["valid_to"] = _("The end of validity cannot be before its start.")
         if self.delegator_id and self.delegator_id == self.delegatee_id:
             errors["delegatee"] = _("Authority cannot be delegated to oneself.")
+        if (
+            self.reference
+            and Delegation.objects.filter(reference=self.reference).exclude(pk=self.pk).exists()
+        ):
+            # Neutral: the instrument holding it may be one the caller cannot see.
+            errors["reference"] = _("This reference is already taken in the register.")
         if self.authority_id:
             errors.update(self._authority_item_errors())
         if self.parent_id:
@@ -418,6 +430,12 @@ class Decision(TrackedModel, CitesParagraphs):
     `within_authority` is derived from the delegation it relies on and stored, so that lists and
     figures filter on it; decisions outside authority get a review (paragraphs 17, 21)."""
 
+    reference = models.CharField(
+        _("reference"),
+        max_length=60,
+        blank=True,
+        help_text=_("The decision's number in the unit's own records, if it has one."),
+    )
     title = models.CharField(_("title"), max_length=300)
     rationale = models.TextField(_("rationale"), blank=True)
     unit = models.ForeignKey(
@@ -489,6 +507,12 @@ class Decision(TrackedModel, CitesParagraphs):
             models.CheckConstraint(
                 condition=models.Q(amount__isnull=True) | models.Q(amount__gte=0),
                 name="decision_amount_not_negative",
+            ),
+            # A unit numbers its own decisions: imports match on (unit, reference).
+            models.UniqueConstraint(
+                fields=["unit", "reference"],
+                condition=~models.Q(reference=""),
+                name="decision_reference_unique_in_unit",
             ),
         ]
         indexes = [
@@ -607,6 +631,14 @@ class Decision(TrackedModel, CitesParagraphs):
             errors["amount"] = _("An amount cannot be negative.")
         elif self.amount is not None and not self.area:
             errors["amount"] = _("Give the area of authority the amount falls under.")
+        if (
+            self.reference
+            and self.unit_id
+            and Decision.objects.filter(unit_id=self.unit_id, reference=self.reference)
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            errors["reference"] = _("This unit already has a decision with this reference.")
         if errors:
             raise ValidationError(errors)
 
@@ -817,3 +849,24 @@ class KpiEntry(TrackedModel):
             errors["year"] = _("A KPI cannot be entered for a future year.")
         if errors:
             raise ValidationError(errors)
+
+
+class NoticeLanguage(models.Model):
+    """The language a user's e-mail notices about delegated authority are written in. A personal
+    preference, not a record of the Secretariat's: no history, changed only by its user."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="notice_language",
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+
+    class Meta:
+        verbose_name = _("language of notices")
+        verbose_name_plural = _("languages of notices")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.language}"

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from accountability.choices import (
@@ -31,6 +31,7 @@ from accountability.models import (
     DecisionAttachment,
     Delegation,
     KpiEntry,
+    NoticeLanguage,
 )
 from core import history
 from core.actions import SYSTEM, action, allowed, may
@@ -237,7 +238,7 @@ def accept_delegation(
     delegation.accepted_by = acting_user if _is_user(acting_user) else None
     delegation.save()
     below = _refresh_chain_below(delegation)
-    recompute_authority([delegation.pk, *below])
+    _rejudge_and_notify([delegation.pk, *below])
     return delegation
 
 
@@ -289,7 +290,7 @@ def revoke_delegation(
             "reason": why,
         }
         pending.extend((child, cascade) for child in node.children.all())
-    recompute_authority([d.pk for d in revoked])
+    _rejudge_and_notify([d.pk for d in revoked])
     return revoked
 
 
@@ -341,19 +342,104 @@ def send_delegation_expiry_reminders(today: datetime.date | None = None) -> int:
 
 def recompute_authority(delegation_ids: Iterable[int]) -> int:
     """Re-judge the decisions that rely on these instruments; store and log what changed."""
+    return len(_rejudge(delegation_ids))
+
+
+def _rejudge(delegation_ids: Iterable[int]) -> list[int]:
+    """recompute_authority, returning the ids of the decisions whose flag changed."""
     changed = list(
         Decision.objects.filter(delegation_id__in=list(delegation_ids))
         .with_computed_authority()
         .exclude(within_authority=F("computed_within"))
     )
     if not changed:
-        return 0
+        return []
     for decision in changed:
         decision.within_authority = decision.computed_within
         decision.version += 1
     Decision.objects.bulk_update(changed, ["within_authority", "version"], batch_size=1000)
     history.record_bulk(changed, action=HistoryEntry.Action.UPDATE)
+    return [d.pk for d in changed]
+
+
+def _rejudge_and_notify(delegation_ids: Iterable[int]) -> int:
+    """Re-judge, and once the change is committed have a worker tell the people concerned."""
+    changed = _rejudge(delegation_ids)
+    if changed:
+        from accountability.tasks import authority_rejudged_notices
+
+        transaction.on_commit(lambda: authority_rejudged_notices.delay(changed))
     return len(changed)
+
+
+# --- Notices in the recipient's language --------------------------------------------------------
+
+
+def set_notice_language(user, language: str) -> None:
+    """The user's own choice of the language of their notices (a preference: no history)."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the offered languages.")})
+    NoticeLanguage.objects.update_or_create(user=user, defaults={"language": language})
+
+
+def notice_language(user) -> str:
+    chosen = getattr(user, "notice_language", None) if user is not None else None
+    return chosen.language if chosen is not None else settings.LANGUAGE_CODE
+
+
+def send_rejudged_notices(decision_ids: Iterable[int]) -> int:
+    """Tell each decision's decider and reviewer(s) (the delegator of the cited instrument, and
+    whoever recorded a review) which of their decisions changed flag after an acceptance or a
+    revocation: one e-mail per person, in that person's language. Returns the e-mails sent."""
+    decisions = list(
+        Decision.objects.filter(pk__in=list(decision_ids))
+        .select_related(
+            "unit",
+            "delegation",
+            "decided_by__notice_language",
+            "delegation__delegator__notice_language",
+            "reviewed_by__notice_language",
+        )
+        .order_by("decided_on", "pk")
+    )
+    by_recipient: dict[int, tuple] = {}
+    for decision in decisions:
+        people = [decision.decided_by, decision.reviewed_by]
+        if decision.delegation is not None:
+            people.append(decision.delegation.delegator)
+        for person in people:
+            if person is None or not person.email:
+                continue
+            by_recipient.setdefault(person.pk, (person, []))[1].append(decision)
+    sent = 0
+    for person, theirs in by_recipient.values():
+        with translation.override(notice_language(person)):
+            lines = []
+            for decision in theirs:
+                flag = (
+                    _("now within delegated authority")
+                    if decision.within_authority
+                    else _("now outside delegated authority")
+                )
+                lines.append(
+                    f"- {decision.title} ({decision.unit.code}, "
+                    f"{formats.date_format(decision.decided_on)}): {flag}"
+                )
+                lines.extend(f"    {p}" for p in decision.authority_problems)
+            send_mail(
+                _("Delegated authority re-judged: %(n)d decision(s) changed") % {"n": len(theirs)},
+                _(
+                    "An instrument of delegation of authority was accepted or revoked, and the "
+                    "tracker re-judged the decisions that rely on it. These decisions that you "
+                    "took or review changed:\n\n%(lines)s\n\nA decision outside authority "
+                    "awaits review in the tracker."
+                )
+                % {"lines": "\n".join(lines)},
+                settings.DEFAULT_FROM_EMAIL,
+                [person.email],
+            )
+        sent += 1
+    return sent
 
 
 # --- Decisions ---------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.IndexView.as_view(), name="index"),
     path("figures/", views.FiguresView.as_view(), name="figures"),
     path("my-authority/", views.MyAuthorityView.as_view(), name="my_authority"),
+    path("my-authority/language/", views.NoticeLanguageView.as_view(), name="notice_language"),
     path("kpis/", views.KpiTableView.as_view(), name="kpi_table"),
     path("kpis/<str:code>/", views.KpiTableView.as_view(), name="kpi_entity"),
     path("kpis/<str:code>/enter/", views.KpiEntryCreateView.as_view(), name="kpi_enter"),
@@ -26,6 +27,11 @@ urlpatterns = [
     # Delegation of authority (paragraph 21)
     path("delegations/", views.DelegationListView.as_view(), name="delegation_list"),
     path("delegations/new/", views.DelegationCreateView.as_view(), name="delegation_create"),
+    path(
+        "delegations/import/",
+        views.ImportView.as_view(kind="delegations"),
+        name="delegation_import",
+    ),
     path("delegations/<int:pk>/", views.DelegationDetailView.as_view(), name="delegation_detail"),
     path(
         "delegations/<int:pk>/edit/", views.DelegationUpdateView.as_view(), name="delegation_update"
@@ -43,6 +49,7 @@ urlpatterns = [
     # Decision log (paragraphs 8, 17, 21)
     path("decisions/", views.DecisionListView.as_view(), name="decision_list"),
     path("decisions/new/", views.DecisionCreateView.as_view(), name="decision_create"),
+    path("decisions/import/", views.ImportView.as_view(kind="decisions"), name="decision_import"),
     path(
         "decisions/delegation-options/",
         views.DecisionDelegationOptionsView.as_view(),

@@ -1,6 +1,12 @@
 import datetime
+import uuid
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -11,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from accountability import services
+from accountability import importer, services
 from accountability.filtersets import CommitmentFilterSet, DecisionFilterSet, DelegationFilterSet
 from accountability.forms import (
     AcceptanceForm,
@@ -19,7 +25,9 @@ from accountability.forms import (
     CommitmentStatusForm,
     DecisionForm,
     DelegationForm,
+    ImportForm,
     KpiEntryForm,
+    NoticeLanguageForm,
     PeriodForm,
     ReviewForm,
     ReviseReviewForm,
@@ -30,6 +38,7 @@ from accountability.forms import (
 from accountability.metrics import UNIT_FIELDS, unit_breakdown
 from accountability.models import Commitment, Decision, Delegation, KpiEntry
 from accountability.policies import readable_unit_ids, recordable_units
+from accountability.services import notice_language
 from core import actions
 from core.figures import rate
 from core.generic import (
@@ -610,8 +619,28 @@ class MyAuthorityView(LoginRequiredMixin, TemplateView):
         in_force = (Q(revoked_on__isnull=True) | Q(revoked_on__gt=today)) & (
             Q(valid_to__isnull=True) | Q(valid_to__gte=today)
         )
+        # What the user held and no longer holds: expired or revoked, with the day it ended
+        # (revoked_on is the first day without authority; valid_to the last day with it).
+        ended = list(
+            visible.filter(delegatee=user)
+            .filter(Q(revoked_on__lte=today) | Q(valid_to__lt=today))
+            .order_by("-valid_from", "-pk")[:100]
+        )
+        for delegation in ended:
+            if delegation.revoked_on is not None and delegation.revoked_on <= today:
+                delegation.ended_on = delegation.revoked_on - datetime.timedelta(days=1)
+                delegation.ended_because = delegation.revocation_reason or _("Revoked")
+                if delegation.valid_to is not None and delegation.valid_to < delegation.ended_on:
+                    delegation.ended_on = delegation.valid_to
+                    delegation.ended_because = _("Expired")
+            else:
+                delegation.ended_on = delegation.valid_to
+                delegation.ended_because = _("Expired")
+        ended.sort(key=lambda d: (d.ended_on, d.pk), reverse=True)
         context.update(
             tab="my_authority",
+            ended=ended,
+            language_form=NoticeLanguageForm(initial={"language": notice_language(user)}),
             held=list(
                 visible.filter(in_force, delegatee=user, accepted_on__isnull=False).order_by(
                     "area", "valid_to"
@@ -630,3 +659,115 @@ class MyAuthorityView(LoginRequiredMixin, TemplateView):
             today=today,
         )
         return context
+
+
+class NoticeLanguageView(LoginRequiredMixin, View):
+    """The signed-in user chooses the language of their delegation notices (their own only)."""
+
+    def post(self, request):
+        form = NoticeLanguageForm(request.POST)
+        if form.is_valid():
+            services.set_notice_language(request.user, form.cleaned_data["language"])
+            messages.success(request, _("Your notices will be written in this language."))
+        else:
+            messages.error(request, _("Choose one of the offered languages."))
+        return HttpResponseRedirect(reverse("accountability:my_authority"))
+
+
+class ImportView(LoginRequiredMixin, View):
+    """Upload instruments or decisions, see what the file would do (rows to create, to update,
+    unchanged, every error by row and column), confirm. Both steps call the importer the API
+    calls, the first as a preview; the file waits in storage under a random name bound to the
+    user's session."""
+
+    template_name = "accountability/import.html"
+    kinds = {
+        "delegations": (
+            Delegation,
+            importer.import_delegations,
+            importer.DELEGATION_COLUMNS,
+            importer.DELEGATION_OPTIONAL,
+            "accountability:delegation_list",
+            _("Import delegations of authority"),
+        ),
+        "decisions": (
+            Decision,
+            importer.import_decisions,
+            importer.DECISION_COLUMNS,
+            importer.DECISION_OPTIONAL,
+            "accountability:decision_list",
+            _("Import decisions"),
+        ),
+    }
+    kind = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.model, self.run, self.required, self.optional, self.list_url, self.title = self.kinds[
+            self.kind
+        ]
+        if request.user.is_authenticated and not actions.may(request.user, "add", self.model):
+            raise PermissionDenied(_("You may not create these records."))
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def session_key(self) -> str:
+        return f"accountability_import_{self.kind}"
+
+    def render(self, request, status=200, **context):
+        context.update(
+            form=context.get("form") or ImportForm(),
+            title=self.title,
+            kind=self.kind,
+            required=self.required,
+            optional=self.optional,
+            list_url=self.list_url,
+            tab=self.kind,
+        )
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request):
+        return self.render(request)
+
+    def _call(self, request, upload, preview):
+        return self.run(
+            upload, acting_user=request.user, context={"request": request}, preview=preview
+        )
+
+    def post(self, request):
+        if "confirm" in request.POST:
+            return self.confirm(request)
+        form = ImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render(request, status=400, form=form)
+        upload = form.cleaned_data["file"]
+        try:
+            result = self._call(request, upload, preview=True)
+        except importer.ImportRejected as exc:
+            return self.render(request, status=400, form=form, errors=exc.errors)
+        upload.seek(0)
+        stored = default_storage.save(
+            f"accountability/imports/{uuid.uuid4().hex}", ContentFile(upload.read())
+        )
+        request.session[self.session_key] = {"path": stored, "name": upload.name}
+        return self.render(request, result=result, filename=upload.name)
+
+    def confirm(self, request):
+        pending = request.session.pop(self.session_key, None)
+        if not pending or not default_storage.exists(pending["path"]):
+            messages.error(
+                request, _("Upload the file again: the previewed file is no longer here.")
+            )
+            return HttpResponseRedirect(request.path)
+        with default_storage.open(pending["path"], "rb") as stored:
+            upload = SimpleUploadedFile(pending["name"], stored.read())
+        default_storage.delete(pending["path"])
+        try:
+            result = self._call(request, upload, preview=False)
+        except importer.ImportRejected as exc:
+            return self.render(request, status=400, errors=exc.errors)
+        messages.success(
+            request,
+            _("Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
+            % result,
+        )
+        return HttpResponseRedirect(reverse(self.list_url))

@@ -92,6 +92,7 @@ class DecisionSerializer(ActionModelSerializer):
         model = Decision
         fields = [
             "id",
+            "reference",
             "title",
             "rationale",
             "unit",

@@ -94,7 +94,7 @@ class DecisionViewSet(ActionModelViewSet):
     ).prefetch_related("paragraphs", "attachments")
     serializer_class = DecisionSerializer
     filterset_class = DecisionFilterSet
-    search_fields = ["title", "rationale"]
+    search_fields = ["reference", "title", "rationale"]
     ordering_fields = ["decided_on", "id"]  # non-null keys only (keyset pagination)
     ordering = ["-decided_on", "-id"]
     transitions = {
