@@ -6,7 +6,7 @@ import random
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accountability.choices import AuthorityArea, CommitmentStatus, ReviewOutcome
@@ -21,8 +21,9 @@ from accountability.services import (
 )
 from core import history
 from core.actions import SYSTEM
-from org.choices import Grade
-from org.models import OrgUnit, Paragraph, Person
+from org.choices import Grade, RoleKind
+from org.models import OrgUnit, Paragraph, Person, Role
+from org.seed_base import copy_insert, reserve_ids
 
 DEMO_PREFIX = "DEMO/DOA/"
 
@@ -561,8 +562,35 @@ def _within(delegation: Delegation | None, decided_by: int, area: str, day, amou
     )
 
 
+def _scale_administrator() -> int:
+    """The administrator who records the root instruments on the Secretary-General's behalf."""
+    User = get_user_model()
+    user = User.objects.filter(username="doa-sg-office").first()
+    if user is None:
+        user = User.objects.create(
+            username="doa-sg-office", email="doa-sg-office@example.org", password="!"
+        )
+        role = Role(user=user, kind=RoleKind.ADMINISTRATOR)
+        Role.objects.bulk_create([role])
+        history.record_bulk([role])
+    return user.pk
+
+
+def _record_after_commit(rows: list) -> None:
+    """The history of a committed batch of the big tables. Outside a transaction the entries
+    are linked into the chain as they are written; inside one they are written pending and
+    rewritten when it commits (core.history), twice the work for a million rows. A run stopped
+    between the two leaves rows without entries: rerun on a fresh database."""
+    history.record_bulk(rows)
+
+
 def seed_scale(factor: float, progress) -> dict[str, int]:
-    """~5,000 instruments, 1,000,000 decisions and 200,000 commitments at factor 1, in bulk."""
+    """~5,000 instruments, 1,000,000 decisions and 200,000 commitments at factor 1, in bulk.
+
+    The instruments follow ST/SGB/2019/2 as issue 14 has it: root instruments are issued by an
+    administrator on the Secretary-General's behalf to the heads of entity (org.seed_base makes
+    one per synthetic unit), and every other instrument is a sub-delegation of one held, from
+    its delegatee, within its limit and dates."""
     rng = random.Random(21)
     today = timezone.localdate()
     unit_ids = list(OrgUnit.objects.filter(code__startswith="S-").values_list("pk", flat=True))
@@ -575,77 +603,97 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
     areas = list(AuthorityArea.values)
     paragraph_ids = dict(Paragraph.objects.values_list("number", "pk"))
     cited = [paragraph_ids[n] for n in (8, 13, 15, 17, 21) if n in paragraph_ids]
+    heads = list(
+        Person.objects.filter(is_head_of_entity=True, user__isnull=False, unit_id__in=unit_ids)
+        .order_by("unit__code")
+        .values_list("user_id", "unit_id")
+    )
+    sg_office = _scale_administrator()
 
-    # Instruments: a tenth are sub-delegations of an earlier one, within its caps.
     start = Delegation.objects.filter(reference__startswith=SCALE_PREFIX).count()
     made: list[Delegation] = list(
         Delegation.objects.filter(reference__startswith=SCALE_PREFIX).order_by("pk")
     )
+    # One root instrument per head of entity and area (while they fit in n_delegations), the
+    # rest sub-delegated down the chains.
+    roots = [(user, unit, area) for user, unit in heads for area in areas][: n_delegations // 4]
     with transaction.atomic():
+        # Keys drawn first: a sub-delegation may cite an instrument of its own batch.
+        ids = iter(reserve_ids(Delegation, n_delegations - start))
         new = []
         for i in range(start, n_delegations):
-            saved = [m for m in made[-600:] if m.pk is not None]
-            parent = rng.choice(saved) if saved and rng.random() < 0.1 else None
-            if parent is not None and parent.valid_to and parent.revoked_on is None:
-                limit = (
-                    None
-                    if parent.limit_amount is None
-                    else (parent.limit_amount / 2).quantize(Decimal("1"))
+            if i < len(roots):
+                delegatee, unit_id, area = roots[i]
+                valid_from = today - datetime.timedelta(days=rng.randint(400, 3650))
+                d = Delegation(
+                    reference=f"{SCALE_PREFIX}{i:06d}",
+                    delegator_id=sg_office,
+                    delegatee_id=delegatee,
+                    unit_id=unit_id,
+                    area=area,
+                    limit_amount=None if rng.random() < 0.3 else Decimal(5_000_000),
+                    valid_from=valid_from,
+                    valid_to=None
+                    if rng.random() < 0.5
+                    else valid_from + datetime.timedelta(days=3652),
+                    scope="Authority delegated by the Secretary-General (ST/SGB/2019/2)",
+                    accepted_on=valid_from,
+                    chain_accepted_on=valid_from,
                 )
+            else:
+                held = [m for m in made[-600:] if m.revoked_on is None]
+                parent = rng.choice(held) if held else None
+                if parent is None:
+                    continue
+                end = min(parent.valid_to or today + datetime.timedelta(days=1825), today)
+                span = max(1, (end - parent.valid_from).days)
+                valid_from = parent.valid_from + datetime.timedelta(days=rng.randint(0, span))
+                valid_to = valid_from + datetime.timedelta(days=rng.choice([365, 730, 1095, 1825]))
+                if parent.valid_to is not None:
+                    valid_to = min(valid_to, parent.valid_to)
+                cap = parent.limit_amount or Decimal(5_000_000)
                 d = Delegation(
                     reference=f"{SCALE_PREFIX}{i:06d}",
                     delegator_id=parent.delegatee_id,
+                    parent_id=parent.pk,
                     delegatee_id=rng.choice(user_ids),
                     unit_id=parent.unit_id,
                     area=parent.area,
-                    limit_amount=limit,
-                    valid_from=parent.valid_from,
-                    valid_to=parent.valid_to,
-                    parent=parent,
-                    scope="Sub-delegated authority",
-                    accepted_on=parent.valid_from,
-                    chain_accepted_on=parent.valid_from,
-                )
-            else:
-                valid_from = today - datetime.timedelta(days=rng.randint(30, 3650))
-                valid_to = valid_from + datetime.timedelta(days=rng.choice([365, 730, 1095, 1825]))
-                d = Delegation(
-                    reference=f"{SCALE_PREFIX}{i:06d}",
-                    delegator_id=rng.choice(user_ids),
-                    delegatee_id=rng.choice(user_ids),
-                    unit_id=rng.choice(unit_ids),
-                    area=rng.choice(areas),
-                    limit_amount=(
-                        None
-                        if rng.random() < 0.2
-                        else Decimal(rng.choice([50_000, 100_000, 250_000, 500_000, 1_000_000]))
+                    limit_amount=(cap * Decimal(rng.choice([10, 20, 50]) / 100)).quantize(
+                        Decimal("1")
                     ),
                     valid_from=valid_from,
                     valid_to=valid_to,
-                    scope="Delegated authority",
+                    scope="Sub-delegated authority",
                     accepted_on=valid_from,
-                    chain_accepted_on=valid_from,
+                    chain_accepted_on=max(valid_from, parent.chain_accepted_on or valid_from),
                 )
                 if rng.random() < 0.08:
                     span = max(1, (min(valid_to, today) - valid_from).days)
                     d.revoked_on = valid_from + datetime.timedelta(days=rng.randint(1, span))
                     d.revocation_reason = "Revoked after review"
+            d.pk = next(ids)
             made.append(d)
             new.append(d)
             if len(new) == 1000 or i == n_delegations - 1:
-                Delegation.objects.bulk_create(new)
+                copy_insert(Delegation, new)
                 history.record_bulk(new)
                 new = []
+        copy_insert(Delegation, new)
+        history.record_bulk(new)
         progress("delegations", n_delegations, n_delegations)
 
-    usable = [d for d in made if d.valid_from <= today]
+    # Decisions under the sub-delegations, by their delegatees (the heads hold the roots).
+    usable = [d for d in made if d.valid_from <= today and d.parent_id is not None] or [
+        d for d in made if d.valid_from <= today
+    ]
     Through = Decision.paragraphs.through
     done = Decision.objects.filter(title__startswith="Decision S-").count()
     for offset in range(done, n_decisions, BATCH):
         batch = []
         for n in range(offset, min(offset + BATCH, n_decisions)):
             roll = rng.random()
-            delegation = rng.choice(usable) if roll < 0.85 else None
+            delegation = rng.choice(usable) if roll < 0.85 and usable else None
             if delegation is not None:
                 end = min(delegation.valid_to or today, today)
                 span = max(0, (end - delegation.valid_from).days)
@@ -677,14 +725,15 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
                 decision.reviewed_on = min(today, day + datetime.timedelta(days=30))
             batch.append(decision)
         with transaction.atomic():
-            Decision.objects.bulk_create(batch, batch_size=5000)
-            history.record_bulk(batch)
+            copy_insert(Decision, batch)
+            # One paragraph per linked decision: no duplicate pairs to guard against.
             links = [
                 Through(decision_id=d.pk, paragraph_id=rng.choice(cited))
                 for d in batch
                 if cited and rng.random() < 0.2
             ]
-            Through.objects.bulk_create(links, batch_size=5000, ignore_conflicts=True)
+            copy_insert(Through, links)
+        _record_after_commit(batch)
         progress("decisions", min(offset + BATCH, n_decisions), n_decisions)
 
     statuses = [CommitmentStatus.HONOURED] * 5 + [
@@ -719,31 +768,14 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
                 )
             )
         with transaction.atomic():
-            Commitment.objects.bulk_create(batch, batch_size=5000)
-            history.record_bulk(batch)
+            copy_insert(Commitment, batch)
             transitions = [
                 CommitmentTransition(
                     commitment=c, from_status="", to_status=c.status, actor="command:seed_scale"
                 )
                 for c in batch
             ]
-            CommitmentTransition.objects.bulk_create(transitions, batch_size=5000)
-            history.record_bulk(transitions)
+            copy_insert(CommitmentTransition, transitions)
+        _record_after_commit(batch + transitions)
         progress("commitments", min(offset + BATCH, n_commitments), n_commitments)
-    _analyze()
     return _counts()
-
-
-def _analyze() -> None:
-    """Refresh the planner's statistics after a bulk load: with stale ones PostgreSQL picks
-    nested loops over a million rows for the paragraph filter (seconds instead of milliseconds)."""
-    if connection.vendor != "postgresql":
-        return
-    tables = [m._meta.db_table for m in (Delegation, Decision, Commitment, CommitmentTransition)]
-    tables.append(Decision.paragraphs.through._meta.db_table)
-    # VACUUM also sets the visibility map, so counts over the indexes skip the heap; it cannot
-    # run inside a transaction (tests), where ANALYZE alone does.
-    command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
-    with connection.cursor() as cursor:
-        for table in tables:
-            cursor.execute(f'{command} "{table}"')

@@ -18,21 +18,34 @@ def app_seed_modules():
 
 
 class ProgressBar:
-    """A text progress bar on a stream: `label [#####-----] 12,000/37,000`."""
+    """A text progress bar on a stream: `label [#####-----] 12,000/37,000`, and each label's
+    rate when it completes (`rates` keeps them, so the command can print them at the end)."""
 
     def __init__(self, stream=None, width: int = 30):
         self.stream = stream or sys.stdout
         self.width = width
         self.started = time.monotonic()
         self._last = ""
+        self._label = ""
+        self._label_started = self._previous = self.started
+        self.rates: dict[str, tuple[int, float]] = {}
 
     def __call__(self, label: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if label != self._label:
+            # A step's time runs from the end of the one before (its first batch included).
+            self._label, self._label_started = label, self._previous
+        self._previous = now
         total = max(total, 1)
         filled = int(self.width * min(done, total) / total)
         line = f"\r{label:<28} [{'#' * filled}{'-' * (self.width - filled)}] {done:,}/{total:,}"
         if line != self._last:
             self.stream.write(line)
             if done >= total:
-                self.stream.write(f"  ({time.monotonic() - self.started:.1f}s)\n")
+                seconds = now - self._label_started
+                self.rates[label] = (done, seconds)
+                rate = f", {done / seconds:,.0f} rows/s" if seconds > 0 and done > 1 else ""
+                self.stream.write(f"  ({seconds:.1f}s{rate})\n")
+                self._label = ""
             self.stream.flush()
             self._last = line

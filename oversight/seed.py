@@ -10,6 +10,7 @@ from django.db import transaction
 
 from core import history
 from org.models import OrgUnit, Paragraph
+from org.seed_base import copy_insert
 from oversight.choices import OPEN_STATUSES, Priority, RecommendationStatus
 from oversight.models import OversightBody, OversightReport, Recommendation, RecommendationUpdate
 
@@ -494,7 +495,7 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
             )
             continue
         with transaction.atomic():
-            OversightReport.objects.bulk_create(reports)
+            copy_insert(OversightReport, reports)
             history.record_bulk(reports)
             recs = []
             for report in reports:
@@ -519,9 +520,25 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
                         report.issued_on
                         + datetime.timedelta(days=rng.randrange(30, max(31, age + 1))),
                     )
+                    # A third identify savings or recoveries; what is realised grows with
+                    # the status (all of it once implemented), dated on the timeline below.
+                    identified = (
+                        Decimal(rng.randrange(10_000, 5_000_000, 1_000))
+                        if rng.random() < 0.33
+                        else None
+                    )
+                    realised = None
+                    if identified is not None and status == S.IMPLEMENTED:
+                        realised = identified
+                    elif identified is not None and status in OPEN_STATUSES and PATHS[status]:
+                        realised = (
+                            identified * Decimal(rng.choice([0, 0, 25, 50])) / 100
+                        ).quantize(Decimal("0.01"))
                     recs.append(
                         Recommendation(
                             report=report,
+                            amount_identified=identified,
+                            amount_realised=realised,
                             number=str(n),
                             unit_id=rng.choice(unit_ids),
                             priority=priority,
@@ -536,7 +553,7 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
                             implemented_on=changed if status == S.IMPLEMENTED else None,
                         )
                     )
-            Recommendation.objects.bulk_create(recs, batch_size=2000)
+            copy_insert(Recommendation, recs)
             history.record_bulk(recs)
             updates = []
             for rec in recs:
@@ -544,7 +561,10 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
                 steps = PATHS[rec.status]
                 # Dated between the issue and the last change, in order, the last on it.
                 span = (rec.status_changed_on - rec.report.issued_on).days
+                last = len(steps) - 1
                 for i, step in enumerate(steps):
+                    # The amount realised is dated on the step that reported it (the last one).
+                    realised_here = rec.amount_realised if i == last else None
                     updates.append(
                         RecommendationUpdate(
                             recommendation=rec,
@@ -557,11 +577,12 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
                             + datetime.timedelta(days=span * (i + 1) // len(steps)),
                             from_target_date=rec.target_date,
                             target_date=rec.target_date,
+                            amount_realised=realised_here,
                             author_label="seed",
                         )
                     )
                     previous = step
-            RecommendationUpdate.objects.bulk_create(updates, batch_size=5000)
+            copy_insert(RecommendationUpdate, updates)
             history.record_bulk(updates)
         created_recs += len(recs)
         created_updates += len(updates)

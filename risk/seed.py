@@ -9,6 +9,7 @@ from django.db import transaction
 
 from core import history
 from org.models import OrgUnit, Paragraph, Person
+from org.seed_base import copy_insert
 from risk.models import (
     Control,
     ControlTest,
@@ -414,7 +415,7 @@ BATCH = 5000
 
 
 def _bulk(model, objs, *, m2m=None):
-    model.objects.bulk_create(objs, batch_size=BATCH)
+    copy_insert(model, objs)
     history.record_bulk(objs)
 
 
@@ -498,7 +499,7 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
                 candidates = by_unit.get(control.unit_id) or []
                 for risk_id in rng.sample(candidates, min(2, len(candidates))):
                     links.append(through(control_id=control.pk, risk_id=risk_id))
-            through.objects.bulk_create(links, batch_size=BATCH)
+            copy_insert(through, links)
         progress("controls", end, n_controls)
     control_ids = list(
         Control.objects.filter(title__startswith="S-control ").values_list("pk", flat=True)
@@ -586,7 +587,7 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
                         )
                     )
             _bulk(Vendor, vendors)
-            panel_through.objects.bulk_create(panel, batch_size=BATCH)
+            copy_insert(panel_through, panel)
             _bulk(InterestDeclaration, declarations)
         progress("procurement cases", end, n_cases)
 
