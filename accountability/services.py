@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accountability.choices import (
     COMMITMENT_TRANSITIONS,
@@ -427,7 +428,12 @@ def send_rejudged_notices(decision_ids: Iterable[int]) -> int:
                 )
                 lines.extend(f"    {p}" for p in decision.authority_problems)
             send_mail(
-                _("Delegated authority re-judged: %(n)d decision(s) changed") % {"n": len(theirs)},
+                ngettext(
+                    "Delegated authority re-judged: %(n)d decision changed",
+                    "Delegated authority re-judged: %(n)d decisions changed",
+                    len(theirs),
+                )
+                % {"n": len(theirs)},
                 _(
                     "An instrument of delegation of authority was accepted or revoked, and the "
                     "tracker re-judged the decisions that rely on it. These decisions that you "
