@@ -163,7 +163,7 @@ def _figures(period_start: datetime.date, period_end: datetime.date, mapping) ->
         num=Count(
             "pk",
             filter=outside
-            & Q(reviewed_on__isnull=False)
+            & Q(reviewed_on__isnull=False, reviewed_on__lte=period_end)
             & Q(reviewed_on__lte=F("decided_on") + datetime.timedelta(days=REVIEW_WITHIN_DAYS)),
         ),
         den=Count("pk", filter=outside),
@@ -177,7 +177,8 @@ def _figures(period_start: datetime.date, period_end: datetime.date, mapping) ->
             filter=Q(
                 accepted_on__isnull=False,
                 accepted_on__lte=F("valid_from") + datetime.timedelta(days=ACCEPT_WITHIN_DAYS),
-            ),
+            )
+            & Q(accepted_on__lte=period_end),
         ),
         den=Count("pk"),
     )
@@ -188,7 +189,12 @@ def _figures(period_start: datetime.date, period_end: datetime.date, mapping) ->
     )
     roots = (
         Delegation.objects.filter(in_force, parent__isnull=True)
-        .annotate(has_child=Exists(Delegation.objects.filter(parent_id=OuterRef("pk"))))
+        .annotate(
+            has_child=Exists(
+                # as at the period end: a sub-delegation issued later is not counted
+                Delegation.objects.filter(parent_id=OuterRef("pk"), valid_from__lte=period_end)
+            )
+        )
         .values("unit_id")
     )
     sub = roots.annotate(num=Count("pk", filter=Q(has_child=True)), den=Count("pk"))

@@ -2,6 +2,7 @@
 reference, the session, the date and the original language."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -104,15 +105,35 @@ def symbol_for(run_id: int, on: datetime.date) -> str:
     return f"A/{session_number(on)}/R.{run_id}"
 
 
-def front_matter(snapshot: dict) -> dict[str, str]:
+@dataclass(frozen=True)
+class DocumentMeta:
+    """What one run (or edition) puts on its documents besides the figures: its title, symbol
+    and agenda item. Kept on the run, not in the snapshot, so that two compiles of a closed
+    period give the same snapshot."""
+
+    title: str = ""
+    symbol: str = ""
+    agenda_item: str = ""
+
+    @classmethod
+    def of(cls, run) -> "DocumentMeta":
+        return cls(title=run.title, symbol=run.symbol, agenda_item=run.agenda_item)
+
+    def title_in(self, language: str) -> str:
+        from reports.snapshot import default_title
+
+        return self.title or default_title(language)
+
+
+def front_matter(snapshot: dict, meta: DocumentMeta | None = None) -> dict[str, str]:
     """Values for the placeholders of a DOCX template and the header of the HTML and PDF."""
     language = snapshot.get("language", "en")
     issued = datetime.datetime.fromisoformat(snapshot["generated_at"]).date()
-    report = snapshot.get("report", {})
+    meta = meta or DocumentMeta()
     with translation.override(language):
         return {
-            "symbol": report.get("symbol", ""),
-            "title": report.get("title", ""),
+            "symbol": meta.symbol,
+            "title": meta.title_in(language),
             "organization": _("United Nations"),
             "organ": _("General Assembly"),
             "distribution": _("Distr.: General"),
@@ -120,7 +141,7 @@ def front_matter(snapshot: dict) -> dict[str, str]:
             "original_language": _("Original: %(language)s")
             % {"language": _("Chinese") if language.startswith("zh") else _("English")},
             "session": session_label(session_number(issued), language),
-            "agenda_item": report.get("agenda_item", ""),
+            "agenda_item": meta.agenda_item,
             "report_of": _("Report of the Secretary-General"),
             "period": _("Period covered: %(start)s to %(end)s")
             % {

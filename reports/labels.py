@@ -62,6 +62,7 @@ FIGURE_LABELS = {
     "delegations_issued": _("Delegation instruments issued"),
     "delegations_active": _("Delegation instruments active"),
     "delegations_revoked": _("Delegation instruments revoked"),
+    "kpi_by_entity": _("Key performance indicators on delegated authority, by entity"),
     "decisions_outside_authority": _("Decisions outside delegated authority"),
     "outside_authority_reviews": _("Reviews of decisions outside authority"),
     "actions_taken": _("Actions taken"),
@@ -170,6 +171,25 @@ FIGURE_LABELS = {
     "days_past_due": _("Days past due"),
     "target_date": _("Target date"),
     "recovery_actions_in_period": _("Recovery actions in the period"),
+    "amount_identified_in_period": _("Savings or recoveries identified in the period (US$)"),
+    "amount_realised_in_period": _("Savings or recoveries realised in the period (US$)"),
+    "critical": _("Critical recommendations"),
+    "important": _("Important recommendations"),
+    "report": _("Report"),
+    "body": _("Oversight body"),
+    "number": _("Number"),
+    "status": _("Status"),
+    "latest_comment": _("Latest comment"),
+    # the cells of the delegation KPI table (section G)
+    "entity": _("Entity"),
+    "name": _("Name"),
+    "kpis": _("Key performance indicators"),
+    "value": _("Value"),
+    "numerator": _("Numerator"),
+    "denominator": _("Denominator"),
+    "target": _("Target (%)"),
+    "entered": _("Entered with evidence"),
+    "entry_id": _("Entry"),
 }
 
 
@@ -247,6 +267,8 @@ def item_status_label(measure_kind: str, item: dict) -> str:
 
 # Label kinds of figures whose value is a code.
 VALUE_KINDS = {"results_trend": "indicator_trend"}
+# Label kinds of the codes in a column of a list of records, by list: {list key: {column: kind}}.
+LIST_VALUE_KINDS = {"critical_past_due": {"status": "recommendation_status"}}
 
 
 def value_label(key: str, value: str) -> str:

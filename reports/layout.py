@@ -9,7 +9,14 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from reports.charts import Chart, charts_for
-from reports.labels import item_status_label, value_label
+from reports.gadoc import DocumentMeta
+from reports.labels import (
+    LIST_VALUE_KINDS,
+    code_label,
+    item_status_label,
+    label_for,
+    value_label,
+)
 
 
 @dataclass
@@ -123,36 +130,103 @@ class _Labeller:
         return self.labels.get(key, key)
 
 
-def _table_from_dict_of_dicts(title: str, mapping: dict, lab: _Labeller) -> Table:
+def _tables_from_dict_of_dicts(title: str, mapping: dict, lab: _Labeller) -> list[Table]:
+    """One row per entry (a body, a priority). A block nested in the entries (a body's
+    prior-period figures, OIOS's critical ones) becomes a table of its own, of the rows that
+    have it, so no figure prints as a list of codes."""
     columns: list[str] = []
+    nested: list[str] = []
     for value in mapping.values():
-        for key in value:
-            if key not in columns:
-                columns.append(key)
+        for key, item in value.items():
+            target = nested if isinstance(item, dict) else columns
+            if key not in columns and key not in nested:
+                target.append(key)
     columns = lab.keys(dict.fromkeys(columns))
     table = Table(title, [""] + [lab.label(c) for c in columns], [])
     for row_key in lab.keys(mapping):
         values = mapping[row_key]
         table.rows.append([lab.label(row_key)] + [display(c, values.get(c)) for c in columns])
         table.raw_rows.append([lab.label(row_key)] + [raw(c, values.get(c)) for c in columns])
-    return table
+    tables = [table]
+    for key in lab.keys(dict.fromkeys(nested)):
+        blocks = {
+            row_key: value[key]
+            for row_key, value in mapping.items()
+            if isinstance(value.get(key), dict)
+        }
+        tables.extend(_tables_from_dict_of_dicts(f"{title} – {lab.label(key)}", blocks, lab))
+    return tables
 
 
-def _table_from_list(title: str, items: list, lab: _Labeller) -> Table:
+def _table_from_list(title: str, items: list, lab: _Labeller, key: str = "") -> Table:
     columns: list[str] = []
     for item in items:
-        for key in item:
-            if key not in columns:
-                columns.append(key)
+        for column in item:
+            if column not in columns:
+                columns.append(column)
     columns = lab.keys(dict.fromkeys(columns))
+    coded = LIST_VALUE_KINDS.get(key, {})
     table = Table(title, [lab.label(c) for c in columns], [])
+
+    def cell(column, value, shown):
+        label = code_label(coded.get(column), value)
+        return label if label is not None else shown(column, value)
+
     for item in items:
-        table.rows.append([display(c, item.get(c)) for c in columns])
-        table.raw_rows.append([raw(c, item.get(c)) for c in columns])
+        table.rows.append([cell(c, item.get(c), display) for c in columns])
+        table.raw_rows.append([cell(c, item.get(c), raw) for c in columns])
     return table
 
 
-def figures(section: dict) -> tuple[list[tuple[str, str, object]], list[Table]]:
+def kpi_status_label(status: str | None) -> str:
+    return {
+        "met": _("Met"),
+        "not_met": _("Not met"),
+    }.get(status or "", _("No data"))
+
+
+def kpi_table(title: str, rows: list[dict], methodology: dict, lab: "_Labeller") -> Table:
+    """Section G's delegation KPIs: one row per entity, one column per KPI (its title and
+    target), each cell the value and whether it met the target; KPIs in the app's order."""
+    codes: list[str] = []
+    for row in rows:
+        for code in row.get("kpis") or {}:
+            if code not in codes:
+                codes.append(code)
+    codes = lab.keys(dict.fromkeys(codes))
+    columns = [_("Entity")]
+    for code in codes:
+        entry = methodology.get(f"kpi_{code}") or {}
+        name = entry.get("label") or label_for(code)
+        target = entry.get("target")
+        columns.append(
+            _("%(kpi)s (target %(target)s%%)") % {"kpi": name, "target": f"{target:g}"}
+            if isinstance(target, int | float)
+            else name
+        )
+    table = Table(title, columns, [])
+    for row in rows:
+        cells, raws = [row.get("entity", "")], [row.get("entity", "")]
+        for code in codes:
+            cell = (row.get("kpis") or {}).get(code) or {}
+            value = cell.get("value")
+            if value is None:
+                cells.append(kpi_status_label(None))
+            else:
+                cells.append(f"{display(code, value)} ({kpi_status_label(cell.get('status'))})")
+            raws.append(value)
+        table.rows.append(cells)
+        table.raw_rows.append(raws)
+    return table
+
+
+# Section keys laid out by a table of their own.
+OWN_TABLES = {"kpi_by_entity": kpi_table}
+
+
+def figures(
+    section: dict, methodology: dict | None = None
+) -> tuple[list[tuple[str, str, object]], list[Table]]:
     """A section's metrics as facts (one figure each) and tables (figures broken down)."""
     lab = _Labeller(section)
     facts: list[tuple[str, str, object]] = []
@@ -162,12 +236,15 @@ def figures(section: dict) -> tuple[list[tuple[str, str, object]], list[Table]]:
         for key in lab.keys(mapping):
             value = mapping[key]
             label = f"{prefix}{lab.label(key)}"
-            if (
+            if key in OWN_TABLES and isinstance(value, list):
+                if value:
+                    tables.append(OWN_TABLES[key](label, value, methodology or {}, lab))
+            elif (
                 isinstance(value, dict)
                 and value
                 and all(isinstance(v, dict) for v in value.values())
             ):
-                tables.append(_table_from_dict_of_dicts(label, value, lab))
+                tables.extend(_tables_from_dict_of_dicts(label, value, lab))
             elif (
                 isinstance(value, dict)
                 and value
@@ -181,7 +258,7 @@ def figures(section: dict) -> tuple[list[tuple[str, str, object]], list[Table]]:
             elif isinstance(value, dict) and value:
                 walk(value, prefix=f"{label} – ")
             elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-                tables.append(_table_from_list(label, value, lab))
+                tables.append(_table_from_list(label, value, lab, key))
             else:
                 facts.append((label, display(key, value), raw(key, value)))
 
@@ -206,13 +283,14 @@ def labelled_paragraph(paragraph: dict) -> dict:
     return {**paragraph, "measures": measures}
 
 
-def document(snapshot: dict) -> DocumentView:
+def document(snapshot: dict, meta: DocumentMeta | None = None) -> DocumentView:
     language = snapshot.get("language", "en")
+    meta = meta or DocumentMeta()
     with translation.override(language):
         charts = charts_for(snapshot)
         sections = []
         for section in snapshot["sections"]:
-            facts, tables = figures(section)
+            facts, tables = figures(section, snapshot.get("methodology") or {})
             sections.append(
                 SectionView(
                     code=section["code"],
@@ -253,11 +331,10 @@ def document(snapshot: dict) -> DocumentView:
             )
             for r in snapshot.get("restatements") or []
         ]
-    report = snapshot.get("report", {})
     return DocumentView(
         snapshot=snapshot,
-        title=report.get("title", ""),
-        symbol=report.get("symbol", ""),
+        title=meta.title_in(language),
+        symbol=meta.symbol,
         language=language,
         period_start=snapshot["period"]["start"],
         period_end=snapshot["period"]["end"],

@@ -169,6 +169,15 @@ FIGURES: dict[str, Figure] = {
         date_rule=_("Decisions dated within the period; actions as recorded."),
         source=SRC_ACCOUNTABILITY,
     ),
+    "kpi_by_entity": Figure(
+        _(
+            "The key performance indicators of the accountability framework on delegated "
+            "authority, by entity (the units directly below the Secretariat): each one's value, "
+            "target and whether it was met. Each indicator is defined in this annex."
+        ),
+        date_rule=_("As at the period end, each indicator by its own date rule."),
+        source=SRC_ACCOUNTABILITY,
+    ),
     # --- B, H, I: results-based management ------------------------------------------------
     "indicator_results_by_period": Figure(
         _("Indicator results and targets met, by budget period, up to the period's last year."),
@@ -727,6 +736,42 @@ def entries(keys: list[str]) -> dict[str, dict]:
             "denominator": str(figure.denominator),
             "date_rule": str(figure.date_rule),
             "source": figure.source,
+        }
+    return result
+
+
+KPI_COMPUTED_RULE = _(
+    "Records dated within the period, as at the period end: a review, an acceptance or a "
+    "sub-delegation recorded after the period end is not counted. Units are folded into their "
+    "entity, the unit directly below the Secretariat."
+)
+KPI_ENTERED_RULE = _(
+    "Entered with its evidence for the calendar year in which the period ends, as recorded "
+    "when the report is compiled."
+)
+KPI_TARGET = _("Target: %(target)s%%. The indicator is met when its value reaches the target.")
+
+
+def kpi_key(code: str) -> str:
+    """The methodology key of a delegation KPI (its code may also name a section's figure)."""
+    return f"kpi_{code}"
+
+
+def kpi_entries(definitions: dict[str, dict]) -> dict[str, dict]:
+    """The methodology entries of the delegation KPIs (accountability.metrics.kpi_section's
+    `kpi_definitions`), in the active language, each with its target."""
+    result = {}
+    for code, kpi in definitions.items():
+        target = kpi.get("target")
+        target_text = f"{target:g}" if isinstance(target, int | float) else str(target)
+        result[kpi_key(code)] = {
+            "label": str(kpi.get("title") or label_for(code)),
+            "definition": f"{kpi.get('definition', '')} {KPI_TARGET % {'target': target_text}}",
+            "numerator": "",
+            "denominator": "",
+            "date_rule": str(KPI_COMPUTED_RULE if kpi.get("computed") else KPI_ENTERED_RULE),
+            "source": str(kpi.get("source") or SRC_ACCOUNTABILITY),
+            "target": target,
         }
     return result
 

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from core.exports import xlsx_bytes
 from reports import docx_builder
-from reports.gadoc import front_matter
-from reports.layout import document
+from reports.gadoc import DocumentMeta, front_matter
+from reports.layout import document, raw
 
 CSS_TEMPLATE = "reports/document.css"
 
@@ -55,12 +55,12 @@ def style_hash(html_bytes: bytes) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
-def html(snapshot: dict) -> bytes:
-    doc = document(snapshot)
+def html(snapshot: dict, meta: DocumentMeta | None = None) -> bytes:
+    doc = document(snapshot, meta)
     with translation.override(doc.language):
         text = render_to_string(
             "reports/document.html",
-            {"doc": doc, "front": front_matter(snapshot), "css": report_css()},
+            {"doc": doc, "front": front_matter(snapshot, meta), "css": report_css()},
         )
     return text.encode("utf-8")
 
@@ -104,8 +104,8 @@ def pdf(html_bytes: bytes) -> bytes:
     return document.write_pdf(stylesheets=[fonts], font_config=font_config)
 
 
-def docx(snapshot: dict, template: bytes | None = None) -> bytes:
-    return docx_builder.build(document(snapshot), front_matter(snapshot), template)
+def docx(snapshot: dict, template: bytes | None = None, meta: DocumentMeta | None = None) -> bytes:
+    return docx_builder.build(document(snapshot, meta), front_matter(snapshot, meta), template)
 
 
 def _paragraph_rows(doc) -> list[list]:
@@ -151,9 +151,8 @@ def _figure_rows(snapshot: dict) -> list[list]:
                 walk(code, path + [str(index)], item, labels)
         else:
             label = " – ".join(labels.get(part, part) for part in path)
-            rows.append(
-                [code, ".".join(path), label, value if not isinstance(value, list) else str(value)]
-            )
+            # Codes read as their labels here too; amounts stay numbers.
+            rows.append([code, ".".join(path), label, raw(path[-1], value)])
 
     for section in snapshot["sections"]:
         for key in section.get("key_order", []):
@@ -162,9 +161,9 @@ def _figure_rows(snapshot: dict) -> list[list]:
     return rows
 
 
-def xlsx(snapshot: dict) -> bytes:
-    doc = document(snapshot)
-    front = front_matter(snapshot)
+def xlsx(snapshot: dict, meta: DocumentMeta | None = None) -> bytes:
+    doc = document(snapshot, meta)
+    front = front_matter(snapshot, meta)
     with translation.override(doc.language):
         sheets = [
             (

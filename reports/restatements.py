@@ -61,7 +61,12 @@ IGNORED = {
     "due_reminder_for",
     "overdue_reminder_for",
 }
-DERIVED = {"risk.recoverycase": {"amount_recovered"}}
+DERIVED = {
+    "risk.recoverycase": {"amount_recovered"},
+    # The date of the latest status change follows the dated timeline (its updates are
+    # examined by their own `effective_on`): a change made today moves it forward.
+    "oversight.recommendation": {"status_changed_on"},
+}
 LIMIT = 500
 
 

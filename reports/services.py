@@ -29,7 +29,7 @@ from core.models import StaleVersion
 from core.uploads import check_size
 from reports import render
 from reports.choices import ACTIVE_STATUSES, FileFormat, ReportLanguage, RunStatus
-from reports.gadoc import symbol_for
+from reports.gadoc import DocumentMeta, symbol_for
 from reports.models import ReportFile, ReportRun, ReportTemplate
 from reports.snapshot import build_snapshot, canonical_json
 
@@ -252,15 +252,17 @@ def _template_bytes(run: ReportRun) -> bytes | None:
 def render_all(
     snapshot_bytes: bytes, run: ReportRun, tick=None
 ) -> tuple[list[Rendered], dict[str, float]]:
-    """Every rendering of a snapshot, made from the JSON bytes alone."""
+    """Every rendering of a snapshot, made from the JSON bytes and the run's own document data
+    (title, symbol, agenda item), which the snapshot does not hold."""
     timings: dict[str, float] = {}
     snap = json.loads(snapshot_bytes)
+    meta = DocumentMeta.of(run)
     outputs = [Rendered(FileFormat.JSON, snapshot_bytes)]
     steps = (
-        (FileFormat.HTML, 30, lambda: render.html(snap)),
+        (FileFormat.HTML, 30, lambda: render.html(snap, meta)),
         (FileFormat.PDF, 45, lambda: render.pdf(outputs[1].content)),
-        (FileFormat.DOCX, 70, lambda: render.docx(snap, _template_bytes(run))),
-        (FileFormat.XLSX, 85, lambda: render.xlsx(snap)),
+        (FileFormat.DOCX, 70, lambda: render.docx(snap, _template_bytes(run), meta)),
+        (FileFormat.XLSX, 85, lambda: render.xlsx(snap, meta)),
     )
     for fmt, progress, make in steps:
         if tick:
@@ -347,10 +349,6 @@ def _compile(run: ReportRun, token: str, heartbeat: Heartbeat) -> ReportRun | No
         period_start=run.period_start,
         period_end=run.period_end,
         language=run.language,
-        title=run.title,
-        symbol=run.symbol,
-        run_id=run.pk,
-        agenda_item=run.agenda_item,
         progress=lambda p: tick(2 + p, "snapshot"),
     )
     payload = canonical_json(snapshot)

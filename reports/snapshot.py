@@ -228,36 +228,51 @@ def _labels(order: list[str], kinds: dict[str, str | None]) -> dict[str, str]:
     return {key: label_for(key, kinds.get(key)) for key in order}
 
 
-def previous_trend(key_path: tuple[str, str], before: datetime.date, limit: int = 6) -> list[dict]:
-    """A figure as earlier issued reports gave it (oldest first): the trend across reports."""
-    from reports.models import ReportRun
+TREND_PERIODS = 4  # the period and the three before it, each of the same length
 
-    section, key = key_path
+
+def trend_periods(
+    period_start: datetime.date, period_end: datetime.date, count: int = TREND_PERIODS
+) -> list[tuple[datetime.date, datetime.date]]:
+    """The period and the `count - 1` periods of the same length before it, oldest first."""
+    periods = [(period_start, period_end)]
+    while len(periods) < count:
+        periods.append(methodology.previous_period(*periods[-1]))
+    return list(reversed(periods))
+
+
+def _period_label(start: datetime.date, end: datetime.date) -> str:
+    return f"{start.isoformat()}/{end.isoformat()}"
+
+
+def appraisal_trend(
+    period_start: datetime.date,
+    period_end: datetime.date,
+    known: dict[tuple[datetime.date, datetime.date], dict[str, dict]],
+) -> list[dict]:
+    """Appraisal compliance for the period and the periods of the same length before it, each
+    as at its own end, by the function that gives the headline figure (performance's
+    report_metrics): no earlier report run is read, so the trend is the same whichever runs
+    exist. `known` holds the metrics already collected for some of those periods."""
+    report_metrics = _load("performance", "report_metrics")
     points = []
-    runs = (
-        ReportRun.objects.done()
-        .filter(period_end__lt=before)
-        .order_by("-period_end", "-id")
-        .values_list("period_start", "period_end", "snapshot")[: limit * 3]
-    )
-    seen = set()
-    for start, end, snap in runs:
-        if (start, end) in seen or not snap:
-            continue
-        seen.add((start, end))
-        value = next(
-            (
-                s.get("metrics", {}).get(key)
-                for s in snap.get("sections", [])
-                if s.get("code") == section
-            ),
-            None,
-        )
-        if value is not None:
-            points.append({"period": f"{start.isoformat()}/{end.isoformat()}", "value": value})
-        if len(points) >= limit:
-            break
-    return list(reversed(points))
+    for start, end in trend_periods(period_start, period_end):
+        metrics = known.get((start, end))
+        if metrics is None:
+            metrics = (report_metrics(start, end) or {}) if report_metrics else {}
+        value = (metrics.get("D") or {}).get("appraisal_compliance_rate")
+        points.append({"period": _period_label(start, end), "value": _json_safe(value)})
+    return points
+
+
+def kpi_figures(period_start: datetime.date, period_end: datetime.date) -> tuple[list, dict]:
+    """Section G's delegation KPI table by entity as at the period end, and each KPI's
+    definition (accountability.metrics.kpi_section); ([], {}) without it."""
+    kpi_section = _load("accountability", "kpi_section")
+    if kpi_section is None:
+        return [], {}
+    found = kpi_section(period_start, period_end) or {}
+    return _json_safe(found.get("kpi_by_entity") or []), found.get("kpi_definitions") or {}
 
 
 def build_snapshot(
@@ -265,13 +280,12 @@ def build_snapshot(
     period_start: datetime.date,
     period_end: datetime.date,
     language: str,
-    title: str = "",
-    symbol: str = "",
-    run_id: int | None = None,
-    agenda_item: str = "",
     progress: Callable[[int], None] | None = None,
 ) -> dict:
-    """The report's data as of now, JSON-safe and in the report's language."""
+    """The report's data as of now, JSON-safe and in the report's language: figures only. What
+    belongs to one run (its id, title, symbol, agenda item) is kept on the run and handed to the
+    renderers beside the snapshot (reports.gadoc.DocumentMeta), so two compiles of a closed
+    period differ only in `generated_at` and `audit_trail` (CONTRACT.md)."""
     zh = language.startswith("zh")
     with translation.override(language):
         # The anchor is read first: everything the report shows is at least as new as it.
@@ -281,6 +295,9 @@ def build_snapshot(
             period_end,
             (lambda i: progress(i * 25 // len(metric_modules()))) if progress else None,
         )
+        kpi_rows, kpi_definitions = kpi_figures(period_start, period_end)
+        if kpi_rows:
+            metrics["G"]["kpi_by_entity"] = kpi_rows
         sections = []
         paragraphs = list(Paragraph.objects.select_related("section").order_by("number"))
         headings = {s.code: (s.heading_zh if zh else s.heading_en) for s in Section.objects.all()}
@@ -312,14 +329,13 @@ def build_snapshot(
         for item in figures_now:
             item["previous"] = previous.get(item["key"])
         documented = methodology.entries(methodology.figure_keys(sections, figures_now))
+        documented.update(methodology.kpi_entries(kpi_definitions))
+        known = {
+            (period_start, period_end): metrics,
+            (previous_start, previous_end): previous_metrics,
+        }
         snapshot = {
             "schema": SCHEMA_VERSION,
-            "report": {
-                "id": run_id,
-                "title": title or default_title(language),
-                "symbol": symbol,
-                "agenda_item": agenda_item,
-            },
             "language": language,
             "period": {"start": period_start.isoformat(), "end": period_end.isoformat()},
             "generated_at": timezone.now().replace(microsecond=0).isoformat(),
@@ -335,15 +351,7 @@ def build_snapshot(
             "restatements": restatements(period_start, period_end, entries),
             "rating_bands": rating_bands(),
             "trends": {
-                "appraisal_compliance_rate": previous_trend(
-                    ("D", "appraisal_compliance_rate"), period_end
-                )
-                + [
-                    {
-                        "period": f"{period_start.isoformat()}/{period_end.isoformat()}",
-                        "value": metrics["D"].get("appraisal_compliance_rate"),
-                    }
-                ],
+                "appraisal_compliance_rate": appraisal_trend(period_start, period_end, known)
             },
             "preliminary_paragraphs": preliminary,
             "sections": sections,

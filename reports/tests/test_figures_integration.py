@@ -1,11 +1,8 @@
-"""The report on real figures (issue 11): a small world built through the apps' services, two
-units, every figure hand-counted, compiled through reports.services on PostgreSQL. A closed
-period compiled again after later changes gives the same figures; a backdated addition shows
-under `restatements`.
-
-Section C: oversight's section C figures are being rebuilt as at the period end in parallel
-(issue 11, inside oversight/). This test records no recommendations and asserts of section C only
-what exists: every body-by-body key it gives is documented in the methodology annex."""
+"""The report on real figures (issue 11): a small world built through the apps' services
+(reports/tests/world.py: two units, two oversight bodies, every figure hand-counted), compiled
+through reports.services on PostgreSQL. A closed period compiled again after later changes gives
+the same snapshot apart from `generated_at` and `audit_trail`; a backdated addition shows under
+`restatements`."""
 
 import datetime
 from decimal import Decimal
@@ -13,17 +10,17 @@ from decimal import Decimal
 import pytest
 from django.core.files.storage import default_storage
 
-from accountability import services as accountability
-from accountability.models import Decision
-from org.tests.factories import PersonFactory
+from oversight import services as oversight
+from oversight.models import Recommendation
 from performance import services as performance
-from performance.models import Appraisal, BoardFinding, Compact, CompactObjective
+from performance.models import BoardFinding
 from reports.choices import RunStatus
+from reports.tests import world as test_world
+from reports.tests.world import PERIOD
 from risk import services as risk
-from risk.models import RecoveryAction, RecoveryCase
+from risk.models import RecoveryAction
 
 pytestmark = pytest.mark.django_db
-PERIOD = {"period_start": datetime.date(2025, 1, 1), "period_end": datetime.date(2025, 12, 31)}
 D = datetime.date
 
 
@@ -36,113 +33,28 @@ def headline(snapshot):
 
 
 def comparable(snapshot):
-    """The snapshot less what differs between two compiles by design: when it was compiled, the
-    change-history anchor, and the run's own identity (id and document symbol)."""
-    ignored = {"generated_at", "audit_trail", "report"}
-    return {k: v for k, v in snapshot.items() if k not in ignored}
+    """The snapshot less what differs between two compiles by design (CONTRACT.md): when it
+    was compiled and the change-history anchor."""
+    return {k: v for k, v in snapshot.items() if k not in ("generated_at", "audit_trail")}
 
 
 @pytest.fixture
-def world(units, admin_user):
-    who = {"acting_user": admin_user}
+def world(units, admin_user, manager, manager2, gastaff):
+    people = {
+        "admin_user": admin_user,
+        "manager": manager,
+        "manager2": manager2,
+        "gastaff": gastaff,
+    }
+    return test_world.build(units, people)
 
-    # Recoveries across periods.
-    old = risk.save_recovery_case(
-        RecoveryCase(
-            unit=units["dmspc"],
-            title="Fuel fraud",
-            finding="fraud",
-            amount_lost=Decimal("200000"),
-            opened_on=D(2024, 3, 1),
-        ),
-        **who,
-    )
-    new = risk.save_recovery_case(
-        RecoveryCase(
-            unit=units["dos"],
-            title="Stock losses",
-            finding="mismanagement",
-            amount_lost=Decimal("40000"),
-            opened_on=D(2025, 5, 1),
-        ),
-        **who,
-    )
-    for case, on, amount in (
-        (old, D(2024, 11, 1), "10000"),  # previous period
-        (old, D(2025, 3, 1), "150000"),  # in the period, on a case opened before it
-        (new, D(2025, 6, 1), "5000"),
-        (new, D(2026, 1, 15), "2000"),  # after the period end
-    ):
-        risk.add_recovery_action(
-            RecoveryAction(case=case, taken_on=on, amount=Decimal(amount)), **who
-        )
 
-    # Senior managers and compacts.
-    asg = PersonFactory(unit=units["dmspc"], grade="ASG", name="Senior One")
-    usg = PersonFactory(unit=units["dos"], grade="USG", name="Senior Two")
-    PersonFactory(unit=units["dos"], grade="D-2", is_head_of_entity=True, name="Head Three")
-    PersonFactory(unit=units["dmspc"], grade="P-5", name="Not Senior")
-
-    def compact(person, year, signed_on=None):
-        c = performance.save_compact(Compact(senior_manager=person, year=year), **who)
-        performance.save_objective(
-            CompactObjective(
-                compact=c, kind="programme", title="Deliver", indicator="Rate", target="90%"
-            ),
-            **who,
-        )
-        if signed_on:
-            c = performance.sign_compact(c, signed_on=signed_on, **who)
-        return c
-
-    compact(asg, 2025, D(2025, 2, 10))
-    late = compact(usg, 2025)  # signed after the period end, below
-    older = compact(asg, 2023, D(2023, 2, 1))
-    older = performance.assess_compact(
-        older, assessed_on=D(2024, 1, 15), mpb_rating="satisfactory", mpb_assessment="Fine", **who
-    )
-    open_finding = performance.save_finding(
-        BoardFinding(compact=older, finding="Gender targets not met"), **who
-    )
-    closed = performance.save_finding(BoardFinding(compact=older, finding="Audit backlog"), **who)
-    performance.close_finding(closed, closed_on=D(2025, 4, 1), action_plan="Backlog cleared", **who)
-
-    # Appraisals due on 31 May 2025: 4 on time, 1 late, 1 not completed; two units.
-    for index, (unit, completed_on) in enumerate(
-        [
-            (units["ohr"], D(2025, 5, 20)),
-            (units["ohr"], D(2025, 5, 31)),
-            (units["ohr"], D(2025, 4, 30)),
-            (units["pd"], D(2025, 5, 1)),
-            (units["pd"], D(2025, 7, 1)),
-            (units["pd"], None),
-        ]
-    ):
-        staff = PersonFactory(unit=unit, grade="P-3", name=f"Staff {index}")
-        performance.save_appraisal(
-            Appraisal(
-                staff=staff,
-                unit=unit,
-                cycle=2024,
-                due_on=D(2025, 5, 31),
-                completed_on=completed_on,
-                rating="meets" if completed_on else "",
-            ),
-            **who,
-        )
-
-    # Decisions: three in 2025 (two units), one in 2024.
-    for unit, on in (
-        (units["dmspc"], D(2025, 2, 1)),
-        (units["dmspc"], D(2025, 8, 1)),
-        (units["dos"], D(2025, 11, 30)),
-        (units["dos"], D(2024, 6, 1)),
-    ):
-        accountability.save_decision(
-            Decision(title=f"Decision of {on}", unit=unit, decided_by=admin_user, decided_on=on),
-            **who,
-        )
-    return {"new_case": new, "late_compact": late, "open_finding": open_finding}
+def counts(**given):
+    keys = (
+        "total implemented in_progress pending_verification not_implemented overtaken "
+        "not_accepted open overdue"
+    ).split()
+    return {key: given.get(key, 0) for key in keys}
 
 
 def test_the_report_gives_the_hand_counted_figures_and_the_same_ones_when_compiled_again(
@@ -167,12 +79,76 @@ def test_the_report_gives_the_hand_counted_figures_and_the_same_ones_when_compil
     assert d["mpb_findings_open"] == 1  # the 2023 compact's open finding
     assert d["mpb_findings_closed"] == 1  # closed 1 April 2025
     e = section(snap, "E")
-    # Required: the ASG, the USG and the head of entity (not the P-5); one has a signed compact.
-    assert (e["senior_managers_required_compact"], e["senior_managers_with_compact"]) == (3, 1)
-    assert e["compact_coverage_rate"] == 33.3
+    # Required: the ASG, the USG and the two heads of entity (not the P-5 nor the deputies); one
+    # has a signed compact.
+    assert (e["senior_managers_required_compact"], e["senior_managers_with_compact"]) == (4, 1)
+    assert e["compact_coverage_rate"] == 25.0
     # A: three decisions in 2025, one in 2024, all within authority (no delegation needed).
     assert top["decisions_logged"] == (3, 1)
     assert top["decisions_within_authority_rate"] == (100.0, 100.0)
+    # C, as at 31 Dec 2025 (reports/tests/world.py): OIOS o1 in progress, o2 implemented, o3 not
+    # accepted, o4 open; o1 and o4 overdue. BOA b1, b3 implemented, b2 in progress, b4 open and
+    # overdue (b2's target is the period end itself, not before it), b5 not accepted.
+    c = section(snap, "C")
+    oios, boa = c["by_body"]["OIOS"], c["by_body"]["BOA"]
+    assert {k: oios[k] for k in counts()} == counts(
+        total=4, implemented=1, in_progress=1, not_accepted=1, open=1, overdue=2
+    )
+    assert (
+        oios["implementation_rate"],
+        oios["acceptance_rate"],
+        oios["implementation_rate_of_accepted"],
+    ) == (25.0, 75.0, 33.3)
+    assert {k: boa[k] for k in counts()} == counts(
+        total=5, implemented=2, in_progress=1, not_accepted=1, open=1, overdue=1
+    )
+    assert (
+        boa["implementation_rate"],
+        boa["acceptance_rate"],
+        boa["implementation_rate_of_accepted"],
+    ) == (40.0, 80.0, 50.0)
+    # BOA's prior-period table: issued before 2025 and open on 31 Dec 2024 (b1, b2, b4; b3 was
+    # implemented in 2024), by status on 31 Dec 2025: the Board's four categories.
+    prior = boa["prior_period"]
+    assert (
+        prior["total"],
+        prior["implemented"],
+        prior["under_implementation"],
+        prior["open"],
+        prior["overtaken"],
+    ) == (3, 1, 1, 1, 0)
+    assert boa["issued_in_period"]["total"] == 1 and boa["issued_in_period"]["not_accepted"] == 1
+    # OIOS's prior period: o1 and o2 (o3, not accepted, was closed); critical: o1, o3, o4.
+    assert (oios["prior_period"]["total"], oios["prior_period"]["implemented"]) == (2, 1)
+    assert (oios["critical"]["total"], oios["critical"]["overdue"]) == (3, 2)
+    assert oios["amount_identified"] == "300000.00"
+    assert [(r["report"], r["number"], r["days_past_due"]) for r in c["critical_past_due"]] == [
+        ("2024/010", "1", 184),
+        ("2025/020", "1", 31),
+    ]
+    # Headline: (1 + 2) of 9 implemented, 3 overdue; on 31 Dec 2024: 1 (b3) of the 7 issued by
+    # then, none overdue.
+    assert top["recommendations_implementation_rate"] == (33.3, 14.3)
+    assert top["recommendations_overdue"] == (3, 0)
+
+    # G: the KPI table by entity, as at 31 Dec 2025 (world._delegations).
+    kpis = {row["entity"]: row["kpis"] for row in section(snap, "G")["kpi_by_entity"]}
+    assert set(kpis) == {"DMSPC", "DOS"}
+    assert kpis["DMSPC"]["instruments_accepted_on_time"]["value"] == 100.0
+    assert kpis["DOS"]["instruments_accepted_on_time"]["value"] == 0.0
+    assert kpis["DMSPC"]["sub_delegations_recorded"]["value"] == 100.0
+    assert kpis["DOS"]["sub_delegations_recorded"]["value"] == 0.0
+    assert kpis["DOS"]["sub_delegations_recorded"]["status"] == "not_met"
+    assert snap["methodology"]["kpi_sub_delegations_recorded"]["definition"]
+
+    # The trend: appraisal compliance in 2025 and the three years before, each as at its end.
+    assert snap["trends"]["appraisal_compliance_rate"] == [
+        {"period": "2022-01-01/2022-12-31", "value": None},
+        {"period": "2023-01-01/2023-12-31", "value": None},
+        {"period": "2024-01-01/2024-12-31", "value": None},
+        {"period": "2025-01-01/2025-12-31", "value": 66.7},
+    ]
+
     # Every figure documented; the annex holds the compliance definition once.
     assert "appraisal_completion_rate" not in section(snap, "F")
     assert snap["methodology"]["amount_recovered"]["date_rule"]
@@ -189,6 +165,17 @@ def test_the_report_gives_the_hand_counted_figures_and_the_same_ones_when_compil
     finding.action_plan = "Targets revised"
     finding = performance.save_finding(finding, acting_user=admin_user)
     performance.close_finding(finding, closed_on=D(2026, 2, 1), acting_user=admin_user)
+    # Recommendations move today; b4 is implemented, o4 overtaken (both dated today).
+    recs = world["recommendations"]
+    for key, status in (("b4", "implemented"), ("o4", "overtaken"), ("o1", "pending_verification")):
+        oversight.change_status(
+            Recommendation.objects.get(pk=recs[key].pk),
+            acting_user=admin_user,
+            status=status,
+            note="Later.",
+        )
+    # An earlier period's run now exists: the trend does not read it.
+    assert issue(gastaff, period_start=D(2024, 1, 1), period_end=D(2024, 12, 31)).status == "done"
     second = issue(gastaff, **PERIOD)
     assert second.status == RunStatus.DONE, second.error
     assert comparable(second.snapshot) == comparable(snap)
