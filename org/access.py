@@ -1,9 +1,11 @@
 """Who a user is for the permission engine: the kind of role they hold, the unit subtree a manager
 answers for, the oversight body an oversight user serves. Policies (org.permissions) read this."""
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from core.actions import SYSTEM
 from org.choices import RoleKind
@@ -19,6 +21,7 @@ class Access:
     body_code: str = ""
     is_system: bool = False
     _subtree: tuple[int, ...] | None = field(default=None, repr=False)
+    _ids: dict = field(default_factory=dict, repr=False)
 
     @property
     def kind_label(self) -> str:
@@ -60,6 +63,68 @@ class Access:
 
     def manages_unit(self, unit_id: int | None) -> bool:
         return self.is_admin or (self.is_manager and unit_id in self.subtree_ids())
+
+    def resolved_ids(self, name: str, compute: Callable[[], Iterable[int]]) -> tuple[int, ...]:
+        """Ids a policy narrows by, fetched by one small query and kept for the request.
+        Policies filter with `IN (ids)` rather than OR-ing a sub-select into the main query: the
+        planner then uses the indexes of both sides (an OR over a sub-select walked all 1M
+        decisions for a manager who sees 7, issue 13). A write to a model these sets are read
+        from (CACHED_FROM) drops them, so an Access kept across writes never answers stale."""
+        cached = self._ids.get(name)
+        if cached is not None and cached[0] == _generation:
+            return cached[1]
+        ids = tuple(sorted({i for i in compute() if i is not None}))
+        self._ids[name] = (_generation, ids)
+        return ids
+
+    def person_ids(self) -> tuple[int, ...]:
+        """The staff records of the signed-in user (usually one)."""
+        if self.user_id is None:
+            return ()
+        return self.resolved_ids(
+            "person",
+            lambda: apps.get_model("org", "Person")
+            .objects.filter(user_id=self.user_id)
+            .values_list("pk", flat=True),
+        )
+
+    def body_id(self) -> int | None:
+        """The id of an oversight user's body (filters compare ids, never codes)."""
+        if not self.is_oversight:
+            return None
+        found = self.resolved_ids(
+            "body",
+            lambda: apps.get_model("oversight", "OversightBody")
+            .objects.filter(code=self.body_code)
+            .values_list("pk", flat=True),
+        )
+        return found[0] if found else None
+
+
+# Writes to these models change the id sets policies resolve (who issued which instrument, who
+# sits on which panel, whose staff record is whose): each bumps the generation that cached sets
+# are checked against. Only rows written through the ORM's signals count; the tables behind these
+# sets are written by the named actions, which save rows one by one.
+CACHED_FROM = (
+    "org.Person",
+    "oversight.OversightBody",
+    "accountability.Delegation",
+    "accountability.Decision",
+    "risk.ProcurementCase",
+)
+_generation = 0
+
+
+def _forget_resolved_ids(**kwargs):
+    global _generation
+    _generation += 1
+
+
+for _label in CACHED_FROM:
+    post_save.connect(_forget_resolved_ids, sender=_label, dispatch_uid=f"access-ids-{_label}")
+    post_delete.connect(_forget_resolved_ids, sender=_label, dispatch_uid=f"access-ids-del-{_label}")
+# Panels (and any other many-to-many) change without a save of either side.
+m2m_changed.connect(_forget_resolved_ids, dispatch_uid="access-ids-m2m")
 
 
 ANONYMOUS = Access()

@@ -106,12 +106,30 @@ class UsernameFilter(django_filters.CharFilter):
         value = value.strip()
         if not value:
             return queryset
-        user_ids = (
+        # Resolved to ids first (one small query): the list then compares its own column.
+        user_ids = list(
             get_user_model()
             .objects.filter(Q(username=value) | Q(person__index_number=value))
-            .values("pk")
+            .values_list("pk", flat=True)
         )
-        return queryset.filter(**{f"{self.field_name}__in": user_ids})
+        return queryset.filter(**{f"{self.field_name}_id__in": user_ids})
+
+
+class IndexNumberFilter(django_filters.CharFilter):
+    """A staff member given by index number, resolved to the person's id before filtering (the
+    list compares its own foreign key, never joins on the index number). `field_name` names the
+    foreign key to org.Person."""
+
+    def __init__(self, *args, field_name: str, **kwargs):
+        kwargs.setdefault("method", self.filter_person)
+        super().__init__(*args, field_name=field_name, **kwargs)
+
+    def filter_person(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        ids = list(Person.objects.filter(index_number=value).values_list("pk", flat=True))
+        return queryset.filter(**{f"{self.field_name}_id__in": ids})
 
 
 class ParagraphFilter(django_filters.NumberFilter):
@@ -123,9 +141,15 @@ class ParagraphFilter(django_filters.NumberFilter):
     def filter(self, qs, value):
         if value in (None, ""):
             return qs
-        # A semi-join, so a record citing several paragraphs is listed once.
+        # A semi-join, so a record citing several paragraphs is listed once; the paragraph's
+        # number is resolved to its id first, so the semi-join reads the link table alone.
         through = qs.model.paragraphs.through
-        ids = through.objects.filter(paragraph__number=value).values(
+        paragraph_ids = list(
+            through._meta.get_field("paragraph")
+            .related_model.objects.filter(number=value)
+            .values_list("pk", flat=True)
+        )
+        ids = through.objects.filter(paragraph_id__in=paragraph_ids).values(
             f"{qs.model._meta.model_name}_id"
         )
         return qs.filter(pk__in=ids)

@@ -12,11 +12,13 @@ from org.permissions import Policy, ReferencePolicy, UnitPolicy
 
 
 def own_body(queryset, access, field: str):
-    """Administrators: every row; an oversight user: the rows of their own body; others none."""
+    """Administrators: every row; an oversight user: the rows of their own body; others none.
+    `field` leads to the body ("" for the body itself); the body is compared by id (resolved
+    once per request), never by joining on its code."""
     if access.is_admin:
         return queryset
     if access.is_oversight:
-        return queryset.filter(**{field: access.body_code})
+        return queryset.filter(**{f"{field}_id" if field else "pk": access.body_id()})
     return queryset.none()
 
 
@@ -25,7 +27,7 @@ class OversightBodyPolicy(ReferencePolicy):
     (and imports)."""
 
     def author(self, queryset, access):
-        return own_body(queryset, access, "code")
+        return own_body(queryset, access, "")
 
 
 class OversightReportPolicy(Policy):
@@ -33,7 +35,7 @@ class OversightReportPolicy(Policy):
         return queryset if access.authenticated and access.kind else queryset.none()
 
     def change(self, queryset, access):
-        return own_body(queryset, access, "body__code")
+        return own_body(queryset, access, "body")
 
 
 class RecommendationPolicy(UnitPolicy):
@@ -45,7 +47,7 @@ class RecommendationPolicy(UnitPolicy):
         self.prefix = prefix
 
     def change(self, queryset, access):
-        return own_body(queryset, access, f"{self.prefix}report__body__code")
+        return own_body(queryset, access, f"{self.prefix}report__body")
 
     verify = change  # implemented, not implemented, overtaken, or sent back by the body
     # Record a status change made elsewhere with its earlier date: the body (or an admin).

@@ -113,7 +113,11 @@ class RecommendationQuerySet(RestrictedQuerySet):
         return self.filter(priority=Priority.CRITICAL)
 
     def of_body(self, code: str):
-        return self.filter(report__body__code=code)
+        from oversight.models import OversightBody
+
+        # The code resolved to the body's id first: the filter compares ids on the report.
+        ids = list(OversightBody.objects.filter(code=code).values_list("pk", flat=True))
+        return self.filter(report__body_id__in=ids)
 
     def as_at(self, on: datetime.date):
         """Each recommendation as in force on `on`, read from its dated timeline in SQL:

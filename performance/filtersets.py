@@ -5,7 +5,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from org.filters import UnitFilter
+from org.filters import IndexNumberFilter, ParagraphFilter, UnitFilter
 from performance.choices import (
     CaseOutcome,
     CompactStatus,
@@ -35,8 +35,8 @@ class CompactFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Senior manager"))
     unit = UnitFilter(subtree=False)
     within = UnitFilter()
-    senior_manager = django_filters.CharFilter(
-        field_name="senior_manager__index_number", label=_("Senior manager (index number)")
+    senior_manager = IndexNumberFilter(
+        field_name="senior_manager", label=_("Senior manager (index number)")
     )
     year = django_filters.NumberFilter(label=_("Year"))
     status = django_filters.ChoiceFilter(choices=CompactStatus.choices, label=_("Status"))
@@ -75,9 +75,7 @@ class AppraisalFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Name or index number"))
     unit = UnitFilter(subtree=False)
     within = UnitFilter()
-    staff = django_filters.CharFilter(
-        field_name="staff__index_number", label=_("Staff member (index number)")
-    )
+    staff = IndexNumberFilter(field_name="staff", label=_("Staff member (index number)"))
     rating = django_filters.ChoiceFilter(
         choices=Rating.choices[1:], label=_("Rating"), empty_label=_("Any")
     )
@@ -138,8 +136,7 @@ class IndicatorFilterSet(django_filters.FilterSet):
 
     def filter_paragraph(self, queryset, name, value):
         # A subquery, not a join: no duplicate rows, so the list needs no DISTINCT.
-        cites = Indicator.paragraphs.through.objects.filter(paragraph__number=value)
-        return queryset.filter(pk__in=cites.values("indicator_id"))
+        return ParagraphFilter().filter(queryset, value)
 
 
 class IndicatorResultFilterSet(django_filters.FilterSet):

@@ -5,7 +5,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from org.filters import UnitFilter, UsernameFilter
+from org.filters import IndexNumberFilter, UnitFilter, UsernameFilter
 from risk.choices import (
     Band,
     CaseStatus,
@@ -222,9 +222,7 @@ class ProcurementCaseFilterSet(django_filters.FilterSet):
 
 class InterestDeclarationFilterSet(django_filters.FilterSet):
     case = django_filters.NumberFilter(field_name="case_id", label=_("Procurement case"))
-    person__index_number = django_filters.CharFilter(
-        field_name="person__index_number", label=_("Index number")
-    )
+    person__index_number = IndexNumberFilter(field_name="person", label=_("Index number"))
     vendor = django_filters.CharFilter(label=_("Vendor"))
 
     class Meta:

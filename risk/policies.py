@@ -5,7 +5,7 @@ owners read what they own; unit managers read and change their unit subtree; adm
 oversight bodies and GA staff read everything except declarations (personal data, which GA staff
 do not read)."""
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from org.access import access_for
 from org.models import OrgUnit, Person
@@ -55,10 +55,28 @@ class SelfAssessmentPolicy(UnitPolicy):
     def certify(self, queryset, access):
         if not access.authenticated or access.user_id is None:
             return queryset.none() if not access.is_system else queryset
-        heads = Person.objects.filter(
-            user_id=access.user_id, unit_id=OuterRef("unit_id"), is_head_of_entity=True
+        headed = access.resolved_ids(
+            "headed_units",
+            lambda: Person.objects.filter(
+                user_id=access.user_id, is_head_of_entity=True
+            ).values_list("unit_id", flat=True),
         )
-        return queryset.filter(Exists(heads))
+        return queryset.filter(unit_id__in=headed)
+
+
+def panel_case_ids(access) -> tuple[int, ...]:
+    """The procurement cases on whose evaluation panel the user sits."""
+    from risk.models import ProcurementCase
+
+    people = access.person_ids()
+    if not people:
+        return ()
+    return access.resolved_ids(
+        "panel_cases",
+        lambda: ProcurementCase.panel.through.objects.filter(person_id__in=people).values_list(
+            "procurementcase_id", flat=True
+        ),
+    )
 
 
 class ProcurementCasePolicy(UnitPolicy):
@@ -68,37 +86,28 @@ class ProcurementCasePolicy(UnitPolicy):
     as_change = (*UnitPolicy.as_change, "award", "clear", "reopen")
 
     def view(self, queryset, access):
-        from risk.models import ProcurementCase
-
         if access.can_read_all:
             return queryset
         if not access.authenticated:
             return queryset.none()
-        condition = Exists(
-            ProcurementCase.panel.through.objects.filter(
-                procurementcase_id=OuterRef("pk"), person__user_id=access.user_id
-            )
-        )
-        if access.is_manager:
-            condition = Q(unit__in=access.subtree_ids()) | condition
-        return queryset.filter(condition)
+        return queryset.filter(self._unit_or_panel(access))
 
     def declare(self, queryset, access):
         """Panel members declare for themselves; whoever may change the case records for anyone."""
-        from risk.models import ProcurementCase
-
         if access.is_admin:
             return queryset
         if not access.authenticated:
             return queryset.none()
-        condition = Exists(
-            ProcurementCase.panel.through.objects.filter(
-                procurementcase_id=OuterRef("pk"), person__user_id=access.user_id
-            )
-        )
+        return queryset.filter(self._unit_or_panel(access))
+
+    @staticmethod
+    def _unit_or_panel(access) -> Q:
+        # The cases whose panel the user sits on, resolved to ids first: an EXISTS OR-ed with the
+        # unit test would be evaluated row by row over every case.
+        condition = Q(pk__in=panel_case_ids(access))
         if access.is_manager:
-            condition = Q(unit__in=access.subtree_ids()) | condition
-        return queryset.filter(condition)
+            condition = Q(unit_id__in=access.subtree_ids()) | condition
+        return condition
 
     def view_panel(self, queryset, access):
         """Who sits on a panel, and who has not declared, is personal data: GA staff read the
@@ -132,7 +141,7 @@ class DeclarationPolicy(PersonalPolicy):
         return self._own_or_managed(queryset, access)
 
     def _own_or_managed(self, queryset, access):
-        condition = Q(person__user_id=access.user_id)
+        condition = Q(person_id__in=access.person_ids())
         if access.is_manager:
             condition |= Q(case__unit__in=access.subtree_ids())
         return queryset.filter(condition)
