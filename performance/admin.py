@@ -20,7 +20,7 @@ class CompactAdmin(TrackedModelAdmin):
 @admin.register(models.CompactObjective)
 class CompactObjectiveAdmin(TrackedModelAdmin):
     list_display = ["title", "compact", "kind", "outcome"]
-    raw_id_fields = ["compact"]
+    raw_id_fields = ["compact", "commitment", "indicators"]
 
 
 @admin.register(models.BoardFinding)
@@ -89,3 +89,41 @@ class IndicatorResultAdmin(TrackedModelAdmin):
 class RBMResponsibilityAdmin(TrackedModelAdmin):
     list_display = ["senior_manager", "assigned_on", "ended_on"]
     raw_id_fields = ["senior_manager"]
+
+
+@admin.register(models.Course)
+class CourseAdmin(TrackedModelAdmin):
+    list_display = ["code", "title", "area", "mandatory"]
+    list_filter = ["area", "mandatory"]
+    search_fields = ["code", "title"]
+
+
+@admin.register(models.CourseCompletion)
+class CourseCompletionAdmin(TrackedModelAdmin):
+    list_display = ["person", "course", "completed_on"]
+    list_filter = ["course"]
+    search_fields = ["person__index_number", "person__name", "course__code"]
+    raw_id_fields = ["person", "course"]
+    show_full_result_count = False
+
+
+@admin.register(models.DisciplinaryCase)
+class DisciplinaryCaseAdmin(TrackedModelAdmin):
+    list_display = ["pk", "unit", "opened_on", "category", "measure", "measure_on"]
+    list_filter = ["category", "measure", "referred_to_national_authorities"]
+    raw_id_fields = ["unit", "person"]
+
+
+@admin.register(models.Recognition)
+class RecognitionAdmin(TrackedModelAdmin):
+    list_display = ["kind", "unit", "person", "awarded_on"]
+    list_filter = ["kind"]
+    raw_id_fields = ["unit", "person"]
+
+
+@admin.register(models.BudgetPerformance)
+class BudgetPerformanceAdmin(TrackedModelAdmin):
+    list_display = ["unit", "period", "appropriation", "expenditure", "currency"]
+    list_filter = ["start_year", "currency"]
+    search_fields = ["unit__code"]
+    raw_id_fields = ["unit"]

@@ -81,3 +81,52 @@ class Trend(models.TextChoices):
 
 class ResponsibilityStatus(models.TextChoices):
     ASSIGNED = "assigned", _("Assigned")
+
+
+# --- Learning, discipline and recognition (paragraphs 6, 8 and 17) ---------------------------
+
+
+class CourseArea(models.TextChoices):
+    ETHICS = "ethics", _("Ethics and integrity")
+    FRAUD = "fraud_awareness", _("Fraud and corruption awareness")
+    DELEGATION = "delegation_of_authority", _("Delegation of authority")
+    RBM = "results_based_management", _("Results-based management")
+    OTHER = "other", _("Other")
+
+
+class DisciplinaryCategory(models.TextChoices):
+    """The kinds of misconduct the Secretary-General's annual report on the practice in
+    disciplinary matters groups its cases by."""
+
+    FRAUD = "fraud", _("Fraud, misrepresentation or false certification")
+    MISUSE = "misuse_of_resources", _("Misuse of United Nations property or resources")
+    THEFT = "theft", _("Theft or misappropriation")
+    PROCUREMENT = "procurement", _("Procurement irregularities")
+    CONFLICT = "conflict_of_interest", _("Conflict of interest")
+    HARASSMENT = "harassment", _("Harassment or abuse of authority")
+    SEA = "sexual_exploitation", _("Sexual exploitation and abuse")
+    OTHER = "other", _("Other misconduct")
+
+
+class DisciplinaryMeasure(models.TextChoices):
+    """Staff rule 10.2 measures, and recovery of a financial loss (staff rule 10.1 (b)), as the
+    annual practice report lists them. Empty while the case is pending."""
+
+    PENDING = "", _("Pending")
+    SEPARATION = "separation", _("Separation from service")
+    DISMISSAL = "dismissal", _("Dismissal")
+    DEMOTION = "demotion", _("Demotion")
+    LOSS_OF_STEPS = "loss_of_steps", _("Loss of steps in grade")
+    DEFERMENT = "deferment", _("Deferment of within-grade increment or of promotion")
+    SUSPENSION = "suspension", _("Suspension without pay")
+    FINE = "fine", _("Fine")
+    CENSURE = "written_censure", _("Written censure")
+    RECOVERY = "recovery", _("Recovery of the financial loss")
+    NO_MEASURE = "no_measure", _("Closed without a disciplinary measure")
+
+
+class RecognitionKind(models.TextChoices):
+    SG_AWARD = "sg_award", _("Secretary-General's award")
+    TEAM_AWARD = "team_award", _("Team award")
+    INNOVATION = "innovation", _("Innovation award")
+    COMMENDATION = "commendation", _("Letter of commendation")

@@ -9,7 +9,10 @@ from org.filters import IndexNumberFilter, ParagraphFilter, UnitFilter
 from performance.choices import (
     CaseOutcome,
     CompactStatus,
+    CourseArea,
     Direction,
+    DisciplinaryCategory,
+    DisciplinaryMeasure,
     FindingStatus,
     IndicatorKind,
     MPBRating,
@@ -17,15 +20,21 @@ from performance.choices import (
     ObjectiveOutcome,
     Rating,
     RebuttalOutcome,
+    RecognitionKind,
 )
 from performance.models import (
     Appraisal,
     BoardFinding,
+    BudgetPerformance,
     Compact,
     CompactObjective,
+    Course,
+    CourseCompletion,
+    DisciplinaryCase,
     ExpectedAccomplishment,
     Indicator,
     IndicatorResult,
+    Recognition,
     UnderperformanceCase,
 )
 from performance.querysets import ON_TIME
@@ -150,3 +159,79 @@ class IndicatorResultFilterSet(django_filters.FilterSet):
             "period": ["exact"],
             "start_year": ["exact", "gte", "lte"],
         }
+
+
+# --- Learning, discipline, recognition, budget performance ------------------------------------
+
+
+class CourseFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Code or title"))
+    area = django_filters.ChoiceFilter(choices=CourseArea.choices, label=_("Area"))
+    mandatory = django_filters.BooleanFilter(label=_("Mandatory"))
+
+    class Meta:
+        model = Course
+        fields = ["q", "area", "mandatory"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(code__iexact=value) | Q(title__icontains=value))
+
+
+class CourseCompletionFilterSet(django_filters.FilterSet):
+    unit = UnitFilter(subtree=False, unit_field="person__unit")
+    within = UnitFilter(unit_field="person__unit")
+    person = django_filters.CharFilter(
+        field_name="person__index_number", label=_("Staff member (index number)")
+    )
+    course = django_filters.CharFilter(field_name="course__code", label=_("Course code"))
+    mandatory = django_filters.BooleanFilter(field_name="course__mandatory", label=_("Mandatory"))
+
+    class Meta:
+        model = CourseCompletion
+        fields = {"completed_on": ["gte", "lte"]}
+
+
+class DisciplinaryCaseFilterSet(django_filters.FilterSet):
+    unit = UnitFilter(subtree=False)
+    within = UnitFilter()
+    category = django_filters.ChoiceFilter(
+        choices=DisciplinaryCategory.choices, label=_("Category")
+    )
+    measure = django_filters.ChoiceFilter(
+        choices=DisciplinaryMeasure.choices[1:], label=_("Measure")
+    )
+    pending = django_filters.BooleanFilter(
+        field_name="measure", lookup_expr="exact", method="filter_pending", label=_("Pending")
+    )
+
+    class Meta:
+        model = DisciplinaryCase
+        fields = {
+            "opened_on": ["gte", "lte"],
+            "measure_on": ["gte", "lte"],
+            "referred_to_national_authorities": ["exact"],
+        }
+
+    def filter_pending(self, queryset, name, value):
+        return queryset.filter(measure="") if value else queryset.exclude(measure="")
+
+
+class RecognitionFilterSet(django_filters.FilterSet):
+    unit = UnitFilter(subtree=False)
+    within = UnitFilter()
+    kind = django_filters.ChoiceFilter(choices=RecognitionKind.choices, label=_("Kind"))
+
+    class Meta:
+        model = Recognition
+        fields = {"awarded_on": ["gte", "lte"]}
+
+
+class BudgetPerformanceFilterSet(django_filters.FilterSet):
+    unit = UnitFilter(subtree=False)
+    within = UnitFilter()
+    period = django_filters.CharFilter(label=_("Budget period"))
+    currency = django_filters.CharFilter(label=_("Currency"))
+
+    class Meta:
+        model = BudgetPerformance
+        fields = {"start_year": ["exact", "gte", "lte"]}

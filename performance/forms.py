@@ -11,12 +11,17 @@ from performance.choices import MPBRating
 from performance.models import (
     Appraisal,
     BoardFinding,
+    BudgetPerformance,
     Compact,
     CompactObjective,
+    Course,
+    CourseCompletion,
+    DisciplinaryCase,
     ExpectedAccomplishment,
     Indicator,
     IndicatorResult,
     RBMResponsibility,
+    Recognition,
     UnderperformanceCase,
 )
 from performance.policies import managed_unit_ids
@@ -136,12 +141,20 @@ class ObjectiveForm(UserForm):
             "result",
             "outcome",
             "commitment",
+            "indicators",
             "paragraphs",
         ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         compact = self.instance.compact
+        self.fields["indicators"].queryset = (
+            Indicator.objects.restrict(self.user, "view")
+            .filter(unit__path__startswith=compact.unit.path)
+            .select_related("unit")
+            .order_by("unit__code", "title")
+        )
+        self.fields["indicators"].widget.attrs["size"] = 8
         # The unit's commitments due around the compact's year: a short list, not 200,000.
         self.fields["commitment"].queryset = (
             Commitment.objects.restrict(self.user, "view")
@@ -228,7 +241,7 @@ class IndicatorForm(UserForm):
 class IndicatorResultForm(UserForm):
     class Meta:
         model = IndicatorResult
-        fields = ["period", "value"]
+        fields = ["period", "value", "cost", "outputs"]
         help_texts = {"period": _("A year (2024) or a biennium (2024-2025).")}
 
 
@@ -252,3 +265,87 @@ class ImportForm(forms.Form):
             "Columns: staff (index number), cycle, due_on, completed_on, rating, unit (optional)."
         ),
     )
+
+
+# --- Learning, discipline, recognition, budget performance ------------------------------------
+
+
+class CourseForm(UserForm):
+    class Meta:
+        model = Course
+        fields = ["code", "title", "area", "mandatory"]
+
+
+class PersonFieldMixin:
+    """`person` given by index number, among the people the user may name; fixed once saved."""
+
+    person_required = True
+
+    def setup_person(self):
+        field = StaffIndexField(required=self.person_required)
+        field.queryset = Person.objects.restrict(self.user, "assign")
+        self.fields["person"] = field
+        if self.instance.pk and self.instance.person_id:
+            field.disabled = True
+            field.queryset = Person.objects.filter(pk=self.instance.person_id)
+            self.initial["person"] = self.instance.person.index_number
+
+
+class CourseCompletionForm(PersonFieldMixin, UserForm):
+    class Meta:
+        model = CourseCompletion
+        fields = ["person", "course", "completed_on"]
+        widgets = {"completed_on": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_person()
+        self.fields["course"].queryset = Course.objects.order_by("code")
+
+
+class DisciplinaryCaseForm(PersonFieldMixin, UserForm):
+    person_required = False
+
+    class Meta:
+        model = DisciplinaryCase
+        fields = [
+            "unit",
+            "person",
+            "opened_on",
+            "category",
+            "summary",
+            "measure",
+            "measure_on",
+            "referred_to_national_authorities",
+            "referred_on",
+        ]
+        widgets = {"opened_on": DATE, "measure_on": DATE, "referred_on": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_person()
+
+
+class RecognitionForm(PersonFieldMixin, UserForm):
+    person_required = False
+
+    class Meta:
+        model = Recognition
+        fields = ["unit", "person", "kind", "awarded_on", "reason"]
+        widgets = {"awarded_on": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_person()
+        self.fields["person"].help_text = _("Leave empty for a team award.")
+
+
+class BudgetPerformanceForm(UserForm):
+    class Meta:
+        model = BudgetPerformance
+        fields = ["unit", "period", "appropriation", "expenditure", "currency"]
+        help_texts = {"period": _("A year (2024) or a biennium (2024-2025).")}
+
+
+class SpreadsheetImportForm(forms.Form):
+    file = forms.FileField(label=_("File (CSV or XLSX)"))

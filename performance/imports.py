@@ -1,12 +1,15 @@
-"""Bulk import of appraisals from the HR system (CSV or XLSX). The whole file is checked
+"""Bulk imports (CSV or XLSX): appraisals from the HR system, course completions from the
+learning system, budget performance from the finance system. The whole file is checked
 before anything is written: one bad row rejects the import and nothing is saved. Rows are
-matched on (staff, cycle), so a second import of the same file changes nothing."""
+matched on a natural key (appraisals on (staff, cycle)), so a second import of the same file
+changes nothing."""
 
 import csv
 import datetime
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -17,7 +20,13 @@ from core.actions import action, may
 from core.uploads import spreadsheet_kind
 from org.models import OrgUnit, Person
 from performance.choices import Rating
-from performance.models import Appraisal, default_due_on
+from performance.models import (
+    Appraisal,
+    BudgetPerformance,
+    Course,
+    CourseCompletion,
+    default_due_on,
+)
 from performance.policies import managed_unit_ids
 
 COLUMNS = ["staff", "cycle", "due_on", "completed_on", "rating", "unit"]
@@ -57,7 +66,9 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def read_rows(upload) -> Iterator[tuple[int, dict[str, str]]]:
+def read_rows(
+    upload, columns: list[str] = COLUMNS, required: list[str] = REQUIRED
+) -> Iterator[tuple[int, dict[str, str]]]:
     """(spreadsheet row number, {column: text}) for every non-empty data row."""
     kind = spreadsheet_kind(upload)
     if kind == "xlsx":
@@ -76,17 +87,17 @@ def read_rows(upload) -> Iterator[tuple[int, dict[str, str]]]:
             header = next(rows, None)
         except UnicodeDecodeError:
             raise ValidationError(_("The CSV file is not UTF-8 text.")) from None
-        yield from _with_header(header, rows)
+        yield from _with_header(header, rows, columns, required)
         return
-    yield from _with_header(next(rows, None), rows)
+    yield from _with_header(next(rows, None), rows, columns, required)
 
 
-def _with_header(header, rows):
+def _with_header(header, rows, columns=COLUMNS, required=REQUIRED):
     if not header:
         raise ImportRejected([{"row": 1, "column": "", "error": _("The file has no header row.")}])
     names = [h.strip().lower() for h in header]
-    missing = [c for c in REQUIRED if c not in names]
-    unknown = [n for n in names if n and n not in COLUMNS]
+    missing = [c for c in required if c not in names]
+    unknown = [n for n in names if n and n not in columns]
     errors = [
         {"row": 1, "column": c, "error": _("The column %(column)s is missing.") % {"column": c}}
         for c in missing
@@ -95,7 +106,7 @@ def _with_header(header, rows):
             "row": 1,
             "column": n,
             "error": _("Unknown column %(column)s. Columns: %(columns)s.")
-            % {"column": n, "columns": ", ".join(COLUMNS)},
+            % {"column": n, "columns": ", ".join(columns)},
         }
         for n in unknown
     ]
@@ -319,4 +330,232 @@ def import_appraisals(upload, *, acting_user) -> ImportResult:
     history.record_bulk(to_create)
     history.record_bulk(to_update, action="update")
     result.created, result.updated = len(to_create), len(to_update)
+    return result
+
+
+# --- Course completions (paragraph 6) ---------------------------------------------------------
+
+COMPLETION_COLUMNS = ["index_number", "course_code", "completed_on"]
+
+
+def _error(errors: list[dict], number: int, column: str, message) -> None:
+    errors.append({"row": number, "column": column, "error": str(message)})
+
+
+def _write(model, to_create: list, to_update: list, fields: list[str], now) -> None:
+    """Write checked rows in bulk, each with its history entry."""
+    for obj in to_update:
+        obj.version += 1
+        obj.updated_at = now
+    model.objects.bulk_create(to_create, batch_size=CHUNK)
+    model.objects.bulk_update(to_update, [*fields, "version", "updated_at"], batch_size=CHUNK)
+    history.record_bulk(to_create)
+    history.record_bulk(to_update, action="update")
+
+
+@action(CourseCompletion, "import", check=False)
+def import_completions(upload, *, acting_user, dry_run: bool = False) -> ImportResult:
+    """Completions from the learning system: index_number, course_code, completed_on. Matched on
+    (person, course): a second import of the same file changes nothing, a corrected date
+    updates. Every row is checked first; any error rejects the whole file. `dry_run` checks and
+    counts (the preview) and writes nothing."""
+    if not may(acting_user, "import", CourseCompletion):
+        raise PermissionDenied(_("Only administrators and unit managers import completions."))
+    errors: list[dict] = []
+    parsed = []
+    for number, raw in read_rows(upload, COMPLETION_COLUMNS, COMPLETION_COLUMNS):
+        index, code = raw.get("index_number", ""), raw.get("course_code", "")
+        try:
+            day = _date(raw.get("completed_on", ""))
+        except ValueError:
+            _error(
+                errors,
+                number,
+                "completed_on",
+                _("%(value)s is not a date (YYYY-MM-DD).") % {"value": raw["completed_on"]},
+            )
+            continue
+        if not index:
+            _error(errors, number, "index_number", _("Give the staff member's index number."))
+        if not code:
+            _error(errors, number, "course_code", _("Give the course code."))
+        if day is None:
+            _error(errors, number, "completed_on", _("Give the completion date."))
+        if index and code and day:
+            parsed.append((number, index, code, day))
+    people = _people(sorted({p[1] for p in parsed}), acting_user)
+    courses = dict(Course.objects.values_list("code", "pk"))
+    seen: dict[tuple[int, int], int] = {}
+    planned: list[tuple[int, CourseCompletion]] = []
+    for number, index, code, day in parsed:
+        person = people.get(index)
+        if person is None:
+            # Anyone the caller may not name is "no staff member" to them (issue 12).
+            _error(
+                errors,
+                number,
+                "index_number",
+                _("No staff member in your units has index number %(index)s.") % {"index": index},
+            )
+            continue
+        course_id = courses.get(code)
+        if course_id is None:
+            _error(
+                errors,
+                number,
+                "course_code",
+                _("No course has the code %(code)s.") % {"code": code},
+            )
+            continue
+        key = (person[0], course_id)
+        if key in seen:
+            _error(
+                errors,
+                number,
+                "course_code",
+                _("Row %(other)s already gives this staff member's completion of this course.")
+                % {"other": seen[key]},
+            )
+            continue
+        seen[key] = number
+        completion = CourseCompletion(
+            person=Person(pk=person[0], unit_id=person[1], name=person[2]),
+            course_id=course_id,
+            completed_on=day,
+        )
+        for column, message in completion.field_errors().items():
+            _error(errors, number, column, message)
+        planned.append((number, completion))
+    # Completions of the people named, read once; the pairs of the file are picked from them.
+    stored = {}
+    person_ids = sorted({person_id for person_id, _course in seen})
+    for start in range(0, len(person_ids), CHUNK):
+        rows = CourseCompletion.objects.filter(
+            person_id__in=person_ids[start : start + CHUNK]
+        ).values_list("pk", "person_id", "course_id", "completed_on")
+        for pk, person_id, course_id, day in rows:
+            stored[(person_id, course_id)] = (pk, day)
+    if errors:
+        errors.sort(key=lambda e: (e["row"], e["column"]))
+        raise ImportRejected(errors)
+    result = ImportResult()
+    to_create, changes = [], {}
+    for _number, new in planned:
+        found = stored.get((new.person_id, new.course_id))
+        if found is None:
+            to_create.append(new)
+        elif found[1] == new.completed_on:
+            result.unchanged += 1
+        else:
+            changes[found[0]] = new.completed_on
+    result.created, result.updated = len(to_create), len(changes)
+    if dry_run:
+        return result
+    to_update = []
+    for old in CourseCompletion.objects.filter(pk__in=list(changes)).select_related(
+        "person", "course"
+    ):
+        old.completed_on = changes[old.pk]
+        to_update.append(old)
+    _write(CourseCompletion, to_create, to_update, ["completed_on"], timezone.now())
+    return result
+
+
+# --- Budget performance (paragraphs 10 and 11) ------------------------------------------------
+
+BUDGET_COLUMNS = ["unit", "period", "appropriation", "expenditure", "currency"]
+BUDGET_REQUIRED = ["unit", "period", "appropriation", "expenditure"]
+BUDGET_COMPARED = ("appropriation", "expenditure", "currency")
+
+
+def _amount(value: str):
+    try:
+        amount = Decimal(value.replace(",", ""))
+    except (InvalidOperation, AttributeError):
+        return None
+    return amount if amount.is_finite() and abs(amount) < Decimal("1e14") else None
+
+
+@action(BudgetPerformance, "import", check=False)
+def import_budget_performance(upload, *, acting_user, dry_run: bool = False) -> ImportResult:
+    """Appropriation and expenditure per unit and budget period, from the finance system:
+    unit, period, appropriation, expenditure, currency (default USD). Matched on (unit, period):
+    a re-import of corrected figures updates them. All rows or none; `dry_run` is the preview."""
+    if not may(acting_user, "import", BudgetPerformance):
+        raise PermissionDenied(_("Only administrators and unit managers import budget figures."))
+    errors: list[dict] = []
+    units = dict(OrgUnit.objects.values_list("code", "pk"))
+    manageable = managed_unit_ids(acting_user)
+    seen: dict[tuple[int, str], int] = {}
+    planned: list[BudgetPerformance] = []
+    for number, raw in read_rows(upload, BUDGET_COLUMNS, BUDGET_REQUIRED):
+        code = raw.get("unit", "")
+        unit_id = units.get(code)
+        if unit_id is None:
+            _error(errors, number, "unit", _("No org unit has the code %(code)s.") % {"code": code})
+            continue
+        if manageable is not None and unit_id not in manageable:
+            _error(errors, number, "unit", _("You may not import budget figures for that unit."))
+            continue
+        amounts = {}
+        for column in ("appropriation", "expenditure"):
+            amounts[column] = _amount(raw.get(column, ""))
+            if amounts[column] is None:
+                _error(
+                    errors,
+                    number,
+                    column,
+                    _("%(value)s is not an amount.") % {"value": raw.get(column, "")},
+                )
+        if None in amounts.values():
+            continue
+        record = BudgetPerformance(
+            unit_id=unit_id,
+            period=raw.get("period", ""),
+            currency=raw.get("currency", "") or "USD",
+            **amounts,
+        )
+        problems = record.field_errors()
+        for column, message in problems.items():
+            _error(errors, number, column, message)
+        if problems:
+            continue
+        key = (unit_id, record.period)
+        if key in seen:
+            _error(
+                errors,
+                number,
+                "period",
+                _("Row %(other)s already gives this unit's figures for this period.")
+                % {"other": seen[key]},
+            )
+            continue
+        seen[key] = number
+        planned.append(record)
+    if errors:
+        errors.sort(key=lambda e: (e["row"], e["column"]))
+        raise ImportRejected(errors)
+    stored = {
+        (b.unit_id, b.period): b
+        for b in BudgetPerformance.objects.filter(
+            unit_id__in={u for u, _p in seen}, period__in={p for _u, p in seen}
+        ).select_related("unit")
+    }
+    result = ImportResult()
+    to_create, to_update = [], []
+    for new in planned:
+        old = stored.get((new.unit_id, new.period))
+        if old is None:
+            to_create.append(new)
+        elif tuple(getattr(old, f) for f in BUDGET_COMPARED) == tuple(
+            getattr(new, f) for f in BUDGET_COMPARED
+        ):
+            result.unchanged += 1
+        else:
+            for f in BUDGET_COMPARED:
+                setattr(old, f, getattr(new, f))
+            to_update.append(old)
+    result.created, result.updated = len(to_create), len(to_update)
+    if not dry_run:
+        _write(BudgetPerformance, to_create, to_update, list(BUDGET_COMPARED), timezone.now())
     return result

@@ -6,8 +6,10 @@ aggregates, and an aggregate over fewer than SUPPRESS_BELOW people is suppressed
 
 import datetime
 from collections.abc import Iterable
+from decimal import Decimal
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,24 +19,40 @@ from org.models import OrgUnit, Person
 from performance.choices import (
     RATED,
     CompactStatus,
+    CourseArea,
+    DisciplinaryCategory,
+    DisciplinaryMeasure,
     FindingStatus,
     IndicatorKind,
     Rating,
+    RecognitionKind,
     ResponsibilityStatus,
     Trend,
 )
 from performance.models import (
     Appraisal,
     BoardFinding,
+    BudgetPerformance,
     Compact,
+    CompactObjective,
+    Course,
+    CourseCompletion,
+    DisciplinaryCase,
     Indicator,
     IndicatorResult,
     RBMResponsibility,
+    Recognition,
     UnderperformanceCase,
     cycle_label,
 )
 from performance.policies import manages, manages_all, reads_aggregates
-from performance.querysets import ON_TIME, finding_overdue_q, target_met_q
+from performance.querysets import (
+    ON_TIME,
+    cost_per_output_q,
+    finding_overdue_q,
+    percentage,
+    target_met_q,
+)
 
 SUPPRESS_BELOW = 5
 RATING_KEYS = [str(r) for r in RATED]
@@ -59,33 +77,49 @@ def _appraisal_figures(as_of: datetime.date) -> dict:
     return figures
 
 
+APPRAISAL_FIGURES = (
+    "staff",
+    "due",
+    "completed",
+    "on_time",
+    "compliance_rate",
+    "completion_rate",
+    *RATING_KEYS,
+)
+
+
 def _finish(row: dict, suppressed: bool) -> dict:
     """Add the rate and apply small-group suppression to one aggregated row."""
     row["compliance_rate"] = rate(row["on_time"], row["due"])
     row["completion_rate"] = rate(row["completed"], row["staff"])
-    row["suppressed"] = suppressed and row["staff"] < SUPPRESS_BELOW
+    return suppress_small_group(
+        row, suppressed, size="staff", figures=APPRAISAL_FIGURES, cells=RATING_KEYS
+    )
+
+
+def suppress_small_group(
+    row: dict, suppressed: bool, *, size: str, figures: Iterable[str], cells: Iterable[str] = ()
+) -> dict:
+    """The small-group rule of every aggregate about people (appraisals, course completions):
+    for a reader who does not answer for the group (`suppressed`), a group of fewer than
+    SUPPRESS_BELOW people (`row[size]`) shows none of its `figures`; a larger group hides its
+    small `cells` (see suppress_cells)."""
+    row["suppressed"] = suppressed and (row[size] or 0) < SUPPRESS_BELOW
     if row["suppressed"]:
-        for key in (
-            "staff",
-            "due",
-            "completed",
-            "on_time",
-            "compliance_rate",
-            "completion_rate",
-            *RATING_KEYS,
-        ):
+        for key in figures:
             row[key] = None
     elif suppressed:
-        _suppress_cells(row)
+        suppress_cells(row, cells)
     return row
 
 
-def _suppress_cells(row: dict) -> None:
-    """Rating counts of 1 to 4 would point at individuals: hide them, and when only one is
-    hidden hide the next smallest too, so it cannot be worked out from the total."""
-    small = [k for k in RATING_KEYS if row[k] and row[k] < SUPPRESS_BELOW]
+def suppress_cells(row: dict, keys: Iterable[str] = RATING_KEYS) -> None:
+    """Counts of 1 to 4 would point at individuals: hide them, and when only one is hidden hide
+    the next smallest too, so it cannot be worked out from the total."""
+    keys = list(keys)
+    small = [k for k in keys if row[k] and row[k] < SUPPRESS_BELOW]
     if len(small) == 1:
-        others = sorted((row[k], k) for k in RATING_KEYS if k not in small and row[k])
+        others = sorted((row[k], k) for k in keys if k not in small and row[k])
         if others:
             small.append(others[0][1])
     for key in small:
@@ -119,7 +153,9 @@ def compliance_by_unit(
     return result
 
 
-def _suppress_complement(rows: list[dict], user) -> None:
+def _suppress_complement(
+    rows: list[dict], user, *, size: str = "staff", figures: Iterable[str] = APPRAISAL_FIGURES
+) -> None:
     """One suppressed unit could be worked out from the total less the others: suppress the
     next smallest unit the reader does not manage too."""
     suppressed = [r for r in rows if r["suppressed"]]
@@ -127,9 +163,9 @@ def _suppress_complement(rows: list[dict], user) -> None:
         return
     others = [r for r in rows if not r["suppressed"] and not manages(user, r["unit_id"])]
     if others:
-        smallest = min(others, key=lambda r: r["staff"])
-        smallest["staff"] = 0  # _finish suppresses every figure of a row under the threshold
-        _finish(smallest, True)
+        smallest = min(others, key=lambda r: r[size])
+        smallest[size] = 0  # every figure of a row under the threshold is suppressed
+        suppress_small_group(smallest, True, size=size, figures=figures)
 
 
 def compliance_by_cycle(
@@ -333,8 +369,11 @@ def report_metrics(period_start: datetime.date, period_end: datetime.date) -> di
         units=Count("indicator__unit", distinct=True),
     )
     lead = current_rbm_responsibility(period_end)
+    people = people_metrics(period_start, period_end)
     return {
+        "A": people["A"],
         "B": {
+            **people["B"],
             "indicator_results_by_period": [
                 {
                     "period": r["period"],
@@ -351,6 +390,7 @@ def report_metrics(period_start: datetime.date, period_end: datetime.date) -> di
             "results_trend": _trend_direction([r["target_met_rate"] for r in trend]),
         },
         "D": {
+            **people["D"],
             "appraisal_compliance_rate": None
             if small
             else rate(appraisals["on_time"], appraisals["due"]),
@@ -552,4 +592,470 @@ def paragraph_measures(
                 }
             ],
         )
+    _people_measures(add, period_start, period_end)
     return measures
+
+
+def _people_measures(add, period_start: datetime.date, period_end: datetime.date) -> None:
+    """Learning (6), rewards and sanctions (8, 17), budget performance (10), cost per output
+    (11) and the objectives measured by indicators (13-15): aggregates and unit records only,
+    never a person."""
+    first, last = _period_years(period_start, period_end)
+    courses = Course.objects.filter(mandatory=True).order_by("code")
+    total = people_metrics(period_start, period_end)
+    learning_rate = total["A"]["learning_mandatory_completion_rate"]
+    add(
+        6,
+        "mandatory_courses",
+        _("Mandatory courses (completion rate as at the period end: %(rate)s%%)")
+        % {"rate": learning_rate if learning_rate is not None else "—"},
+        courses.count(),
+        [
+            {"id": c.pk, "title": str(c), "status": c.area, "date": c.created_at.date().isoformat()}
+            for c in courses[:10]
+        ],
+    )
+    discipline = _discipline(period_start, period_end, True)
+    measure_items = [
+        {
+            "id": key,
+            "title": f"{DisciplinaryMeasure(key).label}: {count if count is not None else '—'}",
+            "status": key,
+            "date": period_end.isoformat(),
+        }
+        for key, count in discipline["by_measure"].items()
+        if count != 0
+    ]
+    for number in (8, 17):
+        add(
+            number,
+            "disciplinary_measures",
+            _("Disciplinary measures imposed (aggregate)"),
+            discipline["measures_imposed"],
+            measure_items,
+        )
+    recognitions = Recognition.objects.filter(
+        awarded_on__gte=period_start, awarded_on__lte=period_end
+    )
+    add(
+        8,
+        "recognitions",
+        _("Rewards and recognition"),
+        recognitions.count(),
+        [
+            {
+                "id": r.pk,
+                "title": f"{r.get_kind_display()} – {r.unit.code}",
+                "status": r.kind,
+                "date": r.awarded_on.isoformat(),
+            }
+            for r in recognitions.select_related("unit").order_by("-awarded_on", "-pk")[:10]
+        ],
+    )
+    budgets = (
+        BudgetPerformance.objects.filter(start_year__gte=first, start_year__lte=last)
+        .with_utilisation()
+        .select_related("unit")
+    )
+    add(
+        10,
+        "budget_performance",
+        _("Budget performance by unit"),
+        budgets.count(),
+        [
+            {
+                "id": b.pk,
+                "title": _("%(unit)s %(period)s: %(rate)s%% of the appropriation spent")
+                % {"unit": b.unit.code, "period": b.period, "rate": b.utilisation},
+                "status": "",
+                "date": datetime.date(b.start_year, 1, 1).isoformat(),
+            }
+            for b in budgets.order_by("-start_year", "unit__code")[:10]
+        ],
+    )
+    costed = (
+        IndicatorResult.objects.filter(
+            indicator__kind=IndicatorKind.EFFICIENCY,
+            start_year__gte=first,
+            start_year__lte=last,
+            cost__isnull=False,
+            outputs__gt=0,
+        )
+        .annotate(per_output=cost_per_output_q())
+        .select_related("indicator")
+    )
+    add(
+        11,
+        "cost_per_output",
+        _("Efficiency measures with a cost per output"),
+        costed.count(),
+        [
+            {
+                "id": r.pk,
+                "title": _("%(indicator)s, %(period)s: USD %(cost)s per output")
+                % {"indicator": r.indicator.title, "period": r.period, "cost": r.per_output},
+                "status": "",
+                "date": datetime.date(r.start_year, 1, 1).isoformat(),
+            }
+            for r in costed.order_by("-start_year", "pk")[:10]
+        ],
+    )
+    measured = (
+        CompactObjective.objects.filter(
+            compact__year__gte=first, compact__year__lte=last, indicators__isnull=False
+        )
+        .distinct()
+        .select_related("compact__unit")
+    )
+    for number in (13, 15):
+        add(
+            number,
+            "objectives_measured",
+            _("Compact objectives measured by results-based management indicators"),
+            measured.count(),
+            [
+                {
+                    "id": o.pk,
+                    "title": f"{o.compact.unit.code} {o.compact.year}: {o.title}",
+                    "status": o.outcome,
+                    "date": datetime.date(o.compact.year, 1, 1).isoformat(),
+                }
+                for o in measured.order_by("-compact__year", "pk")[:10]
+            ],
+        )
+
+
+# --- Learning (paragraph 6) -------------------------------------------------------------------
+#
+# Completion rate of mandatory courses, as at a date: completions of the mandatory courses dated
+# on or before that date, by the unit's active staff, over staff x mandatory courses. "Fully
+# trained" = staff who had completed every mandatory course by that date. Staff are counted in
+# their current unit (postings are not dated yet). Groups under SUPPRESS_BELOW people are
+# suppressed for readers who do not answer for the unit, exactly as appraisal figures are.
+
+LEARNING_FIGURES = (
+    "staff",
+    "required",
+    "completions",
+    "completion_rate",
+    "fully_trained",
+    "fully_trained_rate",
+)
+
+
+def _mandatory_done(as_at: datetime.date):
+    """Per person: mandatory courses completed on or before `as_at` (a correlated count)."""
+    done = (
+        CourseCompletion.objects.filter(
+            person=OuterRef("pk"), course__mandatory=True, completed_on__lte=as_at
+        )
+        .order_by()
+        .values("person")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    return Coalesce(Subquery(done, output_field=IntegerField()), 0)
+
+
+def _learning_figures(row: dict, courses: int) -> dict:
+    row["required"] = row["staff"] * courses
+    row["completion_rate"] = rate(row["completions"], row["required"])
+    row["fully_trained_rate"] = rate(row["fully_trained"], row["staff"])
+    return row
+
+
+def _learning_rows(as_at: datetime.date, within: OrgUnit | None, group: list[str]):
+    courses = Course.objects.filter(mandatory=True).count()
+    if not courses:
+        return courses, []
+    rows = (
+        Person.objects.filter(subtree_q(within), is_active=True)
+        .annotate(done=_mandatory_done(as_at))
+        .values(*group)
+        .annotate(
+            staff=Count("pk"),
+            completions=Coalesce(Sum("done"), 0),
+            fully_trained=Count("pk", filter=Q(done__gte=courses)),
+        )
+        .order_by(*group)
+    )
+    return courses, [_learning_figures(dict(row), courses) for row in rows]
+
+
+def learning_by_unit(
+    user, *, as_at: datetime.date | None = None, within: OrgUnit | None = None
+) -> list[dict]:
+    """One row per unit: staff, mandatory completions required and done by `as_at`, the
+    completion rate, and the staff who completed every mandatory course."""
+    if not can_see_aggregates(user):
+        return []
+    as_at = as_at or timezone.localdate()
+    _courses, rows = _learning_rows(as_at, within, ["unit_id", "unit__code", "unit__name"])
+    for row in rows:
+        suppress_small_group(
+            row, not manages(user, row["unit_id"]), size="staff", figures=LEARNING_FIGURES
+        )
+    _suppress_complement(rows, user, figures=LEARNING_FIGURES)
+    return rows
+
+
+def learning_total(
+    user, *, as_at: datetime.date | None = None, within: OrgUnit | None = None
+) -> dict | None:
+    """The same figures for the unit and every unit below it together (or the Secretariat)."""
+    if not can_see_aggregates(user):
+        return None
+    as_at = as_at or timezone.localdate()
+    _courses, rows = _learning_rows(as_at, within, [])
+    if not rows:
+        return None
+    managed = manages_all(user) or (within is not None and manages(user, within.pk))
+    return suppress_small_group(rows[0], not managed, size="staff", figures=LEARNING_FIGURES)
+
+
+def learning_by_course(
+    user, *, as_at: datetime.date | None = None, within: OrgUnit | None = None
+) -> list[dict]:
+    """Per mandatory course: the staff (of `within`, or all) who had completed it by `as_at`."""
+    if not can_see_aggregates(user):
+        return []
+    as_at = as_at or timezone.localdate()
+    staff = Person.objects.filter(subtree_q(within), is_active=True)
+    size = staff.count()
+    managed = manages_all(user) or (within is not None and manages(user, within.pk))
+    rows = (
+        Course.objects.filter(mandatory=True)
+        .annotate(
+            completed=Count(
+                "completions",
+                filter=Q(
+                    completions__completed_on__lte=as_at,
+                    completions__person__in=staff.values("pk"),
+                ),
+            )
+        )
+        .values("code", "title", "area", "completed")
+        .order_by("code")
+    )
+    result = []
+    for row in rows:
+        row = dict(row, staff=size, completion_rate=rate(row["completed"], size))
+        row["area_label"] = CourseArea(row["area"]).label
+        result.append(
+            suppress_small_group(
+                row, not managed, size="staff", figures=("staff", "completed", "completion_rate")
+            )
+        )
+    return result
+
+
+# --- Discipline and recognition (paragraphs 8 and 17) ----------------------------------------
+#
+# Published as the Secretary-General's annual report on the practice in disciplinary matters
+# publishes them: Secretariat-wide counts for a period, never by unit or by name. Measures are
+# counted by the date they were imposed, categories by the date the case was opened, referrals
+# to national authorities by the date of the referral. For every reader but administrators,
+# counts of 1 to 4 are suppressed (suppress_cells, the rule of the appraisal ratings).
+
+MEASURE_KEYS = [m for m in DisciplinaryMeasure.values if m]
+CATEGORY_KEYS = list(DisciplinaryCategory.values)
+
+
+def _discipline(start: datetime.date, end: datetime.date, suppressed: bool) -> dict:
+    cases = DisciplinaryCase.objects.all()
+    measures = dict(
+        cases.filter(measure_on__gte=start, measure_on__lte=end)
+        .exclude(measure="")
+        .values_list("measure")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    categories = dict(
+        cases.filter(opened_on__gte=start, opened_on__lte=end)
+        .values_list("category")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    by_measure = {key: measures.get(key, 0) for key in MEASURE_KEYS}
+    by_category = {key: categories.get(key, 0) for key in CATEGORY_KEYS}
+    referred = cases.filter(referred_on__gte=start, referred_on__lte=end).count()
+    summary = {
+        "cases_opened": sum(by_category.values()),
+        "measures_imposed": sum(
+            n for key, n in by_measure.items() if key != DisciplinaryMeasure.NO_MEASURE
+        ),
+        "by_measure": by_measure,
+        "by_category": by_category,
+        "referred_to_national_authorities": referred,
+        "suppressed": suppressed,
+    }
+    if suppressed:
+        suppress_cells(by_measure, MEASURE_KEYS)
+        suppress_cells(by_category, CATEGORY_KEYS)
+        if 0 < referred < SUPPRESS_BELOW:
+            summary["referred_to_national_authorities"] = None
+    return summary
+
+
+def discipline_summary(user, *, start: datetime.date, end: datetime.date) -> dict | None:
+    """Counts by measure and by category for a period (None for readers without a role)."""
+    if not can_see_aggregates(user):
+        return None
+    return _discipline(start, end, not manages_all(user))
+
+
+def recognition_summary(
+    user, *, start: datetime.date, end: datetime.date, within: OrgUnit | None = None
+) -> dict:
+    """Awards given in the period, by kind and by unit (awards are public: no suppression)."""
+    qs = Recognition.objects.restrict(user, "view").filter(
+        subtree_q(within), awarded_on__gte=start, awarded_on__lte=end
+    )
+    by_kind = dict(qs.values_list("kind").annotate(n=Count("pk")).order_by())
+    by_unit = list(
+        qs.values("unit__code", "unit__name")
+        .annotate(count=Count("pk"), people=Count("person", distinct=True))
+        .order_by("unit__code")
+    )
+    return {
+        "total": sum(by_kind.values()),
+        "by_kind": {key: by_kind.get(key, 0) for key in RecognitionKind.values},
+        "by_unit": by_unit,
+    }
+
+
+# --- Budget performance and efficiency (paragraphs 10 and 11) --------------------------------
+#
+# Utilisation = expenditure / appropriation, in per cent, one decimal, computed in SQL
+# (querysets.percentage). Secretariat totals add the units' figures recorded in US dollars only
+# (other currencies are listed by unit, never added). Cost per output of an efficiency measure =
+# the cost recorded with its result for the period / the outputs delivered in it.
+
+
+def budget_by_unit(user, *, period: str | None = None, within: OrgUnit | None = None) -> list[dict]:
+    qs = (
+        BudgetPerformance.objects.restrict(user, "view")
+        .filter(subtree_q(within))
+        .with_utilisation()
+    )
+    if period:
+        qs = qs.filter(period=period)
+    return list(
+        qs.values(
+            "pk",
+            "unit__code",
+            "unit__name",
+            "period",
+            "appropriation",
+            "expenditure",
+            "currency",
+            "utilisation",
+        ).order_by("unit__code", "start_year")
+    )
+
+
+def budget_by_period(
+    user=None,
+    *,
+    within: OrgUnit | None = None,
+    first_year: int | None = None,
+    last_year: int | None = None,
+) -> list[dict]:
+    """Per budget period, the units' appropriation and expenditure in US dollars added up, and
+    the utilisation of the total: the trend over periods paragraph 10 asks for."""
+    qs = (
+        BudgetPerformance.objects.all()
+        if user is None
+        else BudgetPerformance.objects.restrict(user, "view")
+    )
+    qs = qs.filter(subtree_q(within), currency="USD")
+    if first_year:
+        qs = qs.filter(start_year__gte=first_year)
+    if last_year:
+        qs = qs.filter(start_year__lte=last_year)
+    rows = (
+        qs.values("period", "start_year")
+        .annotate(
+            units=Count("unit", distinct=True),
+            total_appropriation=Sum("appropriation"),
+            total_expenditure=Sum("expenditure"),
+        )
+        .annotate(utilisation=percentage("total_expenditure", "total_appropriation"))
+        .order_by("start_year", "period")
+    )
+    return list(rows)
+
+
+def efficiency_results(
+    user, *, within: OrgUnit | None = None, limit: int = 100
+) -> list[IndicatorResult]:
+    """Results of efficiency measures with what their outputs cost (cost per output in SQL)."""
+    return list(
+        IndicatorResult.objects.restrict(user, "view")
+        .filter(subtree_q(within, "indicator__unit"), indicator__kind=IndicatorKind.EFFICIENCY)
+        .select_related("indicator", "indicator__unit")
+        .annotate(cost_per_output_sql=cost_per_output_q())
+        .order_by("indicator__unit__code", "indicator__title", "start_year")[:limit]
+    )
+
+
+def people_metrics(period_start: datetime.date, period_end: datetime.date) -> dict[str, dict]:
+    """The report's figures for learning (A), budget performance (B), discipline and
+    recognition (D), each as at `period_end`, published as GA staff read them (suppressed)."""
+    first, last = _period_years(period_start, period_end)
+    _courses, learning = _learning_rows(period_end, None, [])
+    total = learning[0] if learning else None
+    if total:
+        suppress_small_group(total, True, size="staff", figures=LEARNING_FIGURES)
+    budgets = budget_by_period(last_year=last)
+    in_period = [b for b in budgets if first <= b["start_year"] <= last]
+    appropriation = sum((b["total_appropriation"] for b in in_period), Decimal(0))
+    expenditure = sum((b["total_expenditure"] for b in in_period), Decimal(0))
+    costed = IndicatorResult.objects.filter(
+        indicator__kind=IndicatorKind.EFFICIENCY,
+        start_year__gte=first,
+        start_year__lte=last,
+        cost__isnull=False,
+        outputs__gt=0,
+    ).count()
+    discipline = _discipline(period_start, period_end, True)
+    recognitions = Recognition.objects.filter(
+        awarded_on__gte=period_start, awarded_on__lte=period_end
+    ).aggregate(total=Count("pk"), units=Count("unit", distinct=True))
+    return {
+        "A": {
+            "learning_mandatory_courses": _courses,
+            "learning_staff": total["staff"] if total else 0,
+            "learning_mandatory_completion_rate": total["completion_rate"] if total else None,
+            "learning_staff_fully_trained_rate": total["fully_trained_rate"] if total else None,
+        },
+        "B": {
+            "budget_utilisation_by_period": [
+                {
+                    "period": b["period"],
+                    "units": b["units"],
+                    "appropriation": str(b["total_appropriation"]),
+                    "expenditure": str(b["total_expenditure"]),
+                    "utilisation_rate": float(b["utilisation"])
+                    if b["utilisation"] is not None
+                    else None,
+                }
+                for b in budgets
+            ],
+            "budget_appropriation_in_period": str(appropriation),
+            "budget_expenditure_in_period": str(expenditure),
+            "budget_utilisation_rate_in_period": rate(expenditure, appropriation),
+            "efficiency_results_with_cost_per_output": costed,
+        },
+        "D": {
+            "disciplinary_cases_opened": discipline["cases_opened"],
+            "disciplinary_measures_imposed": discipline["measures_imposed"],
+            "disciplinary_measures_by_kind": discipline["by_measure"],
+            "disciplinary_cases_by_category": discipline["by_category"],
+            "disciplinary_referrals_to_national_authorities": discipline[
+                "referred_to_national_authorities"
+            ],
+            "recognitions_given": recognitions["total"],
+            "recognitions_units": recognitions["units"],
+        },
+    }

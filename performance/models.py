@@ -3,7 +3,7 @@
 
 import datetime
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -19,7 +19,10 @@ from performance.choices import (
     UNDERPERFORMANCE_RATINGS,
     CaseOutcome,
     CompactStatus,
+    CourseArea,
     Direction,
+    DisciplinaryCategory,
+    DisciplinaryMeasure,
     FindingStatus,
     IndicatorKind,
     MPBRating,
@@ -27,26 +30,37 @@ from performance.choices import (
     ObjectiveOutcome,
     Rating,
     RebuttalOutcome,
+    RecognitionKind,
 )
 from performance.policies import (
     AccomplishmentPolicy,
     AppraisalPolicy,
     BoardFindingPolicy,
+    BudgetPerformancePolicy,
     CompactPartPolicy,
     CompactPolicy,
+    CourseCompletionPolicy,
+    CoursePolicy,
+    DisciplinaryCasePolicy,
     IndicatorPolicy,
     IndicatorResultPolicy,
     RBMPolicy,
+    RecognitionPolicy,
     UnderperformancePolicy,
 )
 from performance.querysets import (
     AccomplishmentQuerySet,
     AppraisalQuerySet,
     BoardFindingQuerySet,
+    BudgetPerformanceQuerySet,
     CompactPartQuerySet,
     CompactQuerySet,
+    CourseCompletionQuerySet,
+    CourseQuerySet,
+    DisciplinaryCaseQuerySet,
     IndicatorQuerySet,
     IndicatorResultQuerySet,
+    RecognitionQuerySet,
     ReferenceQuerySet,
     UnderperformanceQuerySet,
 )
@@ -230,6 +244,15 @@ class CompactObjective(TrackedModel, CitesParagraphs):
         related_name="compact_objectives",
         help_text=_("A commitment in the accountability log that this objective delivers."),
     )
+    # Paragraphs 13-15: the results-based management indicators whose results show whether the
+    # objective was met (the chain compact -> objective -> indicator -> result).
+    indicators = models.ManyToManyField(
+        "Indicator",
+        verbose_name=_("indicators"),
+        blank=True,
+        related_name="compact_objectives",
+        help_text=_("Indicators of the compact's unit (or the units below) that measure it."),
+    )
 
     objects = CompactPartQuerySet.as_manager()
     policy = CompactPartPolicy()
@@ -243,7 +266,7 @@ class CompactObjective(TrackedModel, CitesParagraphs):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("performance:compact_detail", args=[self.compact_id])
+        return reverse("performance:objective_detail", args=[self.pk])
 
     def clean(self) -> None:
         errors = {}
@@ -623,6 +646,23 @@ class IndicatorResult(UniqueInClean, TrackedModel):
     # First year of the period, kept by save(): periods sort and filter by it.
     start_year = models.PositiveSmallIntegerField(_("first year"), editable=False)
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
+    # Efficiency measures (paragraph 11): what the outputs of the period cost and how many were
+    # delivered; cost per output = cost / outputs (querysets.cost_per_output_q), never an
+    # estimate from the unit's whole expenditure.
+    cost = models.DecimalField(
+        _("cost (US dollars)"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Expenditure on the outputs measured in the period (efficiency measures)."),
+    )
+    outputs = models.PositiveIntegerField(
+        _("outputs delivered"),
+        null=True,
+        blank=True,
+        help_text=_("Number of outputs delivered in the period (efficiency measures)."),
+    )
 
     objects = IndicatorResultQuerySet.as_manager()
     policy = IndicatorResultPolicy()
@@ -651,8 +691,32 @@ class IndicatorResult(UniqueInClean, TrackedModel):
     def target_met(self) -> bool | None:
         return self.indicator.meets(self.value)
 
+    @property
+    def cost_per_output(self) -> Decimal | None:
+        """cost / outputs to the cent (querysets.cost_per_output_q in SQL)."""
+        if self.cost is None or not self.outputs:
+            return None
+        return (self.cost / self.outputs).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+    def cost_errors(self) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        if (self.cost is None) != (self.outputs is None):
+            field = "outputs" if self.outputs is None else "cost"
+            errors[field] = _("Give both the cost and the number of outputs, or neither.")
+        elif self.outputs is not None:
+            if self.indicator_id and self.indicator.kind != IndicatorKind.EFFICIENCY:
+                errors["cost"] = _("Cost and outputs are recorded for efficiency measures only.")
+            if self.outputs == 0:
+                errors["outputs"] = _("A cost per output needs at least one output.")
+            if self.cost < 0:
+                errors["cost"] = _("The cost cannot be negative.")
+        return errors
+
     def clean(self) -> None:
         self.start_year = parse_period(self.period)[0]
+        errors = self.cost_errors()
+        if errors:
+            raise ValidationError(errors)
         if self.indicator_id and self.period:
             clash = IndicatorResult.objects.filter(
                 indicator_id=self.indicator_id, period=self.period
@@ -709,3 +773,276 @@ class RBMResponsibility(TrackedModel):
             errors["ended_on"] = _("The assignment cannot end before it starts.")
         if errors:
             raise ValidationError(errors)
+
+
+# --- Learning (paragraph 6) -----------------------------------------------------------------
+
+
+class Course(TrackedModel):
+    """A course of the Secretariat's learning programme. Mandatory courses (ethics, fraud and
+    corruption awareness, delegation of authority, results-based management) are how the
+    Secretariat builds the culture of accountability paragraph 6 asks for."""
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    area = models.CharField(_("area"), max_length=30, choices=CourseArea.choices)
+    mandatory = models.BooleanField(_("mandatory"), default=False)
+
+    objects = CourseQuerySet.as_manager()
+    policy = CoursePolicy()
+
+    class Meta:
+        ordering = ["-mandatory", "code"]
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("performance:course_detail", args=[self.pk])
+
+
+class CourseCompletion(UniqueInClean, TrackedModel):
+    """A staff member's completion of a course. Personal data, kept like appraisals: read by
+    name only by administrators and the person's unit managers."""
+
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("staff member"),
+        on_delete=models.PROTECT,
+        related_name="course_completions",
+    )
+    course = models.ForeignKey(
+        Course, verbose_name=_("course"), on_delete=models.PROTECT, related_name="completions"
+    )
+    completed_on = models.DateField(_("completed on"))
+
+    objects = CourseCompletionQuerySet.as_manager()
+    policy = CourseCompletionPolicy()
+    unique_in_clean = ("course",)
+
+    class Meta:
+        ordering = ["-completed_on", "pk"]
+        verbose_name = _("course completion")
+        verbose_name_plural = _("course completions")
+        constraints = [
+            # One completion per person and course: a re-import matches on them.
+            models.UniqueConstraint(fields=["person", "course"], name="completion_once"),
+        ]
+        indexes = [models.Index(fields=["course", "completed_on"], name="completion_course_idx")]
+
+    def __str__(self) -> str:
+        name = self.person.name if self.person_id else "?"
+        code = self.course.code if self.course_id else "?"
+        return f"{code} – {name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("performance:completion_detail", args=[self.pk])
+
+    def field_errors(self) -> dict[str, str]:
+        if self.completed_on and self.completed_on > timezone.localdate():
+            return {"completed_on": _("The completion date cannot be in the future.")}
+        return {}
+
+    def clean(self) -> None:
+        errors = self.field_errors()
+        if errors:
+            raise ValidationError(errors)
+
+
+# --- Discipline and recognition (paragraphs 8 and 17) ---------------------------------------
+
+
+class DisciplinaryCase(TrackedModel):
+    """A disciplinary case and the measure imposed, with any referral to national authorities
+    (paragraph 17). Published only in aggregate, as the Secretary-General's annual report on
+    the practice in disciplinary matters is; the person is seen only by administrators."""
+
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("staff member"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    opened_on = models.DateField(_("opened on"))
+    category = models.CharField(
+        _("category of misconduct"), max_length=30, choices=DisciplinaryCategory.choices
+    )
+    measure = models.CharField(
+        _("measure imposed"), max_length=20, choices=DisciplinaryMeasure.choices, blank=True
+    )
+    measure_on = models.DateField(_("date of the measure"), null=True, blank=True)
+    referred_to_national_authorities = models.BooleanField(
+        _("referred to national authorities"), default=False
+    )
+    referred_on = models.DateField(_("referred on"), null=True, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+
+    objects = DisciplinaryCaseQuerySet.as_manager()
+    policy = DisciplinaryCasePolicy()
+
+    class Meta:
+        ordering = ["-opened_on", "-pk"]
+        verbose_name = _("disciplinary case")
+        verbose_name_plural = _("disciplinary cases")
+        indexes = [
+            models.Index(fields=["measure_on", "measure"], name="discipline_measure_idx"),
+            models.Index(fields=["opened_on", "category"], name="discipline_opened_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Disciplinary case %(id)s (%(category)s)") % {
+            "id": self.pk or "–",
+            "category": self.get_category_display(),
+        }
+
+    def get_absolute_url(self) -> str:
+        return reverse("performance:discipline_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        today = timezone.localdate()
+        if self.opened_on and self.opened_on > today:
+            errors["opened_on"] = _("A case cannot be opened in the future.")
+        if self.measure and not self.measure_on:
+            errors["measure_on"] = _("Give the date the measure was imposed.")
+        elif self.measure_on and not self.measure:
+            errors["measure"] = _("Give the measure imposed on that date, or clear the date.")
+        elif self.measure_on:
+            if self.measure_on > today:
+                errors["measure_on"] = _("The measure cannot be dated in the future.")
+            elif self.opened_on and self.measure_on < self.opened_on:
+                errors["measure_on"] = _("The measure cannot precede the opening of the case.")
+        if self.referred_to_national_authorities and not self.referred_on:
+            errors["referred_on"] = _("Give the date of the referral to national authorities.")
+        elif self.referred_on and not self.referred_to_national_authorities:
+            errors["referred_to_national_authorities"] = _(
+                "A referral date is given: tick the referral, or clear the date."
+            )
+        elif self.referred_on and self.opened_on and self.referred_on < self.opened_on:
+            errors["referred_on"] = _("The referral cannot precede the opening of the case.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Recognition(TrackedModel):
+    """A reward or recognition given to a staff member or a team of a unit: the rewards side of
+    the system of rewards and sanctions of paragraph 8."""
+
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("staff member"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Leave empty for a team award."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=RecognitionKind.choices)
+    awarded_on = models.DateField(_("awarded on"))
+    reason = models.TextField(_("reason"))
+
+    objects = RecognitionQuerySet.as_manager()
+    policy = RecognitionPolicy()
+
+    class Meta:
+        ordering = ["-awarded_on", "-pk"]
+        verbose_name = _("recognition")
+        verbose_name_plural = _("recognitions")
+        indexes = [models.Index(fields=["awarded_on", "kind"], name="recognition_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} – {self.awarded_on}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("performance:recognition_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.awarded_on and self.awarded_on > timezone.localdate():
+            raise ValidationError({"awarded_on": _("An award cannot be dated in the future.")})
+
+
+# --- Budget performance (paragraphs 10 and 11) ------------------------------------------------
+
+
+class BudgetPerformance(UniqueInClean, TrackedModel):
+    """A unit's appropriation and expenditure for a budget period, annual ('2024') or biennial
+    ('2024-2025'); utilisation is expenditure over appropriation (querysets.percentage)."""
+
+    unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="budget_performance",
+    )
+    period = models.CharField(_("budget period"), max_length=9)
+    start_year = models.PositiveSmallIntegerField(_("first year"), editable=False)
+    appropriation = models.DecimalField(_("appropriation"), max_digits=16, decimal_places=2)
+    expenditure = models.DecimalField(_("expenditure"), max_digits=16, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="USD")
+
+    objects = BudgetPerformanceQuerySet.as_manager()
+    policy = BudgetPerformancePolicy()
+    unique_in_clean = ("period",)
+
+    class Meta:
+        ordering = ["unit__code", "-start_year"]
+        verbose_name = _("budget performance")
+        verbose_name_plural = _("budget performance")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "period"], name="budget_one_per_period"),
+        ]
+        indexes = [models.Index(fields=["start_year"], name="budget_start_year_idx")]
+
+    def __str__(self) -> str:
+        code = self.unit.code if self.unit_id else "?"
+        return f"{code} {self.period}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("performance:budget_detail", args=[self.pk])
+
+    @property
+    def utilisation_rate(self) -> float | None:
+        """Expenditure over appropriation in per cent (the SQL twin: with_utilisation)."""
+        from core.figures import rate
+
+        return rate(self.expenditure, self.appropriation)
+
+    def field_errors(self) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        try:
+            self.start_year = parse_period(self.period)[0]
+        except ValidationError as exc:
+            errors["period"] = exc.message_dict["period"][0]
+        if self.appropriation is not None and self.appropriation <= 0:
+            errors["appropriation"] = _("The appropriation must be more than zero.")
+        if self.expenditure is not None and self.expenditure < 0:
+            errors["expenditure"] = _("The expenditure cannot be negative.")
+        self.currency = (self.currency or "").strip().upper()
+        if not re.fullmatch(r"[A-Z]{3}", self.currency):
+            errors["currency"] = _("Give the currency as a three-letter ISO 4217 code (USD).")
+        return errors
+
+    def clean(self) -> None:
+        errors = self.field_errors()
+        if self.unit_id and self.period and "period" not in errors:
+            clash = BudgetPerformance.objects.filter(unit_id=self.unit_id, period=self.period)
+            if clash.exclude(pk=self.pk).exists():
+                errors["period"] = _("This unit already has budget figures for %(period)s.") % {
+                    "period": self.period
+                }
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        self.start_year = parse_period(self.period)[0]
+        super().save(*args, **kwargs)

@@ -8,7 +8,7 @@ with small groups suppressed (performance.metrics).
 """
 
 from org.access import access_for
-from org.permissions import PersonalPolicy, ReferencePolicy, UnitPolicy
+from org.permissions import AdminPolicy, PersonalPolicy, ReferencePolicy, UnitPolicy
 
 
 class CompactPolicy(UnitPolicy):
@@ -68,6 +68,40 @@ class IndicatorResultPolicy(UnitPolicy):
 
 class RBMPolicy(ReferencePolicy):
     """Secretariat-wide: every signed-in user reads it, administrators assign it."""
+
+
+class CoursePolicy(ReferencePolicy):
+    """The course catalogue is reference data: everyone reads it, administrators keep it."""
+
+
+class CourseCompletionPolicy(AppraisalPolicy):
+    """Who completed which course is personal data, kept like appraisals: administrators and the
+    managers of the person's unit read it by name; everyone else reads the completion rates."""
+
+    unit_field = "person__unit"
+
+
+class DisciplinaryCasePolicy(AdminPolicy):
+    """Disciplinary cases name staff members: administrators (the Office of Human Resources)
+    record and read them; everyone else reads the published aggregates only, as the
+    Secretary-General's annual report on the practice in disciplinary matters publishes them."""
+
+
+class RecognitionPolicy(UnitPolicy):
+    """Awards follow their unit; the person recognised is not shown to GA staff."""
+
+    unit_field = "unit"
+
+    def hidden_fields(self, access) -> frozenset[str]:
+        return frozenset({"person"}) if access.is_ga_staff else frozenset()
+
+
+class BudgetPerformancePolicy(UnitPolicy):
+    """Appropriation and expenditure of a unit: read as any unit record; the unit's managers and
+    administrators record and import them."""
+
+    unit_field = "unit"
+    as_change = ("add", "delete", "import")
 
 
 # --- Questions the aggregate pages ask (no queryset to narrow) ------------------------------

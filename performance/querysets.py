@@ -125,3 +125,77 @@ class IndicatorResultQuerySet(RestrictedQuerySet):
 
 class ReferenceQuerySet(RestrictedQuerySet):
     """Secretariat-wide records every signed-in user reads; administrators change them."""
+
+
+# --- Learning, discipline, recognition, budget performance ------------------------------------
+
+
+def percentage(part: str, whole: str):
+    """part / whole as a percentage with one decimal, in SQL (NULL when whole is 0 or NULL):
+    PostgreSQL rounds numerics half away from zero, core.figures.rate's rule for these
+    non-negative amounts."""
+    from django.db.models import DecimalField, ExpressionWrapper
+    from django.db.models.functions import Round
+
+    return Case(
+        When(
+            **{f"{whole}__gt": 0},
+            then=Round(
+                ExpressionWrapper(
+                    F(part) * Value(100) / F(whole),
+                    output_field=DecimalField(max_digits=20, decimal_places=6),
+                ),
+                1,
+            ),
+        ),
+        default=Value(None),
+        output_field=DecimalField(max_digits=10, decimal_places=1),
+    )
+
+
+def cost_per_output_q():
+    """Cost per output of an indicator result: its `cost` over its `outputs` (NULL unless both
+    are recorded), rounded to the cent."""
+    from django.db.models import DecimalField, ExpressionWrapper
+    from django.db.models.functions import Round
+
+    return Case(
+        When(
+            cost__isnull=False,
+            outputs__gt=0,
+            then=Round(
+                ExpressionWrapper(
+                    F("cost") / F("outputs"),
+                    output_field=DecimalField(max_digits=20, decimal_places=6),
+                ),
+                2,
+            ),
+        ),
+        default=Value(None),
+        output_field=DecimalField(max_digits=16, decimal_places=2),
+    )
+
+
+class CourseQuerySet(RestrictedQuerySet):
+    pass
+
+
+class CourseCompletionQuerySet(RestrictedQuerySet):
+    def by(self, date):
+        """Completions recorded as done on or before `date`."""
+        return self.filter(completed_on__lte=date)
+
+
+class DisciplinaryCaseQuerySet(RestrictedQuerySet):
+    pass
+
+
+class RecognitionQuerySet(RestrictedQuerySet):
+    pass
+
+
+class BudgetPerformanceQuerySet(RestrictedQuerySet):
+    def with_utilisation(self):
+        """Annotate `utilisation`: expenditure over appropriation, in per cent (the SQL twin of
+        BudgetPerformance.utilisation_rate)."""
+        return self.annotate(utilisation=percentage("expenditure", "appropriation"))

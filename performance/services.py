@@ -16,12 +16,17 @@ from performance.choices import CompactStatus, FindingStatus
 from performance.models import (
     Appraisal,
     BoardFinding,
+    BudgetPerformance,
     Compact,
     CompactObjective,
+    Course,
+    CourseCompletion,
+    DisciplinaryCase,
     ExpectedAccomplishment,
     Indicator,
     IndicatorResult,
     RBMResponsibility,
+    Recognition,
     UnderperformanceCase,
     cycle_label,
     is_senior_manager,
@@ -108,12 +113,31 @@ def save_objective(
     *,
     acting_user,
     paragraphs: Iterable[Paragraph] | None = None,
+    indicators: Iterable[Indicator] | None = None,
 ) -> CompactObjective:
+    """An objective, and the indicators that measure it: indicators of the compact's unit or
+    the units below it (a manager's objective is not measured by another department's work)."""
     if objective.compact.status == CompactStatus.ASSESSED and not objective.pk:
         raise ValidationError(
             {"compact": _("The compact has been assessed; it takes no new objectives.")}
         )
-    return _save(objective, paragraphs)
+    if indicators is not None:
+        indicators = list(indicators)
+        unit_path = objective.compact.unit.path
+        if any(not i.unit.path.startswith(unit_path) for i in indicators):
+            raise ValidationError(
+                {
+                    "indicators": _(
+                        "An objective is measured by indicators of its compact's unit (%(unit)s) "
+                        "or the units below it."
+                    )
+                    % {"unit": objective.compact.unit.code}
+                }
+            )
+    _save(objective, paragraphs)
+    if indicators is not None:
+        objective.indicators.set(indicators)
+    return objective
 
 
 # --- Management Performance Board findings ---------------------------------------------------
@@ -226,7 +250,26 @@ def save_indicator(
 
 @action(IndicatorResult, "save")
 def record_indicator_result(result: IndicatorResult, *, acting_user) -> IndicatorResult:
-    return _save(result)
+    """A result; for an efficiency measure, with what its outputs cost. The cost cannot exceed
+    what the unit spent in the period, when its budget performance is recorded."""
+    result.full_clean(validate_unique=False, validate_constraints=False)
+    if result.cost is not None:
+        spent = (
+            BudgetPerformance.objects.filter(unit_id=result.indicator.unit_id, period=result.period)
+            .values_list("expenditure", flat=True)
+            .first()
+        )
+        if spent is not None and result.cost > spent:
+            raise ValidationError(
+                {
+                    "cost": _(
+                        "The cost is more than the unit's expenditure for %(period)s (%(spent)s)."
+                    )
+                    % {"period": result.period, "spent": spent}
+                }
+            )
+    result.save()
+    return result
 
 
 @action(RBMResponsibility, "save")
@@ -242,3 +285,81 @@ def assign_rbm_responsibility(assignment: RBMResponsibility, *, acting_user) -> 
                 previous.save()
     assignment.save()
     return assignment
+
+
+# --- Learning (paragraph 6) -------------------------------------------------------------------
+
+
+@action(Course, "save")
+def save_course(course: Course, *, acting_user) -> Course:
+    return _save(course)
+
+
+@action(CourseCompletion, "save")
+def record_completion(completion: CourseCompletion, *, acting_user) -> CourseCompletion:
+    """A staff member's completion of a course: of a person the user may name (their units'
+    staff for a manager), once per course; a clash names the person only to whoever may read
+    them."""
+    if completion.person_id:
+        before = getattr(completion, "_history_before", {})
+        untouched = completion.pk is not None and str(before.get("person")) == str(
+            completion.person_id
+        )
+        if (
+            not untouched
+            and not Person.objects.restrict(acting_user, "assign")
+            .filter(pk=completion.person_id)
+            .exists()
+        ):
+            raise ValidationError(
+                {"person": _("No staff member in your units has this index number.")}
+            )
+        if (
+            completion.course_id
+            and CourseCompletion.objects.filter(
+                person_id=completion.person_id, course_id=completion.course_id
+            )
+            .exclude(pk=completion.pk)
+            .exists()
+        ):
+            raise ValidationError(
+                {"course": _("This staff member's completion of this course is recorded already.")}
+            )
+    return _save(completion)
+
+
+# --- Discipline and recognition (paragraphs 8 and 17) ----------------------------------------
+
+
+@action(DisciplinaryCase, "save")
+def save_disciplinary_case(case: DisciplinaryCase, *, acting_user) -> DisciplinaryCase:
+    """Open or update a case; the measure and the referral are recorded with their dates."""
+    return _save(case)
+
+
+@action(Recognition, "save")
+def save_recognition(recognition: Recognition, *, acting_user) -> Recognition:
+    """An award to a staff member the user may name, or to a team (no person)."""
+    if recognition.person_id:
+        before = getattr(recognition, "_history_before", {})
+        untouched = recognition.pk is not None and str(before.get("person")) == str(
+            recognition.person_id
+        )
+        if (
+            not untouched
+            and not Person.objects.restrict(acting_user, "assign")
+            .filter(pk=recognition.person_id)
+            .exists()
+        ):
+            raise ValidationError(
+                {"person": _("No staff member in your units has this index number.")}
+            )
+    return _save(recognition)
+
+
+# --- Budget performance (paragraphs 10 and 11) ------------------------------------------------
+
+
+@action(BudgetPerformance, "save")
+def save_budget_performance(budget: BudgetPerformance, *, acting_user) -> BudgetPerformance:
+    return _save(budget)

@@ -1,10 +1,17 @@
 """Pages of the performance area. Views declare; rules live in models, services and metrics."""
 
+import datetime
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import BooleanField, Case, Prefetch, Value, When
 from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,24 +29,49 @@ from core.generic import (
     TransitionView,
     visible_or_404,
 )
-from org.models import OrgUnit
+from org.models import OrgUnit, Person
 from performance import forms, metrics, policies, services
 from performance.charts import line_chart
-from performance.choices import CompactStatus
-from performance.filtersets import AppraisalFilterSet, CompactFilterSet, IndicatorFilterSet
-from performance.imports import ImportRejected, import_appraisals
+from performance.choices import (
+    CompactStatus,
+    DisciplinaryCategory,
+    DisciplinaryMeasure,
+    RecognitionKind,
+)
+from performance.filtersets import (
+    AppraisalFilterSet,
+    BudgetPerformanceFilterSet,
+    CompactFilterSet,
+    CourseCompletionFilterSet,
+    CourseFilterSet,
+    DisciplinaryCaseFilterSet,
+    IndicatorFilterSet,
+    RecognitionFilterSet,
+)
+from performance.imports import (
+    ImportRejected,
+    import_appraisals,
+    import_budget_performance,
+    import_completions,
+)
 from performance.models import (
     Appraisal,
     BoardFinding,
+    BudgetPerformance,
     Compact,
     CompactObjective,
+    Course,
+    CourseCompletion,
+    DisciplinaryCase,
     ExpectedAccomplishment,
     Indicator,
     IndicatorResult,
     RBMResponsibility,
+    Recognition,
     UnderperformanceCase,
     cycle_label,
 )
+from performance.querysets import cost_per_output_q, target_met_q
 
 
 class FormMixin:
@@ -551,3 +583,580 @@ class RBMAssignView(FormMixin, ScopedCreateView):
 
     model = RBMResponsibility
     form_class = forms.RBMResponsibilityForm
+
+
+# --- Records with a plain detail page (facts and history) --------------------------------------
+
+
+class RecordDetailView(ScopedDetailView):
+    """A record's facts (the fields named in `facts`) and its history; fields the model's policy
+    hides from the reader are left out."""
+
+    template_name = "performance/record_detail.html"
+    facts: tuple[str, ...] = ()
+    list_url_name = ""
+    edit_url_name = ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        obj = self.object
+        hidden = type(obj).objects.hidden_fields(self.request.user)
+        rows = []
+        for name in self.facts:
+            if name in hidden:
+                continue
+            field = obj._meta.get_field(name)
+            display = getattr(obj, f"get_{name}_display", None)
+            value = display() if display and field.choices else getattr(obj, name)
+            rows.append((field.verbose_name, value))
+        context.update(
+            facts=rows,
+            list_url=reverse(self.list_url_name),
+            list_title=obj._meta.verbose_name_plural,
+            edit_url=reverse(self.edit_url_name, args=[obj.pk])
+            if self.edit_url_name and context["can_edit"]
+            else "",
+        )
+        return context
+
+
+class SpreadsheetImportView(LoginRequiredMixin, TemplateView):
+    """Upload, preview, confirm: the file is checked whole (the import's dry run) and its counts
+    shown; only a confirmation writes, all rows or none. The previewed file waits in storage
+    under a random name, referenced from the session."""
+
+    template_name = "performance/import.html"
+    model = None
+    function = None
+    title = ""
+    columns = ""
+    success_url_name = ""
+
+    @property
+    def session_key(self) -> str:
+        return f"performance-import-{self.model._meta.model_name}"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not actions.may(request.user, "import", self.model):
+            raise PermissionDenied(_("You may not import these records."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", forms.SpreadsheetImportForm())
+        context.update(
+            title=self.title, columns=self.columns, back_url=reverse(self.success_url_name)
+        )
+        return context
+
+    def run(self, upload, dry_run: bool):
+        return type(self).function(upload, acting_user=self.request.user, dry_run=dry_run)
+
+    def post(self, request, *args, **kwargs):
+        if "confirm" in request.POST:
+            return self.confirm(request)
+        form = forms.SpreadsheetImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        upload = form.cleaned_data["file"]
+        # Kept before the check reads it: the CSV reader closes the file it wraps.
+        content = upload.read()
+        upload.seek(0)
+        try:
+            result = self.run(upload, dry_run=True)
+        except ImportRejected as rejected:
+            return self.render_to_response(
+                self.get_context_data(form=form, errors=rejected.errors[:200]), status=400
+            )
+        except ValidationError as exc:
+            form.add_error("file", exc.messages)
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        stored = default_storage.save(
+            f"performance/imports/{uuid.uuid4().hex}", ContentFile(content)
+        )
+        request.session[self.session_key] = {"path": stored, "name": upload.name}
+        return self.render_to_response(
+            self.get_context_data(result=result.as_dict(), filename=upload.name)
+        )
+
+    def confirm(self, request):
+        pending = request.session.pop(self.session_key, None)
+        if not pending or not default_storage.exists(pending["path"]):
+            messages.error(
+                request, _("Upload the file again: the previewed file is no longer here.")
+            )
+            return HttpResponseRedirect(request.path)
+        with default_storage.open(pending["path"], "rb") as stored:
+            upload = SimpleUploadedFile(pending["name"], stored.read())
+        default_storage.delete(pending["path"])
+        try:
+            result = self.run(upload, dry_run=False)
+        except ImportRejected as rejected:
+            return self.render_to_response(
+                self.get_context_data(errors=rejected.errors[:200]), status=400
+            )
+        messages.success(
+            request,
+            _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
+            % result.as_dict(),
+        )
+        return HttpResponseRedirect(reverse(self.success_url_name))
+
+
+def _as_at(request):
+    try:
+        return datetime.date.fromisoformat(request.GET.get("as_at", ""))
+    except ValueError:
+        return timezone.localdate()
+
+
+# --- Learning (paragraph 6) -------------------------------------------------------------------
+
+
+class CourseListView(RecordsMixin, ScopedListView):
+    model = Course
+    title = gettext_lazy("Courses")
+    filterset_class = CourseFilterSet
+    export_name = "courses"
+    create_url_name = "performance:course_create"
+    columns = [
+        Column(gettext_lazy("Code"), "code", link=True),
+        Column(gettext_lazy("Title"), "title", link=True),
+        Column(gettext_lazy("Area"), "get_area_display"),
+        Column(gettext_lazy("Mandatory"), "mandatory"),
+    ]
+
+
+class CourseDetailView(RecordDetailView):
+    model = Course
+    facts = ("code", "title", "area", "mandatory")
+    list_url_name = "performance:course_list"
+    edit_url_name = "performance:course_edit"
+
+
+class CourseCreateView(FormMixin, ScopedCreateView):
+    model = Course
+    form_class = forms.CourseForm
+
+
+class CourseUpdateView(FormMixin, ScopedUpdateView):
+    model = Course
+    form_class = forms.CourseForm
+
+
+class CompletionListView(RecordsMixin, ScopedListView):
+    """Named completions: only administrators and the person's unit managers see rows."""
+
+    model = CourseCompletion
+    title = gettext_lazy("Course completions")
+    filterset_class = CourseCompletionFilterSet
+    export_name = "course-completions"
+    create_url_name = "performance:completion_create"
+    template_name = "performance/completion_list.html"
+    columns = [
+        Column(gettext_lazy("Staff member"), "person.name", link=True),
+        Column(gettext_lazy("Index number"), "person.index_number"),
+        Column(gettext_lazy("Unit"), "person.unit.code"),
+        Column(gettext_lazy("Course"), "course.code"),
+        Column(gettext_lazy("Mandatory"), "course.mandatory"),
+        Column(gettext_lazy("Completed on"), "completed_on"),
+    ]
+
+    def base_queryset(self):
+        return super().base_queryset().select_related("person__unit", "course")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_import"] = actions.may(self.request.user, "import", CourseCompletion)
+        return context
+
+
+class CompletionDetailView(RecordDetailView):
+    model = CourseCompletion
+    facts = ("person", "course", "completed_on")
+    list_url_name = "performance:completion_list"
+    edit_url_name = "performance:completion_edit"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("person", "course")
+
+
+class CompletionCreateView(FormMixin, ScopedCreateView):
+    model = CourseCompletion
+    form_class = forms.CourseCompletionForm
+
+
+class CompletionUpdateView(FormMixin, ScopedUpdateView):
+    model = CourseCompletion
+    form_class = forms.CourseCompletionForm
+
+
+class CompletionImportView(SpreadsheetImportView):
+    model = CourseCompletion
+    function = import_completions
+    title = gettext_lazy("Import course completions")
+    columns = "index_number, course_code, completed_on (YYYY-MM-DD)"
+    success_url_name = "performance:completion_list"
+
+
+class LearningView(LoginRequiredMixin, TemplateView):
+    """Completion of the mandatory courses by unit as at a date, and per course: aggregates every
+    role reads (groups under 5 people suppressed unless the reader manages the unit)."""
+
+    template_name = "performance/learning.html"
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") in ("csv", "xlsx"):
+            rows = metrics.learning_by_unit(
+                request.user, as_at=_as_at(request), within=selected_unit(request)
+            )
+            headers = [
+                _("Unit"),
+                _("Staff"),
+                _("Completions required"),
+                _("Completions"),
+                _("Completion rate (%)"),
+                _("Staff fully trained"),
+                _("Fully trained (%)"),
+            ]
+            data = ([r["unit__code"], *[r[k] for k in metrics.LEARNING_FIGURES]] for r in rows)
+            if request.GET["export"] == "csv":
+                return csv_response("learning-completion", headers, data)
+            return xlsx_response("learning-completion", [("learning", headers, data)])
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        unit = selected_unit(self.request)
+        as_at = _as_at(self.request)
+        query = self.request.GET.copy()
+        query.pop("export", None)
+        context.update(
+            unit=unit,
+            as_at=as_at,
+            total=metrics.learning_total(user, as_at=as_at, within=unit),
+            rows=metrics.learning_by_unit(user, as_at=as_at, within=unit),
+            courses=metrics.learning_by_course(user, as_at=as_at, within=unit),
+            allowed=metrics.can_see_aggregates(user),
+            suppress_below=metrics.SUPPRESS_BELOW,
+            querystring=query.urlencode(),
+            named_access=actions.may(user, "view", CourseCompletion),
+        )
+        return context
+
+
+# --- Discipline and recognition (paragraphs 8 and 17) ----------------------------------------
+
+
+def _period(request) -> tuple[datetime.date, datetime.date]:
+    """?start=&end= (default: the current calendar year); a reversed range is swapped."""
+    today = timezone.localdate()
+    try:
+        start = datetime.date.fromisoformat(request.GET.get("start", ""))
+    except ValueError:
+        start = datetime.date(today.year, 1, 1)
+    try:
+        end = datetime.date.fromisoformat(request.GET.get("end", ""))
+    except ValueError:
+        end = datetime.date(start.year, 12, 31)
+    return (start, end) if start <= end else (end, start)
+
+
+class DisciplineView(LoginRequiredMixin, TemplateView):
+    """The system of rewards and sanctions in aggregate for a period: measures imposed and cases
+    by category (counts of 1 to 4 suppressed except for administrators), and awards."""
+
+    template_name = "performance/discipline.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        start, end = _period(self.request)
+        summary = metrics.discipline_summary(user, start=start, end=end)
+        recognitions = metrics.recognition_summary(user, start=start, end=end)
+        context.update(
+            start=start,
+            end=end,
+            summary=summary,
+            measures=[
+                (DisciplinaryMeasure(k).label, v)
+                for k, v in (summary or {}).get("by_measure", {}).items()
+            ],
+            categories=[
+                (DisciplinaryCategory(k).label, v)
+                for k, v in (summary or {}).get("by_category", {}).items()
+            ],
+            recognitions=recognitions,
+            recognition_kinds=[
+                (RecognitionKind(k).label, v) for k, v in recognitions["by_kind"].items()
+            ],
+            named_access=actions.may(user, "view", DisciplinaryCase),
+            can_add_recognition=actions.may(user, "add", Recognition),
+        )
+        return context
+
+
+class DisciplinaryCaseListView(RecordsMixin, ScopedListView):
+    """Cases by name: administrators only; everyone else reads the aggregates."""
+
+    model = DisciplinaryCase
+    title = gettext_lazy("Disciplinary cases")
+    filterset_class = DisciplinaryCaseFilterSet
+    export_name = "disciplinary-cases"
+    create_url_name = "performance:discipline_create"
+    columns = [
+        Column(gettext_lazy("Case"), "pk", link=True),
+        Column(gettext_lazy("Unit"), "unit.code"),
+        Column(gettext_lazy("Opened on"), "opened_on"),
+        Column(gettext_lazy("Category"), "get_category_display"),
+        Column(gettext_lazy("Measure"), "get_measure_display"),
+        Column(gettext_lazy("Date of the measure"), "measure_on"),
+        Column(
+            gettext_lazy("Referred to national authorities"), "referred_to_national_authorities"
+        ),
+    ]
+
+    def base_queryset(self):
+        return super().base_queryset().select_related("unit")
+
+
+class DisciplinaryCaseDetailView(RecordDetailView):
+    model = DisciplinaryCase
+    facts = (
+        "unit",
+        "person",
+        "opened_on",
+        "category",
+        "summary",
+        "measure",
+        "measure_on",
+        "referred_to_national_authorities",
+        "referred_on",
+    )
+    list_url_name = "performance:discipline_list"
+    edit_url_name = "performance:discipline_edit"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("unit", "person")
+
+
+class DisciplinaryCaseCreateView(FormMixin, ScopedCreateView):
+    model = DisciplinaryCase
+    form_class = forms.DisciplinaryCaseForm
+
+
+class DisciplinaryCaseUpdateView(FormMixin, ScopedUpdateView):
+    model = DisciplinaryCase
+    form_class = forms.DisciplinaryCaseForm
+
+
+class RecognitionListView(RecordsMixin, ScopedListView):
+    model = Recognition
+    title = gettext_lazy("Rewards and recognition")
+    filterset_class = RecognitionFilterSet
+    export_name = "recognitions"
+    create_url_name = "performance:recognition_create"
+    columns = [
+        Column(gettext_lazy("Awarded on"), "awarded_on", link=True),
+        Column(gettext_lazy("Kind"), "get_kind_display", link=True),
+        Column(gettext_lazy("Unit"), "unit.code"),
+        Column(gettext_lazy("Reason"), "reason"),
+    ]
+
+    def base_queryset(self):
+        return super().base_queryset().select_related("unit")
+
+
+class RecognitionDetailView(RecordDetailView):
+    model = Recognition
+    facts = ("unit", "person", "kind", "awarded_on", "reason")
+    list_url_name = "performance:recognition_list"
+    edit_url_name = "performance:recognition_edit"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("unit", "person")
+
+
+class RecognitionCreateView(FormMixin, ScopedCreateView):
+    model = Recognition
+    form_class = forms.RecognitionForm
+
+
+class RecognitionUpdateView(FormMixin, ScopedUpdateView):
+    model = Recognition
+    form_class = forms.RecognitionForm
+
+
+# --- Budget performance (paragraphs 10 and 11) ------------------------------------------------
+
+
+class BudgetListView(RecordsMixin, ScopedListView):
+    model = BudgetPerformance
+    title = gettext_lazy("Budget performance")
+    filterset_class = BudgetPerformanceFilterSet
+    export_name = "budget-performance"
+    create_url_name = "performance:budget_create"
+    template_name = "performance/budget_list.html"
+    columns = [
+        Column(gettext_lazy("Unit"), "unit.code", link=True),
+        Column(gettext_lazy("Budget period"), "period", link=True),
+        Column(gettext_lazy("Appropriation"), "appropriation"),
+        Column(gettext_lazy("Expenditure"), "expenditure"),
+        Column(gettext_lazy("Currency"), "currency"),
+        Column(gettext_lazy("Utilisation (%)"), "utilisation"),
+    ]
+
+    def base_queryset(self):
+        return super().base_queryset().select_related("unit").with_utilisation()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context.update(
+            by_period=metrics.budget_by_period(user),
+            efficiency=metrics.efficiency_results(user, limit=20),
+            can_import=actions.may(user, "import", BudgetPerformance),
+        )
+        return context
+
+
+class BudgetDetailView(RecordDetailView):
+    model = BudgetPerformance
+    facts = ("unit", "period", "appropriation", "expenditure", "currency")
+    list_url_name = "performance:budget_list"
+    edit_url_name = "performance:budget_edit"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("unit").with_utilisation()
+
+
+class BudgetCreateView(FormMixin, ScopedCreateView):
+    model = BudgetPerformance
+    form_class = forms.BudgetPerformanceForm
+
+
+class BudgetUpdateView(FormMixin, ScopedUpdateView):
+    model = BudgetPerformance
+    form_class = forms.BudgetPerformanceForm
+
+
+class BudgetImportView(SpreadsheetImportView):
+    model = BudgetPerformance
+    function = import_budget_performance
+    title = gettext_lazy("Import budget performance")
+    columns = "unit, period, appropriation, expenditure, currency (optional, USD)"
+    success_url_name = "performance:budget_list"
+
+
+# --- Links answering paragraphs 13-15 ----------------------------------------------------------
+
+
+class ObjectiveDetailView(ScopedDetailView):
+    """A compact objective and what stands behind it: the commitment it delivers, the
+    indicators that measure it and their results per budget period."""
+
+    model = CompactObjective
+    template_name = "performance/objective_detail.html"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("compact__senior_manager", "compact__unit", "commitment__unit")
+            .prefetch_related(
+                "paragraphs",
+                Prefetch(
+                    "indicators",
+                    Indicator.objects.restrict(self.request.user, "view")
+                    .select_related("unit")
+                    .prefetch_related(
+                        Prefetch(
+                            "results",
+                            IndicatorResult.objects.annotate(
+                                cost_per_output_sql=cost_per_output_q(),
+                                met=Case(
+                                    When(target_met_q(), then=Value(True)),
+                                    default=Value(False),
+                                    output_field=BooleanField(),
+                                ),
+                            ).order_by("start_year"),
+                        )
+                    ),
+                ),
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        commitment = self.object.commitment
+        # The commitment is another app's record: shown only to whoever may read it there.
+        context["commitment"] = (
+            commitment
+            if commitment is not None and actions.visible(self.request.user, commitment)
+            else None
+        )
+        return context
+
+
+class UnitChainView(LoginRequiredMixin, TemplateView):
+    """A unit's chain of accountability (paragraphs 13-15): its compacts, their objectives, the
+    indicators that measure them and their latest results, and the senior managers who answer
+    for them; with the unit's budget performance and completion of mandatory training. A fixed
+    number of queries whatever the unit's size."""
+
+    template_name = "performance/unit_chain.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        unit = get_object_or_404(OrgUnit, code=self.kwargs["code"])
+        indicators = (
+            Indicator.objects.restrict(user, "view")
+            .filter(unit=unit)
+            .with_latest()
+            .order_by("title")
+        )
+        compacts = list(
+            Compact.objects.restrict(user, "view")
+            .filter(unit=unit)
+            .select_related("senior_manager")
+            .prefetch_related(
+                Prefetch(
+                    "objectives",
+                    CompactObjective.objects.select_related("commitment").prefetch_related(
+                        Prefetch(
+                            "indicators",
+                            Indicator.objects.restrict(user, "view")
+                            .with_latest()
+                            .select_related("unit"),
+                        )
+                    ),
+                )
+            )
+            .order_by("-year")[:5]
+        )
+        linked = {i.pk for c in compacts for o in c.objectives.all() for i in o.indicators.all()}
+        head = Person.objects.filter(unit=unit, is_head_of_entity=True, is_active=True)
+        context.update(
+            unit=unit,
+            compacts=compacts,
+            unlinked=[i for i in indicators if i.pk not in linked],
+            managers=sorted(
+                {c.senior_manager.name for c in compacts}
+                | set(
+                    Person.objects.restrict(user, "view")
+                    .filter(pk__in=head.values("pk"))
+                    .values_list("name", flat=True)
+                )
+            ),
+            budgets=list(
+                BudgetPerformance.objects.restrict(user, "view")
+                .filter(unit=unit)
+                .with_utilisation()
+                .order_by("-start_year")[:6]
+            ),
+            learning=metrics.learning_total(user, within=unit),
+            suppress_below=metrics.SUPPRESS_BELOW,
+        )
+        return context

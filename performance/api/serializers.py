@@ -1,20 +1,31 @@
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from accountability.models import Commitment
 from core.api.serializers import ActionModelSerializer
-from org.api.serializers import ParagraphNumbersField, PersonIndexField, UnitCodeField
+from org.api.serializers import (
+    ParagraphNumbersField,
+    PersonIndexField,
+    PolicyFieldsMixin,
+    UnitCodeField,
+)
 from performance.choices import CompactStatus, FindingStatus, MPBRating
 from performance.models import (
     Appraisal,
     BoardFinding,
+    BudgetPerformance,
     Compact,
     CompactObjective,
+    Course,
+    CourseCompletion,
+    DisciplinaryCase,
     ExpectedAccomplishment,
     Indicator,
     IndicatorResult,
+    Recognition,
     UnderperformanceCase,
 )
 
@@ -28,6 +39,12 @@ def _visible(serializer, field: str, model) -> None:
 
 class CompactObjectiveSerializer(ActionModelSerializer):
     paragraphs = ParagraphNumbersField(many=True)
+    indicators = serializers.PrimaryKeyRelatedField(
+        many=True,
+        required=False,
+        queryset=Indicator.objects.all(),
+        help_text=_("Ids of the results-based management indicators that measure the objective."),
+    )
 
     class Meta:
         model = CompactObjective
@@ -41,6 +58,7 @@ class CompactObjectiveSerializer(ActionModelSerializer):
             "result",
             "outcome",
             "commitment",
+            "indicators",
             "paragraphs",
             "version",
         ]
@@ -49,6 +67,11 @@ class CompactObjectiveSerializer(ActionModelSerializer):
         super().__init__(*args, **kwargs)
         _visible(self, "compact", Compact)
         _visible(self, "commitment", Commitment)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["indicators"].child_relation.queryset = Indicator.objects.restrict(
+                request.user, "view"
+            )
 
 
 class BoardFindingSerializer(ActionModelSerializer):
@@ -73,7 +96,17 @@ class BoardFindingSerializer(ActionModelSerializer):
 class NestedObjectiveSerializer(serializers.ModelSerializer):
     class Meta:
         model = CompactObjective
-        fields = ["id", "kind", "title", "indicator", "target", "result", "outcome", "commitment"]
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "indicator",
+            "target",
+            "result",
+            "outcome",
+            "commitment",
+            "indicators",
+        ]
 
 
 class NestedFindingSerializer(serializers.ModelSerializer):
@@ -198,10 +231,23 @@ class IndicatorSerializer(ActionModelSerializer):
 
 class IndicatorResultSerializer(ActionModelSerializer):
     target_met = serializers.BooleanField(read_only=True, allow_null=True)
+    cost_per_output = serializers.DecimalField(
+        max_digits=16, decimal_places=2, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = IndicatorResult
-        fields = ["id", "indicator", "period", "value", "target_met", "version"]
+        fields = [
+            "id",
+            "indicator",
+            "period",
+            "value",
+            "cost",
+            "outputs",
+            "cost_per_output",
+            "target_met",
+            "version",
+        ]
         validators: list = []
 
     def __init__(self, *args, **kwargs):
@@ -272,4 +318,101 @@ class ComplianceRowSerializer(serializers.Serializer):
     meets = serializers.IntegerField(allow_null=True)
     partially_meets = serializers.IntegerField(allow_null=True)
     does_not_meet = serializers.IntegerField(allow_null=True)
+    suppressed = serializers.BooleanField()
+
+
+# --- Learning, discipline, recognition, budget performance ------------------------------------
+
+
+class CourseSerializer(ActionModelSerializer):
+    class Meta:
+        model = Course
+        fields = ["id", "code", "title", "area", "mandatory", "version"]
+
+
+class CourseCompletionSerializer(ActionModelSerializer):
+    """Personal data: administrators and the person's unit managers only."""
+
+    person = PersonIndexField("assign")
+    course = serializers.SlugRelatedField(slug_field="code", queryset=Course.objects.all())
+
+    class Meta:
+        model = CourseCompletion
+        fields = ["id", "person", "course", "completed_on", "version"]
+        validators: list = []  # the action says a clash in the users' words
+
+
+class DisciplinaryCaseSerializer(ActionModelSerializer):
+    unit = UnitCodeField()
+    person = PersonIndexField(required=False, allow_null=True)
+
+    class Meta:
+        model = DisciplinaryCase
+        fields = [
+            "id",
+            "unit",
+            "person",
+            "opened_on",
+            "category",
+            "summary",
+            "measure",
+            "measure_on",
+            "referred_to_national_authorities",
+            "referred_on",
+            "version",
+        ]
+
+
+class RecognitionSerializer(PolicyFieldsMixin, ActionModelSerializer):
+    """GA staff read awards without the person (RecognitionPolicy.hidden_fields)."""
+
+    unit = UnitCodeField()
+    person = PersonIndexField("assign", required=False, allow_null=True)
+
+    class Meta:
+        model = Recognition
+        fields = ["id", "unit", "person", "kind", "awarded_on", "reason", "version"]
+
+
+class BudgetPerformanceSerializer(ActionModelSerializer):
+    unit = UnitCodeField()
+    utilisation = serializers.SerializerMethodField(
+        help_text=_("Expenditure over appropriation, per cent, one decimal.")
+    )
+
+    class Meta:
+        model = BudgetPerformance
+        fields = [
+            "id",
+            "unit",
+            "period",
+            "appropriation",
+            "expenditure",
+            "currency",
+            "utilisation",
+            "version",
+        ]
+        validators: list = []
+
+    @extend_schema_field(OpenApiTypes.DOUBLE)
+    def get_utilisation(self, obj) -> float | None:
+        annotated = getattr(obj, "utilisation", None)
+        if annotated is not None:
+            return float(annotated)
+        return obj.utilisation_rate
+
+
+@extend_schema_serializer(component_name="SpreadsheetImport")
+class SpreadsheetImportSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text=_("CSV (UTF-8, header row) or XLSX (first sheet)"))
+
+
+class LearningRowSerializer(serializers.Serializer):
+    unit = serializers.CharField(source="unit__code")
+    staff = serializers.IntegerField(allow_null=True)
+    required = serializers.IntegerField(allow_null=True)
+    completions = serializers.IntegerField(allow_null=True)
+    completion_rate = serializers.FloatField(allow_null=True)
+    fully_trained = serializers.IntegerField(allow_null=True)
+    fully_trained_rate = serializers.FloatField(allow_null=True)
     suppressed = serializers.BooleanField()

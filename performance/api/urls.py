@@ -19,8 +19,23 @@ router.register(
 )
 router.register("indicators", views.IndicatorViewSet, basename="indicator")
 router.register("indicator-results", views.IndicatorResultViewSet, basename="indicatorresult")
+router.register("courses", views.CourseViewSet, basename="course")
+router.register("course-completions", views.CourseCompletionViewSet, basename="coursecompletion")
+router.register("disciplinary-cases", views.DisciplinaryCaseViewSet, basename="disciplinarycase")
+router.register("recognitions", views.RecognitionViewSet, basename="recognition")
+router.register("budget-performance", views.BudgetPerformanceViewSet, basename="budgetperformance")
 
 urlpatterns = [
     path("appraisal-compliance/", views.ComplianceView.as_view(), name="appraisal-compliance"),
+    path(
+        "learning-completion/",
+        views.LearningCompletionView.as_view(),
+        name="learning-completion",
+    ),
+    path(
+        "disciplinary-summary/",
+        views.DisciplinarySummaryView.as_view(),
+        name="disciplinary-summary",
+    ),
     *router.urls,
 ]

@@ -1,5 +1,9 @@
+import datetime
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
@@ -12,15 +16,25 @@ from org.models import OrgUnit
 from performance import filtersets as f
 from performance import metrics, services
 from performance.api import serializers as s
-from performance.imports import ImportRejected, import_appraisals
+from performance.imports import (
+    ImportRejected,
+    import_appraisals,
+    import_budget_performance,
+    import_completions,
+)
 from performance.models import (
     Appraisal,
     BoardFinding,
+    BudgetPerformance,
     Compact,
     CompactObjective,
+    Course,
+    CourseCompletion,
+    DisciplinaryCase,
     ExpectedAccomplishment,
     Indicator,
     IndicatorResult,
+    Recognition,
     UnderperformanceCase,
 )
 
@@ -30,7 +44,7 @@ class CompactViewSet(ActionModelViewSet):
     assessment and its findings."""
 
     queryset = Compact.objects.select_related("senior_manager", "unit").prefetch_related(
-        "paragraphs", "objectives", "findings"
+        "paragraphs", "objectives__indicators", "findings"
     )
     serializer_class = s.CompactSerializer
     filterset_class = f.CompactFilterSet
@@ -44,7 +58,9 @@ class CompactViewSet(ActionModelViewSet):
 
 
 class CompactObjectiveViewSet(ActionModelViewSet):
-    queryset = CompactObjective.objects.select_related("compact").prefetch_related("paragraphs")
+    queryset = CompactObjective.objects.select_related("compact").prefetch_related(
+        "paragraphs", "indicators"
+    )
     serializer_class = s.CompactObjectiveSerializer
     filterset_class = f.CompactObjectiveFilterSet
     ordering = ["id"]
@@ -141,7 +157,9 @@ class IndicatorViewSet(ActionModelViewSet):
 
 
 class IndicatorResultViewSet(ActionModelViewSet):
-    """An indicator's value for an annual ('2024') or biennial ('2024-2025') budget period."""
+    """An indicator's value for an annual ('2024') or biennial ('2024-2025') budget period.
+    Efficiency measures carry `cost` (US dollars spent on the outputs measured) and `outputs`
+    (delivered in the period); `cost_per_output` = cost / outputs, to the cent."""
 
     queryset = IndicatorResult.objects.select_related("indicator")
     serializer_class = s.IndicatorResultSerializer
@@ -188,3 +206,212 @@ class ComplianceView(APIView):
         # One row per unit (about a hundred): the whole answer, in the shape of a list page.
         data = s.ComplianceRowSerializer(rows, many=True).data
         return Response({"next": None, "previous": None, "results": data})
+
+
+# --- Learning, discipline, recognition, budget performance ------------------------------------
+
+IMPORT_RESULT = inline_serializer(
+    "SpreadsheetImportResult",
+    {
+        "created": serializers.IntegerField(),
+        "updated": serializers.IntegerField(),
+        "unchanged": serializers.IntegerField(),
+        "dry_run": serializers.BooleanField(),
+    },
+)
+DRY_RUN = OpenApiParameter(
+    "dry_run", bool, description="check the whole file and count, without saving (the preview)"
+)
+
+
+def run_import(request, function):
+    """One bulk import through its named action: 400 with every row's errors and nothing saved,
+    or the counts (`?dry_run=1` checks and counts only)."""
+    upload = request.FILES.get("file")
+    dry_run = request.query_params.get("dry_run", "").lower() in ("1", "true", "yes")
+    try:
+        if upload is None:
+            raise DjangoValidationError(_("Attach the CSV or XLSX file as 'file'."))
+        result = function(upload, acting_user=request.user, dry_run=dry_run)
+    except ImportRejected as rejected:
+        return Response({"errors": rejected.errors}, status=status.HTTP_400_BAD_REQUEST)
+    except DjangoValidationError as exc:
+        messages = [str(m) for m in exc.messages]
+        return Response(
+            {
+                "file": messages,
+                "errors": [{"row": None, "column": "", "error": m} for m in messages],
+            },
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    return Response({**result.as_dict(), "dry_run": dry_run})
+
+
+class CourseViewSet(ActionModelViewSet):
+    """The learning catalogue; `mandatory` courses count in the completion rates."""
+
+    queryset = Course.objects.all()
+    serializer_class = s.CourseSerializer
+    filterset_class = f.CourseFilterSet
+    search_fields = ["code", "title"]
+    ordering = ["code"]
+
+
+class CourseCompletionViewSet(ActionModelViewSet):
+    """Who completed which course, when (personal data: administrators and the person's unit
+    managers). Everyone with a role reads the rates at `learning-completion/`."""
+
+    queryset = CourseCompletion.objects.select_related("person", "course")
+    serializer_class = s.CourseCompletionSerializer
+    filterset_class = f.CourseCompletionFilterSet
+    ordering_fields = ["id", "completed_on"]
+    ordering = ["-id"]
+
+    @extend_schema(
+        parameters=[DRY_RUN],
+        request={"multipart/form-data": s.SpreadsheetImportSerializer},
+        responses={200: IMPORT_RESULT},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def import_file(self, request):
+        """Completions from the learning system (columns index_number, course_code,
+        completed_on): all rows or none; matched on (person, course)."""
+        return run_import(request, import_completions)
+
+
+class DisciplinaryCaseViewSet(ActionModelViewSet):
+    """Disciplinary cases (administrators only); everyone else reads `disciplinary-summary/`."""
+
+    queryset = DisciplinaryCase.objects.select_related("unit", "person")
+    serializer_class = s.DisciplinaryCaseSerializer
+    filterset_class = f.DisciplinaryCaseFilterSet
+    ordering_fields = ["id", "opened_on", "measure_on"]
+    ordering = ["-id"]
+
+
+class RecognitionViewSet(ActionModelViewSet):
+    queryset = Recognition.objects.select_related("unit", "person")
+    serializer_class = s.RecognitionSerializer
+    filterset_class = f.RecognitionFilterSet
+    ordering_fields = ["id", "awarded_on"]
+    ordering = ["-id"]
+
+
+class BudgetPerformanceViewSet(ActionModelViewSet):
+    """Appropriation and expenditure per unit and budget period; `utilisation` is expenditure
+    over appropriation in per cent (computed in SQL)."""
+
+    queryset = BudgetPerformance.objects.select_related("unit").with_utilisation()
+    serializer_class = s.BudgetPerformanceSerializer
+    filterset_class = f.BudgetPerformanceFilterSet
+    ordering_fields = ["id", "start_year"]
+    ordering = ["id"]
+
+    @extend_schema(
+        parameters=[DRY_RUN],
+        request={"multipart/form-data": s.SpreadsheetImportSerializer},
+        responses={200: IMPORT_RESULT},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def import_file(self, request):
+        """Figures from the finance system (columns unit, period, appropriation, expenditure,
+        currency): all rows or none; matched on (unit, period), a re-import updates."""
+        return run_import(request, import_budget_performance)
+
+
+def _date_param(request, name: str, default):
+    raw = request.query_params.get(name)
+    if not raw:
+        return default
+    try:
+        return datetime.date.fromisoformat(raw)
+    except ValueError:
+        raise exceptions.ValidationError({name: [_("Give a date as YYYY-MM-DD.")]}) from None
+
+
+def _unit_param(request):
+    code = request.query_params.get("unit")
+    if not code:
+        return None
+    unit = OrgUnit.objects.filter(code=code).first()
+    if unit is None:
+        raise exceptions.ValidationError(
+            {"unit": [_("No org unit has the code %(code)s.") % {"code": code}]}
+        )
+    return unit
+
+
+class LearningCompletionView(APIView):
+    """Completion of the mandatory courses by unit as at a date (default today): completions
+    dated on or before it over staff x mandatory courses. Groups under 5 people are suppressed
+    for whoever does not manage the unit."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("as_at", OpenApiTypes.DATE),
+            OpenApiParameter("unit", str, description="unit code: that unit and the units below"),
+        ],
+        responses=inline_serializer(
+            "LearningCompletionList",
+            {
+                "next": serializers.CharField(allow_null=True),
+                "previous": serializers.CharField(allow_null=True),
+                "results": s.LearningRowSerializer(many=True),
+            },
+        ),
+    )
+    def get(self, request):
+        as_at = _date_param(request, "as_at", timezone.localdate())
+        rows = metrics.learning_by_unit(request.user, as_at=as_at, within=_unit_param(request))
+        data = s.LearningRowSerializer(rows, many=True).data
+        return Response({"next": None, "previous": None, "results": data})
+
+
+class DisciplinarySummaryView(APIView):
+    """Disciplinary measures by kind and cases by category for a period (default: the current
+    year), as the annual report on the practice in disciplinary matters publishes them: counts
+    of 1 to 4 suppressed for every reader but administrators."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("start", OpenApiTypes.DATE),
+            OpenApiParameter("end", OpenApiTypes.DATE),
+        ],
+        responses=inline_serializer(
+            "DisciplinarySummary",
+            {
+                "start": serializers.DateField(),
+                "end": serializers.DateField(),
+                "cases_opened": serializers.IntegerField(),
+                "measures_imposed": serializers.IntegerField(),
+                "by_measure": serializers.DictField(
+                    child=serializers.IntegerField(allow_null=True)
+                ),
+                "by_category": serializers.DictField(
+                    child=serializers.IntegerField(allow_null=True)
+                ),
+                "referred_to_national_authorities": serializers.IntegerField(allow_null=True),
+                "suppressed": serializers.BooleanField(),
+            },
+        ),
+    )
+    def get(self, request):
+        today = timezone.localdate()
+        start = _date_param(request, "start", datetime.date(today.year, 1, 1))
+        end = _date_param(request, "end", datetime.date(today.year, 12, 31))
+        if end < start:
+            raise exceptions.ValidationError({"end": [_("The end cannot precede the start.")]})
+        summary = metrics.discipline_summary(request.user, start=start, end=end)
+        if summary is None:
+            raise exceptions.PermissionDenied(_("These figures are for users with a role."))
+        return Response({"start": start, "end": end, **summary})
