@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "oversight",
     "performance",
     "risk",
+    "governance",
     "reports",
 ]
 
@@ -327,6 +328,10 @@ REPORT_HEARTBEAT_SECONDS = env_int("REPORT_HEARTBEAT_SECONDS", 5, minimum=1)
 REPORT_STALE_AFTER_SECONDS = env_int("REPORT_STALE_AFTER_SECONDS", 30, minimum=2)
 REPORT_SWEEP_SECONDS = env_int("REPORT_SWEEP_SECONDS", 30, minimum=1)
 REPORT_MAX_ATTEMPTS = env_int("REPORT_MAX_ATTEMPTS", 3, minimum=1)
+
+# Procurement (risk app, para 32): a case worth more than this (USD) is awarded only after a
+# committee on contracts review recommending the award.
+CONTRACTS_COMMITTEE_THRESHOLD_USD = env_int("CONTRACTS_COMMITTEE_THRESHOLD_USD", 500000, minimum=0)
 
 # Checkpoints of the change history's head, outside the database (core.history; README,
 # "Verifying the history"): signed with AUDIT_CHECKPOINT_KEY (without it, a per-machine key file

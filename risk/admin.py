@@ -5,12 +5,16 @@ from django.contrib import admin
 
 from core.admin import TrackedModelAdmin
 from risk.models import (
+    ContractsReview,
     ControlTest,
+    CriticalRisk,
     InterestDeclaration,
+    InternalControlStatement,
     ProcurementCase,
     RatingScale,
     RecoveryCase,
     Risk,
+    VendorSanction,
 )
 
 
@@ -55,3 +59,30 @@ class InterestDeclarationAdmin(TrackedModelAdmin):
 class RecoveryCaseAdmin(TrackedModelAdmin):
     list_display = ["__str__", "unit", "finding", "amount_lost", "amount_recovered"]
     list_select_related = ["unit"]
+
+
+@admin.register(InternalControlStatement)
+class InternalControlStatementAdmin(TrackedModelAdmin):
+    list_display = ["year", "status", "issued_on"]
+    list_filter = ["status"]
+
+
+@admin.register(CriticalRisk)
+class CriticalRiskAdmin(TrackedModelAdmin):
+    list_display = ["risk", "owner_unit", "accountable_manager", "flagged_on", "withdrawn_on"]
+    list_select_related = ["risk", "owner_unit", "accountable_manager"]
+    raw_id_fields = ["risk", "accountable_manager"]
+
+
+@admin.register(VendorSanction)
+class VendorSanctionAdmin(TrackedModelAdmin):
+    list_display = ["vendor", "measure", "sanctioned_from", "sanctioned_to"]
+    list_filter = ["measure"]
+    search_fields = ["vendor"]
+
+
+@admin.register(ContractsReview)
+class ContractsReviewAdmin(TrackedModelAdmin):
+    list_display = ["case", "reviewed_on", "outcome"]
+    list_select_related = ["case"]
+    raw_id_fields = ["case"]

@@ -87,3 +87,50 @@ class RecoveryKind(models.TextChoices):
 class DeficiencyStatus(models.TextChoices):
     OPEN = "open", _("Open")
     CLOSED = "closed", _("Closed")
+
+
+class DeficiencySeverity(models.TextChoices):
+    DEFICIENCY = "deficiency", _("Control deficiency")
+    SIGNIFICANT = "significant", _("Significant deficiency")
+    MATERIAL = "material_weakness", _("Material weakness")
+
+
+# What the statement of internal control lists (paragraph 31): the significant ones and worse.
+SIGNIFICANT_SEVERITIES = (DeficiencySeverity.SIGNIFICANT, DeficiencySeverity.MATERIAL)
+
+
+class StatementStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ISSUED = "issued", _("Issued")
+
+
+class Trend(models.TextChoices):
+    IMPROVING = "improving", _("Improving")
+    STABLE = "stable", _("Stable")
+    WORSENING = "worsening", _("Worsening")
+
+
+class SanctionMeasure(models.TextChoices):
+    SUSPENSION = "suspension", _("Suspension")
+    DEBARMENT = "debarment", _("Debarment")
+    CENSURE = "censure", _("Censure")
+
+
+# A censure is a reprimand: the vendor stays eligible. Suspension and debarment bar an award.
+BARRING_MEASURES = (SanctionMeasure.SUSPENSION, SanctionMeasure.DEBARMENT)
+
+
+class CommitteeOutcome(models.TextChoices):
+    RECOMMENDED = "recommended", _("Recommended for award")
+    CONDITIONS = "conditions", _("Recommended with conditions")
+    NOT_RECOMMENDED = "not_recommended", _("Not recommended")
+    DEFERRED = "deferred", _("Deferred for more information")
+
+
+# The outcomes of a committee on contracts review that let the case proceed to award.
+CLEARING_OUTCOMES = (CommitteeOutcome.RECOMMENDED, CommitteeOutcome.CONDITIONS)
+
+
+class ReferralKind(models.TextChoices):
+    DISCIPLINARY = "disciplinary", _("Referred for disciplinary action")
+    NATIONAL = "national", _("Referred to national authorities")

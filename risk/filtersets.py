@@ -9,20 +9,27 @@ from org.filters import IndexNumberFilter, UnitFilter, UsernameFilter
 from risk.choices import (
     Band,
     CaseStatus,
+    CommitteeOutcome,
     ControlFrequency,
     ControlKind,
     Finding,
     RecoveryKind,
     RiskCategory,
     RiskResponse,
+    SanctionMeasure,
+    StatementStatus,
     TestResult,
     TreatmentStatus,
+    Trend,
 )
 from risk.models import (
+    ContractsReview,
     Control,
     ControlTest,
+    CriticalRisk,
     Deficiency,
     InterestDeclaration,
+    InternalControlStatement,
     ProcurementCase,
     RatingScale,
     RecoveryAction,
@@ -30,6 +37,7 @@ from risk.models import (
     Risk,
     SelfAssessment,
     Treatment,
+    VendorSanction,
 )
 
 RATINGS = [(n, str(n)) for n in range(1, 6)]
@@ -269,3 +277,78 @@ class RecoveryActionFilterSet(django_filters.FilterSet):
     class Meta:
         model = RecoveryAction
         fields = ["case", "kind"]
+
+
+class StatementFilterSet(django_filters.FilterSet):
+    year = django_filters.NumberFilter(label=_("Year"))
+    status = django_filters.ChoiceFilter(choices=StatementStatus.choices, label=_("Status"))
+
+    class Meta:
+        model = InternalControlStatement
+        fields = ["year", "status"]
+
+
+class CriticalRiskFilterSet(django_filters.FilterSet):
+    """The register is read as at a date (`as_of`, default today): the view annotates the rating,
+    band and trend as at that date (risk.metrics.with_trend), which `band` and `trend` filter."""
+
+    as_of = django_filters.DateFilter(method="filter_as_of", label=_("As at"))
+    unit = UnitFilter(unit_field="risk__unit", subtree=False)
+    within = UnitFilter(unit_field="risk__unit")
+    owner_unit = UnitFilter(unit_field="owner_unit", subtree=False, label=_("Owner unit"))
+    accountable_manager = django_filters.CharFilter(
+        field_name="accountable_manager__index_number",
+        label=_("Accountable manager (index number)"),
+    )
+    band = django_filters.ChoiceFilter(
+        choices=Band.choices, field_name="at_band", label=_("Rating")
+    )
+    trend = django_filters.ChoiceFilter(choices=Trend.choices, label=_("Trend"))
+    category = django_filters.ChoiceFilter(
+        choices=RiskCategory.choices, field_name="risk__category", label=_("Category")
+    )
+    active = django_filters.BooleanFilter(
+        field_name="withdrawn_on", lookup_expr="isnull", label=_("On the register")
+    )
+
+    class Meta:
+        model = CriticalRisk
+        fields = [
+            "as_of",
+            "unit",
+            "within",
+            "owner_unit",
+            "accountable_manager",
+            "band",
+            "trend",
+            "category",
+            "active",
+        ]
+
+    def filter_as_of(self, queryset, name, value):
+        # Read by the view before filtering (the annotations depend on it); validated here.
+        return queryset
+
+
+class VendorSanctionFilterSet(django_filters.FilterSet):
+    vendor = django_filters.CharFilter(lookup_expr="icontains", label=_("Vendor contains"))
+    measure = django_filters.ChoiceFilter(choices=SanctionMeasure.choices, label=_("Measure"))
+    in_force_on = django_filters.DateFilter(method="filter_in_force_on", label=_("In force on"))
+
+    class Meta:
+        model = VendorSanction
+        fields = ["vendor", "measure", "in_force_on"]
+
+    def filter_in_force_on(self, queryset, name, value):
+        return queryset.in_force(value) if value else queryset
+
+
+class ContractsReviewFilterSet(django_filters.FilterSet):
+    case = django_filters.NumberFilter(field_name="case_id", label=_("Procurement case"))
+    outcome = django_filters.ChoiceFilter(choices=CommitteeOutcome.choices, label=_("Outcome"))
+    unit = UnitFilter(unit_field="case__unit", subtree=False)
+    within = UnitFilter(unit_field="case__unit")
+
+    class Meta:
+        model = ContractsReview
+        fields = ["case", "outcome", "unit", "within"]

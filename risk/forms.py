@@ -4,19 +4,23 @@ from django.utils.translation import gettext_lazy as _
 
 from accountability.models import Decision
 from core.forms import DateInput, VersionedModelForm
-from org.models import Paragraph, Person
-from risk.choices import CaseStatus, Conclusion
+from org.models import OrgUnit, Paragraph, Person
+from risk.choices import CaseStatus, Conclusion, ReferralKind
 from risk.models import (
+    ContractsReview,
     Control,
     ControlTest,
+    CriticalRisk,
     Deficiency,
     InterestDeclaration,
+    InternalControlStatement,
     ProcurementCase,
     RecoveryAction,
     RecoveryCase,
     Risk,
     SelfAssessment,
     Treatment,
+    VendorSanction,
 )
 from risk.policies import recordable_units
 
@@ -100,7 +104,7 @@ class ControlTestForm(UserScopedForm):
 class DeficiencyForm(UserScopedForm):
     class Meta:
         model = Deficiency
-        fields = ["description", "remediation", "owner", "due_on"]
+        fields = ["description", "severity", "remediation", "owner", "due_on"]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "remediation": forms.Textarea(attrs={"rows": 3}),
@@ -282,3 +286,88 @@ class RecoveryActionForm(UserScopedForm):
     class Meta:
         model = RecoveryAction
         fields = ["taken_on", "kind", "amount", "note"]
+
+
+# --- Statement of internal control, critical risks, sanctions, referrals --------------------
+
+
+class StatementForm(UserScopedForm):
+    class Meta:
+        model = InternalControlStatement
+        fields = ["year", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 10})}
+
+
+class IssueStatementForm(forms.Form):
+    issued_on = forms.DateField(
+        label=_("Issued on"), widget=DateInput(), required=False, help_text=_("Default: today.")
+    )
+    text = forms.CharField(
+        label=_("Text of the statement"),
+        widget=forms.Textarea(attrs={"rows": 10}),
+        required=False,
+        help_text=_("Leave empty to keep the text already written."),
+    )
+
+
+class CriticalRiskForm(UserScopedForm):
+    """Flag a risk Secretariat-wide: the accountable manager is given by index number (a select
+    of every staff member would not do at 37,000 people)."""
+
+    manager_index = forms.CharField(label=_("Accountable manager (index number)"), max_length=20)
+
+    class Meta:
+        model = CriticalRisk
+        fields = ["owner_unit", "manager_index", "treatment", "flagged_on"]
+        widgets = {"treatment": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_unit"].queryset = OrgUnit.objects.filter(is_active=True)
+        if self.instance.accountable_manager_id:
+            self.fields["manager_index"].initial = self.instance.accountable_manager.index_number
+
+    def clean_manager_index(self):
+        number = self.cleaned_data["manager_index"].strip()
+        person = Person.objects.restrict(self.user, "assign").filter(index_number=number).first()
+        if person is None:
+            raise forms.ValidationError(
+                _("No staff member has index number %(numbers)s.") % {"numbers": number}
+            )
+        self.instance.accountable_manager = person
+        return number
+
+
+class WithdrawCriticalRiskForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why does the risk leave the register?"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    withdrawn_on = forms.DateField(label=_("Withdrawn on"), widget=DateInput(), required=False)
+
+
+class VendorSanctionForm(UserScopedForm):
+    class Meta:
+        model = VendorSanction
+        fields = ["vendor", "measure", "sanctioned_from", "sanctioned_to", "reason"]
+        widgets = {"reason": forms.Textarea(attrs={"rows": 3})}
+
+
+class ContractsReviewForm(UserScopedForm):
+    class Meta:
+        model = ContractsReview
+        fields = ["reviewed_on", "reference", "outcome", "recommendation"]
+        widgets = {"recommendation": forms.Textarea(attrs={"rows": 3})}
+
+
+class ReferForm(forms.Form):
+    to = forms.ChoiceField(label=_("Referral"), choices=ReferralKind.choices)
+    referred_on = forms.DateField(label=_("Referred on"), widget=DateInput(), required=False)
+    authority = forms.CharField(
+        label=_("National authority"),
+        required=False,
+        max_length=200,
+        help_text=_("For a referral to national authorities: the State and the authority."),
+    )
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )

@@ -6,9 +6,11 @@ from decimal import Decimal
 
 from django.db.models import (
     Case,
+    CharField,
     Count,
     DateField,
     DecimalField,
+    Exists,
     F,
     Max,
     OuterRef,
@@ -25,7 +27,16 @@ from django.utils.translation import gettext as _
 
 from core.figures import rate
 from org.access import access_for
-from risk.choices import Band, Finding, RiskCategory, TestResult, TreatmentStatus
+from risk.choices import (
+    Band,
+    Finding,
+    ReferralKind,
+    RiskCategory,
+    SanctionMeasure,
+    TestResult,
+    TreatmentStatus,
+    Trend,
+)
 from risk.models import (
     Control,
     ControlTest,
@@ -168,23 +179,52 @@ def _latest_result_in(period_start, period_end):
     )
 
 
-def as_at_ratings(risks, as_of: datetime.date):
+def _assessed(as_of: datetime.date, field: str, prefix: str = "", nth: int = 0) -> Subquery:
+    """`field` of the nth latest assessment on or before `as_of` (0: the last one)."""
+    return Subquery(
+        RiskAssessment.objects.filter(risk=OuterRef(f"{prefix}pk"), assessed_on__lte=as_of)
+        .order_by("-assessed_on", "-pk")
+        .values(field)[nth : nth + 1]
+    )
+
+
+def as_at_ratings(risks, as_of: datetime.date, prefix: str = ""):
     """Risks annotated with their rating as at `as_of`: the last dated assessment on or before it
     (the assessment history); a risk with no assessment by then keeps its recorded rating (it was
-    rated when identified, and the register keeps no older value)."""
+    rated when identified, and the register keeps no older value). `prefix` reaches the risk
+    from another record ("risk__" for a critical risk entry)."""
 
     def last(field):
-        return Subquery(
-            RiskAssessment.objects.filter(risk=OuterRef("pk"), assessed_on__lte=as_of)
-            .order_by("-assessed_on", "-pk")
-            .values(field)[:1]
-        )
+        return Coalesce(_assessed(as_of, field, prefix), F(f"{prefix}{field}"))
 
     return risks.annotate(
-        at_likelihood=Coalesce(last("likelihood"), F("likelihood")),
-        at_impact=Coalesce(last("impact"), F("impact")),
-        at_score=Coalesce(last("score"), F("score")),
-        at_residual_score=Coalesce(last("residual_score"), F("residual_score")),
+        at_likelihood=last("likelihood"),
+        at_impact=last("impact"),
+        at_score=last("score"),
+        at_residual_score=last("residual_score"),
+    )
+
+
+def with_trend(risks, as_of: datetime.date, scale: RatingScale | None = None, prefix: str = ""):
+    """The risk's rating as at `as_of` (as_at_ratings), its band (`at_band`, the rating scale's
+    bands) and its trend: the score of the last assessment on or before `as_of` against the one
+    before it: lower is improving, higher worsening, equal (or a single assessment) stable."""
+    scale = scale or RatingScale.current()
+    return (
+        as_at_ratings(risks, as_of, prefix)
+        .annotate(
+            previous_score=_assessed(as_of, "score", prefix, nth=1),
+            at_band=band_case("at_score", scale),
+        )
+        .annotate(
+            trend=Case(
+                When(previous_score__isnull=True, then=Value(Trend.STABLE)),
+                When(at_score__lt=F("previous_score"), then=Value(Trend.IMPROVING)),
+                When(at_score__gt=F("previous_score"), then=Value(Trend.WORSENING)),
+                default=Value(Trend.STABLE),
+                output_field=CharField(),
+            )
+        )
     )
 
 
@@ -530,4 +570,138 @@ def paragraph_evidence(user):
             Evidence(_("Procurement cases with declarations"), cases, reverse("risk:case_list")),
             Evidence(_("Recovery cases"), recovery["n"], reverse("risk:recovery_list")),
         ],
+    }
+
+
+# --- Statement of internal control, critical risks, sanctions, referrals (issue 15) ---------
+# Figures for the report's sections J, K and D; each as at the period's end, from dated records.
+
+
+def statement_figures(year: int) -> dict:
+    """The year's statement of internal control: the issued roll-up when issued (frozen), else
+    the roll-up as it stands (a draft, or no statement yet)."""
+    from risk.models import InternalControlStatement
+    from risk.statements import compute_rollup
+
+    statement = InternalControlStatement.objects.filter(year=year).first()
+    rollup = statement.figures() if statement else compute_rollup(year)
+    return {
+        "statement_status": statement.status if statement else "none",
+        "statement_issued_on": statement.issued_on.isoformat()
+        if statement and statement.issued_on
+        else None,
+        "units_expected_to_certify": rollup["units_expected"],
+        "units_certified": rollup["units_certified"],
+        "certification_rate": rollup["certification_rate"],
+        "significant_deficiencies": len(rollup["significant_deficiencies"]),
+        "significant_deficiencies_open_at_end": rollup["significant_open_at_end"],
+    }
+
+
+def critical_risk_figures(as_of: datetime.date) -> dict:
+    """The Secretariat-wide critical risk register as at `as_of`: entries flagged by then and not
+    withdrawn by then, by band and by trend (with_trend: one definition)."""
+    from risk.models import CriticalRisk
+
+    scale = RatingScale.current()
+    entries = with_trend(CriticalRisk.objects.active(as_of), as_of, scale, prefix="risk__")
+    by_band = {band: 0 for band in Band.values}
+    by_trend = {trend: 0 for trend in Trend.values}
+    for row in entries.order_by().values("at_band", "trend").annotate(n=Count("pk")):
+        if row["at_band"]:
+            by_band[row["at_band"]] += row["n"]
+        by_trend[row["trend"]] += row["n"]
+    return {
+        "critical_risks": sum(by_trend.values()),
+        "critical_risks_by_band": by_band,
+        "critical_risks_by_trend": by_trend,
+        "critical_risks_owner_units": entries.order_by().values("owner_unit").distinct().count(),
+    }
+
+
+def procurement_control_figures(period_start: datetime.date, period_end: datetime.date) -> dict:
+    """Vendor sanctions imposed in the period (by measure) and in force on its last day; cases
+    awarded in the period above the committee on contracts threshold, and how many of them had
+    a review recommending the award on or before the award."""
+    from risk.choices import CLEARING_OUTCOMES, CaseStatus
+    from risk.models import ContractsReview, VendorSanction
+    from risk.querysets import sanction_in_force
+    from risk.services import committee_threshold
+
+    imposed = {measure: 0 for measure in SanctionMeasure.values}
+    in_period = VendorSanction.objects.filter(
+        sanctioned_from__gte=period_start, sanctioned_from__lte=period_end
+    )
+    for row in in_period.order_by().values("measure").annotate(n=Count("pk")):
+        imposed[row["measure"]] = row["n"]
+    reviewed = ContractsReview.objects.filter(
+        case=OuterRef("pk"),
+        reviewed_on__lte=OuterRef("awarded_on"),
+        outcome__in=CLEARING_OUTCOMES,
+    )
+    above = ProcurementCase.objects.filter(
+        status=CaseStatus.AWARDED,
+        awarded_on__gte=period_start,
+        awarded_on__lte=period_end,
+        value__gt=committee_threshold(),
+    ).aggregate(
+        n=Count("pk"),
+        reviewed=Count("pk", filter=Q(Exists(reviewed))),
+    )
+    return {
+        "vendor_sanctions_imposed": sum(imposed.values()),
+        "vendor_sanctions_by_measure": imposed,
+        "vendor_sanctions_in_force_at_end": VendorSanction.objects.filter(
+            sanction_in_force(period_end)
+        ).count(),
+        "committee_reviews": ContractsReview.objects.filter(
+            reviewed_on__gte=period_start, reviewed_on__lte=period_end
+        ).count(),
+        "awards_above_threshold": above["n"],
+        "awards_above_threshold_reviewed": above["reviewed"],
+    }
+
+
+def referral_figures(period_start: datetime.date, period_end: datetime.date) -> dict:
+    """Recovery cases referred in the period, by the date of each referral (para 17)."""
+    figures = RecoveryCase.objects.aggregate(
+        disciplinary=Count(
+            "pk",
+            filter=Q(
+                referred_for_discipline_on__gte=period_start,
+                referred_for_discipline_on__lte=period_end,
+            ),
+        ),
+        national=Count(
+            "pk",
+            filter=Q(
+                referred_to_authorities_on__gte=period_start,
+                referred_to_authorities_on__lte=period_end,
+            ),
+        ),
+    )
+    return {
+        "referrals": {
+            ReferralKind.DISCIPLINARY.value: figures["disciplinary"],
+            ReferralKind.NATIONAL.value: figures["national"],
+        },
+        "referred_for_disciplinary_action": figures["disciplinary"],
+        "referred_to_national_authorities": figures["national"],
+    }
+
+
+def secretariat_control_metrics(
+    period_start: datetime.date, period_end: datetime.date
+) -> dict[str, dict]:
+    """Issue 15's figures by report section, ready to merge into report_metrics once the report's
+    methodology holds their definitions: J (statement of internal control for the year the
+    period ends in, critical risks as at the end), K (sanctions, committee reviews), D and K
+    (referrals)."""
+    return {
+        "J": {
+            **statement_figures(period_end.year),
+            **critical_risk_figures(period_end),
+        },
+        "K": procurement_control_figures(period_start, period_end),
+        "D": referral_figures(period_start, period_end),
     }

@@ -18,19 +18,25 @@ from core.models import TrackedModel
 from org.models import CitesParagraphs, OrgUnit, Person
 from risk import policies, querysets
 from risk.choices import (
+    BARRING_MEASURES,
     OPEN_TREATMENT,
     Band,
     CaseStatus,
+    CommitteeOutcome,
     Conclusion,
     ControlFrequency,
     ControlKind,
+    DeficiencySeverity,
     DeficiencyStatus,
     Finding,
     RecoveryKind,
     RiskCategory,
     RiskResponse,
+    SanctionMeasure,
+    StatementStatus,
     TestResult,
     TreatmentStatus,
+    Trend,
 )
 
 RATING = [MinValueValidator(1), MaxValueValidator(5)]
@@ -461,6 +467,15 @@ class Deficiency(TrackedModel):
         related_name="deficiencies",
     )
     description = models.TextField(_("deficiency"))
+    severity = models.CharField(
+        _("severity"),
+        max_length=20,
+        choices=DeficiencySeverity.choices,
+        default=DeficiencySeverity.DEFICIENCY,
+        help_text=_(
+            "Significant deficiencies and material weaknesses are listed in the statement of internal control."
+        ),
+    )
     remediation = models.TextField(_("remediation action"), blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -611,6 +626,10 @@ class ProcurementCase(CitesParagraphs, TrackedModel):
     )
     cleared_on = models.DateField(_("cleared on"), null=True, blank=True, editable=False)
     clearance_reason = models.TextField(_("reason for clearance"), blank=True, editable=False)
+    # The `flagged` rule stored (issue 13): kept by querysets.refresh_case_flags whenever a
+    # case, its panel, its vendors or its declarations are written; `check_procurement_flags`
+    # recomputes it from the rule and repairs differences (bulk loads write no signals).
+    is_flagged = models.BooleanField(_("flagged"), default=False, editable=False)
 
     # The award and the clearance move only through their actions. `status` may move between
     # open, under evaluation and cancelled by an edit; to or from "awarded" only by award/reopen
@@ -623,6 +642,9 @@ class ProcurementCase(CitesParagraphs, TrackedModel):
         "clearance_reason": "clear",
     }
 
+    # Derived from the panel and declarations, whose own changes are in the history.
+    history_ignored_fields = (*TrackedModel.history_ignored_fields, "is_flagged")
+
     objects = querysets.ProcurementCaseQuerySet.as_manager()
     policy = policies.ProcurementCasePolicy()
 
@@ -633,6 +655,7 @@ class ProcurementCase(CitesParagraphs, TrackedModel):
         indexes = [
             models.Index(fields=["unit", "status"], name="proc_unit_status_idx"),
             models.Index(fields=["-opened_on", "-id"], name="proc_opened_idx"),
+            models.Index(fields=["is_flagged", "-opened_on", "-id"], name="proc_flagged_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(value__gte=0), name="risk_case_value_positive")
@@ -646,11 +669,14 @@ class ProcurementCase(CitesParagraphs, TrackedModel):
 
     @property
     def flagged(self) -> bool:
-        """The `flagged` rule for one case: the list's SQL annotation when there is one, else
-        read from the case's panel and declarations (querysets.flag_expression says the same in
-        SQL; a test checks they agree)."""
-        if "is_flagged" in self.__dict__:
-            return self.__dict__["is_flagged"]
+        """The stored flag (CONTRACT.md's rule, kept by every write to the case, its panel, its
+        vendors and its declarations)."""
+        return self.is_flagged
+
+    def compute_flagged(self) -> bool:
+        """The `flagged` rule read from the case's panel and declarations in Python
+        (querysets.flag_expression says the same in SQL; tests check both agree with the stored
+        flag)."""
         if self.pk is None:
             return False
         reasons = self.flag_reasons()
@@ -804,9 +830,25 @@ class RecoveryCase(CitesParagraphs, TrackedModel):
     )
     opened_on = models.DateField(_("opened on"), default=timezone.localdate)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    # Paragraph 17: the case referred for disciplinary action and to national authorities.
+    referred_for_discipline_on = models.DateField(
+        _("referred for disciplinary action on"), null=True, blank=True, editable=False
+    )
+    referred_to_authorities_on = models.DateField(
+        _("referred to national authorities on"), null=True, blank=True, editable=False
+    )
+    national_authority = models.CharField(
+        _("national authority"), max_length=200, blank=True, editable=False
+    )
+
+    state_actions = {
+        "referred_for_discipline_on": "refer",
+        "referred_to_authorities_on": "refer",
+        "national_authority": "refer",
+    }
 
     objects = querysets.RecoveryCaseQuerySet.as_manager()
-    policy = policies.UnitPolicy()
+    policy = policies.UnitPolicy(as_change=("refer",))
 
     class Meta:
         ordering = ["-opened_on", "-pk"]
@@ -892,5 +934,302 @@ class RecoveryAction(TrackedModel):
             errors["amount"] = _("An amount recovered must be more than zero.")
         if self.case_id and self.taken_on and self.taken_on < self.case.opened_on:
             errors["taken_on"] = _("A recovery cannot be recorded before the case was opened.")
+        if errors:
+            raise ValidationError(errors)
+
+
+# --- Statement of internal control, Secretariat-wide risks, vendor sanctions (paras 30-32) ---
+
+
+class InternalControlStatement(TrackedModel):
+    """The Secretariat's statement of internal control for a year (paras 30-31): the units' certified
+    self-assessments rolled up, and the significant deficiencies as at the year's end. A draft
+    reads the roll-up live; issuing stores it, so later changes never alter an issued statement."""
+
+    year = models.PositiveSmallIntegerField(
+        _("year"), unique=True, validators=[MinValueValidator(2010), MaxValueValidator(2100)]
+    )
+    text = models.TextField(_("text of the statement"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=StatementStatus.choices,
+        default=StatementStatus.DRAFT,
+        editable=False,
+    )
+    issued_on = models.DateField(_("issued on"), null=True, blank=True, editable=False)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    rollup = models.JSONField(_("roll-up as issued"), default=dict, blank=True, editable=False)
+
+    state_actions = {
+        "status": "issue",
+        "issued_on": "issue",
+        "issued_by": "issue",
+        "rollup": "issue",
+    }
+
+    objects = querysets.StatementQuerySet.as_manager()
+    policy = policies.SecretariatPolicy(personal_fields=("issued_by",))
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("statement of internal control")
+        verbose_name_plural = _("statements of internal control")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft", issued_on__isnull=True)
+                | Q(status="issued", issued_on__isnull=False),
+                name="risk_statement_issued_on",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Statement of internal control %(year)s") % {"year": self.year})
+
+    def get_absolute_url(self) -> str:
+        return reverse("risk:statement_detail", args=[self.pk])
+
+    @property
+    def period_start(self) -> datetime.date:
+        return datetime.date(self.year, 1, 1)
+
+    @property
+    def period_end(self) -> datetime.date:
+        return datetime.date(self.year, 12, 31)
+
+    @property
+    def is_issued(self) -> bool:
+        return self.status == StatementStatus.ISSUED
+
+    def figures(self) -> dict:
+        """The roll-up: as stored when issued, computed now while a draft."""
+        if self.is_issued:
+            return self.rollup
+        from risk.statements import compute_rollup
+
+        return compute_rollup(self.year)
+
+
+class CriticalRisk(TrackedModel):
+    """A risk an administrator has flagged Secretariat-wide: an entry of the Secretariat's critical
+    risk register, with the unit and the senior manager answerable for it and its treatment."""
+
+    risk = models.ForeignKey(
+        Risk, verbose_name=_("risk"), on_delete=models.PROTECT, related_name="critical_entries"
+    )
+    owner_unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("owner unit"),
+        on_delete=models.PROTECT,
+        related_name="critical_risks_owned",
+    )
+    accountable_manager = models.ForeignKey(
+        Person,
+        verbose_name=_("accountable manager"),
+        on_delete=models.PROTECT,
+        related_name="critical_risks",
+    )
+    treatment = models.TextField(_("Secretariat-wide treatment"))
+    flagged_on = models.DateField(_("flagged on"), default=timezone.localdate)
+    flagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("flagged by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True, editable=False)
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True, editable=False)
+
+    state_actions = {"withdrawn_on": "withdraw", "withdrawal_reason": "withdraw"}
+
+    objects = querysets.CriticalRiskQuerySet.as_manager()
+    policy = policies.AdminRecordedPolicy(
+        unit_field="risk__unit",
+        as_change=("withdraw",),
+        personal_fields=("accountable_manager", "flagged_by"),
+    )
+
+    class Meta:
+        ordering = ["-flagged_on", "-pk"]
+        verbose_name = _("Secretariat-wide critical risk")
+        verbose_name_plural = _("Secretariat-wide critical risks")
+        constraints = [
+            # A risk is on the register once at a time; after a withdrawal it may be flagged again.
+            models.UniqueConstraint(
+                fields=["risk"],
+                condition=Q(withdrawn_on__isnull=True),
+                name="risk_critical_once_active",
+            )
+        ]
+        indexes = [models.Index(fields=["withdrawn_on", "flagged_on"], name="critical_active_idx")]
+
+    def __str__(self) -> str:
+        return str(self.risk) if self.risk_id else str(_("Secretariat-wide critical risk"))
+
+    def get_absolute_url(self) -> str:
+        return reverse("risk:critical_risk_detail", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_on is None
+
+    # Band and trend come from the register's SQL annotation (risk.metrics.with_trend), as at
+    # the date the register is read for.
+    def get_band_display(self) -> str:
+        band = self.__dict__.get("at_band")
+        return Band(band).label if band else ""
+
+    def get_trend_display(self) -> str:
+        trend = self.__dict__.get("trend")
+        return Trend(trend).label if trend else ""
+
+    @property
+    def row_class(self) -> str:
+        return "warn" if self.__dict__.get("trend") == Trend.WORSENING else ""
+
+    def clean(self) -> None:
+        errors = {}
+        risk = self.risk if self.risk_id else None
+        if risk is not None:
+            if risk.closed_on is not None:
+                errors["risk"] = _("A closed risk cannot be flagged Secretariat-wide.")
+            elif self.flagged_on and self.flagged_on < risk.identified_on:
+                errors["flagged_on"] = _("A risk cannot be flagged before it was identified.")
+            active = CriticalRisk.objects.filter(risk=risk, withdrawn_on__isnull=True)
+            if self.pk:
+                active = active.exclude(pk=self.pk)
+            if self.withdrawn_on is None and active.exists():
+                errors["risk"] = _("This risk is already on the Secretariat-wide register.")
+        if self.flagged_on and self.flagged_on > timezone.localdate():
+            errors["flagged_on"] = _("A risk cannot be flagged in the future.")
+        if self.accountable_manager_id and self.owner_unit_id:
+            manager_unit = self.accountable_manager.unit
+            if manager_unit is None or not manager_unit.path.startswith(self.owner_unit.path):
+                errors["accountable_manager"] = _(
+                    "The accountable manager must work in the owner unit or a unit below it."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+class VendorSanction(TrackedModel):
+    """A measure an administrator imposed on a vendor (para 32): while a suspension or debarment is
+    in force, no case may be awarded to the vendor; a censure is recorded and shown."""
+
+    vendor = models.CharField(_("vendor"), max_length=200, db_index=True)
+    measure = models.CharField(_("measure"), max_length=20, choices=SanctionMeasure.choices)
+    sanctioned_from = models.DateField(_("from"))
+    sanctioned_to = models.DateField(
+        _("until"), null=True, blank=True, help_text=_("Empty: until further notice.")
+    )
+    reason = models.TextField(_("reason"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = querysets.VendorSanctionQuerySet.as_manager()
+    policy = policies.SecretariatPolicy(personal_fields=("decided_by",))
+
+    class Meta:
+        ordering = ["-sanctioned_from", "-pk"]
+        verbose_name = _("vendor sanction")
+        verbose_name_plural = _("vendor sanctions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sanctioned_to__isnull=True)
+                | Q(sanctioned_to__gte=F("sanctioned_from")),
+                name="risk_sanction_period_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vendor} ({self.get_measure_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("risk:sanction_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        errors = {}
+        self.vendor = (self.vendor or "").strip()
+        if not self.vendor:
+            errors["vendor"] = _("Name the vendor.")
+        if not (self.reason or "").strip():
+            errors["reason"] = _("Give the reason for the measure.")
+        if (
+            self.sanctioned_from
+            and self.sanctioned_to
+            and self.sanctioned_to < self.sanctioned_from
+        ):
+            errors["sanctioned_to"] = _("A sanction cannot end before it starts.")
+        if errors:
+            raise ValidationError(errors)
+
+    def in_force_on(self, day: datetime.date) -> bool:
+        """One row's reading of querysets.sanction_in_force (tested against it)."""
+        return self.sanctioned_from <= day and (
+            self.sanctioned_to is None or self.sanctioned_to >= day
+        )
+
+    @property
+    def bars_award(self) -> bool:
+        return self.measure in BARRING_MEASURES
+
+
+class ContractsReview(TrackedModel):
+    """The committee on contracts' review of a procurement case above the threshold (para 32):
+    a case above it is awarded only after a review recommending the award."""
+
+    case = models.ForeignKey(
+        ProcurementCase,
+        verbose_name=_("procurement case"),
+        on_delete=models.CASCADE,
+        related_name="committee_reviews",
+    )
+    reviewed_on = models.DateField(_("reviewed on"))
+    reference = models.CharField(_("committee reference"), max_length=50, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=CommitteeOutcome.choices)
+    recommendation = models.TextField(_("recommendation"))
+
+    objects = querysets.ContractsReviewQuerySet.as_manager()
+    policy = policies.AdminRecordedPolicy(unit_field="case__unit")
+
+    class Meta:
+        ordering = ["-reviewed_on", "-pk"]
+        verbose_name = _("committee on contracts review")
+        verbose_name_plural = _("committee on contracts reviews")
+        indexes = [models.Index(fields=["case", "-reviewed_on"], name="contractsreview_case_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case} – {self.reviewed_on}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("risk:case_detail", args=[self.case_id])
+
+    def clean(self) -> None:
+        errors = {}
+        case = self.case if self.case_id else None
+        if self.reviewed_on and self.reviewed_on > timezone.localdate():
+            errors["reviewed_on"] = _("A review cannot be recorded before it takes place.")
+        if case is not None and self.reviewed_on and self.reviewed_on < case.opened_on:
+            errors["reviewed_on"] = _("A case cannot be reviewed before it was opened.")
+        if not (self.recommendation or "").strip():
+            errors["recommendation"] = _("Record the committee's recommendation.")
         if errors:
             raise ValidationError(errors)

@@ -13,6 +13,8 @@ from org.permissions import PersonalPolicy, ReferencePolicy, UnitPolicy
 
 __all__ = [
     "recordable_units",
+    "AdminRecordedPolicy",
+    "SecretariatPolicy",
     "DeclarationPolicy",
     "OwnedPolicy",
     "ProcurementCasePolicy",
@@ -118,6 +120,44 @@ class ProcurementCasePolicy(UnitPolicy):
         """The fields hidden from a reader, in the API and in the change history alike."""
         # Who sat on the panel and who cleared the case are people: personal data.
         return frozenset({"panel", "cleared_by"}) if access.is_ga_staff else frozenset()
+
+
+class SecretariatPolicy(ReferencePolicy):
+    """Secretariat-wide records (the statement of internal control, vendor sanctions): read by
+    every user with a role (managers, oversight bodies, GA staff), made by administrators. The
+    people named on them (`personal_fields`) are hidden from GA staff, who read no personal data."""
+
+    as_change = ("add", "delete", "issue")  # issuing a statement: whoever may change it
+
+    def __init__(self, personal_fields: tuple[str, ...] = ()):
+        self.personal_fields = frozenset(personal_fields)
+
+    def view(self, queryset, access):
+        return queryset if access.can_read_all or access.is_manager else queryset.none()
+
+    def hidden_fields(self, access) -> frozenset[str]:
+        return self.personal_fields if access.is_ga_staff else frozenset()
+
+
+class AdminRecordedPolicy(UnitPolicy):
+    """Read as the unit's records are; recorded by administrators only, because the unit itself
+    is the one held to account (a risk flagged Secretariat-wide, a committee on contracts
+    review of the unit's case). `personal_fields` are hidden from GA staff."""
+
+    def __init__(
+        self,
+        unit_field: str = "unit",
+        as_change: tuple[str, ...] | None = None,
+        personal_fields: tuple[str, ...] = (),
+    ):
+        super().__init__(unit_field=unit_field, as_change=as_change)
+        self.personal_fields = frozenset(personal_fields)
+
+    def change(self, queryset, access):
+        return queryset if access.is_admin else queryset.none()
+
+    def hidden_fields(self, access) -> frozenset[str]:
+        return self.personal_fields if access.is_ga_staff else frozenset()
 
 
 class DeclarationPolicy(PersonalPolicy):

@@ -5,6 +5,7 @@ import datetime
 
 from django.db import models
 from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from org.permissions import RestrictedQuerySet
@@ -122,16 +123,77 @@ def flag_expression() -> Exists:
 
 class ProcurementCaseQuerySet(RestrictedQuerySet):
     def with_flag(self):
-        """`is_flagged` computed in SQL for every row."""
-        return self.annotate(is_flagged=flag_expression())
+        """Kept for its callers: the flag is a stored column (`is_flagged`), loaded with the row."""
+        return self
 
     def flagged(self, value: bool = True):
-        # Filtering on the expression itself (not on an annotation) keeps it out of the SELECT
-        # list, so the database evaluates it once.
-        condition = flag_expression()
-        return self.filter(condition if value else ~condition).annotate(
-            is_flagged=Value(value, output_field=models.BooleanField())
-        )
+        # The stored flag, indexed with the list's order (proc_flagged_idx): no anti-join of the
+        # panel and declaration tables per request.
+        return self.filter(is_flagged=value)
+
+    def refresh_flags(self) -> dict[int, bool]:
+        """Recompute the flag of these cases from the rule (flag_expression), store what
+        differs, and answer {case id: flag} for every case in the queryset. One SELECT, and one
+        UPDATE per value that changed."""
+        rows = self.order_by().annotate(should_flag=flag_expression())
+        flags, turned = {}, {True: [], False: []}
+        for pk, stored, should in rows.values_list("pk", "is_flagged", "should_flag"):
+            flags[pk] = should
+            if stored != should:
+                turned[should].append(pk)
+        for value, ids in turned.items():
+            for start in range(0, len(ids), 10_000):
+                type(self)(self.model).filter(pk__in=ids[start : start + 10_000]).update(
+                    is_flagged=value
+                )
+        return flags
+
+
+def refresh_case_flags(case_ids, *instances) -> None:
+    """Store the flag of these cases (after a write to a case, its panel, vendors or
+    declarations), and set it on the case objects in memory, so a page or an API answer built
+    from them after the write reads the new flag."""
+    from risk.models import ProcurementCase
+
+    case_ids = {pk for pk in case_ids if pk is not None}
+    if not case_ids:
+        return
+    flags = ProcurementCase.objects.filter(pk__in=case_ids).refresh_flags()
+    for instance in instances:
+        if instance is not None and instance.pk in flags:
+            instance.is_flagged = flags[instance.pk]
+
+
+def _case_written(sender, instance, raw=False, **kwargs):
+    if not raw:
+        refresh_case_flags([instance.pk], instance)
+
+
+def _part_written(sender, instance, raw=False, **kwargs):
+    # A declaration or a vendor changed: its case's flag may have. The case object in memory
+    # (declaration.case, vendor.case) gets the new flag too.
+    if raw:
+        return
+    case = instance._state.fields_cache.get("case")
+    refresh_case_flags([instance.case_id], case)
+
+
+def _panel_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:
+        refresh_case_flags([instance.pk], instance)
+    elif pk_set:
+        refresh_case_flags(pk_set)
+    # A person's panels cleared from the person's side name no cases (no action does it);
+    # check_procurement_flags repairs such a write.
+
+
+for _sender in ("risk.InterestDeclaration", "risk.Vendor"):
+    post_save.connect(_part_written, sender=_sender, dispatch_uid=f"flag-{_sender}")
+    post_delete.connect(_part_written, sender=_sender, dispatch_uid=f"flag-del-{_sender}")
+post_save.connect(_case_written, sender="risk.ProcurementCase", dispatch_uid="flag-case")
+m2m_changed.connect(_panel_changed, sender="risk.ProcurementCase_panel", dispatch_uid="flag-panel")
 
 
 class VendorQuerySet(RestrictedQuerySet):
@@ -151,4 +213,43 @@ class RecoveryActionQuerySet(RestrictedQuerySet):
 
 
 class ReferenceQuerySet(RestrictedQuerySet):
+    pass
+
+
+class StatementQuerySet(RestrictedQuerySet):
+    pass
+
+
+class CriticalRiskQuerySet(RestrictedQuerySet):
+    def active(self, on: datetime.date | None = None):
+        """On the register on `on` (default: now): flagged by then and not withdrawn by then."""
+        if on is None:
+            return self.filter(withdrawn_on__isnull=True)
+        return self.filter(flagged_on__lte=on).filter(
+            Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=on)
+        )
+
+
+def sanction_in_force(day: datetime.date, prefix: str = "") -> Q:
+    """A sanction is in force on `day` from its first day to its last, inclusive; with no end
+    date, until further notice (VendorSanction.in_force_on says the same for one row)."""
+    return Q(**{f"{prefix}sanctioned_from__lte": day}) & (
+        Q(**{f"{prefix}sanctioned_to__isnull": True}) | Q(**{f"{prefix}sanctioned_to__gte": day})
+    )
+
+
+class VendorSanctionQuerySet(RestrictedQuerySet):
+    def in_force(self, day: datetime.date | None = None):
+        return self.filter(sanction_in_force(day or timezone.localdate()))
+
+    def barring(self, vendor: str, day: datetime.date):
+        """The suspensions and debarments of `vendor` (name, any case) in force on `day`."""
+        from risk.choices import BARRING_MEASURES
+
+        return self.in_force(day).filter(
+            vendor__iexact=(vendor or "").strip(), measure__in=BARRING_MEASURES
+        )
+
+
+class ContractsReviewQuerySet(RestrictedQuerySet):
     pass

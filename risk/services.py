@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db.models import Q
@@ -17,17 +18,23 @@ from core.actions import SYSTEM, action
 from core.models import StaleVersion
 from org.models import Paragraph, Person
 from risk.choices import (
+    CLEARING_OUTCOMES,
     CaseStatus,
     Conclusion,
     DeficiencyStatus,
     RecoveryKind,
+    ReferralKind,
+    StatementStatus,
     TreatmentStatus,
 )
 from risk.models import (
+    ContractsReview,
     Control,
     ControlTest,
+    CriticalRisk,
     Deficiency,
     InterestDeclaration,
+    InternalControlStatement,
     ProcurementCase,
     RecoveryAction,
     RecoveryCase,
@@ -36,7 +43,9 @@ from risk.models import (
     SelfAssessment,
     Treatment,
     Vendor,
+    VendorSanction,
 )
+from risk.statements import compute_rollup
 
 RATING_FIELDS = ("likelihood", "impact", "residual_likelihood", "residual_impact")
 
@@ -309,7 +318,11 @@ def _reset_clearance(case: ProcurementCase) -> None:
 
 
 def _is_flagged(case: ProcurementCase) -> bool:
-    return ProcurementCase.objects.flagged().filter(pk=case.pk).exists()
+    from risk.querysets import flag_expression
+
+    # The award and the clearance read the rule itself, not the stored flag: a gate never
+    # depends on derived data being up to date.
+    return ProcurementCase.objects.filter(pk=case.pk).filter(flag_expression()).exists()
 
 
 def _check_award(case: ProcurementCase) -> None:
@@ -430,6 +443,8 @@ def award_case(
     case.awarded_to = (awarded_to or "").strip()
     case.awarded_on = awarded_on or timezone.localdate()
     _check_award(case)
+    _check_vendor_eligible(case)
+    _check_committee_review(case)
     case.full_clean()
     case.save()
     return case
@@ -541,3 +556,246 @@ def add_recovery_action(action: RecoveryAction, *, acting_user) -> RecoveryActio
     case.amount_recovered = total
     case.save(update_fields=["amount_recovered"])
     return action
+
+
+# --- Statement of internal control, Secretariat-wide risks, sanctions, referrals -----------
+
+
+@action(InternalControlStatement, "save")
+def save_statement(statement: InternalControlStatement, *, acting_user) -> InternalControlStatement:
+    """Create or change a draft statement. An issued statement is never changed."""
+    if statement.pk:
+        stored = _locked(statement)
+        if stored.is_issued:
+            raise ValidationError({"text": [_("An issued statement cannot be changed.")]})
+        statement.status, statement.issued_on, statement.issued_by_id, statement.rollup = (
+            stored.status,
+            stored.issued_on,
+            stored.issued_by_id,
+            stored.rollup,
+        )
+    statement.full_clean()
+    statement.save()
+    return statement
+
+
+@action(InternalControlStatement, "issue")
+def issue_statement(
+    statement: InternalControlStatement,
+    *,
+    acting_user,
+    issued_on: datetime.date | None = None,
+    text: str | None = None,
+) -> InternalControlStatement:
+    """Issue the statement: its roll-up (units certified, significant deficiencies as at the
+    year's end) is stored as it stands now, so a later certification or closure does not alter
+    it. Issued only after the year has ended, with its text written."""
+    statement = _locked(statement)
+    if statement.is_issued:
+        raise ValidationError({"status": [_("This statement is already issued.")]})
+    issued_on = issued_on or timezone.localdate()
+    if issued_on <= statement.period_end:
+        raise ValidationError(
+            {"issued_on": [_("A statement is issued after the end of the year it covers.")]}
+        )
+    if issued_on > timezone.localdate():
+        raise ValidationError({"issued_on": [_("A statement cannot be issued in the future.")]})
+    if text is not None and text.strip():
+        statement.text = text.strip()
+    if not statement.text.strip():
+        raise ValidationError({"text": [_("Write the text of the statement before issuing it.")]})
+    statement.rollup = compute_rollup(statement.year)
+    statement.status = StatementStatus.ISSUED
+    statement.issued_on = issued_on
+    statement.issued_by = acting_user if acting_user is not SYSTEM else None
+    statement.full_clean()
+    statement.save()
+    return statement
+
+
+@action(CriticalRisk, "save")
+def save_critical_risk(entry: CriticalRisk, *, acting_user) -> CriticalRisk:
+    """Flag a risk Secretariat-wide (an administrator), or change the entry's owner or treatment.
+    A withdrawn entry stays as it was: flag the risk again instead."""
+    if entry.pk:
+        stored = _locked(entry)
+        if not stored.is_active:
+            raise ValidationError(
+                {"treatment": [_("A withdrawn entry is not changed: flag the risk again.")]}
+            )
+        if stored.risk_id != entry.risk_id:
+            raise ValidationError({"risk": [_("The entry stays with the risk it was made for.")]})
+        entry.flagged_by_id = stored.flagged_by_id
+        entry.withdrawn_on, entry.withdrawal_reason = stored.withdrawn_on, stored.withdrawal_reason
+    else:
+        entry.flagged_by = acting_user if acting_user is not SYSTEM else None
+        entry.withdrawn_on, entry.withdrawal_reason = None, ""
+    entry.treatment = (entry.treatment or "").strip()
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+@action(CriticalRisk, "withdraw")
+def withdraw_critical_risk(
+    entry: CriticalRisk, *, acting_user, reason: str, withdrawn_on: datetime.date | None = None
+) -> CriticalRisk:
+    """Take a risk off the Secretariat-wide register, saying why (the entry and its history stay)."""
+    entry = _locked(entry)
+    if not entry.is_active:
+        raise ValidationError({"withdrawn_on": [_("This risk is already withdrawn.")]})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("Say why the risk leaves the register.")]})
+    withdrawn_on = withdrawn_on or timezone.localdate()
+    if withdrawn_on < entry.flagged_on or withdrawn_on > timezone.localdate():
+        raise ValidationError(
+            {"withdrawn_on": [_("Withdraw between the day it was flagged and today.")]}
+        )
+    entry.withdrawn_on, entry.withdrawal_reason = withdrawn_on, reason.strip()
+    entry.save()
+    return entry
+
+
+@action(VendorSanction, "save")
+def save_vendor_sanction(sanction: VendorSanction, *, acting_user) -> VendorSanction:
+    """Record or change a measure against a vendor (administrators: VendorSanction's policy)."""
+    if sanction.pk is None:
+        sanction.decided_by = acting_user if acting_user is not SYSTEM else None
+    else:
+        sanction.decided_by_id = _locked(sanction).decided_by_id
+    sanction.full_clean()
+    sanction.save()
+    return sanction
+
+
+@action(ContractsReview, "save")
+def record_contracts_review(review: ContractsReview, *, acting_user) -> ContractsReview:
+    """Record the committee on contracts' review of a case, before its award."""
+    case = ProcurementCase.objects.select_for_update().get(pk=review.case_id)
+    if case.status in (CaseStatus.AWARDED, CaseStatus.CANCELLED):
+        raise ValidationError(
+            {"reviewed_on": [_("The committee reviews a case before it is awarded or cancelled.")]}
+        )
+    review.full_clean()
+    review.save()
+    return review
+
+
+def committee_threshold() -> Decimal:
+    """The value (USD) above which a case needs the committee on contracts' review."""
+    return Decimal(str(getattr(settings, "CONTRACTS_COMMITTEE_THRESHOLD_USD", 500000)))
+
+
+def _check_vendor_eligible(case: ProcurementCase) -> None:
+    sanction = (
+        VendorSanction.objects.barring(case.awarded_to, case.awarded_on)
+        .order_by("sanctioned_from", "pk")
+        .first()
+    )
+    if sanction is None:
+        return
+    until = sanction.sanctioned_to.isoformat() if sanction.sanctioned_to else _("further notice")
+    raise ValidationError(
+        {
+            "awarded_to": [
+                _(
+                    "%(vendor)s is under %(measure)s from %(start)s until %(end)s: it cannot be "
+                    "awarded a case during the sanction."
+                )
+                % {
+                    "vendor": case.awarded_to,
+                    "measure": sanction.get_measure_display().lower(),
+                    "start": sanction.sanctioned_from.isoformat(),
+                    "end": until,
+                }
+            ]
+        }
+    )
+
+
+def _check_committee_review(case: ProcurementCase) -> None:
+    threshold = committee_threshold()
+    if case.value <= threshold:
+        return
+    review = (
+        case.committee_reviews.filter(reviewed_on__lte=case.awarded_on)
+        .order_by("-reviewed_on", "-pk")
+        .first()
+    )
+    if review is None:
+        raise ValidationError(
+            {
+                "status": [
+                    _(
+                        "The case's value (%(value)s USD) is above the committee on contracts "
+                        "threshold (%(threshold)s USD): record the committee's review "
+                        "recommending the award before awarding it."
+                    )
+                    % {"value": case.value, "threshold": threshold}
+                ]
+            }
+        )
+    if review.outcome not in CLEARING_OUTCOMES:
+        raise ValidationError(
+            {
+                "status": [
+                    _(
+                        "The committee on contracts did not recommend the award (review of "
+                        "%(date)s: %(outcome)s)."
+                    )
+                    % {
+                        "date": review.reviewed_on.isoformat(),
+                        "outcome": review.get_outcome_display(),
+                    }
+                ]
+            }
+        )
+
+
+@action(RecoveryCase, "refer")
+def refer_recovery_case(
+    case: RecoveryCase,
+    *,
+    acting_user,
+    to: str,
+    referred_on: datetime.date | None = None,
+    authority: str = "",
+    note: str = "",
+) -> RecoveryCase:
+    """Refer the case for disciplinary action or to national authorities (para 17), on a date;
+    each referral is made once and stays on the case's history with its note."""
+    case = _locked(case)
+    referred_on = referred_on or timezone.localdate()
+    field = {
+        ReferralKind.DISCIPLINARY: "referred_for_discipline_on",
+        ReferralKind.NATIONAL: "referred_to_authorities_on",
+    }.get(to)
+    if field is None:
+        raise ValidationError({"to": [_("Choose where the case is referred.")]})
+    if getattr(case, field) is not None:
+        raise ValidationError(
+            {
+                "to": [
+                    _("The case was already referred there on %(date)s.")
+                    % {"date": getattr(case, field).isoformat()}
+                ]
+            }
+        )
+    if referred_on < case.opened_on:
+        raise ValidationError(
+            {"referred_on": [_("A case cannot be referred before it was opened.")]}
+        )
+    if referred_on > timezone.localdate():
+        raise ValidationError({"referred_on": [_("A referral cannot be dated in the future.")]})
+    authority = (authority or "").strip()
+    if to == ReferralKind.NATIONAL:
+        if not authority:
+            raise ValidationError(
+                {"authority": [_("Name the national authority the case is referred to.")]}
+            )
+        case.national_authority = authority
+    setattr(case, field, referred_on)
+    case.save()
+    if (note or "").strip():
+        history.record(case, "update", {"referral_note": [None, note.strip()]})
+    return case

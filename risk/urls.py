@@ -85,4 +85,56 @@ urlpatterns = [
         views.RecoveryActionCreateView.as_view(),
         name="recovery_action_create",
     ),
+    path("recovery/<int:pk>/refer/", views.ReferRecoveryCaseView.as_view(), name="recovery_refer"),
+    path("control-statements/", views.StatementListView.as_view(), name="statement_list"),
+    path("control-statements/new/", views.StatementCreateView.as_view(), name="statement_create"),
+    path(
+        "control-statements/<int:pk>/", views.StatementDetailView.as_view(), name="statement_detail"
+    ),
+    path(
+        "control-statements/<int:pk>/edit/",
+        views.StatementUpdateView.as_view(),
+        name="statement_update",
+    ),
+    path(
+        "control-statements/<int:pk>/issue/",
+        views.IssueStatementView.as_view(),
+        name="statement_issue",
+    ),
+    path("critical-risks/", views.CriticalRiskListView.as_view(), name="critical_risk_list"),
+    path(
+        "critical-risks/<int:pk>/",
+        views.CriticalRiskDetailView.as_view(),
+        name="critical_risk_detail",
+    ),
+    path(
+        "critical-risks/<int:pk>/edit/",
+        views.CriticalRiskUpdateView.as_view(),
+        name="critical_risk_update",
+    ),
+    path(
+        "critical-risks/<int:pk>/withdraw/",
+        views.WithdrawCriticalRiskView.as_view(),
+        name="critical_risk_withdraw",
+    ),
+    path(
+        "risks/<int:pk>/flag/", views.CriticalRiskCreateView.as_view(), name="critical_risk_create"
+    ),
+    path("vendor-sanctions/", views.VendorSanctionListView.as_view(), name="sanction_list"),
+    path("vendor-sanctions/new/", views.VendorSanctionCreateView.as_view(), name="sanction_create"),
+    path(
+        "vendor-sanctions/<int:pk>/",
+        views.VendorSanctionDetailView.as_view(),
+        name="sanction_detail",
+    ),
+    path(
+        "vendor-sanctions/<int:pk>/edit/",
+        views.VendorSanctionUpdateView.as_view(),
+        name="sanction_update",
+    ),
+    path(
+        "procurement/<int:pk>/committee-reviews/new/",
+        views.ContractsReviewCreateView.as_view(),
+        name="contracts_review_create",
+    ),
 ]

@@ -4,6 +4,8 @@ risk.services decide, and the policies in risk.policies say who may."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
@@ -19,21 +21,27 @@ from core.generic import (
 )
 from org.models import OrgUnit
 from risk import forms, metrics, services
-from risk.choices import Band, CaseStatus
+from risk.choices import Band, CaseStatus, Conclusion, DeficiencySeverity
 from risk.filtersets import (
     ControlFilterSet,
     ControlTestFilterSet,
+    CriticalRiskFilterSet,
     ProcurementCaseFilterSet,
     RecoveryCaseFilterSet,
     RiskFilterSet,
     SelfAssessmentFilterSet,
+    StatementFilterSet,
     TreatmentFilterSet,
+    VendorSanctionFilterSet,
 )
 from risk.models import (
+    ContractsReview,
     Control,
     ControlTest,
+    CriticalRisk,
     Deficiency,
     InterestDeclaration,
+    InternalControlStatement,
     ProcurementCase,
     RatingScale,
     RecoveryAction,
@@ -41,6 +49,7 @@ from risk.models import (
     Risk,
     SelfAssessment,
     Treatment,
+    VendorSanction,
 )
 
 BAND_CLASS = {
@@ -227,6 +236,7 @@ class RiskDetailView(ScopedDetailView):
             assessments=assessments,
             trend_points=" ".join(points),
             paragraphs=risk.paragraphs.all(),
+            can_flag=actions.may(self.request.user, "add", CriticalRisk),
         )
         return context
 
@@ -505,6 +515,14 @@ class ProcurementCaseDetailView(ScopedDetailView):
             can_view_panel=actions.allowed(self.request.user, "view_panel", case),
             can_declare=actions.allowed(self.request.user, "declare", case),
             can_award=actions.allowed(self.request.user, "award", case),
+            committee_reviews=ContractsReview.objects.restrict(self.request.user, "view").filter(
+                case=case
+            ),
+            committee_threshold=services.committee_threshold(),
+            can_record_review=actions.may(self.request.user, "add", ContractsReview),
+            vendor_sanctions=VendorSanction.objects.restrict(self.request.user, "view")
+            .in_force()
+            .filter(vendor__in=[v.name for v in case.vendors.all()]),
             open_case=case.status not in (CaseStatus.AWARDED, CaseStatus.CANCELLED),
             awarded=case.status == CaseStatus.AWARDED,
         )
@@ -597,6 +615,7 @@ class RecoveryCaseDetailView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         context["actions"] = self.object.actions.all()
         context["paragraphs"] = self.object.paragraphs.all()
+        context["can_refer"] = actions.allowed(self.request.user, "refer", self.object)
         return context
 
 
@@ -615,3 +634,235 @@ class RecoveryActionCreateView(ChildCreateView):
     form_class = forms.RecoveryActionForm
     parent_model = RecoveryCase
     parent_field = "case"
+
+
+# --- Statement of internal control (paras 30-31) -------------------------------------------
+
+
+def label_of(choices, value: str) -> str:
+    """The label of a stored code (an issued roll-up keeps codes), in the reader's language."""
+    return str(choices(value).label) if value in choices.values else value
+
+
+class StatementListView(ScopedListView):
+    model = InternalControlStatement
+    title = gettext_lazy("Statements of internal control")
+    template_name = "risk/list.html"
+    filterset_class = StatementFilterSet
+    export_name = "control-statements"
+    create_url_name = "risk:statement_create"
+    columns = [
+        Column(gettext_lazy("Year"), "year", link=True),
+        Column(gettext_lazy("Status"), "get_status_display"),
+        Column(gettext_lazy("Issued on"), "issued_on"),
+    ]
+
+
+class StatementDetailView(ScopedDetailView):
+    """The statement as the Secretariat issues it: its text, the units that certified their
+    internal control and those that did not, and the significant deficiencies of the year."""
+
+    model = InternalControlStatement
+    template_name = "risk/statement_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        statement = self.object
+        figures = statement.figures()
+        context.update(
+            figures=figures,
+            certified=[
+                {
+                    **row,
+                    "conclusion_label": label_of(Conclusion, row["conclusion"]),
+                    "certified_on": parse_date(row["certified_on"] or ""),
+                }
+                for row in figures["certified"]
+            ],
+            deficiencies=[
+                {
+                    **row,
+                    "severity_label": label_of(DeficiencySeverity, row["severity"]),
+                    "due_on": parse_date(row["due_on"] or ""),
+                    "closed_on": parse_date(row["closed_on"] or ""),
+                }
+                for row in figures["significant_deficiencies"]
+            ],
+            can_issue=not statement.is_issued
+            and actions.allowed(self.request.user, "issue", statement),
+            can_edit=context["can_edit"] and not statement.is_issued,
+            show_issuer="issued_by"
+            not in InternalControlStatement.objects.hidden_fields(self.request.user),
+        )
+        return context
+
+
+class StatementCreateView(CreateView):
+    model = InternalControlStatement
+    form_class = forms.StatementForm
+
+
+class StatementUpdateView(UpdateView):
+    model = InternalControlStatement
+    form_class = forms.StatementForm
+
+
+class IssueStatementView(ActionPage):
+    model = InternalControlStatement
+    action = services.issue_statement
+    form_class = forms.IssueStatementForm
+    heading = gettext_lazy("Issue the statement")
+
+
+# --- Secretariat-wide critical risk register -----------------------------------------------
+
+
+class CriticalRiskListView(ScopedListView):
+    """The Secretariat-wide critical risk register as at a date (`as_of`, default today): each
+    risk's rating, band and trend as at that date, from its dated assessments."""
+
+    model = CriticalRisk
+    title = gettext_lazy("Secretariat-wide critical risks")
+    template_name = "risk/list.html"
+    filterset_class = CriticalRiskFilterSet
+    export_name = "critical-risks"
+    all_columns = [
+        Column(gettext_lazy("Risk"), "risk.title", link=True),
+        Column(gettext_lazy("Unit"), "risk.unit.code"),
+        Column(gettext_lazy("Owner unit"), "owner_unit.code"),
+        Column(gettext_lazy("Accountable manager"), "accountable_manager.name"),
+        Column(gettext_lazy("Score"), "at_score"),
+        Column(gettext_lazy("Rating"), "get_band_display"),
+        Column(gettext_lazy("Trend"), "get_trend_display"),
+        Column(gettext_lazy("Treatment"), "treatment"),
+        Column(gettext_lazy("Flagged on"), "flagged_on"),
+        Column(gettext_lazy("Withdrawn on"), "withdrawn_on"),
+    ]
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        # The people the policy hides from this reader are not shown (nor exported).
+        hidden = CriticalRisk.objects.hidden_fields(request.user)
+        self.columns = [c for c in self.all_columns if c.accessor.split(".")[0] not in hidden]
+
+    def base_queryset(self):
+        queryset = CriticalRisk.objects.restrict(self.request.user, "view").select_related(
+            "risk__unit", "owner_unit", "accountable_manager"
+        )
+        as_of = parse_date(self.request.GET.get("as_of") or "") or timezone.localdate()
+        return metrics.with_trend(queryset, as_of, RatingScale.current(), prefix="risk__")
+
+
+class CriticalRiskDetailView(ScopedDetailView):
+    model = CriticalRisk
+    template_name = "risk/critical_risk_detail.html"
+
+    def get_queryset(self):
+        queryset = (
+            super()
+            .get_queryset()
+            .select_related("risk__unit", "owner_unit", "accountable_manager", "flagged_by")
+        )
+        return metrics.with_trend(queryset, timezone.localdate(), prefix="risk__")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        entry = self.object
+        hidden = CriticalRisk.objects.hidden_fields(self.request.user)
+        context.update(
+            assessments=entry.risk.assessments.order_by("-assessed_on", "-pk")[:20],
+            band_class=BAND_CLASS.get(entry.at_band, ""),
+            show_people="accountable_manager" not in hidden,
+            can_withdraw=entry.is_active and actions.allowed(self.request.user, "withdraw", entry),
+            can_edit=context["can_edit"] and entry.is_active,
+        )
+        return context
+
+
+class CriticalRiskCreateView(ChildCreateView):
+    """Flag a risk Secretariat-wide (administrators: CriticalRisk's policy)."""
+
+    model = CriticalRisk
+    form_class = forms.CriticalRiskForm
+    parent_model = Risk
+    parent_field = "risk"
+    parent_permission = "view"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"].owner_unit = self.parent.unit
+        return kwargs
+
+
+class CriticalRiskUpdateView(UpdateView):
+    model = CriticalRisk
+    form_class = forms.CriticalRiskForm
+
+
+class WithdrawCriticalRiskView(ActionPage):
+    model = CriticalRisk
+    action = services.withdraw_critical_risk
+    form_class = forms.WithdrawCriticalRiskForm
+    heading = gettext_lazy("Withdraw from the Secretariat-wide register")
+
+
+# --- Vendor sanctions and the committee on contracts (para 32) ----------------------------
+
+
+class VendorSanctionListView(ScopedListView):
+    model = VendorSanction
+    title = gettext_lazy("Vendor sanctions")
+    template_name = "risk/list.html"
+    filterset_class = VendorSanctionFilterSet
+    export_name = "vendor-sanctions"
+    create_url_name = "risk:sanction_create"
+    columns = [
+        Column(gettext_lazy("Vendor"), "vendor", link=True),
+        Column(gettext_lazy("Measure"), "get_measure_display"),
+        Column(gettext_lazy("From"), "sanctioned_from"),
+        Column(gettext_lazy("Until"), "sanctioned_to"),
+        Column(gettext_lazy("Reason"), "reason"),
+    ]
+
+
+class VendorSanctionDetailView(ScopedDetailView):
+    model = VendorSanction
+    template_name = "risk/sanction_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["in_force"] = self.object.in_force_on(timezone.localdate())
+        return context
+
+
+class VendorSanctionCreateView(CreateView):
+    model = VendorSanction
+    form_class = forms.VendorSanctionForm
+
+
+class VendorSanctionUpdateView(UpdateView):
+    model = VendorSanction
+    form_class = forms.VendorSanctionForm
+
+
+class ContractsReviewCreateView(ChildCreateView):
+    """Record the committee on contracts' review of a case (administrators)."""
+
+    model = ContractsReview
+    form_class = forms.ContractsReviewForm
+    parent_model = ProcurementCase
+    parent_field = "case"
+    parent_permission = "view"
+
+    def get_success_url(self):
+        return self.parent.get_absolute_url()
+
+
+# --- Referral of recovery cases (para 17) --------------------------------------------------
+
+
+class ReferRecoveryCaseView(ActionPage):
+    model = RecoveryCase
+    action = services.refer_recovery_case
+    form_class = forms.ReferForm
+    heading = gettext_lazy("Refer the case")

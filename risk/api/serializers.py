@@ -13,7 +13,7 @@ from org.api.serializers import (
     UnitCodeField,
     UsernameField,
 )
-from risk.choices import CaseStatus, Conclusion, DeficiencyStatus
+from risk.choices import CaseStatus, Conclusion, DeficiencyStatus, ReferralKind
 from risk.models import (
     Control,
     ControlTest,
@@ -156,6 +156,7 @@ class DeficiencySerializer(ActionModelSerializer):
             "id",
             "test",
             "description",
+            "severity",
             "remediation",
             "owner",
             "due_on",
@@ -327,10 +328,23 @@ class RecoveryCaseSerializer(ActionModelSerializer):
             "recovery_rate",
             "opened_on",
             "closed_on",
+            "referred_for_discipline_on",
+            "referred_to_authorities_on",
+            "national_authority",
             "paragraphs",
             "version",
         ]
         action_inputs = ("amount_recovered",)
+
+
+class ReferSerializer(serializers.Serializer):
+    """`POST /api/risk/recovery-cases/{id}/refer/`: where (`to`), when, to which authority."""
+
+    to = serializers.ChoiceField(choices=ReferralKind.choices)
+    referred_on = serializers.DateField(required=False, allow_null=True)
+    authority = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    note = serializers.CharField(required=False, allow_blank=True)
+    version = serializers.IntegerField(required=False)
 
 
 class RecoveryActionSerializer(ActionModelSerializer):

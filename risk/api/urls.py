@@ -1,6 +1,6 @@
 from rest_framework.routers import DefaultRouter
 
-from risk.api import views
+from risk.api import secretariat, views
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -14,5 +14,11 @@ router.register("procurement-cases", views.ProcurementCaseViewSet, basename="pro
 router.register("interest-declarations", views.DeclarationViewSet, basename="interest-declaration")
 router.register("recovery-cases", views.RecoveryCaseViewSet, basename="recovery-case")
 router.register("recovery-actions", views.RecoveryActionViewSet, basename="recovery-action")
+router.register("control-statements", secretariat.StatementViewSet, basename="control-statement")
+router.register("critical-risks", secretariat.CriticalRiskViewSet, basename="critical-risk")
+router.register("vendor-sanctions", secretariat.VendorSanctionViewSet, basename="vendor-sanction")
+router.register(
+    "contracts-reviews", secretariat.ContractsReviewViewSet, basename="contracts-review"
+)
 
 urlpatterns = router.urls

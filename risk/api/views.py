@@ -136,7 +136,9 @@ class DeclarationViewSet(ActionModelViewSet):
 
 class RecoveryCaseViewSet(ActionModelViewSet):
     """Misconduct findings and the losses recovered (paras 17, 32). Setting `amount_recovered`
-    records the difference as a correction; `recovery-actions` record amounts over time."""
+    records the difference as a correction; `recovery-actions` record amounts over time.
+    `POST .../{id}/refer/` (`to`: disciplinary or national, `referred_on`, `authority`, `note`)
+    refers the case for disciplinary action or to national authorities."""
 
     queryset = RecoveryCase.objects.select_related("unit").prefetch_related("paragraphs")
     serializer_class = s.RecoveryCaseSerializer
@@ -144,6 +146,7 @@ class RecoveryCaseViewSet(ActionModelViewSet):
     search_fields = ["reference", "title"]
     ordering_fields = ["id", "opened_on", "amount_lost"]
     ordering = ["-id"]
+    transitions = {"refer": Transition(services.refer_recovery_case, s.ReferSerializer)}
 
 
 class RecoveryActionViewSet(ActionModelViewSet):
