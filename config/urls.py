@@ -16,6 +16,7 @@ api_patterns = [
     path("oversight/", include("oversight.api.urls")),
     path("performance/", include("performance.api.urls")),
     path("risk/", include("risk.api.urls")),
+    path("governance/", include("governance.api.urls")),
     path("reports/", include("reports.api.urls")),
 ]
 
@@ -26,11 +27,12 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include((api_patterns, "api"))),
-    path("resolution/", include("accountability.resolution_urls")),
+    path("resolution/", include("governance.resolution_urls")),
     path("accountability/", include("accountability.urls")),
     path("oversight/", include("oversight.urls")),
     path("performance/", include("performance.urls")),
     path("risk/", include("risk.urls")),
+    path("governance/", include("governance.urls")),
     path("reports/", include("reports.urls")),
 ]
 

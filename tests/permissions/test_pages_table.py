@@ -85,6 +85,25 @@ PAGES = [
     PageRow("controls", "risk:control_list", "risk:control_detail", "risk:control_update"),
     PageRow("procurement-cases", "risk:case_list", "risk:case_detail", "risk:case_update"),
     PageRow("recovery-cases", "risk:recovery_list", "risk:recovery_detail", "risk:recovery_update"),
+    PageRow(
+        "paragraph-assessments",
+        "governance:assessment_list",
+        "governance:assessment_detail",
+        "governance:assessment_update",
+    ),
+    PageRow(
+        "follow-ups",
+        "governance:followup_list",
+        "governance:followup_detail",
+        "governance:followup_update",
+    ),
+    PageRow(
+        "consultations",
+        "governance:consultation_list",
+        "governance:consultation_detail",
+        "governance:consultation_update",
+    ),
+    PageRow("lessons", "governance:lesson_list", "governance:lesson_detail", "governance:lesson_update"),
     PageRow("reports", "reports:index", "reports:run_detail"),
 ]
 PAGE_BY_NAME = {page.resource: page for page in PAGES}

@@ -426,6 +426,12 @@ def build_world() -> World:
     for number in (8, 21):
         world.add("paragraphs", f"any:{number}", Paragraph.objects.get(number=number))
 
+    # Governance (issue 15): a draft and a submitted paragraph assessment per side (the office
+    # is the unit below the department), a Committee meeting with a decision whose follow-up
+    # actions are owned by each side, a lesson applied in each side, a consultation of each body,
+    # two mandates and a milestone of each system.
+    build_governance(world)
+
     # Report runs: an issued one (every signed-in user reads it) and a queued one.
     for state in ("done", "queued"):
         world.add(
@@ -443,6 +449,112 @@ def build_world() -> World:
             ),
         )
     return world
+
+
+def build_governance(world: World) -> None:
+    Paragraph = apps.get_model("org", "Paragraph")
+    for side, number in (("dmspc", 12), ("dos", 28)):
+        sub = world.unit(side)
+        common = {"paragraph": Paragraph.objects.get(number=number), "unit": sub}
+        world.add(
+            "paragraph-assessments",
+            side,
+            _create(
+                "governance.ParagraphAssessment",
+                **common,
+                period_start=datetime.date(2025, 1, 1),
+                period_end=datetime.date(2025, 12, 31),
+                status="in_progress",
+                justification=f"{side.upper()} draft assessment.",
+            ),
+        )
+        world.add(
+            "paragraph-assessments",
+            f"{side}:submitted",
+            _create(
+                "governance.ParagraphAssessment",
+                **common,
+                period_start=datetime.date(2024, 1, 1),
+                period_end=datetime.date(2024, 12, 31),
+                status="implemented",
+                justification=f"{side.upper()} submitted assessment.",
+                state="submitted",
+                submitted_on=TODAY,
+            ),
+        )
+    meeting = world.add(
+        "committee-meetings",
+        "any:1",
+        _create(
+            "governance.CommitteeMeeting",
+            held_on=datetime.date(2025, 3, 4),
+            agenda="Oversight recommendations past due.",
+            minutes_summary="Reviewed.",
+        ),
+    )
+    decision = world.add(
+        "committee-decisions",
+        "any:1",
+        _create("governance.CommitteeDecision", meeting=meeting, number=1, text="Act."),
+    )
+    for side in SIDES:
+        world.add(
+            "follow-ups",
+            side,
+            _create(
+                "governance.FollowUpAction",
+                decision=decision,
+                unit=world.unit(side),
+                title=f"{side.upper()} follow-up",
+                assigned_on=datetime.date(2025, 3, 4),
+                due_on=datetime.date(2025, 6, 30),
+            ),
+        )
+        world.add(
+            "lessons",
+            side,
+            _create(
+                "governance.Lesson",
+                source_organisation="UNDP",
+                title=f"{side.upper()} lesson",
+                learned_on=datetime.date(2025, 2, 1),
+                applied_unit=world.unit(side),
+            ),
+        )
+    for code in BODIES:
+        world.add(
+            "consultations",
+            f"/{code}",
+            _create(
+                "governance.Consultation",
+                body=_body(code),
+                held_on=datetime.date(2025, 5, 6),
+                subject=f"{code} consultation",
+            ),
+        )
+    for key, body in (("any:ga", "GA"), ("any:sc", "SC")):
+        world.add(
+            "mandates",
+            key,
+            _create(
+                "governance.Mandate",
+                symbol=f"W/{body}/RES/1",
+                body=body,
+                adopted_on=datetime.date(2024, 12, 1),
+                title=f"{body} world mandate",
+            ),
+        )
+    for system in ("umoja", "inspira"):
+        world.add(
+            "milestones",
+            f"any:{system}",
+            _create(
+                "governance.Milestone",
+                system=system,
+                title=f"{system} go-live",
+                planned_on=datetime.date(2025, 6, 1),
+            ),
+        )
 
 
 @pytest.fixture(scope="module")

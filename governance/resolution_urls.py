@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accountability import resolution_views
+from governance import resolution_views
 
 app_name = "resolution"
 urlpatterns = [

@@ -1,0 +1,224 @@
+"""The governance API: units by code, paragraphs by number, bodies by code; every write goes
+through a named action (governance.services) via core's ActionModelSerializer."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from core.api.serializers import ActionModelSerializer
+from governance.choices import FollowUpStatus, ReviewOutcome
+from governance.models import (
+    AssessmentEvidence,
+    CommitteeDecision,
+    CommitteeMeeting,
+    Consultation,
+    FollowUpAction,
+    FollowUpTransition,
+    Lesson,
+    Mandate,
+    Milestone,
+    ParagraphAssessment,
+)
+from org.api.serializers import ParagraphNumbersField, UnitCodeField
+from org.models import Paragraph
+from oversight.models import OversightBody
+from performance.models import ExpectedAccomplishment, Indicator
+
+
+class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related record given by id, among those the caller may see: what they may not see does
+    not exist for them (a 400, never a leak)."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        queryset = super().get_queryset()
+        return queryset.restrict(request.user, "view") if request else queryset.none()
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AssessmentEvidence
+        fields = ["id", "reference", "name", "note", "url"]
+
+    def get_url(self, evidence) -> str | None:
+        if not evidence.is_document:
+            return None
+        request = self.context.get("request")
+        path = reverse("governance:assessment_evidence", args=[evidence.assessment_id, evidence.pk])
+        return request.build_absolute_uri(path) if request else path
+
+
+class AssessmentSerializer(ActionModelSerializer):
+    paragraph = serializers.SlugRelatedField(slug_field="number", queryset=Paragraph.objects.all())
+    unit = UnitCodeField()
+    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    evidence = EvidenceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ParagraphAssessment
+        fields = [
+            "id",
+            "paragraph",
+            "unit",
+            "period_start",
+            "period_end",
+            "status",
+            "justification",
+            "state",
+            "submitted_on",
+            "reviewed_on",
+            "reviewed_by",
+            "review_comment",
+            "accepted_on",
+            "evidence",
+            "version",
+        ]
+        read_only_fields = ["reviewed_by"]
+
+
+class SubmitSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False)
+    state = serializers.CharField(required=False, help_text="Redundant: `submitted`.")
+
+    def validate_state(self, value):
+        if value not in ("", "submitted"):
+            raise serializers.ValidationError(_("Submitting sets the state to submitted."))
+        return value
+
+
+class ReviewSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=ReviewOutcome.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(required=False)
+
+
+class AttachEvidenceSerializer(serializers.Serializer):
+    reference = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text='A record of the tracker, as app.model:id ("oversight.recommendation:42").',
+    )
+    file = serializers.FileField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+    def validate(self, attrs):
+        attrs["upload"] = attrs.pop("file", None)
+        if bool(attrs.get("reference")) == bool(attrs["upload"]):
+            raise serializers.ValidationError(
+                {"reference": [_("Give either a linked record or a document.")]}
+            )
+        return attrs
+
+
+class MandateSerializer(ActionModelSerializer):
+    accomplishments = VisibleRelatedField(
+        many=True, required=False, queryset=ExpectedAccomplishment.objects.all()
+    )
+    indicators = VisibleRelatedField(many=True, required=False, queryset=Indicator.objects.all())
+    paragraphs = ParagraphNumbersField(many=True, required=False)
+
+    class Meta:
+        model = Mandate
+        fields = [
+            "id",
+            "symbol",
+            "body",
+            "adopted_on",
+            "title",
+            "accomplishments",
+            "indicators",
+            "paragraphs",
+            "version",
+        ]
+
+
+class MeetingSerializer(ActionModelSerializer):
+    decisions = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = CommitteeMeeting
+        fields = ["id", "held_on", "agenda", "minutes_summary", "is_public", "decisions", "version"]
+
+
+class DecisionSerializer(ActionModelSerializer):
+    meeting = VisibleRelatedField(queryset=CommitteeMeeting.objects.all())
+    paragraphs = ParagraphNumbersField(many=True, required=False)
+
+    class Meta:
+        model = CommitteeDecision
+        fields = ["id", "meeting", "number", "text", "paragraphs", "version"]
+
+
+class FollowUpTransitionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FollowUpTransition
+        fields = ["from_status", "to_status", "changed_on", "note"]
+
+
+class FollowUpSerializer(ActionModelSerializer):
+    decision = VisibleRelatedField(queryset=CommitteeDecision.objects.all())
+    unit = UnitCodeField()
+    assigned_on = serializers.DateField(required=False)
+    is_overdue = serializers.BooleanField(read_only=True)
+    transitions = FollowUpTransitionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = FollowUpAction
+        fields = [
+            "id",
+            "decision",
+            "unit",
+            "title",
+            "assigned_on",
+            "due_on",
+            "status",
+            "status_on",
+            "is_overdue",
+            "transitions",
+            "version",
+        ]
+
+
+class FollowUpStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=FollowUpStatus.choices)
+    changed_on = serializers.DateField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(required=False)
+
+
+class ConsultationSerializer(ActionModelSerializer):
+    body = serializers.SlugRelatedField(slug_field="code", queryset=OversightBody.objects.all())
+    paragraphs = ParagraphNumbersField(many=True, required=False)
+
+    class Meta:
+        model = Consultation
+        fields = ["id", "body", "held_on", "subject", "outcome", "system", "paragraphs", "version"]
+
+
+class LessonSerializer(ActionModelSerializer):
+    applied_unit = UnitCodeField()
+    paragraphs = ParagraphNumbersField(many=True, required=False)
+
+    class Meta:
+        model = Lesson
+        fields = [
+            "id",
+            "source_organisation",
+            "title",
+            "description",
+            "learned_on",
+            "applied_unit",
+            "applied_how",
+            "system",
+            "paragraphs",
+            "version",
+        ]
+
+
+class MilestoneSerializer(ActionModelSerializer):
+    class Meta:
+        model = Milestone
+        fields = ["id", "system", "title", "planned_on", "actual_on", "status", "version"]

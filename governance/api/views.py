@@ -1,0 +1,174 @@
+"""The governance API: one ActionModelViewSet per model; filters from governance.filtersets;
+writes and transitions through the named actions of governance.services."""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action as drf_action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from core import actions
+from core.api.viewsets import ActionModelViewSet, Transition
+from governance import filtersets, importer, services
+from governance.api import serializers as s
+from governance.models import (
+    CommitteeDecision,
+    CommitteeMeeting,
+    Consultation,
+    FollowUpAction,
+    Lesson,
+    Mandate,
+    Milestone,
+    ParagraphAssessment,
+)
+
+
+class AssessmentViewSet(ActionModelViewSet):
+    """Implementation assessments per paragraph and period. The accountable office's managers
+    draft (POST, PATCH while draft or returned), file evidence with `POST {id}/evidence/`
+    (`reference` "app.model:id" or a multipart `file`) and submit with `POST {id}/submit/`; an
+    administrator reviews with `POST {id}/review/` (`outcome` accept or return, `comment`)."""
+
+    queryset = ParagraphAssessment.objects.select_related(
+        "paragraph", "unit", "reviewed_by"
+    ).prefetch_related("evidence")
+    serializer_class = s.AssessmentSerializer
+    filterset_class = filtersets.AssessmentFilterSet
+    ordering_fields = ["id", "period_end", "accepted_on"]
+    ordering = ["-id"]
+    transitions = {
+        "submit": Transition(services.submit_assessment, s.SubmitSerializer),
+        "review": Transition(services.review_assessment, s.ReviewSerializer),
+    }
+
+    @extend_schema(
+        request={"multipart/form-data": s.AttachEvidenceSerializer},
+        responses=s.AssessmentSerializer,
+    )
+    @drf_action(
+        detail=True,
+        methods=["post"],
+        url_path="evidence",
+        url_name="evidence",
+        parser_classes=[MultiPartParser, FormParser, *ActionModelViewSet.parser_classes],
+    )
+    def evidence(self, request, pk=None):
+        """File evidence with a draft or returned assessment: a record or a document."""
+        obj = self.get_object()
+        actions.require(request.user, "attach", obj)
+        form = s.AttachEvidenceSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        services.add_evidence(obj, acting_user=request.user, **form.validated_data)
+        obj = self.get_queryset().get(pk=obj.pk)
+        return Response(self.get_serializer(obj).data, status=201)
+
+
+class ImportSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class MandateViewSet(ActionModelViewSet):
+    """Mandates approved by intergovernmental bodies and the results that serve them (paras 8,
+    26). `POST import/` takes a CSV or XLSX file (`?preview=1` checks without saving)."""
+
+    queryset = Mandate.objects.prefetch_related("accomplishments", "indicators", "paragraphs")
+    serializer_class = s.MandateSerializer
+    filterset_class = filtersets.MandateFilterSet
+    search_fields = ["symbol", "title"]
+    ordering_fields = ["id", "adopted_on", "symbol"]
+    ordering = ["-id"]
+
+    @extend_schema(request={"multipart/form-data": ImportSerializer})
+    @drf_action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        url_name="import",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def import_file(self, request):
+        """All or nothing: 200 with what was (or would be) created, updated and left unchanged,
+        or 400 with `{"errors": [{"row", "column", "error"}]}` and nothing saved."""
+        if not actions.may(request.user, "add", Mandate):
+            raise PermissionDenied(_("You may not create these records."))
+        upload = request.FILES.get("file")
+        if upload is None:
+            return Response({"file": [_("Attach the CSV or XLSX file as `file`.")]}, status=400)
+        preview = request.query_params.get("preview", "").lower() in ("1", "true", "yes")
+        try:
+            result = importer.import_mandates(
+                upload,
+                acting_user=request.user,
+                context=self.get_serializer_context(),
+                preview=preview,
+            )
+        except importer.ImportRejected as exc:
+            return Response({"errors": exc.errors}, status=400)
+        return Response(result)
+
+
+class MeetingViewSet(ActionModelViewSet):
+    """Management Committee meetings (para 12)."""
+
+    queryset = CommitteeMeeting.objects.prefetch_related("decisions")
+    serializer_class = s.MeetingSerializer
+    filterset_class = filtersets.MeetingFilterSet
+    ordering_fields = ["id", "held_on"]
+    ordering = ["-held_on", "-id"]
+
+
+class DecisionViewSet(ActionModelViewSet):
+    queryset = CommitteeDecision.objects.select_related("meeting").prefetch_related("paragraphs")
+    serializer_class = s.DecisionSerializer
+    filterset_class = filtersets.DecisionFilterSet
+    search_fields = ["text"]
+    ordering = ["-id"]
+
+
+class FollowUpViewSet(ActionModelViewSet):
+    """Follow-up actions of Committee decisions, owned by a unit. Their status moves with
+    `POST {id}/status/` (`status`, optional `changed_on`, `note`; a dropped action says why)."""
+
+    queryset = FollowUpAction.objects.select_related("unit").prefetch_related("transitions")
+    serializer_class = s.FollowUpSerializer
+    filterset_class = filtersets.FollowUpFilterSet
+    search_fields = ["title"]
+    ordering_fields = ["id", "due_on"]
+    ordering = ["-id"]
+    transitions = {
+        "status": Transition(services.change_follow_up_status, s.FollowUpStatusSerializer)
+    }
+
+
+class ConsultationViewSet(ActionModelViewSet):
+    """Consultations with the oversight bodies (para 5); each body records its own."""
+
+    queryset = Consultation.objects.select_related("body").prefetch_related("paragraphs")
+    serializer_class = s.ConsultationSerializer
+    filterset_class = filtersets.ConsultationFilterSet
+    search_fields = ["subject", "outcome"]
+    ordering_fields = ["id", "held_on"]
+    ordering = ["-id"]
+
+
+class LessonViewSet(ActionModelViewSet):
+    """Lessons learned from the funds, programmes and other entities (para 9)."""
+
+    queryset = Lesson.objects.select_related("applied_unit").prefetch_related("paragraphs")
+    serializer_class = s.LessonSerializer
+    filterset_class = filtersets.LessonFilterSet
+    search_fields = ["title", "description", "source_organisation"]
+    ordering_fields = ["id", "learned_on"]
+    ordering = ["-id"]
+
+
+class MilestoneViewSet(ActionModelViewSet):
+    """Umoja and Inspira deployment milestones (paras 20, 28, 29)."""
+
+    queryset = Milestone.objects.all()
+    serializer_class = s.MilestoneSerializer
+    filterset_class = filtersets.MilestoneFilterSet
+    ordering_fields = ["id", "planned_on"]
+    ordering = ["-id"]
