@@ -6,11 +6,18 @@ import random
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from accountability.choices import AuthorityArea, CommitmentStatus, ReviewOutcome
-from accountability.models import Commitment, CommitmentTransition, Decision, Delegation
+from accountability.models import (
+    Commitment,
+    CommitmentTransition,
+    Decision,
+    Delegation,
+    KpiEntry,
+)
 from accountability.services import (
     accept_delegation,
     change_commitment_status,
@@ -18,6 +25,7 @@ from accountability.services import (
     save_commitment,
     save_decision,
     save_delegation,
+    save_kpi_entry,
 )
 from core import history
 from core.actions import SYSTEM
@@ -516,7 +524,116 @@ def seed_demo(stdout=None) -> dict[str, int]:
         CommitmentStatus.CANCELLED,
         (8,),
     )
+    _seed_previous_year(today, users, decide, d_fin, d_hr, d_ctrl, d_pd)
     return _counts()
+
+
+def _seed_previous_year(today, users, decide, d_fin, d_hr, d_ctrl, d_pd) -> None:
+    """Last year's decisions, reviews and entered KPIs, so that the KPI table compares two
+    years for the demo's entities (DMSPC and DOS)."""
+
+    def days_since(month: int, day: int) -> int:
+        return (today - datetime.date(today.year - 1, month, day)).days
+
+    F, P, H = AuthorityArea.FINANCE, AuthorityArea.PROCUREMENT, AuthorityArea.HUMAN_RESOURCES
+    decide(
+        "Approve the conference servicing budget for the year",
+        "manager",
+        "DMSPC",
+        days_since(3, 14),
+        F,
+        "420000.00",
+        d_fin,
+        (8, 21),
+    )
+    decide(
+        "Extend the appointment of a finance officer (P-4)",
+        "ohr.director",
+        "DMSPC-OHR",
+        days_since(5, 6),
+        H,
+        None,
+        d_hr,
+        (8, 15),
+    )
+    over_ctrl = decide(
+        "Pay a consultancy invoice above the Office's limit",
+        "oppfb.controller",
+        "DMSPC-OPPFB",
+        days_since(9, 22),
+        F,
+        "650000.00",
+        d_ctrl,
+        (8, 21),
+    )
+    decide(
+        "Award the freight forwarding contract",
+        "pd.director",
+        "DOS-PD",
+        days_since(4, 2),
+        P,
+        "800000.00",
+        d_pd,
+        (8,),
+    )
+    over_pd = decide(
+        "Purchase armoured vehicles for field missions",
+        "pd.director",
+        "DOS-PD",
+        days_since(10, 8),
+        P,
+        "1200000.00",
+        d_pd,
+        (8, 21),
+    )
+    admin = users["admin"]
+    # Reviewed in 12 days (on time) and in 50 days (late against the 30-day KPI).
+    review_decision(
+        over_ctrl,
+        acting_user=admin,
+        outcome=ReviewOutcome.JUSTIFIED,
+        action_taken="Ratified: the invoice was split across two obligations by error.",
+        reviewed_on=over_ctrl.decided_on + datetime.timedelta(days=12),
+    )
+    review_decision(
+        over_pd,
+        acting_user=admin,
+        outcome=ReviewOutcome.MISMANAGEMENT,
+        action_taken="Referred to the Headquarters Committee on Contracts; director reminded.",
+        reviewed_on=over_pd.decided_on + datetime.timedelta(days=50),
+    )
+    # Entered with evidence: the data lives in the learning and performance systems.
+    entered = {
+        "DMSPC": {
+            "delegatees_trained": ("92.0", "100.0"),
+            "oversight_recommendations_delegated_areas": ("75.0", "83.3"),
+            "appraisal_compliance_delegatees": ("88.0", "94.0"),
+        },
+        "DOS": {
+            "delegatees_trained": ("80.0", "90.0"),
+            "oversight_recommendations_delegated_areas": ("60.0", "81.0"),
+            "appraisal_compliance_delegatees": ("90.0", "85.0"),
+        },
+    }
+    for code, values in entered.items():
+        unit = OrgUnit.objects.get(code=code)
+        for kpi, (previous, current) in values.items():
+            for year, value in ((today.year - 1, previous), (today.year, current)):
+                evidence = ContentFile(
+                    f"{code} {kpi} {year}: {value}%, extract from the source system.\n".encode(),
+                    name=f"{code}-{kpi}-{year}.txt",
+                )
+                save_kpi_entry(
+                    KpiEntry(
+                        unit=unit,
+                        kpi=kpi,
+                        year=year,
+                        value=Decimal(value),
+                        evidence=evidence,
+                        note="Demo figure.",
+                    ),
+                    acting_user=SYSTEM,
+                )
 
 
 def _counts() -> dict[str, int]:
