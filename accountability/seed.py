@@ -762,8 +762,10 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
                 parent = rng.choice(held) if held else None
                 if parent is None:
                     continue
-                end = min(parent.valid_to or today + datetime.timedelta(days=1825), today)
-                span = max(1, (end - parent.valid_from).days)
+                end = min(parent.valid_to or today, today)
+                span = (end - parent.valid_from).days - 1
+                if span < 1:
+                    continue  # nothing left of the parent to sub-delegate
                 valid_from = parent.valid_from + datetime.timedelta(days=rng.randint(0, span))
                 valid_to = valid_from + datetime.timedelta(days=rng.choice([365, 730, 1095, 1825]))
                 if parent.valid_to is not None:
