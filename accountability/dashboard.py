@@ -1,10 +1,14 @@
 from urllib.parse import urlencode
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accountability import metrics
+from accountability.models import Decision, Delegation
+from core import dashboard
 from core.registry import Card, Evidence
+from org.access import access_for
 from org.models import OrgUnit, Person
 
 
@@ -22,6 +26,21 @@ def cards(user) -> list[Card]:
             Person.objects.restrict(user, "view").count(),
             reverse("accountability:person_list"),
         ),
+    ]
+
+
+@dashboard.personal_rows
+def personal_rows(user):
+    """Instruments a manager issued or holds, and decisions under those they issued, count for
+    them wherever the unit sits: outside their subtree, their figures are their own."""
+    access = access_for(user)
+    if access.can_read_all:
+        return []
+    subtree = access.subtree_ids()
+    own = Q(delegator_id=user.pk) | Q(delegatee_id=user.pk)
+    return [
+        Delegation.objects.filter(own).exclude(unit_id__in=subtree),
+        Decision.objects.filter(delegation__delegator_id=user.pk).exclude(unit_id__in=subtree),
     ]
 
 

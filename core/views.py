@@ -6,18 +6,20 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
-from core.registry import dashboard_cards
+from core.dashboard import cards_for
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
-    """The dashboard: each app's headline figures for what the user may see."""
+    """The dashboard: each app's headline figures for what the user may see, computed once per
+    scope and kept until a write changes them (core.dashboard); the page says when."""
 
     template_name = "core/home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        cards, context["computed_at"] = cards_for(self.request.user)
         groups: dict[str, list] = {}
-        for card in dashboard_cards(self.request.user):
+        for card in cards:
             groups.setdefault(card.app, []).append(card)
         context["card_groups"] = [
             (label, apps.get_app_config(label).verbose_name, cards)
