@@ -369,7 +369,8 @@ def _rejudge_and_notify(delegation_ids: Iterable[int]) -> int:
     if changed:
         from accountability.tasks import authority_rejudged_notices
 
-        transaction.on_commit(lambda: authority_rejudged_notices.delay(changed))
+        # robust: the change is committed either way; a broker outage is logged, not raised.
+        transaction.on_commit(lambda: authority_rejudged_notices.delay(changed), robust=True)
     return len(changed)
 
 
