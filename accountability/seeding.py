@@ -5,7 +5,7 @@ import importlib
 import sys
 import time
 
-SEED_APPS = ["accountability", "oversight", "performance", "risk", "reports"]
+SEED_APPS = ["accountability", "oversight", "performance", "risk", "governance", "reports"]
 
 
 def app_seed_modules():

@@ -138,6 +138,9 @@ class SubmitForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("The assessment, its justification and evidence are complete."), required=True
     )
+    submitted_on = forms.DateField(
+        label=_("Submitted on"), required=False, widget=DateInput(), help_text=_("Empty: today.")
+    )
 
     def clean(self):
         data = super().clean()
@@ -150,6 +153,9 @@ class ReviewForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=ReviewOutcome.choices)
     comment = forms.CharField(
         label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    reviewed_on = forms.DateField(
+        label=_("Reviewed on"), required=False, widget=DateInput(), help_text=_("Empty: today.")
     )
 
 

@@ -94,14 +94,27 @@ def save_assessment(assessment: ParagraphAssessment, *, acting_user) -> Paragrap
 
 @action(ParagraphAssessment, "submit")
 def submit_assessment(
-    assessment: ParagraphAssessment, *, acting_user, state: str = ""
+    assessment: ParagraphAssessment,
+    *,
+    acting_user,
+    state: str = "",
+    submitted_on: datetime.date | None = None,
 ) -> ParagraphAssessment:
-    """The office submits its draft (or its returned assessment) for review."""
+    """The office submits its draft (or its returned assessment) for review: today, or on the
+    earlier day it was submitted on paper (never before its period began)."""
     stored = _locked(assessment)
     if not stored.is_editable:
         raise ValidationError({"state": [_("Only a draft or a returned assessment is submitted.")]})
+    today = timezone.localdate()
+    submitted_on = submitted_on or today
+    if submitted_on > today:
+        raise ValidationError({"submitted_on": [_("A submission cannot be dated in the future.")]})
+    if submitted_on < stored.period_start:
+        raise ValidationError(
+            {"submitted_on": [_("An assessment is submitted once its period has begun.")]}
+        )
     stored.state = ReviewState.SUBMITTED
-    stored.submitted_on = timezone.localdate()
+    stored.submitted_on = submitted_on
     stored.full_clean()
     stored.save()
     assessment.refresh_from_db()
@@ -110,12 +123,24 @@ def submit_assessment(
 
 @action(ParagraphAssessment, "review")
 def review_assessment(
-    assessment: ParagraphAssessment, *, acting_user, outcome: str, comment: str = ""
+    assessment: ParagraphAssessment,
+    *,
+    acting_user,
+    outcome: str,
+    comment: str = "",
+    reviewed_on: datetime.date | None = None,
 ) -> ParagraphAssessment:
-    """An administrator accepts a submitted assessment (it comes into force today) or returns it
-    to the office with a comment saying what is missing."""
+    """An administrator accepts a submitted assessment (it comes into force on the day of the
+    review: today, or the earlier day a review made elsewhere was made, never before the
+    submission) or returns it to the office with a comment saying what is missing."""
     stored = _locked(assessment)
+    today = timezone.localdate()
+    reviewed_on = reviewed_on or today
     errors = {}
+    if reviewed_on > today:
+        errors["reviewed_on"] = [_("A review cannot be dated in the future.")]
+    elif stored.submitted_on and reviewed_on < stored.submitted_on:
+        errors["reviewed_on"] = [_("A review cannot be dated before the submission.")]
     if stored.state != ReviewState.SUBMITTED:
         errors["outcome"] = [_("Only a submitted assessment is reviewed.")]
     elif outcome not in ReviewOutcome.values:
@@ -124,12 +149,11 @@ def review_assessment(
         errors["comment"] = [_("Say what the office should add or correct.")]
     if errors:
         raise ValidationError(errors)
-    today = timezone.localdate()
-    stored.reviewed_on = today
+    stored.reviewed_on = reviewed_on
     stored.reviewed_by = acting_user if acting_user is not SYSTEM else None
     stored.review_comment = comment or ""
     if outcome == ReviewOutcome.ACCEPT:
-        stored.state, stored.accepted_on = ReviewState.ACCEPTED, today
+        stored.state, stored.accepted_on = ReviewState.ACCEPTED, reviewed_on
     else:
         stored.state = ReviewState.RETURNED
     stored.save()

@@ -80,6 +80,7 @@ class AssessmentSerializer(ActionModelSerializer):
 
 class SubmitSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False)
+    submitted_on = serializers.DateField(required=False, allow_null=True, default=None)
     state = serializers.CharField(required=False, help_text="Redundant: `submitted`.")
 
     def validate_state(self, value):
@@ -91,6 +92,7 @@ class SubmitSerializer(serializers.Serializer):
 class ReviewSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=ReviewOutcome.choices)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
+    reviewed_on = serializers.DateField(required=False, allow_null=True, default=None)
     version = serializers.IntegerField(required=False)
 
 
