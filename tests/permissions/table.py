@@ -239,6 +239,8 @@ ROWS: list[Row] = [
             "revoked_on": lambda w, r: _iso(TODAY + datetime.timedelta(days=1)),
             "accepted_on": lambda w, r: _iso(TODAY),
         },
+        # An instrument's reference is unique in the register.
+        clone=lambda obj, i: {"reference": f"{obj.reference}/{i}"},
     ),
     Row(
         name="decisions",
