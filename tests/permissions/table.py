@@ -516,6 +516,82 @@ ROWS: list[Row] = [
         patch=lambda w, r: {"value": "72"},
         clone=lambda obj, i: {"period": f"{2050 + i}"},
     ),
+    # --- performance: issue 15 (learning, discipline, recognition, budget performance) ----------
+    Row(
+        name="courses",
+        url="/api/performance/courses/",
+        model="performance.Course",
+        view=signed_in,  # the catalogue is reference data
+        add=admin,
+        payload=lambda w, r: {"code": f"NEW-{r.side.upper()}", "title": "New", "area": "ethics"},
+        change=admin,
+        patch=lambda w, r: {"title": "Course renamed"},
+        clone=lambda obj, i: {"code": f"{obj.code}-Q{i}"},
+    ),
+    Row(
+        name="course-completions",
+        url="/api/performance/course-completions/",
+        model="performance.CourseCompletion",
+        view=staff_file_view,  # personal data, kept like appraisals
+        add=unit_change,
+        payload=lambda w, r: {
+            "person": _index(w, f"{r.side}:spare"),
+            "course": w.records["courses"][r.side].code,
+            "completed_on": "2025-03-01",
+        },
+        change=unit_change,
+        patch=lambda w, r: {"completed_on": "2025-02-02"},
+        clone=lambda obj, i: {
+            "course": type(obj.course).objects.create(
+                code=f"Q-{obj.pk}-{i}", title="Copy", area="other"
+            )
+        },
+    ),
+    Row(
+        name="disciplinary-cases",
+        url="/api/performance/disciplinary-cases/",
+        model="performance.DisciplinaryCase",
+        view=admin,  # published in aggregate only (disciplinary-summary)
+        add=admin,
+        payload=lambda w, r: {
+            "unit": _unit_code(w, r),
+            "opened_on": "2025-02-01",
+            "category": "fraud",
+        },
+        change=admin,
+        patch=lambda w, r: {"summary": "Summary restated."},
+    ),
+    Row(
+        name="recognitions",
+        url="/api/performance/recognitions/",
+        model="performance.Recognition",
+        view=unit_view,
+        add=unit_change,
+        payload=lambda w, r: {
+            "unit": _unit_code(w, r),
+            "kind": "team_award",
+            "awarded_on": "2025-06-01",
+            "reason": "Delivered the plan early.",
+        },
+        change=unit_change,
+        patch=lambda w, r: {"reason": "Reason restated."},
+    ),
+    Row(
+        name="budget-performance",
+        url="/api/performance/budget-performance/",
+        model="performance.BudgetPerformance",
+        view=unit_view,
+        add=unit_change,
+        payload=lambda w, r: {
+            "unit": _unit_code(w, r),
+            "period": "2030",
+            "appropriation": "1000.00",
+            "expenditure": "900.00",
+        },
+        change=unit_change,
+        patch=lambda w, r: {"expenditure": "950.00"},
+        clone=lambda obj, i: {"period": f"{2050 + i}"},
+    ),
     # --- risk -----------------------------------------------------------------------------------
     Row(
         name="risks",

@@ -86,6 +86,30 @@ PAGES = [
     PageRow("procurement-cases", "risk:case_list", "risk:case_detail", "risk:case_update"),
     PageRow("recovery-cases", "risk:recovery_list", "risk:recovery_detail", "risk:recovery_update"),
     PageRow(
+        "course-completions",
+        "performance:completion_list",
+        "performance:completion_detail",
+        "performance:completion_edit",
+    ),
+    PageRow(
+        "disciplinary-cases",
+        "performance:discipline_list",
+        "performance:discipline_detail",
+        "performance:discipline_edit",
+    ),
+    PageRow(
+        "recognitions",
+        "performance:recognition_list",
+        "performance:recognition_detail",
+        "performance:recognition_edit",
+    ),
+    PageRow(
+        "budget-performance",
+        "performance:budget_list",
+        "performance:budget_detail",
+        "performance:budget_edit",
+    ),
+    PageRow(
         "paragraph-assessments",
         "governance:assessment_list",
         "governance:assessment_detail",

@@ -355,6 +355,63 @@ def build_world() -> World:
             "indicators", side, IndicatorFactory(unit=sub, accomplishment=accomplishment)
         )
         world.add("indicator-results", side, ResultFactory(indicator=indicator, period="2024"))
+        # Issue 15: a course, a completion by the side's staff member, a disciplinary case, an
+        # award and the unit's budget performance.
+        course = world.add(
+            "courses",
+            side,
+            _create(
+                "performance.Course",
+                code=f"W-{tag}",
+                title=f"{tag} course",
+                area="ethics",
+                mandatory=True,
+            ),
+        )
+        world.add(
+            "course-completions",
+            side,
+            _create(
+                "performance.CourseCompletion",
+                person=staff,
+                course=course,
+                completed_on=datetime.date(2025, 1, 15),
+            ),
+        )
+        world.add(
+            "disciplinary-cases",
+            side,
+            _create(
+                "performance.DisciplinaryCase",
+                unit=sub,
+                person=spare,
+                opened_on=datetime.date(2025, 1, 10),
+                category="fraud",
+            ),
+        )
+        world.add(
+            "recognitions",
+            side,
+            _create(
+                "performance.Recognition",
+                unit=sub,
+                person=staff,
+                kind="sg_award",
+                awarded_on=datetime.date(2025, 5, 1),
+                reason=f"{tag} award",
+            ),
+        )
+        world.add(
+            "budget-performance",
+            side,
+            _create(
+                "performance.BudgetPerformance",
+                unit=sub,
+                period="2024",
+                appropriation=Decimal("1000000.00"),
+                expenditure=Decimal("870000.00"),
+            ),
+        )
 
         # Risk and internal control.
         risk = world.add("risks", side, RiskFactory(unit=sub, title=f"{tag} world risk"))
