@@ -1,7 +1,10 @@
-"""Fixtures of the reports tests: files in a temporary media root, and stand-in metrics modules
-for the four apps whose figures the report rolls up (so every figure is hand-computed here)."""
+"""Fixtures of the reports tests: files in a temporary media root; snapshots of a small real
+world built through the apps' actions (reports/tests/world.py), for the tests of the renderings;
+and stand-in metrics modules, for the tests of the report's machinery (merging the apps'
+figures, a failing app, the run's life) where what matters is the shape, not a real figure."""
 
 import datetime
+import json
 import sys
 import types
 
@@ -54,6 +57,27 @@ def _module(name: str, report_metrics=None, paragraph_measures=None):
     if paragraph_measures is not None:
         module.paragraph_measures = paragraph_measures
     return module
+
+
+@pytest.fixture(scope="module")
+def real_snapshots(django_db_setup, django_db_blocker):
+    """{language: snapshot} of the real world for 2025, in English and Chinese, as the JSON file
+    holds it. Built once per module inside a transaction that is rolled back, so each test
+    module pays for one world and leaves the database as it found it."""
+    from django.db import transaction
+
+    from reports.snapshot import build_snapshot, canonical_json
+    from reports.tests import world
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        units, people = world.make_units_and_people()
+        world.build(units, people)
+        snapshots = {
+            language: json.loads(canonical_json(build_snapshot(language=language, **world.PERIOD)))
+            for language in ("en", "zh-hans")
+        }
+        transaction.set_rollback(True)
+    return snapshots
 
 
 @pytest.fixture(autouse=True)

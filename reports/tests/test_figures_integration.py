@@ -39,7 +39,7 @@ def comparable(snapshot):
 
 
 @pytest.fixture
-def world(units, admin_user, manager, manager2, gastaff):
+def world(resolution, units, admin_user, manager, manager2, gastaff):
     people = {
         "admin_user": admin_user,
         "manager": manager,

@@ -24,6 +24,7 @@ from decimal import Decimal
 from accountability import services as accountability
 from accountability.models import Decision, Delegation
 from org.choices import RoleKind
+from org.models import Paragraph
 from org.tests.factories import OrgUnitFactory, PersonFactory, UserWithRoleFactory
 from oversight import services as oversight
 from oversight.models import OversightReport, Recommendation
@@ -31,7 +32,7 @@ from oversight.tests.factories import body
 from performance import services as performance
 from performance.models import Appraisal, BoardFinding, Compact, CompactObjective
 from risk import services as risk
-from risk.models import RecoveryAction, RecoveryCase
+from risk.models import RecoveryAction, RecoveryCase, Risk
 
 D = datetime.date
 PERIOD = {"period_start": D(2025, 1, 1), "period_end": D(2025, 12, 31)}
@@ -258,15 +259,44 @@ def build(units, people) -> dict:
             **who,
         )
 
-    # Decisions needing no delegation: three in 2025 (two units), one in 2024.
-    for unit, on in (
-        (units["dmspc"], D(2025, 2, 1)),
-        (units["dmspc"], D(2025, 8, 1)),
-        (units["dos"], D(2025, 11, 30)),
-        (units["dos"], D(2024, 6, 1)),
+    # Decisions needing no delegation, citing paragraph 8 (when the resolution is loaded): three
+    # in 2025 (two units), one in 2024. One title looks like a spreadsheet formula: the XLSX must
+    # write it as text.
+    for unit, on, title in (
+        (units["dmspc"], D(2025, 2, 1), '=HYPERLINK("http://evil")'),
+        (units["dmspc"], D(2025, 8, 1), ""),
+        (units["dos"], D(2025, 11, 30), ""),
+        (units["dos"], D(2024, 6, 1), ""),
     ):
         accountability.save_decision(
-            Decision(title=f"Decision of {on}", unit=unit, decided_by=admin_user, decided_on=on),
+            Decision(
+                title=title or f"Decision of {on}",
+                unit=unit,
+                decided_by=admin_user,
+                decided_on=on,
+            ),
+            paragraphs=Paragraph.objects.filter(number=8),
+            **who,
+        )
+
+    # Two risks on the register, one per department (the heat map has two cells).
+    for unit, title, likelihood, impact in (
+        (units["dmspc"], "Authority exercised beyond its limits", 4, 5),
+        (units["dos"], "Stock losses in the field", 2, 3),
+    ):
+        risk.save_risk(
+            Risk(
+                unit=unit,
+                title=title,
+                category="operational",
+                owner=admin_user,
+                likelihood=likelihood,
+                impact=impact,
+                residual_likelihood=2,
+                residual_impact=2,
+                response="mitigate",
+                identified_on=D(2025, 2, 1),
+            ),
             **who,
         )
     recommendations = _recommendations(units, admin_user)
