@@ -10,9 +10,11 @@ from django.db import transaction
 from core import history
 from org.models import OrgUnit, Paragraph, Person
 from org.seed_base import copy_insert
+from risk import seed_controls
 from risk.models import (
     Control,
     ControlTest,
+    CriticalRisk,
     Deficiency,
     InterestDeclaration,
     ProcurementCase,
@@ -23,6 +25,7 @@ from risk.models import (
     SelfAssessment,
     Treatment,
     Vendor,
+    VendorSanction,
 )
 
 TODAY = datetime.date(2026, 6, 30)  # demo records are dated around a fixed day so reruns match
@@ -259,11 +262,14 @@ def seed_demo(stdout=None) -> dict[str, int]:
             )
     _demo_procurement(units, users, paragraphs)
     _demo_recovery(units, paragraphs)
+    seed_controls.seed_demo(units, users)
     return {
         "risks": Risk.objects.count(),
         "controls": Control.objects.count(),
         "procurement cases": ProcurementCase.objects.count(),
         "recovery cases": RecoveryCase.objects.count(),
+        "critical risks": CriticalRisk.objects.count(),
+        "vendor sanctions": VendorSanction.objects.count(),
     }
 
 
@@ -528,7 +534,12 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
                     status="closed",
                 )
                 if rng.random() < 0.6
-                else Deficiency(test=t, description="Exceptions found in the sample")
+                else Deficiency(
+                    test=t,
+                    description="Exceptions found in the sample",
+                    # One open deficiency in ten is significant: the statement lists those.
+                    severity="significant" if rng.random() < 0.1 else "deficiency",
+                )
                 for t in tests
                 if t.result != "effective"
             ]
@@ -633,4 +644,5 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
         "procurement cases": ProcurementCase.objects.count(),
         "interest declarations": InterestDeclaration.objects.count(),
         "recovery cases": RecoveryCase.objects.count(),
+        **seed_controls.seed_scale(factor, progress),
     }
