@@ -759,6 +759,14 @@ ROWS: list[Row] = [
         },
         change=unit_change,
         patch=lambda w, r: {"description": "Described again."},
+        transitions=(
+            Transition(
+                "refer",
+                lambda w, r: {"to": "disciplinary", "referred_on": "2025-03-01"},
+                unit_change,
+            ),
+        ),
+        state_fields={"referred_for_discipline_on": lambda w, r: _iso(TODAY)},
     ),
     Row(
         name="recovery-actions",
@@ -774,6 +782,71 @@ ROWS: list[Row] = [
             "note": "Second instalment.",
         },
         change=None,  # dated actions are appended, never edited
+    ),
+    # --- risk: issue 15 (statement of internal control, critical risks, procurement) -----------
+    Row(
+        name="control-statements",
+        url="/api/risk/control-statements/",
+        model="risk.InternalControlStatement",
+        keys=("any:draft",),
+        view=with_role,
+        add=admin,
+        payload=lambda w, r: {"year": 2026, "text": "Statement for 2026."},
+        change=admin,
+        patch=lambda w, r: {"text": "Statement restated."},
+        transitions=(Transition("issue", lambda w, r: {}, admin),),
+        state_fields={"status": lambda w, r: "issued", "issued_on": lambda w, r: _iso(TODAY)},
+        clone=lambda obj, i: {"year": 2060 + i},
+    ),
+    Row(
+        name="critical-risks",
+        url="/api/risk/critical-risks/",
+        model="risk.CriticalRisk",
+        view=unit_view,
+        add=admin,
+        payload=lambda w, r: {
+            "risk": _id(w, "risk-candidates", r.side),
+            "owner_unit": w.department(r.side).code,
+            "accountable_manager": _index(w, "manager" if r.side == "dmspc" else "manager2"),
+            "treatment": "Secretariat-wide treatment.",
+        },
+        change=admin,
+        patch=lambda w, r: {"treatment": "Treatment restated."},
+        transitions=(Transition("withdraw", lambda w, r: {"reason": "Now a unit risk."}, admin),),
+        state_fields={"withdrawn_on": lambda w, r: _iso(TODAY)},
+        # Withdrawn copies: a risk is on the register once at a time.
+        clone=lambda obj, i: {"withdrawn_on": TODAY, "withdrawal_reason": f"Copy {i}"},
+    ),
+    Row(
+        name="vendor-sanctions",
+        url="/api/risk/vendor-sanctions/",
+        model="risk.VendorSanction",
+        keys=("any:debarment",),
+        view=with_role,
+        add=admin,
+        payload=lambda w, r: {
+            "vendor": "Careless Ltd",
+            "measure": "censure",
+            "sanctioned_from": "2025-05-01",
+            "reason": "Late deliveries.",
+        },
+        change=admin,
+        patch=lambda w, r: {"reason": "Reason restated."},
+    ),
+    Row(
+        name="contracts-reviews",
+        url="/api/risk/contracts-reviews/",
+        model="risk.ContractsReview",
+        view=unit_view,
+        add=admin,
+        payload=lambda w, r: {
+            "case": _id(w, "procurement-cases", r.side),
+            "reviewed_on": "2025-03-20",
+            "outcome": "recommended",
+            "recommendation": "Award after the recusal.",
+        },
+        change=admin,
+        patch=lambda w, r: {"recommendation": "Recommendation restated."},
     ),
     # --- governance (issue 15): no personal data; every role reads ---------------------------------
     Row(

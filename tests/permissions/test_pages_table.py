@@ -110,6 +110,21 @@ PAGES = [
         "performance:budget_edit",
     ),
     PageRow(
+        "control-statements",
+        "risk:statement_list",
+        "risk:statement_detail",
+        "risk:statement_update",
+    ),
+    PageRow(
+        "critical-risks",
+        "risk:critical_risk_list",
+        "risk:critical_risk_detail",
+        "risk:critical_risk_update",
+    ),
+    PageRow(
+        "vendor-sanctions", "risk:sanction_list", "risk:sanction_detail", "risk:sanction_update"
+    ),
+    PageRow(
         "paragraph-assessments",
         "governance:assessment_list",
         "governance:assessment_detail",

@@ -461,6 +461,32 @@ def build_world() -> World:
             f"{side}:clean",
             DeclarationFactory(case=clean, person=panellist, vendor=""),
         )
+        # Issue 15: the side's risk on the Secretariat-wide register (its head answerable for
+        # it), a second risk an administrator may flag, and a committee on contracts review.
+        world.add(
+            "critical-risks",
+            side,
+            _create(
+                "risk.CriticalRisk",
+                risk=risk,
+                owner_unit=dept,
+                accountable_manager=world.people["manager" if side == "dmspc" else "manager2"],
+                treatment=f"{tag} Secretariat-wide treatment",
+                flagged_on=datetime.date(2025, 6, 1),
+            ),
+        )
+        world.add("risk-candidates", side, RiskFactory(unit=sub, title=f"{tag} candidate risk"))
+        world.add(
+            "contracts-reviews",
+            side,
+            _create(
+                "risk.ContractsReview",
+                case=flagged,
+                reviewed_on=datetime.date(2025, 3, 10),
+                outcome="deferred",
+                recommendation="Clarify the conflict of interest first.",
+            ),
+        )
         case = world.add("recovery-cases", side, RecoveryCaseFactory(unit=sub))
         world.add(
             "recovery-actions",
@@ -474,6 +500,25 @@ def build_world() -> World:
                 note="First instalment.",
             ),
         )
+
+    # Secretariat-wide records of issue 15: a draft statement of internal control and a
+    # debarment of a vendor (no unit: every user with a role reads them).
+    world.add(
+        "control-statements",
+        "any:draft",
+        _create("risk.InternalControlStatement", year=2025, text="Draft statement for 2025."),
+    )
+    world.add(
+        "vendor-sanctions",
+        "any:debarment",
+        _create(
+            "risk.VendorSanction",
+            vendor="Shady Supplies",
+            measure="debarment",
+            sanctioned_from=datetime.date(2025, 1, 1),
+            reason="Fraudulent documents.",
+        ),
+    )
 
     # The resolution's paragraphs: reference data every signed-in user reads.
     from org.resolution import load_resolution
