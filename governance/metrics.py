@@ -277,6 +277,13 @@ def paragraph_evidence(user) -> dict:
     return found
 
 
+def paragraph_evidence_numbers() -> set[int]:
+    """The paragraphs governance records answer, among the records that exist."""
+    from core.actions import SYSTEM
+
+    return set(paragraph_evidence(SYSTEM))
+
+
 def dashboard_cards(user) -> list:
     from core.registry import Card
 
