@@ -3,6 +3,7 @@ given by code or id: `unit` is that unit, `within` the unit and every unit below
 the filters it names with `FilterSet.page(...)`; every filter works on both."""
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
@@ -125,11 +126,29 @@ def not_in_future(value) -> None:
         raise ValidationError(_("This date is in the future."))
 
 
+class MonitoringForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("period_from"), data.get("as_at") or timezone.localdate()
+        if start and start > end:
+            self.add_error(
+                "period_from", _("The period starts after the date its figures are as at.")
+            )
+        return data
+
+
 class MonitoringFilterSet(RecommendationFilterSet):
     """The monitoring page's filters, plus the date its figures are as at (default today)."""
 
+    class Meta(RecommendationFilterSet.Meta):
+        form = MonitoringForm
+
     as_at = django_filters.DateFilter(
         method="keep", label=_("Status as at"), validators=[not_in_future]
+    )
+    # The period whose prior-period and in-period blocks the page shows (it ends on `as_at`).
+    period_from = django_filters.DateFilter(
+        method="keep", label=_("Period from"), validators=[not_in_future]
     )
 
     def keep(self, queryset, name, value):

@@ -33,6 +33,7 @@ from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.figures import rate
 from oversight.choices import CLOSED_STATUSES, OPEN_STATUSES, Priority, RecommendationStatus
@@ -61,6 +62,51 @@ SUM_KEYS = [
     "identified_issued_in_period",
 ]
 CENT = Decimal("0.01")
+
+RECS_AS_AT = gettext_lazy(
+    "Recommendations of reports issued up to the period end, each with its status, acceptance "
+    "and target date as in force on the period end (reconstructed from its dated timeline)."
+)
+# The one definition of the bodies' own figures: the report's methodology annex takes these
+# (an app's FIGURES replace the registry's entries, reports.methodology) and the monitoring page
+# prints them under its tables.
+FIGURES = {
+    "implementation_rate": {
+        "definition": gettext_lazy("Share of the recommendations implemented."),
+        "numerator": gettext_lazy("Recommendations implemented"),
+        "denominator": gettext_lazy("Recommendations counted"),
+        "date_rule": RECS_AS_AT,
+        "source": "oversight",
+    },
+    "acceptance_rate": {
+        "definition": gettext_lazy("Share of the recommendations accepted."),
+        "numerator": gettext_lazy("Recommendations counted less those not accepted"),
+        "denominator": gettext_lazy("Recommendations counted"),
+        "date_rule": RECS_AS_AT,
+        "source": "oversight",
+    },
+    "implementation_rate_of_accepted": {
+        "definition": gettext_lazy("Share of the accepted recommendations implemented."),
+        "numerator": gettext_lazy("Recommendations implemented"),
+        "denominator": gettext_lazy("Recommendations counted less those not accepted"),
+        "date_rule": RECS_AS_AT,
+        "source": "oversight",
+    },
+    "prior_period": {
+        "definition": gettext_lazy(
+            "Recommendations issued before the period start and not closed on the day before it."
+        ),
+        "date_rule": RECS_AS_AT,
+        "source": "oversight",
+    },
+    "under_implementation": {
+        "definition": gettext_lazy(
+            "Recommendations in progress or pending verification (the Board's category)."
+        ),
+        "date_rule": RECS_AS_AT,
+        "source": "oversight",
+    },
+}
 
 
 def years_before(day: datetime.date, years: int) -> datetime.date:
@@ -407,19 +453,41 @@ def critical_overdue(queryset=None, *, today=None, limit: int = 50) -> list[Reco
     return critical_past_due(today or timezone.localdate(), queryset, limit=limit)
 
 
-def monitoring(queryset: QuerySet, *, period_end=None, today=None) -> dict:
-    """Everything the Management Committee's page shows, for a filtered queryset, as at
-    `period_end` (today by default): the same figures as the report's section C, in one query
-    (and one for the critical list)."""
+def board_categories(block: dict) -> dict[str, int]:
+    """The Board of Auditors' four categories of a prior-period block: implemented, under
+    implementation, not implemented (the Board counts "no action yet", i.e. open, with those
+    closed unimplemented) and overtaken by events."""
+    return {
+        "implemented": block["implemented"],
+        "under_implementation": block["under_implementation"],
+        "not_implemented": block["open"] + block["not_implemented"],
+        "overtaken": block["overtaken"],
+    }
+
+
+def monitoring(queryset: QuerySet, *, period_start=None, period_end=None, today=None) -> dict:
+    """Everything the Management Committee's page shows, for a filtered queryset, for the period
+    from `period_start` (by default 1 January of the end's year) as at `period_end` (today by
+    default): the same figures as the report's section C (by body with the prior-period and
+    in-period blocks), in one query (and one for the critical list)."""
     on = period_end or today or timezone.localdate()
+    start = period_start or datetime.date(on.year, 1, 1)
     queryset = recommendations(on, queryset)
     body, priority, unit, year = _rows(
-        queryset, on, [BODY_GROUPING, PRIORITY_GROUPING, UNIT_GROUPING, YEAR_GROUPING]
+        queryset, on, [BODY_GROUPING, PRIORITY_GROUPING, UNIT_GROUPING, YEAR_GROUPING], start
     )
+    bodies = _by_body(body, True)
     return {
         "today": on,
+        "period_start": start,
         "totals": _totals(priority),
-        "by_body": _by_body(body, False),
+        "by_body": bodies,
+        "prior_by_body": {
+            code: {"total": row["prior_period"]["total"], **board_categories(row["prior_period"])}
+            | {"implementation_rate": row["prior_period"]["implementation_rate"]}
+            for code, row in bodies.items()
+        },
+        "definitions": {key: str(entry["definition"]) for key, entry in FIGURES.items()},
         "by_priority": _by_priority(priority),
         "by_unit": _by_unit(unit),
         "by_year": _by_year(year),

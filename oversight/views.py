@@ -346,7 +346,7 @@ class MonitoringView(LoginRequiredMixin, TemplateView):
 
     template_name = "oversight/monitoring.html"
     filterset_class = MonitoringFilterSet.page(
-        "as_at", "issued_from", "issued_to", "body", "within"
+        "period_from", "as_at", "issued_from", "issued_to", "body", "within"
     )
 
     def dispatch(self, request, *args, **kwargs):
@@ -360,12 +360,13 @@ class MonitoringView(LoginRequiredMixin, TemplateView):
         self.filterset = self.filterset_class(
             self.request.GET or None, queryset=queryset, request=self.request
         )
-        on = None
+        on = start = None
         if self.filterset.is_bound:
             valid = self.filterset.is_valid()
             queryset = self.filterset.qs if valid else queryset.none()
             on = self.filterset.form.cleaned_data.get("as_at") if valid else None
-        return metrics.monitoring(queryset, period_end=on)
+            start = self.filterset.form.cleaned_data.get("period_from") if valid else None
+        return metrics.monitoring(queryset, period_start=start, period_end=on)
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("export") == "xlsx":

@@ -572,7 +572,8 @@ FIGURES: dict[str, Figure] = {
         AS_AT_END,
         SRC_RISK,
     ),
-    # --- C: oversight (rules of the interface contract; oversight may declare its own) -----
+    # --- C: oversight (rules of the interface contract). The bodies' rates and the prior-period
+    # block are declared by oversight.metrics.FIGURES, which its monitoring page prints too. ---
     "by_body": Figure(
         _("Recommendations by oversight body, counted by each body's own method."),
         date_rule=RECS_AS_AT,
@@ -590,39 +591,12 @@ FIGURES: dict[str, Figure] = {
     "pending_verification": _rec_count(
         _("Recommendations management reports implemented, not yet verified by the body.")
     ),
-    "under_implementation": _rec_count(
-        _("Recommendations in progress or pending verification (the Board's category).")
-    ),
     "implemented": _rec_count(_("Recommendations verified as implemented by the body.")),
     "not_implemented": _rec_count(_("Recommendations closed without implementation.")),
     "overtaken": _rec_count(_("Recommendations overtaken by events.")),
     "not_accepted": _rec_count(_("Recommendations not accepted by management.")),
     "overdue": _rec_count(
         _("Recommendations whose target date is before the period end and not closed on it.")
-    ),
-    "implementation_rate": Figure(
-        _("Share of the recommendations implemented."),
-        _("Recommendations implemented"),
-        _("Recommendations counted"),
-        RECS_AS_AT,
-        SRC_OVERSIGHT,
-    ),
-    "acceptance_rate": Figure(
-        _("Share of the recommendations accepted."),
-        _("Recommendations counted less those not accepted"),
-        _("Recommendations counted"),
-        RECS_AS_AT,
-        SRC_OVERSIGHT,
-    ),
-    "implementation_rate_of_accepted": Figure(
-        _("Share of the accepted recommendations implemented."),
-        _("Recommendations implemented"),
-        _("Recommendations counted less those not accepted"),
-        RECS_AS_AT,
-        SRC_OVERSIGHT,
-    ),
-    "prior_period": _rec_count(
-        _("Recommendations issued before the period start and not closed on the day before it.")
     ),
     "issued_in_period": _rec_count(_("Recommendations of reports issued in the period.")),
     "critical": _rec_count(_("Recommendations of critical priority.")),
