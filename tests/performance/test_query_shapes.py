@@ -1,0 +1,114 @@
+"""Query shapes the planner can use, pinned for every persona and every list of the permission
+table (issue 13): the SQL a list runs ORs no sub-select or EXISTS with other predicates (the
+caller's unit subtree, instruments issued, panels sat on are resolved to ids first), and a unit
+filter compares ids, never the unit's code."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.performance.sql_shape import compares_unit_codes, ors_over_subselects
+from tests.permissions.cases import client_for
+from tests.permissions.table import ROWS
+from tests.permissions.test_pages_table import PAGES
+from tests.permissions.world import world  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+SIGNED_IN = ("admin", "manager", "manager2", "oios", "boa", "gastaff", "outsider")
+# Lists that filter by unit (`unit` = that unit, `within` = its subtree).
+UNIT_FILTERED = {
+    "people",
+    "delegations",
+    "decisions",
+    "commitments",
+    "recommendations",
+    "compacts",
+    "appraisals",
+    "indicators",
+    "risks",
+    "procurement-cases",
+    "recovery-cases",
+}
+
+
+def _captured(client, url, params=None) -> list[str]:
+    client.get(url, params or {})  # warm caches (content types, the rating scale...)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params or {})
+    assert response.status_code in (200, 403), (url, response.status_code)
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def _shape_failures(statements: list[str]) -> list[str]:
+    return [bad for sql in statements for bad in ors_over_subselects(sql)]
+
+
+@pytest.mark.parametrize(
+    ("url", "persona"),
+    [
+        pytest.param(row.url, persona, id=f"{row.name}-{persona}")
+        for row in ROWS
+        for persona in SIGNED_IN
+    ],
+)
+def test_api_list_ors_no_sub_select(world, url, persona):  # noqa: F811
+    assert _shape_failures(_captured(client_for(world, persona), url)) == []
+
+
+def _web(world, persona):  # noqa: F811
+    client = Client()
+    client.force_login(world.user(persona), backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+@pytest.mark.parametrize(
+    ("list_name", "persona"),
+    [
+        pytest.param(page.list_name, persona, id=f"{page.resource}-{persona}")
+        for page in PAGES
+        for persona in SIGNED_IN
+    ],
+)
+def test_html_list_ors_no_sub_select(world, list_name, persona):  # noqa: F811
+    assert _shape_failures(_captured(_web(world, persona), reverse(list_name))) == []
+
+
+@pytest.mark.parametrize(
+    ("url", "persona", "param"),
+    [
+        pytest.param(row.url, persona, param, id=f"{row.name}-{persona}-{param}")
+        for row in ROWS
+        if row.name in UNIT_FILTERED
+        for persona in ("admin", "manager")
+        for param in ("unit", "within")
+    ],
+)
+def test_unit_filters_compare_ids(world, url, persona, param):  # noqa: F811
+    code = world.units["dmspc"].code
+    statements = _captured(client_for(world, persona), url, {param: code})
+    assert not [sql for sql in statements if compares_unit_codes(sql)]
+    assert _shape_failures(statements) == []
+    ids = sorted(u.pk for u in world.units.values() if u.path.startswith(world.units["dmspc"].path))
+    wanted = [world.units["dmspc"].pk] if param == "unit" else ids
+    # The list's own statement compares its unit column with the resolved ids.
+    compared = [
+        sql
+        for sql in statements
+        if '"unit_id" IN (' in sql
+        and all(str(pk) in sql.split('"unit_id" IN (', 1)[1].split(")", 1)[0] for pk in wanted)
+        or (param == "unit" and f'"unit_id" = {wanted[0]}' in sql)
+    ]
+    assert compared, statements
+
+
+def test_decisions_of_a_delegator_are_found_by_instrument_ids(world):  # noqa: F811
+    """The manager sees the decisions under instruments they issued through the instruments' ids
+    (resolved by one small query), not a join OR-ed with the unit test."""
+    statements = _captured(client_for(world, "manager"), "/api/accountability/decisions/")
+    listing = [s for s in statements if 'FROM "accountability_decision"' in s and "LIMIT" in s]
+    assert listing
+    where = [s.split(" WHERE ", 1)[1] for s in listing]
+    assert all('"delegator_id"' not in w and "JOIN" not in w for w in where), listing
