@@ -765,20 +765,22 @@ def _learning_figures(row: dict, courses: int) -> dict:
 
 
 def _learning_rows(as_at: datetime.date, within: OrgUnit | None, group: list[str]):
+    """(mandatory courses, rows): one row per `group` value, or a single total row."""
     courses = Course.objects.filter(mandatory=True).count()
     if not courses:
         return courses, []
-    rows = (
-        Person.objects.filter(subtree_q(within), is_active=True)
-        .annotate(done=_mandatory_done(as_at))
-        .values(*group)
-        .annotate(
-            staff=Count("pk"),
-            completions=Coalesce(Sum("done"), 0),
-            fully_trained=Count("pk", filter=Q(done__gte=courses)),
-        )
-        .order_by(*group)
+    staff = Person.objects.filter(subtree_q(within), is_active=True).annotate(
+        done=_mandatory_done(as_at)
     )
+    figures = {
+        "staff": Count("pk"),
+        "completions": Coalesce(Sum("done"), 0),
+        "fully_trained": Count("pk", filter=Q(done__gte=courses)),
+    }
+    if not group:
+        rows = [staff.aggregate(**figures)]
+    else:
+        rows = staff.values(*group).annotate(**figures).order_by(*group)
     return courses, [_learning_figures(dict(row), courses) for row in rows]
 
 

@@ -1011,6 +1011,15 @@ class BudgetPerformance(UniqueInClean, TrackedModel):
         return reverse("performance:budget_detail", args=[self.pk])
 
     @property
+    def utilisation_percent(self) -> Decimal | None:
+        """The SQL figure (with_utilisation) when the row carries it, to one decimal."""
+        value = getattr(self, "utilisation", None)
+        if value is None:
+            rate_ = self.utilisation_rate
+            return None if rate_ is None else Decimal(str(rate_))
+        return Decimal(value).quantize(Decimal("0.1"))
+
+    @property
     def utilisation_rate(self) -> float | None:
         """Expenditure over appropriation in per cent (the SQL twin: with_utilisation)."""
         from core.figures import rate

@@ -130,50 +130,31 @@ class ReferenceQuerySet(RestrictedQuerySet):
 # --- Learning, discipline, recognition, budget performance ------------------------------------
 
 
-def percentage(part: str, whole: str):
-    """part / whole as a percentage with one decimal, in SQL (NULL when whole is 0 or NULL):
-    PostgreSQL rounds numerics half away from zero, core.figures.rate's rule for these
-    non-negative amounts."""
-    from django.db.models import DecimalField, ExpressionWrapper
+def _rounded_ratio(numerator, denominator, scale: float, places: int, condition: Q):
+    """numerator * scale / denominator rounded to `places`, as a decimal; NULL unless
+    `condition`. Divided in floating point (SQLite keeps whole amounts as integers and would
+    divide them as integers); Round hands PostgreSQL a numeric, which it rounds half away from
+    zero, core.figures.rate's rule for these non-negative figures."""
+    from django.db.models import DecimalField, ExpressionWrapper, FloatField
     from django.db.models.functions import Round
 
+    ratio = ExpressionWrapper(numerator * Value(scale) / denominator, output_field=FloatField())
     return Case(
-        When(
-            **{f"{whole}__gt": 0},
-            then=Round(
-                ExpressionWrapper(
-                    F(part) * Value(100) / F(whole),
-                    output_field=DecimalField(max_digits=20, decimal_places=6),
-                ),
-                1,
-            ),
-        ),
+        When(condition, then=Round(ratio, places)),
         default=Value(None),
-        output_field=DecimalField(max_digits=10, decimal_places=1),
+        output_field=DecimalField(max_digits=20, decimal_places=places),
     )
+
+
+def percentage(part: str, whole: str):
+    """part / whole as a percentage with one decimal, in SQL (NULL when whole is 0 or NULL)."""
+    return _rounded_ratio(F(part), F(whole), 100.0, 1, Q(**{f"{whole}__gt": 0}))
 
 
 def cost_per_output_q():
     """Cost per output of an indicator result: its `cost` over its `outputs` (NULL unless both
     are recorded), rounded to the cent."""
-    from django.db.models import DecimalField, ExpressionWrapper
-    from django.db.models.functions import Round
-
-    return Case(
-        When(
-            cost__isnull=False,
-            outputs__gt=0,
-            then=Round(
-                ExpressionWrapper(
-                    F("cost") / F("outputs"),
-                    output_field=DecimalField(max_digits=20, decimal_places=6),
-                ),
-                2,
-            ),
-        ),
-        default=Value(None),
-        output_field=DecimalField(max_digits=16, decimal_places=2),
-    )
+    return _rounded_ratio(F("cost"), F("outputs"), 1.0, 2, Q(cost__isnull=False, outputs__gt=0))
 
 
 class CourseQuerySet(RestrictedQuerySet):

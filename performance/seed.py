@@ -18,7 +18,10 @@ from performance.choices import (
     UNDERPERFORMANCE_RATINGS,
     CaseOutcome,
     CompactStatus,
+    CourseArea,
     Direction,
+    DisciplinaryCategory,
+    DisciplinaryMeasure,
     FindingStatus,
     IndicatorKind,
     MPBRating,
@@ -26,16 +29,22 @@ from performance.choices import (
     ObjectiveOutcome,
     Rating,
     RebuttalOutcome,
+    RecognitionKind,
 )
 from performance.models import (
     Appraisal,
     BoardFinding,
+    BudgetPerformance,
     Compact,
     CompactObjective,
+    Course,
+    CourseCompletion,
+    DisciplinaryCase,
     ExpectedAccomplishment,
     Indicator,
     IndicatorResult,
     RBMResponsibility,
+    Recognition,
     UnderperformanceCase,
     default_due_on,
 )
@@ -351,10 +360,14 @@ def seed_demo(stdout=None) -> dict[str, int]:
                 ),
                 acting_user=SYSTEM,
             )
+    _seed_people_demo(today, rng, units)
     return {
         "compacts": Compact.objects.count(),
         "appraisals": Appraisal.objects.count(),
         "indicators": Indicator.objects.count(),
+        "course completions": CourseCompletion.objects.count(),
+        "disciplinary cases": DisciplinaryCase.objects.count(),
+        "budget performance": BudgetPerformance.objects.count(),
     }
 
 
@@ -456,12 +469,16 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
     progress("underperformance cases", 1, 1)
     _seed_compacts(units, cycles, today, rng, progress)
     _seed_indicators(units, factor, rng, progress)
+    _seed_people_scale(units, factor, rng, progress)
     return {
         "appraisals": Appraisal.objects.count(),
         "underperformance cases": UnderperformanceCase.objects.count(),
         "compacts": Compact.objects.count(),
         "indicators": Indicator.objects.count(),
         "indicator results": IndicatorResult.objects.count(),
+        "course completions": CourseCompletion.objects.count(),
+        "budget performance": BudgetPerformance.objects.count(),
+        "disciplinary cases": DisciplinaryCase.objects.count(),
     }
 
 
@@ -578,3 +595,259 @@ def _seed_indicators(units, factor, rng, progress) -> None:
             copy_insert(IndicatorResult, results)
             history.record_bulk(indicators + results)
         progress("indicators", n + 1, len(units))
+
+
+# --- Issue 15: learning, rewards and sanctions, budget performance, objective links ----------
+
+COURSES = [
+    ("ETH-001", "Ethics and integrity at the United Nations", CourseArea.ETHICS, True),
+    ("FRA-001", "Preventing fraud and corruption at the United Nations", CourseArea.FRAUD, True),
+    (
+        "DOA-001",
+        "Delegation of authority: the framework of ST/SGB/2019/2",
+        CourseArea.DELEGATION,
+        True,
+    ),
+    ("RBM-001", "Results-based management and reporting", CourseArea.RBM, True),
+    ("LEAD-001", "United Nations Leadership Programme", CourseArea.OTHER, False),
+]
+# (unit, period, appropriation, expenditure) in US dollars: a unit's budget performance.
+BUDGETS = [
+    ("DMSPC-OPPFB", "2022-2023", 18_400_000, 17_650_200),
+    ("DMSPC-OPPFB", "2024", 9_350_000, 8_904_700),
+    ("DMSPC-OPPFB", "2025", 9_520_000, 9_130_400),
+    ("DMSPC-OHR", "2024", 14_200_000, 13_310_800),
+    ("DMSPC-OHR", "2025", 14_650_000, 14_020_300),
+    ("DMSPC-BTAD", "2024", 6_100_000, 5_480_900),
+    ("DMSPC-BTAD", "2025", 6_300_000, 6_012_500),
+    ("DOS", "2024", 31_800_000, 30_150_600),
+    ("DOS", "2025", 32_400_000, 33_020_100),
+    ("DOS-PD", "2022-2023", 21_900_000, 20_410_300),
+    ("DOS-PD", "2024", 11_300_000, 10_620_400),
+    ("DOS-PD", "2025", 11_600_000, 11_210_900),
+    ("DGACM", "2024", 64_700_000, 61_980_200),
+    ("DGACM", "2025", 65_900_000, 63_400_800),
+    ("DPPA", "2024", 38_200_000, 35_870_500),
+    ("DPPA", "2025", 39_100_000, 37_260_000),
+]
+# Efficiency measures: what the outputs of a period cost, and how many were delivered.
+OUTPUT_COSTS = {
+    "Cost per budget fascicle processed": (0.22, 190),
+    "Procurement lead time": (0.35, 1_450),
+    "Documents issued within the six-week rule": (0.41, 15_800),
+}
+DISCIPLINE = [
+    # unit, opened (days ago), category, measure, measure (days ago), referred (days ago)
+    ("DOS-PD", 620, DisciplinaryCategory.PROCUREMENT, DisciplinaryMeasure.SEPARATION, 420, 400),
+    ("DOS-PD", 540, DisciplinaryCategory.CONFLICT, DisciplinaryMeasure.CENSURE, 380, None),
+    ("DOS", 500, DisciplinaryCategory.FRAUD, DisciplinaryMeasure.DISMISSAL, 300, 280),
+    ("DOS", 480, DisciplinaryCategory.THEFT, DisciplinaryMeasure.RECOVERY, 330, None),
+    ("DMSPC-OHR", 460, DisciplinaryCategory.FRAUD, DisciplinaryMeasure.FINE, 310, None),
+    ("DMSPC-OHR", 430, DisciplinaryCategory.HARASSMENT, DisciplinaryMeasure.DEMOTION, 250, None),
+    ("DGACM", 410, DisciplinaryCategory.MISUSE, DisciplinaryMeasure.CENSURE, 260, None),
+    ("DGACM", 390, DisciplinaryCategory.MISUSE, DisciplinaryMeasure.LOSS_OF_STEPS, 220, None),
+    ("DPPA", 360, DisciplinaryCategory.SEA, DisciplinaryMeasure.SEPARATION, 190, 170),
+    ("DOS", 300, DisciplinaryCategory.FRAUD, DisciplinaryMeasure.CENSURE, 150, None),
+    ("DMSPC-OPPFB", 240, DisciplinaryCategory.MISUSE, DisciplinaryMeasure.CENSURE, 120, None),
+    ("DOS-PD", 200, DisciplinaryCategory.FRAUD, DisciplinaryMeasure.CENSURE, 90, None),
+    ("DMSPC-BTAD", 160, DisciplinaryCategory.OTHER, DisciplinaryMeasure.NO_MEASURE, 60, None),
+    ("DOS", 120, DisciplinaryCategory.FRAUD, "", None, None),
+    ("DPPA", 60, DisciplinaryCategory.HARASSMENT, "", None, None),
+]
+RECOGNITIONS = [
+    ("DMSPC-OHR", RecognitionKind.SG_AWARD, 400, "Led the move to the new appraisal cycle."),
+    ("DOS-PD", RecognitionKind.TEAM_AWARD, 350, "Cut procurement lead time by a third."),
+    ("DGACM", RecognitionKind.INNOVATION, 300, "Machine-assisted translation memory."),
+    ("DMSPC-BTAD", RecognitionKind.TEAM_AWARD, 200, "Results frameworks for every entity."),
+    ("DOS", RecognitionKind.COMMENDATION, 150, "Supply chain to a new mission in six weeks."),
+    ("DPPA", RecognitionKind.SG_AWARD, 90, "Mediation support under difficult conditions."),
+    ("DMSPC-OPPFB", RecognitionKind.COMMENDATION, 40, "Every budget fascicle on time."),
+]
+
+
+def _seed_people_demo(today: datetime.date, rng: random.Random, units: dict) -> None:
+    """Courses and the demo staff's completions, disciplinary cases and awards, budget
+    performance with costed efficiency results, and compact objectives linked to the
+    indicators of their unit: every part idempotent."""
+    courses = []
+    for code, title, area, mandatory in COURSES:
+        course = Course.objects.filter(code=code).first() or services.save_course(
+            Course(code=code, title=title, area=area, mandatory=mandatory), acting_user=SYSTEM
+        )
+        courses.append(course)
+    staff = list(Person.objects.filter(index_number__startswith="9").order_by("index_number"))
+    done = set(
+        CourseCompletion.objects.filter(person__in=staff).values_list("person_id", "course_id")
+    )
+    new = []
+    for person in staff:
+        for course in courses:
+            # Most staff completed the mandatory courses, some only recently; few the optional.
+            if rng.random() > (0.8 if course.mandatory else 0.15):
+                continue
+            if (person.pk, course.pk) in done:
+                continue
+            day = today - datetime.timedelta(days=rng.randint(5, 700))
+            new.append(CourseCompletion(person=person, course=course, completed_on=day))
+    CourseCompletion.objects.bulk_create(new)
+    history.record_bulk(new)
+
+    def ago(days):
+        return today - datetime.timedelta(days=days) if days is not None else None
+
+    if not DisciplinaryCase.objects.exists():
+        for code, opened, category, measure, measure_on, referred in DISCIPLINE:
+            if code not in units:
+                continue
+            services.save_disciplinary_case(
+                DisciplinaryCase(
+                    unit=units[code],
+                    opened_on=ago(opened),
+                    category=category,
+                    measure=measure,
+                    measure_on=ago(measure_on),
+                    referred_to_national_authorities=referred is not None,
+                    referred_on=ago(referred),
+                    summary="Investigated by OIOS; decided by the Assistant Secretary-General "
+                    "for Human Resources.",
+                ),
+                acting_user=SYSTEM,
+            )
+    if not Recognition.objects.exists():
+        for code, kind, days, reason in RECOGNITIONS:
+            if code in units:
+                person = Person.objects.filter(unit=units[code]).order_by("index_number").first()
+                services.save_recognition(
+                    Recognition(
+                        unit=units[code],
+                        person=person if kind != RecognitionKind.TEAM_AWARD else None,
+                        kind=kind,
+                        awarded_on=ago(days),
+                        reason=reason,
+                    ),
+                    acting_user=SYSTEM,
+                )
+    spent = {}
+    for code, period, appropriation, expenditure in BUDGETS:
+        unit = units.get(code)
+        if unit is None:
+            continue
+        spent[(unit.pk, period)] = Decimal(expenditure)
+        if not BudgetPerformance.objects.filter(unit=unit, period=period).exists():
+            services.save_budget_performance(
+                BudgetPerformance(
+                    unit=unit,
+                    period=period,
+                    appropriation=Decimal(appropriation),
+                    expenditure=Decimal(expenditure),
+                ),
+                acting_user=SYSTEM,
+            )
+    for title, (share, outputs) in OUTPUT_COSTS.items():
+        for result in IndicatorResult.objects.filter(
+            indicator__title=title, cost__isnull=True
+        ).select_related("indicator"):
+            expenditure = spent.get((result.indicator.unit_id, result.period))
+            if expenditure is None:
+                continue  # no budget recorded for the period: no honest cost
+            result.cost = (expenditure * Decimal(str(share))).quantize(Decimal("1"))
+            result.outputs = outputs * (2 if "-" in result.period else 1)
+            services.record_indicator_result(result, acting_user=SYSTEM)
+    # Paragraphs 13-15: each compact's programme objective is measured by its unit's indicators.
+    for objective in CompactObjective.objects.filter(
+        title=OBJECTIVES[0][1], indicators__isnull=True
+    ).select_related("compact__unit"):
+        measured = Indicator.objects.filter(unit__path__startswith=objective.compact.unit.path)
+        services.save_objective(objective, acting_user=SYSTEM, indicators=list(measured[:3]))
+
+
+def _seed_people_scale(units, factor: float, rng: random.Random, progress) -> None:
+    """Completions of the mandatory courses by the synthetic staff (about three in four staff
+    per course), budget performance of every synthetic unit for ten years, and disciplinary
+    cases and awards in proportion (about 250 cases and 400 awards a year at factor 1)."""
+    from org.seed_base import copy_insert
+
+    today = timezone.localdate()
+    for code, title, area, mandatory in COURSES:
+        if not Course.objects.filter(code=code).exists():
+            services.save_course(
+                Course(code=code, title=title, area=area, mandatory=mandatory), acting_user=SYSTEM
+            )
+    mandatory = list(Course.objects.filter(mandatory=True).values_list("pk", flat=True))
+    staff = list(
+        Person.objects.filter(index_number__startswith="7")
+        .exclude(course_completions__isnull=False)
+        .order_by("index_number")
+        .values_list("pk", "unit_id", "name")
+    )
+    batch = 5000
+    for start in range(0, len(staff), batch):
+        rows = [
+            CourseCompletion(
+                person=Person(pk=pk, unit_id=unit_id, name=name),
+                course_id=course_id,
+                completed_on=today - datetime.timedelta(days=rng.randint(1, 1500)),
+            )
+            for pk, unit_id, name in staff[start : start + batch]
+            for course_id in mandatory
+            if rng.random() < 0.75
+        ]
+        copy_insert(CourseCompletion, rows)
+        history.record_bulk(rows)
+        progress("course completions", min(start + batch, len(staff)), len(staff))
+    years = range(today.year - 9, today.year + 1)
+    seeded = set(BudgetPerformance.objects.values_list("unit_id", "period"))
+    budgets = []
+    for unit in units:
+        base = Decimal(rng.randint(2_000, 60_000)) * 1000
+        for year in years:
+            if (unit.pk, str(year)) in seeded:
+                continue
+            appropriation = (base * Decimal(1 + (year - years[0]) * 0.02)).quantize(Decimal("1"))
+            used = Decimal(str(round(rng.uniform(0.82, 1.04), 4)))
+            budgets.append(
+                BudgetPerformance(
+                    unit=unit,
+                    period=str(year),
+                    start_year=year,
+                    appropriation=appropriation,
+                    expenditure=(appropriation * used).quantize(Decimal("1")),
+                )
+            )
+    copy_insert(BudgetPerformance, budgets)
+    history.record_bulk(budgets)
+    progress("budget performance", 1, 1)
+    if units and not DisciplinaryCase.objects.filter(unit__in=units).exists():
+        categories, measures = DisciplinaryCategory.values, DisciplinaryMeasure.values[1:]
+        cases = []
+        for _n in range(int(250 * 10 * factor)):
+            opened = today - datetime.timedelta(days=rng.randint(30, 3650))
+            decided = rng.random() < 0.85
+            measure_on = opened + datetime.timedelta(days=rng.randint(60, 400))
+            decided = decided and measure_on <= today
+            referred = decided and rng.random() < 0.1
+            cases.append(
+                DisciplinaryCase(
+                    unit=rng.choice(units),
+                    opened_on=opened,
+                    category=rng.choice(categories),
+                    measure=rng.choice(measures) if decided else "",
+                    measure_on=measure_on if decided else None,
+                    referred_to_national_authorities=referred,
+                    referred_on=measure_on if referred else None,
+                )
+            )
+        awards = [
+            Recognition(
+                unit=rng.choice(units),
+                kind=rng.choice(RecognitionKind.values),
+                awarded_on=today - datetime.timedelta(days=rng.randint(1, 3650)),
+                reason="Recognised for results delivered.",
+            )
+            for _n in range(int(400 * 10 * factor))
+        ]
+        copy_insert(DisciplinaryCase, cases)
+        copy_insert(Recognition, awards)
+        history.record_bulk(cases)
+        history.record_bulk(awards)
+    progress("disciplinary cases and awards", 1, 1)

@@ -1004,7 +1004,7 @@ class BudgetListView(RecordsMixin, ScopedListView):
         Column(gettext_lazy("Appropriation"), "appropriation"),
         Column(gettext_lazy("Expenditure"), "expenditure"),
         Column(gettext_lazy("Currency"), "currency"),
-        Column(gettext_lazy("Utilisation (%)"), "utilisation"),
+        Column(gettext_lazy("Utilisation (%)"), "utilisation_percent"),
     ]
 
     def base_queryset(self):

@@ -396,10 +396,8 @@ class BudgetPerformanceSerializer(ActionModelSerializer):
 
     @extend_schema_field(OpenApiTypes.DOUBLE)
     def get_utilisation(self, obj) -> float | None:
-        annotated = getattr(obj, "utilisation", None)
-        if annotated is not None:
-            return float(annotated)
-        return obj.utilisation_rate
+        value = obj.utilisation_percent
+        return None if value is None else float(value)
 
 
 @extend_schema_serializer(component_name="SpreadsheetImport")

@@ -67,6 +67,11 @@ def test_utilisation_in_sql_says_what_the_record_says(budgets):
     assert annotated[("DMSPC-OHR", "2025")] == Decimal("105.0")
     for b in budgets:
         assert float(annotated[(b.unit.code, b.period)]) == b.utilisation_rate
+    # 2/3 = 66.666...: half-up to one decimal, as core.figures.rate rounds.
+    odd = budget(budgets[0].unit, "2026", "3", "2")
+    assert BudgetPerformance.objects.with_utilisation().get(pk=odd.pk).utilisation == Decimal(
+        "66.7"
+    )
 
 
 def test_totals_by_period_add_us_dollars_only(budgets, gastaff):

@@ -265,3 +265,19 @@ def test_learning_page_for_ga_staff(web, learning, manager, gastaff):
     assert web(gastaff).get("/performance/completions/").status_code == 200
     export = web(gastaff).get("/performance/learning/", {"as_at": "2026-06-30", "export": "csv"})
     assert b"DMSPC-OHR,6,12,4,33.3,1,16.7" in b"".join(export.streaming_content)
+
+
+def test_totals_for_a_unit_and_for_the_report(learning, admin_user, gastaff, units):
+    ohr = metrics.learning_total(admin_user, as_at=JUNE, within=units["ohr"])
+    assert (ohr["staff"], ohr["completions"], ohr["completion_rate"]) == (6, 4, 33.3)
+    # The Secretariat: 9 staff (6 + 3), 18 required, 5 done by 30 June (4 + 1), one fully
+    # trained: 27.8 % and 11.1 %.
+    everyone = metrics.learning_total(gastaff, as_at=JUNE)
+    assert (everyone["staff"], everyone["required"], everyone["completions"]) == (9, 18, 5)
+    assert (everyone["completion_rate"], everyone["fully_trained_rate"]) == (27.8, 11.1)
+    # GA staff manage no unit: DOS-PD alone (3 people) is suppressed for them.
+    assert metrics.learning_total(gastaff, as_at=JUNE, within=units["pd"])["staff"] is None
+    report = metrics.report_metrics(datetime.date(2026, 1, 1), JUNE)["A"]
+    assert report["learning_mandatory_completion_rate"] == 27.8
+    assert report["learning_staff_fully_trained_rate"] == 11.1
+    assert report["learning_mandatory_courses"] == 2
