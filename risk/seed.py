@@ -600,6 +600,8 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
             _bulk(Vendor, vendors)
             copy_insert(panel_through, panel)
             _bulk(InterestDeclaration, declarations)
+            # Bulk writes send no signals: the stored flag is set from the rule, per batch.
+            ProcurementCase.objects.filter(pk__in=[c.pk for c in cases]).refresh_flags()
         progress("procurement cases", end, n_cases)
 
     done = RecoveryCase.objects.filter(reference__startswith="S-REC-").count()
