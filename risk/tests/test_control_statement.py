@@ -226,3 +226,33 @@ def test_the_page_reads_as_a_statement(year_2025, web, admin_user, gastaff):
 def test_nobody_without_a_role_reads_a_statement(year_2025, admin_user, api, outsider):
     statement = services.save_statement(InternalControlStatement(year=2025), acting_user=admin_user)
     assert api(outsider).get(f"/api/risk/control-statements/{statement.pk}/").status_code == 404
+
+
+def test_write_and_issue_through_the_pages(year_2025, web, admin_user, manager):
+    assert web(manager).get("/risk/control-statements/new/").status_code == 403
+    created = web(admin_user).post(
+        "/risk/control-statements/new/", {"year": "2025", "text": "Draft text."}
+    )
+    assert created.status_code == 302
+    statement = InternalControlStatement.objects.get(year=2025)
+    issue_url = f"/risk/control-statements/{statement.pk}/issue/"
+    assert web(manager).get(issue_url).status_code == 403
+    early = web(admin_user).post(issue_url, {"issued_on": "2025-12-31"})
+    assert early.status_code == 200
+    assert "after the end of the year it covers" in early.content.decode()
+    assert InternalControlStatement.objects.get(pk=statement.pk).status == "draft"
+    done = web(admin_user).post(issue_url, {"issued_on": "2026-01-31", "text": "Final text."})
+    assert done.status_code == 302
+    issued = InternalControlStatement.objects.get(pk=statement.pk)
+    assert (issued.status, issued.text, issued.rollup["units_certified"]) == (
+        "issued",
+        "Final text.",
+        2,
+    )
+    edit = web(admin_user).post(
+        f"/risk/control-statements/{statement.pk}/edit/",
+        {"year": "2025", "text": "Rewritten.", "version": issued.version},
+    )
+    assert edit.status_code == 200 and "cannot be changed" in edit.content.decode()
+    listing = web(manager).get("/risk/control-statements/").content.decode()
+    assert f"/risk/control-statements/{statement.pk}/" in listing

@@ -238,3 +238,17 @@ def test_flag_through_the_page(units, web, admin_user, manager):
     assert done.status_code == 302
     entry = CriticalRisk.objects.get()
     assert (entry.risk, entry.accountable_manager.user) == (risk, manager)
+
+
+def test_withdraw_through_the_page(register, web, admin_user, manager):
+    entry = register["entries"]["r1"]
+    url = f"/risk/critical-risks/{entry.pk}/withdraw/"
+    assert web(manager).get(url).status_code == 403
+    done = web(admin_user).post(url, {"reason": "Now within DMSPC's appetite."})
+    assert done.status_code == 302
+    entry.refresh_from_db()
+    assert entry.withdrawn_on == datetime.date.today()
+    assert entry.withdrawal_reason == "Now within DMSPC's appetite."
+    page = web(admin_user).get(f"/risk/critical-risks/{entry.pk}/").content.decode()
+    assert "Withdrawn from the register on" in page
+    assert f"/risk/critical-risks/{entry.pk}/withdraw/" not in page

@@ -257,3 +257,53 @@ def test_procurement_control_figures_by_hand(units, admin_user, manager, manager
         "awards_above_threshold": 3,
         "awards_above_threshold_reviewed": 2,
     }
+
+
+def test_sanction_and_review_pages(units, big_case, web, admin_user, manager2):
+    assert web(manager2).get("/risk/vendor-sanctions/new/").status_code == 403
+    refused = web(admin_user).post(
+        "/risk/vendor-sanctions/new/",
+        {
+            "vendor": "Delta Logistics",
+            "measure": "suspension",
+            "sanctioned_from": "2025-06-01",
+            "sanctioned_to": "2025-05-01",
+            "reason": "Investigation.",
+        },
+    )
+    assert refused.status_code == 200 and "cannot end before it starts" in refused.content.decode()
+    assert not VendorSanction.objects.exists()
+    done = web(admin_user).post(
+        "/risk/vendor-sanctions/new/",
+        {
+            "vendor": "Delta Logistics",
+            "measure": "suspension",
+            "sanctioned_from": "2025-06-01",
+            "reason": "Investigation.",
+        },
+    )
+    assert done.status_code == 302
+    listing = web(manager2).get("/risk/vendor-sanctions/", {"in_force_on": "2025-07-01"})
+    assert "Delta Logistics" in listing.content.decode()
+    assert (
+        "Delta Logistics"
+        not in web(manager2)
+        .get("/risk/vendor-sanctions/", {"in_force_on": "2025-05-31"})
+        .content.decode()
+    )
+    review_url = f"/risk/procurement/{big_case.pk}/committee-reviews/new/"
+    assert web(manager2).get(review_url).status_code == 403
+    recorded = web(admin_user).post(
+        review_url,
+        {"reviewed_on": "2025-04-01", "outcome": "recommended", "recommendation": "Award."},
+    )
+    assert recorded.status_code == 302
+    assert big_case.committee_reviews.get().outcome == "recommended"
+    # The award page then refuses the suspended vendor, on the form, and saves nothing.
+    award_page = web(manager2).post(
+        f"/risk/procurement/{big_case.pk}/award/",
+        {"awarded_to": "Delta Logistics", "awarded_on": "2025-07-01"},
+    )
+    assert award_page.status_code == 200
+    assert "under suspension" in award_page.content.decode()
+    assert fresh(big_case).status == "open"
