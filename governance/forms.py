@@ -185,3 +185,12 @@ class FollowUpStatusForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
+
+
+class MandateImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV or XLSX file"))
+    preview = forms.BooleanField(
+        label=_("Preview only: check the file and show what it would do, save nothing"),
+        required=False,
+        initial=True,
+    )

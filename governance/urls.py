@@ -52,6 +52,7 @@ urlpatterns = [
         views.MandateDetailView,
         views.MandateUpdateView,
     ),
+    path("mandates/import/", views.MandateImportView.as_view(), name="mandate_import"),
     *_crud(
         "meetings",
         "meeting",

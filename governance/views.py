@@ -4,9 +4,12 @@ and deployment milestones. Views declare (core.generic); governance.services dec
 governance.policies says who may."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
@@ -21,7 +24,7 @@ from core.generic import (
     TransitionView,
     visible_or_404,
 )
-from governance import forms, metrics, services
+from governance import forms, importer, metrics, services
 from governance.filtersets import (
     AssessmentFilterSet,
     ConsultationFilterSet,
@@ -225,6 +228,7 @@ class EvidenceDownloadView(LoginRequiredMixin, View):
 
 class MandateListView(ListView):
     model = Mandate
+    template_name = "governance/mandate_list.html"
     title = gettext_lazy("Mandates")
     filterset_class = MandateFilterSet
     export_name = "mandates"
@@ -235,6 +239,38 @@ class MandateListView(ListView):
         Column(gettext_lazy("Adopted on"), "adopted_on"),
         Column(gettext_lazy("Title"), "title"),
     ]
+
+
+class MandateImportView(LoginRequiredMixin, View):
+    """Upload the register of mandates (CSV or XLSX): with "preview" the whole file is checked
+    and its effect shown, nothing saved; without, it is imported all or nothing."""
+
+    template_name = "governance/mandate_import.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not actions.may(request.user, "add", Mandate):
+            raise PermissionDenied(_("You may not create these records."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": forms.MandateImportForm()})
+
+    def post(self, request):
+        form = forms.MandateImportForm(request.POST, request.FILES)
+        context = {"form": form}
+        if form.is_valid():
+            try:
+                context["result"] = importer.import_mandates(
+                    form.cleaned_data["file"],
+                    acting_user=request.user,
+                    context={"request": request},
+                    preview=form.cleaned_data["preview"],
+                )
+            except importer.ImportRejected as exc:
+                context["errors"] = exc.errors
+        return render(
+            request, self.template_name, context, status=400 if "errors" in context else 200
+        )
 
 
 class MandateDetailView(DetailView):

@@ -35,7 +35,7 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
         return queryset.restrict(request.user, "view") if request else queryset.none()
 
 
-class EvidenceSerializer(serializers.ModelSerializer):
+class AssessmentEvidenceSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -54,7 +54,7 @@ class AssessmentSerializer(ActionModelSerializer):
     paragraph = serializers.SlugRelatedField(slug_field="number", queryset=Paragraph.objects.all())
     unit = UnitCodeField()
     reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    evidence = EvidenceSerializer(many=True, read_only=True)
+    evidence = AssessmentEvidenceSerializer(many=True, read_only=True)
 
     class Meta:
         model = ParagraphAssessment
@@ -78,7 +78,7 @@ class AssessmentSerializer(ActionModelSerializer):
         read_only_fields = ["reviewed_by"]
 
 
-class SubmitSerializer(serializers.Serializer):
+class AssessmentSubmitSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False)
     submitted_on = serializers.DateField(required=False, allow_null=True, default=None)
     state = serializers.CharField(required=False, help_text="Redundant: `submitted`.")
@@ -89,7 +89,7 @@ class SubmitSerializer(serializers.Serializer):
         return value
 
 
-class ReviewSerializer(serializers.Serializer):
+class AssessmentReviewSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=ReviewOutcome.choices)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
     reviewed_on = serializers.DateField(required=False, allow_null=True, default=None)
@@ -145,7 +145,7 @@ class MeetingSerializer(ActionModelSerializer):
         fields = ["id", "held_on", "agenda", "minutes_summary", "is_public", "decisions", "version"]
 
 
-class DecisionSerializer(ActionModelSerializer):
+class CommitteeDecisionSerializer(ActionModelSerializer):
     meeting = VisibleRelatedField(queryset=CommitteeMeeting.objects.all())
     paragraphs = ParagraphNumbersField(many=True, required=False)
 

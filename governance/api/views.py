@@ -39,8 +39,8 @@ class AssessmentViewSet(ActionModelViewSet):
     ordering_fields = ["id", "period_end", "accepted_on"]
     ordering = ["-id"]
     transitions = {
-        "submit": Transition(services.submit_assessment, s.SubmitSerializer),
-        "review": Transition(services.review_assessment, s.ReviewSerializer),
+        "submit": Transition(services.submit_assessment, s.AssessmentSubmitSerializer),
+        "review": Transition(services.review_assessment, s.AssessmentReviewSerializer),
     }
 
     @extend_schema(
@@ -65,7 +65,7 @@ class AssessmentViewSet(ActionModelViewSet):
         return Response(self.get_serializer(obj).data, status=201)
 
 
-class ImportSerializer(serializers.Serializer):
+class MandateImportSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
@@ -80,7 +80,7 @@ class MandateViewSet(ActionModelViewSet):
     ordering_fields = ["id", "adopted_on", "symbol"]
     ordering = ["-id"]
 
-    @extend_schema(request={"multipart/form-data": ImportSerializer})
+    @extend_schema(request={"multipart/form-data": MandateImportSerializer})
     @drf_action(
         detail=False,
         methods=["post"],
@@ -121,7 +121,7 @@ class MeetingViewSet(ActionModelViewSet):
 
 class DecisionViewSet(ActionModelViewSet):
     queryset = CommitteeDecision.objects.select_related("meeting").prefetch_related("paragraphs")
-    serializer_class = s.DecisionSerializer
+    serializer_class = s.CommitteeDecisionSerializer
     filterset_class = filtersets.DecisionFilterSet
     search_fields = ["text"]
     ordering = ["-id"]

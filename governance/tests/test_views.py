@@ -159,3 +159,35 @@ def test_every_list_page_answers(units, web, gastaff, admin_user):
     for name in ("mandates/new/", "meetings/new/", "milestones/new/"):
         assert web(gastaff).get(f"/governance/{name}").status_code == 403, name
         assert web(admin_user).get(f"/governance/{name}").status_code == 200, name
+
+
+def test_mandate_import_page_previews_then_imports(units, web, admin_user, gastaff):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from governance.models import Mandate
+
+    def upload(text):
+        return SimpleUploadedFile("mandates.csv", text.encode())
+
+    good = "symbol,body,adopted_on,title\nA/RES/64/259,GA,2010-03-29,Accountability\n"
+    assert web(gastaff).get("/governance/mandates/import/").status_code == 403
+    client = web(admin_user)
+    preview = client.post("/governance/mandates/import/", {"file": upload(good), "preview": "on"})
+    assert "Preview: nothing was saved" in preview.content.decode()
+    assert Mandate.objects.count() == 0
+    bad = client.post(
+        "/governance/mandates/import/", {"file": upload(good + "X,ZZ,2010-01-01,Bad\n")}
+    )
+    assert bad.status_code == 400 and "nothing was saved" in bad.content.decode()
+    assert Mandate.objects.count() == 0
+    done = client.post("/governance/mandates/import/", {"file": upload(good)})
+    assert "Imported" in done.content.decode()
+    assert list(Mandate.objects.values_list("symbol", flat=True)) == ["A/RES/64/259"]
+
+
+def test_pages_read_in_chinese(resolution, units, web, gastaff):
+    FollowUpFactory(unit=units["ohr"])
+    client = web(gastaff)
+    client.cookies["django_language"] = "zh-hans"
+    assert "管理委员会会议" in client.get("/governance/").content.decode()
+    assert "委员会后续行动" in client.get("/resolution/").content.decode()
