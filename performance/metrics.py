@@ -12,6 +12,7 @@ from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery, Su
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.figures import rate
 from org.choices import SENIOR_GRADES
@@ -1061,3 +1062,125 @@ def people_metrics(period_start: datetime.date, period_end: datetime.date) -> di
             "recognitions_units": recognitions["units"],
         },
     }
+
+
+# --- Definitions the report prints in its methodology annex (reports.methodology) ----------
+
+_AS_AT = gettext_lazy("As at the period end: a state reached after the period end is not counted.")
+_RATE = gettext_lazy("Percentage rounded to one decimal; no figure when the denominator is zero.")
+_SUPPRESSED = gettext_lazy(
+    "Counts of 1 to 4 are not shown (with the next smallest when one alone would be hidden), as "
+    "the annual report on the practice in disciplinary matters is published."
+)
+FIGURES = {
+    "learning_mandatory_courses": {
+        "definition": gettext_lazy("Courses marked mandatory in the learning catalogue."),
+        "date_rule": gettext_lazy("As recorded when the report is compiled."),
+        "source": "performance",
+    },
+    "learning_staff": {
+        "definition": gettext_lazy(
+            "Active staff members, in their current unit (postings are not dated); not shown "
+            "under 5 people."
+        ),
+        "date_rule": gettext_lazy("As recorded when the report is compiled."),
+        "source": "performance",
+    },
+    "learning_mandatory_completion_rate": {
+        "definition": gettext_lazy("Completion of the mandatory courses (paragraph 6)."),
+        "numerator": gettext_lazy(
+            "Completions of mandatory courses by active staff dated on or before the period end."
+        ),
+        "denominator": gettext_lazy("Active staff multiplied by the mandatory courses."),
+        "date_rule": _AS_AT,
+        "source": "performance",
+    },
+    "learning_staff_fully_trained_rate": {
+        "definition": gettext_lazy("Staff who had completed every mandatory course."),
+        "numerator": gettext_lazy(
+            "Active staff with a completion of every mandatory course dated on or before the "
+            "period end."
+        ),
+        "denominator": gettext_lazy("Active staff."),
+        "date_rule": _AS_AT,
+        "source": "performance",
+    },
+    "budget_utilisation_by_period": {
+        "definition": gettext_lazy(
+            "Per budget period up to the period end: the units' appropriation and expenditure "
+            "recorded in US dollars, added up, and the utilisation of the total (paragraph 10)."
+        ),
+        "numerator": gettext_lazy("Expenditure."),
+        "denominator": gettext_lazy("Appropriation."),
+        "date_rule": gettext_lazy(
+            "Budget periods whose first year is on or before the period end."
+        ),
+        "source": "performance",
+    },
+    "budget_appropriation_in_period": {
+        "definition": gettext_lazy(
+            "Appropriation of the budget periods starting within the period, in US dollars."
+        ),
+        "date_rule": gettext_lazy("Budget periods whose first year falls within the period."),
+        "source": "performance",
+    },
+    "budget_expenditure_in_period": {
+        "definition": gettext_lazy(
+            "Expenditure of the budget periods starting within the period, in US dollars."
+        ),
+        "date_rule": gettext_lazy("Budget periods whose first year falls within the period."),
+        "source": "performance",
+    },
+    "budget_utilisation_rate_in_period": {
+        "definition": gettext_lazy("Budget utilisation."),
+        "numerator": gettext_lazy("Expenditure (US dollars)."),
+        "denominator": gettext_lazy("Appropriation (US dollars)."),
+        "date_rule": _RATE,
+        "source": "performance",
+    },
+    "efficiency_results_with_cost_per_output": {
+        "definition": gettext_lazy(
+            "Results of efficiency measures that carry a cost per output (paragraph 11): the "
+            "cost recorded with the result divided by the outputs delivered in its budget period."
+        ),
+        "date_rule": gettext_lazy("Budget periods whose first year falls within the period."),
+        "source": "performance",
+    },
+    "disciplinary_cases_opened": {
+        "definition": gettext_lazy("Disciplinary cases opened (paragraphs 8 and 17)."),
+        "date_rule": gettext_lazy("Cases opened within the period."),
+        "source": "performance",
+    },
+    "disciplinary_measures_imposed": {
+        "definition": gettext_lazy(
+            "Disciplinary measures imposed, closures without a measure excluded."
+        ),
+        "date_rule": gettext_lazy("Measures dated within the period."),
+        "source": "performance",
+    },
+    "disciplinary_measures_by_kind": {
+        "definition": gettext_lazy("Measures imposed, by kind."),
+        "date_rule": _SUPPRESSED,
+        "source": "performance",
+    },
+    "disciplinary_cases_by_category": {
+        "definition": gettext_lazy("Cases opened, by category of misconduct."),
+        "date_rule": _SUPPRESSED,
+        "source": "performance",
+    },
+    "disciplinary_referrals_to_national_authorities": {
+        "definition": gettext_lazy("Cases referred to national authorities."),
+        "date_rule": gettext_lazy("Referrals dated within the period; 1 to 4 not shown."),
+        "source": "performance",
+    },
+    "recognitions_given": {
+        "definition": gettext_lazy("Awards and letters of commendation given (paragraph 8)."),
+        "date_rule": gettext_lazy("Awards dated within the period."),
+        "source": "performance",
+    },
+    "recognitions_units": {
+        "definition": gettext_lazy("Units whose staff or teams received an award."),
+        "date_rule": gettext_lazy("Awards dated within the period."),
+        "source": "performance",
+    },
+}
