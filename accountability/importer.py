@@ -238,12 +238,13 @@ def _changes(instance, validated: dict) -> dict:
             if old_keys != {v.pk for v in new}:
                 changes[name] = [_shown(list(getattr(instance, name).all())), _shown(list(new))]
             continue
-        old = getattr(instance, name)
         if field.is_relation:
-            same = (old.pk if old else None) == (new.pk if new else None)
-        else:
-            same = (old if old is not None else "") == (new if new is not None else "")
-        if not same:
+            # Compare ids: the related record is read only to show a change.
+            if getattr(instance, field.attname) != (new.pk if new else None):
+                changes[name] = [_shown(getattr(instance, name)), _shown(new)]
+            continue
+        old = getattr(instance, name)
+        if (old if old is not None else "") != (new if new is not None else ""):
             changes[name] = [_shown(old), _shown(new)]
     return changes
 
@@ -289,6 +290,28 @@ def _save_row(serializer_class, instance, data: dict, context: dict):
     return serializer.save(), "update", changes
 
 
+class _Recorded:
+    """The recorded records a file's references name, read in two queries for the whole file
+    (not two per row): by natural key, and which of them the caller may see."""
+
+    def __init__(self, queryset, acting_user, key):
+        self.by_key = {key(r): r for r in queryset}
+        model = queryset.model
+        self.visible = set(
+            model.objects.restrict(acting_user, "view")
+            .filter(pk__in=[r.pk for r in self.by_key.values()])
+            .values_list("pk", flat=True)
+        )
+
+    def get(self, key, refusal: dict):
+        """The record under `key` (None if there is none); refused, neutrally, if it is one the
+        caller may not see."""
+        record = self.by_key.get(key)
+        if record is not None and record.pk not in self.visible:
+            raise ValidationError(refusal)
+        return record
+
+
 def _visible_instrument(acting_user, reference: str, column: str) -> int:
     found = (
         Delegation.objects.restrict(acting_user, "view")
@@ -311,6 +334,13 @@ def import_delegations(upload, *, acting_user, context: dict, preview: bool = Fa
         raise ImportRejected(problems)
     by_reference: dict[str, int] = {}
     rows_of_reference: dict[str, int] = {}
+    recorded = _Recorded(
+        Delegation.objects.filter(
+            reference__in={c["reference"] for _, c in rows if c.get("reference")}
+        ),
+        acting_user,
+        key=lambda d: d.reference,
+    )
     fields = [
         c
         for c in (*DELEGATION_COLUMNS, *DELEGATION_OPTIONAL)
@@ -343,17 +373,10 @@ def import_delegations(upload, *, acting_user, context: dict, preview: bool = Fa
                     if parent_ref
                     else None
                 )
-            existing = Delegation.objects.filter(reference=reference).first()
-            if (
-                existing is not None
-                and not Delegation.objects.restrict(acting_user, "view")
-                .filter(pk=existing.pk)
-                .exists()
-            ):
-                # Neutral: the instrument holding the reference is not the caller's to see.
-                raise ValidationError(
-                    {"reference": _("This reference is already taken in the register.")}
-                )
+            # Neutral: the instrument holding the reference may not be the caller's to see.
+            existing = recorded.get(
+                reference, {"reference": _("This reference is already taken in the register.")}
+            )
             delegation, action, changes = _save_row(DelegationSerializer, existing, data, context)
             accepted_text = cells.get("accepted_on", "")
             if accepted_text:
@@ -385,19 +408,14 @@ def _paragraph_numbers(text: str) -> list[str]:
     return [p for p in re.split(r"[;,\s]+", text) if p]
 
 
-def _matching_decision(acting_user, data: dict):
+def _matching_decision(acting_user, data: dict, recorded: _Recorded):
     """The recorded decision a row stands for, or None for a new one."""
     unit, reference = data.get("unit"), data.get("reference", "")
     if reference:
-        existing = Decision.objects.filter(unit__code=unit, reference=reference).first()
-        if (
-            existing is not None
-            and not Decision.objects.restrict(acting_user, "view").filter(pk=existing.pk).exists()
-        ):
-            raise ValidationError(
-                {"reference": _("This unit already has a decision with this reference.")}
-            )
-        return existing
+        return recorded.get(
+            (unit, reference),
+            {"reference": _("This unit already has a decision with this reference.")},
+        )
     try:
         decided_on = datetime.date.fromisoformat(data.get("decided_on") or "")
     except ValueError:
@@ -436,6 +454,14 @@ def import_decisions(upload, *, acting_user, context: dict, preview: bool = Fals
         if c not in ("delegation_reference", "paragraphs")
     ]
     rows_of_key: dict[tuple, int] = {}
+    keys = {(c.get("unit", ""), c["reference"]) for _, c in rows if c.get("reference")}
+    recorded = _Recorded(
+        Decision.objects.filter(
+            unit__code__in={u for u, _ in keys}, reference__in={r for _, r in keys}
+        ).select_related("unit"),
+        acting_user,
+        key=lambda d: (d.unit.code, d.reference),
+    )
 
     def saver(number, cells):
         def save():
@@ -460,7 +486,7 @@ def import_decisions(upload, *, acting_user, context: dict, preview: bool = Fals
                     if reference
                     else None
                 )
-            existing = _matching_decision(acting_user, data)
+            existing = _matching_decision(acting_user, data, recorded)
             if "paragraphs" in header:
                 data["paragraphs"] = _paragraph_numbers(cells.get("paragraphs", ""))
             elif existing is None:
