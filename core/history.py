@@ -1,8 +1,18 @@
 """Writing and checking the change history.
 
 Single saves are recorded by the signal receivers in core.signals. Bulk writes (imports,
-seeding) call `record_bulk` with the objects they wrote, so one locked step extends the chain
-for the whole batch.
+seeding) call `record_bulk` with the objects they wrote.
+
+Appending and linking are two steps (docs/architecture.md, "Change history"). Inside a caller's
+transaction on PostgreSQL, entries are written *pending*: a provisional sequence number at or
+above PENDING (from the core_history_pending_seq sequence, so in the order they were appended)
+and no hashes. When the transaction commits, `link_pending` takes the chain head's row lock for
+one short transaction and links every committed pending entry, in provisional order: its final
+sequence number, the previous hash and its own hash. A transaction that stays open (an import)
+therefore holds no lock other writers need. Outside a transaction (seeding, autocommit), and on
+SQLite (whose writers are serialised anyway), `append` links at once in its own short
+transaction. Pending entries that a crash left behind (between the commit and the link) are
+linked by the next link: any writer's, the checkpoint task's, `verify_audit_trail`'s.
 """
 
 import dataclasses
@@ -23,10 +33,12 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from core.context import current_actor
-from core.models import HistoryChainHead, HistoryEntry
+from core.models import PENDING_SEQ, HistoryChainHead, HistoryEntry
 
 GENESIS = "0" * 64
 BATCH = 2000
+PENDING = PENDING_SEQ
+PENDING_SEQUENCE = "core_history_pending_seq"
 
 
 def _plain(value):
@@ -156,24 +168,138 @@ def _insert(entries: list[HistoryEntry]) -> None:
             )
 
 
+# Whoever extends the chain holds this PostgreSQL advisory lock (to the end of its transaction)
+# before reading the head. Unlike a row lock it writes nothing, so a link that finds nothing to
+# link commits without a disk flush and releases it at once.
+CHAIN_LOCK = 0x636F72652E686973  # "core.his"
+
+
+def _lock_head() -> HistoryChainHead:
+    if _pg():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+        head = HistoryChainHead.objects.filter(pk=1).first()
+    else:
+        head = HistoryChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        head = HistoryChainHead.objects.create(pk=1)
+    return head
+
+
+def _chain(entries: list[HistoryEntry], seq: int, prev: str) -> tuple[int, str]:
+    """Give `entries`, in order, the sequence numbers and hashes that follow (seq, prev)."""
+    for entry in entries:
+        seq += 1
+        entry.seq = seq
+        entry.prev_sha256 = prev
+        entry.sha256 = prev = entry_hash(entry)
+    return seq, prev
+
+
+def _pg() -> bool:
+    return connection.vendor == "postgresql"
+
+
 def append(entries: list[HistoryEntry]) -> None:
-    """Extend the chain with `entries`, in one step under the chain head's row lock."""
+    """Add `entries` to the history: pending, linked when the caller's transaction commits, or
+    linked now when there is no such transaction (see the module's docstring)."""
     if not entries:
         return
+    now = timezone.now()
+    for entry in entries:
+        entry.at = now
+    if _pg() and connection.in_atomic_block:
+        _append_pending(entries)
+        _link_when_committed()
+        return
     with transaction.atomic():
-        head = HistoryChainHead.objects.select_for_update().filter(pk=1).first()
-        if head is None:
-            head = HistoryChainHead.objects.create(pk=1)
-        seq, prev = head.seq, head.sha256
-        now = timezone.now()
-        for entry in entries:
-            seq += 1
-            entry.seq = seq
-            entry.at = now
-            entry.prev_sha256 = prev
-            entry.sha256 = prev = entry_hash(entry)
+        head = _lock_head()
+        # Entries a crash left pending come first: they were committed before these.
+        seq, prev = _link_locked(head)
+        seq, prev = _chain(entries, seq, prev)
         _insert(entries)
         HistoryChainHead.objects.filter(pk=1).update(seq=seq, sha256=prev)
+
+
+def _append_pending(entries: list[HistoryEntry]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT nextval('{PENDING_SEQUENCE}') FROM generate_series(1, %s)", [len(entries)]
+        )
+        numbers = sorted(row[0] for row in cursor.fetchall())
+    for entry, number in zip(entries, numbers, strict=True):
+        entry.seq = PENDING + number
+        entry.prev_sha256 = entry.sha256 = ""
+    _insert(entries)
+
+
+def _link_when_committed() -> None:
+    # One link per transaction is enough: it links every committed pending entry. Django drops
+    # the callbacks of a savepoint that rolls back, so finding ours still registered means it
+    # will run for these entries too.
+    if any(func is _link_after_commit for _sids, func, _robust in connection.run_on_commit):
+        return
+    transaction.on_commit(_link_after_commit, robust=True)
+
+
+def _link_after_commit() -> None:
+    # A failure here loses nothing: the entries are committed, pending, and the next link
+    # (any writer's, the checkpoint task's, verify_audit_trail's) takes them.
+    link_pending()
+
+
+def link_pending() -> int:
+    """Link every committed pending entry (and, inside a transaction, this transaction's own),
+    under the chain head's lock, in one short step. Returns how many were linked."""
+    if not _pg():
+        return 0
+    # Unlocked look first: most calls find nothing and take no lock. (Ordered by seq so that
+    # the planner walks the pending index, even with statistics that predate the entries.)
+    if not _pending().values_list("seq", flat=True)[:1]:
+        return 0
+    with transaction.atomic():
+        head = _lock_head()
+        before = head.seq
+        seq, prev = _link_locked(head)
+        if seq != before:
+            HistoryChainHead.objects.filter(pk=1).update(seq=seq, sha256=prev)
+    return seq - before
+
+
+# Small enough that the planner walks the pending index even with stale statistics.
+_LINK_BATCH = 5_000
+
+
+def _pending():
+    return HistoryEntry.objects.filter(seq__gte=PENDING).order_by("seq")
+
+
+def _link_locked(head: HistoryChainHead) -> tuple[int, str]:
+    """With the head locked: link the pending entries this transaction sees, in provisional
+    order, hashing what is stored (what verify_chain will read). Returns the new head."""
+    seq, prev = head.seq, head.sha256
+    if not _pg():
+        return seq, prev
+    table = connection.ops.quote_name(HistoryEntry._meta.db_table)
+    while True:
+        batch = list(_pending()[:_LINK_BATCH])
+        if not batch:
+            return seq, prev
+        seq, prev = _chain(batch, seq, prev)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS h SET seq = v.seq, prev_sha256 = v.prev, sha256 = v.sha "
+                "FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[]) "
+                "AS v(id, seq, prev, sha) WHERE h.id = v.id",
+                [
+                    [e.pk for e in batch],
+                    [e.seq for e in batch],
+                    [e.prev_sha256 for e in batch],
+                    [e.sha256 for e in batch],
+                ],
+            )
+        if len(batch) < _LINK_BATCH:
+            return seq, prev
 
 
 def record(instance: models.Model, action: str, changes: dict) -> None:
@@ -207,16 +333,27 @@ class ChainCheck:
     head_sha256: str
     broken_seq: int | None = None
     reason: str = ""
+    # Entries committed but not linked yet (verify_audit_trail links them before checking).
+    pending: int = 0
 
 
 def head() -> tuple[int, str]:
-    """The chain's entry count and last hash, as committed now."""
+    """The chain's entry count and last hash, with every entry committed by now linked first
+    (so a report or a backup anchored on it covers them). Inside a transaction, a link it
+    makes holds the head's lock until that transaction ends: call it from short ones."""
+    link_pending()
     row = HistoryChainHead.objects.filter(pk=1).first()
     return (row.seq, row.sha256) if row else (0, GENESIS)
 
 
+def pending_count() -> int:
+    return _pending().count()
+
+
 def _entries() -> Iterator[HistoryEntry]:
-    return HistoryEntry.objects.order_by("seq").iterator(chunk_size=5000)
+    # Pending entries have no hash to check yet; an entry moved into their range (to hide it)
+    # leaves a gap in the linked sequence, which is reported below.
+    return HistoryEntry.objects.filter(seq__lt=PENDING).order_by("seq").iterator(chunk_size=5000)
 
 
 def verify_chain() -> ChainCheck:
@@ -244,7 +381,9 @@ def verify_chain() -> ChainCheck:
                 False, expected_seq - 1, prev, entry.seq, "its content does not match its hash"
             )
         prev = entry.sha256
-    head_seq, head_sha = head()
+    pending = pending_count()
+    row = HistoryChainHead.objects.filter(pk=1).first()
+    head_seq, head_sha = (row.seq, row.sha256) if row else (0, GENESIS)
     if (head_seq, head_sha) != (expected_seq, prev):
         return ChainCheck(
             False,
@@ -252,8 +391,9 @@ def verify_chain() -> ChainCheck:
             prev,
             expected_seq + 1 if head_seq > expected_seq else head_seq,
             "the chain head does not match the last entry (entries removed?)",
+            pending,
         )
-    return ChainCheck(True, expected_seq, prev)
+    return ChainCheck(True, expected_seq, prev, pending=pending)
 
 
 # --- Checkpoints: an anchor the database cannot rewrite ---------------------------------------

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -58,13 +59,116 @@ class TrackedModel(models.Model):
             raise StaleVersion(self, expected)
         return False
 
+    # The history's "before" of a change is the row as loaded from the database. Loading keeps
+    # only a reference to the values the database returned (edits assign new values to the
+    # instance, never into that tuple); the dict is built when a write asks for it, so reads --
+    # lists of thousands of rows -- pay nothing for the history. Values that can be changed in
+    # place (JSON) are the exception: they are copied at load, or an in-place edit would
+    # rewrite the "before" too.
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
+        instance._history_loaded = (field_names, values)
+        mutable = _mutable_fields(cls)
+        if mutable:
+            from core.history import _plain
+
+            loaded = instance.__dict__
+            instance._history_loaded_mutable = {
+                field.name: _plain(loaded[field.attname])
+                for field in mutable
+                if field.attname in loaded
+            }
+        return instance
+
+    @property
+    def _history_before(self) -> dict:
+        """The concrete fields' values as loaded from the database (as last saved, after a
+        save), keyed by field name, in the history's plain form; {} for a new record."""
+        state = self.__dict__
+        before = state.get("_history_before_values")
+        if before is None:
+            before = _loaded_values(self)
+            state["_history_before_values"] = before
+        return before
+
+    @_history_before.setter
+    def _history_before(self, values: dict) -> None:
+        self.__dict__["_history_before_values"] = values
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        # What a refresh reads is the new "as loaded" state of those fields (a deferred field
+        # loaded on first access included), so a later save does not report them as changed.
+        before = dict(self._history_before)
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
         from core.history import snapshot
 
-        instance._history_before = snapshot(instance)
-        return instance
+        fresh = snapshot(self)
+        if fields is not None:
+            wanted = set(fields)
+            fresh = {
+                field.name: fresh[field.name]
+                for field in self._meta.concrete_fields
+                if field.name in fresh and (field.name in wanted or field.attname in wanted)
+            }
+        before.update(fresh)
+        self._history_before = before
+
+
+_MUTABLE_FIELDS: dict[type, tuple] = {}
+
+
+def _mutable_fields(cls) -> tuple:
+    found = _MUTABLE_FIELDS.get(cls)
+    if found is None:
+        found = tuple(
+            field
+            for field in cls._meta.concrete_fields
+            if field.get_internal_type() in ("JSONField", "ArrayField", "HStoreField")
+        )
+        _MUTABLE_FIELDS[cls] = found
+    return found
+
+
+def _loaded_values(instance) -> dict:
+    loaded = instance.__dict__.get("_history_loaded")
+    if loaded is None:
+        return {}
+    from django.db.models import DEFERRED
+
+    from core.history import _plain
+
+    field_names, values = loaded
+    names = _field_names_by_attname(type(instance))
+    before = {}
+    if len(values) == len(field_names):
+        pairs = zip(field_names, values, strict=True)
+    else:  # Model.from_db was handed the full row with DEFERRED markers
+        pairs = (
+            (f.attname, v) for f, v in zip(instance._meta.concrete_fields, values, strict=True)
+        )
+    for attname, value in pairs:
+        if value is not DEFERRED and attname in names:
+            before[names[attname]] = _plain(value)
+    before.update(instance.__dict__.get("_history_loaded_mutable", {}))
+    return before
+
+
+_NAMES_BY_ATTNAME: dict[type, dict] = {}
+
+
+def _field_names_by_attname(cls) -> dict:
+    found = _NAMES_BY_ATTNAME.get(cls)
+    if found is None:
+        found = {field.attname: field.name for field in cls._meta.concrete_fields}
+        _NAMES_BY_ATTNAME[cls] = found
+    return found
+
+
+# Sequence numbers from here on are provisional: entries appended inside a transaction that has
+# not been linked to the chain yet (core.history). Above any real chain length, below the
+# column's limit (2**63 - 1), so they sort after every linked entry and never collide.
+PENDING_SEQ = 1 << 62
 
 
 class HistoryEntryQuerySet(models.QuerySet):
@@ -115,7 +219,12 @@ class HistoryEntry(models.Model):
         verbose_name = _("history entry")
         verbose_name_plural = _("history entries")
         indexes = [
-            models.Index(fields=["object_type", "object_id", "-seq"], name="history_object_idx")
+            models.Index(fields=["object_type", "object_id", "-seq"], name="history_object_idx"),
+            # The linker's work list: only the few entries waiting for it, whatever the
+            # history's size (the planner does not use the unique index for it reliably).
+            models.Index(
+                fields=["seq"], condition=Q(seq__gte=PENDING_SEQ), name="history_pending_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics
 
+from core import history
 from core.api.serializers import HistoryEntrySerializer
 from core.models import HistoryEntry
 from org.access import access_for
@@ -51,6 +52,9 @@ class HistoryListView(generics.ListAPIView):
             if not visible:
                 raise Http404
         self.hidden_fields = hidden_fields(model, self.request.user)
+        # Entries committed but not linked yet (normally none: each writer links at its commit)
+        # get their place in the chain first, so every entry shown carries its hash.
+        history.link_pending()
         return HistoryEntry.objects.filter(object_type=model._meta.label_lower, object_id=object_id)
 
     def get_serializer_context(self):
