@@ -4,13 +4,22 @@ exports; scoped detail pages with a history tab; create and edit forms that refu
 A view names its model, filterset, columns and form; the rules live in models and services.
 """
 
+import base64
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.exceptions import (
+    FieldDoesNotExist,
+    ImproperlyConfigured,
+    PermissionDenied,
+    ValidationError,
+)
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import F, Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -43,8 +52,9 @@ class Column:
 class ScopedListView(LoginRequiredMixin, ListView):
     """A list of what the user may see, narrowed by a django-filter FilterSet.
 
-    Pages by offset but never counts the whole table: it fetches one row more than a page to
-    know whether there is a next one, so the page costs the same at 10 rows and at a million.
+    Pages by keyset (a cursor over the list's order and the primary key), never by offset, and
+    counts at most `count_cap` rows: a page costs the same at 10 rows and at a million, page 1
+    or page 5,000.
     `?export=csv` or `?export=xlsx` downloads what the filter shows.
     """
 
@@ -101,24 +111,88 @@ class ScopedListView(LoginRequiredMixin, ListView):
         return xlsx_response(self.export_name, [(self.export_name, headers, self.export_rows())])
 
     def paginate_queryset(self, queryset, page_size):
-        try:
-            page = max(1, int(self.request.GET.get("page", "1")))
-        except ValueError:
-            page = 1
-        start = (page - 1) * page_size
-        rows = list(queryset[start : start + page_size + 1])
-        has_next = len(rows) > page_size
-        return (
-            None,
-            {"number": page, "has_next": has_next, "has_previous": page > 1},
-            rows[:page_size],
-            True,
+        """Keyset pages: `?cursor=` carries the sort keys of the row a page starts after (or,
+        going back, before), so page 5,000 costs what page 1 does; no OFFSET. `?page=` only
+        numbers the page for the reader. A cursor that does not decode, or a bare `?page=` from
+        an old link, opens the first page."""
+        keys = keyset_ordering(queryset)
+        if keys is None:
+            return self.paginate_by_offset(queryset, page_size)
+        queryset = queryset.order_by(*(key.order_by() for key in keys)).annotate(
+            **{key.alias: F(key.path) for key in keys}
         )
+        cursor = decode_cursor(self.request.GET.get("cursor", ""), keys)
+        backwards = cursor is not None and cursor[0] == "p"
+        try:
+            number = max(1, int(self.request.GET.get("page", "1"))) if cursor else 1
+        except ValueError:
+            number = 1
+        if cursor is None:
+            rows = list(queryset[: page_size + 1])
+            more = len(rows) > page_size
+            rows = rows[:page_size]
+            has_next, has_previous = more, False
+        elif backwards:
+            before = queryset.filter(keyset_q(keys, cursor[1], after=False)).order_by(
+                *(key.order_by(reverse=True) for key in keys)
+            )
+            rows = list(before[: page_size + 1])
+            more = len(rows) > page_size
+            rows = rows[:page_size][::-1]
+            has_next, has_previous = True, more
+            number = max(1, number) if more else 1
+        else:
+            rows = list(queryset.filter(keyset_q(keys, cursor[1], after=True))[: page_size + 1])
+            more = len(rows) > page_size
+            rows = rows[:page_size]
+            has_next, has_previous = more, True
+        page = {
+            "number": number,
+            "has_next": has_next and bool(rows),
+            "has_previous": has_previous and bool(rows),
+            "next_cursor": encode_cursor("n", keys, rows[-1]) if rows else "",
+            "previous_cursor": encode_cursor("p", keys, rows[0]) if rows else "",
+        }
+        page.update(self.total(queryset, rows, page))
+        return (None, page, rows, True)
+
+    def paginate_by_offset(self, queryset, page_size):
+        """For a list sorted by an expression a cursor cannot carry: numbered pages."""
+        try:
+            number = max(1, int(self.request.GET.get("page", "1")))
+        except ValueError:
+            number = 1
+        start = (number - 1) * page_size
+        rows = list(queryset[start : start + page_size + 1])
+        page = {
+            "number": number,
+            "has_next": len(rows) > page_size,
+            "has_previous": number > 1,
+            "next_cursor": "",
+            "previous_cursor": "",
+        }
+        rows = rows[:page_size]
+        page.update(self.total(queryset, rows, page))
+        return (None, page, rows, True)
+
+    # Lists are counted up to this many rows; beyond it the page says "more than".
+    count_cap = 10_000
+
+    def total(self, queryset, rows, page) -> dict:
+        """The list's size where it is cheap to know: exact up to `count_cap` rows (one capped
+        count, which stops reading at the cap), "more than" beyond it. Counted on every page,
+        even one that shows all the rows, so a list runs the same queries at 10 rows and at a
+        million."""
+        count = queryset.order_by().values("pk")[: self.count_cap + 1].count()
+        capped = count > self.count_cap
+        pages = None if capped else max(1, -(-count // self.paginate_by))
+        return {"count": min(count, self.count_cap), "count_capped": capped, "num_pages": pages}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
         query.pop("page", None)
+        query.pop("cursor", None)
         query.pop("export", None)
         columns = self.visible_columns()
         context.update(
@@ -133,6 +207,157 @@ class ScopedListView(LoginRequiredMixin, ListView):
             else "",
         )
         return context
+
+
+@dataclass
+class SortKey:
+    """One column of a list's order: its path (`decided_on`, `report__symbol`), its direction,
+    the field that reads and parses its values, and whether it may be null (nulls sort last)."""
+
+    path: str
+    descending: bool
+    field: Any
+    position: int
+
+    @property
+    def alias(self) -> str:
+        return f"keyset_{self.position}"
+
+    @property
+    def nullable(self) -> bool:
+        return bool(getattr(self.field, "null", False))
+
+    def order_by(self, reverse: bool = False):
+        descending = self.descending != reverse
+        expression = F(self.path)
+        if not self.nullable:
+            # Plain, so an index in the list's order serves it.
+            return expression.desc() if descending else expression.asc()
+        # A null sorts above every value (PostgreSQL's own default), said outright so SQLite
+        # sorts alike and the cursor's conditions (keyset_q) match the order.
+        return expression.desc(nulls_first=True) if descending else expression.asc(nulls_last=True)
+
+
+def _ordering_names(queryset) -> list[str] | None:
+    query = queryset.query
+    names = list(query.order_by) or (
+        list(query.get_meta().ordering or []) if query.default_ordering else []
+    )
+    if not all(isinstance(name, str) for name in names):
+        return None
+    return names
+
+
+def _expand(model, name: str, depth: int = 0) -> list[tuple[str, bool, Any]]:
+    """`name` ("-report__issued_on") as (path, descending, field) tuples; a relation at the end
+    stands for its model's own ordering, as Django sorts it."""
+    descending = name.startswith("-")
+    path = name.lstrip("-+")
+    if path == "pk":
+        return [(model._meta.pk.name, descending, model._meta.pk)]
+    current, parts = model, path.split("__")
+    field = None
+    for index, part in enumerate(parts):
+        field = current._meta.get_field("id" if part == "pk" else part)
+        if field.is_relation and index < len(parts) - 1:
+            current = field.related_model
+    if field.is_relation:
+        if depth > 3:
+            raise FieldDoesNotExist(path)
+        related = field.related_model
+        expanded = []
+        for inner in related._meta.ordering or [related._meta.pk.name]:
+            for sub, inner_desc, sub_field in _expand(related, inner, depth + 1):
+                expanded.append((f"{path}__{sub}", inner_desc != descending, sub_field))
+        return expanded
+    return [(path, descending, field)]
+
+
+def keyset_ordering(queryset) -> list[SortKey] | None:
+    """The list's order (the user's sort, else the model's) as sort keys, ending with the
+    primary key so every row has its own place (the tie-breaker a cursor needs). None for an
+    order by expressions, which a cursor cannot carry."""
+    model = queryset.model
+    names = _ordering_names(queryset)
+    if names is None:
+        return None
+    expanded = []
+    for name in names:
+        bare = name.lstrip("-+")
+        if bare in queryset.query.annotations:
+            field = queryset.query.annotations[bare].output_field
+            expanded.append((bare, name.startswith("-"), field))
+            continue
+        try:
+            expanded.extend(_expand(model, name))
+        except FieldDoesNotExist:
+            continue
+    pk_name = model._meta.pk.name
+    seen, keys = set(), []
+    for path, descending, field in expanded:
+        if path not in seen:
+            seen.add(path)
+            keys.append(SortKey(path, descending, field, len(keys)))
+        if path == pk_name:
+            return keys  # the rest cannot change the order
+    last_descending = keys[-1].descending if keys else True
+    keys.append(SortKey(pk_name, last_descending, model._meta.pk, len(keys)))
+    return keys
+
+
+def encode_cursor(direction: str, keys: list[SortKey], row) -> str:
+    values = [getattr(row, key.alias) for key in keys]
+    raw = json.dumps([direction, values], cls=DjangoJSONEncoder, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(text: str, keys: list[SortKey]):
+    """(direction, values) from a cursor, or None for none or one that does not fit this list's
+    order (edited by hand, or from a link made under another sort)."""
+    if not text:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        direction, values = json.loads(raw)
+        if direction not in ("n", "p") or len(values) != len(keys):
+            return None
+        parsed = [
+            None if value is None else key.field.to_python(value)
+            for key, value in zip(keys, values, strict=True)
+        ]
+    except (ValueError, TypeError, ValidationError, UnicodeDecodeError):
+        return None
+    if parsed[-1] is None:
+        return None  # the primary key is never null
+    return direction, parsed
+
+
+def keyset_q(keys: list[SortKey], values: list, after: bool) -> Q:
+    """The rows after (or before) the row whose sort keys are `values`, in the order of `keys`
+    (a null above every value): the lexicographic comparison written out, plus the first key's
+    bound on its own so the database starts from it in an index."""
+    condition = Q(pk__in=[])
+    equal = Q()
+    for key, value in zip(keys, values, strict=True):
+        # Moving forward in an ascending key (or back in a descending one) means larger values.
+        larger = key.descending != after
+        if value is None:
+            # Nothing is above a null; everything not null is below it.
+            step = None if larger else Q(**{f"{key.path}__isnull": False})
+            same = Q(**{f"{key.path}__isnull": True})
+        else:
+            step = Q(**{f"{key.path}__{'gt' if larger else 'lt'}": value})
+            if larger and key.nullable:
+                step |= Q(**{f"{key.path}__isnull": True})
+            same = Q(**{key.path: value})
+        if step is not None:
+            condition |= equal & step
+        equal &= same
+    first, value = keys[0], values[0]
+    if value is not None and not first.nullable:
+        larger = first.descending != after
+        condition &= Q(**{f"{first.path}__{'gte' if larger else 'lte'}": value})
+    return condition
 
 
 class HistoryMixin:

@@ -23,9 +23,12 @@ class UnitChoiceField(forms.ModelChoiceField):
         if value in self.empty_values:
             return None
         text = str(value).strip()
-        unit = self.queryset.filter(code=text).first()
-        if unit is None and text.isdigit():
-            unit = self.queryset.filter(pk=int(text)).first()
+        # One query for both readings; a unit whose code is the text wins over one whose id is.
+        match = (
+            Q(code=text) | Q(pk=int(text)) if text.isdigit() and len(text) < 19 else Q(code=text)
+        )
+        found = {unit.code == text: unit for unit in self.queryset.filter(match)[:2]}
+        unit = found.get(True) or found.get(False)
         if unit is None:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return unit
