@@ -25,5 +25,11 @@ class RiskConfig(AppConfig):
             "procurementcase_status": choices.CaseStatus,
             "recoverycase_finding": choices.Finding,
             "recoveryaction_kind": choices.RecoveryKind,
+            "deficiency_severity": choices.DeficiencySeverity,
+            "statement_status": choices.StatementStatus,
+            "risk_trend": choices.Trend,
+            "sanction_measure": choices.SanctionMeasure,
+            "committee_outcome": choices.CommitteeOutcome,
+            "referral_kind": choices.ReferralKind,
         }.items():
             labels.register(kind, values)

@@ -24,13 +24,13 @@ from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.figures import rate
 from org.access import access_for
 from risk.choices import (
     Band,
     Finding,
-    ReferralKind,
     RiskCategory,
     SanctionMeasure,
     TestResult,
@@ -381,10 +381,11 @@ def section_d(period_start: datetime.date, period_end: datetime.date) -> dict:
 
 
 def report_metrics(period_start: datetime.date, period_end: datetime.date) -> dict[str, dict]:
+    controls = secretariat_control_metrics(period_start, period_end)
     return {
-        "J": section_j(period_start, period_end),
-        "K": section_k(period_start, period_end),
-        "D": section_d(period_start, period_end),
+        "J": {**section_j(period_start, period_end), **controls["J"]},
+        "K": {**section_k(period_start, period_end), **controls["K"]},
+        "D": {**section_d(period_start, period_end), **controls["D"]},
     }
 
 
@@ -430,7 +431,8 @@ def paragraph_measures(
     flagged = cases.flagged()
     recovery = RecoveryCase.objects.filter(opened_on__gte=period_start, opened_on__lte=period_end)
     fraud = recovery.filter(finding=Finding.FRAUD)
-    return {
+    controls = _control_measures(period_start, period_end)
+    measures = {
         17: [
             {
                 "kind": "recovery_cases_fraud",
@@ -469,6 +471,96 @@ def paragraph_measures(
                 "label": _("Recovery cases"),
                 "count": recovery.count(),
                 "items": _items(recovery, "title", "finding", "opened_on"),
+            },
+        ],
+    }
+    for number, extra in controls.items():
+        measures[number].extend(extra)
+    return measures
+
+
+def _with_kind(items: list[dict], status_kind: str) -> list[dict]:
+    return [{**item, "status_kind": status_kind} for item in items]
+
+
+def _control_measures(period_start: datetime.date, period_end: datetime.date) -> dict:
+    """Issue 15's measures: referrals (17), critical risks flagged (30), statements of internal
+    control issued (31), vendor sanctions and committee on contracts reviews (32)."""
+    from risk.models import (
+        ContractsReview,
+        CriticalRisk,
+        InternalControlStatement,
+        VendorSanction,
+    )
+
+    def within(field):
+        return {f"{field}__gte": period_start, f"{field}__lte": period_end}
+
+    referred = RecoveryCase.objects.filter(
+        Q(**within("referred_for_discipline_on")) | Q(**within("referred_to_authorities_on"))
+    ).annotate(
+        # The referral that falls in the period (the disciplinary one when both do).
+        referred_on=Case(
+            When(Q(**within("referred_for_discipline_on")), then=F("referred_for_discipline_on")),
+            default=F("referred_to_authorities_on"),
+            output_field=DateField(),
+        )
+    )
+    flagged = CriticalRisk.objects.filter(**within("flagged_on")).select_related("risk")
+    issued = InternalControlStatement.objects.filter(status="issued", **within("issued_on"))
+    sanctions = VendorSanction.objects.filter(**within("sanctioned_from"))
+    reviews = ContractsReview.objects.filter(**within("reviewed_on"))
+    return {
+        17: [
+            {
+                "kind": "recovery_referrals",
+                "label": _(
+                    "Recovery cases referred for disciplinary action or to national authorities"
+                ),
+                "count": referred.count(),
+                "items": _with_kind(
+                    _items(referred, "title", "finding", "referred_on"), "recoverycase_finding"
+                ),
+            }
+        ],
+        30: [
+            {
+                "kind": "critical_risks_flagged",
+                "label": _("Risks flagged on the Secretariat-wide critical risk register"),
+                "count": flagged.count(),
+                "items": _with_kind(
+                    _items(flagged, "risk__title", "risk__category", "flagged_on"),
+                    "risk_category",
+                ),
+            }
+        ],
+        31: [
+            {
+                "kind": "control_statements",
+                "label": _("Statements of internal control issued"),
+                "count": issued.count(),
+                "items": _with_kind(
+                    _items(issued, "year", "status", "issued_on"), "statement_status"
+                ),
+            }
+        ],
+        32: [
+            {
+                "kind": "vendor_sanctions",
+                "label": _("Vendor sanctions taking effect"),
+                "count": sanctions.count(),
+                "items": _with_kind(
+                    _items(sanctions, "vendor", "measure", "sanctioned_from"), "sanction_measure"
+                ),
+            },
+            {
+                "kind": "committee_reviews",
+                "label": _("Committee on contracts reviews"),
+                "count": reviews.count(),
+                "items": _with_kind(
+                    _items(reviews, "case__reference", "outcome", "reviewed_on"),
+                    "committee_outcome",
+                ),
             },
         ],
     }
@@ -586,10 +678,7 @@ def statement_figures(year: int) -> dict:
     statement = InternalControlStatement.objects.filter(year=year).first()
     rollup = statement.figures() if statement else compute_rollup(year)
     return {
-        "statement_status": statement.status if statement else "none",
-        "statement_issued_on": statement.issued_on.isoformat()
-        if statement and statement.issued_on
-        else None,
+        "control_statement_issued": bool(statement and statement.is_issued),
         "units_expected_to_certify": rollup["units_expected"],
         "units_certified": rollup["units_certified"],
         "certification_rate": rollup["certification_rate"],
@@ -681,10 +770,6 @@ def referral_figures(period_start: datetime.date, period_end: datetime.date) -> 
         ),
     )
     return {
-        "referrals": {
-            ReferralKind.DISCIPLINARY.value: figures["disciplinary"],
-            ReferralKind.NATIONAL.value: figures["national"],
-        },
         "referred_for_disciplinary_action": figures["disciplinary"],
         "referred_to_national_authorities": figures["national"],
     }
@@ -693,10 +778,9 @@ def referral_figures(period_start: datetime.date, period_end: datetime.date) -> 
 def secretariat_control_metrics(
     period_start: datetime.date, period_end: datetime.date
 ) -> dict[str, dict]:
-    """Issue 15's figures by report section, ready to merge into report_metrics once the report's
-    methodology holds their definitions: J (statement of internal control for the year the
-    period ends in, critical risks as at the end), K (sanctions, committee reviews), D and K
-    (referrals)."""
+    """Issue 15's figures by report section (merged into report_metrics; defined in FIGURES):
+    J (the statement of internal control of the year the period ends in, critical risks as at
+    the end), K (sanctions, committee reviews), D (referrals, para 17)."""
     return {
         "J": {
             **statement_figures(period_end.year),
@@ -705,3 +789,144 @@ def secretariat_control_metrics(
         "K": procurement_control_figures(period_start, period_end),
         "D": referral_figures(period_start, period_end),
     }
+
+
+# The report's methodology entries of the figures above (reports.methodology reads FIGURES).
+_AS_AT_END = gettext_lazy(
+    "As at the period end: a state reached after the period end is not counted."
+)
+_STATEMENT_RULE = gettext_lazy(
+    "The statement of internal control of the year in which the period ends: as issued (its "
+    "roll-up is stored when it is issued); while not issued, as recorded when the report is "
+    "compiled."
+)
+FIGURES = {
+    "control_statement_issued": {
+        "definition": gettext_lazy(
+            "Whether the Secretariat's statement of internal control for the year has been issued."
+        ),
+        "date_rule": _STATEMENT_RULE,
+        "source": "risk",
+    },
+    "units_expected_to_certify": {
+        "definition": gettext_lazy(
+            "Entities expected to certify their internal control: active units with an active "
+            "head of entity."
+        ),
+        "date_rule": _STATEMENT_RULE,
+        "source": "risk",
+    },
+    "units_certified": {
+        "definition": gettext_lazy(
+            "Entities expected to certify whose head certified the year's internal control "
+            "self-assessment."
+        ),
+        "date_rule": _STATEMENT_RULE,
+        "source": "risk",
+    },
+    "certification_rate": {
+        "definition": gettext_lazy("Share of the entities expected to certify that certified."),
+        "numerator": gettext_lazy("Entities that certified"),
+        "denominator": gettext_lazy("Entities expected to certify"),
+        "date_rule": _STATEMENT_RULE,
+        "source": "risk",
+    },
+    "significant_deficiencies": {
+        "definition": gettext_lazy(
+            "Significant deficiencies and material weaknesses found by the year's end and not "
+            "remediated before the year began (the statement lists them)."
+        ),
+        "date_rule": _STATEMENT_RULE,
+        "source": "risk",
+    },
+    "significant_deficiencies_open_at_end": {
+        "definition": gettext_lazy(
+            "Of the significant deficiencies listed, those not remediated by the year's end."
+        ),
+        "date_rule": _STATEMENT_RULE,
+        "source": "risk",
+    },
+    "critical_risks": {
+        "definition": gettext_lazy(
+            "Risks on the Secretariat-wide critical risk register: flagged by the period end "
+            "and not withdrawn by then."
+        ),
+        "date_rule": _AS_AT_END,
+        "source": "risk",
+    },
+    "critical_risks_by_band": {
+        "definition": gettext_lazy(
+            "Critical risks by rating band, from each risk's last assessment on or before the "
+            "period end."
+        ),
+        "date_rule": _AS_AT_END,
+        "source": "risk",
+    },
+    "critical_risks_by_trend": {
+        "definition": gettext_lazy(
+            "Critical risks by trend: the score of the last assessment on or before the period "
+            "end against the one before it (lower: improving; higher: worsening; equal or a "
+            "single assessment: stable)."
+        ),
+        "date_rule": _AS_AT_END,
+        "source": "risk",
+    },
+    "critical_risks_owner_units": {
+        "definition": gettext_lazy("Units owning at least one critical risk."),
+        "date_rule": _AS_AT_END,
+        "source": "risk",
+    },
+    "vendor_sanctions_imposed": {
+        "definition": gettext_lazy("Vendor sanctions taking effect in the period."),
+        "date_rule": gettext_lazy("By the sanction's first day."),
+        "source": "risk",
+    },
+    "vendor_sanctions_by_measure": {
+        "definition": gettext_lazy(
+            "Vendor sanctions taking effect in the period, by measure (suspension, debarment, "
+            "censure)."
+        ),
+        "date_rule": gettext_lazy("By the sanction's first day."),
+        "source": "risk",
+    },
+    "vendor_sanctions_in_force_at_end": {
+        "definition": gettext_lazy("Vendor sanctions in force on the period's last day."),
+        "date_rule": _AS_AT_END,
+        "source": "risk",
+    },
+    "committee_reviews": {
+        "definition": gettext_lazy("Committee on contracts reviews held in the period."),
+        "date_rule": gettext_lazy("By the review date."),
+        "source": "risk",
+    },
+    "awards_above_threshold": {
+        "definition": gettext_lazy(
+            "Procurement cases awarded in the period whose value is above the committee on "
+            "contracts threshold (the threshold set when the report is compiled)."
+        ),
+        "date_rule": gettext_lazy("By the award date; the award as recorded."),
+        "source": "risk",
+    },
+    "awards_above_threshold_reviewed": {
+        "definition": gettext_lazy(
+            "Of those awards, the ones preceded by a committee on contracts review recommending "
+            "the award (on or before the award date)."
+        ),
+        "date_rule": gettext_lazy("By the award date; the award as recorded."),
+        "source": "risk",
+    },
+    "referred_for_disciplinary_action": {
+        "definition": gettext_lazy(
+            "Recovery cases referred for disciplinary action in the period (para 17)."
+        ),
+        "date_rule": gettext_lazy("By the referral date."),
+        "source": "risk",
+    },
+    "referred_to_national_authorities": {
+        "definition": gettext_lazy(
+            "Recovery cases referred to national authorities in the period (para 17)."
+        ),
+        "date_rule": gettext_lazy("By the referral date."),
+        "source": "risk",
+    },
+}

@@ -135,8 +135,7 @@ def test_issuing_freezes_the_rollup_against_later_certifications_and_closures(
     assert compute_rollup(2025)["units_certified"] == 3
     assert compute_rollup(2025)["significant_open_at_end"] == 1
     assert metrics.statement_figures(2025) == {
-        "statement_status": "issued",
-        "statement_issued_on": "2026-03-31",
+        "control_statement_issued": True,
         "units_expected_to_certify": 3,
         "units_certified": 2,
         "certification_rate": 66.7,
@@ -146,10 +145,11 @@ def test_issuing_freezes_the_rollup_against_later_certifications_and_closures(
 
 
 def test_a_draft_reads_the_rollup_live_and_the_report_says_so(year_2025, admin_user):
-    assert metrics.statement_figures(2025)["statement_status"] == "none"
+    # No statement yet: the roll-up as it stands.
+    assert metrics.statement_figures(2025)["units_certified"] == 2
     services.save_statement(InternalControlStatement(year=2025), acting_user=admin_user)
     figures = metrics.statement_figures(2025)
-    assert figures["statement_status"] == "draft"
+    assert figures["control_statement_issued"] is False
     assert figures["units_certified"] == 2
     assert figures["significant_deficiencies"] == 3
 

@@ -50,7 +50,10 @@ def test_demo_data_shows_every_rule(resolution):
     referred = RecoveryCase.objects.get(reference="OIOS-2025-0117")
     assert referred.referred_to_authorities_on == datetime.date(2025, 9, 1)
     figures = metrics.referral_figures(datetime.date(2025, 1, 1), datetime.date(2025, 12, 31))
-    assert figures["referrals"] == {"disciplinary": 1, "national": 1}
+    assert figures == {
+        "referred_for_disciplinary_action": 1,
+        "referred_to_national_authorities": 1,
+    }
 
 
 def test_scale_data_is_rerunnable_with_history():

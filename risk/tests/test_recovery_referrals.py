@@ -82,16 +82,20 @@ def test_referrals_are_counted_by_referral_date(units, admin_user, manager, mana
     refer(manager2, RecoveryCase.objects.get(pk=pd_old.pk), "disciplinary", D(2025, 11, 30))
     refer(admin_user, dos, "disciplinary", D(2026, 1, 10))
     assert metrics.referral_figures(D(2025, 1, 1), D(2025, 12, 31)) == {
-        "referrals": {"disciplinary": 2, "national": 1},
         "referred_for_disciplinary_action": 2,
         "referred_to_national_authorities": 1,
     }
-    assert metrics.referral_figures(D(2024, 1, 1), D(2024, 12, 31))["referrals"] == {
-        "disciplinary": 0,
-        "national": 1,
+    assert metrics.referral_figures(D(2024, 1, 1), D(2024, 12, 31)) == {
+        "referred_for_disciplinary_action": 0,
+        "referred_to_national_authorities": 1,
     }
-    merged = metrics.secretariat_control_metrics(D(2025, 1, 1), D(2025, 12, 31))
-    assert merged["D"]["referred_for_disciplinary_action"] == 2
+    report = metrics.report_metrics(D(2025, 1, 1), D(2025, 12, 31))
+    assert report["D"]["referred_for_disciplinary_action"] == 2
+    # The paragraph 17 measure lists the cases referred in the period, by referral date.
+    measures = metrics.paragraph_measures(D(2025, 1, 1), D(2025, 12, 31))[17]
+    referrals = next(m for m in measures if m["kind"] == "recovery_referrals")
+    assert referrals["count"] == 2
+    assert sorted(i["date"] for i in referrals["items"]) == ["2025-03-01", "2025-11-30"]
 
 
 def test_refer_through_the_api_and_the_page(units, api, web, manager, manager2):
