@@ -311,3 +311,29 @@ def test_the_unit_chain_page_in_a_fixed_number_of_queries(
         client.get("/performance/units/DMSPC-OHR/")
     assert len(again.captured_queries) == before
     assert web(gastaff).get("/performance/units/NOPE/").status_code == 404
+
+
+def test_budget_import_from_xlsx_and_a_damaged_file(api, units, manager):
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["unit", "period", "appropriation", "expenditure", "currency"])
+    sheet.append(["DMSPC-OHR", "2024-2025", 2000000, 1500000.5, "usd"])
+    data = io.BytesIO()
+    book.save(data)
+    upload = SimpleUploadedFile("budget.xlsx", data.getvalue())
+    done = api(manager).post(BUDGET + "import/", {"file": upload}, format="multipart")
+    assert done.status_code == 200 and done.json()["created"] == 1, done.json()
+    row = BudgetPerformance.objects.get()
+    assert (row.currency, row.expenditure, row.utilisation_rate) == (
+        "USD",
+        Decimal("1500000.50"),
+        75.0,
+    )
+    damaged = SimpleUploadedFile("budget.xlsx", b"PK\x03\x04 not really a workbook")
+    refused = api(manager).post(BUDGET + "import/", {"file": damaged}, format="multipart")
+    assert refused.status_code == 400 and refused.json()["errors"]
+    assert BudgetPerformance.objects.count() == 1
