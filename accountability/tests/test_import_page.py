@@ -131,3 +131,15 @@ def test_import_page_only_for_who_may_create(web, gastaff, oios, units):
         assert PAGE_DEC not in client.get("/accountability/decisions/").content.decode()
         assert PAGE_D not in client.get("/accountability/delegations/").content.decode()
     assert web(None).get(PAGE_D).status_code == 302  # to the login page
+
+
+def test_import_page_and_my_authority_read_in_chinese(web, manager, units):
+    from django.conf import settings
+
+    client = web(manager)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    page = client.get(PAGE_DEC).content.decode()
+    assert "导入决定" in page and "确认导入" not in page  # nothing to confirm before a preview
+    assert "上传文件" in page
+    mine = client.get("/accountability/my-authority/").content.decode()
+    assert "已终止" in mine and "授权最后一日" in mine
