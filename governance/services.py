@@ -328,8 +328,9 @@ def send_follow_up_reminders(
 def remind_follow_up_owners(
     _follow_up: FollowUpAction, *, acting_user, today: datetime.date | None = None
 ) -> dict[str, int]:
-    """Emails the managers of each owner unit its overdue actions, at most once a week per
-    action (a rerun the same day sends nothing), and stamps `reminded_on`."""
+    """Emails the managers of each owner unit (or, where the unit has none, of the nearest unit
+    above it) its overdue actions, at most once a week per action (a rerun the same day sends
+    nothing), and stamps `reminded_on`."""
     today = today or timezone.localdate()
     due = list(
         FollowUpAction.objects.overdue(today)
@@ -338,16 +339,19 @@ def remind_follow_up_owners(
         .order_by("unit_id", "due_on", "pk")
     )
     unit_ids = {f.unit_id for f in due}
-    managers: dict[int, list[str]] = {}
+    by_path: dict[str, list[str]] = {}
     for role in Role.objects.filter(
-        kind=RoleKind.MANAGER, unit_id__in=unit_ids, user__is_active=True
-    ).select_related("user"):
+        kind=RoleKind.MANAGER, unit__isnull=False, user__is_active=True
+    ).select_related("user", "unit"):
         if role.user.email:
-            managers.setdefault(role.unit_id, []).append(role.user.email)
+            by_path.setdefault(role.unit.path, []).append(role.user.email)
     reminded = []
     for unit_id in sorted(unit_ids):
         actions_ = [f for f in due if f.unit_id == unit_id]
-        recipients = managers.get(unit_id)
+        path = actions_[0].unit.path
+        # The nearest unit at or above the owner that has a manager: the path's longest prefix.
+        holders = [p for p in by_path if path.startswith(p)]
+        recipients = sorted(by_path[max(holders, key=len)]) if holders else None
         if not recipients:
             continue
         lines = [

@@ -260,7 +260,8 @@ def test_overdue_follow_ups_remind_the_owner_units_managers_once_a_week(
     FollowUpFactory(unit=units["dmspc"], due_on=TODAY + datetime.timedelta(days=3))  # not yet due
     done = FollowUpFactory(unit=units["dos"], due_on=TODAY - datetime.timedelta(days=10))
     services.change_follow_up_status(done, acting_user=SYSTEM, status="done")
-    overdue_dos = FollowUpFactory(unit=units["dos"], due_on=TODAY - datetime.timedelta(days=1))
+    # DOS-PD has no manager of its own: DOS's manager, the nearest above it, is reminded.
+    overdue_dos = FollowUpFactory(unit=units["pd"], due_on=TODAY - datetime.timedelta(days=1))
 
     assert services.send_follow_up_reminders() == {"units": 2, "actions": 2}
     assert sorted(m.to[0] for m in mail.outbox) == ["maria@un.org", "omar@un.org"]
