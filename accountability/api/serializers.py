@@ -62,6 +62,9 @@ class DelegationSerializer(ActionModelSerializer):
             "version",
         ]
         read_only_fields = ["accepted_on", "revoked_on", "revocation_reason"]
+        # The reference's uniqueness is the model's rule (a field message that names no other
+        # instrument), not DRF's generic validator.
+        extra_kwargs = {"reference": {"validators": []}}
 
 
 class AcceptanceSerializer(serializers.Serializer):
@@ -119,6 +122,8 @@ class DecisionSerializer(ActionModelSerializer):
             "reviewed_on",
             "review_revision_reason",
         ]
+        # (unit, reference) is checked by the model, with a field message, as on the page.
+        validators = []
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_authority_problems(self, decision) -> list[str]:

@@ -257,3 +257,36 @@ def test_decision_rows_repeated_in_a_file_are_refused(api, manager, units):
         (5, "reference"),
     }
     assert Decision.objects.count() == 0
+
+
+def test_an_instrument_reference_is_taken_once_whoever_holds_it(api, admin_user, manager, units):
+    from accountability.tests.factories import AcceptedDelegationFactory
+    from org.tests.factories import UserFactory
+
+    AcceptedDelegationFactory(
+        delegator=admin_user,
+        delegatee=UserFactory(username="secret.holder"),
+        unit=units["pd"],
+        reference="DOA/TAKEN",
+    )
+    root = AcceptedDelegationFactory(
+        delegator=admin_user, delegatee=manager, unit=units["dmspc"], reference="DOA/ROOT"
+    )
+    UserFactory(username="deputy")
+    response = api(manager).post(
+        "/api/accountability/delegations/",
+        {
+            "reference": "DOA/TAKEN",
+            "delegator": "manager",
+            "delegatee": "deputy",
+            "unit": "DMSPC-OHR",
+            "area": "finance",
+            "limit_amount": "10.00",
+            "valid_from": root.valid_from.isoformat(),
+            "valid_to": root.valid_to.isoformat(),
+            "parent": root.pk,
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.data == {"reference": ["This reference is already taken in the register."]}

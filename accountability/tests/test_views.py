@@ -492,3 +492,34 @@ def test_figures_page_per_unit_and_total_scoped(web, manager, manager2, grant, u
     assert other.context["rows"] == [] and other.context["totals"]["within_rate"] is None
     bad = web(manager).get("/accountability/figures/?start=2025-02-01&end=2025-01-01")
     assert "end" in bad.context["form"].errors
+
+
+def test_a_unit_numbers_its_decisions_once(web, api, manager, grant, units, resolution):
+    client = web(manager)
+    first = client.post("/accountability/decisions/new/", _form(grant, reference="DMSPC/2026/14"))
+    assert first.status_code == 302
+    again = client.post("/accountability/decisions/new/", _form(grant, reference="DMSPC/2026/14"))
+    assert again.status_code == 200
+    assert again.context["form"].errors["reference"] == [
+        "This unit already has a decision with this reference."
+    ]
+    # Another unit may use the same number; the API refuses the repeat as the page does.
+    other = client.post(
+        "/accountability/decisions/new/",
+        _form(grant, reference="DMSPC/2026/14", unit=units["ohr"].pk),
+    )
+    assert other.status_code == 302
+    repeat = api(manager).post(
+        "/api/accountability/decisions/",
+        {
+            "reference": "DMSPC/2026/14",
+            "title": "Repeat",
+            "unit": "DMSPC",
+            "decided_on": (TODAY - DAY).isoformat(),
+            "paragraphs": [],
+        },
+        format="json",
+    )
+    assert repeat.status_code == 400
+    assert repeat.data["reference"] == ["This unit already has a decision with this reference."]
+    assert Decision.objects.filter(reference="DMSPC/2026/14").count() == 2
