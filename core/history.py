@@ -33,7 +33,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from core.context import current_actor
-from core.models import PENDING_SEQ, HistoryChainHead, HistoryEntry
+from core.models import PENDING_SEQ, HistoryChainHead, HistoryEntry, pack_changes
 
 GENESIS = "0" * 64
 BATCH = 2000
@@ -84,6 +84,22 @@ def diff(before: dict, after: dict, ignored: Iterable[str] = ()) -> dict:
     return changes
 
 
+def _kept(values: dict, ignored: Iterable[str]) -> dict:
+    ignored = set(ignored)
+    # None is left out as in `diff`: its other side is empty too.
+    return {k: v for k, v in values.items() if k not in ignored and v is not None}
+
+
+def created_changes(after: dict, ignored: Iterable[str] = ()) -> dict:
+    """A create's changes, compact: the values it set (read back as [None, value])."""
+    return pack_changes(_kept(after, ignored), "+")
+
+
+def deleted_changes(before: dict, ignored: Iterable[str] = ()) -> dict:
+    """A delete's changes, compact: the values it removed (read back as [value, None])."""
+    return pack_changes(_kept(before, ignored), "-")
+
+
 def entry_hash(entry: HistoryEntry) -> str:
     payload = {
         "seq": entry.seq,
@@ -93,7 +109,7 @@ def entry_hash(entry: HistoryEntry) -> str:
         "object_type": entry.object_type,
         "object_id": entry.object_id,
         "object_repr": entry.object_repr,
-        "changes": entry.changes,
+        "changes": entry.stored_changes,
         "request_id": entry.request_id,
         "prev": entry.prev_sha256,
     }
@@ -160,7 +176,7 @@ def _insert(entries: list[HistoryEntry]) -> None:
                     e.object_type,
                     e.object_id,
                     e.object_repr,
-                    json.dumps(e.changes, ensure_ascii=False),
+                    json.dumps(e.stored_changes, ensure_ascii=False),
                     e.request_id,
                     e.prev_sha256,
                     e.sha256,
@@ -315,7 +331,7 @@ def record_bulk(instances: Iterable[models.Model], action: str = HistoryEntry.Ac
         ignored = getattr(instance, "history_ignored_fields", ())
         after = snapshot(instance)
         if action == HistoryEntry.Action.CREATE:
-            changes = diff({}, after, ignored)
+            changes = created_changes(after, ignored)
         else:
             changes = diff(getattr(instance, "_history_before", {}), after, ignored)
             if not changes:

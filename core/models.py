@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.query_utils import DeferredAttribute
 from django.utils.translation import gettext_lazy as _
 
 
@@ -171,6 +172,61 @@ def _field_names_by_attname(cls) -> dict:
 PENDING_SEQ = 1 << 62
 
 
+# A create stores only the values after it, a delete only the values before it: the other side
+# is always empty. Such `changes` carry this key (no field is named so), with "+" (after only) or
+# "-" (before only); readers get the usual {field: [before, after]} (HistoryEntry.changes).
+# Updates, and entries written before this encoding, are stored as [before, after] pairs.
+PACKED = "~"
+
+
+def pack_changes(values: dict, side: str) -> dict:
+    """{field: value} of a create (side "+") or a delete (side "-"), stored compactly."""
+    return {PACKED: side, **values}
+
+
+def unpack_changes(stored):
+    if not isinstance(stored, dict) or PACKED not in stored:
+        return stored
+    after = stored[PACKED] == "+"
+    return {
+        name: ([None, value] if after else [value, None])
+        for name, value in stored.items()
+        if name != PACKED
+    }
+
+
+class _ChangesAttribute(DeferredAttribute):
+    """`entry.changes` reads as {field: [before, after]} whatever the stored encoding; what is
+    assigned is stored as given (an unpacked dict stays unpacked)."""
+
+    def __get__(self, instance, cls=None):
+        if instance is None:
+            return self
+        stored = super().__get__(instance, cls)
+        cached = instance.__dict__.get("_changes_unpacked")
+        if cached is not None and cached[0] is stored:
+            return cached[1]
+        unpacked = unpack_changes(stored)
+        instance.__dict__["_changes_unpacked"] = (stored, unpacked)
+        return unpacked
+
+    def __set__(self, instance, value):
+        instance.__dict__[self.field.attname] = value
+
+
+class ChangesField(models.JSONField):
+    """A JSONField whose attribute unpacks the compact encoding; the database, lookups
+    (`changes__has_key`: the keys are still the field names) and the hash see what is stored."""
+
+    descriptor_class = _ChangesAttribute
+
+    def pre_save(self, model_instance, add):
+        return model_instance.__dict__.get(self.attname)
+
+    def value_from_object(self, obj):
+        return obj.__dict__.get(self.attname)
+
+
 class HistoryEntryQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise PermissionError("The change history is append-only")
@@ -207,7 +263,7 @@ class HistoryEntry(models.Model):
     object_type = models.CharField(_("record type"), max_length=100)
     object_id = models.CharField(_("record id"), max_length=64)
     object_repr = models.CharField(_("record"), max_length=200)
-    changes = models.JSONField(_("changes"), default=dict)
+    changes = ChangesField(_("changes"), default=dict)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     prev_sha256 = models.CharField(_("previous hash"), max_length=64)
     sha256 = models.CharField(_("hash"), max_length=64)
@@ -237,6 +293,11 @@ class HistoryEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The change history is append-only")
+
+    @property
+    def stored_changes(self):
+        """`changes` as stored (what the hash covers)."""
+        return self.__dict__.get("changes")
 
 
 class HistoryChainHead(models.Model):

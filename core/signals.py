@@ -17,12 +17,17 @@ def _record_save(sender, instance, created, raw=False, **kwargs):
     if raw or not _tracked(sender):
         return
     after = history.snapshot(instance)
-    before = {} if created else getattr(instance, "_history_before", {})
-    changes = history.diff(before, after, instance.history_ignored_fields)
-    instance._history_before = after
+    ignored = instance.history_ignored_fields
     if created:
-        history.record(instance, HistoryEntry.Action.CREATE, changes)
-    elif changes:
+        instance._history_before = after
+        history.record(
+            instance, HistoryEntry.Action.CREATE, history.created_changes(after, ignored)
+        )
+        return
+    # The row as loaded (or as last saved), built now: reads never pay for it (core.models).
+    changes = history.diff(instance._history_before, after, ignored)
+    instance._history_before = after
+    if changes:
         history.record(instance, HistoryEntry.Action.UPDATE, changes)
 
 
@@ -34,7 +39,7 @@ def _record_delete(sender, instance, **kwargs):
     history.record(
         instance,
         HistoryEntry.Action.DELETE,
-        history.diff(before, {}, instance.history_ignored_fields),
+        history.deleted_changes(before, instance.history_ignored_fields),
     )
 
 

@@ -2,6 +2,7 @@
 length of a transaction: entries appended pending inside it, linked in one short locked step when
 it commits (core.history). The chain stays one contiguous, verifiable sequence."""
 
+import json
 import threading
 import time
 
@@ -316,3 +317,97 @@ def test_a_linked_entry_moved_among_the_pending_ones_is_named(units, capsys):
     with pytest.raises(SystemExit):
         call_command("verify_audit_trail")
     assert "BROKEN at entry #4: expected entry #3, found #4" in capsys.readouterr().err
+
+
+# --- Compact entries ---------------------------------------------------------------------------
+
+
+def _stored(entry) -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT changes FROM core_historyentry WHERE id = %s", [entry.pk])
+        value = cursor.fetchone()[0]
+    return json.loads(value) if isinstance(value, str) else value
+
+
+@pytest.mark.django_db
+def test_creates_and_deletes_store_one_side_and_read_as_before_and_after(units):
+    created = _entries(units["pd"])[0]
+    assert _stored(created) == {
+        "~": "+",
+        "id": units["pd"].pk,
+        "code": "DOS-PD",
+        "name": "Procurement Division",
+        "kind": units["pd"].kind,
+        "path": units["pd"].path,
+        "parent": units["dos"].pk,
+        "name_zh": "",
+        "is_active": True,
+    }
+    assert created.changes["code"] == [None, "DOS-PD"]
+    assert created.changes["parent"] == [None, units["dos"].pk]
+    assert "~" not in created.changes
+    pk = units["pd"].pk
+    units["pd"].delete()
+    deleted = HistoryEntry.objects.filter(object_type="org.orgunit", object_id=str(pk)).first()
+    assert deleted.action == "delete" and _stored(deleted)["~"] == "-"
+    assert deleted.changes["name"] == ["Procurement Division", None]
+    # An update stores the changed fields only, as [before, after] pairs.
+    units["dos"].name = "DOS renamed"
+    units["dos"].save()
+    assert _stored(_entries(units["dos"])[-1]) == {
+        "name": ["Department of Operational Support", "DOS renamed"]
+    }
+
+
+@pytest.mark.django_db
+def test_the_history_api_shows_compact_entries_as_before_and_after(units, admin_user, client):
+    client.force_login(admin_user)
+    answer = client.get(f"/api/history/?object=org.orgunit:{units['ohr'].pk}")
+    assert answer.status_code == 200
+    (created,) = answer.json()["results"]
+    assert created["action"] == "create"
+    assert created["changes"]["code"] == [None, "DMSPC-OHR"]
+    assert created["changes"]["name"] == [None, "Office of Human Resources"]
+    assert "~" not in created["changes"] and len(created["sha256"]) == 64
+
+
+@pytest.mark.django_db
+def test_entries_in_the_earlier_encoding_still_read_and_verify(units, capsys):
+    """A create written as [None, value] pairs (before the compact encoding) reads the same and
+    keeps its hash; one compact and one earlier entry sit in the same chain."""
+    legacy = HistoryEntry(
+        user_id=None,
+        actor="command:old",
+        action="create",
+        object_type="org.orgunit",
+        object_id=str(units["dos"].pk),
+        object_repr="DOS",
+        changes={"code": [None, "DOS"], "name": [None, "Department of Operational Support"]},
+        request_id="",
+    )
+    history.append([legacy])
+    history.link_pending()
+    stored = HistoryEntry.objects.get(pk=legacy.pk)
+    assert stored.changes == {
+        "code": [None, "DOS"],
+        "name": [None, "Department of Operational Support"],
+    }
+    assert history.entry_hash(stored) == stored.sha256
+    call_command("verify_audit_trail")
+    assert capsys.readouterr().out.startswith(f"OK {HistoryEntry.objects.count()} entries")
+
+
+@pytest.mark.django_db
+def test_a_compact_entry_edited_in_sql_is_named(units, capsys):
+    history.link_pending()
+    target = _entries(units["dmspc"])[0]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'UPDATE core_historyentry SET changes = changes || \'{"name": "forged"}\' '
+            "WHERE id = %s",
+            [target.pk],
+        )
+    with pytest.raises(SystemExit):
+        call_command("verify_audit_trail")
+    err = capsys.readouterr().err
+    assert f"BROKEN at entry #{target.seq}: its content does not match its hash" in err
