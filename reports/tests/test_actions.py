@@ -154,59 +154,34 @@ def _words_with_underscores(html: str) -> set[str]:
     return {w for w in re.findall(r"\b\w+_\w+\b", text) if not w.isupper()}
 
 
-def test_no_code_reaches_the_report(gastaff, standard_metrics, make_module, metrics, issue):
-    """Status codes, ratings and the authority of decisions read as their labels everywhere."""
+def test_no_code_reaches_the_report(
+    resolution, units, admin_user, manager, manager2, gastaff, issue
+):
+    """Status codes, ratings and the authority of decisions read as their labels in the issued
+    files, on the real world of reports/tests/world.py (every format: test_render.py)."""
     from django.core.files.storage import default_storage
 
-    def measures(start, end):
-        return {
-            8: [
-                {
-                    "kind": "decisions",
-                    "label": "Decisions logged",
-                    "count": 2,
-                    "items": [
-                        {"id": 1, "title": "Lease", "status": "outside_authority", "date": None},
-                        {"id": 2, "title": "Hire", "status": "within_authority", "date": None},
-                    ],
-                },
-                {
-                    "kind": "commitments",
-                    "label": "Commitments due",
-                    "count": 1,
-                    "items": [{"id": 3, "title": "Plan", "status": "in_progress", "date": None}],
-                },
-            ]
-        }
+    from reports.tests import world
 
-    from reports.tests.conftest import OVERSIGHT_C
-
-    metrics(
-        accountability=make_module("accountability.metrics", None, measures),
-        oversight=make_module("oversight.metrics", lambda s, e: {"C": OVERSIGHT_C}),
-        performance=make_module(
-            "performance.metrics",
-            lambda s, e: {"F": {"rating_distribution": {"partially_meets": 1, "meets": 2}}},
-        ),
-    )
-    run = issue(gastaff)
+    people = {"admin_user": admin_user, "manager": manager, "manager2": manager2}
+    world.build(units, {**people, "gastaff": gastaff})
+    run = issue(gastaff, **world.PERIOD)
     html_file = run.files.get(format="html")
     with default_storage.open(html_file.name, "rb") as handle:
         html = handle.read().decode()
     assert _words_with_underscores(html) == {"verify_audit_trail"}  # a command's name
     for label in (
-        "Overtaken by events",
         "Under implementation",
         "Pending verification",
-        "Outside delegated authority",
-        "Partially meets performance expectations",
-        "In progress",
+        "Within delegated authority",
+        "Overtaken by events",
+        "Not accepted",
     ):
         assert label in html, label
     # The snapshot keeps the codes (the JSON file is data); the renderings show their labels.
     section_c = next(s for s in run.snapshot["sections"] if s["code"] == "C")
-    assert section_c["labels"]["overtaken"] == "Overtaken by events"
-    assert "overtaken" in section_c["metrics"]["by_body"]["BOA"]
+    assert section_c["labels"]["not_accepted"] == "Not accepted"
+    assert "not_accepted" in section_c["metrics"]["by_body"]["BOA"]
 
 
 def test_the_headline_rate_is_the_one_rounding_rule():
