@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from core.registry import evidence_by_paragraph
+from governance.evidence import describe
 from governance.models import AssessmentEvidence, ParagraphAssessment
 from org.models import Paragraph, Section
 from org.resolution import load_document
@@ -28,6 +29,7 @@ def assessments_in_force(user, numbers=None) -> dict[int, ParagraphAssessment]:
     evidence: dict[int, list] = {}
     for item in AssessmentEvidence.objects.filter(assessment_id__in=[a.pk for a in found.values()]):
         evidence.setdefault(item.assessment_id, []).append(item)
+    describe([item for items in evidence.values() for item in items], user)
     for assessment in found.values():
         assessment.evidence_items = evidence.get(assessment.pk, [])
     return found

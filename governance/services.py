@@ -211,8 +211,10 @@ def add_evidence(
         )
     found = resolve_reference(reference, acting_user)
     label = f"{found._meta.label_lower}:{found.pk}"
+    # Stored by reference only: the record's name is read at display time, by whoever may see it
+    # (governance.evidence), so neither the evidence nor its history names what a reader may not.
     return AssessmentEvidence.objects.create(
-        assessment=stored, reference=label, name=str(found)[:200], note=note or ""
+        assessment=stored, reference=label, name=label, note=note or ""
     )
 
 

@@ -25,6 +25,7 @@ from core.generic import (
     visible_or_404,
 )
 from governance import forms, importer, metrics, services
+from governance.evidence import describe
 from governance.filtersets import (
     AssessmentFilterSet,
     ConsultationFilterSet,
@@ -171,7 +172,7 @@ class AssessmentDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context.update(
-            evidence=self.object.evidence.all(),
+            evidence=describe(self.object.evidence.all(), user),
             can_submit=self.object.is_editable and actions.allowed(user, "submit", self.object),
             can_review=self.object.state == "submitted"
             and actions.allowed(user, "review", self.object),

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from core.api.serializers import ActionModelSerializer
 from governance.choices import FollowUpStatus, ReviewOutcome
+from governance.evidence import describe
 from governance.models import (
     AssessmentEvidence,
     CommitteeDecision,
@@ -36,11 +37,21 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
 
 
 class AssessmentEvidenceSerializer(serializers.ModelSerializer):
+    """A document's name and download URL, or a linked record's reference and, for a caller who
+    may read that record, its name (`label`, "" otherwise)."""
+
     url = serializers.SerializerMethodField()
+    label = serializers.SerializerMethodField()
 
     class Meta:
         model = AssessmentEvidence
-        fields = ["id", "reference", "name", "note", "url"]
+        fields = ["id", "reference", "name", "label", "note", "url"]
+
+    def get_label(self, evidence) -> str:
+        if not hasattr(evidence, "label"):
+            request = self.context.get("request")
+            describe([evidence], request.user if request else None)
+        return evidence.label
 
     def get_url(self, evidence) -> str | None:
         if not evidence.is_document:
@@ -48,6 +59,20 @@ class AssessmentEvidenceSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         path = reverse("governance:assessment_evidence", args=[evidence.assessment_id, evidence.pk])
         return request.build_absolute_uri(path) if request else path
+
+
+class AssessmentListSerializer(serializers.ListSerializer):
+    """Reads the names of every cited record of a page of assessments in one query per kind of
+    record (the list costs the same at 10 rows and at 500)."""
+
+    def to_representation(self, data):
+        rows = list(data.all() if hasattr(data, "all") else data)
+        request = self.context.get("request")
+        describe(
+            [item for row in rows for item in row.evidence.all()],
+            request.user if request else None,
+        )
+        return super().to_representation(rows)
 
 
 class AssessmentSerializer(ActionModelSerializer):
@@ -76,6 +101,7 @@ class AssessmentSerializer(ActionModelSerializer):
             "version",
         ]
         read_only_fields = ["reviewed_by"]
+        list_serializer_class = AssessmentListSerializer
 
 
 class AssessmentSubmitSerializer(serializers.Serializer):

@@ -197,3 +197,34 @@ def test_list_query_count_does_not_grow(
         )
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(client.get(URL).json()["results"]) == 16
+
+
+def test_evidence_names_a_record_only_to_who_may_read_it(resolution, units, api, manager, gastaff):
+    from core.actions import SYSTEM
+    from governance import services
+    from performance.tests.factories import AppraisalFactory
+
+    appraisal = AppraisalFactory(unit=units["ohr"])  # personal: GA staff read no appraisal
+    assessment = AssessmentFactory(unit=units["ohr"])
+    services.add_evidence(
+        assessment, acting_user=manager, reference=f"performance.appraisal:{appraisal.pk}"
+    )
+    for _n in range(3):  # more evidence, same number of list queries
+        services.add_evidence(
+            assessment,
+            acting_user=SYSTEM,
+            upload=SimpleUploadedFile("note.txt", b"A note."),
+        )
+    name = str(appraisal)
+    as_manager = api(manager).get(f"{URL}{assessment.pk}/").json()["evidence"][0]
+    assert as_manager["label"] == name
+    for response in (
+        api(gastaff).get(f"{URL}{assessment.pk}/"),
+        api(gastaff).get(URL),
+        api(gastaff).get(
+            "/api/history/", {"object": f"governance.assessmentevidence:{as_manager['id']}"}
+        ),
+    ):
+        assert response.status_code == 200
+        assert name not in response.content.decode()
+    assert api(gastaff).get(URL).json()["results"][0]["evidence"][0]["label"] == ""
