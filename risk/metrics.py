@@ -648,19 +648,55 @@ def paragraph_evidence(user):
     recovery = RecoveryCase.objects.restrict(user, "view").aggregate(
         n=Count("pk"), fraud=Count("pk", filter=Q(finding=Finding.FRAUD))
     )
+    from risk.models import CriticalRisk, InternalControlStatement, VendorSanction
+
+    referred = (
+        RecoveryCase.objects.restrict(user, "view")
+        .filter(
+            Q(referred_for_discipline_on__isnull=False)
+            | Q(referred_to_authorities_on__isnull=False)
+        )
+        .count()
+    )
+    critical = CriticalRisk.objects.restrict(user, "view").filter(withdrawn_on__isnull=True)
+    statements = InternalControlStatement.objects.restrict(user, "view").filter(status="issued")
     return {
         17: [
             Evidence(
                 _("Recovery cases for fraud"),
                 recovery["fraud"],
                 reverse("risk:recovery_list") + "?finding=fraud",
-            )
+            ),
+            Evidence(
+                _("Recovery cases referred for disciplinary action or to national authorities"),
+                referred,
+                reverse("risk:recovery_list"),
+            ),
         ],
-        30: [Evidence(_("Risks in registers"), risks, reverse("risk:risk_list"))],
-        31: [Evidence(_("Internal controls"), controls, reverse("risk:control_list"))],
+        30: [
+            Evidence(_("Risks in registers"), risks, reverse("risk:risk_list")),
+            Evidence(
+                _("Secretariat-wide critical risks"),
+                critical.count(),
+                reverse("risk:critical_risk_list") + "?active=true",
+            ),
+        ],
+        31: [
+            Evidence(_("Internal controls"), controls, reverse("risk:control_list")),
+            Evidence(
+                _("Statements of internal control issued"),
+                statements.count(),
+                reverse("risk:statement_list"),
+            ),
+        ],
         32: [
             Evidence(_("Procurement cases with declarations"), cases, reverse("risk:case_list")),
             Evidence(_("Recovery cases"), recovery["n"], reverse("risk:recovery_list")),
+            Evidence(
+                _("Vendor sanctions"),
+                VendorSanction.objects.restrict(user, "view").count(),
+                reverse("risk:sanction_list"),
+            ),
         ],
     }
 
