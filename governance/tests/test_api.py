@@ -228,3 +228,24 @@ def test_evidence_names_a_record_only_to_who_may_read_it(resolution, units, api,
         assert response.status_code == 200
         assert name not in response.content.decode()
     assert api(gastaff).get(URL).json()["results"][0]["evidence"][0]["label"] == ""
+
+
+def test_mandate_import_reads_xlsx(resolution, units, api, admin_user):
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["symbol", "body", "adopted_on", "title", "paragraphs"])
+    sheet.append(["A/RES/60/283", "GA", datetime.date(2006, 7, 7), "Investing in the UN", "28;29"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    upload = SimpleUploadedFile("mandates.xlsx", buffer.getvalue())
+    response = api(admin_user).post(
+        "/api/governance/mandates/import/", {"file": upload}, format="multipart"
+    )
+    assert response.status_code == 200, response.json()
+    mandate = Mandate.objects.get(symbol="A/RES/60/283")
+    assert mandate.adopted_on == datetime.date(2006, 7, 7)
+    assert sorted(mandate.paragraphs.values_list("number", flat=True)) == [28, 29]
