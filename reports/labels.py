@@ -287,10 +287,25 @@ def humanize(key: str) -> str:
     return key.replace("_", " ").capitalize()
 
 
+def app_label(key: str):
+    """The label an app's metrics module declares for one of its figures (`LABELS = {key:
+    gettext_lazy(...)}` beside its `FIGURES`), so an app names its new figures in its own
+    catalogue; None when no app does."""
+    from reports.snapshot import _module, metric_modules
+
+    for app in metric_modules():
+        declared = getattr(_module(app), "LABELS", None) or {}
+        if key in declared:
+            return declared[key]
+    return None
+
+
 def label_for(key: str, kind: str | None = None) -> str:
     """A figure's label; with `kind`, a key that is a code of that kind reads as its label."""
     coded = code_label(kind, key)
     if coded is not None:
         return coded
     label = FIGURE_LABELS.get(key)
+    if label is None:
+        label = app_label(key)
     return str(label) if label is not None else humanize(key)

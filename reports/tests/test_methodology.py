@@ -100,3 +100,14 @@ def test_heat_map_colours_follow_the_rating_bands():
     assert band_of(10, bands) == "high"
     assert band_of(9, bands) == "medium" and band_of(15, bands) == "critical"
     assert band_of(4, bands) == "low"
+
+
+def test_an_app_names_its_own_figures_in_its_metrics_module(resolution, metrics, make_module):
+    module = make_module("risk.metrics", lambda s, e: {"K": {"vendor_sanctions_in_force": 2}})
+    module.LABELS = {"vendor_sanctions_in_force": "Vendor sanctions in force at the period end"}
+    metrics(risk=module)
+    section_k = next(s for s in snap()["sections"] if s["code"] == "K")
+    assert (
+        section_k["labels"]["vendor_sanctions_in_force"]
+        == module.LABELS["vendor_sanctions_in_force"]
+    )
