@@ -389,6 +389,11 @@ def notice_language(user) -> str:
     return chosen.language if chosen is not None else settings.LANGUAGE_CODE
 
 
+# A revocation high in the chain can turn thousands of decisions: the e-mail lists the first
+# ones and sends the reader to the log for the rest.
+NOTICE_MAX_LISTED = 100
+
+
 def send_rejudged_notices(decision_ids: Iterable[int]) -> int:
     """Tell each decision's decider and reviewer(s) (the delegator of the cited instrument, and
     whoever recorded a review) which of their decisions changed flag after an acceptance or a
@@ -417,7 +422,7 @@ def send_rejudged_notices(decision_ids: Iterable[int]) -> int:
     for person, theirs in by_recipient.values():
         with translation.override(notice_language(person)):
             lines = []
-            for decision in theirs:
+            for decision in theirs[:NOTICE_MAX_LISTED]:
                 flag = (
                     _("now within delegated authority")
                     if decision.within_authority
@@ -428,6 +433,11 @@ def send_rejudged_notices(decision_ids: Iterable[int]) -> int:
                     f"{formats.date_format(decision.decided_on)}): {flag}"
                 )
                 lines.extend(f"    {p}" for p in decision.authority_problems)
+            if len(theirs) > NOTICE_MAX_LISTED:
+                lines.append(
+                    _("… and %(n)d more: see the decision log in the tracker.")
+                    % {"n": len(theirs) - NOTICE_MAX_LISTED}
+                )
             send_mail(
                 ngettext(
                     "Delegated authority re-judged: %(n)d decision changed",

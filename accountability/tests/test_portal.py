@@ -251,3 +251,25 @@ def test_the_language_of_notices_is_chosen_on_my_authority(web, manager, units):
     client.post("/accountability/my-authority/language/", {"language": "xx"})
     manager.refresh_from_db()
     assert notice_language(manager) == "zh-hans"
+
+
+def test_a_long_re_judgement_lists_the_first_decisions_and_counts_the_rest(
+    db, manager, admin_user, units, settings, monkeypatch
+):
+    from accountability import services
+    from accountability.tests.factories import DecisionFactory
+
+    monkeypatch.setattr(services, "NOTICE_MAX_LISTED", 2)
+    manager.email = "manager@example.org"
+    manager.save()
+    grant = AcceptedDelegationFactory(delegator=admin_user, delegatee=manager, unit=units["dmspc"])
+    ids = [
+        DecisionFactory(
+            title=f"Purchase {i}", unit=units["dmspc"], decided_by=manager, delegation=grant
+        ).pk
+        for i in range(5)
+    ]
+    mail.outbox.clear()
+    services.send_rejudged_notices(ids)
+    body = next(m.body for m in mail.outbox if m.to == ["manager@example.org"])
+    assert body.count("- Purchase") == 2 and "and 3 more" in body
