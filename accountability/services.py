@@ -9,6 +9,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -394,69 +395,92 @@ def notice_language(user) -> str:
 NOTICE_MAX_LISTED = 100
 
 
-def send_rejudged_notices(decision_ids: Iterable[int]) -> int:
-    """Tell each decision's decider and reviewer(s) (the delegator of the cited instrument, and
-    whoever recorded a review) which of their decisions changed flag after an acceptance or a
-    revocation: one e-mail per person, in that person's language. Returns the e-mails sent."""
-    decisions = list(
+def rejudged_recipients(decision_ids: Iterable[int]) -> dict[int, list[int]]:
+    """{user id: ids of their decisions} for the people told of a re-judgement: each decision's
+    decider and reviewer(s) (the delegator of the cited instrument, and whoever recorded a
+    review), those with an e-mail address."""
+    rows = (
         Decision.objects.filter(pk__in=list(decision_ids))
-        .select_related(
-            "unit",
-            "delegation",
-            "decided_by__notice_language",
-            "delegation__delegator__notice_language",
-            "reviewed_by__notice_language",
+        .order_by("decided_on", "pk")
+        .values_list(
+            "pk",
+            "decided_by_id",
+            "decided_by__email",
+            "reviewed_by_id",
+            "reviewed_by__email",
+            "delegation__delegator_id",
+            "delegation__delegator__email",
         )
+    )
+    recipients: dict[int, list[int]] = {}
+    for pk, *people in rows:
+        for user_id, email in zip(people[::2], people[1::2], strict=True):
+            if user_id is not None and email and pk not in recipients.get(user_id, ()):
+                recipients.setdefault(user_id, []).append(pk)
+    return recipients
+
+
+def send_rejudged_notice(user_id: int, decision_ids: Iterable[int]) -> bool:
+    """One person's e-mail: which of their decisions changed flag after an acceptance or a
+    revocation, in that person's language. False if there is no one to write to."""
+    person = (
+        get_user_model()
+        .objects.select_related("notice_language")
+        .filter(pk=user_id)
+        .exclude(email="")
+        .first()
+    )
+    theirs = list(
+        Decision.objects.filter(pk__in=list(decision_ids))
+        .select_related("unit", "delegation")
         .order_by("decided_on", "pk")
     )
-    by_recipient: dict[int, tuple] = {}
-    for decision in decisions:
-        people = [decision.decided_by, decision.reviewed_by]
-        if decision.delegation is not None:
-            people.append(decision.delegation.delegator)
-        for person in people:
-            if person is None or not person.email:
-                continue
-            by_recipient.setdefault(person.pk, (person, []))[1].append(decision)
-    sent = 0
-    for person, theirs in by_recipient.values():
-        with translation.override(notice_language(person)):
-            lines = []
-            for decision in theirs[:NOTICE_MAX_LISTED]:
-                flag = (
-                    _("now within delegated authority")
-                    if decision.within_authority
-                    else _("now outside delegated authority")
-                )
-                lines.append(
-                    f"- {decision.title} ({decision.unit.code}, "
-                    f"{formats.date_format(decision.decided_on)}): {flag}"
-                )
-                lines.extend(f"    {p}" for p in decision.authority_problems)
-            if len(theirs) > NOTICE_MAX_LISTED:
-                lines.append(
-                    _("… and %(n)d more: see the decision log in the tracker.")
-                    % {"n": len(theirs) - NOTICE_MAX_LISTED}
-                )
-            send_mail(
-                ngettext(
-                    "Delegated authority re-judged: %(n)d decision changed",
-                    "Delegated authority re-judged: %(n)d decisions changed",
-                    len(theirs),
-                )
-                % {"n": len(theirs)},
-                _(
-                    "An instrument of delegation of authority was accepted or revoked, and the "
-                    "tracker re-judged the decisions that rely on it. These decisions that you "
-                    "took or review changed:\n\n%(lines)s\n\nA decision outside authority "
-                    "awaits review in the tracker."
-                )
-                % {"lines": "\n".join(lines)},
-                settings.DEFAULT_FROM_EMAIL,
-                [person.email],
+    if person is None or not theirs:
+        return False
+    with translation.override(notice_language(person)):
+        lines = []
+        for decision in theirs[:NOTICE_MAX_LISTED]:
+            flag = (
+                _("now within delegated authority")
+                if decision.within_authority
+                else _("now outside delegated authority")
             )
-        sent += 1
-    return sent
+            lines.append(
+                f"- {decision.title} ({decision.unit.code}, "
+                f"{formats.date_format(decision.decided_on)}): {flag}"
+            )
+            lines.extend(f"    {p}" for p in decision.authority_problems)
+        if len(theirs) > NOTICE_MAX_LISTED:
+            lines.append(
+                _("… and %(n)d more: see the decision log in the tracker.")
+                % {"n": len(theirs) - NOTICE_MAX_LISTED}
+            )
+        send_mail(
+            ngettext(
+                "Delegated authority re-judged: %(n)d decision changed",
+                "Delegated authority re-judged: %(n)d decisions changed",
+                len(theirs),
+            )
+            % {"n": len(theirs)},
+            _(
+                "An instrument of delegation of authority was accepted or revoked, and the "
+                "tracker re-judged the decisions that rely on it. These decisions that you "
+                "took or review changed:\n\n%(lines)s\n\nA decision outside authority "
+                "awaits review in the tracker."
+            )
+            % {"lines": "\n".join(lines)},
+            settings.DEFAULT_FROM_EMAIL,
+            [person.email],
+        )
+    return True
+
+
+def send_rejudged_notices(decision_ids: Iterable[int]) -> int:
+    """Every recipient's e-mail, here and now; returns the e-mails sent."""
+    return sum(
+        send_rejudged_notice(user_id, ids)
+        for user_id, ids in rejudged_recipients(decision_ids).items()
+    )
 
 
 # --- Decisions ---------------------------------------------------------------------------------

@@ -33,14 +33,23 @@ def delegation_expiry_reminders() -> dict:
         return {"reminded": services.send_delegation_expiry_reminders()}
 
 
+@shared_task(name="accountability.authority_rejudged_notices")
+def authority_rejudged_notices(decision_ids: list[int]) -> dict:
+    """After an acceptance or a revocation changed decisions' flags (queued once committed):
+    one task per person to tell, so that a retry re-sends only the e-mail that failed."""
+    recipients = services.rejudged_recipients(decision_ids)
+    for user_id, ids in recipients.items():
+        authority_rejudged_notice.delay(user_id, ids)
+    return {"recipients": len(recipients)}
+
+
 @shared_task(
-    name="accountability.authority_rejudged_notices",
+    name="accountability.authority_rejudged_notice",
     autoretry_for=(OSError,),
     max_retries=3,
     retry_backoff=True,
 )
-def authority_rejudged_notices(decision_ids: list[int]) -> dict:
-    """E-mail the deciders and reviewers of decisions whose flag an acceptance or a revocation
-    changed (queued after the change is committed)."""
-    with acting_as("task:accountability.authority_rejudged_notices"):
-        return {"sent": services.send_rejudged_notices(decision_ids)}
+def authority_rejudged_notice(user_id: int, decision_ids: list[int]) -> dict:
+    """One person's e-mail about their decisions that changed flag, in their language."""
+    with acting_as("task:accountability.authority_rejudged_notice"):
+        return {"sent": services.send_rejudged_notice(user_id, decision_ids)}
