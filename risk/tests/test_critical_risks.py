@@ -252,3 +252,30 @@ def test_withdraw_through_the_page(register, web, admin_user, manager):
     page = web(admin_user).get(f"/risk/critical-risks/{entry.pk}/").content.decode()
     assert "Withdrawn from the register on" in page
     assert f"/risk/critical-risks/{entry.pk}/withdraw/" not in page
+
+
+def test_register_page_and_list_cost_the_same_at_3_and_23_entries(
+    register, web, api, admin_user, manager2, units
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def cost(fetch):
+        fetch()  # warm per-process caches (content types, the rating scale)
+        with CaptureQueriesContext(connection) as ctx:
+            assert fetch().status_code == 200
+        return len(ctx.captured_queries)
+
+    def page():
+        return web(admin_user).get("/risk/critical-risks/", {"as_of": "2025-12-31"})
+
+    def listing():
+        return api(admin_user).get("/api/risk/critical-risks/", {"as_of": "2025-12-31"})
+
+    before = (cost(page), cost(listing))
+    for n in range(20):
+        risk = rated(units["pd"], f"Extra {n}", (D(2025, 1, 1), 2, 2), (D(2025, 5, 1), 3, 3))
+        risk.identified_on = D(2024, 12, 1)
+        risk.save()
+        flag(admin_user, risk, units["dos"], head(manager2), D(2025, 6, 1))
+    assert (cost(page), cost(listing)) == before
