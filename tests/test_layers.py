@@ -8,8 +8,8 @@ import pathlib
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-APPS = ["core", "org", "accountability", "oversight", "performance", "risk", "reports"]
-DOMAIN = ["accountability", "oversight", "performance", "risk"]
+APPS = ["core", "org", "accountability", "oversight", "performance", "risk", "governance", "reports"]
+DOMAIN = ["accountability", "oversight", "performance", "risk", "governance"]
 
 
 def _modules(app: str):
