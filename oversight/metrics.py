@@ -487,7 +487,9 @@ def monitoring(queryset: QuerySet, *, period_start=None, period_end=None, today=
             | {"implementation_rate": row["prior_period"]["implementation_rate"]}
             for code, row in bodies.items()
         },
-        "definitions": {key: str(entry["definition"]) for key, entry in FIGURES.items()},
+        # Lazy: read in the reader's language when the page renders (the figures may be cached
+        # for every reader of a scope, whatever their language).
+        "definitions": {key: entry["definition"] for key, entry in FIGURES.items()},
         "by_priority": _by_priority(priority),
         "by_unit": _by_unit(unit),
         "by_year": _by_year(year),
