@@ -25,5 +25,9 @@ class PerformanceConfig(AppConfig):
             ("indicator_direction", choices.Direction),
             ("indicator_trend", choices.Trend),
             ("rbmresponsibility_status", choices.ResponsibilityStatus),
+            ("course_area", choices.CourseArea),
+            ("disciplinarycase_category", choices.DisciplinaryCategory),
+            ("disciplinarycase_measure", choices.DisciplinaryMeasure),
+            ("recognition_kind", choices.RecognitionKind),
         ):
             labels.register(kind, codes)

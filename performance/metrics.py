@@ -612,7 +612,13 @@ def _people_measures(add, period_start: datetime.date, period_end: datetime.date
         % {"rate": learning_rate if learning_rate is not None else "—"},
         courses.count(),
         [
-            {"id": c.pk, "title": str(c), "status": c.area, "date": c.created_at.date().isoformat()}
+            {
+                "id": c.pk,
+                "title": str(c),
+                "status": c.area,
+                "status_kind": "course_area",
+                "date": c.created_at.date().isoformat(),
+            }
             for c in courses[:10]
         ],
     )
@@ -622,6 +628,7 @@ def _people_measures(add, period_start: datetime.date, period_end: datetime.date
             "id": key,
             "title": f"{DisciplinaryMeasure(key).label}: {count if count is not None else '—'}",
             "status": key,
+            "status_kind": "disciplinarycase_measure",
             "date": period_end.isoformat(),
         }
         for key, count in discipline["by_measure"].items()
@@ -648,6 +655,7 @@ def _people_measures(add, period_start: datetime.date, period_end: datetime.date
                 "id": r.pk,
                 "title": f"{r.get_kind_display()} – {r.unit.code}",
                 "status": r.kind,
+                "status_kind": "recognition_kind",
                 "date": r.awarded_on.isoformat(),
             }
             for r in recognitions.select_related("unit").order_by("-awarded_on", "-pk")[:10]
@@ -719,6 +727,7 @@ def _people_measures(add, period_start: datetime.date, period_end: datetime.date
                     "id": o.pk,
                     "title": f"{o.compact.unit.code} {o.compact.year}: {o.title}",
                     "status": o.outcome,
+                    "status_kind": "compactobjective_outcome",
                     "date": datetime.date(o.compact.year, 1, 1).isoformat(),
                 }
                 for o in measured.order_by("-compact__year", "pk")[:10]
