@@ -167,3 +167,26 @@ def cards_for(user) -> tuple[list[Card], datetime.datetime]:
     except Exception:
         logger.warning("Could not store the dashboard figures", exc_info=True)
     return cards, computed_at
+
+
+def cached(user, name: str, params: str, compute: Callable):
+    """`compute()` for this user's scope and these parameters, from the cache while no tracked
+    write has happened since (another page's figures: the monitoring page's). Returns the value
+    and when it was computed."""
+    key = scope_key(user)
+    if key is None:
+        return compute(), timezone.now()
+    try:
+        full_key = f"{_prefix()}:{cache.get(_version_key(), 0)}:{key}:{name}:{params}"
+        stored = cache.get(full_key)
+    except Exception:
+        logger.warning("Figures cache unavailable; computing them", exc_info=True)
+        return compute(), timezone.now()
+    if stored is not None:
+        return stored
+    value = (compute(), timezone.now())
+    try:
+        cache.set(full_key, value, MAX_AGE)
+    except Exception:
+        logger.warning("Could not store the figures of %s", name, exc_info=True)
+    return value

@@ -1,4 +1,5 @@
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from core import dashboard
 from core.actions import may
 from core.exports import csv_response, xlsx_response
 from core.generic import (
@@ -361,12 +363,24 @@ class MonitoringView(LoginRequiredMixin, TemplateView):
             self.request.GET or None, queryset=queryset, request=self.request
         )
         on = start = None
+        valid = True
         if self.filterset.is_bound:
             valid = self.filterset.is_valid()
             queryset = self.filterset.qs if valid else queryset.none()
             on = self.filterset.form.cleaned_data.get("as_at") if valid else None
             start = self.filterset.form.cleaned_data.get("period_from") if valid else None
-        return metrics.monitoring(queryset, period_start=start, period_end=on)
+        if not valid:
+            return metrics.monitoring(queryset, period_start=start, period_end=on)
+        # Kept per scope and filters until a tracked write changes them (core.dashboard).
+        params = self.request.GET.copy()
+        params.pop("export", None)
+        data, self.computed_at = dashboard.cached(
+            self.request.user,
+            "oversight-monitoring",
+            urlencode(sorted(params.lists()), doseq=True),
+            lambda: metrics.monitoring(queryset, period_start=start, period_end=on),
+        )
+        return data
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("export") == "xlsx":

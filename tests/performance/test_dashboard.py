@@ -137,6 +137,26 @@ def test_a_warm_dashboard_takes_the_same_few_queries_whatever_the_rows(
     assert warm_queries() == few
 
 
+@pytest.mark.parametrize("persona", ["admin_user", "manager", "oios", "gastaff"])
+def test_computing_the_figures_takes_the_same_queries_whatever_the_rows(
+    persona, two_units, web, request
+):
+    from core import dashboard
+
+    client = web(request.getfixturevalue(persona))
+    client.get("/")  # per-process caches (content types, the rating scale)
+
+    def cold_queries():
+        dashboard.invalidate()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/").status_code == 200
+        return len(queries)
+
+    few = cold_queries()
+    pending_review(two_units["ohr"], 20)
+    assert cold_queries() == few
+
+
 def test_the_page_says_when_its_figures_were_computed(two_units, web, manager):
     before = timezone.localtime()
     first = web(manager).get("/")
@@ -148,3 +168,24 @@ def test_the_page_says_when_its_figures_were_computed(two_units, web, manager):
     # A warm page shows the time the figures were computed, not the time of the request.
     again = web(manager).get("/")
     assert again.context["computed_at"] == first.context["computed_at"]
+
+
+def test_monitoring_figures_are_kept_per_scope_and_filter(units, web, manager, manager2):
+    report = ReportFactory(body=body("OIOS"))
+    for unit, n in ((units["ohr"], 3), (units["pd"], 2)):
+        for _ in range(n):
+            RecommendationFactory(report=report, unit=unit)
+
+    def total(user, query=""):
+        response = web(user).get(f"/oversight/monitoring/{query}")
+        assert response.status_code == 200
+        return response.context["data"]["totals"]["total"]
+
+    for _round in ("cold", "warm"):
+        assert total(manager) == 3
+        assert total(manager2) == 2
+    # Another filter is another entry: BOA issued none of these.
+    assert total(manager, "?body=BOA") == 0
+    assert total(manager) == 3
+    RecommendationFactory(report=report, unit=units["ohr"])
+    assert total(manager) == 4
