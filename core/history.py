@@ -266,24 +266,30 @@ def _link_after_commit() -> None:
 
 def link_pending() -> int:
     """Link every committed pending entry (and, inside a transaction, this transaction's own),
-    under the chain head's lock, in one short step. Returns how many were linked."""
+    in provisional order. Each step links at most _LINK_BATCH entries under the chain's lock
+    and commits (when not inside a caller's transaction), so a big import's link lets other
+    writers' links in between its steps. Returns how many were linked."""
     if not _pg():
         return 0
-    # Unlocked look first: most calls find nothing and take no lock. (Ordered by seq so that
-    # the planner walks the pending index, even with statistics that predate the entries.)
-    if not _pending().values_list("seq", flat=True)[:1]:
-        return 0
-    with transaction.atomic():
-        head = _lock_head()
-        before = head.seq
-        seq, prev = _link_locked(head)
-        if seq != before:
-            HistoryChainHead.objects.filter(pk=1).update(seq=seq, sha256=prev)
-    return seq - before
+    total = 0
+    while True:
+        # Unlocked look first: most calls find nothing and take no lock. (Ordered by seq so
+        # that the planner walks the pending index, even with statistics that predate them.)
+        if not _pending().values_list("seq", flat=True)[:1]:
+            return total
+        with transaction.atomic():
+            head = _lock_head()
+            seq, prev, linked = _link_batch(head.seq, head.sha256)
+            if linked:
+                HistoryChainHead.objects.filter(pk=1).update(seq=seq, sha256=prev)
+        total += linked
+        if linked < _LINK_BATCH:
+            return total
 
 
-# Small enough that the planner walks the pending index even with stale statistics.
-_LINK_BATCH = 5_000
+# Small, so that the planner walks the pending index whatever its statistics say, and a step
+# holds the chain's lock for milliseconds.
+_LINK_BATCH = 1_000
 
 
 def _pending():
@@ -291,31 +297,38 @@ def _pending():
 
 
 def _link_locked(head: HistoryChainHead) -> tuple[int, str]:
-    """With the head locked: link the pending entries this transaction sees, in provisional
-    order, hashing what is stored (what verify_chain will read). Returns the new head."""
+    """With the chain locked: link every pending entry this transaction sees. Returns the new
+    head."""
     seq, prev = head.seq, head.sha256
     if not _pg():
         return seq, prev
-    table = connection.ops.quote_name(HistoryEntry._meta.db_table)
     while True:
-        batch = list(_pending()[:_LINK_BATCH])
-        if not batch:
+        seq, prev, linked = _link_batch(seq, prev)
+        if linked < _LINK_BATCH:
             return seq, prev
-        seq, prev = _chain(batch, seq, prev)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} AS h SET seq = v.seq, prev_sha256 = v.prev, sha256 = v.sha "
-                "FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[]) "
-                "AS v(id, seq, prev, sha) WHERE h.id = v.id",
-                [
-                    [e.pk for e in batch],
-                    [e.seq for e in batch],
-                    [e.prev_sha256 for e in batch],
-                    [e.sha256 for e in batch],
-                ],
-            )
-        if len(batch) < _LINK_BATCH:
-            return seq, prev
+
+
+def _link_batch(seq: int, prev: str) -> tuple[int, str, int]:
+    """With the chain locked: link the next pending entries after (seq, prev), in provisional
+    order, hashing what is stored (what verify_chain will read)."""
+    batch = list(_pending()[:_LINK_BATCH])
+    if not batch:
+        return seq, prev, 0
+    seq, prev = _chain(batch, seq, prev)
+    table = connection.ops.quote_name(HistoryEntry._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS h SET seq = v.seq, prev_sha256 = v.prev, sha256 = v.sha "
+            "FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[]) "
+            "AS v(id, seq, prev, sha) WHERE h.id = v.id",
+            [
+                [e.pk for e in batch],
+                [e.seq for e in batch],
+                [e.prev_sha256 for e in batch],
+                [e.sha256 for e in batch],
+            ],
+        )
+    return seq, prev, len(batch)
 
 
 def record(instance: models.Model, action: str, changes: dict) -> None:

@@ -411,3 +411,24 @@ def test_a_compact_entry_edited_in_sql_is_named(units, capsys):
         call_command("verify_audit_trail")
     err = capsys.readouterr().err
     assert f"BROKEN at entry #{target.seq}: its content does not match its hash" in err
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_big_transaction_is_linked_in_steps_in_the_order_it_was_written(monkeypatch):
+    dmspc, dos = _two_departments()
+    monkeypatch.setattr(history, "_LINK_BATCH", 7)  # 20 entries: steps of 7, 7 and 6
+    batch = [
+        OrgUnit(code=f"{parent.code}-{n}", name=f"Bulk {n}", parent=parent)
+        for n in range(20)
+        for parent in [dmspc if n % 2 else dos]
+    ]
+    for unit in batch:
+        unit.path = unit.compute_path()
+    with transaction.atomic():
+        OrgUnit.objects.bulk_create(batch)
+        history.record_bulk(batch)
+    result = history.verify_chain()
+    assert result.ok and result.entries == 23 and result.pending == 0
+    linked = HistoryEntry.objects.filter(seq__gt=3).order_by("seq")
+    assert [e.object_repr.split(" ")[0] for e in linked] == [u.code for u in batch]
