@@ -1,11 +1,10 @@
 from urllib.parse import urlencode
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accountability import metrics
-from accountability.models import Decision, Delegation
+from accountability.models import Delegation
 from core import dashboard
 from core.registry import Card, Evidence
 from org.access import access_for
@@ -31,16 +30,16 @@ def cards(user) -> list[Card]:
 
 @dashboard.personal_rows
 def personal_rows(user):
-    """Instruments a manager issued or holds, and decisions under those they issued, count for
-    them wherever the unit sits: outside their subtree, their figures are their own."""
+    """Instruments a manager holds outside their subtree count for them; so do the decisions
+    under every instrument they issued, wherever those decisions sit. Finding whether any such
+    decision lies outside the subtree would walk all of them, so having issued an instrument is
+    enough to make the figures the issuer's own (one indexed look-up)."""
     access = access_for(user)
     if access.can_read_all:
         return []
-    subtree = access.subtree_ids()
-    own = Q(delegator_id=user.pk) | Q(delegatee_id=user.pk)
     return [
-        Delegation.objects.filter(own).exclude(unit_id__in=subtree),
-        Decision.objects.filter(delegation__delegator_id=user.pk).exclude(unit_id__in=subtree),
+        Delegation.objects.filter(delegatee_id=user.pk).exclude(unit_id__in=access.subtree_ids()),
+        Delegation.objects.filter(delegator_id=user.pk),
     ]
 
 
