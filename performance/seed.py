@@ -682,12 +682,14 @@ def _seed_people_demo(today: datetime.date, rng: random.Random, units: dict) -> 
     new = []
     for person in staff:
         for course in courses:
+            # Drawn per person and course, so a second run makes the same choices (idempotent).
+            draw = random.Random(f"{person.index_number}:{course.code}")
             # Most staff completed the mandatory courses, some only recently; few the optional.
-            if rng.random() > (0.8 if course.mandatory else 0.15):
+            if draw.random() > (0.8 if course.mandatory else 0.15):
                 continue
             if (person.pk, course.pk) in done:
                 continue
-            day = today - datetime.timedelta(days=rng.randint(5, 700))
+            day = today - datetime.timedelta(days=draw.randint(5, 700))
             new.append(CourseCompletion(person=person, course=course, completed_on=day))
     CourseCompletion.objects.bulk_create(new)
     history.record_bulk(new)

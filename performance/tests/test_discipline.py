@@ -211,3 +211,25 @@ def test_recognition_summary_and_the_page(web, units, manager, gastaff):
     assert page.status_code == 200 and 'id="recognitions-total">3<' in page.content.decode()
     assert web(gastaff).get("/performance/discipline/cases/").status_code == 200
     assert web(manager).get("/performance/discipline/cases/new/").status_code == 403
+
+
+def test_what_the_paragraph_page_and_the_report_hold(cases, units):
+    """Paragraphs 8 and 17 hold the measures in aggregate (small counts shown as a dash) and
+    the awards; no item names a person."""
+    Recognition.objects.create(
+        unit=units["ohr"], kind="sg_award", awarded_on=datetime.date(2025, 3, 1), reason="Results"
+    )
+    measures = metrics.paragraph_measures(*Y2025)
+    (imposed,) = [m for m in measures[17] if m["kind"] == "disciplinary_measures"]
+    assert imposed["count"] == 8
+    titles = {item["title"] for item in imposed["items"]}
+    assert "Written censure: 5" in titles and "Separation from service: —" in titles
+    awards = [m for m in measures[8] if m["kind"] == "recognitions"]
+    assert awards[0]["count"] == 1 and awards[0]["items"][0]["title"] == (
+        "Secretary-General's award – DMSPC-OHR"
+    )
+    report = metrics.report_metrics(*Y2025)["D"]
+    assert (report["disciplinary_cases_opened"], report["disciplinary_measures_imposed"]) == (9, 8)
+    assert report["disciplinary_measures_by_kind"]["separation"] is None
+    assert report["disciplinary_referrals_to_national_authorities"] is None
+    assert (report["recognitions_given"], report["recognitions_units"]) == (1, 1)
