@@ -67,5 +67,10 @@ check-deploy: venv
 	DEBUG=0 SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') ALLOWED_HOSTS=tracker.example.org \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
+# Issue 13's targets measured on a seeded PostgreSQL database, written to bench/RESULTS.md
+# (BENCH_DATABASE_URL, BENCH_FACTOR, BENCH_RUNS: see bench/run.py and the README).
+bench: venv
+	$(PY) bench/run.py
+
 clean:
 	rm -rf $(VENV) var
