@@ -17,6 +17,8 @@ NOT_MODEL_LISTS = {
     "/api/docs/",
     "/api/history/",
     "/api/performance/appraisal-compliance/",
+    "/api/performance/learning-completion/",
+    "/api/performance/disciplinary-summary/",
 }
 
 
