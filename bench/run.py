@@ -75,6 +75,14 @@ def _admin_connection():
     return psycopg.connect(admin_url, autocommit=True), parts.path.lstrip("/")
 
 
+MARKER_TABLE = (
+    "CREATE TABLE IF NOT EXISTS bench_marker (factor double precision NOT NULL, "
+    "seeded_at timestamptz NOT NULL DEFAULT now(), seed_seconds double precision NOT NULL, "
+    "output text NOT NULL DEFAULT '')"
+)
+SEED_OUTPUT = [""]  # seed_scale's summary (rows per second of each step), for the results
+
+
 def marker() -> tuple[float, float] | None:
     """(factor, seed seconds) of the database's seed, or None when it holds none."""
     import psycopg
@@ -82,11 +90,15 @@ def marker() -> tuple[float, float] | None:
     try:
         with psycopg.connect(DATABASE_URL) as conn:
             row = conn.execute(
-                "SELECT factor, seed_seconds FROM bench_marker ORDER BY seeded_at DESC LIMIT 1"
+                "SELECT factor, seed_seconds, output FROM bench_marker "
+                "ORDER BY seeded_at DESC LIMIT 1"
             ).fetchone()
     except psycopg.Error:
         return None
-    return (row[0], row[1]) if row else None
+    if not row:
+        return None
+    SEED_OUTPUT[0] = row[2]
+    return row[0], row[1]
 
 
 def manage(*args: str) -> str:
@@ -113,13 +125,14 @@ def seed() -> float:
     print(output.replace("\r", "\n"))
     import psycopg
 
+    summary = output.replace("\r", "\n")
+    summary = summary[summary.find("Done in") :] if "Done in" in summary else summary
+    SEED_OUTPUT[0] = summary
     with psycopg.connect(DATABASE_URL, autocommit=True) as db:
+        db.execute(MARKER_TABLE)
         db.execute(
-            "CREATE TABLE IF NOT EXISTS bench_marker (factor double precision NOT NULL, "
-            "seeded_at timestamptz NOT NULL DEFAULT now(), seed_seconds double precision NOT NULL)"
-        )
-        db.execute(
-            "INSERT INTO bench_marker (factor, seed_seconds) VALUES (%s, %s)", [FACTOR, seconds]
+            "INSERT INTO bench_marker (factor, seed_seconds, output) VALUES (%s, %s, %s)",
+            [FACTOR, seconds, summary],
         )
     return seconds
 
@@ -733,6 +746,8 @@ def report(rows, description) -> str:
         lines.append(
             f"| {row.what} | {row.measured}{note} | {row.target} | {'pass' if row.ok else 'FAIL'} |"
         )
+    if SEED_OUTPUT[0]:
+        lines += ["", "## seed_scale's own summary", "", "```", SEED_OUTPUT[0].strip(), "```"]
     return "\n".join(lines) + "\n"
 
 
