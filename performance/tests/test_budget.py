@@ -337,3 +337,28 @@ def test_budget_import_from_xlsx_and_a_damaged_file(api, units, manager):
     refused = api(manager).post(BUDGET + "import/", {"file": damaged}, format="multipart")
     assert refused.status_code == 400 and refused.json()["errors"]
     assert BudgetPerformance.objects.count() == 1
+
+
+def test_the_objective_form_links_indicators_of_the_unit_only(web, chain, units, manager):
+    objective = chain["objective"]
+    foreign = IndicatorFactory(unit=units["pd"], title="Another department's indicator")
+    client = web(manager)
+    form = client.get(f"/performance/objectives/{objective.pk}/edit/")
+    assert "Unlinked share of women" in form.content.decode()
+    assert "Another department" not in form.content.decode()
+    data = {
+        "version": objective.version,
+        "kind": objective.kind,
+        "title": objective.title,
+        "indicator": objective.indicator,
+        "target": objective.target,
+        "indicators": [chain["other"].pk, foreign.pk],
+    }
+    refused = client.post(f"/performance/objectives/{objective.pk}/edit/", data)
+    assert refused.status_code == 200 and "indicators" in refused.context["form"].errors
+    data["indicators"] = [chain["other"].pk]
+    saved = client.post(f"/performance/objectives/{objective.pk}/edit/", data)
+    assert (
+        saved.status_code == 302 and saved["Location"] == f"/performance/objectives/{objective.pk}/"
+    )
+    assert list(objective.indicators.values_list("title", flat=True)) == ["Unlinked share of women"]
