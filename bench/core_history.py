@@ -3,6 +3,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_core python bench/core_history.py [N]
 
 Uses its own database (it adds rows). Prints, in one run:
+- the history's size per entry (on disk with its indexes; a row; a create's changes);
 - record_bulk of N entries in autocommit (the seed path) and of N/10 inside one transaction
   (the import path: appended, then linked at commit), entries/s;
 - the time to load 10,000 tracked rows as model instances, against the same rows as tuples
@@ -11,7 +12,11 @@ Uses its own database (it adds rows). Prints, in one run:
 - 8 threads x 25 creates, each in its own transaction (like a named action): writes/s, and
   whether the chain is one contiguous valid chain afterwards;
 - a short writer's wall time while another transaction that has already written history stays
-  open for 2 s (the import case): the old single-head design made it wait for that commit.
+  open for 2 s (the import case): the old single-head design made it wait for that commit;
+- an import-sized transaction (16,694 rows) while another writer keeps writing: that writer's
+  longest write.
+
+    python bench/core_history.py [N] [section ...]    sections: see SECTIONS (all by default)
 """
 
 import os
@@ -176,7 +181,79 @@ def long_transaction_vs_short_writer(root, hold: float = 2.0) -> None:
     )
 
 
-SECTIONS = ("bulk", "loading", "verify", "concurrent", "long")
+def import_vs_writers(root, rows: int = 16_694) -> None:
+    """An import-sized transaction (rows and their history written chunk by chunk, committed
+    and linked) while another writer keeps writing: that writer's longest write, and how many
+    it made meanwhile."""
+    tag = f"I{int(time.time() * 1000) % 10_000_000}"
+    importing = threading.Event()
+    done = threading.Event()
+    timing = {"waits": []}
+
+    def importer():
+        try:
+            units = [
+                OrgUnit(code=f"{tag}-{i}", name=f"Imported {i}", parent=root) for i in range(rows)
+            ]
+            for unit in units:
+                unit.path = unit.compute_path()
+            t0 = time.perf_counter()
+            with transaction.atomic():
+                # As the importers do: each chunk written, then its history recorded.
+                for start in range(0, rows, 2000):
+                    chunk = units[start : start + 2000]
+                    OrgUnit.objects.bulk_create(chunk)
+                    history.record_bulk(chunk)
+                    importing.set()
+            _link_if_needed()
+            timing["import"] = time.perf_counter() - t0
+        finally:
+            done.set()
+            connection.close()
+
+    def writer():
+        try:
+            importing.wait()
+            i = 0
+            while not done.is_set():
+                t0 = time.perf_counter()
+                with transaction.atomic():
+                    OrgUnit.objects.create(code=f"{tag}-w{i}", name="Writer", parent=root)
+                timing["waits"].append(time.perf_counter() - t0)
+                i += 1
+        finally:
+            connection.close()
+
+    pool = [threading.Thread(target=importer), threading.Thread(target=writer)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    close_old_connections()
+    waits = timing["waits"] or [0.0]
+    print(
+        f"import of {rows:,} rows in one transaction: {timing['import']:.2f}s; another writer "
+        f"meanwhile: {len(timing['waits'])} writes, longest {max(waits) * 1000:.0f} ms; "
+        f"chain ok={history.verify_chain().ok}"
+    )
+
+
+def size() -> None:
+    table = HistoryEntry._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*), pg_total_relation_size('{table}'), "
+            "avg(pg_column_size(h.*)), avg(pg_column_size(changes)) "
+            f"FILTER (WHERE action = 'create') FROM {table} h"
+        )
+        count, total, row, created = cursor.fetchone()
+    print(
+        f"history: {count:,} entries, {total / count:,.0f} bytes each on disk (table and "
+        f"indexes), rows {row:,.0f} bytes, a create's changes {created:,.0f} bytes"
+    )
+
+
+SECTIONS = ("bulk", "size", "loading", "verify", "concurrent", "long", "import")
 
 
 def main(n: int, sections=SECTIONS) -> None:
@@ -185,6 +262,8 @@ def main(n: int, sections=SECTIONS) -> None:
     print(f"database {connection.settings_dict['NAME']} ({connection.vendor})")
     if "bulk" in sections:
         bulk(root, n)
+    if "size" in sections:
+        size()
     if "loading" in sections:
         loading()
     if "verify" in sections:
@@ -193,6 +272,8 @@ def main(n: int, sections=SECTIONS) -> None:
         concurrent_writers(root)
     if "long" in sections:
         long_transaction_vs_short_writer(root)
+    if "import" in sections:
+        import_vs_writers(root)
 
 
 if __name__ == "__main__":
