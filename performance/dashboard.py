@@ -8,9 +8,21 @@ from django.utils.translation import gettext as _
 
 from core.figures import rate
 from core.registry import Card, Evidence
-from performance.choices import CompactStatus, IndicatorKind
+from performance.choices import CompactStatus, DisciplinaryMeasure, IndicatorKind
 from performance.metrics import SUPPRESS_BELOW, can_see_aggregates, current_rbm_responsibility
-from performance.models import Appraisal, BoardFinding, Compact, Indicator, UnderperformanceCase
+from performance.models import (
+    Appraisal,
+    BoardFinding,
+    BudgetPerformance,
+    Compact,
+    CompactObjective,
+    Course,
+    DisciplinaryCase,
+    Indicator,
+    IndicatorResult,
+    Recognition,
+    UnderperformanceCase,
+)
 from performance.policies import own_unit_id
 from performance.querysets import ON_TIME
 
@@ -134,4 +146,48 @@ def evidence(user) -> dict[int, list[Evidence]]:
                 f"{indicator_url}?paragraph={number}",
             )
         ]
+    _issue_15_evidence(user, result)
     return result
+
+
+def _issue_15_evidence(user, result: dict[int, list[Evidence]]) -> None:
+    """Learning (6), rewards and sanctions (8, 17), budget performance and cost per output
+    (10, 11), and the objectives measured by indicators (13, 15): counts the user may read;
+    disciplinary cases only as the published total of measures."""
+    learning_url = reverse("performance:learning")
+    discipline_url = reverse("performance:discipline")
+    budget_url = reverse("performance:budget_list")
+    courses = Course.objects.filter(mandatory=True).count()
+    measures = DisciplinaryCase.objects.exclude(measure="").exclude(
+        measure=DisciplinaryMeasure.NO_MEASURE
+    )
+    awards = Recognition.objects.restrict(user, "view").count()
+    budgets = BudgetPerformance.objects.restrict(user, "view").count()
+    costed = (
+        IndicatorResult.objects.restrict(user, "view")
+        .filter(indicator__kind=IndicatorKind.EFFICIENCY, cost__isnull=False, outputs__gt=0)
+        .count()
+    )
+    measured = (
+        CompactObjective.objects.restrict(user, "view")
+        .filter(pk__in=CompactObjective.indicators.through.objects.values("compactobjective_id"))
+        .count()
+    )
+    result.setdefault(6, []).append(Evidence(_("Mandatory courses"), courses, learning_url))
+    for number in (8, 17):
+        result.setdefault(number, []).append(
+            Evidence(_("Disciplinary measures imposed"), measures.count(), discipline_url)
+        )
+    result[8].append(Evidence(_("Rewards and recognition"), awards, discipline_url))
+    result.setdefault(10, []).append(Evidence(_("Budget performance by unit"), budgets, budget_url))
+    result.setdefault(11, []).append(
+        Evidence(_("Efficiency measures with a cost per output"), costed, budget_url)
+    )
+    for number in (13, 15):
+        result.setdefault(number, []).append(
+            Evidence(
+                _("Compact objectives measured by results-based management indicators"),
+                measured,
+                reverse("performance:compact_list"),
+            )
+        )
