@@ -1193,3 +1193,28 @@ FIGURES = {
         "source": "performance",
     },
 }
+# How the report names these figures (reports.labels.app_label), in this app's catalogue.
+LABELS = {
+    "learning_mandatory_courses": gettext_lazy("Mandatory courses"),
+    "learning_staff": gettext_lazy("Staff counted for mandatory training"),
+    "learning_mandatory_completion_rate": gettext_lazy("Mandatory courses completed (%)"),
+    "learning_staff_fully_trained_rate": gettext_lazy(
+        "Staff who completed every mandatory course (%)"
+    ),
+    "budget_utilisation_by_period": gettext_lazy("Budget utilisation by budget period"),
+    "budget_appropriation_in_period": gettext_lazy("Appropriation (USD)"),
+    "budget_expenditure_in_period": gettext_lazy("Expenditure (USD)"),
+    "budget_utilisation_rate_in_period": gettext_lazy("Budget utilisation (%)"),
+    "efficiency_results_with_cost_per_output": gettext_lazy(
+        "Efficiency measures with a cost per output"
+    ),
+    "disciplinary_cases_opened": gettext_lazy("Disciplinary cases opened"),
+    "disciplinary_measures_imposed": gettext_lazy("Disciplinary measures imposed"),
+    "disciplinary_measures_by_kind": gettext_lazy("Disciplinary measures by kind"),
+    "disciplinary_cases_by_category": gettext_lazy("Disciplinary cases by category of misconduct"),
+    "disciplinary_referrals_to_national_authorities": gettext_lazy(
+        "Cases referred to national authorities"
+    ),
+    "recognitions_given": gettext_lazy("Awards given"),
+    "recognitions_units": gettext_lazy("Units with an award"),
+}
