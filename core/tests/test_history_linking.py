@@ -401,11 +401,11 @@ def test_entries_in_the_earlier_encoding_still_read_and_verify(units, capsys):
 def test_a_compact_entry_edited_in_sql_is_named(units, capsys):
     history.link_pending()
     target = _entries(units["dmspc"])[0]
+    forged = {**_stored(target), "name": "forged"}
     with connection.cursor() as cursor:
         cursor.execute(
-            'UPDATE core_historyentry SET changes = changes || \'{"name": "forged"}\' '
-            "WHERE id = %s",
-            [target.pk],
+            "UPDATE core_historyentry SET changes = %s WHERE id = %s",
+            [json.dumps(forged), target.pk],
         )
     with pytest.raises(SystemExit):
         call_command("verify_audit_trail")
