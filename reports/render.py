@@ -130,7 +130,8 @@ def _measure_rows(doc) -> list[list]:
                         p["number"],
                         measure.get("label", measure.get("kind", "")),
                         measure.get("count"),
-                        item.get("id"),
+                        # a record's id; an aggregate's key (a code) is no record
+                        item.get("id") if isinstance(item.get("id"), int) else None,
                         item.get("title"),
                         item.get("status"),
                         item.get("date"),
