@@ -734,6 +734,11 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
     # One root instrument per head of entity and area (while they fit in n_delegations), the
     # rest sub-delegated down the chains.
     roots = [(user, unit, area) for user, unit in heads for area in areas][: n_delegations // 4]
+    # Chains as ST/SGB/2019/2 has them: the Secretary-General, the head of entity, and at most
+    # two further levels below (a director, a chief), never the long chains of a random walk.
+    depth: dict[int, int] = {}
+    for d in made:
+        depth[d.pk] = depth.get(d.parent_id, -1) + 1 if d.parent_id else 0
     with transaction.atomic():
         # Keys drawn first: a sub-delegation may cite an instrument of its own batch.
         ids = iter(reserve_ids(Delegation, n_delegations - start))
@@ -758,7 +763,7 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
                     chain_accepted_on=valid_from,
                 )
             else:
-                held = [m for m in made[-600:] if m.revoked_on is None]
+                held = [m for m in made[-600:] if m.revoked_on is None and depth[m.pk] < 3]
                 parent = rng.choice(held) if held else None
                 if parent is None:
                     continue
@@ -792,6 +797,7 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
                     d.revoked_on = valid_from + datetime.timedelta(days=rng.randint(1, span))
                     d.revocation_reason = "Revoked after review"
             d.pk = next(ids)
+            depth[d.pk] = depth[d.parent_id] + 1 if d.parent_id else 0
             made.append(d)
             new.append(d)
             if len(new) == 1000 or i == n_delegations - 1:

@@ -70,7 +70,13 @@ def test_root_instruments_go_from_an_administrator_to_heads_of_entity(resolution
     for root in roots:
         assert root.delegator_id in admins
         assert (root.delegatee_id, root.unit_id) in heads
+    by_pk = {d.pk: d for d in roots + subs}
     for sub in subs:
+        # At most three levels below the Secretary-General's instrument to a head of entity.
+        levels, up = 0, sub
+        while up.parent_id is not None:
+            levels, up = levels + 1, by_pk[up.parent_id]
+        assert levels <= 3
         # Sub-delegated by the holder, within the parent's limit and dates.
         assert sub.delegator_id == sub.parent.delegatee_id
         assert sub.unit_id == sub.parent.unit_id
