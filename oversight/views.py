@@ -1,4 +1,5 @@
 import uuid
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -443,8 +444,56 @@ class MonitoringView(LoginRequiredMixin, TemplateView):
         sheets = [
             (
                 _("By body"),
-                [_("Body"), *headers],
-                ([code, *[row[k] for k in keys]] for code, row in data["by_body"].items()),
+                [
+                    _("Body"),
+                    *headers,
+                    _("Acceptance rate (%)"),
+                    _("Implementation rate of accepted (%)"),
+                    _("Amount identified (USD)"),
+                    _("Amount realised (USD)"),
+                ],
+                (
+                    [
+                        code,
+                        *[row[k] for k in keys],
+                        row["acceptance_rate"],
+                        row["implementation_rate_of_accepted"],
+                        *[
+                            Decimal(row[k]) if row[k] is not None else None
+                            for k in ("amount_identified", "amount_realised")
+                        ],
+                    ]
+                    for code, row in data["by_body"].items()
+                ),
+            ),
+            (
+                _("Prior periods"),
+                [
+                    _("Body"),
+                    _("Total"),
+                    _("Implemented"),
+                    _("Under implementation"),
+                    _("Not implemented"),
+                    _("Overtaken by events"),
+                    _("Implementation rate (%)"),
+                ],
+                (
+                    [
+                        code,
+                        *[
+                            row[k]
+                            for k in (
+                                "total",
+                                "implemented",
+                                "under_implementation",
+                                "not_implemented",
+                                "overtaken",
+                                "implementation_rate",
+                            )
+                        ],
+                    ]
+                    for code, row in data["prior_by_body"].items()
+                ),
             ),
             (
                 _("By priority"),

@@ -120,7 +120,7 @@ def test_monitoring_page_filters_and_exports(web, rec, gastaff):
     assert empty.context["data"]["totals"]["total"] == 0
     export = web(gastaff).get("/oversight/monitoring/?export=xlsx")
     workbook = load_workbook(io.BytesIO(export.content))
-    assert len(workbook.sheetnames) == 6
+    assert len(workbook.sheetnames) == 7  # with the prior-period sheet
     assert [c.value for c in workbook.worksheets[0][1]][:2] == ["Body", "Total"]
 
 

@@ -67,3 +67,17 @@ def test_the_prior_period_moves_with_the_period_start(world, web, gastaff):
     )
     assert data["prior_by_body"]["BOA"]["total"] == 0
     assert data["by_body"]["BOA"]["issued_in_period"]["total"] == 5
+
+
+def test_the_export_has_the_same_columns_and_the_prior_period_sheet(world, web, gastaff):
+    import io
+
+    from openpyxl import load_workbook
+
+    response = web(gastaff).get("/oversight/monitoring/", {**QUERY, "export": "xlsx"})
+    book = load_workbook(io.BytesIO(response.content))
+    by_body = {row[0]: row for row in book["By body"].iter_rows(values_only=True)}
+    assert by_body["BOA"][-4:-2] == (80.0, 50.0)
+    assert by_body["OIOS"][-2] == 300000  # a number in the spreadsheet
+    prior = {row[0]: row for row in book["Prior periods"].iter_rows(values_only=True)}
+    assert prior["BOA"] == ("BOA", 3, 1, 1, 1, 0, 33.3)
