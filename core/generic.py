@@ -25,7 +25,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView
 
-from core import actions
+from core import actions, history
 from core.exports import csv_response, xlsx_response
 from core.forms import VersionedModelForm
 from core.models import HistoryEntry, StaleVersion
@@ -367,6 +367,11 @@ class HistoryMixin:
         context = super().get_context_data(**kwargs)
         obj = self.object
         entries = list(HistoryEntry.objects.for_object(obj)[: self.history_limit])
+        if any(entry.seq >= history.PENDING for entry in entries):
+            # Committed but not linked yet (normally none: each writer links at its commit):
+            # linked first, so every entry shows its number and hash (core.history).
+            history.link_pending()
+            entries = list(HistoryEntry.objects.for_object(obj)[: self.history_limit])
         hidden_of = getattr(type(obj)._default_manager, "hidden_fields", None)
         hidden = hidden_of(self.request.user) if hidden_of else ()
         for entry in entries:
