@@ -144,7 +144,7 @@ def test_a_transaction_registers_one_link_however_many_entries_it_writes(units):
 
 
 @needs_postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_committed_entries_are_linked_in_the_order_they_were_written():
     dmspc, dos = _two_departments()
     with transaction.atomic():
@@ -168,7 +168,7 @@ def test_committed_entries_are_linked_in_the_order_they_were_written():
 
 
 @needs_postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_eight_concurrent_writers_make_one_contiguous_valid_chain():
     dmspc, dos = _two_departments()
     errors = []
@@ -219,7 +219,7 @@ def test_eight_concurrent_writers_make_one_contiguous_valid_chain():
 
 
 @needs_postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_long_transaction_does_not_hold_up_a_short_writer():
     """The import case: a transaction that has written history stays open. A short writer
     elsewhere commits and is linked meanwhile; the long one is linked after it, when it commits.
@@ -269,7 +269,7 @@ def test_a_long_transaction_does_not_hold_up_a_short_writer():
 
 
 @needs_postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_entries_a_crash_left_unlinked_are_linked_first_by_the_next_writer(monkeypatch):
     dmspc, dos = _two_departments()
     # The process dies after its commit, before its link ran.
@@ -289,7 +289,7 @@ def test_entries_a_crash_left_unlinked_are_linked_first_by_the_next_writer(monke
 
 
 @needs_postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_verify_audit_trail_links_what_a_crash_left_and_says_so(monkeypatch, capsys):
     dmspc, _dos = _two_departments()
     monkeypatch.setattr(history, "_link_after_commit", lambda: None)
@@ -414,7 +414,7 @@ def test_a_compact_entry_edited_in_sql_is_named(units, capsys):
 
 
 @needs_postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_big_transaction_is_linked_in_steps_in_the_order_it_was_written(monkeypatch):
     dmspc, dos = _two_departments()
     monkeypatch.setattr(history, "_LINK_BATCH", 7)  # 20 entries: steps of 7, 7 and 6
