@@ -740,6 +740,13 @@ def report(rows, description) -> str:
     passed = sum(r.ok for r in rows)
     lines += [f"**{passed} of {len(rows)} rows meet their target.**", ""]
     order = list(dict.fromkeys(r.section for r in rows))
+    # The table, one line per target: how many of its rows pass, and one that fails.
+    lines += ["| target | rows meeting it | a failing row |", "| --- | --- | --- |"]
+    for name in order:
+        mine = [r for r in rows if r.section == name]
+        failing = next((r for r in mine if not r.ok), None)
+        example = f"{failing.what}: {failing.measured}" if failing else "-"
+        lines.append(f"| {name} | {sum(r.ok for r in mine)} of {len(mine)} | {example} |")
     section = None
     for row in sorted(rows, key=lambda r: order.index(r.section)):
         if row.section != section:
