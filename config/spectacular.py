@@ -15,7 +15,7 @@ class ModelFieldEnumNames(Mapping):
     """`<Model><Field>Enum` for every model field with choices in the project's apps, computed on
     first use (after the app registry is ready); identical choice sets share the first name."""
 
-    apps = ("core", "accountability", "oversight", "performance", "risk", "reports")
+    apps = ("core", "accountability", "oversight", "performance", "risk", "governance", "reports")
 
     def __init__(self):
         self._names: dict | None = None
