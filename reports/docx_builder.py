@@ -144,8 +144,17 @@ def _paragraph_block(document, p: dict) -> None:
     parts = []
     if p.get("requests_label"):
         parts.append(_("Requested of: %(who)s") % {"who": p["requests_label"]})
-    parts.append(f"{_('Status')}: {p['status_label']}")
+    if p.get("verdict_line"):
+        parts.append(p["fact_line"])
+        status.add_run(p["verdict_line"]).bold = True
+        status.add_run(" · ")
+    else:
+        parts.append(f"{_('Status')}: {p['status_label']}")
     status.add_run(" · ".join(parts)).italic = True
+    if p.get("assessment_line"):
+        document.add_paragraph(p["assessment_line"])
+        if p.get("justification"):
+            document.add_paragraph(p["justification"])
     for measure in p["measures"]:
         document.add_paragraph(
             f"{measure.get('label', '')}: {measure.get('count', 0)}", style=_list_style(document)

@@ -209,6 +209,12 @@ CODE_KINDS = {
     "risks_by_category": "risk_category",
     "risks_by_band": "risk_band",
     "risks_by_residual_band": "risk_band",
+    "disciplinary_measures_by_kind": "disciplinarycase_measure",
+    "disciplinary_cases_by_category": "disciplinarycase_category",
+    "mandates_by_body": "mandating_body",
+    "critical_risks_by_band": "risk_band",
+    "critical_risks_by_trend": "risk_trend",
+    "vendor_sanctions_by_measure": "sanction_measure",
 }
 
 # Label kinds of the `status` of each kind of measure item (the apps' paragraph_measures); an
@@ -308,4 +314,8 @@ def label_for(key: str, kind: str | None = None) -> str:
     label = FIGURE_LABELS.get(key)
     if label is None:
         label = app_label(key)
+    if label is None:
+        from reports.governance_figures import LABELS as GOVERNANCE_LABELS
+
+        label = GOVERNANCE_LABELS.get(key)
     return str(label) if label is not None else humanize(key)

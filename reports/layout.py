@@ -280,7 +280,36 @@ def labelled_paragraph(paragraph: dict) -> dict:
             for item in measure.get("items") or []
         ]
         measures.append({**measure, "items": items})
-    return {**paragraph, "measures": measures}
+    return {**paragraph, "measures": measures, **verdict_lines(paragraph)}
+
+
+def verdict_lines(paragraph: dict) -> dict[str, str]:
+    """The verdict (the accepted assessment, governance) and the count of measures as a fact
+    beside it, as every rendering prints them. Snapshots compiled before assessments existed
+    have no verdict: they read as they did."""
+    count = paragraph.get("measure_count") or 0
+    fact = _("Measures recorded: %(count)s") % {"count": count}
+    if "verdict_label" not in paragraph:
+        return {"verdict_line": "", "assessment_line": "", "justification": "", "fact_line": ""}
+    assessment = paragraph.get("assessment") or {}
+    detail = ""
+    if assessment:
+        detail = _(
+            "Accepted on %(accepted)s; accountable office: %(unit)s; assessment of "
+            "%(start)s to %(end)s; evidence items: %(evidence)s"
+        ) % {
+            "accepted": assessment.get("accepted_on", ""),
+            "unit": assessment.get("unit", ""),
+            "start": assessment.get("period_start", ""),
+            "end": assessment.get("period_end", ""),
+            "evidence": assessment.get("evidence", 0),
+        }
+    return {
+        "verdict_line": _("Assessment: %(verdict)s") % {"verdict": paragraph["verdict_label"]},
+        "assessment_line": detail,
+        "justification": assessment.get("justification", "") if assessment else "",
+        "fact_line": fact,
+    }
 
 
 def document(snapshot: dict, meta: DocumentMeta | None = None) -> DocumentView:

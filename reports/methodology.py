@@ -650,9 +650,11 @@ NOT_FIGURES: set[str] = set()
 
 def registry() -> dict[str, Figure]:
     """This module's entries, replaced by the entries the apps' metrics modules declare."""
+    from reports.governance_figures import registry as governance_registry
     from reports.snapshot import _module
 
     merged = dict(FIGURES)
+    merged.update(governance_registry())
     for app in ("accountability", "oversight", "performance", "risk"):
         module = _module(app)
         declared = getattr(module, "FIGURES", None) if module is not None else None
@@ -704,7 +706,8 @@ def entries(keys: list[str]) -> dict[str, dict]:
         if figure is None:
             continue
         result[key] = {
-            "label": label_for(key),
+            # a recommendation status documented as a figure (by_body) reads as its label
+            "label": label_for(key, "recommendation_status"),
             "definition": str(figure.definition),
             "numerator": str(figure.numerator),
             "denominator": str(figure.denominator),

@@ -112,8 +112,19 @@ def _paragraph_rows(doc) -> list[list]:
     rows = []
     for section in doc.sections:
         for p in section.paragraphs:
+            assessment = p.get("assessment") or {}
             rows.append(
-                [section.code, p["number"], p["status_label"], p["measure_count"], p["text"]]
+                [
+                    section.code,
+                    p["number"],
+                    p.get("verdict_label", ""),
+                    assessment.get("unit", ""),
+                    assessment.get("accepted_on", ""),
+                    assessment.get("justification", ""),
+                    p["status_label"],
+                    p["measure_count"],
+                    p["text"],
+                ]
             )
     return rows
 
@@ -198,7 +209,10 @@ def xlsx(snapshot: dict, meta: DocumentMeta | None = None) -> bytes:
             rows: list[list] = [[section.heading, ""]]
             for p in section.paragraphs:
                 rows.append(
-                    [_("Paragraph %(number)s") % {"number": p["number"]}, p["status_label"]]
+                    [
+                        _("Paragraph %(number)s") % {"number": p["number"]},
+                        p.get("verdict_label") or p["status_label"],
+                    ]
                 )
             if not section.has_data:
                 rows.append([_("No data recorded for this section in the period."), ""])
@@ -214,7 +228,17 @@ def xlsx(snapshot: dict, meta: DocumentMeta | None = None) -> bytes:
         sheets.append(
             (
                 _("Paragraphs"),
-                [_("Section"), _("Paragraph"), _("Status"), _("Measures"), _("Text")],
+                [
+                    _("Section"),
+                    _("Paragraph"),
+                    _("Assessment"),
+                    _("Accountable office"),
+                    _("Accepted on"),
+                    _("Justification"),
+                    _("Measures recorded"),
+                    _("Measures"),
+                    _("Text"),
+                ],
                 _paragraph_rows(doc),
             )
         )

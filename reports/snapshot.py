@@ -21,7 +21,7 @@ from core import history
 from core import labels as code_labels
 from core.figures import rate
 from org.models import Paragraph, Section
-from reports import methodology
+from reports import governance_figures, methodology
 from reports.choices import ParagraphProgress
 from reports.labels import CODE_KINDS, label_for
 from reports.restatements import restatements
@@ -200,6 +200,15 @@ def _paragraph_status(paragraph: Paragraph, count: int) -> tuple[str, str]:
     return status.value, code_labels.label("report_paragraph_status", status.value)
 
 
+def _verdict(assessment: dict | None) -> tuple[str, str, dict | None]:
+    """The paragraph's verdict: the accountable office's accepted assessment in force at the
+    period end (governance), never the count of measures, which stays beside it as a fact."""
+    if assessment is None:
+        return "no_assessment", _("No assessment accepted"), None
+    label = code_labels.label("implementation_status", assessment["status"])
+    return assessment["status"], label, {**assessment, "status_label": label}
+
+
 def _requested_of(code: str) -> str:
     if code == "SG":
         return _("Secretary-General")
@@ -208,10 +217,13 @@ def _requested_of(code: str) -> str:
     return ""
 
 
-def _paragraph_entry(paragraph: Paragraph, measures: dict[int, list], zh: bool) -> dict:
+def _paragraph_entry(
+    paragraph: Paragraph, measures: dict[int, list], zh: bool, assessments: dict[int, dict]
+) -> dict:
     items = measures.get(paragraph.number, [])
     count = sum(int(m.get("count") or 0) for m in items)
     status, status_label = _paragraph_status(paragraph, count)
+    verdict, verdict_label, assessment = _verdict(assessments.get(paragraph.number))
     return {
         "number": paragraph.number,
         "text": paragraph.text_zh if zh else paragraph.text_en,
@@ -219,8 +231,12 @@ def _paragraph_entry(paragraph: Paragraph, measures: dict[int, list], zh: bool) 
         "requests_label": _requested_of(paragraph.requests),
         "measures": items,
         "measure_count": count,
+        # `status` is the mechanical fact (kept under its old name for the snapshot's readers).
         "status": status,
         "status_label": status_label,
+        "verdict": verdict,
+        "verdict_label": verdict_label,
+        "assessment": assessment,
     }
 
 
@@ -275,6 +291,20 @@ def kpi_figures(period_start: datetime.date, period_end: datetime.date) -> tuple
     return _json_safe(found.get("kpi_by_entity") or []), found.get("kpi_definitions") or {}
 
 
+def _merge_governance(
+    metrics: dict[str, dict], fed_by: dict[str, list[str]] | None, found: dict[str, dict]
+) -> None:
+    for code, figures in found.items():
+        clash = set(figures) & set(metrics[code])
+        if clash:
+            raise ReportDataError(
+                f"Section {code}: figures {sorted(clash)} are given by governance and another app"
+            )
+        metrics[code].update(_json_safe(figures))
+        if fed_by is not None and figures and "governance" not in fed_by[code]:
+            fed_by[code].append("governance")
+
+
 def build_snapshot(
     *,
     period_start: datetime.date,
@@ -298,6 +328,12 @@ def build_snapshot(
         kpi_rows, kpi_definitions = kpi_figures(period_start, period_end)
         if kpi_rows:
             metrics["G"]["kpi_by_entity"] = kpi_rows
+        governance_sections, lessons = governance_figures.section_figures(period_start, period_end)
+        _merge_governance(metrics, fed_by, governance_sections)
+        lessons_measure = governance_figures.lessons_measure(lessons)
+        if lessons_measure:
+            measures.setdefault(9, []).append(_json_safe(lessons_measure))
+        assessments = governance_figures.assessments(period_start, period_end)
         sections = []
         paragraphs = list(Paragraph.objects.select_related("section").order_by("number"))
         headings = {s.code: (s.heading_zh if zh else s.heading_en) for s in Section.objects.all()}
@@ -310,7 +346,7 @@ def build_snapshot(
                     "code": code,
                     "heading": headings.get(code, code),
                     "paragraphs": [
-                        _paragraph_entry(p, measures, zh)
+                        _paragraph_entry(p, measures, zh, assessments)
                         for p in paragraphs
                         if p.section_id and p.section.code == code
                     ],
@@ -321,14 +357,24 @@ def build_snapshot(
                     "sources": fed_by[code],
                 }
             )
-        preliminary = [_paragraph_entry(p, measures, zh) for p in paragraphs if not p.section_id]
+        preliminary = [
+            _paragraph_entry(p, measures, zh, assessments) for p in paragraphs if not p.section_id
+        ]
         figures_now = headline(metrics)
         previous_start, previous_end = methodology.previous_period(period_start, period_end)
         previous_metrics, *_rest = collect(previous_start, previous_end)
+        previous_governance, _lessons = governance_figures.section_figures(
+            previous_start, previous_end
+        )
+        _merge_governance(previous_metrics, None, previous_governance)
         previous = {item["key"]: item["value"] for item in headline(previous_metrics)}
         for item in figures_now:
             item["previous"] = previous.get(item["key"])
         documented = methodology.entries(methodology.figure_keys(sections, figures_now))
+        if assessments or governance_sections:
+            documented.update(methodology.entries(["paragraph_assessments"]))
+        if lessons_measure:
+            documented.update(methodology.entries(["lessons_learned"]))
         documented.update(methodology.kpi_entries(kpi_definitions))
         known = {
             (period_start, period_end): metrics,
@@ -346,6 +392,7 @@ def build_snapshot(
             "previous_period": {
                 "period": {"start": previous_start.isoformat(), "end": previous_end.isoformat()},
                 "headline": previous,
+                "governance": governance_figures.scalars(previous_governance),
             },
             "methodology": documented,
             "restatements": restatements(period_start, period_end, entries),

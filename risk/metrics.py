@@ -966,3 +966,28 @@ FIGURES = {
         "source": "risk",
     },
 }
+# How the report names these figures (reports.labels.app_label), in this app's catalogue.
+LABELS = {
+    "control_statement_issued": gettext_lazy("Statement of internal control issued"),
+    "units_expected_to_certify": gettext_lazy("Entities expected to certify internal control"),
+    "units_certified": gettext_lazy("Entities that certified internal control"),
+    "certification_rate": gettext_lazy("Entities that certified internal control (%)"),
+    "significant_deficiencies": gettext_lazy("Significant deficiencies listed in the statement"),
+    "significant_deficiencies_open_at_end": gettext_lazy(
+        "Significant deficiencies not remediated at the year's end"
+    ),
+    "critical_risks": gettext_lazy("Secretariat-wide critical risks"),
+    "critical_risks_by_band": gettext_lazy("Critical risks by rating"),
+    "critical_risks_by_trend": gettext_lazy("Critical risks by trend"),
+    "critical_risks_owner_units": gettext_lazy("Units owning a critical risk"),
+    "vendor_sanctions_imposed": gettext_lazy("Vendor sanctions imposed"),
+    "vendor_sanctions_by_measure": gettext_lazy("Vendor sanctions by measure"),
+    "vendor_sanctions_in_force_at_end": gettext_lazy("Vendor sanctions in force at the period end"),
+    "committee_reviews": gettext_lazy("Committee on contracts reviews"),
+    "awards_above_threshold": gettext_lazy("Awards above the committee on contracts threshold"),
+    "awards_above_threshold_reviewed": gettext_lazy(
+        "Awards above the threshold reviewed by the committee on contracts"
+    ),
+    "referred_for_disciplinary_action": gettext_lazy("Cases referred for disciplinary action"),
+    "referred_to_national_authorities": gettext_lazy("Cases referred to national authorities"),
+}

@@ -6,6 +6,24 @@ assert is counted by hand in the comments here.
 
 The period is calendar 2025 (PERIOD); the previous period is 2024.
 
+Governance (issue 15), as at 31 December 2025 (_governance):
+  assessments  12 (C) DMSPC: 2024's "not started" accepted 20 Feb 2025, then 2025's "in progress"
+               accepted 20 Dec 2025 (one evidence item): the verdict is "in progress";
+               21 (G) DMSPC: 2025 "implemented", accepted 30 Jun 2025;
+               28 (I) DOS: 2025 "implemented", submitted 15 Dec 2025, accepted 20 Jan 2026: none
+               in force on 31 Dec 2025;
+               20 (F) DOS-PD: 2025 "in progress", returned 15 Nov 2025: none
+  committee    meeting of 12 Feb 2025 with 2 decisions (and one of 3 Feb 2026, not counted);
+               follow-ups: DMSPC-OHR due 30 Apr, done 22 Apr; DOS-PD due 31 Jul, open (overdue);
+               so 2 actions, 1 open, 1 done, 0 dropped, 1 overdue, completion 1 of 2 = 50.0%
+  consultations OIOS 20 Mar 2025, BOA 10 Jul 2025 (and BOA 10 Jul 2024: the previous period's one)
+  mandates     GA 1 Dec 2024 with an indicator, SC 1 Jun 2025, GA 5 Jan 2026 (after): 2 adopted,
+               1 with results (50.0%); on 31 Dec 2024: 1 of 1 (100.0%)
+  milestones   Umoja planned 31 Mar 2025 achieved 15 Mar; Umoja planned 30 Jun 2025 delayed;
+               Inspira planned 30 Sep 2025 achieved 15 Oct: Umoja 2 planned, 1 achieved, 1 on
+               time, 1 late (50.0%); Inspira 1, 1, 0, 0 (0.0%)
+  lessons      UNDP 1 Mar 2025, UNICEF 1 May 2025, UNDP 1 May 2024: paragraph 9 holds 2
+
 Section C as at 31 December 2025:
   OIOS  o1 critical, DMSPC-OHR, target 30 Jun 2025, in progress since Sep 2024 (past due 184 days)
         o2 important, DOS-PD, target 31 Mar 2025, implemented 10 May 2025, USD 300,000 identified
@@ -21,8 +39,22 @@ Section C as at 31 December 2025:
 import datetime
 from decimal import Decimal
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from accountability import services as accountability
 from accountability.models import Decision, Delegation
+from core.actions import SYSTEM
+from governance import services as governance
+from governance.models import (
+    CommitteeDecision,
+    CommitteeMeeting,
+    Consultation,
+    FollowUpAction,
+    Lesson,
+    Mandate,
+    Milestone,
+    ParagraphAssessment,
+)
 from org.choices import RoleKind
 from org.models import Paragraph
 from org.tests.factories import OrgUnitFactory, PersonFactory, UserWithRoleFactory
@@ -30,7 +62,7 @@ from oversight import services as oversight
 from oversight.models import OversightReport, Recommendation
 from oversight.tests.factories import body
 from performance import services as performance
-from performance.models import Appraisal, BoardFinding, Compact, CompactObjective
+from performance.models import Appraisal, BoardFinding, Compact, CompactObjective, Indicator
 from risk import services as risk
 from risk.models import RecoveryAction, RecoveryCase, Risk
 
@@ -170,6 +202,137 @@ def _delegations(units, people) -> dict:
     return {"dmspc": dmspc, "dos": dos}
 
 
+def _assessment(number, unit, year, status, submitted, reviewed=None, outcome="accept"):
+    assessment = governance.save_assessment(
+        ParagraphAssessment(
+            paragraph=Paragraph.objects.get(number=number),
+            unit=unit,
+            period_start=D(year, 1, 1),
+            period_end=D(year, 12, 31),
+            status=status,
+            justification=f"Paragraph {number}: what the office found in {year}.",
+        ),
+        acting_user=SYSTEM,
+    )
+    governance.submit_assessment(assessment, acting_user=SYSTEM, submitted_on=submitted)
+    if reviewed:
+        governance.review_assessment(
+            assessment,
+            acting_user=SYSTEM,
+            outcome=outcome,
+            reviewed_on=reviewed,
+            comment="" if outcome == "accept" else "Add the evidence.",
+        )
+    return assessment
+
+
+def _governance(units, admin_user) -> dict:
+    """Issue 15's records (counted in the module docstring)."""
+    who = {"acting_user": admin_user}
+    _assessment(12, units["dmspc"], 2024, "not_started", D(2025, 1, 20), D(2025, 2, 20))
+    current = governance.save_assessment(
+        ParagraphAssessment(
+            paragraph=Paragraph.objects.get(number=12),
+            unit=units["dmspc"],
+            period_start=D(2025, 1, 1),
+            period_end=D(2025, 12, 31),
+            status="in_progress",
+            justification="Meetings held; follow-up of one decision overdue.",
+        ),
+        acting_user=SYSTEM,
+    )
+    governance.add_evidence(
+        current,
+        acting_user=SYSTEM,
+        note="Minutes",
+        upload=SimpleUploadedFile("minutes.txt", b"Minutes of the meeting of 12 February 2025."),
+    )
+    governance.submit_assessment(current, acting_user=SYSTEM, submitted_on=D(2025, 12, 10))
+    governance.review_assessment(
+        current, acting_user=SYSTEM, outcome="accept", reviewed_on=D(2025, 12, 20)
+    )
+    _assessment(21, units["dmspc"], 2025, "implemented", D(2025, 6, 1), D(2025, 6, 30))
+    late = _assessment(28, units["dos"], 2025, "implemented", D(2025, 12, 15), D(2026, 1, 20))
+    _assessment(20, units["pd"], 2025, "in_progress", D(2025, 11, 1), D(2025, 11, 15), "return")
+
+    meeting = governance.save_meeting(
+        CommitteeMeeting(held_on=D(2025, 2, 12), agenda="Oversight recommendations past due."),
+        **who,
+    )
+    decisions = [
+        governance.save_decision(CommitteeDecision(meeting=meeting, number=n, text=text), **who)
+        for n, text in ((1, "Plan each critical recommendation."), (2, "Publish the minutes."))
+    ]
+    later = governance.save_meeting(
+        CommitteeMeeting(held_on=D(2026, 2, 3), agenda="Statement of internal control."), **who
+    )
+    governance.save_decision(CommitteeDecision(meeting=later, number=1, text="Issue it."), **who)
+    done = governance.save_follow_up(
+        FollowUpAction(
+            decision=decisions[0], unit=units["ohr"], title="Plans", due_on=D(2025, 4, 30)
+        ),
+        **who,
+    )
+    governance.change_follow_up_status(done, status="done", changed_on=D(2025, 4, 22), **who)
+    open_action = governance.save_follow_up(
+        FollowUpAction(
+            decision=decisions[1], unit=units["pd"], title="Minutes", due_on=D(2025, 7, 31)
+        ),
+        **who,
+    )
+    for code, on in (("OIOS", D(2025, 3, 20)), ("BOA", D(2025, 7, 10)), ("BOA", D(2024, 7, 10))):
+        governance.save_consultation(
+            Consultation(body=body(code), held_on=on, subject=f"Annual consultation {on.year}"),
+            **who,
+        )
+    indicator = performance.save_indicator(
+        Indicator(
+            unit=units["ohr"],
+            title="Posts filled within 120 days",
+            unit_of_measure="%",
+            baseline=Decimal("50"),
+            target=Decimal("80"),
+        ),
+        **who,
+    )
+    for symbol, mandating, on in (
+        ("A/RES/79/1", "GA", D(2024, 12, 1)),
+        ("S/RES/2790", "SC", D(2025, 6, 1)),
+        ("A/RES/80/1", "GA", D(2026, 1, 5)),
+    ):
+        mandate = governance.save_mandate(
+            Mandate(symbol=symbol, body=mandating, adopted_on=on, title=f"Mandate {symbol}"),
+            indicators=[indicator] if symbol == "A/RES/79/1" else None,
+            **who,
+        )
+    for system, planned, actual, status in (
+        ("umoja", D(2025, 3, 31), D(2025, 3, 15), "achieved"),
+        ("umoja", D(2025, 6, 30), None, "delayed"),
+        ("inspira", D(2025, 9, 30), D(2025, 10, 15), "achieved"),
+    ):
+        governance.save_milestone(
+            Milestone(
+                system=system,
+                title=f"{system} {planned}",
+                planned_on=planned,
+                actual_on=actual,
+                status=status,
+            ),
+            **who,
+        )
+    for source, on in (("UNDP", D(2025, 3, 1)), ("UNICEF", D(2025, 5, 1)), ("UNDP", D(2024, 5, 1))):
+        governance.save_lesson(
+            Lesson(
+                source_organisation=source,
+                title=f"Lesson of {source} {on.year}",
+                learned_on=on,
+                applied_unit=units["dmspc"],
+            ),
+            **who,
+        )
+    return {"late_assessment": late, "open_follow_up": open_action, "mandate": mandate}
+
+
 def build(units, people) -> dict:
     """The world; returns the records later changes need."""
     admin_user = people["admin_user"]
@@ -301,7 +464,9 @@ def build(units, people) -> dict:
         )
     recommendations = _recommendations(units, admin_user)
     delegations = _delegations(units, people)
+    governance_records = _governance(units, admin_user)
     return {
+        "governance": governance_records,
         "new_case": new,
         "late_compact": late,
         "open_finding": open_finding,
