@@ -701,6 +701,13 @@ def _record_after_commit(rows: list) -> None:
     history.record_bulk(rows)
 
 
+def _other_than(excluded, choices, rng):
+    """A random choice that is not `excluded`: authority is never delegated to oneself."""
+    while (chosen := rng.choice(choices)) == excluded:
+        pass
+    return chosen
+
+
 def seed_scale(factor: float, progress) -> dict[str, int]:
     """~5,000 instruments, 1,000,000 decisions and 200,000 commitments at factor 1, in bulk.
 
@@ -780,7 +787,7 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
                     reference=f"{SCALE_PREFIX}{i:06d}",
                     delegator_id=parent.delegatee_id,
                     parent_id=parent.pk,
-                    delegatee_id=rng.choice(user_ids),
+                    delegatee_id=_other_than(parent.delegatee_id, user_ids, rng),
                     unit_id=parent.unit_id,
                     area=parent.area,
                     limit_amount=(cap * Decimal(rng.choice([10, 20, 50]) / 100)).quantize(
