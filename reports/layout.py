@@ -2,6 +2,7 @@
 tables with display values. Every rendering (HTML, PDF, DOCX, XLSX) lays the snapshot out
 through this module, so they all show the same thing."""
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -9,7 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from reports.charts import Chart, charts_for
-from reports.gadoc import DocumentMeta
+from reports.gadoc import DocumentMeta, date_label
 from reports.labels import (
     LIST_VALUE_KINDS,
     code_label,
@@ -283,6 +284,13 @@ def labelled_paragraph(paragraph: dict) -> dict:
     return {**paragraph, "measures": measures, **verdict_lines(paragraph)}
 
 
+def _reader_date(iso: str | None) -> str:
+    """A snapshot's ISO date as the document's reader writes it (UN style, or 2025年12月20日)."""
+    if not iso:
+        return ""
+    return date_label(datetime.date.fromisoformat(iso), translation.get_language() or "en")
+
+
 def verdict_lines(paragraph: dict) -> dict[str, str]:
     """The verdict (the accepted assessment, governance) and the count of measures as a fact
     beside it, as every rendering prints them. Snapshots compiled before assessments existed
@@ -298,10 +306,10 @@ def verdict_lines(paragraph: dict) -> dict[str, str]:
             "Accepted on %(accepted)s; accountable office: %(unit)s; assessment of "
             "%(start)s to %(end)s; evidence items: %(evidence)s"
         ) % {
-            "accepted": assessment.get("accepted_on", ""),
+            "accepted": _reader_date(assessment.get("accepted_on")),
             "unit": assessment.get("unit", ""),
-            "start": assessment.get("period_start", ""),
-            "end": assessment.get("period_end", ""),
+            "start": _reader_date(assessment.get("period_start")),
+            "end": _reader_date(assessment.get("period_end")),
             "evidence": assessment.get("evidence", 0),
         }
     return {

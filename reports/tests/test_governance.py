@@ -209,6 +209,8 @@ def test_the_verdict_and_the_figures_in_every_format_and_language(
         for expected in (verdict, none, committee, "DMSPC"):
             assert "".join(expected.split()) in "".join(text.split()), (fmt, expected)
     assert fact in texts["html"] and fact in texts["docx"]
+    accepted = "2025年12月20日" if language == "zh-hans" else "20 December 2025"
+    assert accepted in texts["html"] and accepted in texts["docx"]
     assert "Meetings held; follow-up of one decision overdue." in texts["docx"]
 
 
