@@ -37,9 +37,11 @@ def decided_under_issued(access) -> Q:
         return Q(pk__in=[])
     ids = access.resolved_ids(
         "decided_under_issued",
-        lambda: Decision.objects.filter(delegation_id__in=issued)
-        .order_by()
-        .values_list("pk", flat=True)[: UNDER_ISSUED_BY_ID + 1],
+        lambda: (
+            Decision.objects.filter(delegation_id__in=issued)
+            .order_by()
+            .values_list("pk", flat=True)[: UNDER_ISSUED_BY_ID + 1]
+        ),
     )
     if len(ids) > UNDER_ISSUED_BY_ID:
         return Q(delegation_id__in=issued)

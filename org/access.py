@@ -83,9 +83,11 @@ class Access:
             return ()
         return self.resolved_ids(
             "person",
-            lambda: apps.get_model("org", "Person")
-            .objects.filter(user_id=self.user_id)
-            .values_list("pk", flat=True),
+            lambda: (
+                apps.get_model("org", "Person")
+                .objects.filter(user_id=self.user_id)
+                .values_list("pk", flat=True)
+            ),
         )
 
     def body_id(self) -> int | None:
@@ -94,9 +96,11 @@ class Access:
             return None
         found = self.resolved_ids(
             "body",
-            lambda: apps.get_model("oversight", "OversightBody")
-            .objects.filter(code=self.body_code)
-            .values_list("pk", flat=True),
+            lambda: (
+                apps.get_model("oversight", "OversightBody")
+                .objects.filter(code=self.body_code)
+                .values_list("pk", flat=True)
+            ),
         )
         return found[0] if found else None
 
@@ -122,7 +126,9 @@ def _forget_resolved_ids(**kwargs):
 
 for _label in CACHED_FROM:
     post_save.connect(_forget_resolved_ids, sender=_label, dispatch_uid=f"access-ids-{_label}")
-    post_delete.connect(_forget_resolved_ids, sender=_label, dispatch_uid=f"access-ids-del-{_label}")
+    post_delete.connect(
+        _forget_resolved_ids, sender=_label, dispatch_uid=f"access-ids-del-{_label}"
+    )
 # Panels (and any other many-to-many) change without a save of either side.
 m2m_changed.connect(_forget_resolved_ids, dispatch_uid="access-ids-m2m")
 

@@ -8,7 +8,16 @@ import pathlib
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-APPS = ["core", "org", "accountability", "oversight", "performance", "risk", "governance", "reports"]
+APPS = [
+    "core",
+    "org",
+    "accountability",
+    "oversight",
+    "performance",
+    "risk",
+    "governance",
+    "reports",
+]
 DOMAIN = ["accountability", "oversight", "performance", "risk", "governance"]
 
 

@@ -142,7 +142,9 @@ PAGES = [
         "governance:consultation_detail",
         "governance:consultation_update",
     ),
-    PageRow("lessons", "governance:lesson_list", "governance:lesson_detail", "governance:lesson_update"),
+    PageRow(
+        "lessons", "governance:lesson_list", "governance:lesson_detail", "governance:lesson_update"
+    ),
     PageRow("reports", "reports:index", "reports:run_detail"),
 ]
 PAGE_BY_NAME = {page.resource: page for page in PAGES}

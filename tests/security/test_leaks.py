@@ -242,6 +242,7 @@ def test_ga_staff_never_read_who_cleared_a_case(web, api, gastaff, manager, admi
     ] in ("", None)
     # The manager of the unit still reads who cleared it, in the list and on the page.
     assert "Cleared by" in web(manager).get("/risk/procurement/").content.decode()
-    assert admin_user.username in web(manager).get(
-        f"/risk/procurement/{cleared[0].pk}/"
-    ).content.decode()
+    assert (
+        admin_user.username
+        in web(manager).get(f"/risk/procurement/{cleared[0].pk}/").content.decode()
+    )
