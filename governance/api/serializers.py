@@ -78,7 +78,9 @@ class AssessmentListSerializer(serializers.ListSerializer):
 class AssessmentSerializer(ActionModelSerializer):
     paragraph = serializers.SlugRelatedField(slug_field="number", queryset=Paragraph.objects.all())
     unit = UnitCodeField()
-    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    reviewed_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     evidence = AssessmentEvidenceSerializer(many=True, read_only=True)
 
     class Meta:

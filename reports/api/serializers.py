@@ -15,7 +15,9 @@ class RetrySerializer(serializers.Serializer):
 class ReportRunSerializer(ActionModelSerializer):
     """A report run as CONTRACT.md gives it: status, progress, error, file URLs and checksums."""
 
-    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    requested_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     # Free text here: services.validate_request decides (and words the message), as for the form.
     language = serializers.CharField(help_text="en or zh-hans")
     files = serializers.SerializerMethodField()
