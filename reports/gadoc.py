@@ -2,7 +2,8 @@
 reference, the session, the date and the original language."""
 
 import datetime
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -102,27 +103,73 @@ def date_label(on: datetime.date, language: str) -> str:
 
 
 def symbol_for(run_id: int, on: datetime.date) -> str:
+    """The tracker's own reference for a run (its pages and comparisons name runs by it). It is
+    no document symbol and is never printed on a rendering: only an edition has a symbol,
+    entered by its editor ("R." symbols are not used for reports of the Secretary-General)."""
     return f"A/{session_number(on)}/R.{run_id}"
+
+
+def resolution_citation(symbol: str, language: str) -> str:
+    """How the text cites a General Assembly resolution: "General Assembly resolution 64/259",
+    or in Chinese UN style "大会第64/259号决议"."""
+    number = symbol.removeprefix("A/RES/")
+    if language.startswith("zh"):
+        return f"大会第{number}号决议"
+    return f"General Assembly resolution {number}"
 
 
 @dataclass(frozen=True)
 class DocumentMeta:
-    """What one run (or edition) puts on its documents besides the figures: its title, symbol
-    and agenda item. Kept on the run, not in the snapshot, so that two compiles of a closed
-    period give the same snapshot."""
+    """What one run or edition puts on its documents besides the figures. Kept beside the
+    snapshot, not in it, so that two compiles of a closed period give the same snapshot.
+
+    A run has a title and an agenda item only; an edition adds its session, the symbol its
+    editor entered, the structure it is organised by, its narrative (section key from
+    reports.structure.sections -> Markdown, figure references already filled), its summary and
+    the action requested of the General Assembly (Markdown), and the previous edition's
+    snapshot, whose key figures are printed beside this one's."""
 
     title: str = ""
     symbol: str = ""
     agenda_item: str = ""
+    session: str = ""
+    agenda_item_title: str = ""
+    structure: str = "resolution"
+    narrative: dict[str, str] = field(default_factory=dict)
+    summary: str = ""
+    action_requested: str = ""
+    previous_snapshot: dict | None = None
 
     @classmethod
     def of(cls, run) -> "DocumentMeta":
-        return cls(title=run.title, symbol=run.symbol, agenda_item=run.agenda_item)
+        # A run is an unedited compile: it prints no symbol, whatever an old row holds.
+        return cls(title=run.title, agenda_item=run.agenda_item)
 
     def title_in(self, language: str) -> str:
         from reports.snapshot import default_title
 
         return self.title or default_title(language)
+
+    @property
+    def is_edition(self) -> bool:
+        return bool(self.symbol or self.narrative or self.summary or self.action_requested)
+
+
+def _session(meta: DocumentMeta, issued: datetime.date, language: str) -> str:
+    session = (meta.session or "").strip()
+    if session.isdigit():
+        return session_label(int(session), language)
+    return session or session_label(session_number(issued), language)
+
+
+def _agenda_item(meta: DocumentMeta, language: str) -> str:
+    item = (meta.agenda_item or "").strip()
+    if not item:
+        return ""
+    if item.isdigit() or re.fullmatch(r"\d+\s*\(?[a-z]\)?", item):
+        with translation.override(language):
+            return _("Agenda item %(item)s") % {"item": item}
+    return item
 
 
 def front_matter(snapshot: dict, meta: DocumentMeta | None = None) -> dict[str, str]:
@@ -140,8 +187,9 @@ def front_matter(snapshot: dict, meta: DocumentMeta | None = None) -> dict[str, 
             "date": date_label(issued, language),
             "original_language": _("Original: %(language)s")
             % {"language": _("Chinese") if language.startswith("zh") else _("English")},
-            "session": session_label(session_number(issued), language),
-            "agenda_item": meta.agenda_item,
+            "session": _session(meta, issued, language),
+            "agenda_item": _agenda_item(meta, language),
+            "agenda_item_title": meta.agenda_item_title,
             "report_of": _("Report of the Secretary-General"),
             "period": _("Period covered: %(start)s to %(end)s")
             % {
@@ -151,4 +199,7 @@ def front_matter(snapshot: dict, meta: DocumentMeta | None = None) -> dict[str, 
                 "end": date_label(datetime.date.fromisoformat(snapshot["period"]["end"]), language),
             },
             "resolution": snapshot.get("resolution", {}).get("symbol", ""),
+            "resolution_citation": resolution_citation(
+                snapshot.get("resolution", {}).get("symbol", ""), language
+            ),
         }
