@@ -148,6 +148,18 @@ class SubmitForm(forms.Form):
         return data
 
 
+class DeleteForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    confirm = forms.BooleanField(
+        label=_("Delete this draft and the evidence filed with it."), required=True
+    )
+
+    def clean(self):
+        data = super().clean()
+        data.pop("confirm", None)
+        return data
+
+
 class ReviewForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     outcome = forms.ChoiceField(label=_("Outcome"), choices=ReviewOutcome.choices)

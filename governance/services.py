@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -90,6 +91,30 @@ def save_assessment(assessment: ParagraphAssessment, *, acting_user) -> Paragrap
     assessment.full_clean()
     assessment.save()
     return assessment
+
+
+@action(ParagraphAssessment, "delete")
+def delete_assessment(assessment: ParagraphAssessment, *, acting_user) -> None:
+    """The office withdraws a draft it no longer wants (its evidence and stored documents go with
+    it). Once submitted an assessment belongs to the review, returned or not: it is never deleted.
+    The history keeps the deleted assessment and each piece of its evidence."""
+    stored = _locked(assessment)
+    if stored.state != ReviewState.DRAFT:
+        raise ValidationError(
+            {"state": [_("Only a draft assessment is deleted; this one has been submitted.")]}
+        )
+    files = []
+    for item in stored.evidence.all():
+        if item.file:
+            files.append((item.file.storage, item.file.name))
+        item.delete()
+    stored.delete()
+
+    def remove_files() -> None:
+        for storage, name in files:
+            storage.delete(name)
+
+    transaction.on_commit(remove_files)
 
 
 @action(ParagraphAssessment, "submit")

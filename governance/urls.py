@@ -30,6 +30,11 @@ urlpatterns = [
         name="assessment_submit",
     ),
     path(
+        "assessments/<int:pk>/delete/",
+        views.AssessmentDeleteView.as_view(),
+        name="assessment_delete",
+    ),
+    path(
         "assessments/<int:pk>/review/",
         views.AssessmentReviewView.as_view(),
         name="assessment_review",

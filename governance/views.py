@@ -177,6 +177,8 @@ class AssessmentDetailView(DetailView):
             can_review=self.object.state == "submitted"
             and actions.allowed(user, "review", self.object),
             can_edit=context["can_edit"] and self.object.is_editable,
+            can_delete=self.object.state == "draft"
+            and actions.allowed(user, "delete", self.object),
         )
         return context
 
@@ -196,6 +198,19 @@ class AssessmentSubmitView(ActionPage):
     action = services.submit_assessment
     form_class = forms.SubmitForm
     heading = gettext_lazy("Submit for review")
+
+
+class AssessmentDeleteView(ActionPage):
+    """The office deletes its draft (services.delete_assessment); it then lands on the list."""
+
+    model = ParagraphAssessment
+    action = services.delete_assessment
+    form_class = forms.DeleteForm
+    heading = gettext_lazy("Delete draft")
+    success_message = gettext_lazy("The draft assessment was deleted.")
+
+    def get_success_url(self):
+        return reverse("governance:assessment_list")
 
 
 class AssessmentReviewView(ActionPage):

@@ -29,7 +29,8 @@ class AssessmentViewSet(ActionModelViewSet):
     """Implementation assessments per paragraph and period. The accountable office's managers
     draft (POST, PATCH while draft or returned), file evidence with `POST {id}/evidence/`
     (`reference` "app.model:id" or a multipart `file`) and submit with `POST {id}/submit/`; an
-    administrator reviews with `POST {id}/review/` (`outcome` accept or return, `comment`)."""
+    administrator reviews with `POST {id}/review/` (`outcome` accept or return, `comment`). A draft
+    is deleted by its office (`DELETE {id}/`); a submitted one answers 400."""
 
     queryset = ParagraphAssessment.objects.select_related(
         "paragraph", "unit", "reviewed_by"
@@ -38,6 +39,7 @@ class AssessmentViewSet(ActionModelViewSet):
     filterset_class = filtersets.AssessmentFilterSet
     ordering_fields = ["id", "period_end", "accepted_on"]
     ordering = ["-id"]
+    delete_action = services.delete_assessment
     transitions = {
         "submit": Transition(services.submit_assessment, s.AssessmentSubmitSerializer),
         "review": Transition(services.review_assessment, s.AssessmentReviewSerializer),
