@@ -142,6 +142,7 @@ class DecisionForm(VersionedModelForm):
                 "hx-get": reverse("accountability:decision_delegation_options")
                 + (f"?for={decided_by.pk}" if decided_by and decided_by != user else ""),
                 "hx-target": "#id_delegation",
+                "hx-include": "#id_delegation",
                 "hx-trigger": "change",
                 "hx-swap": "innerHTML",
                 "max": timezone.localdate().isoformat(),

@@ -55,6 +55,11 @@ urlpatterns = [
         views.DecisionDelegationOptionsView.as_view(),
         name="decision_delegation_options",
     ),
+    path(
+        "decisions/authority-check/",
+        views.DecisionAuthorityCheckView.as_view(),
+        name="decision_authority_check",
+    ),
     path("decisions/<int:pk>/", views.DecisionDetailView.as_view(), name="decision_detail"),
     path("decisions/<int:pk>/edit/", views.DecisionUpdateView.as_view(), name="decision_update"),
     path("decisions/<int:pk>/review/", views.DecisionReviewView.as_view(), name="decision_review"),

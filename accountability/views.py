@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from accountability import importer, services
+from accountability import authority_check, importer, services
 from accountability.filtersets import CommitmentFilterSet, DecisionFilterSet, DelegationFilterSet
 from accountability.forms import (
     AcceptanceForm,
@@ -345,18 +345,70 @@ class DecisionDetailView(TabsMixin, ScopedDetailView):
         return context
 
 
-class DecisionCreateView(TabsMixin, FormPageMixin, ScopedCreateView):
+class DecisionFormMixin:
+    """The decision form with its live authority check (accountability.authority_check): the
+    page says before saving whether the decision will be outside authority and why, and saving
+    one outside authority ends with a warning, not the plain "Saved."."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = context["form"]
+        decided_by = form.instance.decided_by if form.instance.decided_by_id else None
+        data = form.data if form.is_bound else self._initial_input(form)
+        context["authority_check"] = authority_check.check_input(
+            self.request.user, data, decided_by=decided_by
+        )
+        context["authority_check_url"] = reverse("accountability:decision_authority_check") + (
+            f"?decision={form.instance.pk}" if form.instance.pk else ""
+        )
+        return context
+
+    @staticmethod
+    def _initial_input(form) -> dict:
+        values = {}
+        for name in ("decided_on", "area", "amount", "delegation"):
+            value = form[name].value()
+            values[name] = "" if value is None else str(getattr(value, "pk", value))
+        return values
+
+    def after_action(self, form) -> None:
+        verdict = authority_check.check_decision(self.object)
+        if verdict.within:
+            messages.success(self.request, self.success_message)
+            return
+        messages.warning(
+            self.request,
+            _("Saved outside delegated authority: %(reasons)s The decision is flagged for review.")
+            % {"reasons": " ".join(verdict.problems)},
+        )
+
+
+class DecisionCreateView(DecisionFormMixin, TabsMixin, FormPageMixin, ScopedCreateView):
     model = Decision
     tab = "decisions"
     form_class = DecisionForm
     template_name = "accountability/decision_form.html"
 
 
-class DecisionUpdateView(TabsMixin, FormPageMixin, ScopedUpdateView):
+class DecisionUpdateView(DecisionFormMixin, TabsMixin, FormPageMixin, ScopedUpdateView):
     model = Decision
     tab = "decisions"
     form_class = DecisionForm
     template_name = "accountability/decision_form.html"
+
+
+class DecisionAuthorityCheckView(LoginRequiredMixin, View):
+    """htmx: the live authority check of the decision form for the values typed so far
+    (`decision` names the decision being edited, whose decider the rule judges)."""
+
+    def get(self, request):
+        decided_by = None
+        pk = request.GET.get("decision", "")
+        if pk.isdigit():
+            decision = visible_or_404(Decision, request.user, pk=int(pk))
+            decided_by = decision.decided_by
+        verdict = authority_check.check_input(request.user, request.GET, decided_by=decided_by)
+        return render(request, "accountability/_authority_check.html", {"authority_check": verdict})
 
 
 class DecisionAttachmentView(LoginRequiredMixin, View):
@@ -386,7 +438,11 @@ class DecisionDelegationOptionsView(LoginRequiredMixin, View):
             visible = Delegation.objects.restrict(request.user, "view")
             offered = visible.filter(pk__in=delegation_options(int(other), day).values("pk"))
         options = [(d.pk, delegation_label(d)) for d in offered]
-        return render(request, "accountability/_delegation_options.html", {"options": options})
+        return render(
+            request,
+            "accountability/_delegation_options.html",
+            {"options": options, "selected": request.GET.get("delegation", "")},
+        )
 
 
 class DecisionReviewView(TabsMixin, TransitionView):
