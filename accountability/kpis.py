@@ -85,21 +85,24 @@ KPIS = [
         _("Register of instruments (parent)."),
         75.0,
     ),
-]
-
-# Entered with evidence: the data lives outside the tracker.
-ENTERED_KPIS = [
     Kpi(
         "delegatees_trained",
         _("Delegatees who completed the mandatory training"),
         _(
-            "Staff holding delegated authority in the entity at the end of the year who "
-            "completed the mandatory training on delegation of authority, as a share of all of "
-            "them."
+            "Staff holding delegated authority in the entity at the end of the period (an "
+            "accepted instrument in force that day) who had completed the mandatory course on "
+            "delegation of authority by then, as a share of all of them."
         ),
-        _("Entered with evidence (learning management records)."),
+        _(
+            "Register of instruments (delegatee, acceptance, validity, revocation) and learning "
+            "records (completions of the mandatory delegation of authority course)."
+        ),
         100.0,
     ),
+]
+
+# Entered with evidence: the data lives outside the tracker.
+ENTERED_KPIS = [
     Kpi(
         "oversight_recommendations_delegated_areas",
         _("Oversight recommendations on delegated areas implemented on time"),
@@ -203,7 +206,38 @@ def _figures(period_start: datetime.date, period_end: datetime.date, mapping) ->
         "exceptions_reviewed_on_time": _fold(reviewed, mapping),
         "instruments_accepted_on_time": _fold(accepted, mapping),
         "sub_delegations_recorded": _fold(sub, mapping),
+        "delegatees_trained": _delegatees_trained(period_end, mapping),
     }
+
+
+def _delegatees_trained(period_end: datetime.date, mapping) -> dict[int, list[int]]:
+    """Per entity: [delegatees trained by `period_end`, delegatees], counting each person once
+    per entity however many instruments they hold there. A delegatee is whoever holds an
+    instrument accepted on or before `period_end`, valid that day and not revoked by then;
+    trained, whoever completed the mandatory delegation of authority course(s) by then
+    (performance.metrics, the learning records). No such mandatory course: no data."""
+    from performance.metrics import delegation_trained_users
+
+    trained = delegation_trained_users(period_end)
+    if trained is None:
+        return {}
+    holders = (
+        Delegation.objects.filter(
+            Q(accepted_on__isnull=False, accepted_on__lte=period_end, valid_from__lte=period_end)
+            & (Q(valid_to__isnull=True) | Q(valid_to__gte=period_end))
+            & (Q(revoked_on__isnull=True) | Q(revoked_on__gt=period_end))
+        )
+        .annotate(trained=Q(delegatee_id__in=trained))
+        .values_list("unit_id", "delegatee_id", "trained")
+        .distinct()
+    )
+    people: dict[int, dict[int, bool]] = {}
+    for unit_id, delegatee_id, is_trained in holders:
+        entity = mapping.get(unit_id)
+        if entity is not None:
+            seen = people.setdefault(entity, {})
+            seen[delegatee_id] = seen.get(delegatee_id, False) or bool(is_trained)
+    return {entity: [sum(found.values()), len(found)] for entity, found in people.items()}
 
 
 def _entered(period_end: datetime.date, mapping) -> dict:

@@ -602,15 +602,14 @@ def _seed_previous_year(today, users, decide, d_fin, d_hr, d_ctrl, d_pd) -> None
         action_taken="Referred to the Headquarters Committee on Contracts; director reminded.",
         reviewed_on=over_pd.decided_on + datetime.timedelta(days=50),
     )
-    # Entered with evidence: the data lives in the learning and performance systems.
+    # Entered with evidence: the data lives in the oversight and performance systems (trained
+    # delegatees are computed from the learning records).
     entered = {
         "DMSPC": {
-            "delegatees_trained": ("92.0", "100.0"),
             "oversight_recommendations_delegated_areas": ("75.0", "83.3"),
             "appraisal_compliance_delegatees": ("88.0", "94.0"),
         },
         "DOS": {
-            "delegatees_trained": ("80.0", "90.0"),
             "oversight_recommendations_delegated_areas": ("60.0", "81.0"),
             "appraisal_compliance_delegatees": ("90.0", "85.0"),
         },

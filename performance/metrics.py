@@ -753,6 +753,28 @@ LEARNING_FIGURES = (
 )
 
 
+def delegation_trained_users(as_at: datetime.date):
+    """The accounts (user ids, a subquery) of staff who had completed every mandatory course on
+    delegation of authority on or before `as_at`: what the accountability framework's KPI on
+    trained delegatees reads (accountability.kpis). None when no such course is mandatory."""
+    courses = Course.objects.filter(mandatory=True, area=CourseArea.DELEGATION).count()
+    if not courses:
+        return None
+    return (
+        CourseCompletion.objects.filter(
+            course__mandatory=True,
+            course__area=CourseArea.DELEGATION,
+            completed_on__lte=as_at,
+            person__user__isnull=False,
+        )
+        .order_by()
+        .values("person__user_id")
+        .annotate(n=Count("course_id", distinct=True))
+        .filter(n__gte=courses)
+        .values("person__user_id")
+    )
+
+
 def _mandatory_done(as_at: datetime.date):
     """Per person: mandatory courses completed on or before `as_at` (a correlated count)."""
     done = (

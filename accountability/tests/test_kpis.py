@@ -134,7 +134,7 @@ def test_entered_kpi_with_evidence_on_the_page(web, data, manager, manager2, set
         return client.post(
             url,
             {
-                "kpi": "delegatees_trained",
+                "kpi": "appraisal_compliance_delegatees",
                 "year": YEAR,
                 "value": value,
                 "evidence": SimpleUploadedFile(name, content),
@@ -155,7 +155,7 @@ def test_entered_kpi_with_evidence_on_the_page(web, data, manager, manager2, set
     entry = KpiEntry.objects.get()
     assert entry.unit.code == "DMSPC" and entry.entered_by == manager
     cell = {r["entity"]: r for r in kpis.kpi_table(START, END)}["DMSPC"]["kpis"][
-        "delegatees_trained"
+        "appraisal_compliance_delegatees"
     ]
     assert cell["value"] == 80.0 and cell["status"] == "not_met" and cell["entered"]
     page = client.get(f"/accountability/kpis/DMSPC/?year={YEAR}").content.decode()
