@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from core.actions import allowed
 from core.forms import MultipleFileField, VersionedModelForm
 from org.models import OrgUnit
-from oversight import services
+from oversight import services, workflow
 from oversight.choices import RecommendationStatus
 from oversight.models import OversightBody, OversightReport, Recommendation
 
@@ -35,12 +35,29 @@ class StatusForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
+    @staticmethod
+    def move_label(current: str, status: str) -> str:
+        label = RecommendationStatus(status).label
+        if workflow.is_skip(current, status):
+            return _("%(status)s (verified without management's report)") % {"status": label}
+        return label
+
     def __init__(self, *args, obj: Recommendation, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = RecommendationStatus.choices
-        self.fields["status"].widget.choices = self.offered = [
-            (s, RecommendationStatus(s).label) for s in services.allowed_transitions(obj, user)
+        self.offered = [
+            (s, self.move_label(obj.status, s)) for s in services.allowed_transitions(obj, user)
         ]
+        # Nothing preselected: the user chooses the move (the menu used to open on the first
+        # allowed status, which for an implemented recommendation read "Under implementation").
+        self.fields["status"].widget.choices = [("", _("Choose the new status"))] + self.offered
+        self.offers_skip = any(workflow.is_skip(obj.status, s) for s, _label in self.offered)
+        if self.offers_skip:
+            self.fields["status"].help_text = _(
+                "Choosing Implemented now verifies the recommendation without management's "
+                "report of implementation: only the issuing body may, and the note must say "
+                "what the verification rests on."
+            )
         self.fields["version"].initial = obj.version
         if not allowed(user, "backdate", obj):
             del self.fields["effective_on"]  # management's changes take effect the day recorded

@@ -22,6 +22,7 @@ from oversight.models import (
     Recommendation,
     RecommendationUpdate,
 )
+from oversight.workflow import is_skip
 
 S = RecommendationStatus
 
@@ -254,6 +255,20 @@ def change_status(
     if status not in S.values:
         raise ValidationError({"status": _("Unknown status %(status)s.") % {"status": status}})
     note = (note or "").strip()
+    if (
+        not note
+        and is_skip(recommendation.status, status)
+        and allowed(acting_user, "verify", recommendation)
+    ):
+        # Verified without management's report of implementation (allowed to the body): the
+        # note is where the body says what its verification rests on.
+        raise ValidationError(
+            {
+                "note": _(
+                    "Verifying without management's report: say what the verification rests on."
+                )
+            }
+        )
     if not note:
         raise ValidationError({"note": _("Say what was done, or why.")})
     if status not in allowed_transitions(recommendation, acting_user):

@@ -28,7 +28,7 @@ from core.generic import (
     TransitionView,
     visible_or_404,
 )
-from oversight import charts, metrics, services
+from oversight import charts, metrics, services, workflow
 from oversight.choices import Priority, RecommendationStatus
 from oversight.filtersets import (
     MonitoringFilterSet,
@@ -203,6 +203,8 @@ class RecommendationDetailView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         rec = self.object
         context["updates"] = rec.updates.select_related("author").prefetch_related("evidence")
+        context["workflow_steps"] = workflow.steps(rec)
+        context["next_actor"], context["next_action"] = workflow.next_actor(rec)
         if "status_form" not in context:
             form = StatusForm(obj=rec, user=self.request.user)
             if form.offered:
