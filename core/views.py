@@ -1,9 +1,10 @@
 from django.apps import apps
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 from django.views.generic import TemplateView
 
 from core.dashboard import cards_for
@@ -58,3 +59,9 @@ def health(request):
     }
     healthy = all(v == "ok" for v in parts.values())
     return JsonResponse(parts, status=200 if healthy else 503)
+
+
+@require_safe
+def favicon(request):
+    """Browsers and feed readers ask for /favicon.ico whatever the page's <link> says."""
+    return HttpResponsePermanentRedirect(static("favicon.ico"))

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.registry import Card
+from reports.labels import label_for
 from reports.layout import display
 from reports.models import LiveHeadline, ReportRun
 from reports.snapshot import collect, headline
@@ -23,11 +24,18 @@ logger = logging.getLogger(__name__)
 def refresh_live_headline(period_start: datetime.date, period_end: datetime.date) -> LiveHeadline:
     metrics, _measures, _sources, _fed = collect(period_start, period_end)
     values = {item["key"]: item["value"] for item in headline(metrics)}
+    before = LiveHeadline.objects.filter(period_start=period_start, period_end=period_end).first()
     live, _created = LiveHeadline.objects.update_or_create(
         period_start=period_start,
         period_end=period_end,
         defaults={"values": values, "computed_at": timezone.now()},
     )
+    if before is None or before.values != live.values:
+        # The dashboards' cached tiles read the old values (or "not computed yet"): not a
+        # tracked write, so say it.
+        from core.dashboard import invalidate
+
+        invalidate()
     return live
 
 
@@ -54,6 +62,14 @@ def cards(user) -> list[Card]:
     result = _cards(user)
     for card in result:
         card.group_title = _("Implementation report")
+        if card.hint:
+            card.group_note = _(
+                "Each tile shows a figure of the latest issued report for its period. "
+                "“Live” is the same figure for the same period computed from the records as "
+                "they stand today (recomputed every few minutes): a difference means records of "
+                "that period changed after the report was issued."
+            )
+            card.hint_title = _("Live: the same figure computed from today's records")
     return result
 
 
@@ -65,11 +81,12 @@ def _cards(user) -> list[Card]:
         return [Card("reports", _("Issued implementation reports"), 0, "/reports/")]
     live = live_headline(run)
     result = []
+    pending = live is None
     for item in (run.snapshot or {}).get("headline", []):
         if item["value"] is None and (live is None or live.values.get(item["key"]) is None):
             continue
         if live is None:
-            hint = _("Live: being computed")
+            hint = _("Live: being computed; shown here when ready (within a minute)")
         else:
             hint = _("Live: %(value)s") % {
                 "value": display(item["key"], live.values.get(item["key"]))
@@ -77,10 +94,15 @@ def _cards(user) -> list[Card]:
         result.append(
             Card(
                 "reports",
-                f"{item['label']} ({run.symbol})",
+                # In the reader's language, not the one the report was issued in.
+                f"{label_for(item['key'])} ({run.symbol})"
+                if run.symbol
+                else label_for(item["key"]),
                 display(item["key"], item["value"]),
                 run.get_absolute_url(),
                 hint=hint,
             )
         )
+        # The dashboard polls the tiles until the live figures are in.
+        result[-1].pending = pending
     return result or [Card("reports", _("Latest report"), run.symbol, run.get_absolute_url())]

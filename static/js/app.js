@@ -11,3 +11,85 @@ document.addEventListener("click", function (event) {
     event.preventDefault();
   }
 });
+
+// Disclosure buttons: the language menu and, under 600 px, the main navigation. Without script
+// both lists simply show; with it, a button opens them and nothing changes until a choice is
+// activated (WCAG 3.2.2).
+(function () {
+  function panelOf(button) {
+    return document.getElementById(button.getAttribute("aria-controls"));
+  }
+  function setOpen(button, open) {
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    var panel = panelOf(button);
+    if (panel) {
+      panel.classList.toggle("is-open", open);
+    }
+  }
+  function closeAll(except) {
+    document.querySelectorAll(".lang-toggle[aria-expanded='true'], .nav-toggle[aria-expanded='true']")
+      .forEach(function (button) {
+        if (button !== except) {
+          setOpen(button, false);
+        }
+      });
+  }
+  function init() {
+    var header = document.querySelector(".site-header");
+    if (header) {
+      header.classList.add("js-enhanced");
+    }
+    document.querySelectorAll(".lang-toggle, .nav-toggle").forEach(function (button) {
+      button.hidden = false;
+      setOpen(button, false);
+      button.addEventListener("click", function () {
+        var open = button.getAttribute("aria-expanded") !== "true";
+        closeAll(button);
+        setOpen(button, open);
+        if (open && button.classList.contains("lang-toggle")) {
+          var current = panelOf(button).querySelector("button[aria-current='true']") ||
+            panelOf(button).querySelector("button");
+          if (current) {
+            current.focus();
+          }
+        }
+      });
+    });
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") {
+      return;
+    }
+    var open = document.querySelector(".lang-toggle[aria-expanded='true']");
+    if (open) {
+      setOpen(open, false);
+      open.focus();
+    }
+  });
+  document.addEventListener("click", function (event) {
+    var menu = document.querySelector(".lang-toggle[aria-expanded='true']");
+    if (menu && !menu.closest(".lang-menu").contains(event.target)) {
+      setOpen(menu, false);
+    }
+  });
+  document.addEventListener("focusout", function (event) {
+    var wrapper = event.target.closest ? event.target.closest(".lang-menu") : null;
+    if (!wrapper) {
+      return;
+    }
+    // Leaving the language menu with Tab closes it; moving within it does not.
+    window.setTimeout(function () {
+      if (!wrapper.contains(document.activeElement)) {
+        var button = wrapper.querySelector(".lang-toggle");
+        if (button && button.getAttribute("aria-expanded") === "true") {
+          setOpen(button, false);
+        }
+      }
+    }, 0);
+  });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
