@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import TrackedModel
 from org.models import CitesParagraphs, OrgUnit
+from oversight.bodies import short_name
 from oversight.choices import OPEN_STATUSES, Priority, RecommendationStatus
 from oversight.policies import (
     OversightBodyPolicy,
@@ -48,7 +49,12 @@ class OversightBody(TrackedModel):
         verbose_name_plural = _("oversight bodies")
 
     def __str__(self) -> str:
-        return self.code
+        # The short name in the reader's language (监督厅 for OIOS); the code in English.
+        return short_name(self.code)
+
+    @property
+    def short_name(self) -> str:
+        return str(self)
 
     @property
     def display_name(self) -> str:
