@@ -193,6 +193,76 @@ def milestones(end: datetime.date) -> dict:
     return result
 
 
+def milestone_status_on(milestone: dict, end: datetime.date) -> str:
+    """A milestone's status as at `end`, from its dates alone (the stored status is today's):
+    achieved once achieved by then; delayed when its planned date had passed by then; planned
+    otherwise."""
+    if milestone["actual_on"] is not None and milestone["actual_on"] <= end:
+        return MilestoneStatus.ACHIEVED
+    if milestone["planned_on"] < end:
+        return MilestoneStatus.DELAYED
+    return MilestoneStatus.PLANNED
+
+
+# The paragraphs each system's milestones answer, and the label of their measure.
+MILESTONE_PARAGRAPHS = {System.INSPIRA: (20,), System.UMOJA: (28, 29)}
+
+
+def paragraph_milestones(start: datetime.date, end: datetime.date) -> dict[int, list[dict]]:
+    """The report's measures of paragraphs 20 (Inspira) and 28-29 (Umoja): per system, the
+    milestones planned or achieved on or before `end` (cancelled ones left out), each with its
+    status as at `end` and the date that status rests on. One query."""
+    rows = (
+        Milestone.objects.exclude(status=MilestoneStatus.CANCELLED)
+        .filter(Q(planned_on__lte=end) | Q(actual_on__lte=end))
+        .order_by("system", "planned_on", "pk")
+        .values("pk", "system", "title", "planned_on", "actual_on")
+    )
+    by_system: dict[str, list[dict]] = {}
+    for row in rows:
+        status = milestone_status_on(row, end)
+        on = row["actual_on"] if status == MilestoneStatus.ACHIEVED else row["planned_on"]
+        by_system.setdefault(row["system"], []).append(
+            {
+                "title": row["title"],
+                "status": status,
+                "status_kind": "milestone_status",
+                "date": on.isoformat(),
+                "planned_on": row["planned_on"].isoformat(),
+            }
+        )
+    labels = {System.INSPIRA: _("Inspira milestones"), System.UMOJA: _("Umoja milestones")}
+    found: dict[int, list[dict]] = {}
+    for system, numbers in MILESTONE_PARAGRAPHS.items():
+        items = by_system.get(system)
+        if not items:
+            continue
+        for number in numbers:
+            found.setdefault(number, []).append(
+                {
+                    "kind": f"{system}_milestones",
+                    "label": str(labels[system]),
+                    "count": len(items),
+                    "achieved": sum(i["status"] == MilestoneStatus.ACHIEVED for i in items),
+                    "items": items,
+                }
+            )
+    return found
+
+
+def milestones_of_paragraph(number: int, user, today: datetime.date) -> list:
+    """The deployment milestones that answer paragraph `number` (20, 28, 29), as the user may
+    read them, for the paragraph page; [] for any other paragraph."""
+    systems = [s for s, numbers in MILESTONE_PARAGRAPHS.items() if number in numbers]
+    if not systems:
+        return []
+    return list(
+        Milestone.objects.restrict(user, "view")
+        .filter(system__in=systems)
+        .order_by("planned_on", "pk")
+    )
+
+
 def mandates(end: datetime.date) -> dict:
     """Mandates adopted by `end`, and how many have results (an expected accomplishment or an
     indicator) tied to them (paras 8, 26)."""

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from core.registry import evidence_by_paragraph
+from governance import metrics
 from governance.evidence import describe
 from governance.models import AssessmentEvidence, ParagraphAssessment
 from org.models import Paragraph, Section
@@ -78,6 +79,9 @@ class ParagraphView(LoginRequiredMixin, TemplateView):
         paragraph.assessment = assessments_in_force(user, [paragraph.number]).get(paragraph.number)
         context.update(
             paragraph=paragraph,
+            milestones=metrics.milestones_of_paragraph(
+                paragraph.number, user, timezone.localdate()
+            ),
             assessments=ParagraphAssessment.objects.restrict(user, "view")
             .filter(paragraph=paragraph)
             .select_related("unit")

@@ -298,6 +298,20 @@ def section_figures(start: datetime.date, end: datetime.date) -> tuple[dict[str,
     return sections, found.get("lessons") or {}
 
 
+def paragraph_measures(start: datetime.date, end: datetime.date, lessons: dict) -> dict:
+    """{paragraph number: [measure]} governance adds to the paragraphs' measures: the lessons of
+    the period (paragraph 9) and the deployment milestones as at `end` (Inspira, paragraph 20;
+    Umoja, paragraphs 28 and 29); {} without governance."""
+    found: dict[int, list] = {}
+    measure = lessons_measure(lessons)
+    if measure:
+        found[9] = [measure]
+    milestones = _load("paragraph_milestones")
+    for number, items in ((milestones(start, end) or {}) if milestones else {}).items():
+        found.setdefault(int(number), []).extend(items)
+    return found
+
+
 def lessons_measure(lessons: dict) -> dict | None:
     """Paragraph 9's measure: the lessons learned in the period, one item per source."""
     if not lessons.get("total"):

@@ -330,9 +330,9 @@ def build_snapshot(
             metrics["G"]["kpi_by_entity"] = kpi_rows
         governance_sections, lessons = governance_figures.section_figures(period_start, period_end)
         _merge_governance(metrics, fed_by, governance_sections)
-        lessons_measure = governance_figures.lessons_measure(lessons)
-        if lessons_measure:
-            measures.setdefault(9, []).append(_json_safe(lessons_measure))
+        extra = governance_figures.paragraph_measures(period_start, period_end, lessons)
+        for number, items in extra.items():
+            measures.setdefault(number, []).extend(_json_safe(items))
         assessments = governance_figures.assessments(period_start, period_end)
         sections = []
         paragraphs = list(Paragraph.objects.select_related("section").order_by("number"))
@@ -373,7 +373,7 @@ def build_snapshot(
         documented = methodology.entries(methodology.figure_keys(sections, figures_now))
         if assessments or governance_sections:
             documented.update(methodology.entries(["paragraph_assessments"]))
-        if lessons_measure:
+        if governance_figures.lessons_measure(lessons):
             documented.update(methodology.entries(["lessons_learned"]))
         documented.update(methodology.kpi_entries(kpi_definitions))
         known = {
