@@ -7,7 +7,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TrackedModel
+from org.permissions import RestrictedQuerySet
 from reports.choices import ACTIVE_STATUSES, FileFormat, ReportLanguage, RunStatus
+from reports.edition_policies import EditionPartPolicy, ReportAuthorPolicy, ReportEditionPolicy
 from reports.policies import (
     LiveHeadlinePolicy,
     ReportFilePolicy,
@@ -256,3 +258,360 @@ class LiveHeadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period_start} – {self.period_end} @ {self.computed_at}"
+
+
+# --- Editions: the Secretary-General's report drafted, reviewed and issued in the tracker -------
+
+
+class EditionState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    APPROVED = "approved", _("Approved")
+    ISSUED = "issued", _("Issued")
+
+
+class EditionJob(models.TextChoices):
+    NONE = "", _("None")
+    FIGURES = "figures", _("Compiling the figures")
+    ISSUE = "issue", _("Issuing")
+
+
+class EditionJobStatus(models.TextChoices):
+    NONE = "", _("None")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    FAILED = "failed", _("Failed")
+
+
+class EditionStructure(models.TextChoices):
+    RESOLUTION = "resolution", _("By the sections of the resolution")
+    COMPONENTS = "components", _("By the components of the accountability system")
+
+
+class ReportAuthor(TrackedModel):
+    """A user an administrator designated to write editions of the Secretary-General's report
+    (administrators write them anyway). Kept beside the user's role, which stays what it is: a
+    General Assembly staff member or a manager who drafts the report keeps their own rights."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="report_author",
+    )
+    designated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("designated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = RestrictedQuerySet.as_manager()
+    policy = ReportAuthorPolicy()
+
+    class Meta:
+        verbose_name = _("report author")
+        verbose_name_plural = _("report authors")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class EditionImmutable(IssuedReportImmutable):
+    """Raised on any attempt to change an issued edition, its text or its files."""
+
+
+class ReportEdition(TrackedModel):
+    """An edition of the Secretary-General's report on progress towards an accountability system
+    (resolution 64/259, paragraph 33): its document data, its narrative (EditionSection) and its
+    workflow draft -> in review -> approved -> issued. Issuing freezes the figures and the text
+    and stores the rendered files (EditionFile); an issued edition never changes."""
+
+    session = models.PositiveSmallIntegerField(_("session"))
+    agenda_item = models.CharField(_("agenda item"), max_length=20)
+    agenda_item_title_en = models.CharField(_("agenda item title (English)"), max_length=300)
+    agenda_item_title_zh = models.CharField(
+        _("agenda item title (Chinese)"), max_length=300, blank=True
+    )
+    symbol = models.CharField(_("document symbol"), max_length=40)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    languages = models.JSONField(_("languages"), default=list)
+    structure = models.CharField(
+        _("structure"),
+        max_length=20,
+        choices=EditionStructure.choices,
+        default=EditionStructure.RESOLUTION,
+    )
+    state = models.CharField(
+        _("state"),
+        max_length=10,
+        choices=EditionState.choices,
+        default=EditionState.DRAFT,
+        db_index=True,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted for review by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("submitted for review at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    # language -> the report's data snapshot: the figures the editor's preview fills in while
+    # the edition is drafted, and the frozen figures of the issued files once issued.
+    snapshots = models.JSONField(_("data snapshots"), default=dict, blank=True, editable=False)
+    figures_at = models.DateTimeField(_("figures compiled at"), null=True, blank=True)
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("previous edition"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    template = models.ForeignKey(
+        ReportTemplate,
+        verbose_name=_("DOCX template"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="editions",
+    )
+    # The Celery job working on the edition (figures, issue): the page polls while it runs.
+    job = models.CharField(
+        _("job"), max_length=10, choices=EditionJob.choices, blank=True, default=""
+    )
+    job_status = models.CharField(
+        _("job status"), max_length=10, choices=EditionJobStatus.choices, blank=True, default=""
+    )
+    job_error = models.TextField(_("job error"), blank=True)
+    job_token = models.CharField(max_length=32, blank=True, editable=False)
+    timings = models.JSONField(_("timings"), default=dict, blank=True, editable=False)
+
+    objects = RestrictedQuerySet.as_manager()
+    policy = ReportEditionPolicy()
+
+    history_ignored_fields = (
+        "version",
+        "created_at",
+        "updated_at",
+        "snapshots",
+        "job_token",
+        "timings",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("report edition")
+        verbose_name_plural = _("report editions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="report_edition_period_ordered",
+            ),
+            models.UniqueConstraint(fields=["symbol"], name="report_edition_symbol_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.symbol
+
+    def _issued_in_database(self) -> bool:
+        return ReportEdition.objects.filter(pk=self.pk, state=EditionState.ISSUED).exists()
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and self._issued_in_database():
+            raise EditionImmutable("An issued edition never changes")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.state == EditionState.ISSUED or self._issued_in_database():
+            raise EditionImmutable("An issued edition cannot be deleted")
+        return super().delete(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:edition_detail", args=[self.pk])
+
+    @property
+    def is_issued(self) -> bool:
+        return self.state == EditionState.ISSUED
+
+    @property
+    def job_active(self) -> bool:
+        return self.job_status in (EditionJobStatus.QUEUED, EditionJobStatus.RUNNING)
+
+    def agenda_item_title(self, language: str) -> str:
+        if language.startswith("zh") and self.agenda_item_title_zh:
+            return self.agenda_item_title_zh
+        return self.agenda_item_title_en
+
+
+class EditionSection(TrackedModel):
+    """The Markdown text of one part of an edition (a section of its structure, the summary or
+    the action requested of the General Assembly) in one language. Figure references
+    (`{{ C.by_body.OIOS.implementation_rate }}`) are filled from the edition's snapshot."""
+
+    edition = models.ForeignKey(
+        ReportEdition,
+        verbose_name=_("edition"),
+        on_delete=models.PROTECT,
+        related_name="sections",
+    )
+    key = models.CharField(_("section"), max_length=40)
+    language = models.CharField(_("language"), max_length=10, choices=ReportLanguage.choices)
+    text = models.TextField(_("text"), blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    policy = EditionPartPolicy()
+
+    class Meta:
+        ordering = ["edition", "key", "language"]
+        verbose_name = _("edition section")
+        verbose_name_plural = _("edition sections")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "key", "language"], name="report_edition_section_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.edition_id}/{self.key}/{self.language}"
+
+    def save(self, *args, **kwargs):
+        if self.edition._issued_in_database():
+            raise EditionImmutable("The text of an issued edition never changes")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise EditionImmutable("An edition's text is edited, never deleted")
+
+
+class SectionComment(TrackedModel):
+    """A reviewer's comment on one section of an edition (in one language, or all), resolved by
+    an author once dealt with. Every comment must be resolved before the edition is approved."""
+
+    edition = models.ForeignKey(
+        ReportEdition,
+        verbose_name=_("edition"),
+        on_delete=models.PROTECT,
+        related_name="comments",
+    )
+    section_key = models.CharField(_("section"), max_length=40)
+    language = models.CharField(
+        _("language"), max_length=10, choices=ReportLanguage.choices, blank=True
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    text = models.TextField(_("comment"))
+    resolved = models.BooleanField(_("resolved"), default=False)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resolved by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    policy = EditionPartPolicy()
+
+    class Meta:
+        ordering = ["edition", "created_at", "id"]
+        verbose_name = _("section comment")
+        verbose_name_plural = _("section comments")
+
+    def __str__(self) -> str:
+        return f"{self.edition_id}/{self.section_key}#{self.pk}"
+
+    def save(self, *args, **kwargs):
+        if self.edition._issued_in_database():
+            raise EditionImmutable("An issued edition takes no more comments")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise EditionImmutable("A comment is resolved, never deleted")
+
+
+class EditionFile(TrackedModel):
+    """One rendering of an issued edition in one language, with the SHA-256 of its bytes."""
+
+    edition = models.ForeignKey(
+        ReportEdition,
+        verbose_name=_("edition"),
+        on_delete=models.PROTECT,
+        related_name="files",
+    )
+    language = models.CharField(_("language"), max_length=10, choices=ReportLanguage.choices)
+    format = models.CharField(_("format"), max_length=5, choices=FileFormat.choices)
+    name = models.CharField(_("stored as"), max_length=300)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+
+    objects = RestrictedQuerySet.as_manager()
+    policy = EditionPartPolicy()
+
+    class Meta:
+        ordering = ["edition", "language", "format"]
+        verbose_name = _("edition file")
+        verbose_name_plural = _("edition files")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "language", "format"], name="report_edition_file_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.edition_id}.{self.language}.{self.format}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise EditionImmutable("An issued edition's file never changes")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise EditionImmutable("An issued edition's file cannot be deleted")
+
+    @property
+    def filename(self) -> str:
+        symbol = self.edition.symbol.replace("/", "_")
+        return f"{symbol}-{self.language}.{self.format}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "reports:edition_download", args=[self.edition_id, self.language, self.format]
+        )

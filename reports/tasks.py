@@ -95,3 +95,12 @@ def compile_biennial_report() -> int | None:
             )
             last_id = run.pk
     return last_id
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+def edition_job(self, edition_id: int, token: str) -> str:
+    """An edition's job (its figures, or its issue): see reports.editions.run_job."""
+    from reports import editions
+
+    with acting_as("task:reports.edition_job"):
+        return editions.run_job(edition_id, token)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import views
+from reports import edition_views, views
 
 app_name = "reports"
 urlpatterns = [
@@ -19,6 +19,42 @@ urlpatterns = [
         "templates/<int:pk>.docx",
         views.DefaultTemplateDownloadView.as_view(),
         name="template_download",
+    ),
+    path("editions/", edition_views.EditionListView.as_view(), name="edition_list"),
+    path("editions/new/", edition_views.EditionCreateView.as_view(), name="edition_create"),
+    path("editions/authors/", edition_views.AuthorListView.as_view(), name="edition_authors"),
+    path("editions/<int:pk>/", edition_views.EditionDetailView.as_view(), name="edition_detail"),
+    path("editions/<int:pk>/edit/", edition_views.EditionUpdateView.as_view(), name="edition_edit"),
+    path("editions/<int:pk>/job/", edition_views.EditionJobView.as_view(), name="edition_job"),
+    path(
+        "editions/<int:pk>/<str:transition>/",
+        edition_views.EditionTransitionView.as_view(),
+        name="edition_transition",
+    ),
+    path(
+        "editions/<int:pk>/sections/<str:key>/<str:language>/",
+        edition_views.EditionSectionView.as_view(),
+        name="edition_section",
+    ),
+    path(
+        "editions/<int:pk>/sections/<str:key>/<str:language>/preview/",
+        edition_views.EditionPreviewView.as_view(),
+        name="edition_preview",
+    ),
+    path(
+        "editions/<int:pk>/sections/<str:key>/<str:language>/comments/",
+        edition_views.CommentCreateView.as_view(),
+        name="edition_comment",
+    ),
+    path(
+        "editions/<int:pk>/comments/<int:comment_pk>/resolve/",
+        edition_views.CommentResolveView.as_view(),
+        name="edition_comment_resolve",
+    ),
+    path(
+        "editions/<int:pk>/files/<str:language>/<str:fmt>/",
+        edition_views.EditionDownloadView.as_view(),
+        name="edition_download",
     ),
     path("<int:pk>/", views.ReportRunDetailView.as_view(), name="run_detail"),
     path("<int:pk>/progress/", views.ReportRunProgressView.as_view(), name="run_progress"),
