@@ -1,88 +1,52 @@
-"""Server-rendered SVG bar charts (no script, no CDN): geometry computed here, drawn by
-templates/oversight/_bar_chart.html. Every chart on a page has a table with the same figures."""
+"""The monitoring page's charts (core.charts draws them): every bar, and every segment of a
+stacked bar, links to the list of recommendations it counts, narrowed by the page's own filters.
+Every chart on the page has a table with the same figures."""
 
-from dataclasses import dataclass, field
+import datetime
+from urllib.parse import urlencode
 
-LABEL_WIDTH = 150
-BAR_WIDTH = 380
-ROW = 26
-FILLS = {
-    "ok": "#116329",
-    "info": "#0a5a9c",
-    "progress": "#5b8fc7",
-    "warn": "#c98a00",
-    "alert": "#b3261e",
-    "muted": "#8c959f",
-    "dark": "#4d5661",
-    "": "#0a5a9c",
-}
+from django.urls import reverse
+
+from core.charts import FILLS, Chart, bar_chart, stacked_chart  # noqa: F401 (the page's API)
+from oversight.metrics import years_before
+
+# The page's filters that narrow the list the same way (as_at and period_from only date the
+# figures: the list shows the recommendations as they stand today).
+CARRIED = ("body", "within", "issued_from", "issued_to")
 
 
-@dataclass
-class Bar:
-    label: str
-    value: float
-    text: str
-    y: int
-    width: float
-    tone: str = ""
-    segments: list = field(default_factory=list)
-
-    @property
-    def fill(self) -> str:
-        return FILLS.get(self.tone, FILLS[""])
-
-
-@dataclass
-class Chart:
-    title: str
-    bars: list[Bar]
-    height: int
-    width: int = LABEL_WIDTH + BAR_WIDTH + 70
-    label_width: int = LABEL_WIDTH
+def list_url(query, **params) -> str:
+    """The recommendation list narrowed by the page's filters in `query` and by `params`."""
+    carried = {k: query.get(k) for k in CARRIED if query.get(k)}
+    for name, value in params.items():
+        if value in (None, ""):
+            continue
+        kept = carried.get(name)
+        # Dates narrow within the page's own period (ISO dates compare as text).
+        if name == "issued_from" and kept:
+            value = max(kept, value)
+        elif name == "issued_to" and kept:
+            value = min(kept, value)
+        carried[name] = value
+    return f"{reverse('oversight:recommendation_list')}?{urlencode(carried)}"
 
 
-def bar_chart(title, items, *, maximum: float | None = None, suffix: str = "") -> Chart:
-    """Horizontal bars; `items` is [(label, value, tone)], value None drawn as empty."""
-    values = [v or 0 for _label, v, _tone in items]
-    top = maximum if maximum is not None else max(values, default=0)
-    bars = []
-    for i, (label, value, tone) in enumerate(items):
-        width = (value or 0) / top * BAR_WIDTH if top else 0
-        text = (
-            "—"
-            if value is None
-            else f"{value:g}{suffix}"
-            if isinstance(value, float)
-            else f"{value:,}{suffix}"
-        )
-        bars.append(Bar(str(label), value or 0, text, i * ROW + 4, round(width, 1), tone))
-    return Chart(str(title), bars, len(items) * ROW + 8)
+def ageing_urls(query, on: datetime.date) -> dict[str, str]:
+    """The lists behind the ageing bars: open recommendations by time from issue to `on`
+    (oversight.metrics: under 1 year is issued after the day a year before `on`)."""
+    one, two = years_before(on, 1), years_before(on, 2)
+    day = datetime.timedelta(days=1)
+    return {
+        "under_1_year": list_url(query, state="open", issued_from=(one + day).isoformat()),
+        "1_to_2_years": list_url(
+            query,
+            state="open",
+            issued_from=(two + day).isoformat(),
+            issued_to=one.isoformat(),
+        ),
+        "over_2_years": list_url(query, state="open", issued_to=two.isoformat()),
+    }
 
 
-def stacked_chart(title, rows, keys) -> Chart:
-    """One bar per row, split by `keys` [(key, tone)]; rows are [(label, {key: n})]."""
-    top = max((sum(counts.get(k, 0) for k, _t in keys) for _l, counts in rows), default=0)
-    bars = []
-    for i, (label, counts) in enumerate(rows):
-        total = sum(counts.get(k, 0) for k, _t in keys)
-        x = 0.0
-        segments = []
-        for key, tone in keys:
-            n = counts.get(key, 0)
-            w = n / top * BAR_WIDTH if top else 0
-            if w:
-                segments.append(
-                    {
-                        "x": round(LABEL_WIDTH + x, 1),
-                        "width": round(w, 1),
-                        "fill": FILLS.get(tone, FILLS[""]),
-                        "n": n,
-                        "key": key,
-                    }
-                )
-            x += w
-        bars.append(
-            Bar(str(label), total, f"{total:,}", i * ROW + 4, round(x, 1), segments=segments)
-        )
-    return Chart(str(title), bars, len(rows) * ROW + 8)
+def year_url(query, year: str, status: str) -> str:
+    return list_url(query, issued_from=f"{year}-01-01", issued_to=f"{year}-12-31", status=status)

@@ -408,36 +408,61 @@ class MonitoringView(LoginRequiredMixin, TemplateView):
                 for key, row in data["by_priority"].items()
             ],
             status_legend=[(statuses[key], charts.FILLS[tone]) for key, tone in status_keys],
-            rate_chart=charts.bar_chart(
+            **self.charts(data, self.request.GET, statuses, status_keys),
+        )
+        return context
+
+    @staticmethod
+    def charts(data, query, statuses, status_keys) -> dict:
+        """The page's charts; every bar links to the list it counts (oversight.charts)."""
+        ageing = data["totals"]["ageing"]
+        ageing_urls = charts.ageing_urls(query, data["today"])
+        return {
+            "rate_chart": charts.bar_chart(
                 _("Implementation rate by body (%)"),
                 [
-                    (code, row["implementation_rate"], "ok")
+                    (
+                        code,
+                        row["implementation_rate"],
+                        "ok",
+                        charts.list_url(query, body=code, status="implemented"),
+                    )
                     for code, row in data["by_body"].items()
                     if row["total"]
                 ],
                 maximum=100.0,
                 suffix="%",
+                key="rate",
             ),
-            status_chart=charts.stacked_chart(
+            "status_chart": charts.stacked_chart(
                 _("Status by body"),
                 [(code, row) for code, row in data["by_body"].items() if row["total"]],
                 status_keys,
+                labels=statuses,
+                url=lambda code, status: charts.list_url(query, body=code, status=status),
+                key="status",
             ),
-            ageing_chart=charts.bar_chart(
+            "ageing_chart": charts.bar_chart(
                 _("Ageing of open recommendations"),
                 [
-                    (_("Under 1 year"), data["totals"]["ageing"]["under_1_year"], "ok"),
-                    (_("1 to 2 years"), data["totals"]["ageing"]["1_to_2_years"], "warn"),
-                    (_("Over 2 years"), data["totals"]["ageing"]["over_2_years"], "alert"),
+                    (label, ageing[k], tone, ageing_urls[k])
+                    for k, label, tone in (
+                        ("under_1_year", _("Under 1 year"), "ok"),
+                        ("1_to_2_years", _("1 to 2 years"), "warn"),
+                        ("over_2_years", _("Over 2 years"), "alert"),
+                    )
                 ],
+                key="ageing",
             ),
-            trend_chart=charts.stacked_chart(
+            "trend_chart": charts.stacked_chart(
                 _("Recommendations by year of issue, by status now"),
                 [(str(row["year"]), row) for row in data["by_year"]],
                 status_keys,
+                labels=statuses,
+                url=lambda year, status: charts.year_url(query, year, status),
+                key="trend",
             ),
-        )
-        return context
+        }
 
     def export(self, data):
         headers = [str(label) for label in status_headers()]

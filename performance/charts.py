@@ -1,9 +1,14 @@
 """Small server-rendered SVG line charts (no script, no inline style: the CSP forbids both).
 Every chart is shown with its table, so the figures stay readable without the picture."""
 
+from urllib.parse import urlencode
+
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+from core.charts import bar_chart
 
 WIDTH, HEIGHT, PAD = 640, 220, 40
 
@@ -98,3 +103,50 @@ def line_chart(
 
 def _short(value: float) -> str:
     return f"{value:g}"
+
+
+# --- Bar charts of appraisal compliance (core.charts draws them) ---------------------------------
+
+
+def _appraisal_list(unit, **params) -> str:
+    query = {"within": unit.code} if unit is not None else {}
+    query.update({k: v for k, v in params.items() if v not in (None, "")})
+    return f"{reverse('performance:appraisal_list')}?{urlencode(query)}"
+
+
+def compliance_chart(trend: list[dict], unit=None):
+    """Appraisals completed on time, % of those due, one bar per cycle; each bar opens the
+    cycle's appraisals (of the unit and the units below it). Suppressed cycles read "—"."""
+    items = []
+    for row in trend:
+        suppressed = row.get("suppressed") or row.get("compliance_rate") is None
+        url = "" if suppressed else _appraisal_list(unit, cycle=row["cycle"])
+        tone = "ok" if (row.get("compliance_rate") or 0) >= 80 else "warn"
+        items.append((row["cycle_label"], row.get("compliance_rate"), tone, url))
+    return bar_chart(
+        _("Appraisals completed on time (%), by cycle"),
+        items,
+        maximum=100.0,
+        suffix="%",
+        key="compliance",
+    )
+
+
+def distribution_chart(distribution: list[dict], cycle, unit=None):
+    """The rating distribution of a cycle; each bar opens the appraisals with that rating."""
+    tones = {"exceeds": "ok", "meets": "info", "partially_meets": "warn", "does_not_meet": "alert"}
+    return bar_chart(
+        _("Rating distribution"),
+        [
+            (
+                item["label"],
+                item["count"],
+                tones.get(item["rating"], ""),
+                ""
+                if item["count"] is None
+                else _appraisal_list(unit, cycle=cycle, rating=item["rating"]),
+            )
+            for item in distribution
+        ],
+        key="distribution",
+    )

@@ -31,7 +31,7 @@ from core.generic import (
 )
 from org.models import OrgUnit, Person
 from performance import forms, metrics, policies, services
-from performance.charts import line_chart
+from performance.charts import compliance_chart, distribution_chart, line_chart
 from performance.choices import (
     CompactStatus,
     DisciplinaryCategory,
@@ -155,8 +155,11 @@ class IndexView(LoginRequiredMixin, TemplateView):
             trend=trend,
             latest=latest,
             distribution=metrics.rating_distribution([latest]) if latest else [],
-            chart=line_chart(
-                [(r["cycle_label"], r["compliance_rate"]) for r in trend], suffix="%", max_value=100
+            chart=compliance_chart(trend, unit),
+            distribution_chart=distribution_chart(
+                metrics.rating_distribution([latest]) if latest else [],
+                latest["cycle"] if latest else None,
+                unit,
             ),
             compacts=metrics.compact_figures(user, within=unit, year=year),
             compact_rows=list(
@@ -463,8 +466,9 @@ class ComplianceView(LoginRequiredMixin, TemplateView):
             current=current,
             distribution=metrics.rating_distribution([current]) if current else [],
             rows=rows,
-            chart=line_chart(
-                [(r["cycle_label"], r["compliance_rate"]) for r in trend], suffix="%", max_value=100
+            chart=compliance_chart(trend, unit),
+            distribution_chart=distribution_chart(
+                metrics.rating_distribution([current]) if current else [], cycle, unit
             ),
             suppress_below=metrics.SUPPRESS_BELOW,
             querystring=query.urlencode(),
