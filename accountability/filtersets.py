@@ -13,8 +13,9 @@ from org.filters import YES_NO, ParagraphFilter, UnitFilter, UsernameFilter
 
 
 class PageOrderedFilterSet(django_filters.FilterSet):
-    """The page sorts with the filterset's `ordering`; the API with its own `?ordering=` (over
-    non-null keys only, which its keyset pagination needs), so the API drops the page's one."""
+    """Pages sort by their column headers (`?sort=`, core.generic.ScopedListView); the API with
+    its own `?ordering=` (over non-null keys only, which its keyset pagination needs). A page
+    ordering filter, should one be added, is dropped for the API."""
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
@@ -34,14 +35,6 @@ class DelegationFilterSet(PageOrderedFilterSet):
     delegator = UsernameFilter(field_name="delegator", label=_("Delegator"))
     parent = django_filters.NumberFilter(field_name="parent_id", label=_("Sub-delegated from"))
     valid_on = django_filters.DateFilter(method="filter_valid_on", label=_("Valid on"))
-    ordering = django_filters.OrderingFilter(
-        fields=(
-            ("valid_from", "valid_from"),
-            ("valid_to", "valid_to"),
-            ("limit_amount", "limit_amount"),
-        ),
-        label=_("Order by"),
-    )
 
     class Meta:
         model = Delegation
@@ -98,10 +91,6 @@ class DecisionFilterSet(PageOrderedFilterSet):
     )
     paragraph = ParagraphFilter()
     delegation = django_filters.NumberFilter(field_name="delegation_id", label=_("Delegation"))
-    ordering = django_filters.OrderingFilter(
-        fields=(("decided_on", "decided_on"), ("amount", "amount"), ("title", "title")),
-        label=_("Order by"),
-    )
 
     class Meta:
         model = Decision
@@ -159,9 +148,6 @@ class CommitmentFilterSet(PageOrderedFilterSet):
         widget=django_filters.widgets.BooleanWidget(),
     )
     paragraph = ParagraphFilter()
-    ordering = django_filters.OrderingFilter(
-        fields=(("due_on", "due_on"), ("title", "title")), label=_("Order by")
-    )
 
     class Meta:
         model = Commitment

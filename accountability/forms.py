@@ -13,18 +13,22 @@ from accountability.models import AuthorityItem, Commitment, Decision, Delegatio
 from accountability.policies import default_unit_id, recordable_units
 from core.forms import DateInput, MultipleFileField, VersionedModelForm
 from core.uploads import check_evidence
+from core.widgets import MultiPicker, PersonPicker
 from org.models import Paragraph
 
 
 class UsernameChoiceField(forms.ModelChoiceField):
-    """A user account typed by username (a select of 37,000 accounts would not be usable)."""
+    """A user account given by username (a select of 37,000 accounts would not be usable): a
+    person picker that searches the people the user may see by name, username or index number."""
 
-    widget = forms.TextInput
+    widget = PersonPicker
 
     def __init__(self, **kwargs):
         kwargs.setdefault("queryset", get_user_model().objects.filter(is_active=True))
         kwargs.setdefault("to_field_name", "username")
-        kwargs.setdefault("help_text", _("Username of the account."))
+        kwargs.setdefault(
+            "help_text", _("Type a name, username or index number and choose the person.")
+        )
         kwargs.setdefault(
             "error_messages",
             {"invalid_choice": _("There is no active account with this username.")},
@@ -66,7 +70,14 @@ class ParagraphsField(forms.ModelMultipleChoiceField):
         kwargs.setdefault("queryset", Paragraph.objects.order_by("number"))
         kwargs.setdefault("required", False)
         kwargs.setdefault("label", _("Paragraphs of resolution 64/259"))
-        kwargs.setdefault("widget", forms.SelectMultiple(attrs={"size": 8}))
+        kwargs.setdefault("widget", MultiPicker(attrs={"size": 8}))
+        kwargs.setdefault(
+            "help_text",
+            _(
+                "Type a paragraph's number or words of its text and press Enter to add it; "
+                "remove one with its × button. (In a plain list, hold Ctrl or ⌘ to pick several.)"
+            ),
+        )
         super().__init__(**kwargs)
 
     def label_from_instance(self, obj):

@@ -246,6 +246,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # --- Email ------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "accountability-tracker@localhost")
+# One date style on every page: UN style ("20 November 2026"); see core/formats.
+FORMAT_MODULE_PATH = "core.formats"
 
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -28,6 +28,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include((api_patterns, "api"))),
     path("resolution/", include("governance.resolution_urls")),
+    path("lists/", include("core.list_urls")),
     path("accountability/", include("accountability.urls")),
     path("oversight/", include("oversight.urls")),
     path("performance/", include("performance.urls")),

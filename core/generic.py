@@ -8,6 +8,7 @@ import base64
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -19,16 +20,19 @@ from django.core.exceptions import (
     ValidationError,
 )
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import F, Q
-from django.http import Http404, HttpResponseRedirect
+from django.db.models import DecimalField, F, FloatField, IntegerField, Q, UniqueConstraint
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView
 
-from core import actions, history
+from core import actions, history, imports
 from core.exports import csv_response, xlsx_response
 from core.forms import VersionedModelForm
 from core.models import HistoryEntry, StaleVersion
+from core.saved_views import saved_views_for
+from core.widgets import prepare_model_form
 
 
 @dataclass
@@ -37,6 +41,17 @@ class Column:
     accessor: str  # dotted attribute path, "get_status_display" style methods allowed
     link: bool = False  # link the cell to the row's get_absolute_url
     export: bool = True
+    # The field the header sorts by: None to find it (the list's own indexed field the column
+    # reads, see sortable_fields), "" for a column that never sorts.
+    sort: str | None = None
+
+    @property
+    def field_name(self) -> str:
+        """The model field the column reads, when it reads one of the list's own fields."""
+        name = self.accessor
+        if name.startswith("get_") and name.endswith("_display"):
+            name = name[4:-8]
+        return "" if "." in name else name
 
     def value(self, obj):
         value = obj
@@ -66,6 +81,11 @@ class ScopedListView(LoginRequiredMixin, ListView):
     template_name = "core/object_list.html"
     title = ""
     create_url_name = ""
+    # Rows carry a checkbox: the selection exports, and feeds the list's bulk actions.
+    selectable = True
+    # (label, url name, form class or None): actions on the selected rows, each a POST to its
+    # own view (core.bulk.BulkActionView), offered only to a user who may change such records.
+    bulk_actions: list = []
 
     def base_queryset(self):
         return self.model.objects.restrict(self.request.user, "view")
@@ -84,13 +104,74 @@ class ScopedListView(LoginRequiredMixin, ListView):
             )
             if self.filterset.is_bound and not self.filterset.is_valid():
                 queryset = queryset.none()
+        selected = self.selected_ids()
+        if selected is not None:
+            queryset = queryset.filter(pk__in=selected)
+        # `?import=<token>`: the rows the user's import just created or changed (core.imports).
+        imported = imports.imported_ids(self.request, self.model)
+        if imported is not None:
+            queryset = queryset.filter(pk__in=imported)
+        self.sort = self.current_sort()
+        if self.sort is not None:
+            name, descending = self.sort
+            queryset = queryset.order_by(f"{'-' if descending else ''}{name}")
         return queryset
+
+    def selected_ids(self) -> list[int] | None:
+        """The ticked rows' ids (`selected`, for an export): None when none are given. Read
+        within the user's scope like every row, so an id the user may not see selects nothing."""
+        data = self.request.POST if self.request.method == "POST" else self.request.GET
+        if "selected" not in data:
+            return None
+        return [int(v) for v in data.getlist("selected") if v.isdigit() and len(v) < 19][:5000]
+
+    def sortable_fields(self) -> dict[str, str]:
+        """{sort key: field path} of the visible columns a header may sort by: a column naming
+        its `sort`, or reading one of the list's own fields that an index leads with (a
+        primary key, a unique or indexed field, the first field of an index), so a sorted page
+        costs what the default one does. A column reading a related record (`unit.code`) or a
+        computed value does not sort."""
+        indexed = indexed_fields(self.model)
+        fields = {}
+        for column in self.visible_columns():
+            if column.sort:
+                fields[column.sort.replace("__", ".")] = column.sort
+            elif column.sort is None and column.field_name in indexed:
+                fields[column.field_name] = column.field_name
+        return fields
+
+    def current_sort(self) -> tuple[str, bool] | None:
+        """(field path, descending) the user chose with `?sort=` (or the older `?ordering=`);
+        None for none, or one the list does not sort by (ignored, never an error)."""
+        raw = self.request.GET.get("sort") or self.request.GET.get("ordering") or ""
+        key = raw.strip().lstrip("-")
+        path = self.sortable_fields().get(key)
+        if path is None:
+            return None
+        return path, raw.strip().startswith("-")
+
+    def default_sort(self, queryset) -> tuple[str, bool] | None:
+        names = _ordering_names(queryset) or []
+        if not names:
+            return None
+        return names[0].lstrip("-+"), names[0].startswith("-")
 
     def get(self, request, *args, **kwargs):
         kind = request.GET.get("export")
         if kind in ("csv", "xlsx"):
             return self.export(kind)
         return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        """The selected rows' export (the table's bulk form: a POST, so the ids and the CSRF
+        token stay out of the address); nothing else is posted to a list."""
+        kind = request.POST.get("export")
+        if kind not in ("csv", "xlsx"):
+            return HttpResponseNotAllowed(["GET"])
+        if not self.selected_ids():
+            messages.warning(request, _("Tick the rows to export first."))
+            return HttpResponseRedirect(request.get_full_path())
+        return self.export(kind)
 
     def visible_columns(self) -> list[Column]:
         """The columns less those reading a field the model's policy hides from this user (GA
@@ -195,10 +276,15 @@ class ScopedListView(LoginRequiredMixin, ListView):
         query.pop("cursor", None)
         query.pop("export", None)
         columns = self.visible_columns()
+        rows = [(obj, [(c, c.value(obj)) for c in columns]) for obj in context["object_list"]]
         context.update(
             filter=self.filterset,
             columns=columns,
-            rows=[(obj, [(c, c.value(obj)) for c in columns]) for obj in context["object_list"]],
+            headers=self.headers(columns, rows),
+            rows=rows,
+            selectable=self.selectable,
+            bulk_actions=self.offered_bulk_actions(),
+            saved_views=saved_views_for(self.request),
             querystring=query.urlencode(),
             title=self.title or self.model._meta.verbose_name_plural,
             # The "Add" button only for whoever may add (GA staff read; they never see it).
@@ -207,6 +293,79 @@ class ScopedListView(LoginRequiredMixin, ListView):
             else "",
         )
         return context
+
+    def headers(self, columns, rows) -> list[dict]:
+        """Each column's header: its label, the sort link and state (for aria-sort), and
+        whether it holds numbers (right-aligned, tabular figures)."""
+        sortable = {path: key for key, path in self.sortable_fields().items()}
+        current = self.sort or self.default_sort(self.object_list)
+        numeric_fields = numeric_field_names(self.model)
+        headers = []
+        for index, column in enumerate(columns):
+            path = column.sort or (column.field_name if column.sort is None else "")
+            key = sortable.get(path)
+            direction = ""
+            if key is not None and current is not None and current[0] == path:
+                direction = "descending" if current[1] else "ascending"
+            numeric = column.field_name in numeric_fields or any(
+                isinstance(cells[index][1], int | float | Decimal)
+                and not isinstance(cells[index][1], bool)
+                for _, cells in rows
+            )
+            headers.append(
+                {
+                    "column": column,
+                    "label": column.label,
+                    "sort_key": key,
+                    "aria_sort": direction,
+                    # A click sorts ascending, or reverses the current sort.
+                    "next_sort": (f"-{key}" if direction == "ascending" else key) if key else "",
+                    "numeric": numeric,
+                }
+            )
+        return headers
+
+    def offered_bulk_actions(self) -> list[dict]:
+        if not self.selectable or not self.bulk_actions:
+            return []
+        if not actions.may(self.request.user, "change", self.model):
+            return []
+        offered = []
+        for label, url_name, form_class in self.bulk_actions:
+            form = form_class(user=self.request.user, prefix="bulk") if form_class else None
+            offered.append({"label": label, "url": reverse(url_name), "form": form})
+        return offered
+
+
+def indexed_fields(model) -> set[str]:
+    """The model's own fields an index leads with (so ORDER BY on them reads the index)."""
+    names = {
+        f.name
+        for f in model._meta.concrete_fields
+        if (f.primary_key or f.unique or f.db_index) and not f.is_relation
+    }
+    for index in model._meta.indexes:
+        if index.fields and getattr(index, "condition", None) is None:
+            names.add(index.fields[0].lstrip("-"))
+    for constraint in model._meta.constraints:
+        fields = getattr(constraint, "fields", ())
+        if isinstance(constraint, UniqueConstraint) and fields and constraint.condition is None:
+            names.add(fields[0])
+    for together in model._meta.unique_together:
+        names.add(together[0])
+    relations = {f.name for f in model._meta.concrete_fields if f.is_relation}
+    return names - relations
+
+
+def numeric_field_names(model) -> set[str]:
+    return {
+        f.name
+        for f in model._meta.concrete_fields
+        if isinstance(f, DecimalField | IntegerField | FloatField)
+        and not f.choices
+        and not f.primary_key
+        and not f.is_relation
+    }
 
 
 @dataclass
@@ -426,6 +585,11 @@ class ActionFormMixin:
             raise ImproperlyConfigured(f"{self.model.__name__} has no save action")
         return found
 
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        prepare_model_form(form)
+        return form
+
     def action_inputs(self, form) -> dict:
         names = {f.name for f in self.model._meta.many_to_many} | set(
             getattr(form, "action_inputs", ())
@@ -521,6 +685,11 @@ class TransitionView(LoginRequiredMixin, FormView):
         if getattr(self.form_class, "takes_user", False):
             kwargs["user"] = self.request.user
         return kwargs
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        prepare_model_form(form)
+        return form
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

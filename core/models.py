@@ -312,3 +312,7 @@ class HistoryChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.sha256}"
+
+
+# Saved list views (core.saved_views) are a core model too; defined beside their actions.
+from core.saved_views import SavedView  # noqa: E402, F401

@@ -2,8 +2,8 @@ import datetime
 import decimal
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import intcomma
-from django.utils import formats
+from django.http import QueryDict
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from core import actions
@@ -12,20 +12,72 @@ register = template.Library()
 
 
 @register.filter
+def un_date(value):
+    """A date or datetime as every page writes it, in the reader's language (UN style):
+    "20 November 2026" / "2026年11月20日"; "20 November 2026, 14:24" / "2026年11月20日 14:24"
+    (in the site's time zone). The API, CSV, XLSX and JSON keep ISO 8601 (core.exports).
+    Python code (messages, notices) calls it too: one helper for every place."""
+    if value is None or value == "":
+        return ""
+    # A datetime is a date too: checked first.
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return formats.date_format(value, "DATETIME_FORMAT")
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, "DATE_FORMAT")
+    return value
+
+
+def amount(value) -> str:
+    """A number with thousands separators, 1,234,567.50, in English and Chinese alike (Chinese
+    writes amounts with the same comma; Django's zh formats leave the grouping out)."""
+    if isinstance(value, decimal.Decimal | int | float) and not isinstance(value, bool):
+        return f"{value:,}"
+    return value
+
+
+register.filter("amount", amount)
+
+
+@register.filter
 def cell(value):
-    """How a value reads in a table cell: yes/no, dashes for nothing, localised dates and numbers."""
+    """How a value reads in a table cell: yes/no, dashes for nothing, UN style dates and
+    grouped numbers."""
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
-    if isinstance(value, datetime.datetime | datetime.date):
-        return formats.date_format(
-            value,
-            "SHORT_DATE_FORMAT" if isinstance(value, datetime.date) else "SHORT_DATETIME_FORMAT",
-        )
-    if isinstance(value, decimal.Decimal | int) and not isinstance(value, bool):
-        return intcomma(value)
+    if isinstance(value, datetime.date):
+        return un_date(value)
+    if isinstance(value, decimal.Decimal | int):
+        return amount(value)
     return value
+
+
+@register.filter
+def is_number(value) -> bool:
+    """Whether a cell holds a number (right-aligned, tabular figures)."""
+    return isinstance(value, int | float | decimal.Decimal) and not isinstance(value, bool)
+
+
+@register.simple_tag(takes_context=True)
+def filter_state(context, filterset):
+    """What the filter panel shows: the form prepared for the page (core.widgets), the active
+    filters as chips, whether the panel opens (a filter is active, or one was refused) and the
+    sort to keep when the filters change."""
+    from core.widgets import active_filters, prepare_filter_form
+
+    if filterset is None:
+        return {"chips": [], "open": False, "sort": ""}
+    prepare_filter_form(filterset.form)
+    chips = active_filters(filterset)
+    request = context.get("request")
+    sort = ""
+    if request is not None:
+        sort = request.GET.get("sort") or request.GET.get("ordering") or ""
+    errors = filterset.is_bound and bool(filterset.form.errors)
+    return {"chips": chips, "open": bool(chips) or errors, "sort": sort}
 
 
 @register.simple_tag
@@ -40,10 +92,29 @@ def verbose_name(obj):
 
 @register.simple_tag(takes_context=True)
 def query_replace(context, **kwargs):
-    """The current query string with some parameters replaced (for sort links and pages)."""
+    """The current query string with some parameters replaced (for sort links and pages); a
+    value of None drops the parameter. Paging is always dropped: a new sort or filter starts
+    at the first page."""
     query = context["request"].GET.copy()
+    for key in ("cursor", "page", "export"):
+        query.pop(key, None)
     for key, value in kwargs.items():
-        query[key] = value
+        if value is None:
+            query.pop(key, None)
+        else:
+            query[key] = value
+    return query.urlencode()
+
+
+@register.simple_tag
+def query_without(querystring: str, name: str, value: str = "") -> str:
+    """`querystring` less one parameter (or one of its values, for a multiple choice): the link
+    of an active filter's chip."""
+    query = QueryDict(querystring, mutable=True)
+    if value and len(query.getlist(name)) > 1:
+        query.setlist(name, [v for v in query.getlist(name) if v != value])
+    else:
+        query.pop(name, None)
     return query.urlencode()
 
 
