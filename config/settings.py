@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "risk",
     "governance",
     "reports",
+    "signon",
 ]
 
 MIDDLEWARE = [
@@ -176,7 +177,10 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # --- Authentication ---------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Refuses a password sign-in when OIDC_LOCAL_SIGNIN=0, but for the break-glass administrators.
+    "signon.backends.LocalSignInGate",
     "django.contrib.auth.backends.ModelBackend",
+    "signon.backends.ProviderBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -198,6 +202,42 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_LOCKOUT_CALLABLE = "core.middleware.lockout_response"  # JSON for the API
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_VERBOSE = False
+
+# --- Single sign-on: OpenID Connect (signon app; README "Single sign-on") -----------------------
+# Off unless OIDC_ISSUER and OIDC_CLIENT_ID are set; then the login page offers "Sign in with
+# <OIDC_PROVIDER_NAME>" (authorization code flow with PKCE, endpoints from the issuer's discovery
+# document) and roles follow OIDC_GROUP_ROLES at every sign-in.
+OIDC_ISSUER = (env_str("OIDC_ISSUER", "") or "").rstrip("/")
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID", "") or ""
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", "") or ""
+OIDC_RP_SCOPES = env_str("OIDC_SCOPES", "openid email profile") or "openid"
+OIDC_RP_SIGN_ALGO = env_str("OIDC_SIGN_ALGO", "RS256") or "RS256"
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "") or ""
+OIDC_CLAIM_USERNAME = env_str("OIDC_CLAIM_USERNAME", "preferred_username") or "preferred_username"
+OIDC_CLAIM_NAME = env_str("OIDC_CLAIM_NAME", "name") or "name"
+OIDC_CLAIM_EMAIL = env_str("OIDC_CLAIM_EMAIL", "email") or "email"
+OIDC_CLAIM_INDEX_NUMBER = env_str("OIDC_CLAIM_INDEX_NUMBER", "") or ""
+OIDC_CLAIM_GROUPS = env_str("OIDC_CLAIM_GROUPS", "groups") or "groups"
+try:
+    from signon.mapping import parse_group_roles
+
+    OIDC_GROUP_ROLES = parse_group_roles(env_str("OIDC_GROUP_ROLES", ""))
+except ValueError as error:
+    raise ImproperlyConfigured(f"OIDC_GROUP_ROLES: {error}") from None
+OIDC_LOCAL_SIGNIN = env_bool("OIDC_LOCAL_SIGNIN", True)
+OIDC_BREAK_GLASS_ADMINS = env_list("OIDC_BREAK_GLASS_ADMINS", [])
+OIDC_ACCESS_CONTACT = env_str("OIDC_ACCESS_CONTACT", "") or ""
+OIDC_CLOCK_SKEW_SECONDS = env_int("OIDC_CLOCK_SKEW_SECONDS", 60, minimum=0)
+if OIDC_CLOCK_SKEW_SECONDS > 300:
+    raise ImproperlyConfigured("OIDC_CLOCK_SKEW_SECONDS must be at most 300")
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10, minimum=1)
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True  # the hint for the provider's logout
+OIDC_AUTHENTICATE_CLASS = "signon.views.ProviderSignInView"
+OIDC_CALLBACK_CLASS = "signon.views.ProviderCallbackView"
+# API tokens issued from the profile page (signon.models.APIToken) expire after at most this.
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 90, minimum=1)
 
 # --- Languages ---------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -253,6 +293,8 @@ FORMAT_MODULE_PATH = "core.formats"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        # Expiring tokens from the profile page ("trk_..."); then the password-issued ones.
+        "signon.authentication.APITokenAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from core import views as core_views
 from core.api.views import ObtainTokenView
 from org.api.history import HistoryListView
+from signon import urls as signon_urls
 
 api_patterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="token"),
@@ -23,7 +24,8 @@ api_patterns = [
 urlpatterns = [
     path("", core_views.HomeView.as_view(), name="home"),
     path("health/", core_views.health, name="health"),
-    path("accounts/", include("core.auth_urls")),
+    path("accounts/", include("signon.auth_urls")),
+    path("oidc/", include(signon_urls.provider_urlpatterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include((api_patterns, "api"))),

@@ -17,6 +17,7 @@ APPS = [
     "risk",
     "governance",
     "reports",
+    "signon",
 ]
 DOMAIN = ["accountability", "oversight", "performance", "risk", "governance"]
 
