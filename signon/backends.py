@@ -23,6 +23,8 @@ class LocalSignInGate:
         if password is None:
             return None
         if not conf.local_sign_in_for(username):
+            if request is not None:
+                request.password_sign_in_off = True
             raise PermissionDenied("password sign-in is off for this account")
         return None
 

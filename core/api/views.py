@@ -46,6 +46,19 @@ class ObtainTokenView(APIView):
                 {"non_field_errors": [_("Too many failed sign-in attempts. Try again later.")]},
                 status=status.HTTP_429_TOO_MANY_REQUESTS,
             )
+        if user is None and getattr(request._request, "password_sign_in_off", False):
+            # OIDC_LOCAL_SIGNIN=0 (signon.backends.LocalSignInGate): only break-glass
+            # administrators get a token for a password; everyone else issues one on their profile.
+            raise exceptions.ValidationError(
+                {
+                    "non_field_errors": [
+                        _(
+                            "Sign-in with a password is switched off. Sign in through your "
+                            "organisation account and issue an API token on your profile page."
+                        )
+                    ]
+                }
+            )
         if user is None or not user.is_active:
             raise exceptions.ValidationError(
                 {"non_field_errors": [_("The username or password is not correct.")]}
