@@ -293,9 +293,8 @@ FORMAT_MODULE_PATH = "core.formats"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        # Expiring tokens from the profile page ("trk_..."); then the password-issued ones.
+        # DRF's tokens (POST /api/auth/token/) and the expiring ones of the profile page.
         "signon.authentication.APITokenAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.StandardCursorPagination",

@@ -1,5 +1,6 @@
-"""`Authorization: Token trk_...`: the expiring tokens issued from the profile page. Any other
-token is left to DRF's TokenAuthentication (the ones POST /api/auth/token/ hands out)."""
+"""`Authorization: Token <key>`: the expiring tokens issued from the profile page (`trk_...`), and
+the ones POST /api/auth/token/ hands out (DRF's, checked as before). One class for both, so the
+OpenAPI schema keeps its one `tokenAuth` scheme."""
 
 from datetime import timedelta
 
@@ -17,7 +18,7 @@ LAST_USED_RESOLUTION = timedelta(minutes=5)
 class APITokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key):
         if not key.startswith(TOKEN_PREFIX):
-            return None
+            return super().authenticate_credentials(key)
         token = (
             APIToken.objects.select_related("user")
             .filter(key_hash=hash_key(key), revoked_at__isnull=True)
