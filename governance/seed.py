@@ -8,6 +8,7 @@ idempotent; seed_scale writes in bulk with history."""
 import datetime
 import random
 
+from django.apps import apps
 from django.db import transaction
 
 from core import history
@@ -439,8 +440,257 @@ ASSESSMENTS = [
 ]
 
 
-def _evidence_reference(kind: str, paragraph: int) -> str | None:
+# The rest of the operative paragraphs that ask something (4 to 33; 1 to 3 take note, endorse
+# and reaffirm): each office's assessment of 2025, the last full period, accepted in February
+# 2026 on the evidence of the records the demo holds; and, where the 2025 assessment is still in
+# review, returned or a draft (8, 20, 28), the accepted assessment of 2024 that is in force.
+# Evidence is ("app.model", {filters}): the first such demo record (any of its kind without a
+# match).
+Y2025 = ("2025-01-01", "2025-12-31")
+Y2024 = ("2024-01-01", "2024-12-31")
+ACCEPTED_2025 = ("accepted", "2026-01-26", "2026-02-16", "")
+ASSESSMENTS += [
+    (
+        number,
+        code,
+        Y2025,
+        status,
+        justification,
+        *ACCEPTED_2025,
+        evidence,
+    )
+    for number, code, status, justification, evidence in [
+        (
+            4,
+            "DMSPC-BTAD",
+            "implemented",
+            "The JIU's review of accountability frameworks was received and its recommendations "
+            "are tracked with the Unit's other recommendations.",
+            [("oversight.oversightreport", {"body__code": "JIU"})],
+        ),
+        (
+            6,
+            "DMSPC-OHR",
+            "in_progress",
+            "The four mandatory courses (ethics, fraud and corruption, delegation of authority, "
+            "results-based management) are tracked by unit; completion is below target in some "
+            "offices.",
+            [
+                ("performance.course", {"area": "delegation_of_authority"}),
+                ("performance.course", {"area": "ethics"}),
+            ],
+        ),
+        (
+            7,
+            "DMSPC",
+            "in_progress",
+            "Decisions outside delegated authority are reviewed by the Department and the "
+            "outcome recorded; internal controls are tested each year.",
+            [("accountability.decision", {"within_authority": False}), ("risk.control", {})],
+        ),
+        (
+            10,
+            "DMSPC-OPPFB",
+            "in_progress",
+            "Indicator results are recorded for each budget period with their trend, and budget "
+            "performance by unit is imported from Umoja.",
+            [("performance.indicator", {}), ("performance.budgetperformance", {})],
+        ),
+        (
+            11,
+            "DMSPC-OPPFB",
+            "in_progress",
+            "Efficiency indicators carry the cost per output for three services; the others have "
+            "no cost data yet.",
+            [("performance.indicator", {"kind": "efficiency"})],
+        ),
+        (
+            13,
+            "DMSPC",
+            "in_progress",
+            "Commitments are owned and dated and each compact objective shows the commitments and "
+            "results behind it.",
+            [("accountability.commitment", {"status": "honoured"}), ("performance.compact", {})],
+        ),
+        (
+            14,
+            "DMSPC-OHR",
+            "in_progress",
+            "Compacts signed by every head of department; the link to the impact of the human "
+            "resources reform is reported in aggregate.",
+            [("performance.compact", {"status": "signed"})],
+        ),
+        (
+            15,
+            "DMSPC",
+            "in_progress",
+            "Decisions, commitments and delegations are logged against the definition of "
+            "paragraph 8; the measures are reported in this report's section A.",
+            [("accountability.decision", {}), ("accountability.commitment", {})],
+        ),
+        (
+            16,
+            "DMSPC-OHR",
+            "in_progress",
+            "The Management Performance Board reviewed the compacts and its findings are followed "
+            "up with each senior manager.",
+            [("performance.boardfinding", {})],
+        ),
+        (
+            17,
+            "DMSPC",
+            "in_progress",
+            "Misconduct findings are followed by recovery actions; recovery of the amounts lost "
+            "is partial.",
+            [("risk.recoverycase", {}), ("performance.disciplinarycase", {})],
+        ),
+        (
+            18,
+            "DMSPC-OHR",
+            "implemented",
+            "Every senior manager's compact was assessed for the year and the results published "
+            "in aggregate.",
+            [("performance.compact", {"status": "assessed"})],
+        ),
+        (
+            19,
+            "DMSPC-BTAD",
+            "implemented",
+            "The JIU's report on the selection of senior managers was received and its "
+            "recommendations accepted.",
+            [("oversight.oversightreport", {"body__code": "JIU"})],
+        ),
+        (
+            21,
+            "DMSPC",
+            "implemented",
+            "Every head of entity holds an accepted instrument; sub-delegations and decisions "
+            "outside authority are recorded and reviewed.",
+            [("accountability.delegation", {"parent__isnull": True})],
+        ),
+        (
+            22,
+            "DMSPC-OPPFB",
+            "implemented",
+            "Expected accomplishments and indicators are set for every programme in the budget.",
+            [("performance.expectedaccomplishment", {})],
+        ),
+        (
+            23,
+            "DMSPC-BTAD",
+            "in_progress",
+            "Results-based management is applied in most entities; targets are not yet set for "
+            "every indicator.",
+            [("performance.indicator", {}), ("performance.rbmresponsibility", {})],
+        ),
+        (
+            24,
+            "DMSPC-BTAD",
+            "in_progress",
+            "Results are reviewed each period and compared with the previous ones; the use of "
+            "results in planning is uneven.",
+            [("performance.indicator", {})],
+        ),
+        (
+            25,
+            "DMSPC-BTAD",
+            "implemented",
+            "A senior official is responsible for results-based management in each entity.",
+            [("performance.rbmresponsibility", {})],
+        ),
+        (
+            27,
+            "DOS",
+            "in_progress",
+            "Budget utilisation and the Umoja releases are monitored; the budget formulation "
+            "release is late.",
+            [("performance.budgetperformance", {}), ("governance.milestone", {"system": "umoja"})],
+        ),
+        (
+            30,
+            "DMSPC",
+            "in_progress",
+            "Risk registers are current in most units and Secretariat-wide critical risks have "
+            "owners and treatments.",
+            [("risk.risk", {}), ("risk.criticalrisk", {})],
+        ),
+        (
+            31,
+            "DMSPC",
+            "in_progress",
+            "The units' self-assessments are rolled up into a statement of internal control; "
+            "significant deficiencies are listed with their remediation.",
+            [("risk.internalcontrolstatement", {}), ("risk.controltest", {})],
+        ),
+        (
+            32,
+            "DOS-PD",
+            "in_progress",
+            "Evaluation panels declare their interests for every case; flagged cases are cleared "
+            "before award and vendor sanctions are recorded.",
+            [("risk.procurementcase", {}), ("risk.vendorsanction", {})],
+        ),
+        (
+            33,
+            "DMSPC",
+            "implemented",
+            "The implementation report is compiled from the tracker for each period and issued "
+            "with its data snapshot.",
+            [("governance.mandate", {"symbol": "A/RES/64/259"})],
+        ),
+    ]
+] + [
+    # 2024's accepted assessments, in force while 2025's are in review (20), returned (8) or
+    # drafted (28).
+    (
+        8,
+        "DMSPC",
+        Y2024,
+        "in_progress",
+        "Decisions and commitments are logged against the definition; mandates are registered.",
+        "accepted",
+        "2025-01-27",
+        "2025-02-18",
+        "",
+        [("accountability.commitment", {}), "mandate"],
+    ),
+    (
+        20,
+        "DMSPC-OHR",
+        Y2024,
+        "in_progress",
+        "The performance module is in use in every entity; the cloud migration was planned.",
+        "accepted",
+        "2025-01-27",
+        "2025-02-18",
+        "",
+        ["milestone"],
+    ),
+    (
+        28,
+        "DMSPC-BTAD",
+        Y2024,
+        "in_progress",
+        "Umoja Extension 2 supply chain planning was deployed; lessons from other organisations' "
+        "ERP roll-outs are collected.",
+        "accepted",
+        "2025-01-27",
+        "2025-02-18",
+        "",
+        ["milestone", "lesson"],
+    ),
+]
+
+
+def _evidence_reference(kind, paragraph: int) -> str | None:
     """A typed link to a demo record that answers the paragraph."""
+    if isinstance(kind, tuple):
+        label, filters = kind
+        app_label, model_name = label.split(".")
+        model = apps.get_model(app_label, model_name)
+        rows = model._default_manager.order_by("pk")
+        found = rows.filter(**filters).first() or rows.first()
+        return f"{label}:{found.pk}" if found else None
     model = {
         "meeting": CommitteeMeeting,
         "consultation": Consultation,

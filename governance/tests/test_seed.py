@@ -39,10 +39,18 @@ def test_seed_demo_is_coherent_idempotent_and_scales(resolution):
         "open": 2,
         "overdue": 1,
     }
-    # On 31 December 2025 only the 2024 assessment of paragraph 12 was in force; after the
-    # February 2026 review, five paragraphs are (20 awaits review, 8 was returned, 28 is a draft).
-    assert set(metrics.paragraph_assessments(d(2025, 1, 1), d(2025, 12, 31))) == {12}
-    assert set(metrics.paragraph_assessments(d(2026, 1, 1), d(2026, 6, 30))) == {5, 9, 12, 26, 29}
+    # On 31 December 2025 the 2024 assessments accepted in February 2025 were in force (8, 12,
+    # 20, 28); after the February 2026 review every paragraph that asks something (4 to 33) has
+    # one: 2025's, or 2024's where 2025's awaits review (20), was returned (8) or is a draft (28).
+    assert set(metrics.paragraph_assessments(d(2025, 1, 1), d(2025, 12, 31))) == {8, 12, 20, 28}
+    in_force = metrics.paragraph_assessments(d(2026, 1, 1), d(2026, 6, 30))
+    assert set(in_force) == set(range(4, 34))
+    assert {n: a["period_start"][:4] for n, a in in_force.items() if n in (8, 20, 28)} == {
+        8: "2024",
+        20: "2024",
+        28: "2024",
+    }
+    assert all(a["evidence"] > 0 for a in in_force.values())
     states = dict(
         ParagraphAssessment.objects.filter(period_start=d(2025, 1, 1)).values_list(
             "paragraph__number", "state"
@@ -63,7 +71,7 @@ def test_seed_demo_is_coherent_idempotent_and_scales(resolution):
 
     demo_meetings = CommitteeMeeting.objects.count()
     counts = governance_seed.seed_scale(0.01, lambda *args: None)
-    # 33 paragraphs x 10 years; the demo's nine assessments of 2024-2025 are kept, not doubled.
+    # 33 paragraphs x 10 years; the demo's assessments of 2024-2025 are kept, not doubled.
     assert counts["paragraph assessments"] == 330
     assert CommitteeMeeting.objects.count() == demo_meetings + 1
     assert FollowUpAction.objects.filter(title__startswith="S-follow-up").count() == 20
