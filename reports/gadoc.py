@@ -118,6 +118,9 @@ def resolution_citation(symbol: str, language: str) -> str:
     return f"General Assembly resolution {number}"
 
 
+REPORT_OF_SUFFIXES = (": report of the Secretary-General", "：秘书长的报告")
+
+
 @dataclass(frozen=True)
 class DocumentMeta:
     """What one run or edition puts on its documents besides the figures. Kept beside the
@@ -146,9 +149,15 @@ class DocumentMeta:
         return cls(title=run.title, agenda_item=run.agenda_item)
 
     def title_in(self, language: str) -> str:
+        """The title as the document prints it, once: "Report of the Secretary-General" is a
+        line of its own under it, so a title ending with those words loses them."""
         from reports.snapshot import default_title
 
-        return self.title or default_title(language)
+        title = (self.title or default_title(language)).strip()
+        for suffix in REPORT_OF_SUFFIXES:
+            if title.lower().endswith(suffix.lower()) and len(title) > len(suffix):
+                return title[: -len(suffix)].rstrip(" :：")
+        return title
 
     @property
     def is_edition(self) -> bool:
@@ -199,6 +208,9 @@ def front_matter(snapshot: dict, meta: DocumentMeta | None = None) -> dict[str, 
                 "end": date_label(datetime.date.fromisoformat(snapshot["period"]["end"]), language),
             },
             "resolution": snapshot.get("resolution", {}).get("symbol", ""),
+            "resolution_number": snapshot.get("resolution", {})
+            .get("symbol", "")
+            .removeprefix("A/RES/"),
             "resolution_citation": resolution_citation(
                 snapshot.get("resolution", {}).get("symbol", ""), language
             ),

@@ -3,14 +3,17 @@ tables with display values. Every rendering (HTML, PDF, DOCX, XLSX) lays the sna
 through this module, so they all show the same thing."""
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from reports import narrative, structure
 from reports.charts import Chart, charts_for
-from reports.gadoc import DocumentMeta, date_label
+from reports.gadoc import DocumentMeta, date_label, resolution_citation
 from reports.labels import (
     LIST_VALUE_KINDS,
     code_label,
@@ -64,6 +67,56 @@ class DocumentView:
     methodology: list[tuple[str, str, str, str, str]] = field(default_factory=list)
     # (date, record, what, record date, fields)
     restatements: list[tuple[str, str, str, str, str]] = field(default_factory=list)
+    # The apparatus of a report of the Secretary-General (issue 16), for HTML and for Word.
+    apparatus: "Apparatus | None" = None
+
+
+@dataclass
+class Text:
+    """A piece of the report's text in both forms its renderings need, numbered and footnoted
+    alike: HTML (and so the PDF) and Word blocks."""
+
+    html: str
+    blocks: list
+
+    def __bool__(self) -> bool:
+        return bool(self.blocks)
+
+
+@dataclass
+class Part:
+    """One part of the report's body: a section of the resolution or a component of the
+    accountability system, with its narrative and the paragraphs of 64/259 it holds."""
+
+    key: str
+    letter: str
+    title: str
+    anchor: str
+    narrative: Text
+    paragraphs: list[dict]
+
+
+@dataclass
+class Apparatus:
+    """What makes the document read as a report of the Secretary-General: the summary box, the
+    introduction, the body by the edition's structure, the action requested of the General
+    Assembly, the footnotes and the annexes."""
+
+    structure: str
+    citation: str  # the resolution as the text cites it ("大会第64/259号决议")
+    summary: Text
+    introduction: Text
+    body_title: str
+    preliminary_title: str
+    parts: list[Part]
+    action: Text
+    footnotes_html: list  # narrative.Footnote, numbered as the HTML and PDF print them
+    footnotes_docx: list  # the same, as the Word rendering numbers them
+    # (label, this period, previous period, previous edition) for the key figures
+    key_figures: list[tuple[str, str, str, str]]
+    previous_edition: str  # the heading of the previous edition's column, "" without one
+    critical_past_due: "Table | None"
+    is_edition: bool
 
 
 def _is_amount(key: str) -> bool:
@@ -236,6 +289,8 @@ def figures(
     def walk(mapping: dict, prefix: str = ""):
         for key in lab.keys(mapping):
             value = mapping[key]
+            if not prefix and key in OWN_ANNEX:
+                continue
             label = f"{prefix}{lab.label(key)}"
             if key in OWN_TABLES and isinstance(value, list):
                 if value:
@@ -280,8 +335,31 @@ def labelled_paragraph(paragraph: dict) -> dict:
             }
             for item in measure.get("items") or []
         ]
-        measures.append({**measure, "items": items})
+        items = [{**item, "line": _item_line(item)} for item in items]
+        line = _joined(measure.get("label", ""), measure.get("count", 0))
+        measures.append({**measure, "items": items, "line": line})
     return {**paragraph, "measures": measures, **verdict_lines(paragraph)}
+
+
+def _zh() -> bool:
+    return (translation.get_language() or "").startswith("zh")
+
+
+def _joined(label, value) -> str:
+    """ "Label: value", with the full-width colon in Chinese."""
+    return f"{label}：{value}" if _zh() else f"{label}: {value}"
+
+
+def _item_line(item: dict) -> str:
+    """A measure's record as one line: its title, its status in brackets and its date (Chinese:
+    full-width brackets and comma)."""
+    text = str(item.get("title", ""))
+    zh = _zh()
+    if item.get("status"):
+        text += f"（{item['status']}）" if zh else f" ({item['status']})"
+    if item.get("date"):
+        text += f"，{item['date']}" if zh else f", {item['date']}"
+    return text
 
 
 def _reader_date(iso: str | None) -> str:
@@ -318,6 +396,193 @@ def verdict_lines(paragraph: dict) -> dict[str, str]:
         "justification": assessment.get("justification", "") if assessment else "",
         "fact_line": fact,
     }
+
+
+ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# A figure printed in an annex of its own, not among the section's tables.
+OWN_ANNEX = {"critical_past_due"}
+
+
+class _Writer:
+    """Renders Markdown for HTML and for Word with counters of their own, so each rendering
+    numbers the same paragraph and the same footnote alike."""
+
+    def __init__(self, language: str):
+        self.language = language
+        self.for_html = narrative.Apparatus(language)
+        self.for_docx = narrative.Apparatus(language)
+
+    def text(self, markdown: str, numbered: bool = True) -> Text:
+        return Text(
+            html=narrative.html(markdown, self.for_html, numbered),
+            blocks=narrative.blocks(markdown, self.for_docx, numbered),
+        )
+
+
+def _resolution_footnotes() -> dict[str, str]:
+    from org.resolution import load_document
+
+    return {number: symbol.split()[0] for number, symbol in load_document()["footnotes"].items()}
+
+
+def _paragraph_text(paragraph: dict, writer: _Writer) -> dict:
+    """The paragraph's text with its footnote markers ([1]) resolved to the documents the
+    resolution cites, in both forms."""
+    notes = _resolution_footnotes()
+    pieces = re.split(r"\[(\d+)\]", paragraph.get("text") or "")
+    markdown = "".join(
+        _escape_markdown(piece)
+        if index % 2 == 0
+        else (f"[^{notes[piece]}]" if piece in notes else _escape_markdown(f"[{piece}]"))
+        for index, piece in enumerate(pieces)
+    )
+    rendered = writer.text(markdown, numbered=False)
+    inline = rendered.html.strip()
+    if inline.startswith("<p>") and inline.endswith("</p>"):
+        inline = inline[3:-4]
+    runs = rendered.blocks[0].runs if rendered.blocks else []
+    return {**paragraph, "text_html": mark_safe(inline), "text_runs": runs}  # noqa: S308
+
+
+def _escape_markdown(text: str) -> str:
+    """The resolution's text as Markdown that reads as itself (no emphasis, no list)."""
+    return re.sub(r"([\\`*_{}<>#+!|~-])", r"\\\1", text).replace("[", "\\[")
+
+
+def _default_introduction(snapshot: dict, language: str, citation: str) -> str:
+    start = _reader_date(snapshot["period"]["start"])
+    end = _reader_date(snapshot["period"]["end"])
+    symbol = snapshot.get("resolution", {}).get("symbol", "A/RES/64/259")
+    first = _(
+        "The present report is submitted pursuant to paragraph 33 of %(resolution)s, in which "
+        "the Assembly requested the Secretary-General to report on the implementation of the "
+        "resolution.[^%(symbol)s]"
+    ) % {"resolution": citation, "symbol": symbol}
+    second = _(
+        "It covers the period from %(start)s to %(end)s. For each paragraph of the resolution it "
+        "gives the implementation assessment accepted for the accountable office and in force "
+        "at the end of the period, and the measures recorded in the tracker; the figures of the "
+        "annexes are those of the tracker's records at the end of the period."
+    ) % {"start": start, "end": end}
+    return f"{first}\n\n{second}"
+
+
+def _default_action(citation: str) -> str:
+    return _("The General Assembly is requested to take note of the present report.")
+
+
+def _key_figures(snapshot: dict, previous: dict | None) -> list[tuple[str, str, str, str]]:
+    earlier = {h["key"]: h.get("value") for h in (previous or {}).get("headline", [])}
+    return [
+        (
+            h["label"],
+            display(h["key"], h["value"]),
+            display(h["key"], h.get("previous")),
+            display(h["key"], earlier.get(h["key"])) if previous else "",
+        )
+        for h in snapshot.get("headline", [])
+    ]
+
+
+def _critical_past_due(snapshot: dict) -> "Table | None":
+    section = next((s for s in snapshot["sections"] if s["code"] == "C"), None)
+    if section is None or "critical_past_due" not in section.get("metrics", {}):
+        return None
+    lab = _Labeller(section)
+    items = section["metrics"]["critical_past_due"] or []
+    if not items:
+        return Table(lab.label("critical_past_due"), [], [])
+    return _table_from_list(lab.label("critical_past_due"), items, lab, "critical_past_due")
+
+
+def apparatus(
+    snapshot: dict, meta: DocumentMeta, sections: list["SectionView"], preliminary: list[dict]
+) -> Apparatus:
+    """The report's text around the figures, in the order it prints: the summary, the
+    introduction, the body by the structure (a run: by the resolution's sections), the action
+    requested, then the annexes."""
+    language = snapshot.get("language", "en")
+    citation = resolution_citation(
+        snapshot.get("resolution", {}).get("symbol", "A/RES/64/259"), language
+    )
+    writer = _Writer(language)
+    narrative_of = meta.narrative or {}
+    summary = writer.text(meta.summary or "", numbered=False)
+    introduction = writer.text(
+        narrative_of.get(structure.INTRODUCTION)
+        or _default_introduction(snapshot, language, citation)
+    )
+    by_number = {p["number"]: p for p in preliminary}
+    for section in sections:
+        for p in section.paragraphs:
+            by_number[p["number"]] = p
+    titles = dict(structure.sections(meta.structure, language))
+    parts: list[Part] = []
+    if meta.structure == structure.COMPONENTS:
+        body_title = _("The components of the accountability system")
+        for index, (key, numbers) in enumerate(structure.component_paragraphs().items()):
+            parts.append(
+                Part(
+                    key=key,
+                    letter=LETTERS[index],
+                    title=titles[key],
+                    anchor=f"component-{key}",
+                    narrative=writer.text(narrative_of.get(key, "")),
+                    paragraphs=[
+                        _paragraph_text(by_number[n], writer) for n in numbers if n in by_number
+                    ],
+                )
+            )
+    else:
+        body_title = _("Implementation of the resolution")
+        if preliminary or narrative_of.get(structure.PRELIMINARY):
+            parts.append(
+                Part(
+                    key=structure.PRELIMINARY,
+                    letter="",
+                    title=titles[structure.PRELIMINARY],
+                    anchor="preliminary",
+                    narrative=writer.text(narrative_of.get(structure.PRELIMINARY, "")),
+                    paragraphs=[_paragraph_text(p, writer) for p in preliminary],
+                )
+            )
+        for section in sections:
+            parts.append(
+                Part(
+                    key=section.code,
+                    letter=section.code,
+                    title=section.heading,
+                    anchor=section.anchor,
+                    narrative=writer.text(narrative_of.get(section.code, "")),
+                    paragraphs=[_paragraph_text(p, writer) for p in section.paragraphs],
+                )
+            )
+    action = writer.text(meta.action_requested or _default_action(citation))
+    return Apparatus(
+        structure=meta.structure,
+        citation=citation,
+        summary=summary,
+        introduction=introduction,
+        body_title=body_title,
+        preliminary_title=titles.get(structure.PRELIMINARY, ""),
+        parts=parts,
+        action=action,
+        footnotes_html=writer.for_html.footnotes,
+        footnotes_docx=writer.for_docx.footnotes,
+        key_figures=_key_figures(snapshot, meta.previous_snapshot),
+        previous_edition=(
+            _("Previous edition (%(start)s to %(end)s)")
+            % {
+                "start": meta.previous_snapshot["period"]["start"],
+                "end": meta.previous_snapshot["period"]["end"],
+            }
+            if meta.previous_snapshot
+            else ""
+        ),
+        critical_past_due=_critical_past_due(snapshot),
+        is_edition=meta.is_edition,
+    )
 
 
 def document(snapshot: dict, meta: DocumentMeta | None = None) -> DocumentView:
@@ -358,6 +623,7 @@ def document(snapshot: dict, meta: DocumentMeta | None = None) -> DocumentView:
                 key=lambda kv: str(kv[1].get("label") or kv[0]),
             )
         ]
+        document_apparatus = apparatus(snapshot, meta, sections, preliminary)
         restated = [
             (
                 r.get("at", ""),
@@ -385,4 +651,5 @@ def document(snapshot: dict, meta: DocumentMeta | None = None) -> DocumentView:
         previous_end=(snapshot.get("previous_period") or {}).get("period", {}).get("end", ""),
         methodology=notes,
         restatements=restated,
+        apparatus=document_apparatus,
     )

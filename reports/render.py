@@ -41,6 +41,21 @@ def font_face_css() -> str:
     )
 
 
+# The PDF prints each footnote at the foot of its page (WeasyPrint's float: footnote numbers
+# them with the counter the HTML's calls were numbered with, in the same order); a browser shows
+# the calls and the list of notes instead. Given to the PDF renderer only, like the font.
+PDF_FOOTNOTES_CSS = """
+sup.fn-call, .notes-list { display: none !important; }
+.fn-inline { display: inline !important; float: footnote !important; font-size: 8pt;
+  line-height: 1.3; font-weight: normal; font-style: normal; text-align: left;
+  text-indent: 0; }
+::footnote-call { content: counter(footnote); vertical-align: super; font-size: 65%;
+  line-height: 0; }
+::footnote-marker { content: counter(footnote) "  "; }
+@page { @footnote { border-top: .5pt solid #1b1f24; padding-top: 3pt; max-height: 40%; } }
+"""
+
+
 def report_css() -> str:
     return render_to_string(CSS_TEMPLATE)
 
@@ -96,12 +111,13 @@ def pdf(html_bytes: bytes) -> bytes:
     fetcher = _url_fetcher()
     font_config = FontConfiguration()
     fonts = CSS(string=font_face_css(), font_config=font_config, url_fetcher=fetcher)
+    footnotes = CSS(string=PDF_FOOTNOTES_CSS, font_config=font_config, url_fetcher=fetcher)
     document = HTML(
         string=html_bytes.decode("utf-8"),
         base_url=str(Path(__file__).parent),
         url_fetcher=fetcher,
     )
-    return document.write_pdf(stylesheets=[fonts], font_config=font_config)
+    return document.write_pdf(stylesheets=[fonts, footnotes], font_config=font_config)
 
 
 def docx(snapshot: dict, template: bytes | None = None, meta: DocumentMeta | None = None) -> bytes:

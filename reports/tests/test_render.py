@@ -103,9 +103,17 @@ def test_html_is_a_printable_page_with_contents_and_charts(snapshot):
 
 def test_docx_has_real_headings_tables_and_the_gadoc_front_matter(snapshot):
     document = Document(io.BytesIO(render.docx(snapshot(), None, META)))
-    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading 1")]
+    # The resolution's sections are the second level under "II. Implementation of the
+    # resolution" (and again in the figures annex).
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading 2")]
     for code in ("A", "B", "C", "J", "K", "R"):
-        assert any(h.startswith(f"{code}. ") for h in headings), code
+        assert sum(h.startswith(f"{code}. ") for h in headings) == 2, code
+    chapters = [p.text for p in document.paragraphs if p.style.name.startswith("Heading 1")]
+    assert chapters[:3] == [
+        "I. Introduction",
+        "II. Implementation of the resolution",
+        "III. Action requested of the General Assembly",
+    ]
     texts = [p.text for p in document.paragraphs]
     assert not any("{{" in t for t in texts)
     masthead = document.tables[0]
@@ -266,7 +274,7 @@ def test_section_g_shows_the_kpi_table_by_entity_in_every_format(
     page = render.html(snap, META).decode()
     html = _html_text(page.encode())
     section_g = _html_text(
-        page[page.index('id="section-G"') : page.index('id="section-H"')].encode()
+        page[page.index('id="section-G-figures"') : page.index('id="section-H-figures"')].encode()
     )
     assert title in section_g and "DMSPC" in section_g and "DOS" in section_g
     # DMSPC accepted its root instrument in time; DOS only after the period's end.
