@@ -4,6 +4,7 @@ OpenAPI schema keeps its one `tokenAuth` scheme."""
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
@@ -18,7 +19,11 @@ LAST_USED_RESOLUTION = timedelta(minutes=5)
 class APITokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key):
         if not key.startswith(TOKEN_PREFIX):
-            return super().authenticate_credentials(key)
+            user, token = super().authenticate_credentials(key)
+            if token.created <= timezone.now() - timedelta(days=settings.API_TOKEN_MAX_DAYS):
+                # POST /api/auth/token/ answers a fresh key once this one has expired.
+                raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked token."))
+            return user, token
         token = (
             APIToken.objects.select_related("user")
             .filter(key_hash=hash_key(key), revoked_at__isnull=True)

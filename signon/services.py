@@ -266,3 +266,14 @@ def revoke_token(token: APIToken, *, acting_user) -> APIToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
     return token
+
+
+def revoke_password_token(*, acting_user) -> bool:
+    """Revoke the token POST /api/auth/token/ gave `acting_user` (a new request issues another).
+    DRF's token is no domain record: no history entry, a log line."""
+    from rest_framework.authtoken.models import Token
+
+    deleted, _rows = Token.objects.filter(user=acting_user).delete()
+    if deleted:
+        logger.info("password-issued API token of %s revoked", acting_user.get_username())
+    return bool(deleted)

@@ -7,6 +7,11 @@ app_name = "signon"
 urlpatterns = [
     path("profile/", views.ProfileView.as_view(), name="profile"),
     path("profile/tokens/<int:pk>/revoke/", views.RevokeTokenView.as_view(), name="token_revoke"),
+    path(
+        "profile/tokens/password/revoke/",
+        views.RevokePasswordTokenView.as_view(),
+        name="password_token_revoke",
+    ),
     path("no-access/", views.no_access, name="no_access"),
 ]
 

@@ -2,6 +2,7 @@
 offers it, there), the no-access page, and the profile page where API tokens are issued."""
 
 import logging
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -10,6 +11,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, View
@@ -17,13 +19,14 @@ from mozilla_django_oidc.views import (
     OIDCAuthenticationCallbackView,
     OIDCAuthenticationRequestView,
 )
+from rest_framework.authtoken.models import Token
 
 from core.forms import LoginForm
 from org.access import access_for
 from signon import conf
 from signon.forms import IssueTokenForm
 from signon.models import APIToken
-from signon.services import issue_token, revoke_token
+from signon.services import issue_token, revoke_password_token, revoke_token
 
 logger = logging.getLogger(__name__)
 
@@ -198,6 +201,15 @@ class ProfileView(LoginRequiredMixin, FormView):
         context["tokens"] = list(APIToken.objects.restrict(user, "view"))
         context["new_key"] = self.request.session.pop(NEW_KEY_SESSION, None)
         context["max_days"] = settings.API_TOKEN_MAX_DAYS
+        password_token = Token.objects.filter(user=user).first()
+        if password_token is not None:
+            expires = password_token.created + timedelta(days=settings.API_TOKEN_MAX_DAYS)
+            context["password_token"] = {
+                "created": password_token.created,
+                "expires": expires,
+                "hint": password_token.key[:6],
+                "live": expires > timezone.now(),
+            }
         return context
 
     def form_valid(self, form):
@@ -207,6 +219,17 @@ class ProfileView(LoginRequiredMixin, FormView):
             days=form.cleaned_data["days"],
         )
         self.request.session[NEW_KEY_SESSION] = key
+        return redirect("signon:profile")
+
+
+class RevokePasswordTokenView(LoginRequiredMixin, View):
+    """Revokes the token POST /api/auth/token/ handed out (it has no name or row of its own)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        if revoke_password_token(acting_user=request.user):
+            messages.success(request, _("The token obtained with your password is revoked."))
         return redirect("signon:profile")
 
 

@@ -1,5 +1,9 @@
+from datetime import timedelta
+
 from axes.exceptions import AxesBackendPermissionDenied
+from django.conf import settings
 from django.contrib.auth import authenticate
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
@@ -64,4 +68,8 @@ class ObtainTokenView(APIView):
                 {"non_field_errors": [_("The username or password is not correct.")]}
             )
         token, _created = Token.objects.get_or_create(user=user)
+        if token.created < timezone.now() - timedelta(days=settings.API_TOKEN_MAX_DAYS):
+            # Tokens expire (signon.authentication refuses this one): a fresh key replaces it.
+            token.delete()
+            token = Token.objects.create(user=user)
         return Response({"token": token.key})

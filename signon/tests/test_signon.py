@@ -305,3 +305,27 @@ def test_the_profile_page_needs_a_signed_in_user_and_shows_the_role(manager, web
     assert Client().get("/accounts/profile/").status_code == 302
     text = web(manager).get("/accounts/profile/").content.decode()
     assert "Manager" in text and "Maria Manager" in text and "a tracker password" in text
+
+
+@pytest.mark.django_db
+def test_the_password_token_expires_is_renewed_listed_and_revoked(manager, web, settings):
+    from rest_framework.authtoken.models import Token
+
+    settings.API_TOKEN_MAX_DAYS = 30
+    api = APIClient()
+    body = {"username": "manager", "password": "a-long-test-password-1"}
+    key = api.post("/api/auth/token/", body, format="json").json()["token"]
+    assert api.post("/api/auth/token/", body, format="json").json()["token"] == key
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.get("/api/org-units/").status_code == 200
+    profile = web(manager)
+    assert 'id="password-token"' in profile.get("/accounts/profile/").content.decode()
+
+    Token.objects.filter(key=key).update(created=timezone.now() - timedelta(days=31))
+    assert api.get("/api/org-units/").status_code in (401, 403)
+    fresh = APIClient().post("/api/auth/token/", body, format="json").json()["token"]
+    assert fresh != key and not Token.objects.filter(key=key).exists()
+
+    assert profile.post("/accounts/profile/tokens/password/revoke/").status_code == 302
+    assert not Token.objects.filter(user=manager).exists()
+    assert 'id="password-token"' not in profile.get("/accounts/profile/").content.decode()
