@@ -19,9 +19,7 @@ decided_on, and optionally reference, rationale, area, amount, delegation_refere
 (numbers separated by ";").
 """
 
-import csv
 import datetime
-import io
 import re
 from collections import Counter
 from decimal import Decimal
@@ -33,7 +31,7 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from accountability.models import Decision, Delegation
-from core.uploads import spreadsheet_kind
+from core.imports import ImportRejected, read_table, serializer_context
 
 DELEGATION_COLUMNS = ["reference", "delegator", "delegatee", "unit", "area", "valid_from"]
 DELEGATION_OPTIONAL = [
@@ -59,81 +57,14 @@ _EMPTY_AS_BLANK = {"scope", "rationale", "area", "reference"}
 MAX_ROWS = 20_000
 
 
-class ImportRejected(Exception):
-    def __init__(self, errors: list[dict]):
-        super().__init__("import rejected")
-        self.errors = errors
-
-
 class _Rollback(Exception):
     pass
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def read_rows(upload) -> list[tuple[int, dict]]:
-    """[(row number in the file, {column: text})], the header being row 1."""
-    try:
-        kind = spreadsheet_kind(upload)
-    except ValidationError as exc:
-        raise ImportRejected(
-            [{"row": None, "column": None, "error": m} for m in exc.messages]
-        ) from None
-    upload.seek(0)
-    if kind == "xlsx":
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(upload, read_only=True, data_only=True)
-            raw = [list(r) for r in workbook.worksheets[0].iter_rows(values_only=True)]
-            workbook.close()
-        except Exception:  # a damaged workbook, whatever openpyxl raises
-            raise ImportRejected(
-                [{"row": None, "column": None, "error": _("The XLSX file cannot be read.")}]
-            ) from None
-    else:
-        try:
-            text = upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ImportRejected(
-                [
-                    {
-                        "row": None,
-                        "column": None,
-                        "error": _("The file is not UTF-8 text. Save it as CSV UTF-8."),
-                    }
-                ]
-            ) from None
-        raw = list(csv.reader(io.StringIO(text)))
-    if not raw:
-        raise ImportRejected([{"row": 1, "column": None, "error": _("The file is empty.")}])
-    header = [_text(v).lower() for v in raw[0]]
-    rows = []
-    for number, values in enumerate(raw[1:], start=2):
-        cells = {name: _text(values[i]) if i < len(values) else "" for i, name in enumerate(header)}
-        if any(cells.values()):
-            rows.append((number, cells))
-    if len(rows) > MAX_ROWS:
-        raise ImportRejected(
-            [
-                {
-                    "row": None,
-                    "column": None,
-                    "error": _("A file may hold at most %(n)d rows.") % {"n": MAX_ROWS},
-                }
-            ]
-        )
-    return header, rows
+def read_rows(upload) -> tuple[list[str], list[tuple[int, dict]]]:
+    """The header and [(row number in the file, {column: text})] (core.imports)."""
+    table = read_table(upload, max_rows=MAX_ROWS)
+    return table.header, table.rows
 
 
 def _missing(header, required) -> list[dict]:
@@ -505,3 +436,27 @@ def import_decisions(upload, *, acting_user, context: dict, preview: bool = Fals
         return save
 
     return _run([(n, saver(n, c)) for n, c in rows], preview)
+
+
+def _for_page(function, upload, acting_user, dry_run: bool) -> dict:
+    result = function(
+        upload, acting_user=acting_user, context=serializer_context(acting_user), preview=dry_run
+    )
+    rows = [
+        {
+            **row,
+            "flag": _("Outside authority") if row.get("within_authority") is False else "",
+        }
+        for row in result["rows"]
+    ]
+    return {**{k: result[k] for k in ("created", "updated", "unchanged")}, "rows": rows}
+
+
+def delegations_for_page(upload, *, acting_user, dry_run: bool) -> dict:
+    """The instrument import as the shared import page reads it (core.imports.ImportView)."""
+    return _for_page(import_delegations, upload, acting_user, dry_run)
+
+
+def decisions_for_page(upload, *, acting_user, dry_run: bool) -> dict:
+    """The decision import as the shared import page reads it (core.imports.ImportView)."""
+    return _for_page(import_decisions, upload, acting_user, dry_run)

@@ -1,12 +1,7 @@
 import datetime
-import uuid
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -39,7 +34,7 @@ from accountability.metrics import UNIT_FIELDS, unit_breakdown
 from accountability.models import Commitment, Decision, Delegation, KpiEntry
 from accountability.policies import readable_unit_ids, recordable_units
 from accountability.services import notice_language
-from core import actions
+from core import actions, imports
 from core.figures import rate
 from core.generic import (
     Column,
@@ -730,100 +725,57 @@ class NoticeLanguageView(LoginRequiredMixin, View):
         return HttpResponseRedirect(reverse("accountability:my_authority"))
 
 
-class ImportView(LoginRequiredMixin, View):
+class ImportView(imports.ImportView):
     """Upload instruments or decisions, see what the file would do (rows to create, to update,
-    unchanged, every error by row and column), confirm. Both steps call the importer the API
-    calls, the first as a preview; the file waits in storage under a random name bound to the
-    user's session."""
+    unchanged, every error by row and column), check it again or confirm it, land on the imported
+    rows (core.imports). Both steps call the importer the API calls, the first as a preview."""
 
-    template_name = "accountability/import.html"
     kinds = {
         "delegations": (
             Delegation,
-            importer.import_delegations,
+            "accountability.importer:delegations_for_page",
             importer.DELEGATION_COLUMNS,
             importer.DELEGATION_OPTIONAL,
             "accountability:delegation_list",
             _("Import delegations of authority"),
+            _(
+                "Instruments are matched on their reference: importing the same file again "
+                "changes nothing, an edited file updates the instrument through the same rules "
+                "as the register (chain of authority, reserved matters, acceptance)."
+            ),
+            _("Instrument"),
         ),
         "decisions": (
             Decision,
-            importer.import_decisions,
+            "accountability.importer:decisions_for_page",
             importer.DECISION_COLUMNS,
             importer.DECISION_OPTIONAL,
             "accountability:decision_list",
             _("Import decisions"),
+            _(
+                "Decisions are matched on their unit and reference (without a reference: unit, "
+                "person, date and title): importing the same file again changes nothing, an "
+                "edited file updates. A decision outside delegated authority is imported and "
+                "flagged for review, never refused."
+            ),
+            _("Decision"),
         ),
     }
     kind = ""
+    form_class = ImportForm
+    refusal = _("You may not create these records.")
+    tabs_template = "accountability/_tabs.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        self.model, self.run, self.required, self.optional, self.list_url, self.title = self.kinds[
-            self.kind
-        ]
-        if request.user.is_authenticated and not actions.may(request.user, "add", self.model):
-            raise PermissionDenied(_("You may not create these records."))
-        return super().dispatch(request, *args, **kwargs)
-
-    @property
-    def session_key(self) -> str:
-        return f"accountability_import_{self.kind}"
-
-    def render(self, request, status=200, **context):
-        context.update(
-            form=context.get("form") or ImportForm(),
-            title=self.title,
-            kind=self.kind,
-            required=self.required,
-            optional=self.optional,
-            list_url=self.list_url,
-            tab=self.kind,
-        )
-        return render(request, self.template_name, context, status=status)
-
-    def get(self, request):
-        return self.render(request)
-
-    def _call(self, request, upload, preview):
-        return self.run(
-            upload, acting_user=request.user, context={"request": request}, preview=preview
-        )
-
-    def post(self, request):
-        if "confirm" in request.POST:
-            return self.confirm(request)
-        form = ImportForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.render(request, status=400, form=form)
-        upload = form.cleaned_data["file"]
-        try:
-            result = self._call(request, upload, preview=True)
-        except importer.ImportRejected as exc:
-            return self.render(request, status=400, form=form, errors=exc.errors)
-        upload.seek(0)
-        stored = default_storage.save(
-            f"accountability/imports/{uuid.uuid4().hex}", ContentFile(upload.read())
-        )
-        request.session[self.session_key] = {"path": stored, "name": upload.name}
-        return self.render(request, result=result, filename=upload.name)
-
-    def confirm(self, request):
-        pending = request.session.pop(self.session_key, None)
-        if not pending or not default_storage.exists(pending["path"]):
-            messages.error(
-                request, _("Upload the file again: the previewed file is no longer here.")
-            )
-            return HttpResponseRedirect(request.path)
-        with default_storage.open(pending["path"], "rb") as stored:
-            upload = SimpleUploadedFile(pending["name"], stored.read())
-        default_storage.delete(pending["path"])
-        try:
-            result = self._call(request, upload, preview=False)
-        except importer.ImportRejected as exc:
-            return self.render(request, status=400, errors=exc.errors)
-        messages.success(
-            request,
-            _("Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
-            % result,
-        )
-        return HttpResponseRedirect(reverse(self.list_url))
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        (
+            self.model,
+            self.spec,
+            self.columns,
+            self.optional_columns,
+            self.list_url_name,
+            self.title,
+            self.intro,
+            self.label_heading,
+        ) = self.kinds[self.kind]
+        self.tab = self.kind

@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView
 
-from core import actions, history
+from core import actions, history, imports
 from core.exports import csv_response, xlsx_response
 from core.forms import VersionedModelForm
 from core.models import HistoryEntry, StaleVersion
@@ -107,6 +107,10 @@ class ScopedListView(LoginRequiredMixin, ListView):
         selected = self.selected_ids()
         if selected is not None:
             queryset = queryset.filter(pk__in=selected)
+        # `?import=<token>`: the rows the user's import just created or changed (core.imports).
+        imported = imports.imported_ids(self.request, self.model)
+        if imported is not None:
+            queryset = queryset.filter(pk__in=imported)
         self.sort = self.current_sort()
         if self.sort is not None:
             name, descending = self.sort

@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from core.imports import run_import  # noqa: F401 (registers core.run_import with the worker)
+
 
 @shared_task(ignore_result=True)
 def checkpoint_history() -> int:

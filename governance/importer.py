@@ -9,16 +9,12 @@ Rows are matched on `symbol`: importing the same file twice changes nothing, an 
 updates.
 """
 
-import csv
-import datetime
-import io
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
-from core.uploads import spreadsheet_kind
+from core.imports import ImportRejected, problem, read_table, serializer_context
 from governance.models import Mandate
 
 REQUIRED = ["symbol", "body", "adopted_on", "title"]
@@ -26,71 +22,18 @@ LISTS = ["accomplishments", "indicators", "paragraphs"]
 MAX_ROWS = 20_000
 
 
-class ImportRejected(Exception):
-    def __init__(self, errors: list[dict]):
-        super().__init__("import rejected")
-        self.errors = errors
-
-
 class _Rollback(Exception):
     pass
 
 
 def _problem(row, column, error) -> dict:
-    return {"row": row, "column": column, "error": str(error)}
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+    return problem(row, column, error)
 
 
 def read_rows(upload) -> tuple[list[str], list[tuple[int, dict]]]:
-    """The header and [(row number in the file, {column: text})]; the header is row 1."""
-    try:
-        kind = spreadsheet_kind(upload)
-    except ValidationError as exc:
-        raise ImportRejected([_problem(None, None, m) for m in exc.messages]) from None
-    upload.seek(0)
-    if kind == "xlsx":
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(upload, read_only=True, data_only=True)
-            raw = [list(r) for r in workbook.worksheets[0].iter_rows(values_only=True)]
-            workbook.close()
-        except Exception:  # a damaged workbook, whatever openpyxl raises
-            raise ImportRejected(
-                [_problem(None, None, _("The XLSX file cannot be read."))]
-            ) from None
-    else:
-        try:
-            text = upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ImportRejected(
-                [_problem(None, None, _("The file is not UTF-8 text. Save it as CSV UTF-8."))]
-            ) from None
-        raw = list(csv.reader(io.StringIO(text)))
-    if not raw:
-        raise ImportRejected([_problem(1, None, _("The file is empty."))])
-    header = [_text(v).lower() for v in raw[0]]
-    rows = []
-    for number, values in enumerate(raw[1:], start=2):
-        cells = {name: _text(values[i]) if i < len(values) else "" for i, name in enumerate(header)}
-        if any(cells.values()):
-            rows.append((number, cells))
-    if len(rows) > MAX_ROWS:
-        raise ImportRejected(
-            [_problem(None, None, _("A file may hold at most %(n)d rows.") % {"n": MAX_ROWS})]
-        )
-    return header, rows
+    """The header and [(row number in the file, {column: text})] (core.imports)."""
+    table = read_table(upload, max_rows=MAX_ROWS)
+    return table.header, table.rows
 
 
 def _errors_of(number: int, detail) -> list[dict]:
@@ -201,3 +144,18 @@ def import_mandates(upload, *, acting_user, context: dict, preview: bool = False
     if errors:
         raise ImportRejected(errors)
     return {"preview": preview, **counts, "rows": saved}
+
+
+def import_for_page(upload, *, acting_user, dry_run: bool) -> dict:
+    """The import as the shared import page reads it (core.imports.ImportView)."""
+    result = import_mandates(
+        upload, acting_user=acting_user, context=serializer_context(acting_user), preview=dry_run
+    )
+    actions = {"created": "create", "updated": "update", "unchanged": "unchanged"}
+    return {
+        **{k: result[k] for k in ("created", "updated", "unchanged")},
+        "rows": [
+            {"row": r["row"], "action": actions[r["result"]], "label": r["symbol"], "changes": {}}
+            for r in result["rows"]
+        ],
+    }

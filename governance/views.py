@@ -4,17 +4,14 @@ and deployment milestones. Views declare (core.generic); governance.services dec
 governance.policies says who may."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from core import actions
+from core import actions, imports
 from core.generic import (
     Column,
     ScopedCreateView,
@@ -257,36 +254,25 @@ class MandateListView(ListView):
     ]
 
 
-class MandateImportView(LoginRequiredMixin, View):
-    """Upload the register of mandates (CSV or XLSX): with "preview" the whole file is checked
-    and its effect shown, nothing saved; without, it is imported all or nothing."""
+class MandateImportView(imports.ImportView):
+    """Upload the register of mandates (CSV or XLSX), see what it would do, confirm: all or
+    nothing, through the same save action as the API (core.imports)."""
 
-    template_name = "governance/mandate_import.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not actions.may(request.user, "add", Mandate):
-            raise PermissionDenied(_("You may not create these records."))
-        return super().dispatch(request, *args, **kwargs)
-
-    def get(self, request):
-        return render(request, self.template_name, {"form": forms.MandateImportForm()})
-
-    def post(self, request):
-        form = forms.MandateImportForm(request.POST, request.FILES)
-        context = {"form": form}
-        if form.is_valid():
-            try:
-                context["result"] = importer.import_mandates(
-                    form.cleaned_data["file"],
-                    acting_user=request.user,
-                    context={"request": request},
-                    preview=form.cleaned_data["preview"],
-                )
-            except importer.ImportRejected as exc:
-                context["errors"] = exc.errors
-        return render(
-            request, self.template_name, context, status=400 if "errors" in context else 200
-        )
+    spec = "governance.importer:import_for_page"
+    model = Mandate
+    permission = "add"
+    refusal = gettext_lazy("You may not create these records.")
+    list_url_name = "governance:mandate_list"
+    title = gettext_lazy("Import mandates")
+    intro = gettext_lazy(
+        "Mandates are matched on their symbol: importing the same file again changes nothing, an "
+        "edited file updates."
+    )
+    columns = importer.REQUIRED
+    optional_columns = importer.LISTS
+    label_heading = gettext_lazy("Mandate")
+    tabs_template = "governance/_tabs.html"
+    tab = "mandates"
 
 
 class MandateDetailView(DetailView):

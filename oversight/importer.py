@@ -6,13 +6,11 @@ number), so importing the same file twice changes nothing. Lookups are a handful
 the whole file and writes go in bulk, so 16,000 rows take seconds, not minutes.
 """
 
-import csv
 import datetime
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -21,8 +19,8 @@ from django.utils.translation import gettext as _
 from core import history
 from core.actions import action, may
 from core.exports import FORMULA_PREFIXES
+from core.imports import ErrorList, ImportRejected, read_table
 from core.models import HistoryEntry
-from core.uploads import spreadsheet_kind
 from org.models import OrgUnit
 from oversight.choices import Priority, RecommendationStatus
 from oversight.models import OversightBody, OversightReport, Recommendation, RecommendationUpdate
@@ -72,14 +70,6 @@ YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0"}
 
 
-class ImportRejected(Exception):
-    """The file has errors; nothing was saved. `errors` is a list of {row, column, error}."""
-
-    def __init__(self, errors: list[dict]):
-        self.errors = errors
-        super().__init__(f"{len(errors)} errors")
-
-
 @dataclass
 class ImportResult:
     created: int = 0
@@ -100,81 +90,6 @@ class ImportResult:
         }
 
 
-class _Errors(list):
-    def add(self, row, column, message) -> None:
-        if len(self) < MAX_ERRORS:
-            self.append({"row": row, "column": column, "error": str(message)})
-        elif len(self) == MAX_ERRORS:
-            self.append(
-                {
-                    "row": None,
-                    "column": None,
-                    "error": _("Too many errors; the rest are not listed."),
-                }
-            )
-
-    @property
-    def full(self) -> bool:
-        return len(self) > MAX_ERRORS
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _read_csv(upload, errors: _Errors):
-    upload.seek(0)
-    stream = io.TextIOWrapper(
-        upload.file if hasattr(upload, "file") else upload, encoding="utf-8-sig", newline=""
-    )
-    reader = csv.reader(stream)
-    row_number = 0
-    try:
-        for row_number, values in enumerate(reader, start=1):
-            yield row_number, values
-    except UnicodeDecodeError:
-        errors.add(
-            row_number + 1,
-            None,
-            _("The file is not UTF-8 text. Save it as CSV UTF-8 and try again."),
-        )
-    except csv.Error as exc:
-        errors.add(
-            row_number + 1,
-            None,
-            _("The CSV file cannot be read here: %(reason)s") % {"reason": exc},
-        )
-    finally:
-        stream.detach()
-
-
-def _read_xlsx(upload, errors: _Errors):
-    from openpyxl import load_workbook
-
-    upload.seek(0)
-    try:
-        workbook = load_workbook(upload, read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-    except Exception:  # openpyxl raises many kinds for a damaged workbook; all mean the same here
-        errors.add(None, None, _("The XLSX file cannot be read."))
-        return
-    try:
-        for row_number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield row_number, list(values)
-    finally:
-        workbook.close()
-
-
 def _parse_date(text: str):
     return datetime.date.fromisoformat(text) if len(text) == 10 else None
 
@@ -187,51 +102,22 @@ class _Row:
         self.values = values
 
 
-def _read_rows(upload, errors: _Errors) -> list[_Row]:
+def _read_rows(upload, errors: ErrorList) -> list[_Row]:
+    """The file's rows by the shared reader (core.imports): the contract's columns, an optional
+    column that is absent read as None (its value stays as it is)."""
     try:
-        kind = spreadsheet_kind(upload)
-    except ValidationError as exc:
-        for message in exc.messages:
-            errors.add(None, None, message)
+        table = read_table(upload, required=COLUMNS, max_rows=MAX_ROWS)
+    except ImportRejected as exc:
+        errors.extend(exc.errors)
         return []
-    reader = _read_xlsx(upload, errors) if kind == "xlsx" else _read_csv(upload, errors)
-    positions: dict[str, int] | None = None
-    rows: list[_Row] = []
-    for row_number, raw in reader:
-        if positions is None:
-            header = [_cell_text(v).lower().lstrip("\ufeff") for v in raw]
-            positions = {name: header.index(name) for name in ALL_COLUMNS if name in header}
-            missing = [name for name in COLUMNS if name not in positions]
-            for name in missing:
-                errors.add(
-                    1,
-                    name,
-                    _("The column %(column)s is missing from the header row.") % {"column": name},
-                )
-            if missing:
-                return []
-            continue
-        values = {
-            name: (_cell_text(raw[i]) if i < len(raw) else "") for name, i in positions.items()
-        }
+    present = [name for name in ALL_COLUMNS if name in table.header]
+    rows = []
+    for number, cells in table.rows:
+        values = {name: cells.get(name, "") for name in present}
         for name in OPTIONAL_COLUMNS:
-            if name not in positions:
-                values[name] = None  # the column is absent: the value stays as it is
-        date_cells = {name: raw[i] for name, i in positions.items() if i < len(raw)}
-        if not any(values.values()):
-            continue
-        for name in ("issued_on", "target_date", "implemented_on", "status_on"):
-            cell = date_cells.get(name)
-            if isinstance(cell, datetime.datetime | datetime.date):
-                values[name] = cell if not isinstance(cell, datetime.datetime) else cell.date()
-        rows.append(_Row(row_number, values))
-        if len(rows) > MAX_ROWS:
-            errors.add(row_number, None, _("A file may hold at most %(n)d rows.") % {"n": MAX_ROWS})
-            break
-        if errors.full:
-            break
-    if positions is None and not errors:
-        errors.add(1, None, _("The file is empty: it needs a header row and at least one row."))
+            if name not in table.header:
+                values[name] = None
+        rows.append(_Row(number, values))
     return rows
 
 
@@ -240,7 +126,7 @@ def _chunks(items: list, size: int = CHUNK):
         yield items[start : start + size]
 
 
-def _check_row(row: _Row, errors: _Errors, bodies: dict, units: dict, authors) -> dict | None:
+def _check_row(row: _Row, errors: ErrorList, bodies: dict, units: dict, authors) -> dict | None:
     v = row.values
     n = row.number_in_file
     for name in ("report_symbol", "report_title", "number", "text"):
@@ -436,7 +322,7 @@ def import_recommendations(upload, *, acting_user, dry_run: bool = False) -> Imp
             "code", flat=True
         )
     }
-    errors = _Errors()
+    errors = ErrorList()
     rows = _read_rows(upload, errors)
     if errors:
         raise ImportRejected(errors)
@@ -819,3 +705,24 @@ def _write(
         if updates:
             RecommendationUpdate.objects.bulk_create(updates, batch_size=BATCH)
             history.record_bulk(updates)
+
+
+def import_for_page(upload, *, acting_user, dry_run: bool) -> dict:
+    """The import as the shared import page reads it (core.imports.ImportView): the counts and the
+    previewed rows; the same action as the API."""
+    from oversight.services import import_recommendations as run
+
+    result = run(upload, acting_user=acting_user, dry_run=dry_run)
+    return {
+        **result.as_dict(),
+        "rows": [
+            {
+                "row": item["row"],
+                "action": item["action"],
+                "label": item["recommendation"],
+                "changes": item["changes"],
+            }
+            for item in result.preview
+        ],
+        "rows_left_out": max(0, result.created + result.updated - len(result.preview)),
+    }

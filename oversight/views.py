@@ -1,13 +1,8 @@
-import uuid
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from core import dashboard
+from core import dashboard, imports
 from core.actions import may
 from core.exports import csv_response, xlsx_response
 from core.generic import (
@@ -36,7 +31,7 @@ from oversight.filtersets import (
     RecommendationFilterSet,
 )
 from oversight.forms import ImportForm, RecommendationForm, ReportForm, StatusForm
-from oversight.importer import ALL_COLUMNS, ImportRejected
+from oversight.importer import ALL_COLUMNS, COLUMNS, OPTIONAL_COLUMNS
 from oversight.models import Evidence, OversightReport, Recommendation
 
 RECOMMENDATION_COLUMNS = [
@@ -240,88 +235,45 @@ class EvidenceDownloadView(LoginRequiredMixin, View):
         return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name)
 
 
-class ImportView(LoginRequiredMixin, View):
-    """Upload a file, see what it would do (rows to create, update, leave, every error), confirm.
-    The uploaded file waits in storage under a random name bound to the user's session. Both steps
-    run the import action (services.import_recommendations), the first as a dry run."""
+class ImportView(imports.ImportView):
+    """Upload a file, see what it would do (rows to create, update, leave, every error), check it
+    again or confirm it, land on the imported recommendations (core.imports). Both steps run the
+    import action (services.import_recommendations), the first as a dry run."""
 
-    template_name = "oversight/import.html"
-    session_key = "oversight_import"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not may(request.user, "add", Recommendation):
-            raise PermissionDenied(
-                _("Only oversight bodies and administrators import recommendations.")
-            )
-        return super().dispatch(request, *args, **kwargs)
-
-    def get(self, request):
-        if request.GET.get("template"):
-            example = [
-                "OIOS",
-                "2026/001",
-                "Audit of travel management",
-                "2026-02-15",
-                "1",
-                "Strengthen the review of travel approvals.",
-                "important",
-                "DMSPC-OHR",
-                "yes",
-                "2026-12-31",
-                "open",
-                "",
-                "",
-                "25000.00",
-                "",
-            ]
-            return csv_response("recommendations-template", ALL_COLUMNS, [example])
-        return render(request, self.template_name, {"form": ImportForm(), "tab": "import"})
-
-    def post(self, request):
-        if "confirm" in request.POST:
-            return self.confirm(request)
-        form = ImportForm(request.POST, request.FILES)
-        context = {"form": form, "tab": "import"}
-        if not form.is_valid():
-            return render(request, self.template_name, context, status=400)
-        upload = form.cleaned_data["file"]
-        try:
-            result = services.import_recommendations(upload, acting_user=request.user, dry_run=True)
-        except ImportRejected as exc:
-            context["errors"] = exc.errors
-            return render(request, self.template_name, context, status=400)
-        name = f"oversight/imports/{uuid.uuid4().hex}"
-        upload.seek(0)
-        stored = default_storage.save(name, ContentFile(upload.read()))
-        request.session[self.session_key] = {"path": stored, "name": upload.name}
-        context.update(result=result, filename=upload.name)
-        return render(request, self.template_name, context)
-
-    def confirm(self, request):
-        pending = request.session.pop(self.session_key, None)
-        if not pending or not default_storage.exists(pending["path"]):
-            messages.error(
-                request, _("Upload the file again: the previewed file is no longer here.")
-            )
-            return HttpResponseRedirect(reverse("oversight:import"))
-        with default_storage.open(pending["path"], "rb") as stored:
-            upload = SimpleUploadedFile(pending["name"], stored.read())
-        default_storage.delete(pending["path"])
-        try:
-            result = services.import_recommendations(upload, acting_user=request.user)
-        except ImportRejected as exc:
-            return render(
-                request,
-                self.template_name,
-                {"form": ImportForm(), "errors": exc.errors, "tab": "import"},
-                status=400,
-            )
-        messages.success(
-            request,
-            _("Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
-            % result.as_dict(),
-        )
-        return HttpResponseRedirect(reverse("oversight:recommendation_list"))
+    spec = "oversight.importer:import_for_page"
+    model = Recommendation
+    permission = "add"
+    refusal = gettext_lazy("Only oversight bodies and administrators import recommendations.")
+    form_class = ImportForm
+    list_url_name = "oversight:recommendation_list"
+    title = gettext_lazy("Import recommendations")
+    intro = gettext_lazy(
+        "Upload a CSV (UTF-8) or XLSX file with a header row. Rows are matched on body, report "
+        "symbol and number: importing the same file again changes nothing, an edited file updates."
+    )
+    columns = COLUMNS
+    optional_columns = OPTIONAL_COLUMNS
+    label_heading = gettext_lazy("Recommendation")
+    tabs_template = "oversight/_tabs.html"
+    cards = [("reports_created", gettext_lazy("new reports"))]
+    template_file_name = "recommendations-template"
+    template_example = [
+        "OIOS",
+        "2026/001",
+        "Audit of travel management",
+        "2026-02-15",
+        "1",
+        "Strengthen the review of travel approvals.",
+        "important",
+        "DMSPC-OHR",
+        "yes",
+        "2026-12-31",
+        "open",
+        "",
+        "",
+        "25000.00",
+        "",
+    ]
 
 
 STATUS_TONES = [

@@ -4,20 +4,18 @@ before anything is written: one bad row rejects the import and nothing is saved.
 matched on a natural key (appraisals on (staff, cycle)), so a second import of the same file
 changes nothing."""
 
-import csv
 import datetime
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import history
 from core.actions import action, may
-from core.uploads import spreadsheet_kind
+from core.imports import ImportRejected, read_table
 from org.models import OrgUnit, Person
 from performance.choices import Rating
 from performance.models import (
@@ -35,14 +33,6 @@ CHUNK = 5000
 COMPARED = ("unit_id", "due_on", "completed_on", "rating")
 
 
-class ImportRejected(Exception):
-    """The file has errors: `errors` lists {"row", "column", "error"} (row 1 is the header)."""
-
-    def __init__(self, errors: list[dict]):
-        self.errors = errors
-        super().__init__(f"{len(errors)} errors")
-
-
 @dataclass
 class ImportResult:
     created: int = 0
@@ -54,42 +44,13 @@ class ImportResult:
         return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def read_rows(
     upload, columns: list[str] = COLUMNS, required: list[str] = REQUIRED
 ) -> Iterator[tuple[int, dict[str, str]]]:
-    """(spreadsheet row number, {column: text}) for every non-empty data row."""
-    kind = spreadsheet_kind(upload)
-    if kind == "xlsx":
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(upload, read_only=True, data_only=True)
-        except Exception:
-            raise ValidationError(_("The XLSX file could not be read.")) from None
-        sheet = workbook.worksheets[0]
-        rows = ([_text(v) for v in row] for row in sheet.iter_rows(values_only=True))
-    else:
-        try:
-            text = io.TextIOWrapper(upload, encoding="utf-8-sig", newline="")
-            rows = ([_text(v) for v in row] for row in csv.reader(text))
-            header = next(rows, None)
-        except UnicodeDecodeError:
-            raise ValidationError(_("The CSV file is not UTF-8 text.")) from None
-        yield from _with_header(header, rows, columns, required)
-        return
-    yield from _with_header(next(rows, None), rows, columns, required)
+    """(spreadsheet row number, {column: text}) for every non-empty data row, read by the shared
+    reader (core.imports); a column this import does not know is refused."""
+    table = read_table(upload)
+    yield from _with_header(table.header, table.rows, columns, required)
 
 
 def _with_header(header, rows, columns=COLUMNS, required=REQUIRED):
@@ -112,16 +73,7 @@ def _with_header(header, rows, columns=COLUMNS, required=REQUIRED):
     ]
     if errors:
         raise ImportRejected(errors)
-    try:
-        for number, row in enumerate(rows, start=2):
-            if not any(row):
-                continue
-            yield (
-                number,
-                {name: (row[i] if i < len(row) else "") for i, name in enumerate(names) if name},
-            )
-    except UnicodeDecodeError:
-        raise ValidationError(_("The CSV file is not UTF-8 text.")) from None
+    yield from rows
 
 
 def _date(value: str):
@@ -559,3 +511,27 @@ def import_budget_performance(upload, *, acting_user, dry_run: bool = False) -> 
     if not dry_run:
         _write(BudgetPerformance, to_create, to_update, list(BUDGET_COMPARED), timezone.now())
     return result
+
+
+def _page_summary(result: ImportResult) -> dict:
+    return {**result.as_dict(), "rows": []}
+
+
+def appraisals_for_page(upload, *, acting_user, dry_run: bool) -> dict:
+    """The appraisal import as the shared import page reads it (core.imports.ImportView); its
+    preview runs the import and rolls it back."""
+    from core.imports import rolled_back
+
+    if dry_run:
+        return _page_summary(rolled_back(import_appraisals, upload, acting_user=acting_user))
+    return _page_summary(import_appraisals(upload, acting_user=acting_user))
+
+
+def completions_for_page(upload, *, acting_user, dry_run: bool) -> dict:
+    return _page_summary(import_completions(upload, acting_user=acting_user, dry_run=dry_run))
+
+
+def budget_for_page(upload, *, acting_user, dry_run: bool) -> dict:
+    return _page_summary(
+        import_budget_performance(upload, acting_user=acting_user, dry_run=dry_run)
+    )

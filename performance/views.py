@@ -1,24 +1,17 @@
 """Pages of the performance area. Views declare; rules live in models, services and metrics."""
 
 import datetime
-import uuid
 
-from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import BooleanField, Case, Prefetch, Value, When
-from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
-from core import actions
+from core import actions, imports
 from core.exports import csv_response, xlsx_response
 from core.generic import (
     Column,
@@ -47,12 +40,6 @@ from performance.filtersets import (
     DisciplinaryCaseFilterSet,
     IndicatorFilterSet,
     RecognitionFilterSet,
-)
-from performance.imports import (
-    ImportRejected,
-    import_appraisals,
-    import_budget_performance,
-    import_completions,
 )
 from performance.models import (
     Appraisal,
@@ -365,36 +352,19 @@ class CaseUpdateView(FormMixin, ScopedUpdateView):
     form_class = forms.UnderperformanceCaseForm
 
 
-class AppraisalImportView(LoginRequiredMixin, FormView):
-    """Upload the HR system's appraisal file: every row is checked first; any error rejects
-    the whole file and nothing is saved."""
+class AppraisalImportView(imports.ImportView):
+    """Upload the HR system's appraisal file, see what it would do, confirm: every row is checked
+    first; any error rejects the whole file and nothing is saved (core.imports)."""
 
-    template_name = "performance/appraisal_import.html"
+    spec = "performance.imports:appraisals_for_page"
+    model = Appraisal
+    permission = "import"
+    refusal = gettext_lazy("Only administrators and unit managers import appraisals.")
     form_class = forms.ImportForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not actions.may(request.user, "import", Appraisal):
-            raise PermissionDenied(_("Only administrators and unit managers import appraisals."))
-        return super().dispatch(request, *args, **kwargs)
-
-    def form_valid(self, form):
-        try:
-            result = import_appraisals(form.cleaned_data["file"], acting_user=self.request.user)
-        except ImportRejected as rejected:
-            return self.render_to_response(
-                self.get_context_data(
-                    form=form, errors=rejected.errors[:200], error_count=len(rejected.errors)
-                )
-            )
-        except ValidationError as exc:
-            form.add_error("file", exc.messages)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
-            % result.as_dict(),
-        )
-        return HttpResponseRedirect(reverse("performance:appraisal_list"))
+    list_url_name = "performance:appraisal_list"
+    title = gettext_lazy("Import appraisals")
+    columns = ["staff", "cycle"]
+    optional_columns = ["due_on", "completed_on", "rating", "unit"]
 
 
 class ComplianceView(LoginRequiredMixin, TemplateView):
@@ -624,87 +594,13 @@ class RecordDetailView(ScopedDetailView):
         return context
 
 
-class SpreadsheetImportView(LoginRequiredMixin, TemplateView):
-    """Upload, preview, confirm: the file is checked whole (the import's dry run) and its counts
-    shown; only a confirmation writes, all rows or none. The previewed file waits in storage
-    under a random name, referenced from the session."""
+class SpreadsheetImportView(imports.ImportView):
+    """Upload, preview, confirm (core.imports): the file is checked whole (the import's dry run)
+    and its counts shown; only a confirmation writes, all rows or none."""
 
-    template_name = "performance/import.html"
-    model = None
-    function = None
-    title = ""
-    columns = ""
-    success_url_name = ""
-
-    @property
-    def session_key(self) -> str:
-        return f"performance-import-{self.model._meta.model_name}"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not actions.may(request.user, "import", self.model):
-            raise PermissionDenied(_("You may not import these records."))
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.setdefault("form", forms.SpreadsheetImportForm())
-        context.update(
-            title=self.title, columns=self.columns, back_url=reverse(self.success_url_name)
-        )
-        return context
-
-    def run(self, upload, dry_run: bool):
-        return type(self).function(upload, acting_user=self.request.user, dry_run=dry_run)
-
-    def post(self, request, *args, **kwargs):
-        if "confirm" in request.POST:
-            return self.confirm(request)
-        form = forms.SpreadsheetImportForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form), status=400)
-        upload = form.cleaned_data["file"]
-        # Kept before the check reads it: the CSV reader closes the file it wraps.
-        content = upload.read()
-        upload.seek(0)
-        try:
-            result = self.run(upload, dry_run=True)
-        except ImportRejected as rejected:
-            return self.render_to_response(
-                self.get_context_data(form=form, errors=rejected.errors[:200]), status=400
-            )
-        except ValidationError as exc:
-            form.add_error("file", exc.messages)
-            return self.render_to_response(self.get_context_data(form=form), status=400)
-        stored = default_storage.save(
-            f"performance/imports/{uuid.uuid4().hex}", ContentFile(content)
-        )
-        request.session[self.session_key] = {"path": stored, "name": upload.name}
-        return self.render_to_response(
-            self.get_context_data(result=result.as_dict(), filename=upload.name)
-        )
-
-    def confirm(self, request):
-        pending = request.session.pop(self.session_key, None)
-        if not pending or not default_storage.exists(pending["path"]):
-            messages.error(
-                request, _("Upload the file again: the previewed file is no longer here.")
-            )
-            return HttpResponseRedirect(request.path)
-        with default_storage.open(pending["path"], "rb") as stored:
-            upload = SimpleUploadedFile(pending["name"], stored.read())
-        default_storage.delete(pending["path"])
-        try:
-            result = self.run(upload, dry_run=False)
-        except ImportRejected as rejected:
-            return self.render_to_response(
-                self.get_context_data(errors=rejected.errors[:200]), status=400
-            )
-        messages.success(
-            request,
-            _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
-            % result.as_dict(),
-        )
-        return HttpResponseRedirect(reverse(self.success_url_name))
+    permission = "import"
+    refusal = gettext_lazy("You may not import these records.")
+    form_class = forms.SpreadsheetImportForm
 
 
 def _as_at(request):
@@ -796,11 +692,11 @@ class CompletionUpdateView(FormMixin, ScopedUpdateView):
 
 
 class CompletionImportView(SpreadsheetImportView):
+    spec = "performance.imports:completions_for_page"
     model = CourseCompletion
-    function = import_completions
     title = gettext_lazy("Import course completions")
-    columns = "index_number, course_code, completed_on (YYYY-MM-DD)"
-    success_url_name = "performance:completion_list"
+    columns = ["index_number", "course_code", "completed_on"]
+    list_url_name = "performance:completion_list"
 
 
 class LearningView(LoginRequiredMixin, TemplateView):
@@ -1046,11 +942,12 @@ class BudgetUpdateView(FormMixin, ScopedUpdateView):
 
 
 class BudgetImportView(SpreadsheetImportView):
+    spec = "performance.imports:budget_for_page"
     model = BudgetPerformance
-    function = import_budget_performance
     title = gettext_lazy("Import budget performance")
-    columns = "unit, period, appropriation, expenditure, currency (optional, USD)"
-    success_url_name = "performance:budget_list"
+    columns = ["unit", "period", "appropriation", "expenditure"]
+    optional_columns = ["currency"]
+    list_url_name = "performance:budget_list"
 
 
 # --- Links answering paragraphs 13-15 ----------------------------------------------------------

@@ -50,7 +50,9 @@ def test_instrument_import_page_preview_confirm_and_second_upload(
     assert Delegation.objects.count() == 1  # nothing saved before the confirmation
 
     done = client.post(PAGE_D, {"confirm": "1"}, follow=True)
-    assert done.redirect_chain[-1][0] == "/accountability/delegations/"
+    # The user lands on the register filtered to the imported instruments.
+    assert done.redirect_chain[-1][0].startswith("/accountability/delegations/?import=")
+    assert {d.reference for d in done.context["object_list"]} == {"DMSPC/OHR/1", "DMSPC/OHR/2"}
     assert "Imported: 2 created, 0 updated, 0 unchanged." in done.content.decode()
     assert set(
         Delegation.objects.filter(parent__reference="DMSPC/ROOT").values_list(

@@ -161,28 +161,36 @@ def test_every_list_page_answers(units, web, gastaff, admin_user):
         assert web(admin_user).get(f"/governance/{name}").status_code == 200, name
 
 
-def test_mandate_import_page_previews_then_imports(units, web, admin_user, gastaff):
+def test_mandate_import_page_previews_then_imports(
+    units, web, admin_user, gastaff, settings, tmp_path
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from governance.models import Mandate
 
+    settings.VAR_DIR = tmp_path  # the kept uploads go under VAR_DIR/imports
+
     def upload(text):
         return SimpleUploadedFile("mandates.csv", text.encode())
 
+    url = "/governance/mandates/import/"
     good = "symbol,body,adopted_on,title\nA/RES/64/259,GA,2010-03-29,Accountability\n"
-    assert web(gastaff).get("/governance/mandates/import/").status_code == 403
+    assert web(gastaff).get(url).status_code == 403
     client = web(admin_user)
-    preview = client.post("/governance/mandates/import/", {"file": upload(good), "preview": "on"})
-    assert "Preview: nothing was saved" in preview.content.decode()
-    assert Mandate.objects.count() == 0
-    bad = client.post(
-        "/governance/mandates/import/", {"file": upload(good + "X,ZZ,2010-01-01,Bad\n")}
-    )
+    bad = client.post(url, {"file": upload(good + "X,ZZ,2010-01-01,Bad\n")})
     assert bad.status_code == 400 and "nothing was saved" in bad.content.decode()
     assert Mandate.objects.count() == 0
-    done = client.post("/governance/mandates/import/", {"file": upload(good)})
-    assert "Imported" in done.content.decode()
+    preview = client.post(url, {"file": upload(good)})
+    assert preview.status_code == 200 and Mandate.objects.count() == 0
+    token = preview.context["token"]
+    assert preview.context["result"]["created"] == 1
+    # Confirmed without choosing the file again; the user lands on the imported mandate.
+    done = client.post(url, {"token": token, "confirm": "1"})
+    assert done.status_code == 302
+    assert done["Location"] == f"/governance/mandates/?import={token}"
     assert list(Mandate.objects.values_list("symbol", flat=True)) == ["A/RES/64/259"]
+    listed = client.get(done["Location"])
+    assert [m.symbol for m in listed.context["object_list"]] == ["A/RES/64/259"]
 
 
 def test_pages_read_in_chinese(resolution, units, web, gastaff):

@@ -33,7 +33,7 @@ def test_oios_imports_manager_reports_progress_oios_verifies(
     assert page.locator("#to-create").inner_text() == "2"
     assert not Recommendation.objects.exists()
     page.click("#confirm-import")
-    page.wait_for_url(f"{page.base_url}/oversight/recommendations/")
+    page.wait_for_url(f"{page.base_url}/oversight/recommendations/?import=*")
     assert Recommendation.objects.count() == 2
     rec = Recommendation.objects.get(number="1")
     page.click("form[action='/accounts/logout/'] button")

@@ -5,6 +5,7 @@ import pytest
 from django.core import mail
 from openpyxl import load_workbook
 
+from org.tests.factories import OrgUnitFactory
 from oversight import reminders
 from oversight.models import Recommendation
 from oversight.tests.factories import RecommendationFactory, ReportFactory, body
@@ -86,18 +87,39 @@ def test_stale_status_form_is_an_error_not_an_overwrite(web, rec, manager):
     assert rec.status == "in_progress"
 
 
-def test_import_preview_then_confirm(web, oios, units):
+def test_import_preview_then_confirm(web, oios, units, boa, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
     client = web(oios)
+    RecommendationFactory(unit=units["ohr"])  # already recorded: not among the imported rows
     preview = client.post("/oversight/import/", {"file": csv_file([row(), row(number="2")])})
     assert preview.status_code == 200
-    assert preview.context["result"].created == 2
-    assert not Recommendation.objects.exists()
-    done = client.post("/oversight/import/", {"confirm": "1"})
-    assert done.status_code == 302
-    assert Recommendation.objects.count() == 2
-    bad = client.post("/oversight/import/", {"file": csv_file([row(unit="NOPE")])})
+    assert preview.context["result"]["created"] == 2
+    token = preview.context["token"]
+    assert Recommendation.objects.count() == 1
+    # The kept file is its uploader's: another user's token reads as gone, and imports nothing.
+    other = web(boa).post("/oversight/import/", {"token": token, "confirm": "1"})
+    assert other.status_code == 302 and other["Location"] == "/oversight/import/"
+    assert Recommendation.objects.count() == 1
+    done = client.post("/oversight/import/", {"token": token, "confirm": "1"})
+    assert done.status_code == 302 and done["Location"].endswith(f"?import={token}")
+    assert Recommendation.objects.count() == 3
+    listed = client.get(done["Location"])
+    assert sorted(r.number for r in listed.context["object_list"]) == ["1", "2"]
+    # Confirming twice imports once: the kept file is gone.
+    assert client.post("/oversight/import/", {"token": token, "confirm": "1"}).status_code == 302
+    assert Recommendation.objects.count() == 3
+    # Another user's landing shows none of the rows.
+    assert list(web(boa).get(done["Location"]).context["object_list"]) == []
+
+    bad = client.post("/oversight/import/", {"file": csv_file([row(unit="NOPE", number="9")])})
     assert bad.status_code == 400 and "Unknown org unit code NOPE." in bad.content.decode()
-    assert client.post("/oversight/import/", {"confirm": "1"}).status_code == 302
+    # A file with errors is never confirmed; it is kept to be checked again once corrected.
+    token = bad.context["token"]
+    assert client.post("/oversight/import/", {"token": token, "confirm": "1"}).status_code == 400
+    OrgUnitFactory(code="NOPE", name="A new office", parent=units["root"])
+    again = client.post("/oversight/import/", {"token": token, "recheck": "1"})
+    assert again.status_code == 200 and again.context["result"]["created"] == 1
+    assert Recommendation.objects.count() == 3
 
 
 def test_exports_write_formulas_inert(web, units, oios):
@@ -291,7 +313,7 @@ def test_xlsx_preview_then_confirm(web, oios, units):
 
     client = web(oios)
     preview = client.post("/oversight/import/", {"file": xlsx_file([row(), row(number="2")])})
-    assert preview.status_code == 200 and preview.context["result"].created == 2
+    assert preview.status_code == 200 and preview.context["result"]["created"] == 2
     assert client.post("/oversight/import/", {"confirm": "1"}).status_code == 302
     assert Recommendation.objects.count() == 2
 
@@ -313,7 +335,7 @@ def test_export_for_reimport_round_trips_unchanged(web, oios, units):
     preview = client.post("/oversight/import/", {"file": SimpleUploadedFile("back.csv", exported)})
     assert preview.status_code == 200, preview.content.decode()[-2000:]
     result = preview.context["result"]
-    assert (result.created, result.updated, result.unchanged) == (0, 0, 2)
+    assert (result["created"], result["updated"], result["unchanged"]) == (0, 0, 2)
 
 
 def test_the_import_template_imports(web, oios, units):
@@ -324,7 +346,7 @@ def test_the_import_template_imports(web, oios, units):
     preview = client.post(
         "/oversight/import/", {"file": SimpleUploadedFile("template.csv", template)}
     )
-    assert preview.status_code == 200 and preview.context["result"].created == 1
+    assert preview.status_code == 200 and preview.context["result"]["created"] == 1
 
 
 def test_admin_records_non_acceptance_through_the_rule_and_on_the_timeline(web, rec, admin_user):

@@ -167,7 +167,7 @@ def test_budget_import_pages(web, units, manager, gastaff):
     client = web(manager)
     upload = csv_file("unit,period,appropriation,expenditure\nDMSPC-OHR,2024,100,50\n")
     preview = client.post("/performance/budget/import/", {"file": upload})
-    assert 'id="preview-created">1<' in preview.content.decode()
+    assert 'id="to-create">1<' in preview.content.decode()
     assert client.post("/performance/budget/import/", {"confirm": "1"}).status_code == 302
     assert BudgetPerformance.objects.get().utilisation_rate == 50.0
     page = web(gastaff).get("/performance/budget/")

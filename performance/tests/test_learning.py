@@ -246,7 +246,7 @@ def test_import_pages_preview_then_confirm(web, courses, manager, units):
     client = web(manager)
     upload = csv_file("index_number,course_code,completed_on\n40000001,ETH,2026-01-05\n")
     preview = client.post("/performance/completions/import/", {"file": upload})
-    assert preview.status_code == 200 and 'id="preview-created">1<' in preview.content.decode()
+    assert preview.status_code == 200 and 'id="to-create">1<' in preview.content.decode()
     assert not CourseCompletion.objects.exists()
     confirmed = client.post("/performance/completions/import/", {"confirm": "1"})
     assert confirmed.status_code == 302 and CourseCompletion.objects.count() == 1
