@@ -404,6 +404,11 @@ def run(token: str, user_id: int, confirm: bool) -> dict:
             "progress": 100,
             "errors": [problem(None, None, m) for m in messages_],
         }
+    except Exception:
+        # Not the file's fault: nothing was saved (the import is one transaction); the page says
+        # so instead of following a run that will never end, and the error is logged.
+        set_state(token, status="failed", mode=mode, progress=100)
+        raise
     else:
         outcome = {"status": "done", "mode": mode, "progress": 100, "summary": summary}
         if confirm:
