@@ -310,7 +310,7 @@ class EditionSectionView(SectionMixin, FormView):
             and actions.allowed(user, "change", section),
             can_comment=not edition.is_issued and actions.allowed(user, "comment", edition),
             comments=comments,
-            comment_form=CommentForm(initial={"language": section.language}),
+            comment_form=CommentForm(prefix="comment", initial={"language": section.language}),
             preview=preview(text, self.snapshot(), section.language),
             siblings=[
                 (key, title, language)
@@ -357,7 +357,7 @@ class EditionPreviewView(SectionMixin, View):
 
 class CommentCreateView(SectionMixin, View):
     def post(self, request, pk, key, language):
-        form = CommentForm(request.POST)
+        form = CommentForm(request.POST, prefix="comment")
         back = redirect("reports:edition_section", pk, key, language)
         if not form.is_valid():
             messages.error(request, _("Write the comment."))
