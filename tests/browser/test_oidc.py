@@ -212,18 +212,25 @@ def test_a_group_removed_between_two_sign_ins_removes_the_role(browser_page, sso
     assert {e.actor for e in entries} == {f"oidc:{sso.issuer}"}
 
 
-@pytest.mark.parametrize("fault", ["tamper", "wrong_aud", "expired"])
 @pytest.mark.django_db(transaction=True)
-def test_a_bad_id_token_signs_no_one_in(browser_page, sso, fault):
-    sso.control("mode", {"mode": fault})
+def test_a_tampered_a_wrongly_addressed_or_an_expired_id_token_signs_no_one_in(browser_page, sso):
+    # One test for the three faults: each transactional test costs a flush of every table.
     page = browser_page
+    for fault in ("tamper", "wrong_aud", "expired"):
+        sso.control("mode", {"mode": fault})
+        sso.sign_in(page, "amina")
+        assert page.url.startswith(f"{sso.tracker}/accounts/login/"), fault
+        message = page.locator(".messages").inner_text()
+        assert "its answer could not be verified" in message, fault
+        assert not sso.signed_in(page), fault
+        # The tampered token claims the administrators' group: nothing of any of them got in.
+        assert not Role.objects.exists(), fault
+        assert not Person.objects.filter(user__isnull=False).exists(), fault
+        assert not ProviderIdentity.objects.exists(), fault
+    # The same provider, behaving again, signs her in: the faults were the tokens'.
+    sso.control("mode", {"mode": "normal"})
     sso.sign_in(page, "amina")
-    assert page.url.startswith(f"{sso.tracker}/accounts/login/")
-    assert "its answer could not be verified" in page.locator(".messages").inner_text()
-    assert not sso.signed_in(page)
-    # The tampered token claims the administrators' group: nothing of it reached the tracker.
-    assert not Role.objects.exists() and not Person.objects.filter(user__isnull=False).exists()
-    assert not ProviderIdentity.objects.exists()
+    assert page.url == f"{sso.tracker}/"
 
 
 @pytest.mark.django_db(transaction=True)
