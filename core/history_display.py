@@ -19,7 +19,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -235,9 +235,9 @@ def _format(f, value, names: _Names) -> str:
         except decimal.InvalidOperation:
             return str(value)
         places = getattr(f, "decimal_places", None)
-        return formats.number_format(number, places, force_grouping=True)
-    if isinstance(f, models.IntegerField) and not f.primary_key:
-        return formats.number_format(value, force_grouping=True)
+        # Grouped with commas in every language, as the pages write amounts (Django's Chinese
+        # formats leave the grouping out).
+        return f"{number:,.{places}f}" if places is not None else f"{number:,}"
     return str(value)
 
 
