@@ -167,10 +167,13 @@ class EditionDetailView(ScopedDetailView):
             cells = []
             for language in edition.languages:
                 section = sections.get((key, language))
+                text = section.text if section else ""
                 cells.append(
                     {
                         "language": language,
-                        "words": len((section.text if section else "").split()),
+                        # Chinese is not written in words separated by spaces: count characters.
+                        "chars": len("".join(text.split())) if language.startswith("zh") else None,
+                        "words": len(text.split()),
                         "problem": (key, language) in problem_keys,
                     }
                 )
@@ -273,17 +276,15 @@ def preview(text: str, snapshot: dict | None, language: str) -> dict:
         return {"html": "", "problems": [], "no_figures": True}
     filled = figure_refs.fill(text, snapshot)
     problems = figure_refs.problems(text, snapshot)
-    footnotes = []
     try:
         from reports import narrative
 
         apparatus = narrative.Apparatus(language=language)
         html = narrative.html(filled, apparatus, numbered=True)
-        footnotes = [narrative.footnote_html(note) for note in apparatus.footnotes]
         problems += list(narrative.problems(filled))
     except ImportError:  # the document renderer without its Markdown module
         html = linebreaks(escape(filled))
-    return {"html": html, "footnotes": footnotes, "problems": problems, "no_figures": False}
+    return {"html": html, "problems": problems, "no_figures": False}
 
 
 class EditionSectionView(SectionMixin, FormView):
