@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accountability import views
+from accountability import bulk, views
 
 app_name = "accountability"
 urlpatterns = [
@@ -76,6 +76,11 @@ urlpatterns = [
     # Commitments (paragraph 8)
     path("commitments/", views.CommitmentListView.as_view(), name="commitment_list"),
     path("commitments/new/", views.CommitmentCreateView.as_view(), name="commitment_create"),
+    path(
+        "commitments/bulk/owner/",
+        bulk.AssignCommitmentOwnerView.as_view(),
+        name="commitment_bulk_owner",
+    ),
     path("commitments/<int:pk>/", views.CommitmentDetailView.as_view(), name="commitment_detail"),
     path(
         "commitments/<int:pk>/edit/",

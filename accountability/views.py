@@ -13,6 +13,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accountability import authority_check, importer, services
+from accountability.bulk import ASSIGN_OWNER
 from accountability.filtersets import CommitmentFilterSet, DecisionFilterSet, DelegationFilterSet
 from accountability.forms import (
     AcceptanceForm,
@@ -471,6 +472,7 @@ class CommitmentListView(TabsMixin, ScopedListView):
     filterset_class = CommitmentFilterSet
     export_name = "commitments"
     create_url_name = "accountability:commitment_create"
+    bulk_actions = [ASSIGN_OWNER]
     columns = [
         Column(_("Due on"), "due_on"),
         Column(_("Title"), "title", link=True),

@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView
 
-from core import actions, history, imports
+from core import actions, bulk, history, imports
 from core.exports import csv_response, xlsx_response
 from core.forms import VersionedModelForm
 from core.models import HistoryEntry, StaleVersion
@@ -83,8 +83,8 @@ class ScopedListView(LoginRequiredMixin, ListView):
     create_url_name = ""
     # Rows carry a checkbox: the selection exports, and feeds the list's bulk actions.
     selectable = True
-    # (label, url name, form class or None): actions on the selected rows, each a POST to its
-    # own view (core.bulk.BulkActionView), offered only to a user who may change such records.
+    # core.bulk.BulkAction: actions on the ticked rows, each a POST to its own view
+    # (core.bulk.BulkActionView), offered to a user who holds one of its permissions.
     bulk_actions: list = []
 
     def base_queryset(self):
@@ -326,15 +326,20 @@ class ScopedListView(LoginRequiredMixin, ListView):
         return headers
 
     def offered_bulk_actions(self) -> list[dict]:
+        """The list's bulk actions this user may take on some of its rows (core.bulk), each
+        with its inputs' form."""
         if not self.selectable or not self.bulk_actions:
             return []
-        if not actions.may(self.request.user, "change", self.model):
-            return []
-        offered = []
-        for label, url_name, form_class in self.bulk_actions:
-            form = form_class(user=self.request.user, prefix="bulk") if form_class else None
-            offered.append({"label": label, "url": reverse(url_name), "form": form})
-        return offered
+        return [
+            {
+                "label": action.label,
+                "url": reverse(action.url_name),
+                "form": action.form_class(user=self.request.user, prefix="bulk")
+                if action.form_class
+                else None,
+            }
+            for action in bulk.offered(self.request.user, self.model, self.bulk_actions)
+        ]
 
 
 def indexed_fields(model) -> set[str]:

@@ -9,6 +9,8 @@ from django import forms
 from django.http import QueryDict
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ChoiceIteratorMixin
+from django_filters.widgets import BooleanWidget
 
 from core.forms import DateInput
 
@@ -82,19 +84,27 @@ def prepare_filter_form(form) -> None:
         if isinstance(field, forms.DateField) and not isinstance(field, forms.DateTimeField):
             if getattr(widget, "input_type", "") != "date":
                 field.widget = DateInput(attrs=widget.attrs)
-        elif isinstance(widget, forms.NullBooleanSelect) or (
-            isinstance(widget, forms.Select)
-            and {str(v) for v, _label in widget.choices} == {"", "true", "false"}
-        ):
+        elif isinstance(widget, forms.NullBooleanSelect | BooleanWidget):
             empty = "unknown" if isinstance(widget, forms.NullBooleanSelect) else ""
             widget.choices = [(empty, _("All")), ("true", _("Yes")), ("false", _("No"))]
-        elif isinstance(field, forms.ModelChoiceField) and not isinstance(
-            field, forms.ModelMultipleChoiceField
+        elif isinstance(widget, forms.SelectMultiple) and not isinstance(
+            widget, forms.CheckboxSelectMultiple
         ):
+            # Several choices as chips in a search box, not a Ctrl-click list.
+            widget.attrs.setdefault("data-combobox", "multiple")
+        elif isinstance(field, forms.ModelChoiceField):
+            # Never iterated here: its options are a query, run once when the select renders.
+            if field.empty_label is not None and not isinstance(
+                field, forms.ModelMultipleChoiceField
+            ):
+                field.empty_label = _("All")
+            if type(widget) is forms.Select:
+                widget.attrs.setdefault("data-combobox", "")
+        elif isinstance(field, ChoiceIteratorMixin):
+            # django-filter's choice fields add their empty choice as they are read.
             if field.empty_label is not None:
                 field.empty_label = _("All")
-            if isinstance(widget, forms.Select) and not isinstance(widget, forms.SelectMultiple):
-                widget.attrs.setdefault("data-combobox", "")
+                widget.choices = list(field.choices)  # the widget keeps its own copy
         elif isinstance(field, forms.ChoiceField) and not isinstance(
             field, forms.MultipleChoiceField
         ):
@@ -144,7 +154,9 @@ def _display(field, raw: list[str], cleaned):
         return un_date(cleaned)
     if isinstance(cleaned, bool):
         return _("Yes") if cleaned else _("No")
-    if isinstance(field, forms.ModelChoiceField) and cleaned is not None:
+    if isinstance(field, forms.ModelChoiceField):
+        if cleaned is None:
+            return ", ".join(raw)
         if hasattr(cleaned, "__iter__") and not isinstance(cleaned, str):
             return ", ".join(field.label_from_instance(o) for o in cleaned)
         return field.label_from_instance(cleaned)

@@ -1,11 +1,16 @@
 from django.urls import path
 
-from oversight import views
+from oversight import bulk, views
 
 app_name = "oversight"
 urlpatterns = [
     path("", views.RecommendationListView.as_view(), name="index"),
     path("recommendations/", views.RecommendationListView.as_view(), name="recommendation_list"),
+    path(
+        "recommendations/bulk/status/",
+        bulk.BulkStatusView.as_view(),
+        name="recommendation_bulk_status",
+    ),
     path(
         "recommendations/new/",
         views.RecommendationCreateView.as_view(),

@@ -24,6 +24,7 @@ from core.generic import (
     visible_or_404,
 )
 from oversight import charts, metrics, services, workflow
+from oversight.bulk import CHANGE_STATUS
 from oversight.choices import Priority, RecommendationStatus
 from oversight.filtersets import (
     MonitoringFilterSet,
@@ -59,6 +60,7 @@ class RecommendationListView(ScopedListView):
     )
     export_name = "recommendations"
     columns = RECOMMENDATION_COLUMNS
+    bulk_actions = [CHANGE_STATUS]
 
     def base_queryset(self):
         return super().base_queryset().select_related("report__body", "unit")

@@ -9,6 +9,7 @@ from django.core import mail
 from accountability.models import Decision, Delegation
 from accountability.services import send_delegation_expiry_reminders
 from accountability.tests.factories import AcceptedDelegationFactory, DelegationFactory
+from core.templatetags.core_tags import un_date
 from org.tests.factories import UserFactory
 
 TODAY = datetime.date.today()
@@ -93,7 +94,6 @@ def test_expiry_reminders_go_to_both_once(db, units, admin_user, manager):
 def test_my_authority_keeps_what_ended_with_its_last_day_and_reason(
     web, manager, manager2, admin_user, units
 ):
-    from django.utils import formats
 
     from accountability.services import revoke_delegation
 
@@ -136,10 +136,9 @@ def test_my_authority_keeps_what_ended_with_its_last_day_and_reason(
     rows = ended.split("<tr>")[2:]
     # Most recently ended first: revoked today (last day yesterday), then the one that expired.
     assert "DOA/SG/REVOKED" in rows[0] and "DOA/SG/EXPIRED" in rows[1] and len(rows) == 2
-    short = "SHORT_DATE_FORMAT"
-    assert formats.date_format(TODAY - DAY, short) in rows[0]
+    assert un_date(TODAY - DAY) in rows[0]
     assert "Functions moved to DOS" in rows[0]
-    assert formats.date_format(TODAY - 20 * DAY, short) in rows[1] and "Expired" in rows[1]
+    assert un_date(TODAY - 20 * DAY) in rows[1] and "Expired" in rows[1]
     assert "DOA/SG/DOS-OLD" not in page
 
 
