@@ -231,6 +231,8 @@ OIDC_CLOCK_SKEW_SECONDS = env_int("OIDC_CLOCK_SKEW_SECONDS", 60, minimum=0)
 if OIDC_CLOCK_SKEW_SECONDS > 300:
     raise ImproperlyConfigured("OIDC_CLOCK_SKEW_SECONDS must be at most 300")
 OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10, minimum=1)
+# A session opened through the provider lasts this long: roles are re-read at least this often.
+OIDC_SESSION_HOURS = env_int("OIDC_SESSION_HOURS", 10, minimum=1)
 OIDC_USE_PKCE = True
 OIDC_USE_NONCE = True
 OIDC_STORE_ID_TOKEN = True  # the hint for the provider's logout

@@ -5,6 +5,7 @@ import logging
 from datetime import timedelta
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -81,6 +82,13 @@ class ProviderCallbackView(OIDCAuthenticationCallbackView):
             return redirect("login")
         return super().get(request)
 
+    def login_success(self):
+        response = super().login_success()
+        # The roles were read at this sign-in; the next one re-reads them (and a group left
+        # meanwhile then takes its right away), so the session does not outlive a working day.
+        self.request.session.set_expiry(settings.OIDC_SESSION_HOURS * 3600)
+        return response
+
     def login_failure(self):
         request = self.request
         unmapped = getattr(request, "signon_unmapped", None)
@@ -112,8 +120,6 @@ def failed_message() -> str:
 
 
 def contact() -> str:
-    from django.conf import settings
-
     return settings.OIDC_ACCESS_CONTACT or _("the tracker's administrators")
 
 
@@ -125,8 +131,6 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs):
-        from django.conf import settings
-
         context = super().get_context_data(**kwargs)
         provider = conf.provider()
         context["provider"] = provider
@@ -189,8 +193,6 @@ class ProfileView(LoginRequiredMixin, FormView):
     form_class = IssueTokenForm
 
     def get_context_data(self, **kwargs):
-        from django.conf import settings
-
         from org.models import Person
 
         context = super().get_context_data(**kwargs)

@@ -153,6 +153,8 @@ def test_a_mapped_group_signs_in_with_its_role_and_links_the_staff_record(browse
     sso.sign_in(page, "amina")
     assert page.url == f"{sso.tracker}/"
     assert page.locator("h1").first.inner_text() == "Dashboard"
+    session = next(c for c in page.context.cookies() if c["name"] == "sessionid")
+    assert 9.9 * 3600 < session["expires"] - time.time() <= 10 * 3600  # OIDC_SESSION_HOURS
     assert "amina · Manager" in page.locator(".who").inner_text()
 
     role = Role.objects.get(user__username="amina")
