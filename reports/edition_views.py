@@ -18,7 +18,7 @@ from django.views.generic import FormView, TemplateView
 
 from core import actions
 from core.generic import Column, ScopedDetailView, ScopedListView, add_errors, visible_or_404
-from core.models import StaleVersion
+from core.models import HistoryEntry, StaleVersion
 from reports import editions, figure_refs
 from reports.choices import CONTENT_TYPES, FileFormat
 from reports.forms import AuthorForm, CommentForm, EditionForm, SectionTextForm
@@ -320,8 +320,21 @@ class EditionSectionView(SectionMixin, FormView):
                 if key == section.key and language != section.language
             ],
             sections=editions.section_keys(edition, section.language),
+            # The section's own history: every saved text, by whom and when.
+            history_entries=self.history(section),
+            history_object=f"{section._meta.label_lower}:{section.pk}",
         )
         return context
+
+    @staticmethod
+    def history(section) -> list:
+        from core import history
+
+        entries = list(HistoryEntry.objects.for_object(section)[:50])
+        if any(entry.seq >= history.PENDING for entry in entries):
+            history.link_pending()  # as core.generic.HistoryMixin: linked before shown
+            entries = list(HistoryEntry.objects.for_object(section)[:50])
+        return entries
 
     def form_valid(self, form):
         try:
