@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from docx import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
@@ -334,6 +335,31 @@ class Writer:
             self.runs(paragraph, block.runs)
 
 
+AFTER_UPDATE_FIELDS = {
+    "hdrShapeDefaults",
+    "footnotePr",
+    "endnotePr",
+    "compat",
+    "docVars",
+    "rsids",
+    "mathPr",
+    "attachedSchema",
+    "themeFontLang",
+    "clrSchemeMapping",
+    "doNotIncludeSubdocsInStats",
+    "doNotAutoCompressPictures",
+    "forceUpgrade",
+    "captions",
+    "readModeInkLockDown",
+    "smartTagType",
+    "schemaLibrary",
+    "shapeDefaults",
+    "doNotEmbedSmartTags",
+    "decimalSymbol",
+    "listSeparator",
+}
+
+
 def _toc(document) -> None:
     """A real Word table of contents field (headings 1 to 3), updated when Word opens the
     document (settings: updateFields)."""
@@ -367,7 +393,15 @@ def _toc(document) -> None:
     if settings.find(qn("w:updateFields")) is None:
         update = OxmlElement("w:updateFields")
         update.set(qn("w:val"), "true")
-        settings.append(update)
+        # Word reads settings in the schema's order: updateFields goes before these.
+        later = next(
+            (child for child in settings if etree.QName(child).localname in AFTER_UPDATE_FIELDS),
+            None,
+        )
+        if later is not None:
+            later.addprevious(update)
+        else:
+            settings.append(update)
 
 
 def _page_break_before(paragraph) -> None:
@@ -418,7 +452,7 @@ def _summary_box(document, doc, front: dict, writer: Writer) -> None:
     cell = box.rows[0].cells[0]
     heading = cell.paragraphs[0]
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    heading.add_run(_("Summary")).bold = True
+    heading.add_run(pgettext("report document", "Summary")).bold = True
     for block in a.summary.blocks:
         writer.runs(cell.add_paragraph(), block.runs)
     cell.add_paragraph(front["period"])
@@ -429,8 +463,7 @@ def _summary_box(document, doc, front: dict, writer: Writer) -> None:
     columns = [
         _("Figure"),
         _("Value"),
-        _("Previous period (%(start)s to %(end)s)")
-        % {"start": doc.previous_start, "end": doc.previous_end},
+        a.previous_period,
     ]
     if a.previous_edition:
         columns.append(a.previous_edition)
@@ -498,9 +531,9 @@ def _body(document, doc, front: dict) -> None:
     writer = Writer(document)
     _summary_box(document, doc, front, writer)
     _toc(document)
-    _page_break_before(_heading(document, "I. " + _("Introduction"), 1))
+    _page_break_before(_heading(document, f"{a.chapters[0]}. " + _("Introduction"), 1))
     writer.blocks(a.introduction.blocks)
-    _heading(document, f"II. {a.body_title}", 1)
+    _heading(document, f"{a.chapters[1]}. {a.body_title}", 1)
     for part in a.parts:
         title = f"{part.letter}. {part.title}" if part.letter else part.title
         _heading(document, title, 2)
@@ -514,7 +547,7 @@ def _body(document, doc, front: dict) -> None:
             )
             for p in part.paragraphs:
                 _paragraph_block(document, p, writer)
-    _heading(document, "III. " + _("Action requested of the General Assembly"), 1)
+    _heading(document, f"{a.chapters[2]}. " + _("Action requested of the General Assembly"), 1)
     writer.blocks(a.action.blocks)
     _annexes(document, doc)
     _heading(document, _("Change history anchor"), 1)

@@ -114,9 +114,12 @@ class Apparatus:
     footnotes_docx: list  # the same, as the Word rendering numbers them
     # (label, this period, previous period, previous edition) for the key figures
     key_figures: list[tuple[str, str, str, str]]
+    previous_period: str  # the heading of the previous period's column
     previous_edition: str  # the heading of the previous edition's column, "" without one
     critical_past_due: "Table | None"
     is_edition: bool
+    # The chapters' numbers: I, II, III (Chinese documents: 一, 二, 三)
+    chapters: tuple[str, str, str] = ("I", "II", "III")
 
 
 def _is_amount(key: str) -> bool:
@@ -472,6 +475,14 @@ def _default_action(citation: str) -> str:
     return _("The General Assembly is requested to take note of the present report.")
 
 
+def _period_dates(period: dict, language: str) -> dict[str, str]:
+    """A period's dates for a column heading: Chinese style in Chinese (2024年1月1日); the ISO
+    dates the English tables have always shown otherwise."""
+    if language.startswith("zh"):
+        return {"start": _reader_date(period.get("start")), "end": _reader_date(period.get("end"))}
+    return {"start": period.get("start", ""), "end": period.get("end", "")}
+
+
 def _key_figures(snapshot: dict, previous: dict | None) -> list[tuple[str, str, str, str]]:
     earlier = {h["key"]: h.get("value") for h in (previous or {}).get("headline", [])}
     return [
@@ -571,17 +582,17 @@ def apparatus(
         footnotes_html=writer.for_html.footnotes,
         footnotes_docx=writer.for_docx.footnotes,
         key_figures=_key_figures(snapshot, meta.previous_snapshot),
+        previous_period=_("Previous period (%(start)s to %(end)s)")
+        % _period_dates((snapshot.get("previous_period") or {}).get("period") or {}, language),
         previous_edition=(
             _("Previous edition (%(start)s to %(end)s)")
-            % {
-                "start": meta.previous_snapshot["period"]["start"],
-                "end": meta.previous_snapshot["period"]["end"],
-            }
+            % _period_dates(meta.previous_snapshot["period"], language)
             if meta.previous_snapshot
             else ""
         ),
         critical_past_due=_critical_past_due(snapshot),
         is_edition=meta.is_edition,
+        chapters=("一", "二", "三") if language.startswith("zh") else ("I", "II", "III"),
     )
 
 

@@ -37,7 +37,6 @@ NARRATIVE_ZH = {
 def edition_meta(language: str, structure: str, previous=None) -> DocumentMeta:
     zh = language.startswith("zh")
     return DocumentMeta(
-        title="Progress towards an accountability system in the United Nations Secretariat",
         symbol="A/81/123",
         session="81",
         agenda_item="136",
@@ -290,8 +289,12 @@ def test_the_chinese_edition_follows_chinese_un_document_style(real_snapshots):
     assert "本报告是追踪系统印发的第一份报告。" in text
     assert "报告以此前的进度报告为基础，说明执行情况。" in text
     assert "监督厅建议的执行率为25.0%。" in text
-    assert not re.search(r"[\u4e00-\u9fff][.,;:](\s|$)", text)
+    # (a chapter's number, 一. 二. 三., is no sentence)
+    assert not re.search(r"[\u4e00-\u9fff]{2}[.,;:](\s|$)", text)
     assert "A/64/640，《建立联合国秘书处问责制度》，2010年1月29日。" in html
+    # The title once, in Chinese; the periods of the key figures in Chinese dates.
+    assert text.count("在联合国秘书处实行问责制度的进展情况") == 1 and "秘书长的报告" in text
+    assert "（2024年1月1日至2024年12月31日）" in _section(html, "summary")
     word = _docx_xml(render.docx(snap, None, meta))
     assert "大会第64/259号决议" in word and "本报告是追踪系统印发的第一份报告。" in word
     assert not re.search(r"[\u4e00-\u9fff][.,;:]<", word)
