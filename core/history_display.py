@@ -297,8 +297,9 @@ def readable(entries, reader) -> list[ReadableEntry]:
                 changes.append(Change(name, label, "—", str(values)))
                 continue
             before, after = values
-            if before is None and after is None and entry.action == "update":
+            if before is None and after is None:
                 # Redacted for this reader (core.generic.HistoryMixin): it changed, values hidden.
+                # (No entry stores None on both sides: a create or delete keeps one side only.)
                 changes.append(Change(name, label, "", "", hidden=True))
                 continue
             before_text, after_text = _format(f, before, names), _format(f, after, names)
