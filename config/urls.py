@@ -24,6 +24,7 @@ api_patterns = [
 urlpatterns = [
     path("", core_views.HomeView.as_view(), name="home"),
     path("health/", core_views.health, name="health"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("accounts/", include("signon.auth_urls")),
     path("oidc/", include(signon_urls.provider_urlpatterns)),
     path("i18n/", include("django.conf.urls.i18n")),
