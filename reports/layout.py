@@ -6,6 +6,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from django.utils import translation
 from django.utils.safestring import mark_safe
@@ -423,6 +424,7 @@ class _Writer:
         )
 
 
+@cache
 def _resolution_footnotes() -> dict[str, str]:
     from org.resolution import load_document
 
