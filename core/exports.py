@@ -25,6 +25,8 @@ def _csv_value(value):
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(timespec="seconds")  # ISO 8601, "T" and offset included
     if isinstance(value, datetime.date | decimal.Decimal):
         return str(value)
     return inert(str(value))

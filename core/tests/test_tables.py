@@ -338,3 +338,12 @@ def test_bulk_status_only_where_the_workflow_allows_every_row(web, oios, boa, un
     assert "This field is required" in response.content.decode()
     assert Recommendation.objects.get(pk=done.pk).status == "implemented"
     assert timezone.localdate()  # the moves took effect today (the service's default)
+
+
+def test_files_keep_iso_8601():
+    from core.exports import _csv_value
+
+    at = datetime.datetime(2026, 11, 20, 14, 24, tzinfo=datetime.UTC)
+    assert _csv_value(at) == "2026-11-20T14:24:00+00:00"
+    assert _csv_value(datetime.date(2026, 11, 20)) == "2026-11-20"
+    assert _csv_value(Decimal("1234567.50")) == "1234567.50"
