@@ -182,3 +182,26 @@ def test_the_request_form_proposes_the_last_biennium_and_refuses_a_future_end():
     assert not bound.is_valid()
     assert "must end today or earlier" in bound.errors["period_end"][0]
     assert form.fields["period_end"].widget.attrs["max"] == today.isoformat()
+
+
+def test_the_list_costs_the_same_queries_at_one_edition_and_at_four(api, author, admin_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def make(number):
+        # Rows only (no figures job): what the list reads, issued ones with their files.
+        edition = ReportEdition.objects.create(
+            **{**BODY, "symbol": f"A/80/{number}", "languages": ["en"]}, created_by=author
+        )
+        return edition
+
+    make(1)
+    with CaptureQueriesContext(connection) as one:
+        assert api(admin_user).get("/api/reports/editions/").status_code == 200
+    for number in (2, 3, 4):
+        make(number)
+    with CaptureQueriesContext(connection) as four:
+        response = api(admin_user).get("/api/reports/editions/")
+    rows = response.data["results"] if isinstance(response.data, dict) else response.data
+    assert len(rows) == 4
+    assert len(four.captured_queries) == len(one.captured_queries)
