@@ -8,11 +8,16 @@ transaction on PostgreSQL, entries are written *pending*: a provisional sequence
 above PENDING (from the core_history_pending_seq sequence, so in the order they were appended)
 and no hashes. When the transaction commits, `link_pending` takes the chain head's row lock for
 one short transaction and links every committed pending entry, in provisional order: its final
-sequence number, the previous hash and its own hash. A transaction that stays open (an import)
+sequence number and its own hash (covering the previous one). A transaction that stays open (an import)
 therefore holds no lock other writers need. Outside a transaction (seeding, autocommit), and on
 SQLite (whose writers are serialised anyway), `append` links at once in its own short
 transaction. Pending entries that a crash left behind (between the commit and the link) are
 linked by the next link: any writer's, the checkpoint task's, `verify_audit_trail`'s.
+
+Storage (issue 13): the hash is stored as 32 bytes; the previous entry's hash is not stored (it
+is entry seq - 1's, read with the entry by `HistoryEntry.objects`); the creates `record_bulk`
+writes store their values positionally against a layout of field names (core.models,
+`keyed_changes`), hashed in their keyed form, so the hash covers the field names as before.
 """
 
 import dataclasses
@@ -30,12 +35,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import connection, models, transaction
+from django.db.models.base import ModelState
 from django.utils import timezone
 
 from core.context import current_actor
-from core.models import PENDING_SEQ, HistoryChainHead, HistoryEntry, pack_changes
+from core.models import (
+    _LAYOUTS,
+    GENESIS_SHA256,
+    PENDING_SEQ,
+    HistoryChainHead,
+    HistoryEntry,
+    keyed_changes,
+    pack_changes,
+    positional_changes,
+    remember_layouts,
+)
 
-GENESIS = "0" * 64
+GENESIS = GENESIS_SHA256
 BATCH = 2000
 PENDING = PENDING_SEQ
 PENDING_SEQUENCE = "core_history_pending_seq"
@@ -109,7 +125,9 @@ def entry_hash(entry: HistoryEntry) -> str:
         "object_type": entry.object_type,
         "object_id": entry.object_id,
         "object_repr": entry.object_repr,
-        "changes": entry.stored_changes,
+        # A positional entry's changes are hashed in their keyed form (core.models), so the
+        # hash covers the field names its layout gives them.
+        "changes": keyed_changes(entry.stored_changes),
         "request_id": entry.request_id,
         "prev": entry.prev_sha256,
     }
@@ -124,8 +142,16 @@ def _who() -> tuple[int | None, str, str]:
 
 
 def new_entry(instance: models.Model, action: str, changes: dict, who=None) -> HistoryEntry:
+    """A new (unsaved) entry. Built directly rather than through Model.__init__, whose
+    per-field work was the largest single cost of a bulk write's history (seeds write millions
+    of entries); the result is the same unsaved instance, every concrete field set."""
     user_id, label, request_id = who or _who()
-    return HistoryEntry(
+    entry = HistoryEntry.__new__(HistoryEntry)
+    entry._state = ModelState()
+    entry.__dict__.update(
+        id=None,
+        seq=None,
+        at=None,
         user_id=user_id,
         actor=label,
         action=action,
@@ -134,7 +160,9 @@ def new_entry(instance: models.Model, action: str, changes: dict, who=None) -> H
         object_repr=str(instance)[:200],
         changes=changes,
         request_id=request_id,
+        sha256="",
     )
+    return entry
 
 
 _COPY_COLUMNS = (
@@ -148,7 +176,6 @@ _COPY_COLUMNS = (
     "object_repr",
     "changes",
     "request_id",
-    "prev_sha256",
     "sha256",
 )
 
@@ -178,8 +205,7 @@ def _insert(entries: list[HistoryEntry]) -> None:
                     e.object_repr,
                     json.dumps(e.stored_changes, ensure_ascii=False),
                     e.request_id,
-                    e.prev_sha256,
-                    e.sha256,
+                    bytes.fromhex(e.sha256) if e.sha256 else None,
                 )
             )
 
@@ -293,7 +319,7 @@ _LINK_BATCH = 1_000
 
 
 def _pending():
-    return HistoryEntry.objects.filter(seq__gte=PENDING).order_by("seq")
+    return HistoryEntry.chain.filter(seq__gte=PENDING).order_by("seq")
 
 
 def _link_locked(head: HistoryChainHead) -> tuple[int, str]:
@@ -310,7 +336,8 @@ def _link_locked(head: HistoryChainHead) -> tuple[int, str]:
 
 def _link_batch(seq: int, prev: str) -> tuple[int, str, int]:
     """With the chain locked: link the next pending entries after (seq, prev), in provisional
-    order, hashing what is stored (what verify_chain will read)."""
+    order, hashing what is stored (what verify_chain will read). The update writes the final
+    sequence number and the hash (32 bytes); the previous hash is not stored."""
     batch = list(_pending()[:_LINK_BATCH])
     if not batch:
         return seq, prev, 0
@@ -318,14 +345,13 @@ def _link_batch(seq: int, prev: str) -> tuple[int, str, int]:
     table = connection.ops.quote_name(HistoryEntry._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} AS h SET seq = v.seq, prev_sha256 = v.prev, sha256 = v.sha "
-            "FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[]) "
-            "AS v(id, seq, prev, sha) WHERE h.id = v.id",
+            f"UPDATE {table} AS h SET seq = v.seq, sha256 = v.sha "
+            "FROM unnest(%s::bigint[], %s::bigint[], %s::bytea[]) "
+            "AS v(id, seq, sha) WHERE h.id = v.id",
             [
                 [e.pk for e in batch],
                 [e.seq for e in batch],
-                [e.prev_sha256 for e in batch],
-                [e.sha256 for e in batch],
+                [bytes.fromhex(e.sha256) for e in batch],
             ],
         )
     return seq, prev, len(batch)
@@ -339,17 +365,23 @@ def record_bulk(instances: Iterable[models.Model], action: str = HistoryEntry.Ac
     """Record a batch that was written with bulk_create (or bulk_update: pass action='update'
     and set `_history_before` on each instance first). Returns the number of entries."""
     entries = []
+    layouts = set()
     who = _who()
     for instance in instances:
         ignored = getattr(instance, "history_ignored_fields", ())
         after = snapshot(instance)
         if action == HistoryEntry.Action.CREATE:
-            changes = created_changes(after, ignored)
+            # Positional (core.models, keyed_changes): the values only, the field names once
+            # per layout.
+            kept = _kept(after, ignored)
+            layouts.add(tuple(kept))
+            changes = positional_changes(kept, "+")
         else:
             changes = diff(getattr(instance, "_history_before", {}), after, ignored)
             if not changes:
                 continue
         entries.append(new_entry(instance, action, changes, who))
+    remember_layouts(layouts)
     for start in range(0, len(entries), 50_000):
         append(entries[start : start + 50_000])
     return len(entries)
@@ -382,10 +414,13 @@ def pending_count() -> int:
 def _entries() -> Iterator[HistoryEntry]:
     # Pending entries have no hash to check yet; an entry moved into their range (to hide it)
     # leaves a gap in the linked sequence, which is reported below.
-    return HistoryEntry.objects.filter(seq__lt=PENDING).order_by("seq").iterator(chunk_size=5000)
+    return HistoryEntry.chain.filter(seq__lt=PENDING).order_by("seq").iterator(chunk_size=5000)
 
 
 def verify_chain() -> ChainCheck:
+    # The layouts as the database holds them now (not as this process remembers them): an
+    # edited or removed layout must show in the hashes of the entries that use it.
+    _LAYOUTS.clear()
     expected_seq, prev = 0, GENESIS
     for entry in _entries():
         expected_seq += 1
@@ -397,14 +432,9 @@ def verify_chain() -> ChainCheck:
                 entry.seq,
                 f"expected entry #{expected_seq}, found #{entry.seq}",
             )
-        if entry.prev_sha256 != prev:
-            return ChainCheck(
-                False,
-                expected_seq - 1,
-                prev,
-                entry.seq,
-                "its previous hash does not match the entry before it",
-            )
+        # The previous hash is not stored: the one the walk reached is what this entry's hash
+        # must cover, so an entry moved, removed or relinked breaks the next hash.
+        entry.prev_sha256 = prev
         if entry_hash(entry) != entry.sha256:
             return ChainCheck(
                 False, expected_seq - 1, prev, entry.seq, "its content does not match its hash"
@@ -570,7 +600,7 @@ def write_checkpoint() -> Checkpoint | None:
         existing = []
     if existing and existing[-1].seq == seq and existing[-1].sha256 == sha:
         return existing[-1]
-    entry = HistoryEntry.objects.filter(seq=seq).only("at").first()
+    entry = HistoryEntry.chain.filter(seq=seq).only("at").first()
     at = entry.at.isoformat() if entry else ""
     checkpoint = Checkpoint(seq, sha, at, timezone.now().isoformat(), _signature(seq, sha, at))
     _append_lines(path, [checkpoint.as_line()])
@@ -616,9 +646,7 @@ def verify_checkpoints(chain: ChainCheck, path: Path | None = None) -> AnchorRep
                 "was written with)",
             )
     hashes = dict(
-        HistoryEntry.objects.filter(seq__in={c.seq for c in checkpoints}).values_list(
-            "seq", "sha256"
-        )
+        HistoryEntry.chain.filter(seq__in={c.seq for c in checkpoints}).values_list("seq", "sha256")
     )
     intact_up_to = 0
     for checkpoint in sorted(checkpoints, key=lambda c: c.seq):

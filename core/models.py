@@ -185,6 +185,7 @@ def pack_changes(values: dict, side: str) -> dict:
 
 
 def unpack_changes(stored):
+    stored = keyed_changes(stored)
     if not isinstance(stored, dict) or PACKED not in stored:
         return stored
     after = stored[PACKED] == "+"
@@ -193,6 +194,92 @@ def unpack_changes(stored):
         for name, value in stored.items()
         if name != PACKED
     }
+
+
+# Positional entries (issue 13, history storage): the creates that bulk writes record (imports,
+# seeds: nearly every entry at Secretariat scale) store `[layout, value, ...]` instead of
+# {field: value}: `layout` names the ordered field names in core_historylayout (negative for a
+# delete), so each entry stores its values only, not the same field names a million times.
+# The layout's id is derived from its field names (the first 6 bytes of their SHA-256), so a
+# layout means the same in every database and process, and an edited layout row no longer
+# matches its id. The hash covers the keyed form ({"~": "+", field: value}, `keyed_changes`),
+# so it is the same hash a keyed entry would carry, and it covers the layout's names too.
+
+
+_LAYOUT_IDS: dict[tuple, int] = {}
+
+
+def layout_id(fields) -> int:
+    fields = tuple(fields)
+    found = _LAYOUT_IDS.get(fields)
+    if found is None:
+        import hashlib
+
+        digest = hashlib.sha256("\n".join(fields).encode("utf-8")).digest()
+        found = _LAYOUT_IDS[fields] = int.from_bytes(digest[:6], "big") or 1
+    return found
+
+
+# Layouts read or written by this process (None: looked for, missing or edited). Cleared by
+# verify_chain, which judges the layouts the database holds.
+_LAYOUTS: dict[int, tuple | None] = {}
+
+
+def layout_fields(number: int) -> tuple | None:
+    """The field names of a layout (None when it is missing, or its row was edited)."""
+    if number not in _LAYOUTS:
+        # Every layout at once: there are a few hundred, read once per process.
+        for pk, names in HistoryLayout.objects.values_list("pk", "fields"):
+            names = tuple(names) if isinstance(names, list) else ()
+            if layout_id(names) == pk:
+                _LAYOUTS.setdefault(pk, names)
+        _LAYOUTS.setdefault(number, None)
+    return _LAYOUTS[number]
+
+
+def remember_layouts(layouts) -> None:
+    """Write the layouts a batch uses (those already there are left as they are); in the
+    writer's transaction, so that they roll back with its entries."""
+    layouts = {layout_id(f): tuple(f) for f in layouts}
+    if not layouts:
+        return
+    HistoryLayout.objects.bulk_create(
+        [HistoryLayout(pk=pk, fields=list(f)) for pk, f in layouts.items()],
+        ignore_conflicts=True,
+    )
+    _LAYOUTS.update(layouts)
+
+
+def positional_changes(values: dict, side: str) -> list:
+    """{field: value} of a create ("+") or a delete ("-") as [layout, value, ...]."""
+    number = layout_id(tuple(values))
+    return [number if side == "+" else -number, *values.values()]
+
+
+def keyed_changes(stored):
+    """A positional entry's changes as {"~": side, field: value} (what its hash covers); any
+    other entry's as stored. A layout that is missing or was edited gives a form no hash
+    matches."""
+    if not isinstance(stored, list) or not stored or not isinstance(stored[0], int):
+        return stored
+    number, values = stored[0], stored[1:]
+    fields = layout_fields(abs(number))
+    if fields is None or len(fields) != len(values):
+        return {PACKED: "?", "layout": number, "values": values}
+    return {PACKED: "+" if number > 0 else "-", **dict(zip(fields, values, strict=True))}
+
+
+class HistoryLayout(models.Model):
+    """The ordered field names of positional history entries (see `keyed_changes`)."""
+
+    id = models.BigIntegerField(primary_key=True)
+    fields = models.JSONField()
+
+    class Meta:
+        verbose_name = _("history layout")
+
+    def __str__(self) -> str:
+        return f"{self.pk}: {', '.join(self.fields or [])}"
 
 
 class _ChangesAttribute(DeferredAttribute):
@@ -227,6 +314,43 @@ class ChangesField(models.JSONField):
         return obj.__dict__.get(self.attname)
 
 
+class HashField(models.BinaryField):
+    """A SHA-256 stored as its 32 bytes (bytea: 33 bytes on disk instead of 65 as hex text),
+    read and written as its 64 hex digits; "" (stored NULL) for an entry not linked yet. A
+    value that is not hex (a search for a fragment) matches nothing instead of failing."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("null", True)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def from_db_value(self, value, expression, connection):
+        return self.to_python(value)
+
+    def to_python(self, value):
+        if value is None:
+            return ""
+        if isinstance(value, bytes | bytearray | memoryview):
+            return bytes(value).hex()
+        return value
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        if value is None or value == "":
+            return None
+        if isinstance(value, str):
+            try:
+                value = bytes.fromhex(value)
+            except ValueError:
+                value = value.encode("utf-8")
+        return super().get_db_prep_value(value, connection, prepared)
+
+    def value_to_string(self, obj):
+        return self.value_from_object(obj)
+
+
+GENESIS_SHA256 = "0" * 64
+
+
 class HistoryEntryQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise PermissionError("The change history is append-only")
@@ -236,6 +360,19 @@ class HistoryEntryQuerySet(models.QuerySet):
 
     def for_object(self, obj):
         return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+
+    def with_prev(self):
+        """Each entry with its predecessor's hash (`prev_sha256`), read in the same query: an
+        index probe per row on the unique sequence number."""
+        previous = HistoryEntry.chain.filter(seq=models.OuterRef("seq") - 1).values("sha256")[:1]
+        return self.annotate(prev_sha256=models.Subquery(previous, output_field=HashField()))
+
+
+class HistoryEntryManager(models.Manager.from_queryset(HistoryEntryQuerySet)):
+    """Entries as readers see them: with `prev_sha256` (the history API, reports' anchors)."""
+
+    def get_queryset(self):
+        return super().get_queryset().with_prev()
 
 
 class HistoryEntry(models.Model):
@@ -256,6 +393,8 @@ class HistoryEntry(models.Model):
         blank=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        # Nothing looks entries up by user: an index here was ~20 bytes per entry for nothing.
+        db_index=False,
         related_name="+",
     )
     actor = models.CharField(_("actor"), max_length=150)
@@ -265,10 +404,13 @@ class HistoryEntry(models.Model):
     object_repr = models.CharField(_("record"), max_length=200)
     changes = ChangesField(_("changes"), default=dict)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
-    prev_sha256 = models.CharField(_("previous hash"), max_length=64)
-    sha256 = models.CharField(_("hash"), max_length=64)
+    # The previous entry's hash is not stored: it is the sha256 of entry seq - 1 (GENESIS for
+    # the first), which the hash covers all the same (see `prev_sha256`, core.history).
+    sha256 = HashField(_("hash"))
 
-    objects = HistoryEntryQuerySet.as_manager()
+    objects = HistoryEntryManager()
+    # Without the predecessor's hash: the chain's own reads (linking, verifying, counting).
+    chain = HistoryEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-seq"]
@@ -298,6 +440,33 @@ class HistoryEntry(models.Model):
     def stored_changes(self):
         """`changes` as stored (what the hash covers)."""
         return self.__dict__.get("changes")
+
+    @property
+    def prev_sha256(self) -> str:
+        """The hash of the entry before this one in the chain (GENESIS for the first; "" while
+        this one is not linked). Read with the entry by `HistoryEntry.objects`; queried here
+        otherwise."""
+        state = self.__dict__
+        if "_prev_sha256" not in state:
+            if self.seq is None or self.seq >= PENDING_SEQ or self.seq <= 1:
+                state["_prev_sha256"] = ""
+            else:
+                state["_prev_sha256"] = (
+                    HistoryEntry.chain.filter(seq=self.seq - 1)
+                    .values_list("sha256", flat=True)
+                    .first()
+                    or ""
+                )
+        value = state["_prev_sha256"]
+        if not value and self.seq == 1:
+            return GENESIS_SHA256
+        return value
+
+    @prev_sha256.setter
+    def prev_sha256(self, value) -> None:
+        if isinstance(value, bytes | bytearray | memoryview):
+            value = bytes(value).hex()
+        self.__dict__["_prev_sha256"] = value or ""
 
 
 class HistoryChainHead(models.Model):

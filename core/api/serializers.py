@@ -165,6 +165,10 @@ class ActionModelSerializer(VersionedModelSerializer):
 
 class HistoryEntrySerializer(serializers.ModelSerializer):
     user = serializers.SerializerMethodField()
+    # Hex digits, as always: stored as bytes, the previous one read with the entry
+    # (HistoryEntry.objects), "" while an entry is not linked.
+    prev_sha256 = serializers.CharField(read_only=True)
+    sha256 = serializers.CharField(read_only=True)
 
     class Meta:
         model = HistoryEntry

@@ -59,8 +59,8 @@ def recompute_from(seq: int) -> None:
         entry.prev_sha256 = prev
         prev = history.entry_hash(entry)
         sql(
-            "UPDATE core_historyentry SET prev_sha256 = %s, sha256 = %s WHERE seq = %s",
-            [entry.prev_sha256, prev, entry.seq],
+            "UPDATE core_historyentry SET sha256 = decode(%s, 'hex') WHERE seq = %s",
+            [prev, entry.seq],
         )
     last = entries[-1].seq
     sql("UPDATE core_historychainhead SET seq = %s, sha256 = %s WHERE id = 1", [last, prev])
@@ -115,15 +115,62 @@ def test_two_entries_swapped_in_sql_are_named(chain, capsys):
 
 
 def test_an_entry_relinked_past_a_deleted_one_is_named(chain, capsys):
-    """Delete entry 5 and point entry 6 at entry 4 (without recomputing): entry 6's own hash
-    covered its old predecessor, so it no longer matches."""
-    four = HistoryEntry.objects.get(seq=4)
+    """Delete entry 5 and renumber the rest (without recomputing): entry 6, now #5, follows
+    entry 4, but its hash covered its old predecessor, so it no longer matches."""
     sql("DELETE FROM core_historyentry WHERE seq = 5")
     renumber_after(5)
-    sql("UPDATE core_historyentry SET prev_sha256 = %s WHERE seq = 5", [four.sha256])
     code, out = verify(capsys)
     assert code == 1
     assert "BROKEN at entry #5: its content does not match its hash" in out
+
+
+def test_a_hash_edited_in_sql_is_named(chain, capsys):
+    """The link itself (the stored hash) forged: the entry no longer matches it."""
+    sql("UPDATE core_historyentry SET sha256 = decode(%s, 'hex') WHERE seq = 4", ["ab" * 32])
+    code, out = verify(capsys)
+    assert code == 1
+    assert "BROKEN at entry #4: its content does not match its hash" in out
+
+
+def test_a_hash_copied_from_another_entry_is_named(chain, capsys):
+    """Entry 5 given entry 6's hash (and entry 6 left as it was): both the forged entry and the
+    order are caught at entry 5."""
+    sql(
+        "UPDATE core_historyentry SET sha256 = (SELECT sha256 FROM core_historyentry "
+        "WHERE seq = 6) WHERE seq = 5"
+    )
+    code, out = verify(capsys)
+    assert code == 1
+    assert "BROKEN at entry #5: its content does not match its hash" in out
+
+
+def test_a_hash_removed_in_sql_is_named(chain, capsys):
+    sql("UPDATE core_historyentry SET sha256 = NULL WHERE seq = 2")
+    code, out = verify(capsys)
+    assert code == 1
+    assert "BROKEN at entry #2: its content does not match its hash" in out
+
+
+def test_hashes_are_stored_as_32_bytes_and_read_as_hex(chain):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT octet_length(sha256), encode(sha256, 'hex') FROM core_historyentry "
+            "WHERE seq = 3"
+        )
+        length, hexed = cursor.fetchone()
+        cursor.execute(
+            "SELECT count(*) FROM information_schema.columns WHERE table_name = "
+            "'core_historyentry' AND column_name = 'prev_sha256'"
+        )
+        assert cursor.fetchone()[0] == 0  # the previous hash is derived, not stored
+    entry = HistoryEntry.objects.get(seq=3)
+    assert length == 32 and entry.sha256 == hexed and len(entry.sha256) == 64
+    assert HistoryEntry.objects.get(sha256=hexed).seq == 3
+    assert not HistoryEntry.objects.filter(sha256="not hex").exists()
+    # The previous hash reads as before: the API's field, the entry's attribute, the genesis.
+    assert entry.prev_sha256 == HistoryEntry.objects.get(seq=2).sha256
+    assert HistoryEntry.chain.get(seq=3).prev_sha256 == entry.prev_sha256
+    assert HistoryEntry.objects.get(seq=1).prev_sha256 == history.GENESIS
 
 
 def test_each_hash_covers_its_predecessor():

@@ -360,15 +360,15 @@ def test_creates_and_deletes_store_one_side_and_read_as_before_and_after(units):
 
 
 @pytest.mark.django_db
-def test_the_history_api_shows_compact_entries_as_before_and_after(units, admin_user, client):
-    client.force_login(admin_user)
-    answer = client.get(f"/api/history/?object=org.orgunit:{units['ohr'].pk}")
+def test_the_history_api_shows_compact_entries_as_before_and_after(units, admin_user, api):
+    answer = api(admin_user).get(f"/api/history/?object=org.orgunit:{units['ohr'].pk}")
     assert answer.status_code == 200
     (created,) = answer.json()["results"]
     assert created["action"] == "create"
     assert created["changes"]["code"] == [None, "DMSPC-OHR"]
     assert created["changes"]["name"] == [None, "Office of Human Resources"]
     assert "~" not in created["changes"] and len(created["sha256"]) == 64
+    assert created["prev_sha256"] == HistoryEntry.objects.get(seq=created["seq"] - 1).sha256
 
 
 @pytest.mark.django_db
