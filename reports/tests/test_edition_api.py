@@ -155,6 +155,13 @@ def test_pages(web, author, created, admin_user, gastaff):
         {"text": "OIOS {{ C.by_body.OIOS.total }} {{ C.wrong }}"},
     )
     assert b"OIOS 2" in preview.content and b"wrong" in preview.content
+    edit_url = reverse("reports:edition_edit", args=[edition_id])
+    assert client.get(edit_url).status_code == 200
+    form = {**BODY, "agenda_item": "137", "languages": ["en", "zh-hans"]}
+    assert client.post(edit_url, form).status_code == 302
+    assert ReportEdition.objects.get(pk=edition_id).agenda_item == "137"
+    bad = client.post(edit_url, {**form, "symbol": "A/81/R.2"})
+    assert bad.status_code == 200 and b"A/81/123" in bad.content
     # GA staff: a draft is not theirs to see; the authors page is the administrators'.
     assert web(gastaff).get(section_url).status_code == 404
     assert web(gastaff).get(reverse("reports:edition_authors")).status_code == 403
