@@ -125,6 +125,12 @@ REMOTE_FILTERS = {
 }
 
 
+MULTI_HELP = _(
+    "Type to search and press Enter to add; remove one with its × button. "
+    "(In a plain list, hold Ctrl or ⌘ to pick several.)"
+)
+
+
 def prepare_model_form(form) -> None:
     """A create or edit form's selects: "Choose…" (or "None" when the field may stay empty)
     instead of dashes, and native date pickers."""
@@ -133,6 +139,14 @@ def prepare_model_form(form) -> None:
         if isinstance(field, forms.DateField) and not isinstance(field, forms.DateTimeField):
             if isinstance(widget, forms.DateInput) and getattr(widget, "input_type", "") != "date":
                 field.widget = DateInput(attrs=widget.attrs)
+        elif type(widget) is forms.SelectMultiple and not any(
+            key.startswith("hx-") for key in widget.attrs
+        ):
+            # Several choices (paragraphs, risks...) as chips in a search box, not Ctrl-click.
+            widget.attrs["data-combobox"] = "multiple"
+            widget.template_name = MultiPicker.template_name
+            if not field.help_text:
+                field.help_text = MULTI_HELP
         elif isinstance(field, forms.ModelChoiceField) and not isinstance(
             field, forms.ModelMultipleChoiceField
         ):

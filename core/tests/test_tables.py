@@ -347,3 +347,11 @@ def test_files_keep_iso_8601():
     assert _csv_value(at) == "2026-11-20T14:24:00+00:00"
     assert _csv_value(datetime.date(2026, 11, 20)) == "2026-11-20"
     assert _csv_value(Decimal("1234567.50")) == "1234567.50"
+
+
+def test_model_forms_read_choose_and_pick_several_with_chips(web, manager, units):
+    html = web(manager).get("/risk/controls/new/").content.decode()
+    assert "---------" not in html
+    assert "Choose…</option>" in html and ">None</option>" in html
+    assert 'name="risks"' in html and 'data-combobox="multiple"' in html
+    assert "press Enter to add" in html
