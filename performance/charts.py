@@ -136,7 +136,7 @@ def distribution_chart(distribution: list[dict], cycle, unit=None):
     """The rating distribution of a cycle; each bar opens the appraisals with that rating."""
     tones = {"exceeds": "ok", "meets": "info", "partially_meets": "warn", "does_not_meet": "alert"}
     return bar_chart(
-        _("Rating distribution"),
+        _("Staff by rating"),
         [
             (
                 item["label"],
