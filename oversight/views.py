@@ -38,7 +38,7 @@ from oversight.models import Evidence, OversightReport, Recommendation
 RECOMMENDATION_COLUMNS = [
     Column(gettext_lazy("Report"), "report.symbol", link=True),
     Column(gettext_lazy("No."), "number", link=True),
-    Column(gettext_lazy("Body"), "report.body.code"),
+    Column(gettext_lazy("Body"), "report.body.short_name"),
     Column(gettext_lazy("Recommendation"), "text"),
     Column(gettext_lazy("Priority"), "get_priority_display"),
     Column(gettext_lazy("Addressed to"), "unit.code"),
@@ -112,7 +112,7 @@ class ReportListView(ScopedListView):
     export_name = "oversight-reports"
     columns = [
         Column(gettext_lazy("Symbol"), "symbol", link=True),
-        Column(gettext_lazy("Body"), "body.code"),
+        Column(gettext_lazy("Body"), "body.short_name"),
         Column(gettext_lazy("Title"), "title", link=True),
         Column(gettext_lazy("Issued"), "issued_on"),
     ]
