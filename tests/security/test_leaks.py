@@ -207,7 +207,7 @@ def test_ga_staff_see_no_panel_in_the_history_tab_of_a_case_page(
     assert f"[{member}]" not in history
     assert staff["dmspc"].name not in history
     full = web(admin_user).get(f"/risk/procurement/{case.pk}/").content.decode()
-    # The administrator reads the panel, by the members' names (core.history_display).
+    # The administrator reads the panel, by the members' names (org.history_display).
     assert staff["dmspc"].name in full.split('id="history-heading"', 1)[1]
 
 

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accountability.models import Decision
 from accountability.tests.factories import AcceptedDelegationFactory
-from core import history_display
+from org import history_display
 from core.models import HistoryEntry
 from org.models import Paragraph, Person
 
