@@ -41,7 +41,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Max
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -379,6 +379,7 @@ def run(token: str, user_id: int, confirm: bool) -> dict:
     """Preview or import the kept file of `token` as its user, and record the outcome on its
     state: done (with the summary, and for a confirmation the imported rows), rejected (with the
     errors) or failed. Idempotent for a confirmation: a done import is not run twice."""
+    from core import models as core_models
     from core.context import acting_as
     from core.models import HistoryEntry
 
@@ -390,7 +391,10 @@ def run(token: str, user_id: int, confirm: bool) -> dict:
     found = meta(token, user)
     upload = load(token, user)
     set_state(token, status="running", mode=mode, progress=10)
-    since = HistoryEntry.objects.aggregate(last=Max("seq"))["last"] or 0
+    # The newest linked entry: the import's entries come after it, linked or still pending (a
+    # pending entry's number is in the reserved range above PENDING_SEQ until it is linked).
+    pending = getattr(core_models, "PENDING_SEQ", 2**62)
+    since = HistoryEntry.objects.filter(seq__lt=pending).aggregate(last=Max("seq"))["last"] or 0
     try:
         with acting_as(f"user:{user.get_username()}", user=user, request_id=token):
             summary = _function(found["spec"])(upload, acting_user=user, dry_run=not confirm)
@@ -544,8 +548,12 @@ class ImportView(LoginRequiredMixin, View):
         messages.error(request, _("Upload the file again: the previewed file is no longer here."))
         return HttpResponseRedirect(request.path)
 
-    def landing(self, token: str) -> HttpResponseRedirect:
-        return HttpResponseRedirect(f"{self.get_list_url()}?import={token}")
+    def landing(self, token: str):
+        url = f"{self.get_list_url()}?import={token}"
+        if self.request.headers.get("HX-Request"):
+            # The progress region polls with htmx: the whole page goes to the imported rows.
+            return HttpResponse(status=200, headers={"HX-Redirect": url})
+        return HttpResponseRedirect(url)
 
     def show(self, request, token, form=None):
         """The kept file's page: its preview, its errors, or its progress while it runs."""
@@ -558,9 +566,11 @@ class ImportView(LoginRequiredMixin, View):
             return self.landing(token)
         running = current.get("status") in ("queued", "running")
         failed = current.get("status") == "failed"
+        rejected = current.get("status") == "rejected"
         return self.page(
             request,
-            status=400 if current.get("status") == "rejected" else 200,
+            # htmx swaps only a 2xx answer: the polling region gets the errors with 200.
+            status=400 if rejected and not request.headers.get("HX-Request") else 200,
             form=form,
             token=token,
             filename=found["name"],

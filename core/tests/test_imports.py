@@ -91,6 +91,9 @@ def test_a_failing_confirmation_saves_nothing(settings, tmp_path, web, oios, uni
     done = client.post("/oversight/import/", {"token": token, "confirm": "1"})
     assert done.status_code == 400 and "nothing was saved" in done.content.decode()
     assert not Recommendation.objects.exists()
+    # The page's polling region (htmx swaps 2xx answers only) gets the errors with a 200.
+    polled = client.get(f"/oversight/import/?token={token}", headers={"HX-Request": "true"})
+    assert polled.status_code == 200 and "nothing was saved" in polled.content.decode()
 
 
 # --- A real worker ---------------------------------------------------------------------------
@@ -193,7 +196,10 @@ def test_a_large_import_runs_on_a_worker_and_the_page_follows_it(
             answer = client.get(url)
             return answer if answer.status_code == 302 else None
 
+        # The page's polling region (htmx) is sent on to the imported rows as a whole page.
         landing = _wait(landed, 120)
+        polled = client.get(url, headers={"HX-Request": "true"})
+        assert polled["HX-Redirect"] == f"/oversight/recommendations/?import={token}"
         assert landing is not None, log.read_text()
         assert landing["Location"] == f"/oversight/recommendations/?import={token}"
         assert Recommendation.objects.count() == 40

@@ -106,14 +106,14 @@ def test_delete_through_the_api(resolution, units, api, manager, manager2):
     assert ParagraphAssessment.objects.filter(pk=submitted.pk).exists()
 
 
-def test_delete_on_the_page(resolution, units, client, manager, manager2):
+def test_delete_on_the_page(resolution, units, web, manager, manager2):
     draft = _draft(units)
     detail = f"/governance/assessments/{draft.pk}/"
     url = f"/governance/assessments/{draft.pk}/delete/"
-    client.force_login(manager2)
+    client = web(manager2)
     assert url not in client.get(detail).content.decode()
     assert client.get(url).status_code == 403
-    client.force_login(manager)
+    client = web(manager)
     assert url in client.get(detail).content.decode()
     # Not confirmed: nothing deleted, the form says why.
     assert client.post(url, {"version": draft.version}).status_code == 200
