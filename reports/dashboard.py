@@ -69,6 +69,14 @@ def cards(user) -> list[Card]:
                 "they stand today (recomputed every few minutes): a difference means records of "
                 "that period changed after the report was issued."
             )
+            if getattr(card, "pending", False):
+                card.group_note = "{} {}".format(
+                    card.group_note,
+                    _(
+                        "The live figures are being computed now: they appear here within a "
+                        "minute, without reloading the page."
+                    ),
+                )
             card.hint_title = _("Live: the same figure computed from today's records")
     return result
 
@@ -86,7 +94,7 @@ def _cards(user) -> list[Card]:
         if item["value"] is None and (live is None or live.values.get(item["key"]) is None):
             continue
         if live is None:
-            hint = _("Live: being computed; shown here when ready (within a minute)")
+            hint = _("Live: being computed")
         else:
             hint = _("Live: %(value)s") % {
                 "value": display(item["key"], live.values.get(item["key"]))
