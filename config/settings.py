@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "governance",
     "reports",
     "signon",
+    "operations",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +85,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.RequestContextMiddleware",
+    "operations.middleware.RequestLogMiddleware",
     "core.middleware.MalformedIdMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -338,7 +340,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^metrics/$"]
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -352,17 +354,28 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "INFO"},
-        "weasyprint": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
-    },
-}
+# --- Operations (operations app; README, "Operating the tracker") -----------
+# Structured logs: JSON lines (LOG_FORMAT=json, the default without DEBUG) or a readable console
+# line (LOG_FORMAT=console, the default under DEBUG); request id, user id, task; secrets scrubbed.
+LOG_FORMAT = env_str("LOG_FORMAT", "console" if DEBUG else "json")
+from operations.logging import logging_config  # noqa: E402  (no Django import inside)
+
+LOGGING = logging_config(fmt=LOG_FORMAT, level=env_str("LOG_LEVEL", "INFO"))
+# Celery keeps this logging (web, worker and beat write the same lines).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Prometheus metrics at /metrics/, only when enabled and only to these addresses / networks.
+METRICS_ENABLED = env_bool("METRICS_ENABLED", False)
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
+# Optional Sentry-compatible error tracker; nothing is initialised without a DSN.
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from operations import sentry as _sentry
+
+    _sentry.init(
+        SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", ""),
+        release=env_str("SENTRY_RELEASE", ""),
+    )
 
 # Report generation deadlines and schedule (reports app).
 REPORT_STUCK_AFTER_MINUTES = env_int("REPORT_STUCK_AFTER_MINUTES", 60, minimum=1)

@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from core import views as core_views
 from core.api.views import ObtainTokenView
+from operations import views as operations_views
 from org.api.history import HistoryListView
 from signon import urls as signon_urls
 
@@ -24,6 +25,7 @@ api_patterns = [
 urlpatterns = [
     path("", core_views.HomeView.as_view(), name="home"),
     path("health/", core_views.health, name="health"),
+    path("metrics/", operations_views.metrics_view, name="metrics"),
     path("favicon.ico", core_views.favicon, name="favicon"),
     path("accounts/", include("signon.auth_urls")),
     path("oidc/", include(signon_urls.provider_urlpatterns)),
@@ -42,3 +44,6 @@ urlpatterns = [
 
 # Uploaded evidence and issued reports are never served from MEDIA_URL, not even with DEBUG=1:
 # only the permission-checked download views read them (README, "Security and operations").
+
+# A plain error page with the request id to quote (operations app).
+handler500 = "operations.views.server_error"
