@@ -20,6 +20,8 @@ writes store their values positionally against a layout of field names (core.mod
 `keyed_changes`), hashed in their keyed form, so the hash covers the field names as before.
 """
 
+import contextlib
+import contextvars
 import dataclasses
 import datetime
 import decimal
@@ -242,6 +244,22 @@ def _pg() -> bool:
     return connection.vendor == "postgresql"
 
 
+# Set by a single bulk writer with the database to itself (seed_scale): entries written inside
+# its transactions are linked at once, holding the chain's lock to the end of each, instead of
+# being written pending and rewritten by the link at commit (twice the writes, and dead rows
+# left in the table and its indexes).
+_LINK_AT_ONCE: contextvars.ContextVar[bool] = contextvars.ContextVar("link_at_once", default=False)
+
+
+@contextlib.contextmanager
+def linking_at_once():
+    token = _LINK_AT_ONCE.set(True)
+    try:
+        yield
+    finally:
+        _LINK_AT_ONCE.reset(token)
+
+
 def append(entries: list[HistoryEntry]) -> None:
     """Add `entries` to the history: pending, linked when the caller's transaction commits, or
     linked now when there is no such transaction (see the module's docstring)."""
@@ -250,7 +268,7 @@ def append(entries: list[HistoryEntry]) -> None:
     now = timezone.now()
     for entry in entries:
         entry.at = now
-    if _pg() and connection.in_atomic_block:
+    if _pg() and connection.in_atomic_block and not _LINK_AT_ONCE.get():
         _append_pending(entries)
         _link_when_committed()
         return

@@ -775,7 +775,9 @@ def _seed_people_scale(units, factor: float, rng: random.Random, progress) -> No
             services.save_course(
                 Course(code=code, title=title, area=area, mandatory=mandatory), acting_user=SYSTEM
             )
-    mandatory = list(Course.objects.filter(mandatory=True).values_list("pk", flat=True))
+    # Course objects, not ids: each completion's history entry names its course (str()), which
+    # would otherwise cost a query per row.
+    mandatory = list(Course.objects.filter(mandatory=True))
     staff = list(
         Person.objects.filter(index_number__startswith="7")
         .exclude(course_completions__isnull=False)
@@ -787,11 +789,11 @@ def _seed_people_scale(units, factor: float, rng: random.Random, progress) -> No
         rows = [
             CourseCompletion(
                 person=Person(pk=pk, unit_id=unit_id, name=name),
-                course_id=course_id,
+                course=course,
                 completed_on=today - datetime.timedelta(days=rng.randint(1, 1500)),
             )
             for pk, unit_id, name in staff[start : start + batch]
-            for course_id in mandatory
+            for course in mandatory
             if rng.random() < 0.75
         ]
         copy_insert(CourseCompletion, rows)

@@ -507,15 +507,20 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
                     links.append(through(control_id=control.pk, risk_id=risk_id))
             copy_insert(through, links)
         progress("controls", end, n_controls)
-    control_ids = list(
-        Control.objects.filter(title__startswith="S-control ").values_list("pk", flat=True)
-    )
+    # Light Control objects, not ids: each test's history entry names its control (str()),
+    # which would otherwise cost a query per row.
+    control_ids = [
+        Control(pk=pk, title=title)
+        for pk, title in Control.objects.filter(title__startswith="S-control ").values_list(
+            "pk", "title"
+        )
+    ]
 
     done = ControlTest.objects.filter(control__title__startswith="S-control ").count()
     for start, end in _batches(n_tests, done):
         tests = [
             ControlTest(
-                control_id=control_ids[n % len(control_ids)],
+                control=control_ids[n % len(control_ids)],
                 tested_on=base - datetime.timedelta(days=rng.randint(0, 1500)),
                 result=rng.choices(["effective", "partially_effective", "ineffective"], [7, 2, 1])[
                     0
@@ -547,10 +552,14 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
         progress("control tests", end, n_tests)
 
     people_by_unit: dict[int, list[int]] = {}
-    for pk, unit_id in Person.objects.filter(index_number__startswith="7").values_list(
-        "pk", "unit_id"
+    # Loaded once: each declaration's history entry names its person (str()), which would
+    # otherwise cost a query per row.
+    people: dict[int, Person] = {}
+    for person in Person.objects.filter(index_number__startswith="7").only(
+        "pk", "unit_id", "name", "index_number"
     ):
-        people_by_unit.setdefault(unit_id, []).append(pk)
+        people[person.pk] = person
+        people_by_unit.setdefault(person.unit_id, []).append(person.pk)
     all_people = [pk for ids in people_by_unit.values() for pk in ids] or list(
         Person.objects.values_list("pk", flat=True)
     )
@@ -591,7 +600,7 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
                     declarations.append(
                         InterestDeclaration(
                             case=case,
-                            person_id=member,
+                            person=people.get(member) or Person.objects.get(pk=member),
                             vendor=vendor,
                             interest=interest,
                             declared_on=case.opened_on,

@@ -152,3 +152,18 @@ def test_single_saves_keep_the_keyed_encoding(units):
     """Entries written one by one (the API, forms) stay keyed: `changes__has_key` finds them."""
     unit = OrgUnit.objects.create(code="DOS-K", name="Keyed", parent=units["dos"])
     assert HistoryEntry.objects.for_object(unit).filter(changes__has_key="code").exists()
+
+
+def test_a_single_bulk_writer_links_inside_its_transaction(units):
+    """seed_scale's mode: entries written inside a transaction are linked at once (after any
+    left pending), never written pending and rewritten at commit."""
+    assert history.pending_count() == 5  # the fixture's units, pending in this transaction
+    with history.linking_at_once():
+        unit = OrgUnit.objects.create(code="DOS-NOW", name="Linked now", parent=units["dos"])
+    entry = HistoryEntry.objects.for_object(unit).get()
+    assert entry.seq == 6 and len(entry.sha256) == 64
+    assert history.pending_count() == 0
+    assert history.verify_chain().ok
+    # Outside the block, the usual pending write.
+    other = OrgUnit.objects.create(code="DOS-LATER", name="Pending", parent=units["dos"])
+    assert HistoryEntry.objects.for_object(other).get().seq >= history.PENDING

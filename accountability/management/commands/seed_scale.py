@@ -33,6 +33,25 @@ def analyze_all(stdout) -> float:
     return seconds
 
 
+# The history's per-record index, dropped while a seed writes millions of entries and built
+# once at the end: written in one sorted pass it is about half the size of one grown by random
+# inserts, and every entry the seed writes costs one index insertion less.
+OBJECT_INDEX = "history_object_idx"
+
+
+def _object_index(drop: bool) -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        if drop:
+            cursor.execute(f"DROP INDEX IF EXISTS {OBJECT_INDEX}")
+        else:
+            cursor.execute(
+                f"CREATE INDEX IF NOT EXISTS {OBJECT_INDEX} ON core_historyentry "
+                "(object_type, object_id, seq DESC)"
+            )
+
+
 class Command(AuditedCommand):
     help = "Synthetic data at UN scale (factor 1: ~100 units, ~37,000 staff, 1,000,000 decisions, ...)."
 
@@ -49,10 +68,22 @@ class Command(AuditedCommand):
             raise CommandError("--factor must be above 0 and at most 10")
         started = time.monotonic()
         progress = ProgressBar(self.stdout)
-        counts = seed_scale_base(factor, progress)
-        for _app, module in app_seed_modules():
-            if hasattr(module, "seed_scale"):
-                counts.update(module.seed_scale(factor, progress) or {})
+        _object_index(drop=True)
+        try:
+            # The seed is the database's only writer: its entries are linked as they are
+            # written, even inside a batch's transaction (core.history.linking_at_once).
+            with history.linking_at_once():
+                counts = seed_scale_base(factor, progress)
+                for _app, module in app_seed_modules():
+                    if hasattr(module, "seed_scale"):
+                        counts.update(module.seed_scale(factor, progress) or {})
+        finally:
+            # Rebuilt even when a step failed: the history pages need it.
+            index_started = time.monotonic()
+            _object_index(drop=False)
+            self.stdout.write(
+                f"History index {OBJECT_INDEX} built in {time.monotonic() - index_started:.1f}s"
+            )
         # Every batch's entries are linked when it commits; this links any a failed link left.
         # (verify_audit_trail checks the whole chain; at factor 1 that is a step of its own.)
         history.link_pending()
