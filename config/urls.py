@@ -40,6 +40,7 @@ urlpatterns = [
     path("risk/", include("risk.urls")),
     path("governance/", include("governance.urls")),
     path("reports/", include("reports.urls")),
+    path("operations/", include("operations.urls")),
 ]
 
 # Uploaded evidence and issued reports are never served from MEDIA_URL, not even with DEBUG=1:

@@ -5,6 +5,7 @@ scrubbed before a line is written.
 LOG_FORMAT=json (the default without DEBUG) writes one JSON object a line; LOG_FORMAT=console
 (the default under DEBUG / `make run`) a readable line."""
 
+import datetime
 import logging
 import re
 
@@ -93,8 +94,13 @@ class ContextFilter(logging.Filter):
 
     def filter(self, record):
         actor = current_actor()
+        request = getattr(record, "request", None)
         if not getattr(record, "request_id", None):
-            record.request_id = actor.request_id or None
+            # Django logs a 4xx/5xx response after the middleware has left: the request knows
+            record.request_id = getattr(request, "request_id", None) or actor.request_id or None
+        if not hasattr(record, "user_id") and hasattr(request, "user"):
+            user = request.user
+            record.user_id = user.pk if getattr(user, "is_authenticated", False) else None
         if not hasattr(record, "user_id"):
             try:
                 user = actor.resolved_user()
@@ -137,6 +143,11 @@ class ScrubbingJsonFormatter(JsonFormatter):
 
     def formatException(self, ei):
         return scrub_text(super().formatException(ei))
+
+    def formatTime(self, record, datefmt=None):
+        return datetime.datetime.fromtimestamp(record.created, tz=datetime.UTC).isoformat(
+            timespec="milliseconds"
+        )
 
 
 class ConsoleFormatter(logging.Formatter):

@@ -325,6 +325,13 @@ class AppraisalDetailView(ScopedDetailView):
     def get_queryset(self):
         return super().get_queryset().select_related("staff", "unit", "underperformance_case")
 
+    def get_object(self, queryset=None):
+        from operations.access import record_read
+
+        obj = super().get_object(queryset)
+        record_read(self.request, obj)  # the access log: who read this person's record
+        return obj
+
 
 class AppraisalCreateView(FormMixin, ScopedCreateView):
     model = Appraisal
@@ -839,6 +846,13 @@ class DisciplinaryCaseDetailView(RecordDetailView):
 
     def get_queryset(self):
         return super().get_queryset().select_related("unit", "person")
+
+    def get_object(self, queryset=None):
+        from operations.access import record_read
+
+        obj = super().get_object(queryset)
+        record_read(self.request, obj)  # the access log: who read this person's record
+        return obj
 
 
 class DisciplinaryCaseCreateView(FormMixin, ScopedCreateView):

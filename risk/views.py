@@ -526,6 +526,10 @@ class ProcurementCaseDetailView(ScopedDetailView):
             open_case=case.status not in (CaseStatus.AWARDED, CaseStatus.CANCELLED),
             awarded=case.status == CaseStatus.AWARDED,
         )
+        from operations.access import record_read
+
+        # the access log: the panel members' declarations this page shows
+        record_read(self.request, *context["declarations"])
         return context
 
 

@@ -18,6 +18,16 @@ def test_an_unhandled_error_is_logged_with_the_request_id_and_shown_to_quote(set
     assert "hunter22" not in log_lines.text
 
 
+@pytest.mark.django_db
+def test_a_not_found_is_logged_with_the_request_id(client, log_lines):
+    response = client.get("/no-such-page/", HTTP_X_REQUEST_ID="req-404-1")
+    assert response.status_code == 404
+    lines = [r for r in log_lines.records() if r["level"] == "WARNING"]
+    assert {r["logger"] for r in lines} == {"django.request", "tracker.request"}
+    assert all(r["request_id"] == "req-404-1" for r in lines)
+    assert lines[0]["time"].endswith("+00:00")
+
+
 def test_sentry_is_not_initialised_without_a_dsn():
     import sentry_sdk
 
