@@ -24,6 +24,7 @@ from core.generic import (
     visible_or_404,
 )
 from oversight import charts, metrics, services, workflow
+from oversight.bodies import short_name
 from oversight.bulk import CHANGE_STATUS
 from oversight.choices import Priority, RecommendationStatus
 from oversight.filtersets import (
@@ -371,12 +372,14 @@ class MonitoringView(LoginRequiredMixin, TemplateView):
         """The page's charts; every bar links to the list it counts (oversight.charts)."""
         ageing = data["totals"]["ageing"]
         ageing_urls = charts.ageing_urls(query, data["today"])
+        # Bars read the body's short name in the reader's language; links keep the code.
+        body_codes = {short_name(code): code for code in data["by_body"]}
         return {
             "rate_chart": charts.bar_chart(
                 _("Implementation rate by body (%)"),
                 [
                     (
-                        code,
+                        short_name(code),
                         row["implementation_rate"],
                         "ok",
                         charts.list_url(query, body=code, status="implemented"),
@@ -390,10 +393,12 @@ class MonitoringView(LoginRequiredMixin, TemplateView):
             ),
             "status_chart": charts.stacked_chart(
                 _("Status by body"),
-                [(code, row) for code, row in data["by_body"].items() if row["total"]],
+                [(short_name(code), row) for code, row in data["by_body"].items() if row["total"]],
                 status_keys,
                 labels=statuses,
-                url=lambda code, status: charts.list_url(query, body=code, status=status),
+                url=lambda name, status: charts.list_url(
+                    query, body=body_codes.get(name, name), status=status
+                ),
                 key="status",
             ),
             "ageing_chart": charts.bar_chart(
