@@ -135,3 +135,14 @@ def verify_access_log() -> list[str]:
     for key in sorted(set(kept) - seen, key=int):
         problems.append(f"access log entry {key} was removed")
     return problems
+
+
+class ReadLoggedMixin:
+    """For an API viewset of a sensitive record: retrieving one writes its access-log entry (a
+    list does not: it is paged, and its rows are logged when opened)."""
+
+    def get_object(self):
+        obj = super().get_object()
+        if getattr(self, "action", None) == "retrieve":
+            record_read(self.request, obj)
+        return obj

@@ -135,3 +135,18 @@ def test_a_disciplinary_record_read_is_logged(web, admin_user, units, staff_memb
     assert web(admin_user).get(f"/performance/discipline/cases/{case.pk}/").status_code == 200
     [entry] = AccessRecord.objects.all()
     assert entry.kind == "disciplinary_case" and entry.subject_id == staff_member.pk
+
+
+@pytest.mark.django_db
+def test_an_api_read_of_one_appraisal_is_logged_and_the_list_is_not(
+    api, manager, units, staff_member
+):
+    appraisal = AppraisalFactory(staff=staff_member, unit=units["ohr"])
+    client = api(manager)
+    assert client.get("/api/performance/appraisals/").status_code == 200
+    assert AccessRecord.objects.count() == 0
+    response = client.get(f"/api/performance/appraisals/{appraisal.pk}/")
+    assert response.status_code == 200
+    [entry] = AccessRecord.objects.all()
+    assert entry.channel == "api" and entry.object_id == str(appraisal.pk)
+    assert entry.request_id == response["X-Request-ID"]

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.viewsets import ActionModelViewSet, Transition
+from operations.access import ReadLoggedMixin
 from org.models import OrgUnit
 from performance import filtersets as f
 from performance import metrics, services
@@ -74,7 +75,7 @@ class BoardFindingViewSet(ActionModelViewSet):
     transitions = {"close": Transition(services.close_finding, s.CloseFindingSerializer)}
 
 
-class AppraisalViewSet(ActionModelViewSet):
+class AppraisalViewSet(ReadLoggedMixin, ActionModelViewSet):
     """Staff performance appraisals (personal data: the unit's managers and administrators
     only). `on_time` is true when `completed_on` is on or before `due_on`."""
 
@@ -127,7 +128,7 @@ class AppraisalViewSet(ActionModelViewSet):
         return Response(result.as_dict())
 
 
-class UnderperformanceCaseViewSet(ActionModelViewSet):
+class UnderperformanceCaseViewSet(ReadLoggedMixin, ActionModelViewSet):
     queryset = UnderperformanceCase.objects.select_related("appraisal")
     serializer_class = s.UnderperformanceCaseSerializer
     filterset_class = f.UnderperformanceCaseFilterSet
@@ -284,7 +285,7 @@ class CourseCompletionViewSet(ActionModelViewSet):
         return run_import(request, import_completions)
 
 
-class DisciplinaryCaseViewSet(ActionModelViewSet):
+class DisciplinaryCaseViewSet(ReadLoggedMixin, ActionModelViewSet):
     """Disciplinary cases (administrators only); everyone else reads `disciplinary-summary/`."""
 
     queryset = DisciplinaryCase.objects.select_related("unit", "person")

@@ -2,6 +2,7 @@
 transitions through the named actions of risk.services."""
 
 from core.api.viewsets import ActionModelViewSet, Transition
+from operations.access import ReadLoggedMixin
 from risk import filtersets, services
 from risk.api import serializers as s
 from risk.models import (
@@ -126,7 +127,7 @@ class ProcurementCaseViewSet(ActionModelViewSet):
         serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
 
 
-class DeclarationViewSet(ActionModelViewSet):
+class DeclarationViewSet(ReadLoggedMixin, ActionModelViewSet):
     queryset = InterestDeclaration.objects.select_related("person")
     serializer_class = s.InterestDeclarationSerializer
     filterset_class = filtersets.InterestDeclarationFilterSet
