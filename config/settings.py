@@ -376,6 +376,12 @@ if SENTRY_DSN:
         environment=env_str("SENTRY_ENVIRONMENT", ""),
         release=env_str("SENTRY_RELEASE", ""),
     )
+# Retention of personal data, in years, per kind (operations/retention.py; nightly beat job,
+# `manage.py apply_retention --dry-run` lists what would change).
+RETENTION_YEARS = {
+    "person": env_int("RETENTION_PERSON_YEARS", 7, minimum=1),  # after separation
+    "disciplinary_case": env_int("RETENTION_DISCIPLINARY_YEARS", 10, minimum=1),  # after opening
+}
 
 # Report generation deadlines and schedule (reports app).
 REPORT_STUCK_AFTER_MINUTES = env_int("REPORT_STUCK_AFTER_MINUTES", 60, minimum=1)
