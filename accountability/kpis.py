@@ -215,10 +215,14 @@ def _delegatees_trained(period_end: datetime.date, mapping) -> dict[int, list[in
     per entity however many instruments they hold there. A delegatee is whoever holds an
     instrument accepted on or before `period_end`, valid that day and not revoked by then;
     trained, whoever completed the mandatory delegation of authority course(s) by then
-    (performance.metrics, the learning records). No such mandatory course: no data."""
-    from performance.metrics import delegation_trained_users
+    (performance's learning records, through core.registry). No such course (or no performance
+    app): no data."""
+    from core.registry import provided
 
-    trained = delegation_trained_users(period_end)
+    # The learning records are performance's (it offers the figure; accountability does not
+    # import it: performance already reads accountability).
+    delegation_trained_users = provided("delegation_trained_users")
+    trained = delegation_trained_users(period_end) if delegation_trained_users else None
     if trained is None:
         return {}
     holders = (

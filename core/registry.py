@@ -3,6 +3,7 @@
 - `dashboard_card(fn)`: fn(user) -> list[Card]; the cards shown on `/`.
 - `paragraph_evidence(fn)`: fn(user) -> dict[paragraph number, list[Evidence]]; what the tracker
   holds against each paragraph of the resolution, shown on `/resolution/`.
+- `provide(name, fn)` / `provided(name)`: a named figure one app offers another.
 Apps register in their AppConfig.ready().
 """
 
@@ -40,6 +41,20 @@ def paragraph_evidence(fn: Callable) -> Callable:
     if fn not in _evidence:
         _evidence.append(fn)
     return fn
+
+
+_figures: dict[str, Callable] = {}
+
+
+def provide(name: str, fn: Callable) -> Callable:
+    """An app offers a named figure another app reads without importing it (e.g. performance's
+    `delegation_trained_users`, which accountability's KPI on trained delegatees counts)."""
+    _figures[name] = fn
+    return fn
+
+
+def provided(name: str) -> Callable | None:
+    return _figures.get(name)
 
 
 def dashboard_cards(user) -> list[Card]:

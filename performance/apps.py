@@ -12,6 +12,9 @@ class PerformanceConfig(AppConfig):
 
         registry.dashboard_card(dashboard.cards)
         registry.paragraph_evidence(dashboard.evidence)
+        from performance import metrics
+
+        registry.provide("delegation_trained_users", metrics.delegation_trained_users)
         for kind, codes in (
             ("compact_status", choices.CompactStatus),
             ("compact_mpb_rating", choices.MPBRating),
