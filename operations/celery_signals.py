@@ -32,6 +32,7 @@ def _finished_task(task_id=None, task=None, state=None, **kwargs):
         extra={
             "task_name": task.name,
             "task_id": task_id,
+            "request_id": task_id,  # the task's actor has already been left
             "outcome": outcome,
             "duration_ms": round(duration * 1000, 1),
         },

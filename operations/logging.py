@@ -128,6 +128,10 @@ class RedactFilter(logging.Filter):
         if request is not None and hasattr(request, "path"):
             # Django's loggers pass the request: its repr carries the query string
             record.request = request.path
+        data = record.__dict__.get("data")
+        if isinstance(data, dict) and ("args" in data or "kwargs" in data):
+            # celery.app.trace: a task's arguments may carry tokens or personal data
+            record.data = {**data, "args": REDACTED, "kwargs": REDACTED}
         for key, value in list(record.__dict__.items()):
             if key in _STANDARD:
                 continue

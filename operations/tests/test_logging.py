@@ -80,3 +80,21 @@ def test_the_filter_scrubs_extras_messages_and_configured_secrets(settings, log_
         assert secret not in text
     records = log_lines.records()
     assert records[0]["api_key"] == "[redacted]" and records[1]["level"] == "WARNING"
+
+
+@pytest.mark.django_db
+def test_a_celery_task_logs_its_name_id_and_outcome(log_lines):
+    from core.tasks import checkpoint_history
+
+    result = checkpoint_history.apply_async()
+    lines = [r for r in log_lines.records() if r["logger"] == "tracker.task"]
+    assert [r["message"] for r in lines] == [
+        "task core.tasks.checkpoint_history started",
+        "task core.tasks.checkpoint_history success",
+    ]
+    done = lines[-1]
+    assert done["task_name"] == "core.tasks.checkpoint_history" and done["outcome"] == "success"
+    assert done["task_id"] == done["request_id"] == result.id and done["duration_ms"] >= 0
+    # Celery's own line keeps its name and id but not the task's arguments
+    [trace] = [r for r in log_lines.records() if r["logger"] == "celery.app.trace"]
+    assert trace["request_id"] == result.id and trace["data"]["args"] == "[redacted]"
