@@ -103,8 +103,8 @@ def _cards(user) -> list[Card]:
             Card(
                 "reports",
                 # In the reader's language, not the one the report was issued in.
-                f"{label_for(item['key'])} ({run.symbol})"
-                if run.symbol
+                f"{label_for(item['key'])} ({run.reference})"
+                if run.reference
                 else label_for(item["key"]),
                 display(item["key"], item["value"]),
                 run.get_absolute_url(),
@@ -113,4 +113,4 @@ def _cards(user) -> list[Card]:
         )
         # The dashboard polls the tiles until the live figures are in.
         result[-1].pending = pending
-    return result or [Card("reports", _("Latest report"), run.symbol, run.get_absolute_url())]
+    return result or [Card("reports", _("Latest report"), run.reference, run.get_absolute_url())]

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from core.actions import SYSTEM, action, may, require
 from core.models import StaleVersion
-from reports import figure_refs, render, structure
+from reports import figure_refs, narrative, render, structure
 from reports.choices import FileFormat, ReportLanguage
 from reports.gadoc import DocumentMeta, session_number
 from reports.models import (
@@ -312,7 +312,10 @@ def text_problems(edition: ReportEdition) -> list[tuple[str, str, str]]:
         snapshot = (edition.snapshots or {}).get(section.language)
         if snapshot is None:
             continue
-        for message in figure_refs.problems(section.text, snapshot):
+        for message in [
+            *figure_refs.problems(section.text, snapshot),
+            *narrative.problems(section.text),
+        ]:
             found.append((section.key, section.language, message))
     return found
 

@@ -102,13 +102,6 @@ def date_label(on: datetime.date, language: str) -> str:
     return f"{on.day} {_MONTHS_EN[on.month - 1]} {on.year}"
 
 
-def symbol_for(run_id: int, on: datetime.date) -> str:
-    """The tracker's own reference for a run (its pages and comparisons name runs by it). It is
-    no document symbol and is never printed on a rendering: only an edition has a symbol,
-    entered by its editor ("R." symbols are not used for reports of the Secretary-General)."""
-    return f"A/{session_number(on)}/R.{run_id}"
-
-
 def resolution_citation(symbol: str, language: str) -> str:
     """How the text cites a General Assembly resolution: "General Assembly resolution 64/259",
     or in Chinese UN style "大会第64/259号决议"."""

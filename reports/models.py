@@ -153,9 +153,13 @@ class ReportRun(TrackedModel):
         ]
 
     def __str__(self) -> str:
-        return (
-            f"{self.symbol or self.pk} ({self.period_start} – {self.period_end}, {self.language})"
-        )
+        return f"{self.reference} ({self.period_start} – {self.period_end}, {self.language})"
+
+    @property
+    def reference(self) -> str:
+        """How pages name a run. A run is no document of the General Assembly and has no
+        symbol: only an edition does, as its editor enters it."""
+        return _("Run %(number)s") % {"number": self.pk}
 
     def _issued_in_database(self) -> bool:
         # Asked of the database, not of this instance: a stale copy must not slip through.

@@ -29,7 +29,7 @@ from core.models import StaleVersion
 from core.uploads import check_size
 from reports import render
 from reports.choices import ACTIVE_STATUSES, FileFormat, ReportLanguage, RunStatus
-from reports.gadoc import DocumentMeta, symbol_for
+from reports.gadoc import DocumentMeta
 from reports.models import ReportFile, ReportRun, ReportTemplate
 from reports.snapshot import build_snapshot, canonical_json
 
@@ -112,8 +112,6 @@ def request_report_run(
             language=language,
             status__in=ACTIVE_STATUSES,
         ), False
-    run.symbol = symbol_for(run.pk, timezone.localdate())
-    run.save(update_fields=["symbol"])
     if queue:
         _enqueue(run)
     return run, True

@@ -50,7 +50,7 @@ class ReportRunListView(ScopedListView):
     title = gettext_lazy("Report runs")
     export_name = "report-runs"
     columns = [
-        Column(gettext_lazy("Reference"), "symbol", link=True),
+        Column(gettext_lazy("Reference"), "reference", link=True),
         Column(gettext_lazy("Period start"), "period_start"),
         Column(gettext_lazy("Period end"), "period_end"),
         Column(gettext_lazy("Language"), "get_language_display"),
@@ -245,8 +245,8 @@ class CompareView(LoginRequiredMixin, TemplateView):
         headers = [
             _("Section"),
             _("Figure"),
-            f"{a.symbol} ({a.period_start}–{a.period_end})",
-            f"{b.symbol} ({b.period_start}–{b.period_end})",
+            f"{a.reference} ({a.period_start}–{a.period_end})",
+            f"{b.reference} ({b.period_start}–{b.period_end})",
             _("Change"),
         ]
         data = [[r.section, r.label, r.before, r.after, r.change] for r in rows]

@@ -12,7 +12,6 @@ from reports.gadoc import (
     resolution_citation,
     session_label,
     session_number,
-    symbol_for,
 )
 
 
@@ -39,8 +38,6 @@ def test_session_and_date_read_like_an_assembly_document():
     assert session_label(66, "zh-hans") == "第六十六届会议"
     assert date_label(datetime.date(2026, 1, 5), "en") == "5 January 2026"
     assert date_label(datetime.date(2026, 1, 5), "zh-hans") == "2026年1月5日"
-    # The tracker's own reference for a run; never printed (test_a_run_never_prints_a_symbol).
-    assert symbol_for(7, datetime.date(2026, 11, 27)) == "A/81/R.7"
 
 
 def test_a_run_never_prints_a_symbol_and_an_edition_prints_its_own():

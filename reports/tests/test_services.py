@@ -29,7 +29,8 @@ def test_a_requested_run_is_compiled_and_issued_with_checksummed_files(
     run = issue(gastaff)
     assert run.status == RunStatus.DONE and run.progress == 100
     assert run.requested_by == gastaff
-    assert run.symbol.startswith("A/") and run.symbol.endswith(f"/R.{run.pk}")
+    # A run is no document of the General Assembly: it has no symbol, only a reference.
+    assert run.symbol == "" and run.reference == f"Run {run.pk}"
     files = {f.format: f for f in run.files.all()}
     assert set(files) == {"json", "html", "pdf", "docx", "xlsx"}
     for file in files.values():
@@ -52,8 +53,8 @@ def test_the_json_file_is_the_snapshot_and_regenerates_identically(
     assert hashlib.sha256(services.regenerated_json(fresh)).hexdigest() == json_file.sha256
     data = json.loads(stored)
     assert data["period"] == {"start": "2024-01-01", "end": "2025-12-31"}
-    # The run's own data (id, symbol) stays on the run: two compiles give the same figures.
-    assert "report" not in data and run.symbol not in stored.decode()
+    # The run's own data (id, reference) stays on the run: two compiles give the same figures.
+    assert "report" not in data and run.reference not in stored.decode()
     assert services.verify_file(fresh, "pdf")
 
 

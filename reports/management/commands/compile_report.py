@@ -50,7 +50,7 @@ class Command(AuditedCommand):
             self.stdout.write(f"An identical run is already {run.status}: #{run.pk}")
             return
         if queue:
-            self.stdout.write(f"Queued run #{run.pk} ({run.symbol})")
+            self.stdout.write(f"Queued run #{run.pk} ({run.reference})")
             return
         try:
             issued = services.compile_report_run(run.pk)
@@ -61,7 +61,7 @@ class Command(AuditedCommand):
             run.refresh_from_db()
             raise CommandError(f"Run #{run.pk} did not complete: {run.status} {run.error}")
         self.stdout.write(
-            f"Issued run #{issued.pk} ({issued.symbol}) in {sum(issued.timings.values()):.1f}s"
+            f"Issued run #{issued.pk} ({issued.reference}) in {sum(issued.timings.values()):.1f}s"
         )
         for step, seconds in issued.timings.items():
             self.stdout.write(f"  {step:<9} {seconds:8.2f}s")
