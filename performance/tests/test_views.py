@@ -267,17 +267,26 @@ def test_the_compact_form_offers_senior_managers_and_saves_paragraphs(
     ) == [16]
 
 
-def test_import_page_shows_every_error_and_saves_nothing(web, manager, units):
+def test_import_page_shows_every_error_and_saves_nothing(web, manager, units, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
     PersonFactory(unit=units["ohr"], index_number="20000000")
     client = web(manager)
     bad = SimpleUploadedFile("a.csv", b"staff,cycle,rating\n20000000,2024,great\n77777777,2024,\n")
-    page = client.post("/performance/appraisals/import/", {"file": bad}).content.decode()
-    assert "The file was not imported: 2 errors." in page
+    response = client.post("/performance/appraisals/import/", {"file": bad})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "The file has 2 errors; nothing was saved." in page
     assert "No staff member has index number 77777777." in page
     assert not Appraisal.objects.exists()
     good = SimpleUploadedFile("a.csv", b"staff,cycle\n20000000,2024\n")
-    response = client.post("/performance/appraisals/import/", {"file": good}, follow=True)
+    preview = client.post("/performance/appraisals/import/", {"file": good})
+    assert preview.status_code == 200 and not Appraisal.objects.exists()
+    token = preview.context["token"]
+    response = client.post(
+        "/performance/appraisals/import/", {"token": token, "confirm": "1"}, follow=True
+    )
     assert "Imported: 1 created, 0 updated, 0 unchanged." in response.content.decode()
+    assert Appraisal.objects.count() == 1
 
 
 def test_indicator_page_has_chart_and_table(web, gastaff, manager, units):
