@@ -9,8 +9,16 @@ class OperationsConfig(AppConfig):
 
     def ready(self):
         from core import imports
+        from core.reads import sensitive_read
         from operations import celery_signals  # noqa: F401  (task log lines and metrics)
         from operations.metrics import count_imports
 
+        sensitive_read.connect(_log_read, dispatch_uid="operations.access_log")
         if not getattr(imports.run, "__wrapped_by_operations__", False):
             imports.run = count_imports(imports.run)
+
+
+def _log_read(sender, request, objects, **kwargs):
+    from operations.access import record_read
+
+    record_read(request, *objects)

@@ -22,6 +22,7 @@ from core.generic import (
     TransitionView,
     visible_or_404,
 )
+from core.reads import record_read
 from org.models import OrgUnit, Person
 from performance import forms, metrics, policies, services
 from performance.charts import compliance_chart, distribution_chart, line_chart
@@ -326,8 +327,6 @@ class AppraisalDetailView(ScopedDetailView):
         return super().get_queryset().select_related("staff", "unit", "underperformance_case")
 
     def get_object(self, queryset=None):
-        from operations.access import record_read
-
         obj = super().get_object(queryset)
         record_read(self.request, obj)  # the access log: who read this person's record
         return obj
@@ -848,8 +847,6 @@ class DisciplinaryCaseDetailView(RecordDetailView):
         return super().get_queryset().select_related("unit", "person")
 
     def get_object(self, queryset=None):
-        from operations.access import record_read
-
         obj = super().get_object(queryset)
         record_read(self.request, obj)  # the access log: who read this person's record
         return obj

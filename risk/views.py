@@ -19,6 +19,7 @@ from core.generic import (
     TransitionView,
     visible_or_404,
 )
+from core.reads import record_read
 from org.models import OrgUnit
 from risk import forms, metrics, services
 from risk.choices import Band, CaseStatus, Conclusion, DeficiencySeverity
@@ -526,8 +527,6 @@ class ProcurementCaseDetailView(ScopedDetailView):
             open_case=case.status not in (CaseStatus.AWARDED, CaseStatus.CANCELLED),
             awarded=case.status == CaseStatus.AWARDED,
         )
-        from operations.access import record_read
-
         # the access log: the panel members' declarations this page shows
         record_read(self.request, *context["declarations"])
         return context

@@ -18,6 +18,7 @@ APPS = [
     "governance",
     "reports",
     "signon",
+    "operations",
 ]
 DOMAIN = ["accountability", "oversight", "performance", "risk", "governance"]
 

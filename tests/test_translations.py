@@ -20,6 +20,8 @@ APPS = (
     "risk",
     "governance",
     "reports",
+    "signon",
+    "operations",
 )
 # Labels that read the same in Chinese: codes, acronyms and proper names.
 SAME_IN_CHINESE = re.compile(r"^(ID|SHA-256|URL|USD|[A-Z0-9/ .()-]+|[a-z]+\.[a-z_]+)$")

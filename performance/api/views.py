@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.viewsets import ActionModelViewSet, Transition
-from operations.access import ReadLoggedMixin
+from core.reads import ReadLoggedMixin
 from org.models import OrgUnit
 from performance import filtersets as f
 from performance import metrics, services

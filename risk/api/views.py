@@ -2,7 +2,7 @@
 transitions through the named actions of risk.services."""
 
 from core.api.viewsets import ActionModelViewSet, Transition
-from operations.access import ReadLoggedMixin
+from core.reads import ReadLoggedMixin
 from risk import filtersets, services
 from risk.api import serializers as s
 from risk.models import (
