@@ -61,6 +61,8 @@ class Journey:
         for width in widths:
             page.set_viewport_size(WIDTHS[width])
             assert_accessible(page, f"{path} ({language}, {width})")
+            # Nothing makes the page itself scroll sideways (wide tables scroll in their box).
+            assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[width]["width"]
         page.set_viewport_size(WIDTHS["desktop"])
 
     def other_passes(self, in_chinese: dict | None = None) -> None:
