@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from accountability.models import Decision
 from accountability.tests.factories import AcceptedDelegationFactory
-from org import history_display
 from core.models import HistoryEntry
+from org import history_display
 from org.models import Paragraph, Person
 
 TODAY = datetime.date.today()
