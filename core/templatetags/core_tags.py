@@ -41,6 +41,18 @@ register.filter("amount", amount)
 
 
 @register.filter
+def money(value) -> str:
+    """An amount of money with two decimals and thousands separators (4,130,000.00) in every
+    language; a dash for none."""
+    if value is None or value == "" or isinstance(value, bool):
+        return "—"
+    try:
+        return f"{decimal.Decimal(str(value)):,.2f}"
+    except decimal.InvalidOperation:
+        return value
+
+
+@register.filter
 def cell(value):
     """How a value reads in a table cell: yes/no, dashes for nothing, UN style dates and
     grouped numbers."""
