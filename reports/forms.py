@@ -60,6 +60,8 @@ class ReportRequestForm(PeriodFieldsMixin, forms.Form):
     agenda_item = forms.CharField(label=_("Agenda item"), required=False, max_length=300)
 
     def __init__(self, *args, **kwargs):
+        # The list page also holds the filter form with its own period fields: ids of its own.
+        kwargs.setdefault("auto_id", "request_%s")
         super().__init__(*args, **kwargs)
         self._set_up_period()
 

@@ -52,9 +52,9 @@ def test_ga_staff_request_watch_and_download_the_pdf(
     page = browser_page
     login_as(page, "gastaff")
     page.goto(f"{page.base_url}/reports/")
-    page.fill("#id_period_start", "2024-01-01")
-    page.fill("#id_period_end", "2025-12-31")
-    page.select_option("#id_language", "zh-hans")
+    page.fill("#request_period_start", "2024-01-01")
+    page.fill("#request_period_end", "2025-12-31")
+    page.select_option("#request_language", "zh-hans")
     page.click("#request-report")
     page.wait_for_selector("#run-progress")
     assert page.locator("#run-status").get_attribute("data-status") in ("queued", "running")

@@ -228,3 +228,14 @@ def test_the_list_filters_by_status(web, gastaff):
     )
     page = web(gastaff).get("/reports/?status=failed").content.decode()
     assert f'href="/reports/{failed.pk}/"' in page and f'href="/reports/{done.pk}/"' not in page
+
+
+def test_the_list_page_has_no_duplicate_ids(web, gastaff):
+    # The request form and the filter form both have period fields; a label must name its own.
+    import collections
+    import re
+
+    page = web(gastaff).get("/reports/").content.decode()
+    ids = collections.Counter(re.findall(r'\sid="([^"]+)"', page))
+    assert [i for i, n in ids.items() if n > 1] == []
+    assert 'for="request_period_start"' in page
