@@ -94,6 +94,11 @@ def run_request(p: str, r: Ref) -> bool:
     return p in ("admin", "gastaff")
 
 
+def edition_view(p: str, r: Ref) -> bool:
+    """Authors (administrators here) read every edition; every signed-in user an issued one."""
+    return p == "admin" or (p != "anon" and r.side == "issued")
+
+
 # --- rows --------------------------------------------------------------------------------------
 
 
@@ -864,6 +869,7 @@ ROWS: list[Row] = [
             "justification": "Nothing done yet.",
         },
         change=unit_change,
+        delete=unit_change,  # a draft, by its office or an administrator (issue 15)
         patch=lambda w, r: {"justification": "Justification restated."},
         transitions=(
             Transition("submit", lambda w, r: {}, unit_change),
@@ -1007,6 +1013,28 @@ ROWS: list[Row] = [
         },
         change=None,  # a run is never edited; an issued one never changes
         clone=lambda obj, i: {"title": f"Run Q{i}"},
+    ),
+    Row(
+        name="report-editions",
+        url="/api/reports/editions/",
+        model="reports.ReportEdition",
+        # A draft is an internal document of its authors (administrators here); an issued
+        # edition is read by every signed-in user and never changes (its PATCH is a 400).
+        keys=("draft",),
+        view=edition_view,
+        add=admin,
+        payload=lambda w, r: {
+            "session": 81,
+            "symbol": "A/81/555",
+            "agenda_item": "136",
+            "agenda_item_title_en": "Review of the efficiency of the United Nations",
+            "period_start": "2024-01-01",
+            "period_end": "2025-12-31",
+            "languages": ["en"],
+        },
+        change=admin,
+        patch=lambda w, r: {"agenda_item_title_en": "Review of efficiency, restated"},
+        clone=lambda obj, i: {"symbol": f"A/81/{600 + i}"},
     ),
 ]
 

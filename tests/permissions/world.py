@@ -550,6 +550,24 @@ def build_world() -> World:
                 progress=100 if state == "done" else 0,
             ),
         )
+    # Report editions: a draft (its authors only) and an issued one (every signed-in user).
+    for number, state in ((501, "draft"), (502, "issued")):
+        world.add(
+            "report-editions",
+            state,
+            _create(
+                "reports.ReportEdition",
+                session=80,
+                symbol=f"A/80/{number}",
+                agenda_item="136",
+                agenda_item_title_en="Review of the efficiency of the United Nations",
+                period_start=datetime.date(2024, 1, 1),
+                period_end=datetime.date(2025, 12, 31),
+                languages=["en"],
+                state=state,
+                created_by=admin,
+            ),
+        )
     return world
 
 
