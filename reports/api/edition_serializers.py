@@ -11,10 +11,16 @@ class EditionSerializer(serializers.ModelSerializer):
     """An edition: its document data, state, job, and (issued) its files with their SHA-256."""
 
     languages = serializers.ListField(child=serializers.CharField(), allow_empty=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    issued_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    submitted_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    approved_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    issued_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     files = serializers.SerializerMethodField()
     sha256 = serializers.SerializerMethodField()
 
@@ -129,8 +135,10 @@ class SectionTextSerializer(serializers.Serializer):
 
 
 class SectionCommentSerializer(serializers.ModelSerializer):
-    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    resolved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    resolved_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     language = serializers.CharField(required=False, allow_blank=True, max_length=10)
 
     class Meta:
