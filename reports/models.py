@@ -28,6 +28,33 @@ class IssuedReportImmutable(PermissionError):
     """Raised on any attempt to change or delete an issued report or its files."""
 
 
+class FrozenOnceIssued:
+    """A record that never changes once issued (a run, an edition): the rule is asked of the
+    database, not of the instance, so a stale copy cannot slip through."""
+
+    issued_field = "status"
+    issued_value = ""
+    immutable_error = IssuedReportImmutable
+    frozen_message = "An issued report never changes"
+
+    def _issued_in_database(self) -> bool:
+        return (
+            type(self)
+            ._default_manager.filter(pk=self.pk, **{self.issued_field: self.issued_value})
+            .exists()
+        )
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and self._issued_in_database():
+            raise self.immutable_error(self.frozen_message)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if getattr(self, self.issued_field) == self.issued_value or self._issued_in_database():
+            raise self.immutable_error(f"{self.frozen_message}: it cannot be deleted")
+        return super().delete(*args, **kwargs)
+
+
 class ReportTemplate(TrackedModel):
     """A Word template (styles, letterhead, header matter) the DOCX rendering is built on.
     The active one is used for new runs; runs keep the one they were rendered with."""
@@ -64,10 +91,13 @@ class ReportTemplate(TrackedModel):
         return self.name
 
 
-class ReportRun(TrackedModel):
+class ReportRun(FrozenOnceIssued, TrackedModel):
     """One compilation of the implementation report for a period and a language. Queued,
     compiled by a Celery worker (running), then issued (done) or failed. Once done it never
     changes: a new run makes a new id."""
+
+    issued_field, issued_value = "status", RunStatus.DONE
+    frozen_message = "An issued report never changes; request a new run"
 
     title = models.CharField(_("title"), max_length=300, blank=True)
     symbol = models.CharField(_("reference"), max_length=40, blank=True)
@@ -160,20 +190,6 @@ class ReportRun(TrackedModel):
         """How pages name a run. A run is no document of the General Assembly and has no
         symbol: only an edition does, as its editor enters it."""
         return _("Run %(number)s") % {"number": self.pk}
-
-    def _issued_in_database(self) -> bool:
-        # Asked of the database, not of this instance: a stale copy must not slip through.
-        return ReportRun.objects.filter(pk=self.pk, status=RunStatus.DONE).exists()
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding and self._issued_in_database():
-            raise IssuedReportImmutable("An issued report never changes; request a new run")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self.status == RunStatus.DONE or self._issued_in_database():
-            raise IssuedReportImmutable("An issued report cannot be deleted")
-        return super().delete(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("reports:run_detail", args=[self.pk])
@@ -327,11 +343,15 @@ class EditionImmutable(IssuedReportImmutable):
     """Raised on any attempt to change an issued edition, its text or its files."""
 
 
-class ReportEdition(TrackedModel):
+class ReportEdition(FrozenOnceIssued, TrackedModel):
     """An edition of the Secretary-General's report on progress towards an accountability system
     (resolution 64/259, paragraph 33): its document data, its narrative (EditionSection) and its
     workflow draft -> in review -> approved -> issued. Issuing freezes the figures and the text
     and stores the rendered files (EditionFile); an issued edition never changes."""
+
+    issued_field, issued_value = "state", EditionState.ISSUED
+    immutable_error = EditionImmutable
+    frozen_message = "An issued edition never changes"
 
     session = models.PositiveSmallIntegerField(_("session"))
     agenda_item = models.CharField(_("agenda item"), max_length=20)
@@ -447,19 +467,6 @@ class ReportEdition(TrackedModel):
 
     def __str__(self) -> str:
         return self.symbol
-
-    def _issued_in_database(self) -> bool:
-        return ReportEdition.objects.filter(pk=self.pk, state=EditionState.ISSUED).exists()
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding and self._issued_in_database():
-            raise EditionImmutable("An issued edition never changes")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self.state == EditionState.ISSUED or self._issued_in_database():
-            raise EditionImmutable("An issued edition cannot be deleted")
-        return super().delete(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("reports:edition_detail", args=[self.pk])
