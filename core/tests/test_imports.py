@@ -4,20 +4,23 @@ confirmation run in the request or on a real Celery worker while the page shows 
 the landing on the imported rows."""
 
 import os
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 
 from core import imports
 from oversight.models import Recommendation
 from oversight.tests.test_import import csv_file, row
+from tests.celery_worker import (
+    redis_answers,
+    start_worker,
+    stop_worker,
+    wait_for,
+    worker_database_url,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -99,32 +102,13 @@ def test_a_failing_confirmation_saves_nothing(settings, tmp_path, web, oios, uni
 # --- A real worker ---------------------------------------------------------------------------
 
 
-def _redis_answers(url) -> bool:
-    try:
-        import redis
-
-        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
-    except Exception:
-        return False
-
-
-def _wait(predicate, timeout: float, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    return None
-
-
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_large_import_runs_on_a_worker_and_the_page_follows_it(
     settings, tmp_path, web, oios, units
 ):
     broker = getattr(settings, "CELERY_BROKER_URL", "")
-    if not settings.IS_POSTGRES or not broker.startswith("redis") or not _redis_answers(broker):
+    if not settings.IS_POSTGRES or not broker.startswith("redis") or not redis_answers(broker):
         pytest.skip("the worker test needs PostgreSQL and Redis")
     from config.celery import app
 
@@ -132,45 +116,17 @@ def test_a_large_import_runs_on_a_worker_and_the_page_follows_it(
     settings.VAR_DIR = tmp_path
     settings.IMPORT_IN_REQUEST_MAX_BYTES = 0  # every file is "large"
     settings.IMPORT_QUEUE = queue
-    db = connection.settings_dict
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.test_settings",
-        "DATABASE_URL": (
-            f"postgres://{quote(db['USER'])}:{quote(db['PASSWORD'] or '')}"
-            f"@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-        ),
+        "DATABASE_URL": worker_database_url(),
         "REDIS_URL": broker,
         "VAR_DIR": str(tmp_path),
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("TEST_DATABASE_NAME", None)
     log = tmp_path / "worker.log"
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "-Q",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-l",
-            "INFO",
-            "-n",
-            f"{queue}@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    worker = start_worker(env, queue, log)
     app.conf.task_always_eager = False
     try:
         client = web(oios)
@@ -185,7 +141,7 @@ def test_a_large_import_runs_on_a_worker_and_the_page_follows_it(
             page = client.get(url)
             return page if not page.context["running"] else None
 
-        page = _wait(previewed, 120)
+        page = wait_for(previewed, 120)
         assert page is not None, log.read_text()
         assert page.context["result"]["created"] == 40 and not Recommendation.objects.exists()
 
@@ -197,7 +153,7 @@ def test_a_large_import_runs_on_a_worker_and_the_page_follows_it(
             return answer if answer.status_code == 302 else None
 
         # The page's polling region (htmx) is sent on to the imported rows as a whole page.
-        landing = _wait(landed, 120)
+        landing = wait_for(landed, 120)
         polled = client.get(url, headers={"HX-Request": "true"})
         assert polled["HX-Redirect"] == f"/oversight/recommendations/?import={token}"
         assert landing is not None, log.read_text()
@@ -207,6 +163,4 @@ def test_a_large_import_runs_on_a_worker_and_the_page_follows_it(
         assert len(listed.context["object_list"]) == 40
     finally:
         app.conf.task_always_eager = True
-        if worker.poll() is None:
-            os.killpg(worker.pid, 15)
-            worker.wait(timeout=30)
+        stop_worker(worker)

@@ -3,12 +3,9 @@ task is delivered again to a second worker, and the run is issued exactly once."
 
 import os
 import signal
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -18,19 +15,17 @@ from core.models import HistoryEntry
 from reports import services
 from reports.choices import RunStatus
 from reports.models import ReportFile, ReportRun
+from tests.celery_worker import ROOT, redis_answers, worker_database_url  # noqa: F401
+from tests.celery_worker import start_worker as _start
+from tests.celery_worker import stop_worker as _stop
+from tests.celery_worker import wait_for as _wait
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 REDIS_URL = os.environ.get("REPORTS_WORKER_REDIS_URL", "redis://127.0.0.1:6379/7")
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _redis_answers() -> bool:
-    try:
-        import redis
-
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
-    except Exception:
-        return False
+    return redis_answers(REDIS_URL)
 
 
 @pytest.fixture
@@ -43,10 +38,7 @@ def worker_env(media):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "reports.tests.worker_settings",
-        "DATABASE_URL": (
-            f"postgres://{quote(db['USER'])}:{quote(db['PASSWORD'] or '')}"
-            f"@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-        ),
+        "DATABASE_URL": worker_database_url(),
         "REDIS_URL": REDIS_URL,
         "MEDIA_ROOT": str(media),
         # A task whose worker vanished goes back on the queue after this many seconds.
@@ -57,54 +49,6 @@ def worker_env(media):
         env["PGPASSWORD"] = db["PASSWORD"]
     env.pop("TEST_DATABASE_NAME", None)
     return env
-
-
-def _start(env, queue: str, log: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "-Q",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-l",
-            "INFO",
-            "-n",
-            f"{queue}@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-def _stop(process: subprocess.Popen, sig=signal.SIGTERM) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, sig)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def _wait(predicate, timeout: float, interval: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    return None
 
 
 def test_a_worker_killed_mid_run_leaves_nothing_half_done_and_the_run_completes_once(
