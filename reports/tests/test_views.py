@@ -239,3 +239,11 @@ def test_the_list_page_has_no_duplicate_ids(web, gastaff):
     ids = collections.Counter(re.findall(r'\sid="([^"]+)"', page))
     assert [i for i, n in ids.items() if n > 1] == []
     assert 'for="request_period_start"' in page
+
+
+def test_the_run_page_reads_its_period_in_un_style(web, gastaff):
+    run = ReportRun.objects.create(
+        period_start="2024-01-01", period_end="2025-12-31", language="en", requested_by=gastaff
+    )
+    page = web(gastaff).get(f"/reports/{run.pk}/").content.decode()
+    assert "1 January 2024 – 31 December 2025" in page and "2024-01-01 –" not in page
