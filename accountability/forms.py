@@ -12,6 +12,7 @@ from accountability.choices import CommitmentStatus, ReviewOutcome
 from accountability.models import AuthorityItem, Commitment, Decision, Delegation, KpiEntry
 from accountability.policies import default_unit_id, recordable_units
 from core.forms import DateInput, MultipleFileField, VersionedModelForm
+from core.templatetags.core_tags import un_date
 from core.uploads import check_evidence
 from core.widgets import MultiPicker, PersonPicker
 from org.models import Paragraph
@@ -48,8 +49,8 @@ def delegation_label(delegation: Delegation) -> str:
         if delegation.limit_amount is None
         else f"USD {formats.number_format(delegation.limit_amount, 2, force_grouping=True)}"
     )
-    until = delegation.valid_to.isoformat() if delegation.valid_to else "…"
-    return f"{delegation} · {limit} · {delegation.valid_from.isoformat()} – {until}"
+    until = un_date(delegation.valid_to) if delegation.valid_to else "…"
+    return f"{delegation} · {limit} · {un_date(delegation.valid_from)} – {until}"
 
 
 def delegation_options(user, day):
@@ -145,7 +146,7 @@ class DecisionForm(VersionedModelForm):
         offered = list(delegation_options(decided_by, day))
         if self.instance.delegation_id and self.instance.delegation not in offered:
             offered.insert(0, self.instance.delegation)
-        self.fields["delegation"].widget.choices = [("", "---------")] + [
+        self.fields["delegation"].widget.choices = [("", _("None"))] + [
             (d.pk, delegation_label(d)) for d in offered
         ]
         self.fields["decided_on"].widget.attrs.update(

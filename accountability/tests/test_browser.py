@@ -42,7 +42,10 @@ def test_manager_logs_a_decision_over_the_limit_and_sees_it_flagged(
     page.click("main button[type=submit]")
     page.wait_for_url("**/accountability/decisions/*/")
     assert page.locator(".badge.alert", has_text="Outside authority").is_visible()
-    assert page.get_by_text("exceeds the delegation's limit").is_visible()
+    # Saving says so at once (a warning, not "Saved."), and the page lists the reason.
+    warning = page.locator(".message.warning")
+    assert warning.is_visible() and "Saved outside delegated authority" in warning.inner_text()
+    assert page.locator("li", has_text="exceeds the delegation's limit").first.is_visible()
     page.goto(f"{page.base_url}/accountability/decisions/")
     row = page.locator("tr.alert", has_text="Approve the conference venue contract")
     assert row.count() == 1
