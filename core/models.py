@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.query_utils import DeferredAttribute
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class StaleVersion(Exception):
@@ -398,7 +399,9 @@ class HistoryEntry(models.Model):
         related_name="+",
     )
     actor = models.CharField(_("actor"), max_length=150)
-    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    action = models.CharField(
+        pgettext_lazy("change log", "action"), max_length=10, choices=Action.choices
+    )
     object_type = models.CharField(_("record type"), max_length=100)
     object_id = models.CharField(_("record id"), max_length=64)
     object_repr = models.CharField(_("record"), max_length=200)

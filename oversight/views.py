@@ -7,7 +7,7 @@ from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -43,7 +43,7 @@ RECOMMENDATION_COLUMNS = [
     Column(gettext_lazy("Recommendation"), "text"),
     Column(gettext_lazy("Priority"), "get_priority_display"),
     Column(gettext_lazy("Addressed to"), "unit.code"),
-    Column(gettext_lazy("Issued"), "report.issued_on"),
+    Column(pgettext_lazy("report", "Issued"), "report.issued_on"),
     Column(gettext_lazy("Target date"), "target_date"),
     Column(gettext_lazy("Status"), "get_status_display"),
     Column(gettext_lazy("Overdue"), "is_overdue"),
@@ -115,7 +115,7 @@ class ReportListView(ScopedListView):
         Column(gettext_lazy("Symbol"), "symbol", link=True),
         Column(gettext_lazy("Body"), "body.short_name"),
         Column(gettext_lazy("Title"), "title", link=True),
-        Column(gettext_lazy("Issued"), "issued_on"),
+        Column(pgettext_lazy("report", "Issued"), "issued_on"),
     ]
 
     def base_queryset(self):

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accountability.models import Decision
 from core.forms import DateInput, VersionedModelForm
@@ -204,7 +205,7 @@ class ProcurementCaseForm(UserScopedForm):
 class AwardForm(forms.Form):
     takes_object = True
     awarded_to = forms.ChoiceField(label=_("Awarded to"))
-    awarded_on = forms.DateField(label=_("Awarded on"), widget=DateInput())
+    awarded_on = forms.DateField(label=pgettext_lazy("contract", "Awarded on"), widget=DateInput())
 
     def __init__(self, *args, obj=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.figures import rate
 from core.models import TrackedModel
@@ -614,7 +615,9 @@ class ProcurementCase(CitesParagraphs, TrackedModel):
         Person, verbose_name=_("evaluation panel"), blank=True, related_name="procurement_panels"
     )
     awarded_to = models.CharField(_("awarded to"), max_length=200, blank=True, editable=False)
-    awarded_on = models.DateField(_("awarded on"), null=True, blank=True, editable=False)
+    awarded_on = models.DateField(
+        pgettext_lazy("contract", "awarded on"), null=True, blank=True, editable=False
+    )
     cleared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("cleared by"),
@@ -1129,7 +1132,7 @@ class VendorSanction(TrackedModel):
 
     vendor = models.CharField(_("vendor"), max_length=200, db_index=True)
     measure = models.CharField(_("measure"), max_length=20, choices=SanctionMeasure.choices)
-    sanctioned_from = models.DateField(_("from"))
+    sanctioned_from = models.DateField(pgettext_lazy("period", "from"))
     sanctioned_to = models.DateField(
         _("until"), null=True, blank=True, help_text=_("Empty: until further notice.")
     )

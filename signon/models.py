@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import TrackedModel
 from org.permissions import RestrictedQuerySet
@@ -27,7 +28,7 @@ class ProviderIdentity(models.Model):
         related_name="provider_identities",
     )
     issuer = models.CharField(_("issuer"), max_length=300)
-    subject = models.CharField(_("subject"), max_length=255)
+    subject = models.CharField(pgettext_lazy("identity", "subject"), max_length=255)
     first_seen = models.DateTimeField(_("first sign-in"), auto_now_add=True)
     last_seen = models.DateTimeField(_("last sign-in"), default=timezone.now)
 

@@ -1,9 +1,15 @@
-"""Every catalogue complete, and every model, field and choice label of the project's apps read
-in Chinese. (When org's models moved out of accountability, their strings became obsolete there
-and were in no catalogue: the pages showed them in English. This test would have said so.)"""
+"""Every catalogue of the six languages complete, one translation per (context, msgid) in each
+language, and every model, field and choice label of the project's apps read in Chinese.
+
+(When org's models moved out of accountability, their strings became obsolete there and were in
+no catalogue: the pages showed them in English. And when two apps' catalogues translate the same
+msgid differently, Django silently takes the one of the app listed first in INSTALLED_APPS: a
+string that means two things gets a msgctxt instead.)"""
 
 import pathlib
 import re
+from collections import defaultdict
+from dataclasses import dataclass
 
 import pytest
 from django.apps import apps
@@ -23,46 +29,121 @@ APPS = (
     "signon",
     "operations",
 )
+# The catalogues' language directories (English is the source language: it has none).
+LANGUAGES = ("ar", "zh_Hans", "fr", "ru", "es")
 # Labels that read the same in Chinese: codes, acronyms and proper names.
 SAME_IN_CHINESE = re.compile(r"^(ID|SHA-256|URL|USD|[A-Z0-9/ .()-]+|[a-z]+\.[a-z_]+)$")
 
 
-def _entries(path: pathlib.Path):
-    """(flags, msgid, msgstr values) of each live entry of a .po file (obsolete ones skipped)."""
+@dataclass
+class Entry:
+    flags: str
+    msgctxt: str | None
+    msgid: str
+    msgstrs: list[str]  # one, or one per plural form
+
+
+def _unquote(text: str) -> str:
+    return re.sub(r'\\(["\\nt])', lambda m: {"n": "\n", "t": "\t"}.get(m[1], m[1]), text)
+
+
+def entries(path: pathlib.Path):
+    """Each live entry of a .po file (obsolete ones skipped), its header skipped too."""
     text = path.read_text(encoding="utf-8")
     for block in text.split("\n\n"):
         lines = [line for line in block.splitlines() if not line.startswith("#~")]
         if not any(line.startswith("msgid ") for line in lines):
             continue
         flags = " ".join(line for line in lines if line.startswith("#,"))
-        msgid, msgstrs, current = "", [], None
+        fields: dict[str, str] = {}
+        msgstrs: list[str] = []
+        current = None
         for line in lines:
-            if line.startswith("msgid "):
-                current = "id"
-                msgid = line[7:-1]
-            elif line.startswith("msgstr"):
-                current = "str"
-                msgstrs.append(line.split(" ", 1)[1][1:-1])
-            elif line.startswith('"') and current == "id":
-                msgid += line[1:-1]
-            elif line.startswith('"') and current == "str":
-                msgstrs[-1] += line[1:-1]
-        yield flags, msgid, msgstrs
+            if line.startswith("#"):
+                continue
+            if line.startswith('"'):
+                value = _unquote(line[1:-1])
+                if current == "msgstr":
+                    msgstrs[-1] += value
+                elif current:
+                    fields[current] += value
+                continue
+            keyword, _space, rest = line.partition(" ")
+            if keyword.startswith("msgstr"):
+                current = "msgstr"
+                msgstrs.append(_unquote(rest[1:-1]))
+            else:
+                current = keyword
+                fields[keyword] = _unquote(rest[1:-1])
+        if fields.get("msgid"):
+            yield Entry(flags, fields.get("msgctxt"), fields["msgid"], msgstrs)
 
 
-CATALOGUES = sorted(ROOT.glob("*/locale/zh_Hans/LC_MESSAGES/django.po")) + [
-    ROOT / "locale/zh_Hans/LC_MESSAGES/django.po"
-]
+def catalogues(language: str) -> list[pathlib.Path]:
+    return sorted(ROOT.glob(f"*/locale/{language}/LC_MESSAGES/django.po")) + [
+        ROOT / f"locale/{language}/LC_MESSAGES/django.po"
+    ]
+
+
+CATALOGUES = [path for language in LANGUAGES for path in catalogues(language)]
+
+
+def test_each_app_has_a_catalogue_in_each_language():
+    apps_with_catalogues = {
+        p.parts[-5] for p in ROOT.glob("*/locale/zh_Hans/LC_MESSAGES/django.po")
+    }
+    missing = [
+        f"{app}/locale/{language}"
+        for app in sorted(apps_with_catalogues)
+        for language in LANGUAGES
+        if not (ROOT / app / "locale" / language / "LC_MESSAGES/django.po").exists()
+    ]
+    assert missing == []
 
 
 @pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_catalogue_has_no_fuzzy_or_empty_entry(path):
     bad = [
-        msgid
-        for flags, msgid, msgstrs in _entries(path)
-        if msgid and ("fuzzy" in flags or not all(msgstrs))
+        entry.msgid[:80]
+        for entry in entries(path)
+        if "fuzzy" in entry.flags or not all(entry.msgstrs)
     ]
-    assert bad == []
+    assert bad == [], f"{len(bad)} untranslated or fuzzy"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_one_context_and_msgid_has_one_translation_in_a_language(language):
+    """Django merges the catalogues and keeps, for a msgid, the app listed first: two different
+    translations of the same (msgctxt, msgid) mean one of them is never shown."""
+    seen: dict[tuple, dict[tuple, list[str]]] = defaultdict(dict)
+    for path in catalogues(language):
+        for entry in entries(path):
+            if "fuzzy" in entry.flags or not all(entry.msgstrs):
+                continue  # the completeness test reports these
+            where = str(path.relative_to(ROOT)).split("/locale/")[0]
+            seen[(entry.msgctxt, entry.msgid)].setdefault(tuple(entry.msgstrs), []).append(where)
+    different = {
+        f"{context or ''}|{msgid}": {" / ".join(s): apps for s, apps in translations.items()}
+        for (context, msgid), translations in seen.items()
+        if len(translations) > 1
+    }
+    assert different == {}
+
+
+def test_the_parser_reads_contexts_plurals_and_continuation_lines(tmp_path):
+    path = tmp_path / "django.po"
+    path.write_text(
+        'msgid ""\nmsgstr ""\n"Language: fr\\n"\n\n'
+        '#, python-format\nmsgctxt "contract"\nmsgid "awarded on"\nmsgstr ""\n"date "\n"d\'attribution"\n\n'
+        'msgid "%(n)s row"\nmsgid_plural "%(n)s rows"\nmsgstr[0] "%(n)s ligne"\nmsgstr[1] ""\n\n'
+        '#~ msgid "old"\n#~ msgstr "ancien"\n',
+        encoding="utf-8",
+    )
+    found = list(entries(path))
+    assert [(e.msgctxt, e.msgid, e.msgstrs) for e in found] == [
+        ("contract", "awarded on", ["date d'attribution"]),
+        (None, "%(n)s row", ["%(n)s ligne", ""]),
+    ]
 
 
 def _labels():
@@ -83,14 +164,15 @@ def _labels():
                         yield f"{meta.label}.{field.name}={value}", text
 
 
-def test_every_translatable_model_field_and_choice_label_reads_in_chinese():
+@pytest.mark.parametrize("language", ["zh-hans", "ar", "fr", "ru", "es"])
+def test_every_translatable_model_field_and_choice_label_is_translated(language):
     untranslated = []
     for where, label in _labels():
         if not isinstance(label, Promise):
             continue  # a label Django derived from an internal field's name, shown on no page
         english = str(label)
-        with translation.override("zh-hans"):
-            chinese = str(label)
-        if chinese == english and not SAME_IN_CHINESE.match(english):
+        with translation.override(language):
+            translated = str(label)
+        if translated == english and not SAME_IN_CHINESE.match(english):
             untranslated.append(f"{where}: {english}")
     assert untranslated == []

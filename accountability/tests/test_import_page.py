@@ -144,4 +144,4 @@ def test_import_page_and_my_authority_read_in_chinese(web, manager, units):
     assert "导入决定" in page and "确认导入" not in page  # nothing to confirm before a preview
     assert "上传文件" in page
     mine = client.get("/accountability/my-authority/").content.decode()
-    assert "已终止" in mine and "授权最后一日" in mine
+    assert "已终止" in mine and "下放权力最后一日" in mine

@@ -431,11 +431,11 @@ def test_pages_in_chinese(web, manager, grant, resolution):
     decision = Decision.objects.get()
     headers = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
     listing = client.get("/accountability/decisions/", **headers).content.decode()
-    assert "记录决定" in listing and "超出授权范围" in listing
+    assert "记录决定" in listing and "超出下放权力范围" in listing
     detail = client.get(f"/accountability/decisions/{decision.pk}/", **headers).content.decode()
-    assert "金额超出该授权的限额" in detail
+    assert "金额超出该权力下放的限额" in detail
     register = client.get("/accountability/delegations/", **headers).content.decode()
-    assert "授权文书登记册" in register
+    assert "权力下放文书登记册" in register
 
 
 def test_evidence_is_filed_checked_and_served_only_to_readers(

@@ -261,7 +261,7 @@ def test_no_code_and_no_formatted_year_in_any_format(snapshot, language):
     "language, title, met, annex",
     [
         ("en", "Instruments accepted within 14 days", "Met", "Annex: methodology"),
-        ("zh-hans", "在 14 天内接受的授权文书", "已达到", "附件：方法"),
+        ("zh-hans", "在 14 天内接受的权力下放文书", "已达到", "附件：方法"),
     ],
 )
 def test_section_g_shows_the_kpi_table_by_entity_in_every_format(
