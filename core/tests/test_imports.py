@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core import imports
 from oversight.models import Recommendation
+from oversight.tests.factories import body
 from oversight.tests.test_import import csv_file, row
 from tests.celery_worker import (
     redis_answers,
@@ -112,6 +113,8 @@ def test_a_large_import_runs_on_a_worker_and_the_page_follows_it(
         pytest.skip("the worker test needs PostgreSQL and Redis")
     from config.celery import app
 
+    # The bodies come from a data migration, which an earlier transactional test's flush removed.
+    body("OIOS")
     queue = f"imports-test-{uuid.uuid4().hex[:8]}"
     settings.VAR_DIR = tmp_path
     settings.IMPORT_IN_REQUEST_MAX_BYTES = 0  # every file is "large"
@@ -143,6 +146,8 @@ def test_a_large_import_runs_on_a_worker_and_the_page_follows_it(
 
         page = wait_for(previewed, 120)
         assert page is not None, log.read_text()
+        # On failure, say what the worker answered (its errors, its log), not only that it failed.
+        assert page.context["result"], (page.context["job"], log.read_text()[-4000:])
         assert page.context["result"]["created"] == 40 and not Recommendation.objects.exists()
 
         started = client.post("/oversight/import/", {"token": token, "confirm": "1"})
