@@ -5,9 +5,16 @@ Each row is the label and the value as page text (body size, whatever the width)
 drawn in an SVG that fills its cell (viewBox, width 100%). Every bar, or every segment of a
 stacked bar, is a link to the filtered list it counts. Every chart is shown beside a table with
 the same figures, which is what screen readers read first.
+
+In a right-to-left language (Arabic) the page's grid puts the label on the right and the value on
+the left, and the bars grow from the right: each bar's and segment's x is mirrored here, when the
+chart is built in the reader's language, so the SVG needs no transform.
 """
 
 from dataclasses import dataclass, field
+
+from django.utils.formats import number_format
+from django.utils.translation import get_language_bidi
 
 SCALE = 1000  # the bars' viewBox width: a bar of value v is v / top * SCALE wide
 FILLS = {
@@ -42,6 +49,7 @@ class Bar:
     tone: str = ""
     url: str = ""
     segments: list[Segment] = field(default_factory=list)
+    x: float = 0.0  # where the bar starts: 0, or SCALE - width right to left
 
     @property
     def fill(self) -> str:
@@ -62,11 +70,12 @@ class Chart:
 
 
 def _text(value, suffix: str) -> str:
+    """The value as the reader's language writes numbers (4,130 / 4 130 / 4.130; 66.7 / 66,7)."""
     if value is None:
         return "—"
     if isinstance(value, float):
-        return f"{value:g}{suffix}"
-    return f"{value:,}{suffix}"
+        value = float(f"{value:g}")
+    return f"{number_format(value, force_grouping=True)}{suffix}"
 
 
 def bar_chart(
@@ -76,15 +85,21 @@ def bar_chart(
     None is drawn empty and reads "—"."""
     values = [item[1] or 0 for item in items]
     top = maximum if maximum is not None else max(values, default=0)
+    rtl = get_language_bidi()
     bars = []
     for item in items:
         label, value, tone = item[:3]
         url = item[3] if len(item) > 3 else ""
-        width = (value or 0) / top * SCALE if top else 0
-        bars.append(
-            Bar(str(label), value or 0, _text(value, suffix), round(width, 1), tone, url or "")
-        )
+        width = round((value or 0) / top * SCALE if top else 0, 1)
+        bar = Bar(str(label), value or 0, _text(value, suffix), width, tone, url or "")
+        bar.x = _start(0.0, width, rtl)
+        bars.append(bar)
     return Chart(str(title), bars, key=key)
+
+
+def _start(x: float, width: float, rtl: bool) -> float:
+    """A bar's left edge in the viewBox: x from the left, or from the right in RTL."""
+    return round(SCALE - x - width, 1) if rtl else round(x, 1)
 
 
 def stacked_chart(title, rows, keys, *, labels=None, url=None, key: str = "") -> Chart:
@@ -92,6 +107,7 @@ def stacked_chart(title, rows, keys, *, labels=None, url=None, key: str = "") ->
     `labels` names each key; `url(row_label, key)` gives the list a segment counts."""
     labels = labels or {}
     top = max((sum(counts.get(k, 0) for k, _t in keys) for _l, counts in rows), default=0)
+    rtl = get_language_bidi()
     bars = []
     for row_label, counts in rows:
         total = sum(counts.get(k, 0) for k, _t in keys)
@@ -106,13 +122,15 @@ def stacked_chart(title, rows, keys, *, labels=None, url=None, key: str = "") ->
                         key=segment_key,
                         label=str(labels.get(segment_key, segment_key)),
                         n=n,
-                        x=round(x, 1),
+                        x=_start(x, round(w, 1), rtl),
                         width=round(w, 1),
                         fill=FILLS.get(tone, FILLS[""]),
                         url=url(row_label, segment_key) if url else "",
                     )
                 )
             x += w
-        bars.append(Bar(str(row_label), total, f"{total:,}", round(x, 1), segments=segments))
+        bar = Bar(str(row_label), total, _text(total, ""), round(x, 1), segments=segments)
+        bar.x = _start(0.0, bar.width, rtl)
+        bars.append(bar)
     legend = [(str(labels.get(k, k)), FILLS.get(t, FILLS[""])) for k, t in keys]
     return Chart(str(title), bars, key=key, legend=legend)
