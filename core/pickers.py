@@ -43,7 +43,9 @@ def _person_search(text: str) -> Q:
 
 
 def _paragraph_search(text: str) -> Q:
-    match = Q(text_en__icontains=text) | Q(text_zh__icontains=text)
+    match = Q(
+        *[(f"text_{k}__icontains", text) for k in "en zh fr es ru ar".split()], _connector=Q.OR
+    )
     return Q(number=int(text)) | match if text.isdigit() and len(text) < 5 else match
 
 

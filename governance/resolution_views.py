@@ -4,6 +4,7 @@ verdict, with its evidence) and, beside it as a fact, what the tracker holds aga
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.generic import TemplateView
 
 from core.registry import evidence_by_paragraph
@@ -12,6 +13,26 @@ from governance.evidence import describe
 from governance.models import AssessmentEvidence, ParagraphAssessment
 from org.models import Paragraph, Section
 from org.resolution import load_document
+
+
+def reading(document: dict, paragraphs: list[Paragraph]) -> dict:
+    """How the resolution reads in the reader's language: its title, where the official
+    document is, and which paragraphs are a working translation rather than the official text."""
+    language = get_language()
+    key = Paragraph.text_key(language)
+    working = [p.number for p in paragraphs if not p.is_official_in(language)]
+    return {
+        "title": document.get(f"title_{key}") or document["title_en"],
+        "text_lang": "zh-Hans" if key == "zh" else key,
+        "text_dir": "rtl" if key == "ar" else "ltr",
+        "official_url": f"https://undocs.org/{key}/{document['symbol']}",
+        "working": working,
+        "all_working": bool(paragraphs) and len(working) == len(paragraphs),
+        "some_working": 0 < len(working) < len(paragraphs),
+        "headings": {
+            s["code"]: s.get(f"heading_{key}") or s["heading_en"] for s in document["sections"]
+        },
+    }
 
 
 def assessments_in_force(user, numbers=None) -> dict[int, ParagraphAssessment]:
@@ -50,7 +71,11 @@ class ResolutionView(LoginRequiredMixin, TemplateView):
         for paragraph in paragraphs:
             paragraph.evidence = evidence.get(paragraph.number, [])
             paragraph.assessment = assessments.get(paragraph.number)
+        document = load_document()
+        language = reading(document, paragraphs)
         sections = list(Section.objects.order_by("order"))
+        for section in sections:
+            section.heading_text = language["headings"].get(section.code) or section.heading
         by_section = {s.pk: [] for s in sections}
         opening = []
         for paragraph in paragraphs:
@@ -60,7 +85,8 @@ class ResolutionView(LoginRequiredMixin, TemplateView):
         context.update(
             opening=opening,
             sections=[(s, by_section[s.pk]) for s in sections],
-            document=load_document(),
+            document=document,
+            reading=language,
             loaded=bool(paragraphs),
         )
         return context
@@ -77,8 +103,14 @@ class ParagraphView(LoginRequiredMixin, TemplateView):
         user = self.request.user
         paragraph.evidence = evidence_by_paragraph(user).get(paragraph.number, [])
         paragraph.assessment = assessments_in_force(user, [paragraph.number]).get(paragraph.number)
+        document = load_document()
+        language = reading(document, [paragraph])
+        if paragraph.section:
+            paragraph.section.heading_text = language["headings"].get(paragraph.section.code)
         context.update(
             paragraph=paragraph,
+            document=document,
+            reading=language,
             milestones=metrics.milestones_of_paragraph(
                 paragraph.number, user, timezone.localdate()
             ),

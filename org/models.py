@@ -194,6 +194,19 @@ class Paragraph(TrackedModel):
     )
     text_en = models.TextField(_("text (English)"))
     text_zh = models.TextField(_("text (Chinese)"))
+    text_ar = models.TextField(_("text (Arabic)"), blank=True)
+    text_fr = models.TextField(_("text (French)"), blank=True)
+    text_ru = models.TextField(_("text (Russian)"), blank=True)
+    text_es = models.TextField(_("text (Spanish)"), blank=True)
+    official_languages = models.JSONField(
+        _("official text in"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "The languages (ar, zh, en, fr, ru, es) in which this paragraph's text is the "
+            "official text of A/RES/64/259; in the others it is a working translation."
+        ),
+    )
     requests = models.CharField(_("requests action of"), max_length=10, blank=True)
     tracked_in = models.CharField(_("tracked in"), max_length=30, blank=True)
 
@@ -208,9 +221,66 @@ class Paragraph(TrackedModel):
     def __str__(self) -> str:
         return _("Paragraph %(number)s") % {"number": self.number}
 
+    # The six official languages, each with the field that holds the paragraph in it.
+    TEXT_FIELDS = {
+        "ar": "text_ar",
+        "zh": "text_zh",
+        "en": "text_en",
+        "fr": "text_fr",
+        "ru": "text_ru",
+        "es": "text_es",
+    }
+
+    @classmethod
+    def text_key(cls, language: str | None) -> str:
+        """The key of the text a reader of `language` gets: zh-hans reads zh, an unknown
+        language reads English."""
+        code = (language or "").lower()
+        if code.startswith("zh"):
+            return "zh"
+        code = code.split("-")[0]
+        return code if code in cls.TEXT_FIELDS else "en"
+
+    def text_in(self, language: str | None) -> str:
+        # A language not loaded yet falls back to English rather than showing nothing.
+        return getattr(self, self.TEXT_FIELDS[self.text_key(language)]) or self.text_en
+
+    def is_official_in(self, language: str | None) -> bool:
+        key = self.text_key(language)
+        return key in (self.official_languages or []) and bool(getattr(self, self.TEXT_FIELDS[key]))
+
     @property
     def text(self) -> str:
-        return self.text_zh if (get_language() or "").startswith("zh") else self.text_en
+        """The paragraph in the reader's language."""
+        return self.text_in(get_language())
+
+    @property
+    def text_is_official(self) -> bool:
+        return self.is_official_in(get_language())
+
+    @property
+    def text_lang(self) -> str:
+        """The `lang` attribute of the text shown (BCP 47)."""
+        key = self.text_key(get_language())
+        return "zh-Hans" if key == "zh" else key
+
+    @property
+    def text_dir(self) -> str:
+        return "rtl" if self.text_key(get_language()) == "ar" else "ltr"
+
+    def texts(self) -> list[dict]:
+        """Every language's text with its lang, direction and official mark, in the UN order."""
+        return [
+            {
+                "key": key,
+                "lang": "zh-Hans" if key == "zh" else key,
+                "dir": "rtl" if key == "ar" else "ltr",
+                "text": getattr(self, field),
+                "official": key in (self.official_languages or []),
+            }
+            for key, field in self.TEXT_FIELDS.items()
+            if getattr(self, field)
+        ]
 
 
 class CitesParagraphs(models.Model):

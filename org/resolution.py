@@ -8,6 +8,7 @@ from django.db import transaction
 from org.models import Paragraph, Section
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "64-259.json"
+TEXT_FIELDS = list(Paragraph.TEXT_FIELDS.values())
 
 
 def load_document(path: Path = DATA_FILE) -> dict:
@@ -17,7 +18,8 @@ def load_document(path: Path = DATA_FILE) -> dict:
 
 @transaction.atomic
 def load_resolution(path: Path = DATA_FILE) -> dict[str, int]:
-    """Create or update the 12 sections and 33 paragraphs; returns counts of what changed."""
+    """Create or update the 12 sections and 33 paragraphs (each in the six languages, with the
+    languages in which its text is official); returns counts of what changed."""
     document = load_document(path)
     counts = {"created": 0, "updated": 0, "unchanged": 0}
 
@@ -53,8 +55,8 @@ def load_resolution(path: Path = DATA_FILE) -> dict[str, int]:
             {"number": paragraph["number"]},
             {
                 "section": sections.get(paragraph["section"]) if paragraph["section"] else None,
-                "text_en": paragraph["text_en"],
-                "text_zh": paragraph["text_zh"],
+                **{field: paragraph.get(field) or "" for field in TEXT_FIELDS},
+                "official_languages": sorted(paragraph.get("official") or []),
                 "requests": paragraph.get("requests") or "",
                 "tracked_in": paragraph.get("tracked_in") or "",
             },

@@ -226,7 +226,7 @@ def _paragraph_entry(
     verdict, verdict_label, assessment = _verdict(assessments.get(paragraph.number))
     return {
         "number": paragraph.number,
-        "text": paragraph.text_zh if zh else paragraph.text_en,
+        "text": paragraph.text,  # in the report's language (compiled under its override)
         "requests": paragraph.requests,
         "requests_label": _requested_of(paragraph.requests),
         "measures": items,

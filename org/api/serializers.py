@@ -153,4 +153,18 @@ class ParagraphSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Paragraph
-        fields = ["number", "section", "text_en", "text_zh", "requests", "tracked_in"]
+        fields = [
+            "number",
+            "section",
+            "text_en",
+            "text_zh",
+            "text_ar",
+            "text_fr",
+            "text_ru",
+            "text_es",
+            "official_languages",
+            "requests",
+            "tracked_in",
+        ]
+        # Which texts are official and which are working translations (zh, en, ...).
+        extra_kwargs = {"official_languages": {"read_only": True}}

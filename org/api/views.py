@@ -50,7 +50,7 @@ class ParagraphViewSet(ActionReadOnlyViewSet):
     queryset = Paragraph.objects.select_related("section")
     serializer_class = ParagraphSerializer
     filterset_fields = ["number", "section__code", "requests", "tracked_in"]
-    search_fields = ["text_en", "text_zh"]
+    search_fields = ["text_en", "text_zh", "text_ar", "text_fr", "text_ru", "text_es"]
     ordering_fields = ["number"]
     lookup_field = "number"
     ordering = ["number"]
