@@ -13,8 +13,14 @@ ACTIVE_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
 
 
 class ReportLanguage(models.TextChoices):
-    ENGLISH = "en", _("English")
+    """The six official languages of the United Nations, in the order its documents list them."""
+
+    ARABIC = "ar", _("Arabic")
     CHINESE = "zh-hans", _("Chinese")
+    ENGLISH = "en", _("English")
+    FRENCH = "fr", _("French")
+    RUSSIAN = "ru", _("Russian")
+    SPANISH = "es", _("Spanish")
 
 
 class FileFormat(models.TextChoices):

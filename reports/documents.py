@@ -62,7 +62,8 @@ def lookup(symbol: str) -> UNDocument | None:
 
 def citation(document: UNDocument, language: str) -> str:
     """The footnote's text: the symbol, the title and, when known, the date, in the style of
-    the language (Chinese: full-width punctuation and 2010年1月29日)."""
+    the language (Chinese: full-width punctuation and 2010年1月29日; French and Russian
+    guillemets). A title the tracker has only in English is cited in English."""
     from reports.gadoc import date_label
 
     title = document.title(language)
@@ -72,7 +73,8 @@ def citation(document: UNDocument, language: str) -> str:
         if document.date:
             text += f"，{date_label(document.date, language)}"
         return text + "。"
-    text = f"{document.symbol}, “{title}”"
+    quoted = {"fr": f"« {title} »", "ru": f"«{title}»"}.get(language[:2], f"“{title}”")
+    text = f"{document.symbol}, {quoted}"
     if document.date:
         text += f", {date_label(document.date, language)}"
     return text + "."

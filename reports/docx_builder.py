@@ -28,6 +28,8 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from lxml import etree
 
+from reports import docx_language
+
 DEFAULT_TEMPLATE = Path(__file__).resolve().parent / "docx" / "default.docx"
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 BODY = "{{body}}"
@@ -579,7 +581,7 @@ def build(doc, front: dict, template: bytes | None = None) -> bytes:
             placeholder._p.getparent().remove(placeholder._p)
     buffer = io.BytesIO()
     document.save(buffer)
-    return buffer.getvalue()
+    return docx_language.set_language(buffer.getvalue(), doc.language)
 
 
 def _page_number_field(paragraph) -> None:

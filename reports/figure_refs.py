@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from reports.gadoc import date_label
 from reports.layout import display
+from reports.un_style import per_cent
 
 REFERENCE = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 PATH = re.compile(r"^[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)*$")
@@ -87,7 +88,8 @@ def resolve(path: str, snapshot: dict):
 
 def format_value(path: str, value, language: str) -> str:
     """A figure as the report's text writes it in `language`: thousands separated, rates as
-    "45.3 per cent" (UN English style) or "45.3%", dates as the report writes them."""
+    "45.3 per cent" (UN English style), "45.3 pour cent", "45.3%", dates as the report writes
+    them."""
     key = path.rsplit(".", 1)[-1]
     with translation.override(language):
         if path.startswith("period.") and isinstance(value, str):
@@ -97,7 +99,7 @@ def format_value(path: str, value, language: str) -> str:
                 return value
         text = display(key, value)
         if value is not None and isinstance(value, int | float) and key.endswith("rate"):
-            return f"{text}%" if language.startswith("zh") else f"{text} per cent"
+            return per_cent(text, language)
         return text
 
 

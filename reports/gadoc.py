@@ -8,53 +8,14 @@ from dataclasses import dataclass, field
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-_ONES = [
-    "",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-]
-_TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-_ORDINAL = {
-    "one": "first",
-    "two": "second",
-    "three": "third",
-    "five": "fifth",
-    "eight": "eighth",
-    "nine": "ninth",
-    "twelve": "twelfth",
-}
-_ZH_DIGITS = "零一二三四五六七八九"
-_MONTHS_EN = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
+from reports.un_style import (  # noqa: F401 (the names the renderers import from here)
+    date_label,
+    is_rtl,
+    number_zh,
+    ordinal_en,
+    resolution_citation,
+    session_label,
+)
 
 
 def session_number(on: datetime.date) -> int:
@@ -62,56 +23,25 @@ def session_number(on: datetime.date) -> int:
     return on.year - 1945 if on.month >= 9 else on.year - 1946
 
 
-def _ordinal_word(word: str) -> str:
-    if word in _ORDINAL:
-        return _ORDINAL[word]
-    if word.endswith("y"):
-        return word[:-1] + "ieth"
-    return word + "th"
+def language_name(language: str) -> str:
+    """The name of a report language in the language being rendered ("Original: ...")."""
+    from reports.choices import ReportLanguage
+
+    code = (language or "en").lower()
+    if code.startswith("zh"):
+        code = ReportLanguage.CHINESE
+    return str(ReportLanguage(code).label) if code in ReportLanguage.values else _("English")
 
 
-def ordinal_en(n: int) -> str:
-    if n < 20:
-        return _ordinal_word(_ONES[n])
-    tens, ones = divmod(n, 10)
-    if n >= 100:
-        return f"{n}th"
-    if not ones:
-        return _ordinal_word(_TENS[tens])
-    return f"{_TENS[tens]}-{_ordinal_word(_ONES[ones])}"
-
-
-def number_zh(n: int) -> str:
-    if n < 10:
-        return _ZH_DIGITS[n]
-    tens, ones = divmod(n, 10)
-    if n >= 100:
-        return str(n)
-    return (_ZH_DIGITS[tens] if tens > 1 else "") + "十" + (_ZH_DIGITS[ones] if ones else "")
-
-
-def session_label(n: int, language: str) -> str:
-    if language.startswith("zh"):
-        return f"第{number_zh(n)}届会议"
-    return f"{ordinal_en(n).capitalize()} session"
-
-
-def date_label(on: datetime.date, language: str) -> str:
-    if language.startswith("zh"):
-        return f"{on.year}年{on.month}月{on.day}日"
-    return f"{on.day} {_MONTHS_EN[on.month - 1]} {on.year}"
-
-
-def resolution_citation(symbol: str, language: str) -> str:
-    """How the text cites a General Assembly resolution: "General Assembly resolution 64/259",
-    or in Chinese UN style "大会第64/259号决议"."""
-    number = symbol.removeprefix("A/RES/")
-    if language.startswith("zh"):
-        return f"大会第{number}号决议"
-    return f"General Assembly resolution {number}"
-
-
-REPORT_OF_SUFFIXES = (": report of the Secretary-General", "：秘书长的报告")
+REPORT_OF_SUFFIXES = (
+    ": report of the Secretary-General",
+    "：秘书长的报告",
+    " : rapport du Secrétaire général",
+    ": rapport du Secrétaire général",
+    ": informe del Secretario General",
+    ": доклад Генерального секретаря",
+    ": تقرير الأمين العام",
+)
 
 
 @dataclass(frozen=True)
@@ -188,7 +118,7 @@ def front_matter(snapshot: dict, meta: DocumentMeta | None = None) -> dict[str, 
             "distribution": _("Distr.: General"),
             "date": date_label(issued, language),
             "original_language": _("Original: %(language)s")
-            % {"language": _("Chinese") if language.startswith("zh") else _("English")},
+            % {"language": language_name(language)},
             "session": _session(meta, issued, language),
             "agenda_item": _agenda_item(meta, language),
             "agenda_item_title": meta.agenda_item_title,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from reports import narrative, structure
 from reports.charts import Chart, charts_for
-from reports.gadoc import DocumentMeta, date_label, resolution_citation
+from reports.gadoc import DocumentMeta, date_label, is_rtl, resolution_citation
 from reports.labels import (
     LIST_VALUE_KINDS,
     code_label,
@@ -70,6 +70,11 @@ class DocumentView:
     restatements: list[tuple[str, str, str, str, str]] = field(default_factory=list)
     # The apparatus of a report of the Secretary-General (issue 16), for HTML and for Word.
     apparatus: "Apparatus | None" = None
+
+    @property
+    def rtl(self) -> bool:
+        """Arabic reads right to left: the HTML (and so the PDF) says dir="rtl"."""
+        return is_rtl(self.language)
 
 
 @dataclass
@@ -478,9 +483,9 @@ def _default_action(citation: str) -> str:
 
 
 def _period_dates(period: dict, language: str) -> dict[str, str]:
-    """A period's dates for a column heading: Chinese style in Chinese (2024年1月1日); the ISO
-    dates the English tables have always shown otherwise."""
-    if language.startswith("zh"):
+    """A period's dates for a column heading: in the language's UN style (2024年1月1日,
+    1er janvier 2024, ...); the ISO dates the English tables have always shown in English."""
+    if not language.startswith("en"):
         return {"start": _reader_date(period.get("start")), "end": _reader_date(period.get("end"))}
     return {"start": period.get("start", ""), "end": period.get("end", "")}
 

@@ -9,36 +9,71 @@ from pathlib import Path
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from core.exports import xlsx_bytes
-from reports import docx_builder
-from reports.gadoc import DocumentMeta, front_matter
+from reports import docx_builder, structure
+from reports.gadoc import DocumentMeta, front_matter, language_name
 from reports.layout import document, raw
 
 CSS_TEMPLATE = "reports/document.css"
 
-# The CJK font comes with the project's dependencies (pylopdf-fonts-zh-cn: Noto Sans SC 2.004 from
-# notofonts/noto-cjk, SIL Open Font License 1.1), so a Chinese PDF needs no system font.
-# document.css names this family; only the PDF renderer gets the @font-face rule, so the stored
-# HTML names no path on the machine that compiled it.
+# The fonts come with the project's dependencies, so a PDF needs no system font: Noto Sans SC
+# 2.004 (pylopdf-fonts-zh-cn, from notofonts/noto-cjk), Noto Sans for Latin and Cyrillic
+# (fontpkg-noto-sans: the variable font of google/fonts) and Amiri for Arabic (fontpkg-amiri), all
+# under the SIL Open Font License 1.1. Amiri rather than Noto Sans Arabic: Noto draws a letter as
+# a dotless body plus its dots, and text extracted from the PDF then falls apart letter by letter
+# (pdftotext); Amiri's letters are whole glyphs and come out as words. document.css names these
+# families; only the PDF renderer gets the @font-face rules, so the stored HTML names no path on
+# the machine that compiled it. WeasyPrint shapes Arabic (joining, ligatures, right to left) with
+# HarfBuzz.
 CJK_FONT_FAMILY = "Noto Sans SC"
+LATIN_FONT_FAMILY = "Noto Sans"
+ARABIC_FONT_FAMILY = "Amiri"
+
+
+def _checked(path) -> Path:
+    path = Path(path).resolve()
+    if not path.is_file():
+        raise FileNotFoundError(f"a report font is missing: {path} (reinstall the project)")
+    return path
 
 
 @cache
 def cjk_font_path() -> Path:
     import pylopdf_fonts_zh_cn
 
-    path = Path(pylopdf_fonts_zh_cn.sans_path()).resolve()
-    if not path.is_file():
-        raise FileNotFoundError(f"the CJK font is missing: {path} (reinstall the project)")
-    return path
+    return _checked(pylopdf_fonts_zh_cn.sans_path())
+
+
+@cache
+def font_faces() -> tuple[tuple[str, str, Path], ...]:
+    """(family, weight, font file) of every face the PDF renderer may embed."""
+    import fontpkg_amiri
+    import fontpkg_noto_sans
+
+    amiri = fontpkg_amiri.ROOT / "files"
+    return (
+        (
+            LATIN_FONT_FAMILY,
+            "normal",
+            _checked(fontpkg_noto_sans.ROOT / "files" / "NotoSans[wdth,wght].ttf"),
+        ),
+        (ARABIC_FONT_FAMILY, "normal", _checked(amiri / "Amiri-Regular.ttf")),
+        (ARABIC_FONT_FAMILY, "bold", _checked(amiri / "Amiri-Bold.ttf")),
+        (CJK_FONT_FAMILY, "normal", cjk_font_path()),
+    )
 
 
 def font_face_css() -> str:
-    return (
-        f'@font-face {{ font-family: "{CJK_FONT_FAMILY}"; '
-        f'src: url("{cjk_font_path().as_uri()}") format("opentype"); }}'
-    )
+    rules = []
+    for family, weight, path in font_faces():
+        kind = "opentype" if path.suffix.lower() == ".otf" else "truetype"
+        rules.append(
+            f'@font-face {{ font-family: "{family}"; font-weight: {weight}; '
+            f'src: url("{path.as_uri()}") format("{kind}"); }}'
+        )
+    return "\n".join(rules)
 
 
 # The PDF prints each footnote at the foot of its page (WeasyPrint's float: footnote numbers
@@ -47,7 +82,7 @@ def font_face_css() -> str:
 PDF_FOOTNOTES_CSS = """
 sup.fn-call, .notes-list { display: none !important; }
 .fn-inline { display: inline !important; float: footnote !important; font-size: 8pt;
-  line-height: 1.3; font-weight: normal; font-style: normal; text-align: left;
+  line-height: 1.3; font-weight: normal; font-style: normal; text-align: start;
   text-indent: 0; }
 ::footnote-call { content: counter(footnote); vertical-align: super; font-size: 65%;
   line-height: 0; }
@@ -81,22 +116,21 @@ def html(snapshot: dict, meta: DocumentMeta | None = None) -> bytes:
 
 
 def _url_fetcher():
-    """A fetcher for WeasyPrint that reads the shipped font and data: URLs (the charts), and
+    """A fetcher for WeasyPrint that reads the shipped fonts and data: URLs (the charts), and
     refuses every other URL: nothing in a report's text can make the renderer load a file or
     reach the network."""
     from weasyprint import URLFetcher
     from weasyprint.urls import URLFetcherResponse
 
-    font = cjk_font_path()
-    font_url = font.as_uri()
+    fonts = {path.as_uri(): path for _family, _weight, path in font_faces()}
 
     class ReportFetcher(URLFetcher):
         def fetch(self, url, headers=None):
             if url.startswith("data:"):
                 return super().fetch(url, headers)
-            if url == font_url:
-                return URLFetcherResponse(url, font.read_bytes())
-            raise ValueError(f"a report fetches no URL but its charts and its font: {url}")
+            if url in fonts:
+                return URLFetcherResponse(url, fonts[url].read_bytes())
+            raise ValueError(f"a report fetches no URL but its charts and its fonts: {url}")
 
     return ReportFetcher(allowed_protocols={"data", "file"})
 
@@ -295,4 +329,62 @@ def xlsx(snapshot: dict, meta: DocumentMeta | None = None) -> bytes:
                 _figure_rows(snapshot),
             )
         )
-    return xlsx_bytes(sheets)
+        narrative = _narrative_rows(meta, doc.language)
+        if narrative:
+            sheets.insert(
+                1,
+                (
+                    pgettext("report sheet", "Narrative"),
+                    [_("Section"), _("Language"), _("Text")],
+                    narrative,
+                ),
+            )
+    content = xlsx_bytes(sheets)
+    return _right_to_left(content) if doc.rtl else content
+
+
+def _narrative_rows(meta: DocumentMeta | None, language: str) -> list[list[str]]:
+    """An edition's text as it was issued, part by part (figure references filled, Markdown as
+    written): the summary, each part of its structure, the action requested. A run has none."""
+    if meta is None or not meta.is_edition:
+        return []
+    name = language_name(language)
+    rows = [[pgettext("report document", "Summary"), name, meta.summary]]
+    for key, title in structure.sections(meta.structure, language):
+        rows.append([title, name, (meta.narrative or {}).get(key, "")])
+    rows.append([_("Action requested of the General Assembly"), name, meta.action_requested])
+    return [row for row in rows if (row[2] or "").strip()]
+
+
+def _right_to_left(content: bytes) -> bytes:
+    """An XLSX whose every sheet reads right to left (Excel's sheetView rightToLeft, as openpyxl's
+    sheet_view.rightToLeft writes it): column A at the right, as an Arabic reader expects."""
+    import io
+    import re
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename.startswith("xl/worksheets/sheet") and info.filename.endswith(".xml"):
+                text = data.decode("utf-8")
+                if "<sheetView " in text or "<sheetView>" in text:
+                    text = re.sub(
+                        r"<sheetView(?=[\s>/])(?![^>]*rightToLeft)",
+                        '<sheetView rightToLeft="1"',
+                        text,
+                        count=1,
+                    )
+                else:
+                    text = re.sub(
+                        r"(<worksheet[^>]*>(?:<sheetPr.*?</sheetPr>|<sheetPr[^>]*/>)?(?:<dimension[^>]*/>)?)",
+                        r'\1<sheetViews><sheetView rightToLeft="1" workbookViewId="0"/></sheetViews>',
+                        text,
+                        count=1,
+                        flags=re.DOTALL,
+                    )
+                data = text.encode("utf-8")
+            target.writestr(info, data)
+    return out.getvalue()

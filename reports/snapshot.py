@@ -25,6 +25,7 @@ from reports import governance_figures, methodology
 from reports.choices import ParagraphProgress
 from reports.labels import CODE_KINDS, label_for
 from reports.restatements import restatements
+from reports.un_style import localized
 
 SCHEMA_VERSION = 1
 METRIC_APPS = ("accountability", "oversight", "performance", "risk")
@@ -336,7 +337,7 @@ def build_snapshot(
         assessments = governance_figures.assessments(period_start, period_end)
         sections = []
         paragraphs = list(Paragraph.objects.select_related("section").order_by("number"))
-        headings = {s.code: (s.heading_zh if zh else s.heading_en) for s in Section.objects.all()}
+        headings = {s.code: localized(s, "heading", language) for s in Section.objects.all()}
         for code in SECTION_CODES:
             order: list[str] = []
             kinds: dict[str, str | None] = {}

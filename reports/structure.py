@@ -10,6 +10,8 @@ from pathlib import Path
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from reports.un_style import localized
+
 RESOLUTION = "resolution"
 COMPONENTS = "components"
 STRUCTURES = (RESOLUTION, COMPONENTS)
@@ -44,10 +46,6 @@ def structure_label(structure: str, language: str = "en") -> str:
         }.get(structure, structure)
 
 
-def _zh(language: str) -> bool:
-    return (language or "").lower().startswith("zh")
-
-
 def sections(structure: str, language: str) -> list[tuple[str, str]]:
     """(section key, title in `language`) in the order the report prints them. Each key is where
     an edition's narrative for that part of the report is kept; the introduction comes first in
@@ -58,18 +56,12 @@ def sections(structure: str, language: str) -> list[tuple[str, str]]:
             return [
                 introduction,
                 (PRELIMINARY, _("General provisions (paragraphs 1 to 7)")),
-                *(
-                    (s["code"], s["heading_zh"] if _zh(language) else s["heading_en"])
-                    for s in _resolution_sections()
-                ),
+                *((s["code"], localized(s, "heading", language)) for s in _resolution_sections()),
             ]
         if structure == COMPONENTS:
             return [
                 introduction,
-                *(
-                    (c["key"], c["title_zh"] if _zh(language) else c["title_en"])
-                    for c in _components()
-                ),
+                *((c["key"], localized(c, "title", language)) for c in _components()),
             ]
     raise UnknownStructure(structure)
 

@@ -15,6 +15,7 @@ from reports.api.edition_serializers import (
     SectionCommentSerializer,
     SectionTextSerializer,
 )
+from reports.choices import ReportLanguage
 from reports.edition_views import edition_file_response
 from reports.models import EditionFile, EditionSection, ReportEdition, SectionComment
 
@@ -134,7 +135,7 @@ class ReportEditionViewSet(
         responses=EditionSectionSerializer,
         parameters=[
             OpenApiParameter("key", str, OpenApiParameter.PATH),
-            OpenApiParameter("language", str, OpenApiParameter.PATH, enum=["en", "zh-hans"]),
+            OpenApiParameter("language", str, OpenApiParameter.PATH, enum=ReportLanguage.values),
         ],
     )
     @action(
@@ -208,7 +209,7 @@ class ReportEditionViewSet(
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("language", str, OpenApiParameter.PATH, enum=["en", "zh-hans"]),
+            OpenApiParameter("language", str, OpenApiParameter.PATH, enum=ReportLanguage.values),
             OpenApiParameter("fmt", str, OpenApiParameter.PATH),
         ],
         responses={(200, "application/octet-stream"): bytes},

@@ -19,7 +19,7 @@ class ReportRunSerializer(ActionModelSerializer):
         slug_field="username", read_only=True, allow_null=True
     )
     # Free text here: services.validate_request decides (and words the message), as for the form.
-    language = serializers.CharField(help_text="en or zh-hans")
+    language = serializers.CharField(help_text="ar, zh-hans, en, fr, ru or es")
     files = serializers.SerializerMethodField()
     sha256 = serializers.SerializerMethodField()
     audit_trail = serializers.SerializerMethodField()
