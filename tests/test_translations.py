@@ -41,6 +41,7 @@ class Entry:
     msgctxt: str | None
     msgid: str
     msgstrs: list[str]  # one, or one per plural form
+    occurrences: tuple[str, ...] = ()  # the source files that use it (its "#:" lines)
 
 
 def _unquote(text: str) -> str:
@@ -55,6 +56,12 @@ def entries(path: pathlib.Path):
         if not any(line.startswith("msgid ") for line in lines):
             continue
         flags = " ".join(line for line in lines if line.startswith("#,"))
+        occurrences = tuple(
+            reference.rsplit(":", 1)[0]
+            for line in lines
+            if line.startswith("#: ")
+            for reference in line[3:].split()
+        )
         fields: dict[str, str] = {}
         msgstrs: list[str] = []
         current = None
@@ -76,7 +83,7 @@ def entries(path: pathlib.Path):
                 current = keyword
                 fields[keyword] = _unquote(rest[1:-1])
         if fields.get("msgid"):
-            yield Entry(flags, fields.get("msgctxt"), fields["msgid"], msgstrs)
+            yield Entry(flags, fields.get("msgctxt"), fields["msgid"], msgstrs, occurrences)
 
 
 def catalogues(language: str) -> list[pathlib.Path]:
