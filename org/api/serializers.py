@@ -150,6 +150,9 @@ class PersonSerializer(PolicyFieldsMixin, ActionModelSerializer):
 class ParagraphSerializer(serializers.ModelSerializer):
     # Null for a paragraph outside the sections (the schema says so: schemathesis, issue 12).
     section = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    # The languages whose text is the official wording of A/RES/64/259 (the others are working
+    # translations): "ar", "zh", "en", "fr", "ru", "es".
+    official_languages = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
         model = Paragraph
@@ -166,5 +169,3 @@ class ParagraphSerializer(serializers.ModelSerializer):
             "requests",
             "tracked_in",
         ]
-        # Which texts are official and which are working translations (zh, en, ...).
-        extra_kwargs = {"official_languages": {"read_only": True}}
