@@ -483,11 +483,10 @@ def _default_action(citation: str) -> str:
 
 
 def _period_dates(period: dict, language: str) -> dict[str, str]:
-    """A period's dates for a column heading: in the language's UN style (2024年1月1日,
-    1er janvier 2024, ...); the ISO dates the English tables have always shown in English."""
-    if not language.startswith("en"):
-        return {"start": _reader_date(period.get("start")), "end": _reader_date(period.get("end"))}
-    return {"start": period.get("start", ""), "end": period.get("end", "")}
+    """A period's dates for a column heading, in the language's UN style as the rest of the
+    document writes them (1 January 2024, 2024年1月1日, 1er janvier 2024, ...); only the
+    workbook keeps ISO dates."""
+    return {"start": _reader_date(period.get("start")), "end": _reader_date(period.get("end"))}
 
 
 def _key_figures(snapshot: dict, previous: dict | None) -> list[tuple[str, str, str, str]]:

@@ -70,7 +70,7 @@ def test_the_previous_period_is_shown_beside_each_headline_figure(resolution, me
     row = next(h for h in snapshot["headline"] if h["key"] == "appraisal_compliance_rate")
     assert (row["value"], row["previous"]) == (80.0, 60.0)
     html = render.html(snapshot).decode()
-    assert "Previous period (2022-01-01 to 2023-12-31)" in html and "60.0" in html
+    assert "Previous period (1 January 2022 to 31 December 2023)" in html and "60.0" in html
 
 
 def test_previous_period_of_the_same_length():

@@ -168,7 +168,9 @@ def test_the_figures_are_the_snapshots_with_the_previous_editions_beside_them(re
         assert before == display(item["key"], item.get("previous"))
     decisions = next(h for h in snap["headline"] if h["key"] == "decisions_logged")
     assert rows[decisions["label"]][0] == "3" and rows[decisions["label"]][2] == "1"
-    assert doc.apparatus.previous_edition == "Previous edition (2025-01-01 to 2025-12-31)"
+    assert doc.apparatus.previous_edition == (
+        "Previous edition (1 January 2025 to 31 December 2025)"
+    )
     # Critical recommendations past due on 31 December 2025 (world.py): o1 by 184 days and o4
     # by 31 days, in the annex of their own and not twice among section C's tables.
     critical = doc.apparatus.critical_past_due
