@@ -6,15 +6,19 @@ no catalogue: the pages showed them in English. And when two apps' catalogues tr
 msgid differently, Django silently takes the one of the app listed first in INSTALLED_APPS: a
 string that means two things gets a msgctxt instead.)"""
 
+import datetime
 import pathlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
 from django.utils import translation
 from django.utils.functional import Promise
+
+from core.templatetags.core_tags import money, un_date
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 APPS = (
@@ -190,3 +194,32 @@ def test_every_translatable_model_field_and_choice_label_is_translated(language)
         if translated == english and not (SAME_IN_CHINESE.match(english) or english in same_word):
             untranslated.append(f"{where}: {english}")
     assert untranslated == []
+
+
+@pytest.mark.parametrize(
+    "language, date, amount",
+    [
+        ("en", "20 November 2026", "4,130,000.50"),
+        ("zh-hans", "2026年11月20日", "4,130,000.50"),
+        ("fr", "20 novembre 2026", "4\xa0130\xa0000,50"),
+        ("es", "20 de noviembre de 2026", "4.130.000,50"),
+        ("ru", "20 ноября 2026 года", "4\xa0130\xa0000,50"),
+        # Western digits, as UN Arabic documents have them; a no-break space keeps the digits of
+        # one number together, left to right, inside right-to-left text.
+        ("ar", "20 نوفمبر 2026", "4\xa0130\xa0000.50"),
+    ],
+)
+def test_dates_and_amounts_read_in_each_languages_un_style(language, date, amount):
+    with translation.override(language):
+        assert un_date(datetime.date(2026, 11, 20)) == date
+        assert money(Decimal("4130000.50")) == amount
+
+
+@pytest.mark.django_db
+def test_an_arabic_page_is_right_to_left_and_a_french_one_left_to_right(client):
+    client.cookies["django_language"] = "ar"
+    page = client.get("/accounts/login/").content.decode()
+    assert '<html lang="ar" dir="rtl">' in page
+    client.cookies["django_language"] = "fr"
+    page = client.get("/accounts/login/").content.decode()
+    assert '<html lang="fr" dir="ltr">' in page

@@ -30,10 +30,11 @@ def un_date(value):
 
 
 def amount(value) -> str:
-    """A number with thousands separators, 1,234,567.50, in English and Chinese alike (Chinese
-    writes amounts with the same comma; Django's zh formats leave the grouping out)."""
+    """A number with thousands separators as the reader's language writes it (core.formats):
+    1,234,567.50 in English and Chinese, 1 234 567,50 in French and Russian, 1.234.567,50 in
+    Spanish, 1 234 567.50 in Arabic (Western digits, as UN Arabic documents have them)."""
     if isinstance(value, decimal.Decimal | int | float) and not isinstance(value, bool):
-        return f"{value:,}"
+        return formats.number_format(value, force_grouping=True)
     return value
 
 
@@ -42,14 +43,15 @@ register.filter("amount", amount)
 
 @register.filter
 def money(value) -> str:
-    """An amount of money with two decimals and thousands separators (4,130,000.00) in every
-    language; a dash for none."""
+    """An amount of money with two decimals and thousands separators, as the reader's language
+    writes numbers (4,130,000.00; 4 130 000,00 in French); a dash for none."""
     if value is None or value == "" or isinstance(value, bool):
         return "—"
     try:
-        return f"{decimal.Decimal(str(value)):,.2f}"
+        amount = decimal.Decimal(str(value))
     except decimal.InvalidOperation:
         return value
+    return formats.number_format(amount, decimal_pos=2, force_grouping=True)
 
 
 @register.filter
