@@ -10,6 +10,7 @@ import io
 
 import pytest
 from django.core.files.storage import default_storage
+from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
@@ -103,3 +104,30 @@ def test_an_edition_in_arabic_and_french_issues_every_format_with_its_narrative(
         assert f"snapshot_{language}" in issued.timings
         for fmt in ("html", "pdf", "docx", "xlsx"):
             assert issued.timings[f"{fmt}_{language}"] >= 0
+
+
+def test_the_arabic_text_is_written_right_to_left(
+    web, resolution, standard_metrics, admin_user, manager, django_capture_on_commit_callbacks
+):
+    editions.designate_author(ReportAuthor(user=manager), acting_user=admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        edition = editions.create_edition(
+            ReportEdition(
+                session=80,
+                agenda_item="136",
+                agenda_item_title_en="Review of the efficiency of the administrative and "
+                "financial functioning of the United Nations",
+                symbol="A/80/644",
+                languages=["ar", "en"],
+                **PERIOD,
+            ),
+            acting_user=manager,
+        )
+    client = web(manager)
+    arabic = client.get(reverse("reports:edition_section", args=[edition.pk, "C", "ar"]))
+    assert arabic.status_code == 200
+    page = arabic.content.decode()
+    assert 'lang="ar" dir="rtl"' in page.split("<textarea", 1)[1].split(">", 1)[0]
+    assert '<div id="preview" aria-live="polite" lang="ar" dir="rtl">' in page
+    english = client.get(reverse("reports:edition_section", args=[edition.pk, "C", "en"]))
+    assert 'lang="en" dir="ltr"' in english.content.decode().split("<textarea", 1)[1]
