@@ -10,10 +10,11 @@ import time
 import types
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from reports import editions
 from reports.models import EditionState, ReportAuthor, ReportEdition
-from tests.browser.conftest import login_as
+from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # The browser's part of the workflow; the worker's compile and rendering (PDF above all, which
@@ -70,7 +71,7 @@ def worker(monkeypatch):
 
 def _switch_user(page, username: str) -> None:
     page.context.clear_cookies()
-    login_as(page, username)
+    sign_in(page, get_user_model().objects.get(username=username))
 
 
 def _write(page, text: str, expect: str) -> None:
@@ -93,7 +94,7 @@ def test_draft_review_approve_issue_download_and_refuse_edits(
     page.set_default_timeout(30_000)
 
     # The author drafts.
-    login_as(page, "manager")
+    sign_in(page, manager)
     page.goto(f"{page.base_url}/reports/editions/")
     page.click("#new-edition")
     assert page.locator("#id_period_end").input_value().endswith("-12-31")  # last biennium

@@ -2,13 +2,20 @@
 on every page the journey visits: in English on a desktop screen while the journey runs, then
 each page again on a 390 px phone, and in Chinese at both widths.
 
-One browser serves the whole session (root conftest) and each journey one page: the other passes
-resize it and pick Chinese with the header's language menu, as a user would, instead of signing
-in again (the set must stay within a few minutes on a 2-core machine)."""
+One browser serves the whole session (root conftest) and each journey one page, signed in with a
+session cookie (the sign-in form has its own test, test_login.py, with axe in both languages and
+widths); the other passes resize the page and pick Chinese with the header's language menu, as a
+user would, and axe runs once per page, language and width (the set must stay within a few
+minutes on a 2-core machine)."""
 
 import datetime
 import hashlib
+import json
+import os
+import re
+import time
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.utils import translation
@@ -22,31 +29,46 @@ from oversight.tests.factories import RecommendationFactory, ReportFactory
 from reports.labels import label_for
 from reports.models import ReportRun
 from tests.browser.axe import WIDTHS, assert_accessible
-from tests.browser.conftest import login_as
+from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "a-long-test-password-1"
-LOGIN = "/accounts/login/"
+# With UX_SHOTS set to a folder, each page the journeys check is photographed there, and each
+# journey's steps with the seconds since it started are written to <folder>/<user>-timings.json.
+SHOTS = os.environ.get("UX_SHOTS")
 
 
 class Journey:
     """One user's page; remembers each page the journey visits so that the other language and
     width can check it too."""
 
-    def __init__(self, browser, base_url: str, username: str):
+    def __init__(self, browser, base_url: str, user):
         self.base_url = base_url
         context = browser.new_context(locale="en-GB", viewport=WIDTHS["desktop"])
         self.page = context.new_page()
         self.page.set_default_timeout(20_000)
         self.page.base_url = base_url
-        self.page.goto(f"{base_url}{LOGIN}")
-        assert_accessible(self.page, "login (en, desktop)")
-        login_as(self.page, username, PASSWORD)
+        self.name = user.get_username()
+        self.started = time.monotonic()
+        self.steps: list[tuple[str, float]] = []
+        sign_in(self.page, user)
+        self.page.goto(f"{base_url}/")
         self.paths: list[str] = []
+
+    def shoot(self, label: str) -> None:
+        if SHOTS:
+            Path(SHOTS).mkdir(parents=True, exist_ok=True)
+            slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+            self.page.screenshot(path=str(Path(SHOTS) / f"{self.name}-{slug}.png"), full_page=True)
+
+    def record(self) -> None:
+        if SHOTS:
+            with open(Path(SHOTS) / f"{self.name}-timings.json", "w") as out:
+                json.dump({"steps": self.steps, "pages": self.paths}, out, indent=1)
 
     def check(self, where: str) -> None:
         """axe on the page as it stands; its path is visited again in the other passes."""
+        self.steps.append((where, round(time.monotonic() - self.started, 1)))
+        self.shoot(f"en-1280-{where}")
         assert_accessible(self.page, f"{where} (en, desktop)")
         path = self.page.url.removeprefix(self.base_url)
         if path not in self.paths:
@@ -60,21 +82,22 @@ class Journey:
             expect(page)
         for width in widths:
             page.set_viewport_size(WIDTHS[width])
+            self.shoot(f"{language}-{WIDTHS[width]['width']}-{path}")
             assert_accessible(page, f"{path} ({language}, {width})")
             # Nothing makes the page itself scroll sideways (wide tables scroll in their box).
             assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[width]["width"]
         page.set_viewport_size(WIDTHS["desktop"])
 
     def other_passes(self, in_chinese: dict | None = None) -> None:
-        """Every page of the journey on a phone in English, then in Chinese at both widths,
-        and the sign-in page likewise. `in_chinese` maps a path to a check of its Chinese page."""
+        """Every page of the journey on a phone in English, then in Chinese at both widths.
+        `in_chinese` maps a path to a check of its Chinese page."""
         for path in self.paths:
             self._check_at(path, "en", ["phone"])
         choose_language(self.page, "zh-hans")
-        for path in [*self.paths, LOGIN]:
+        for path in self.paths:
             self._check_at(path, "zh-hans", ["desktop", "phone"], (in_chinese or {}).get(path))
         choose_language(self.page, "en")
-        self._check_at(LOGIN, "en", ["phone"])
+        self.record()
 
 
 def choose_language(page, code: str) -> None:
@@ -87,7 +110,7 @@ def choose_language(page, code: str) -> None:
 
 @pytest.fixture
 def journey(_playwright_browser, live_server):
-    yield lambda username: Journey(_playwright_browser, live_server.url, username)
+    yield lambda user: Journey(_playwright_browser, live_server.url, user)
     for context in list(_playwright_browser.contexts):
         context.close()
 
@@ -106,7 +129,7 @@ def test_manager_logs_a_decision_within_and_one_over_the_limit(
         valid_from=today - datetime.timedelta(days=90),
         valid_to=today + datetime.timedelta(days=90),
     )
-    trip = journey("manager")
+    trip = journey(manager)
     page = trip.page
     trip.check("dashboard")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Accountability").click()
@@ -181,7 +204,7 @@ def test_oversight_officer_verifies_with_evidence_and_imports_a_corrected_file(
         status="pending_verification",
         note="Timelines published on the intranet every month.",
     )
-    trip = journey("oios")
+    trip = journey(oios)
     page = trip.page
     trip.check("dashboard")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Oversight").click()
@@ -249,7 +272,7 @@ def last_biennium(today: datetime.date) -> tuple[datetime.date, datetime.date]:
 def test_ga_staff_request_the_report_for_the_default_period_and_download_it(
     journey, gastaff, units, resolution
 ):
-    trip = journey("gastaff")
+    trip = journey(gastaff)
     page = trip.page
     trip.check("dashboard")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Reports").click()

@@ -155,7 +155,7 @@ def test_a_mapped_group_signs_in_with_its_role_and_links_the_staff_record(browse
     assert page.locator("h1").first.inner_text() == "Dashboard"
     session = next(c for c in page.context.cookies() if c["name"] == "sessionid")
     assert 9.9 * 3600 < session["expires"] - time.time() <= 10 * 3600  # OIDC_SESSION_HOURS
-    assert "amina · Manager" in page.locator(".who").inner_text()
+    assert "amina · Manager" in page.locator(".who").text_content()
 
     role = Role.objects.get(user__username="amina")
     assert (role.kind, role.unit.code, role.body_code) == ("manager", "DMSPC", "")
@@ -177,7 +177,7 @@ def test_a_mapped_group_signs_in_with_its_role_and_links_the_staff_record(browse
 @pytest.mark.django_db(transaction=True)
 def test_an_oversight_group_gives_its_body(browser_page, sso):
     sso.sign_in(browser_page, "olga")
-    assert "olga · Oversight body user" in browser_page.locator(".who").inner_text()
+    assert "olga · Oversight body user" in browser_page.locator(".who").text_content()
     role = Role.objects.get(user__username="olga")
     assert (role.kind, role.body_code, role.unit_id) == ("oversight", "OIOS", None)
 
@@ -198,7 +198,7 @@ def test_an_unmapped_group_gets_no_access_and_is_told_whom_to_ask(browser_page, 
 def test_a_group_removed_between_two_sign_ins_removes_the_role(browser_page, sso):
     page = browser_page
     sso.sign_in(page, "ada")
-    assert "ada · Administrator" in page.locator(".who").inner_text()
+    assert "ada · Administrator" in page.locator(".who").text_content()
     user = Role.objects.get(user__username="ada", kind="administrator").user
     assert user.is_superuser
 

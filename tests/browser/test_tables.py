@@ -9,7 +9,7 @@ import pytest
 from accountability.models import Commitment
 from accountability.tests.factories import CommitmentFactory
 from org.tests.factories import PersonFactory, UserFactory
-from tests.browser.conftest import login_as
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +25,7 @@ def test_keyboard_sorts_filters_and_picks(browser_page, manager, units, resoluti
         )
     PersonFactory(name="Dana Deputy", unit=units["ohr"], user=UserFactory(username="dana"))
     page = browser_page
-    login_as(page, "manager")
+    sign_in(page, manager)
     page.goto(f"{page.base_url}/accountability/commitments/")
     header = page.locator("th", has_text="Due on")
     assert header.get_attribute("aria-sort") == "ascending"
@@ -62,7 +62,7 @@ def test_keyboard_sorts_filters_and_picks(browser_page, manager, units, resoluti
 @pytest.mark.django_db(transaction=True)
 def test_paragraphs_multi_picker_adds_and_removes_chips(browser_page, manager, resolution):
     page = browser_page
-    login_as(page, "manager")
+    sign_in(page, manager)
     page.goto(f"{page.base_url}/accountability/commitments/new/")
     box = page.locator("#id_paragraphs")
     assert box.get_attribute("role") == "combobox"
