@@ -4,6 +4,7 @@ an outsider, oversight bodies, GA staff, an administrator), and API clients for 
 import os
 
 import pytest
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from org.choices import RoleKind
@@ -25,6 +26,14 @@ def _eager_celery(settings):
 @pytest.fixture(autouse=True)
 def _no_lockout(settings):
     settings.AXES_ENABLED = False
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A test that activates a language (a page rendered in Chinese, a report compiled in French)
+    must not leave it active for the next test: the order of the suite would change its results."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
