@@ -206,7 +206,7 @@ def test_every_translatable_model_field_and_choice_label_is_translated(language)
         ("ru", "20 ноября 2026 года", "4\xa0130\xa0000,50"),
         # Western digits, as UN Arabic documents have them; a no-break space keeps the digits of
         # one number together, left to right, inside right-to-left text.
-        ("ar", "20 نوفمبر 2026", "4\xa0130\xa0000.50"),
+        ("ar", "20 تشرين الثاني/نوفمبر 2026", "4\xa0130\xa0000.50"),
     ],
 )
 def test_dates_and_amounts_read_in_each_languages_un_style(language, date, amount):
