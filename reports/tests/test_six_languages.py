@@ -205,3 +205,21 @@ def test_arabic_workbook_reads_right_to_left(rendered):
 def test_a_run_has_no_narrative_sheet(rendered):
     workbook = load_workbook(io.BytesIO(rendered["en"]["xlsx"]), read_only=True)
     assert "Narrative" not in workbook.sheetnames
+
+
+@pytest.mark.parametrize("language", ["ar", "es"])
+def test_a_run_is_requested_and_compiled_in_a_new_language_through_the_api(
+    api, gastaff, resolution, standard_metrics, django_capture_on_commit_callbacks, language
+):
+    client = api(gastaff)
+    body = {"period_start": "2024-01-01", "period_end": "2025-12-31", "language": language}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/api/reports/", body, format="json")
+    assert response.status_code == 202, response.data
+    run = client.get(f"/api/reports/{response.data['id']}/").json()
+    assert run["status"] == "done" and run["language"] == language, run["error"]
+    assert set(run["files"]) == {"html", "pdf", "docx", "xlsx", "json"}
+    page = b"".join(client.get(run["files"]["html"]).streaming_content).decode()
+    assert f'<html lang="{language}"' in page
+    assert ('dir="rtl"' in page.split(">", 2)[1]) == (language == "ar")
+    assert resolution_citation("A/RES/64/259", language) in page
