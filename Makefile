@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test venv venv-test migrate demo serve lint format messages check-deploy bench clean
+.PHONY: run test venv venv-test migrate demo serve lint format messages check-deploy bench upgrade-fixture clean
 
 $(PY):
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
@@ -71,6 +71,20 @@ check-deploy: venv
 # (BENCH_DATABASE_URL, BENCH_FACTOR, BENCH_RUNS: see bench/run.py and the README).
 bench: venv
 	$(PY) bench/run.py
+
+# The upgrade test's starting point (tests/upgrade/): release v0.1.0's migrate, resolution and
+# demo data in a scratch PostgreSQL database (UPGRADE_PG: server URL without a database name),
+# dumped with pg_dump --no-owner. Needs the tag: git fetch --tags.
+UPGRADE_PG ?= postgres://postgres@127.0.0.1:5432
+UPGRADE_TREE := $(or $(TMPDIR),/tmp)/tracker-v0.1.0
+upgrade-fixture: venv
+	rm -rf $(UPGRADE_TREE) && git worktree prune && git worktree add --detach $(UPGRADE_TREE) v0.1.0
+	psql -q $(UPGRADE_PG)/postgres -c 'DROP DATABASE IF EXISTS tracker_upgrade_fixture' -c 'CREATE DATABASE tracker_upgrade_fixture'
+	cd $(UPGRADE_TREE) && for step in 'migrate --noinput' load_resolution seed_demo; do \
+	  DEBUG=1 DATABASE_URL=$(UPGRADE_PG)/tracker_upgrade_fixture REDIS_URL= $(CURDIR)/$(PY) manage.py $$step || exit 1; done
+	pg_dump --no-owner $(UPGRADE_PG)/tracker_upgrade_fixture | gzip -9n > tests/upgrade/release-0.1.0.sql.gz
+	psql -q $(UPGRADE_PG)/postgres -c 'DROP DATABASE tracker_upgrade_fixture'
+	git worktree remove --force $(UPGRADE_TREE)
 
 clean:
 	rm -rf $(VENV) var
