@@ -4,22 +4,31 @@ import it, so the layers of docs/architecture.md hold."""
 
 from django.dispatch import Signal
 
-# Sent with request=<the request> and objects=<the records just shown to its user>.
+# Sent with request=<the request>, objects=<the records just shown to its user> and
+# listed=<True when they were the rows of a list, which shows no more than each row>.
 sensitive_read = Signal()
 
 
-def record_read(request, *objects) -> None:
+def record_read(request, *objects, listed: bool = False) -> None:
     """Say that `request`'s user has just been shown `objects`."""
     if objects:
-        sensitive_read.send(sender=type(objects[0]), request=request, objects=objects)
+        sensitive_read.send(
+            sender=type(objects[0]), request=request, objects=objects, listed=listed
+        )
 
 
 class ReadLoggedMixin:
-    """For an API viewset of a sensitive record: retrieving one is a read (a list is not: it is
-    paged, and its rows are read when opened)."""
+    """For an API viewset of a sensitive record: retrieving one is a read, and so is each row of
+    a list page (all announced at once, so the log writes them in one insert)."""
 
     def get_object(self):
         obj = super().get_object()
         if getattr(self, "action", None) == "retrieve":
             record_read(self.request, obj)
         return obj
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if getattr(self, "action", None) == "list":
+            record_read(self.request, *(queryset if page is None else page), listed=True)
+        return page

@@ -18,7 +18,7 @@ class OperationsConfig(AppConfig):
             imports.run = count_imports(imports.run)
 
 
-def _log_read(sender, request, objects, **kwargs):
+def _log_read(sender, request, objects, listed=False, **kwargs):
     from operations.access import record_read
 
-    record_read(request, *objects)
+    record_read(request, *objects, listed=listed)

@@ -138,15 +138,139 @@ def test_a_disciplinary_record_read_is_logged(web, admin_user, units, staff_memb
 
 
 @pytest.mark.django_db
-def test_an_api_read_of_one_appraisal_is_logged_and_the_list_is_not(
-    api, manager, units, staff_member
-):
+def test_an_api_read_of_one_appraisal_is_logged_once(api, manager, units, staff_member):
     appraisal = AppraisalFactory(staff=staff_member, unit=units["ohr"])
     client = api(manager)
-    assert client.get("/api/performance/appraisals/").status_code == 200
-    assert AccessRecord.objects.count() == 0
     response = client.get(f"/api/performance/appraisals/{appraisal.pk}/")
     assert response.status_code == 200
     [entry] = AccessRecord.objects.all()
     assert entry.channel == "api" and entry.object_id == str(appraisal.pk)
     assert entry.request_id == response["X-Request-ID"]
+
+
+def _appraisals(units, count):
+    """`count` named appraisals: half in DMSPC-OHR, half in DOS-PD."""
+    made = []
+    for i in range(count):
+        unit = units["ohr"] if i % 2 == 0 else units["pd"]
+        made.append(AppraisalFactory(staff=PersonFactory(unit=unit), unit=unit))
+    return made
+
+
+def _list_queries(client, url):
+    from django.db import connection as conn
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(conn) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, response.content[:300]
+    return response, len(queries)
+
+
+@pytest.mark.django_db
+def test_an_api_list_of_named_appraisals_logs_each_row_in_one_insert(
+    api, admin_user, manager, units, django_assert_max_num_queries
+):
+    client = api(admin_user)
+    client.get("/api/performance/appraisals/")  # the process's first request fills its caches
+    small = _appraisals(units, 2)
+    response, few = _list_queries(client, "/api/performance/appraisals/?page_size=50")
+    assert len(response.json()["results"]) == 2
+    assert sorted(int(r.object_id) for r in AccessRecord.objects.all()) == sorted(
+        a.pk for a in small
+    )
+    assert {r.channel for r in AccessRecord.objects.all()} == {"api"}
+
+    many = small + _appraisals(units, 18)
+    response, more = _list_queries(client, "/api/performance/appraisals/?page_size=50")
+    assert len(response.json()["results"]) == 20
+    # the same number of queries for 20 rows as for 2: one insert for the log, one history append
+    assert more == few
+    with django_assert_max_num_queries(few):
+        client.get("/api/performance/appraisals/?page_size=50")
+    assert AccessRecord.objects.count() == 2 + 20 + 20
+    latest = AccessRecord.objects.filter(request_id=AccessRecord.objects.first().request_id)
+    assert sorted(int(r.object_id) for r in latest) == sorted(a.pk for a in many)
+    assert {r.subject_id for r in latest} == {a.staff_id for a in many}
+    # a page logs only the rows it returned
+    client.get("/api/performance/appraisals/?page_size=5")
+    assert AccessRecord.objects.count() == 42 + 5
+    assert verify_access_log() == []
+
+    # the DMSPC manager lists only the unit's appraisals, and only those are logged
+    before = AccessRecord.objects.count()
+    rows = api(manager).get("/api/performance/appraisals/?page_size=50").json()["results"]
+    mine = AccessRecord.objects.filter(user=manager)
+    assert mine.count() == len(rows) == 10 and AccessRecord.objects.count() == before + 10
+    assert {r.subject.unit_id for r in mine.select_related("subject")} == {units["ohr"].pk}
+
+
+@pytest.mark.django_db
+def test_api_lists_of_cases_and_declarations_are_logged(api, admin_user, units, staff_member):
+    import datetime
+
+    from core.actions import SYSTEM
+    from performance.models import DisciplinaryCase
+    from performance.services import save_disciplinary_case
+    from risk.tests.factories import DeclarationFactory
+
+    for unit, person in (
+        (units["ohr"], staff_member),
+        (units["pd"], PersonFactory(unit=units["pd"])),
+    ):
+        save_disciplinary_case(
+            DisciplinaryCase(
+                unit=unit, person=person, opened_on=datetime.date(2025, 3, 1), category="fraud"
+            ),
+            acting_user=SYSTEM,
+        )
+    DeclarationFactory(person=staff_member)
+    client = api(admin_user)
+    assert len(client.get("/api/performance/disciplinary-cases/").json()["results"]) == 2
+    assert AccessRecord.objects.filter(kind="disciplinary_case").count() == 2
+    declarations = client.get("/api/risk/interest-declarations/").json()["results"]
+    assert (
+        AccessRecord.objects.filter(kind="interest_declaration").count() == len(declarations) >= 1
+    )
+
+
+@pytest.mark.django_db
+def test_api_lists_of_aggregates_and_unnamed_rows_log_nothing(
+    api, admin_user, manager, gastaff, units
+):
+    _appraisals(units, 4)
+    for url in (
+        "/api/performance/appraisal-compliance/?cycle=2024",
+        "/api/performance/disciplinary-summary/",
+    ):
+        response = api(manager).get(url)
+        assert response.status_code in (200, 403), url
+    assert (
+        api(admin_user).get("/api/performance/appraisal-compliance/?cycle=2024").status_code == 200
+    )
+    assert AccessRecord.objects.count() == 0
+    # a reader who is not shown whose appraisal it is makes no named read
+    response = api(gastaff).get("/api/performance/appraisals/")
+    if response.status_code == 200:
+        assert all(row.get("staff") in (None, "") for row in response.json()["results"])
+    assert AccessRecord.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_administrators_reach_the_access_log_from_the_navigation_and_staff_from_their_profile(
+    web, admin_user, manager, units, staff_member
+):
+    appraisal = AppraisalFactory(staff=staff_member, unit=units["ohr"])
+    web(manager).get(f"/performance/appraisals/{appraisal.pk}/")
+
+    link = 'href="/operations/access-log/"'
+    nav = web(admin_user).get("/").content.decode().split('id="main-nav"', 1)[1].split("</nav>")[0]
+    assert link in nav
+    nav = web(manager).get("/").content.decode().split('id="main-nav"', 1)[1].split("</nav>")[0]
+    assert link not in nav
+
+    profile = web(staff_member.user).get("/accounts/profile/")
+    assert profile.status_code == 200
+    assert 'id="own-access-log"' in profile.content.decode()
+    own = web(staff_member.user).get("/operations/access-log/")
+    assert [r.object_id for r in own.context["records"]] == [str(appraisal.pk)]
