@@ -98,6 +98,21 @@ def test_arabic_pages_read_right_to_left_and_pass_axe_at_both_widths(
             # Digits stay Western (0-9), as in UN Arabic documents; dates read 15 كانون الثاني/يناير 2025.
             page.goto(f"{page.base_url}{records['recommendation'].get_absolute_url()}")
             assert "15 كانون الثاني/يناير 2025" in page.locator("main").inner_text()
+            # A text typed in English keeps its full stop at its end (the right), not at the left.
+            first, last = page.evaluate(
+                """() => {
+                    const p = [...document.querySelectorAll("main .section-block > p")]
+                        .find((e) => e.textContent.trim() === "Strengthen the controls.");
+                    const text = p.firstChild, at = (i) => {
+                        const range = document.createRange();
+                        range.setStart(text, i); range.setEnd(text, i + 1);
+                        return range.getBoundingClientRect().x;
+                    };
+                    const end = text.textContent.trimEnd().length - 1;
+                    return [at(text.textContent.indexOf("S")), at(end)];
+                }"""
+            )
+            assert last > first
             # Bars grow from the right edge of their track.
             page.goto(f"{page.base_url}/oversight/monitoring/")
             rect = page.locator("svg.bar-track rect[width]:not([width='0.0'])").first
