@@ -75,3 +75,51 @@ def test_report_runs_by_status_and_the_history_chain(metrics_on, manager):
     assert _value(text, "tracker_report_runs", status="failed") == 1
     assert _value(text, "tracker_history_chain_length") == history.head()[0] > 0
     assert "tracker_history_checkpoint_age_seconds" in text
+
+
+_WORKER = """
+import sys
+from operations.metrics import observe_request
+for _ in range(int(sys.argv[1])):
+    observe_request("api:worker-test", "GET", 200, 0.2, 4, 0.01)
+"""
+
+
+@pytest.mark.django_db
+def test_two_worker_processes_are_summed_in_multiprocess_mode(metrics_on, tmp_path, monkeypatch):
+    """Two processes (as two gunicorn workers) count into one PROMETHEUS_MULTIPROC_DIR; the
+    endpoint answers their sum, and the gunicorn hook marks an exited worker dead."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from operations import gunicorn_conf
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    for count in (2, 3):
+        worker = subprocess.run(
+            [sys.executable, "-c", _WORKER, str(count)], cwd=root, env=env, capture_output=True
+        )
+        assert worker.returncode == 0, worker.stderr.decode()
+    assert len(list(tmp_path.glob("counter_*.db"))) == 2  # one file per process
+
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    text = _scrape().content.decode()
+    labels = {"view": "api:worker-test", "method": "GET", "status": "200"}
+    assert _value(text, "tracker_http_requests_total", **labels) == 5
+    assert _value(text, "tracker_db_queries_total", view="api:worker-test") == 20
+    assert _value(text, "tracker_http_request_duration_seconds_count", view="api:worker-test") == 5
+    # the database figures are still there
+    assert "tracker_history_chain_length" in text
+
+    class _Worker:
+        pid = 999999
+
+    gunicorn_conf.child_exit(None, _Worker())  # an exited worker: its counters stay summed
+    text = _scrape().content.decode()
+    assert _value(text, "tracker_http_requests_total", **labels) == 5
+    gunicorn_conf.on_starting(None)  # a new master starts from zero
+    assert not list(tmp_path.glob("*.db"))
+    assert _value(_scrape().content.decode(), "tracker_http_requests_total", **labels) == 0
