@@ -3,8 +3,10 @@ anonymised through the apps' own save actions, so each change is in the change h
 the figures the reports count (units, cycles, ratings, dates, categories, measures) are kept.
 
 Kinds:
-- "person": a staff member separated (inactive) for longer than the period, counted from their
-  record's last change (the separation): name, index number, e-mail and account link removed.
+- "person": a staff member separated for longer than the period, counted from their date of
+  separation (Person.separated_on); for a person made inactive without one, from their record's
+  last change (updated_at), the only proxy there is (the dry run says which was used): name,
+  index number, e-mail and account link removed.
   Their appraisals, underperformance cases, disciplinary records and declarations then name no
   one.
 - "disciplinary_case": the free-text summary of a case opened longer ago than the period."""
@@ -24,6 +26,8 @@ ANONYMOUS_PREFIX = "ANON-"
 class RetentionResult:
     dry_run: bool
     changed: dict[str, list[int]] = field(default_factory=dict)
+    # person id -> (the date the period ran from, whether it is the separation date)
+    person_basis: dict[int, tuple[datetime.date, bool]] = field(default_factory=dict)
 
     def count(self, kind: str) -> int:
         return len(self.changed.get(kind, []))
@@ -38,10 +42,15 @@ def _years_ago(years: int) -> datetime.datetime:
 
 
 def expired_people(years: int):
+    from django.db.models import Q
+
     from org.models import Person
 
+    cutoff = _years_ago(years)
+    separated = Q(separated_on__lt=cutoff.date())
+    inactive_without_date = Q(separated_on__isnull=True, is_active=False, updated_at__lt=cutoff)
     return (
-        Person.objects.filter(is_active=False, updated_at__lt=_years_ago(years))
+        Person.objects.filter(separated | inactive_without_date)
         .exclude(index_number__startswith=ANONYMOUS_PREFIX)
         .order_by("pk")
     )
@@ -64,6 +73,12 @@ def apply_retention(*, dry_run: bool = False, years: dict | None = None) -> Rete
     people = list(expired_people(years["person"]))
     cases = list(expired_disciplinary_cases(years["disciplinary_case"]))
     result.changed["person"] = [p.pk for p in people]
+    result.person_basis = {
+        p.pk: (p.separated_on, True)
+        if p.separated_on
+        else (timezone.localdate(p.updated_at), False)
+        for p in people
+    }
     result.changed["disciplinary_case"] = [c.pk for c in cases]
     if dry_run:
         return result

@@ -95,6 +95,9 @@ class Person(TrackedModel):
         related_name="person",
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # The date the staff member left the Organization: retention periods run from it
+    # (operations.retention). Set by administrators (org.services.save_person).
+    separated_on = models.DateField(_("separated on"), null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
     policy = PersonPolicy()

@@ -18,7 +18,7 @@ from django.db.models import Q
 
 from org.permissions import UnitPolicy
 
-PERSONAL_FIELDS = frozenset({"email", "grade"})
+PERSONAL_FIELDS = frozenset({"email", "grade", "separated_on"})
 
 
 class PersonPolicy(UnitPolicy):

@@ -143,6 +143,7 @@ class PersonSerializer(PolicyFieldsMixin, ActionModelSerializer):
             "is_head_of_entity",
             "username",
             "is_active",
+            "separated_on",
             "version",
         ]
 

@@ -18,3 +18,11 @@ class Command(BaseCommand):
         for kind, ids in result.changed.items():
             listed = ", ".join(str(i) for i in ids[:50]) + (" ..." if len(ids) > 50 else "")
             self.stdout.write(f"{verb} {len(ids)} {kind} record(s){': ' + listed if ids else ''}")
+        for pk, (since, separated) in list(result.person_basis.items())[:50]:
+            if separated:
+                self.stdout.write(f"  person {pk}: separated on {since.isoformat()}")
+            else:
+                self.stdout.write(
+                    f"  person {pk}: no date of separation; inactive, last changed on "
+                    f"{since.isoformat()} (used instead)"
+                )
