@@ -103,7 +103,7 @@ def test_the_whole_workflow_issues_files_that_never_change(
     drafting, manager, admin_user, django_capture_on_commit_callbacks
 ):
     edition = drafting()
-    assert edition.languages == ["en", "zh-hans"]  # the report's order, each once
+    assert edition.languages == ["zh-hans", "en"]  # the UN's order of its languages, each once
     assert set(edition.snapshots) == {"en", "zh-hans"} and edition.job_status == ""
     keys = {(s.key, s.language) for s in edition.sections.all()}
     # Summary, introduction, general provisions, A-K and R, action requested: 16 in each.
@@ -238,7 +238,7 @@ def test_who_sees_and_who_drafts(drafting, manager, manager2, gastaff, oios, adm
         ({"symbol": "A/79/12"}, "symbol", "session 79"),
         ({"agenda_item": "one hundred"}, "agenda_item", "number"),
         ({"agenda_item_title_zh": ""}, "agenda_item_title_zh", "Chinese"),
-        ({"languages": ["fr"]}, "languages", "en, zh-hans"),
+        ({"languages": ["de"]}, "languages", "ar, zh-hans, en, fr, ru, es"),
         (
             {"period_end": datetime.date.today() + datetime.timedelta(days=1)},
             "period_end",

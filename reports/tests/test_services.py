@@ -99,7 +99,7 @@ def test_history_records_the_request_and_the_issue(gastaff, standard_metrics, is
             "ends before it starts",
         ),
         ({"period_end": datetime.date(2999, 1, 1)}, "period_end", "future"),
-        ({"language": "fr"}, "language", "Unknown language"),
+        ({"language": "de"}, "language", "Unknown language"),
     ],
 )
 def test_bad_requests_are_refused_with_a_field_message(admin_user, fields, field, message):
