@@ -21,7 +21,7 @@ def _delete_rows_flush(original):
     """Postgres' flush for the test database: DELETE each table's rows (constraints deferred)
     instead of one TRUNCATE of all 110 tables. A TRUNCATE gives every table and index new files,
     which took 3 to 4 s after each test that needs committed data (every browser test: the live
-    server reads through its own connection); deleting the few rows a test made takes 0.1 s.
+    server reads through its own connection); deleting the few rows a test made takes under 0.1 s.
     The result is the same: empty tables, sequences untouched unless asked for."""
 
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
@@ -37,8 +37,9 @@ def _delete_rows_flush(original):
 
 
 def pytest_configure(config):
-    # Called as soon as this conftest is loaded: the browser tests of every app (the root
-    # conftest's fixtures) run in the same session, and flush after each of them.
+    # Called as soon as this conftest is loaded, so before any test runs: the browser tests of
+    # every app (the root conftest's fixtures) get it, and so does every other transactional
+    # test of a session that collects tests/browser (the flushed tables end up the same).
     from django.db.backends.postgresql.operations import DatabaseOperations
 
     if not getattr(DatabaseOperations.sql_flush, "deletes_rows", False):
