@@ -84,3 +84,19 @@ def test_startup_objects_are_frozen_once_and_the_middleware_leaves_the_chain(api
     with pytest.raises(MiddlewareNotUsed):
         FreezeStartupObjectsMiddleware(lambda request: None)
     assert gc.get_freeze_count() == frozen  # once per process
+
+
+def test_serializer_fields_are_built_once_per_class_but_each_serializer_has_its_own(
+    api, oios, recs
+):
+    from oversight.api.serializers import RecommendationSerializer
+
+    first, second = RecommendationSerializer(), RecommendationSerializer()
+    assert list(first.fields) == list(second.fields)
+    assert first.fields["status"] is not second.fields["status"]
+    first.fields.pop("text")  # a view trimming its copy leaves every other serializer whole
+    assert "text" in RecommendationSerializer().fields
+    response = api(oios).get(URL, {"body": "OIOS"})
+    rows = response.json()["results"]
+    assert {r["id"] for r in rows} == {recs["ohr"].pk, recs["pd"].pk}
+    assert all(r["text"] and r["status"] == "open" and "version" in r for r in rows)
