@@ -2,7 +2,7 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateInput
@@ -64,6 +64,12 @@ class ReportRequestForm(PeriodFieldsMixin, forms.Form):
         kwargs.setdefault("auto_id", "request_%s")
         super().__init__(*args, **kwargs)
         self._set_up_period()
+        # Proposed: the report in the reader's own language (the first choice is Arabic only
+        # because the UN lists its languages in that order).
+        current = (translation.get_language() or "").lower()
+        self.fields["language"].initial = (
+            current if current in ReportLanguage.values else ReportLanguage.ENGLISH
+        )
 
     def clean(self):
         return self._clean_period(super().clean())
