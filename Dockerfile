@@ -12,4 +12,4 @@ RUN pip install --no-cache-dir . && useradd --system --home /var/lib/tracker tra
 USER tracker
 RUN DEBUG=1 python manage.py collectstatic --noinput
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "-c", "python:operations.gunicorn_conf", "config.wsgi:application"]
