@@ -93,3 +93,39 @@ document.addEventListener("click", function (event) {
     init();
   }
 })();
+
+// A table wider than its box scrolls inside it: the keyboard must reach that region too (WCAG
+// 2.1.1; axe's scrollable-region-focusable). Such a box becomes a named, focusable region while
+// it overflows, on load and on resize (a phone turned, a window narrowed).
+(function () {
+  function nameOf(wrap) {
+    var table = wrap.querySelector("table");
+    var caption = table && table.querySelector("caption");
+    if (caption && caption.textContent.trim()) {
+      return caption.textContent.trim();
+    }
+    var heading = wrap.previousElementSibling;
+    while (heading && !/^H[1-6]$/.test(heading.tagName)) {
+      heading = heading.previousElementSibling;
+    }
+    return heading ? heading.textContent.trim() : document.title;
+  }
+  function mark() {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      var overflows = wrap.scrollWidth > wrap.clientWidth + 1;
+      if (overflows && !wrap.hasAttribute("tabindex")) {
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", nameOf(wrap));
+        wrap.setAttribute("data-scroll-region", "");
+      } else if (!overflows && wrap.hasAttribute("data-scroll-region")) {
+        ["tabindex", "role", "aria-label", "data-scroll-region"].forEach(function (name) {
+          wrap.removeAttribute(name);
+        });
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", mark);
+  window.addEventListener("resize", mark);
+  document.addEventListener("htmx:afterSwap", mark);
+})();
