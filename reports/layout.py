@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
 
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -147,13 +147,15 @@ def display(key: str, value) -> str:
         return _("yes") if value else _("no")
     if isinstance(value, int) and _verbatim(key):
         return str(value)
+    # Separators as the report's language writes numbers (core.formats): 1,234.5 in English
+    # and Chinese, 1 234,5 in French and Russian, 1.234,5 in Spanish.
     if isinstance(value, int):
-        return f"{value:,}"
+        return formats.number_format(value, force_grouping=True)
     if isinstance(value, float):
-        return f"{value:,.1f}"
+        return formats.number_format(value, decimal_pos=1, force_grouping=True)
     if isinstance(value, str) and _is_amount(key):
         try:
-            return f"{Decimal(value):,.2f}"
+            return formats.number_format(Decimal(value), decimal_pos=2, force_grouping=True)
         except InvalidOperation:
             return value
     if isinstance(value, str) and _verbatim(key):

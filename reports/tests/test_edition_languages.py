@@ -73,7 +73,7 @@ def test_an_edition_in_arabic_and_french_issues_every_format_with_its_narrative(
         for fmt in ("json", "html", "pdf", "docx", "xlsx")
     }
     french = _read(files[("fr", "html")]).decode()
-    assert "Le Comité a appliqué 25.0 pour cent de ses recommandations." in french
+    assert "Le Comité a appliqué 25,0 pour cent de ses recommandations." in french
     assert "Quatre-vingtième session" in french and 'lang="fr"' in french
     arabic = _read(files[("ar", "html")]).decode()
     assert "نفّذ المجلس 25.0 في المائة من توصياته." in arabic
@@ -90,7 +90,7 @@ def test_an_edition_in_arabic_and_french_issues_every_format_with_its_narrative(
     assert rows[2] == [
         title_c,
         french_name,
-        "Le Comité a appliqué 25.0 pour cent de ses recommandations.",
+        "Le Comité a appliqué 25,0 pour cent de ses recommandations.",
     ]
     assert len(rows) == 3
 
