@@ -162,6 +162,9 @@ class _Names:
             .filter(user_id__in=pks)
             .values_list("user_id", "name")
         )
+        own = getattr(self.reader, "pk", None)
+        if own in pks and own not in names:
+            names[own] = self.reader.get_username()  # the reader may always read their own name
         if access_for(self.reader).is_ga_staff:
             return {str(pk): name for pk, name in names.items()}
         usernames = dict(
@@ -177,7 +180,8 @@ class _Names:
 
     def name(self, model, pk) -> str:
         found = self.found.get(model, {}).get(str(pk))
-        return found if found else f"#{pk}"
+        # A record or account the reader may not see is not named, nor numbered.
+        return found if found else _("(not shown)")
 
 
 def _typed_pks(model, ids) -> list:

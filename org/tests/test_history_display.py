@@ -202,3 +202,31 @@ def test_history_in_chinese_reads_its_dates_in_chinese(web, manager, grants, uni
     html = _history(client.get(f"/accountability/decisions/{decision.pk}/").content.decode())
     day = TODAY - DAY
     assert f"{day.year}年{day.month}月{day.day}日" in html
+
+
+def test_a_reader_reads_their_own_name_and_neither_name_nor_number_of_what_they_may_not_see(
+    units, manager, gastaff
+):
+    """GA staff saw "Requested by #1" on their own report run: their own account, read by
+    number. A reader now reads their own username; an account or record they may not see reads
+    "(not shown)", without its id."""
+    grant = AcceptedDelegationFactory(
+        reference="DOA/DMSPC/TEST",
+        delegator=gastaff,
+        delegatee=manager,
+        unit=units["dmspc"],
+        area="finance",
+        limit_amount=Decimal("1.00"),
+        valid_from=TODAY,
+        valid_to=TODAY + DAY,
+    )
+    created = [e for e in HistoryEntry.objects.for_object(grant) if "delegatee" in e.changes]
+    assert created
+    item = history_display.readable(created[:1], gastaff)[0]
+    values = {change.label: change.after for change in item.changes}
+    assert values["Delegator"] == "gastaff"
+    assert values["Delegatee"] == "(not shown)"
+    assert "Maria Manager" not in str(values) and f"#{manager.pk}" not in str(values)
+    # A manager who may see the person reads the name.
+    item = history_display.readable(created[:1], manager)[0]
+    assert {c.label: c.after for c in item.changes}["Delegatee"] == "Maria Manager"
