@@ -60,8 +60,8 @@ format: venv-test
 # Needs GNU gettext (msgfmt). Compiled .mo files are committed, so running the app does not.
 # DEBUG=1: a development command, which needs no SECRET_KEY (see config/settings.py).
 messages: venv
-	cd $(CURDIR) && DEBUG=$${DEBUG:-1} $(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var
-	DEBUG=$${DEBUG:-1} $(PY) manage.py compilemessages --ignore=.venv
+	cd $(CURDIR) && DEBUG=$${DEBUG:-1} $(PY) manage.py makemessages -l ar -l zh_Hans -l fr -l ru -l es --ignore=.venv --ignore=var --ignore=bench --ignore=node_modules
+	DEBUG=$${DEBUG:-1} $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 check-deploy: venv
 	DEBUG=0 SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') ALLOWED_HOSTS=tracker.example.org \
