@@ -2,6 +2,7 @@
 
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker_bench \
         python bench/constant_cost.py 2>/dev/null   # stderr: the request log lines
+    BENCH_PAGES="/api/accountability/decisions/" BENCH_PERSONAS="admin;GA staff" python ...
 
 For the recommendation and disciplinary-case lists, as the administrator and as the small-scope
 manager, first page and page 21: the bench's own figures (`timed`, `raw_sql_time`: wall p50, the
@@ -24,8 +25,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import run  # noqa: E402 - sets the environment the bench measures in
 
-PAGES = ("/api/oversight/recommendations/", "/api/performance/disciplinary-cases/")
-PERSONAS = ("admin", "manager (small unit, DMSPC)")
+# BENCH_PAGES, BENCH_PERSONAS: other lists and personas, separated by ";".
+PAGES = tuple(
+    os.environ.get(
+        "BENCH_PAGES", "/api/oversight/recommendations/;/api/performance/disciplinary-cases/"
+    ).split(";")
+)
+PERSONAS = tuple(os.environ.get("BENCH_PERSONAS", "admin;manager (small unit, DMSPC)").split(";"))
 RUNS = int(os.environ.get("BENCH_RUNS", "9"))
 
 

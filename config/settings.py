@@ -142,6 +142,10 @@ if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
+    # Sessions read from the shared cache (written through to the database): a signed-in
+    # request no longer queries the session row (issue 13). Without Redis the per-process
+    # locmem cache is not shared between processes, so sessions stay in the database there.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     CELERY_BROKER_URL = REDIS_URL
     # A task whose worker died goes back on the queue after this long. It must outlast the
     # longest step and the longest retry countdown (300 s, reports.tasks.backoff), or a live
@@ -152,6 +156,7 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
     # Embedded default: a broker on the local file system, so `make run` needs no Redis. Every
     # folder it writes is under VAR_DIR (kombu's exchange table would otherwise go to ./control).
     _broker_dir = VAR_DIR / "broker"
