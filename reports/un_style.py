@@ -81,14 +81,11 @@ def resolution_citation(symbol: str, language: str) -> str:
 
 def per_cent(number_text: str, language: str) -> str:
     """A rate in running text: "45.3 per cent", "45,3 pour cent", "45.3 في المائة", "45.3%"."""
-    code = base(language)
-    if code == "en":
-        return f"{number_text} per cent"
-    if code == "fr":
-        return f"{number_text} pour cent"
-    if code == "ar":
-        return f"{number_text} في المائة"
-    return f"{number_text}%"
+    return {
+        "en": f"{number_text} per cent",
+        "fr": f"{number_text} pour cent",
+        "ar": f"{number_text} في المائة",
+    }.get(base(language), f"{number_text}%")
 
 
 # --- The session of the General Assembly: "Sixty-fourth session" in each language ----------

@@ -2,7 +2,6 @@
 worker's startup objects are kept out of the garbage collector. Neither changes what a client
 reads: the same rows, the same filters, the same 400s."""
 
-import datetime
 import gc
 
 import pytest
@@ -10,23 +9,9 @@ from django.core.exceptions import MiddlewareNotUsed
 from django_filters.rest_framework import DjangoFilterBackend
 
 from core.middleware import FreezeStartupObjectsMiddleware
-from oversight.tests.factories import RecommendationFactory, ReportFactory, body
 
 pytestmark = pytest.mark.django_db
 URL = "/api/oversight/recommendations/"
-
-
-@pytest.fixture
-def recs(units):
-    oios = ReportFactory(body=body("OIOS"), symbol="2024/087")
-    boa = ReportFactory(body=body("BOA"), symbol="A/79/5")
-    return {
-        "ohr": RecommendationFactory(
-            report=oios, number="1", unit=units["ohr"], target_date=datetime.date(2020, 1, 1)
-        ),
-        "pd": RecommendationFactory(report=oios, number="2", unit=units["pd"]),
-        "boa": RecommendationFactory(report=boa, number="1", unit=units["dmspc"]),
-    }
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 query a request. Neither may outlive a change: signing out ends the session, and a role change
 counts from the next request."""
 
-import datetime
 import os
 import subprocess
 import sys
@@ -16,23 +15,9 @@ from django.test.utils import CaptureQueriesContext
 
 from org.choices import RoleKind
 from org.models import Role
-from oversight.tests.factories import RecommendationFactory, ReportFactory, body
 
 pytestmark = pytest.mark.django_db
 URL = "/api/oversight/recommendations/"
-
-
-@pytest.fixture
-def recs(units):
-    oios = ReportFactory(body=body("OIOS"), symbol="2024/087")
-    boa = ReportFactory(body=body("BOA"), symbol="A/79/5")
-    return {
-        "ohr": RecommendationFactory(
-            report=oios, number="1", unit=units["ohr"], target_date=datetime.date(2020, 1, 1)
-        ),
-        "pd": RecommendationFactory(report=oios, number="2", unit=units["pd"]),
-        "boa": RecommendationFactory(report=boa, number="1", unit=units["dmspc"]),
-    }
 
 
 def listed(client):

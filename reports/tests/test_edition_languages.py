@@ -22,25 +22,32 @@ pytestmark = pytest.mark.django_db
 PERIOD = {"period_start": datetime.date(2024, 1, 1), "period_end": datetime.date(2025, 12, 31)}
 
 
-@pytest.fixture
-def issued(
-    resolution, standard_metrics, admin_user, manager, django_capture_on_commit_callbacks, settings
-):
-    settings.REPORT_HEARTBEAT_SECONDS = 3600
+def _edition(manager, admin_user, capture, symbol: str, languages: list[str]) -> ReportEdition:
+    """A draft edition for 2024-2025 by `manager`, designated author, in `languages`."""
     editions.designate_author(ReportAuthor(user=manager), acting_user=admin_user)
-    with django_capture_on_commit_callbacks(execute=True):
-        edition = editions.create_edition(
+    with capture(execute=True):
+        return editions.create_edition(
             ReportEdition(
                 session=80,
                 agenda_item="136",
                 agenda_item_title_en="Review of the efficiency of the administrative and "
                 "financial functioning of the United Nations",
-                symbol="A/80/643",
-                languages=["fr", "ar"],
+                symbol=symbol,
+                languages=languages,
                 **PERIOD,
             ),
             acting_user=manager,
         )
+
+
+@pytest.fixture
+def issued(
+    resolution, standard_metrics, admin_user, manager, django_capture_on_commit_callbacks, settings
+):
+    settings.REPORT_HEARTBEAT_SECONDS = 3600
+    edition = _edition(
+        manager, admin_user, django_capture_on_commit_callbacks, "A/80/643", ["fr", "ar"]
+    )
     edition.refresh_from_db()
     texts = {
         ("C", "fr"): "Le Comité a appliqué {{ C.by_body.BOA.implementation_rate }} de ses "
@@ -109,20 +116,9 @@ def test_an_edition_in_arabic_and_french_issues_every_format_with_its_narrative(
 def test_the_arabic_text_is_written_right_to_left(
     web, resolution, standard_metrics, admin_user, manager, django_capture_on_commit_callbacks
 ):
-    editions.designate_author(ReportAuthor(user=manager), acting_user=admin_user)
-    with django_capture_on_commit_callbacks(execute=True):
-        edition = editions.create_edition(
-            ReportEdition(
-                session=80,
-                agenda_item="136",
-                agenda_item_title_en="Review of the efficiency of the administrative and "
-                "financial functioning of the United Nations",
-                symbol="A/80/644",
-                languages=["ar", "en"],
-                **PERIOD,
-            ),
-            acting_user=manager,
-        )
+    edition = _edition(
+        manager, admin_user, django_capture_on_commit_callbacks, "A/80/644", ["ar", "en"]
+    )
     client = web(manager)
     arabic = client.get(reverse("reports:edition_section", args=[edition.pk, "C", "ar"]))
     assert arabic.status_code == 200

@@ -52,8 +52,9 @@ def test_pdf_holds_every_section_heading_and_the_anchor(snapshot, language, head
     assert "A/80/700" in text
 
 
-def _embedded_fonts(pdf: bytes, pages: int = 2) -> set[str]:
-    """The PostScript names of the font programs the PDF carries on its first pages."""
+def embedded_fonts(pdf: bytes, pages: int = 2, name_id: int = 6) -> set[str]:
+    """The names of the font programs the PDF carries on its first pages: PostScript names by
+    default (name id 6), family names with name_id=1."""
     from fontTools.ttLib import TTFont
 
     names = set()
@@ -65,7 +66,7 @@ def _embedded_fonts(pdf: bytes, pages: int = 2) -> set[str]:
             for key in ("/FontFile2", "/FontFile3"):
                 if key in descriptor:
                     program = TTFont(io.BytesIO(descriptor[key].get_object().get_data()))
-                    names.add(program["name"].getDebugName(6))
+                    names.add(program["name"].getDebugName(name_id))
     return names
 
 
@@ -76,7 +77,7 @@ def test_chinese_pdf_embeds_a_cjk_font(snapshot):
 
     shipped = TTFont(render.cjk_font_path(), lazy=True)["name"].getDebugName(6)
     pdf = render.pdf(render.html(snapshot("zh-hans")))
-    assert shipped in _embedded_fonts(pdf), _embedded_fonts(pdf)
+    assert shipped in embedded_fonts(pdf), embedded_fonts(pdf)
     assert "执行情况" in _squash(_pdf_text(pdf))
 
 

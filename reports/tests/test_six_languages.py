@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from reports import render
 from reports.choices import ReportLanguage
 from reports.gadoc import DocumentMeta
+from reports.tests.test_render import embedded_fonts
 from reports.un_style import date_label, resolution_citation, session_label
 
 pytestmark = pytest.mark.django_db
@@ -129,27 +130,11 @@ def test_un_styles_of_dates_sessions_and_citations():
     assert resolution_citation("A/RES/64/259", "fr") == "résolution 64/259 de l’Assemblée générale"
 
 
-def _embedded_fonts(pdf: bytes, pages: int = 2) -> set[str]:
-    from fontTools.ttLib import TTFont
-
-    names = set()
-    for page in PdfReader(io.BytesIO(pdf)).pages[:pages]:
-        for font in (page["/Resources"].get("/Font") or {}).values():
-            font = font.get_object()
-            descendant = (font.get("/DescendantFonts") or [font])[0].get_object()
-            descriptor = descendant["/FontDescriptor"].get_object()
-            for key in ("/FontFile2", "/FontFile3"):
-                if key in descriptor:
-                    program = TTFont(io.BytesIO(descriptor[key].get_object().get_data()))
-                    names.add(program["name"].getDebugName(1))
-    return names
-
-
 def test_arabic_pdf_is_set_in_the_shipped_arabic_font_and_extracts_as_arabic_words(rendered):
     pdf = rendered["ar"]["pdf"]
     # WeasyPrint reads the fonts from the project's packages (render.font_paths()), never the
     # system's: the Arabic text is set in Amiri.
-    fonts = _embedded_fonts(pdf)
+    fonts = embedded_fonts(pdf, name_id=1)
     assert any(name.startswith("Amiri") for name in fonts), fonts
     text = _pdf_text(pdf)
     # Shaped and in logical order, the words come out whole (a reversed or unshaped run would
@@ -162,7 +147,7 @@ def test_arabic_pdf_is_set_in_the_shipped_arabic_font_and_extracts_as_arabic_wor
 
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_latin_and_cyrillic_pdfs_are_set_in_the_shipped_noto_sans(rendered, language):
-    fonts = _embedded_fonts(rendered[language]["pdf"])
+    fonts = embedded_fonts(rendered[language]["pdf"], name_id=1)
     assert any(name.startswith("Noto Sans") and "SC" not in name for name in fonts), fonts
 
 
