@@ -37,7 +37,9 @@ def test_resolution_page_shows_the_assessment_beside_the_measures_recorded(
     assert "In progress" in block
     assert "Measures recorded (a fact, not the assessment)" in block
     assert "Committee follow-up actions: 1" in block
-    assert f"governance.paragraphassessment:{assessment.pk}" in block
+    # The evidence reads as the kind of record and its name, never the stored code.
+    assert "Paragraph assessment: " in block and str(assessment) in block
+    assert f"governance.paragraphassessment:{assessment.pk}" not in block
     other = page[page.index('id="p13"') : page.index('id="p14"')]
     assert "Four meetings" not in other
 
