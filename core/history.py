@@ -151,7 +151,6 @@ def new_entry(instance: models.Model, action: str, changes: dict, who=None) -> H
     entry = HistoryEntry.__new__(HistoryEntry)
     entry._state = ModelState()
     entry.__dict__.update(
-        id=None,
         seq=None,
         at=None,
         user_id=user_id,
@@ -359,15 +358,17 @@ def _link_batch(seq: int, prev: str) -> tuple[int, str, int]:
     batch = list(_pending()[:_LINK_BATCH])
     if not batch:
         return seq, prev, 0
+    # The provisional number is the row's key (HistoryEntry.seq) until this update.
+    provisional = [e.seq for e in batch]
     seq, prev = _chain(batch, seq, prev)
     table = connection.ops.quote_name(HistoryEntry._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} AS h SET seq = v.seq, sha256 = v.sha "
             "FROM unnest(%s::bigint[], %s::bigint[], %s::bytea[]) "
-            "AS v(id, seq, sha) WHERE h.id = v.id",
+            "AS v(pending, seq, sha) WHERE h.seq = v.pending",
             [
-                [e.pk for e in batch],
+                provisional,
                 [e.seq for e in batch],
                 [bytes.fromhex(e.sha256) for e in batch],
             ],

@@ -66,7 +66,7 @@ def test_verify_audit_trail_names_the_first_tampered_entry(units, capsys):
     target = HistoryEntry.objects.order_by("seq")[2]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {HistoryEntry._meta.db_table} SET changes = %s WHERE id = %s",
+            f"UPDATE {HistoryEntry._meta.db_table} SET changes = %s WHERE seq = %s",
             ['{"name": [null, "forged"]}', target.pk],
         )
     with pytest.raises(SystemExit) as exit_info:
@@ -80,7 +80,7 @@ def test_verify_audit_trail_notices_a_removed_last_entry(units, capsys):
     history.link_pending()
     last = HistoryEntry.objects.order_by("-seq").first()
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {HistoryEntry._meta.db_table} WHERE id = %s", [last.pk])
+        cursor.execute(f"DELETE FROM {HistoryEntry._meta.db_table} WHERE seq = %s", [last.pk])
     with pytest.raises(SystemExit):
         call_command("verify_audit_trail")
     assert "BROKEN" in capsys.readouterr().err

@@ -49,7 +49,7 @@ def bulk(units):
 
 
 def _stored(entry):
-    (value,) = sql("SELECT changes FROM core_historyentry WHERE id = %s", [entry.pk])[0]
+    (value,) = sql("SELECT changes FROM core_historyentry WHERE seq = %s", [entry.pk])[0]
     return json.loads(value) if isinstance(value, str) else value
 
 
@@ -97,7 +97,7 @@ def test_a_value_edited_in_a_positional_entry_is_named(bulk, capsys):
     stored = _stored(target)
     forged = [stored[0], *("forged" if v == "Bulk 10" else v for v in stored[1:])]
     assert forged != stored
-    sql("UPDATE core_historyentry SET changes = %s WHERE id = %s", [json.dumps(forged), target.pk])
+    sql("UPDATE core_historyentry SET changes = %s WHERE seq = %s", [json.dumps(forged), target.pk])
     code, out = verify(capsys)
     assert code == 1
     assert f"BROKEN at entry #{target.seq}: its content does not match its hash" in out
@@ -128,9 +128,9 @@ def test_two_bulk_entries_swapped_are_named(bulk, capsys):
     a = HistoryEntry.objects.for_object(bulk[20]).get()
     b = HistoryEntry.objects.for_object(bulk[21]).get()
     assert b.seq == a.seq + 1
-    sql("UPDATE core_historyentry SET seq = 0 WHERE id = %s", [a.pk])
-    sql("UPDATE core_historyentry SET seq = %s WHERE id = %s", [a.seq, b.pk])
-    sql("UPDATE core_historyentry SET seq = %s WHERE id = %s", [b.seq, a.pk])
+    sql("UPDATE core_historyentry SET seq = 0 WHERE seq = %s", [a.seq])
+    sql("UPDATE core_historyentry SET seq = %s WHERE seq = %s", [a.seq, b.seq])
+    sql("UPDATE core_historyentry SET seq = %s WHERE seq = 0", [b.seq])
     code, out = verify(capsys)
     assert code == 1
     assert f"BROKEN at entry #{a.seq}: its content does not match its hash" in out

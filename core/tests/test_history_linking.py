@@ -324,7 +324,7 @@ def test_a_linked_entry_moved_among_the_pending_ones_is_named(units, capsys):
 
 def _stored(entry) -> dict:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT changes FROM core_historyentry WHERE id = %s", [entry.pk])
+        cursor.execute("SELECT changes FROM core_historyentry WHERE seq = %s", [entry.pk])
         value = cursor.fetchone()[0]
     return json.loads(value) if isinstance(value, str) else value
 
@@ -387,7 +387,7 @@ def test_entries_in_the_earlier_encoding_still_read_and_verify(units, capsys):
     )
     history.append([legacy])
     history.link_pending()
-    stored = HistoryEntry.objects.get(pk=legacy.pk)
+    stored = HistoryEntry.objects.get(actor="command:old")
     assert stored.changes == {
         "code": [None, "DOS"],
         "name": [None, "Department of Operational Support"],
@@ -404,7 +404,7 @@ def test_a_compact_entry_edited_in_sql_is_named(units, capsys):
     forged = {**_stored(target), "name": "forged"}
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE core_historyentry SET changes = %s WHERE id = %s",
+            "UPDATE core_historyentry SET changes = %s WHERE seq = %s",
             [json.dumps(forged), target.pk],
         )
     with pytest.raises(SystemExit):
