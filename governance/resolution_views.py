@@ -1,6 +1,8 @@
 """The resolution paragraph by paragraph: each with the implementation assessment in force (the
 verdict, with its evidence) and, beside it as a fact, what the tracker holds against it."""
 
+import datetime
+
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -86,6 +88,8 @@ class ResolutionView(LoginRequiredMixin, TemplateView):
             opening=opening,
             sections=[(s, by_section[s.pk]) for s in sections],
             document=document,
+            # The JSON holds ISO text; the page writes the date as every page does (un_date).
+            adopted_on=datetime.date.fromisoformat(document["adopted_on"]),
             reading=language,
             loaded=bool(paragraphs),
         )

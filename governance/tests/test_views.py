@@ -32,6 +32,7 @@ def test_resolution_page_shows_the_assessment_beside_the_measures_recorded(
     assessment = _accepted(units, justification="Four meetings held; summaries published.")
     FollowUpFactory(unit=units["pd"])  # a measure recorded against paragraph 12
     page = web(gastaff).get("/resolution/").content.decode()
+    assert "adopted 29 March 2010" in page  # a UN date, not ISO
     block = page[page.index('id="p12"') : page.index('id="p13"')]
     assert "Four meetings held; summaries published." in block
     assert "In progress" in block
