@@ -3,6 +3,7 @@
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker_bench \
         python bench/constant_cost.py 2>/dev/null   # stderr: the request log lines
     BENCH_PAGES="/api/accountability/decisions/" BENCH_PERSONAS="admin;GA staff" python ...
+    BENCH_LEAN_LISTS=0 python ...   # lists serialised by DRF, not by core.api.lean's plan
 
 For the recommendation and disciplinary-case lists, as the administrator and as the small-scope
 manager, first page and page 21: the bench's own figures (`timed`, `raw_sql_time`: wall p50, the
@@ -42,6 +43,7 @@ def _instrument(spent: dict):
     from rest_framework.filters import OrderingFilter, SearchFilter
 
     from core.api.filters import FilterBackend
+    from core.api.lean import LeanListSerializer
     from core.api.viewsets import ActionModelViewSet, ActionReadOnlyViewSet
     from operations import metrics, middleware
 
@@ -66,6 +68,7 @@ def _instrument(spent: dict):
     wrap(OrderingFilter, "filter_queryset", "search and ordering")
     wrap(generics.GenericAPIView, "paginate_queryset", "page query and rows")
     wrap(serializers.ListSerializer, "to_representation", "serialisation")
+    wrap(LeanListSerializer, "to_representation", "serialisation")
     wrap(renderers.JSONRenderer, "render", "JSON rendering")
     wrap(middleware.log, "log", "log line")
     wrap(metrics, "observe_request", "metrics")
@@ -77,6 +80,11 @@ def main() -> None:
     import django
 
     django.setup()
+    if os.environ.get("BENCH_LEAN_LISTS") == "0":
+        # DRF's own list serialisation instead of core.api.lean's plan (before/after runs).
+        from django.conf import settings
+
+        settings.API_LEAN_LISTS = False
     # As bench/run.py: the request log lines are written (to stderr), the sign-in noise is not.
     logging.getLogger("axes").setLevel(logging.WARNING)
     spent: dict = collections.defaultdict(float)

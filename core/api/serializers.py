@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from core import actions
+from core.api.lean import LeanListSerializer
 from core.models import HistoryEntry
 
 
@@ -44,6 +45,15 @@ class VersionedModelSerializer(serializers.ModelSerializer):
             built = super().get_fields()
             cls._built_fields = built
         return copy.deepcopy(built)
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        # A list of these rows is rendered by the compiled plan (core.api.lean), unless the
+        # serializer names its own list serializer.
+        serializer = super().many_init(*args, **kwargs)
+        if type(serializer) is serializers.ListSerializer:
+            serializer.__class__ = LeanListSerializer
+        return serializer
 
     def update(self, instance, validated_data):
         expected = expected_version(self.context.get("request"), self.initial_data)

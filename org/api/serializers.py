@@ -23,7 +23,10 @@ class PolicyFieldsMixin:
     the same rule the change history applies (org.api.history)."""
 
     def to_representation(self, instance):
-        data = super().to_representation(instance)
+        return self.finish_representation(super().to_representation(instance))
+
+    def finish_representation(self, data):
+        # Also applied by the lean list plan (core.api.lean) to each row it builds.
         request = self.context.get("request")
         if request is not None:
             for name in hidden_fields(self.Meta.model, request.user):

@@ -1,0 +1,240 @@
+"""Lean list serialisation (issue 13): the rows of an API list page rendered by a plan compiled
+once per serializer class, not by DRF's generic walk over every field of every row.
+
+DRF asks each field of each row for its attribute (`get_attribute`, with its try/except, its
+callable check and its "pk only" wrapper) and then for its representation, through several
+method calls a field. The plan does the same work for the fields whose behaviour it knows
+exactly, and hands every other field to DRF's own methods, so a page's JSON is byte for byte
+what DRF answers (core/tests/test_lean_lists.py compares the two on every API list):
+
+- a model attribute (`source` a chain of attributes, the field's `get_attribute` DRF's own):
+  read with one `attrgetter`; anything unusual on the way (a missing attribute, a related
+  record that does not exist, a callable) goes back to the field's `get_attribute`;
+- a to-one relation by primary key (`PrimaryKeyRelatedField` on a foreign key): the key column
+  (`report_id`), as DRF's "pk only" optimisation reads it;
+- a to-one relation by slug (`SlugRelatedField`: a unit's code, a username): the related
+  record's slug;
+- a to-many relation by slug: the slugs of the (prefetched) related records;
+- the representation of text, integers, booleans and ISO dates directly (`str`, `int`, the
+  bool itself, `date.isoformat()`, as DRF's fields do); every other field type, and every
+  value of an unexpected type, through the field's own `to_representation`.
+
+A serializer whose class changes `to_representation` is rendered by DRF, unless each class that
+does also defines `finish_representation(data)` and its `to_representation` is exactly
+`finish_representation(super().to_representation(instance))` (org.api's PolicyFieldsMixin).
+`settings.API_LEAN_LISTS = False` turns the plan off (the comparison test does)."""
+
+import datetime
+from operator import attrgetter
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models.manager import BaseManager
+from rest_framework import fields as drf_fields
+from rest_framework import relations
+from rest_framework import serializers as drf_serializers
+from rest_framework.fields import SkipField
+from rest_framework.relations import PKOnlyObject
+
+_ISO = drf_fields.ISO_8601
+_MISSING = object()
+
+
+def _own(field, name: str, base) -> bool:
+    """Whether `field`'s method `name` is `base`'s, not overridden on the way."""
+    return getattr(type(field), name) is getattr(base, name)
+
+
+def _converter(field):
+    """A function value -> representation equal to `field.to_representation` for a value that
+    is not None."""
+    represent = field.to_representation
+    if _own(field, "to_representation", drf_fields.CharField):
+
+        def text(value):
+            return value if type(value) is str else str(value)
+
+        return text
+    if _own(field, "to_representation", drf_fields.IntegerField):
+
+        def integer(value):
+            return value if type(value) is int else int(value)
+
+        return integer
+    if _own(field, "to_representation", drf_fields.BooleanField):
+
+        def boolean(value):
+            return value if value is True or value is False else represent(value)
+
+        return boolean
+    if _own(field, "to_representation", drf_fields.DateField):
+        output_format = getattr(field, "format", drf_fields.api_settings.DATE_FORMAT)
+        if isinstance(output_format, str) and output_format.lower() == _ISO:
+            date = datetime.date
+
+            def iso_date(value):
+                return value.isoformat() if type(value) is date else represent(value)
+
+            return iso_date
+    return represent
+
+
+def _slug_getter(field):
+    """The slug of a related record, as SlugRelatedField.to_representation reads it."""
+    if _own(field, "to_representation", relations.SlugRelatedField):
+        return attrgetter(field.slug_field.replace("__", "."))
+    return field.to_representation
+
+
+def _attribute_step(field, convert):
+    """A plain attribute chain; DRF's get_attribute for anything out of the ordinary."""
+    get = attrgetter(".".join(field.source_attrs))
+    name = field.field_name
+    slow = field.get_attribute
+
+    def step(instance, ret):
+        try:
+            value = get(instance)
+        except (AttributeError, KeyError, ObjectDoesNotExist):
+            value = _MISSING
+        if value is _MISSING or callable(value):
+            try:
+                value = slow(instance)
+            except SkipField:
+                return
+        ret[name] = None if value is None else convert(value)
+
+    return step
+
+
+def _pk_step(field, attname: str):
+    name = field.field_name
+    generic = _generic_step(field)
+
+    def step(instance, ret):
+        try:
+            ret[name] = getattr(instance, attname)
+        except AttributeError:
+            generic(instance, ret)
+
+    return step
+
+
+def _generic_step(field):
+    """DRF's own loop body (Serializer.to_representation) for one field."""
+    name = field.field_name
+    get, represent = field.get_attribute, field.to_representation
+
+    def step(instance, ret):
+        try:
+            attribute = get(instance)
+        except SkipField:
+            return
+        check_for_none = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+        ret[name] = None if check_for_none is None else represent(attribute)
+
+    return step
+
+
+def _foreign_key_attname(model, field) -> str | None:
+    """The key column of a PrimaryKeyRelatedField whose source is a foreign key of `model`."""
+    if model is None or len(field.source_attrs) != 1 or field.pk_field is not None:
+        return None
+    try:
+        model_field = model._meta.get_field(field.source_attrs[0])
+    except Exception:
+        return None
+    if not (model_field.many_to_one and model_field.concrete):
+        return None
+    return model_field.attname
+
+
+def _step(field, model):
+    plain_get = _own(field, "get_attribute", drf_fields.Field)
+    if isinstance(field, relations.PrimaryKeyRelatedField):
+        if (
+            _own(field, "get_attribute", relations.RelatedField)
+            and _own(field, "to_representation", relations.PrimaryKeyRelatedField)
+            and _own(field, "use_pk_only_optimization", relations.PrimaryKeyRelatedField)
+        ):
+            attname = _foreign_key_attname(model, field)
+            if attname is not None:
+                return _pk_step(field, attname)
+        return _generic_step(field)
+    if isinstance(field, relations.RelatedField):
+        if (
+            _own(field, "get_attribute", relations.RelatedField)
+            and not field.use_pk_only_optimization()
+            and field.source_attrs
+        ):
+            return _attribute_step(field, _slug_getter(field))
+        return _generic_step(field)
+    if isinstance(field, relations.ManyRelatedField):
+        child = field.child_relation
+        if (
+            _own(field, "to_representation", relations.ManyRelatedField)
+            and isinstance(child, relations.SlugRelatedField)
+            and _own(child, "to_representation", relations.SlugRelatedField)
+        ):
+            name, get, slug = field.field_name, field.get_attribute, _slug_getter(child)
+
+            def many(instance, ret):
+                try:
+                    related = get(instance)
+                except SkipField:
+                    return
+                ret[name] = None if related is None else [slug(value) for value in related]
+
+            return many
+        return _generic_step(field)
+    if isinstance(field, drf_serializers.BaseSerializer) or not plain_get:
+        return _generic_step(field)
+    if not field.source_attrs:
+        return _generic_step(field)
+    return _attribute_step(field, _converter(field))
+
+
+def _finishers(serializer) -> list | None:
+    """The `finish_representation` of each class that changes to_representation, outermost
+    last; None when one of them does not say how (DRF renders that serializer)."""
+    found = []
+    for klass in type(serializer).__mro__:
+        if klass is drf_serializers.Serializer:
+            return [serializer.finish_representation] if found else []
+        if "to_representation" in klass.__dict__:
+            if "finish_representation" not in klass.__dict__ or found:
+                return None
+            found.append(klass)
+    return None
+
+
+def plan(serializer):
+    """The row function of a bound serializer (one row of a list: instance -> dict), or None
+    when it must be rendered by DRF."""
+    finishers = _finishers(serializer)
+    if finishers is None:
+        return None
+    model = getattr(getattr(serializer, "Meta", None), "model", None)
+    steps = [_step(field, model) for field in serializer._readable_fields]
+    finish = finishers[0] if finishers else None
+
+    def row(instance):
+        ret = {}
+        for step in steps:
+            step(instance, ret)
+        return finish(ret) if finish is not None else ret
+
+    return row
+
+
+class LeanListSerializer(drf_serializers.ListSerializer):
+    """ListSerializer with the compiled plan: the same list of dicts, built faster."""
+
+    def to_representation(self, data):
+        if not getattr(settings, "API_LEAN_LISTS", True):
+            return super().to_representation(data)
+        row = plan(self.child)
+        if row is None:
+            return super().to_representation(data)
+        iterable = data.all() if isinstance(data, BaseManager) else data
+        return [row(item) for item in iterable]
