@@ -31,7 +31,7 @@ from core import history
 from core.actions import SYSTEM
 from org.choices import Grade, RoleKind
 from org.models import OrgUnit, Paragraph, Person, Role
-from org.seed_base import copy_insert, reserve_ids
+from org.seed_base import Builder, copy_insert, copy_rows, reserve_ids
 
 DEMO_PREFIX = "DEMO/DOA/"
 
@@ -819,6 +819,7 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
         d for d in made if d.valid_from <= today
     ]
     Through = Decision.paragraphs.through
+    new_decision = Builder(Decision)
     done = Decision.objects.filter(title__startswith="Decision S-").count()
     for offset in range(done, n_decisions, BATCH):
         batch = []
@@ -839,7 +840,7 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
                 amount = Decimal(rng.randint(1_000, 90_000)) if area else None
                 unit_id, who = rng.choice(unit_ids), rng.choice(user_ids)
             within = _within(delegation, who, area, day, amount)
-            decision = Decision(
+            decision = new_decision(
                 title=f"Decision S-{n:07d}",
                 rationale="Synthetic decision",
                 unit_id=unit_id,
@@ -858,12 +859,11 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
         with transaction.atomic():
             copy_insert(Decision, batch)
             # One paragraph per linked decision: no duplicate pairs to guard against.
-            links = [
-                Through(decision_id=d.pk, paragraph_id=rng.choice(cited))
-                for d in batch
-                if cited and rng.random() < 0.2
-            ]
-            copy_insert(Through, links)
+            copy_rows(
+                Through,
+                ["decision_id", "paragraph_id"],
+                [(d.pk, rng.choice(cited)) for d in batch if cited and rng.random() < 0.2],
+            )
         _record_after_commit(batch)
         progress("decisions", min(offset + BATCH, n_decisions), n_decisions)
 
@@ -871,6 +871,7 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
         CommitmentStatus.MISSED,
         CommitmentStatus.CANCELLED,
     ]
+    new_commitment, new_transition = Builder(Commitment), Builder(CommitmentTransition)
     done = Commitment.objects.filter(title__startswith="Commitment S-").count()
     for offset in range(done, n_commitments, BATCH):
         batch = []
@@ -886,7 +887,7 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
                 else None
             )
             batch.append(
-                Commitment(
+                new_commitment(
                     title=f"Commitment S-{n:07d}",
                     deliverable="Synthetic deliverable",
                     unit_id=rng.choice(unit_ids),
@@ -901,7 +902,7 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
         with transaction.atomic():
             copy_insert(Commitment, batch)
             transitions = [
-                CommitmentTransition(
+                new_transition(
                     commitment=c, from_status="", to_status=c.status, actor="command:seed_scale"
                 )
                 for c in batch

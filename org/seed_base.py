@@ -5,6 +5,7 @@ import random
 
 from django.contrib.auth import get_user_model
 from django.db import connection, models, transaction
+from django.db.models.base import ModelState
 
 from core import history
 from org.choices import Grade, RoleKind, UnitKind
@@ -194,11 +195,61 @@ def reserve_ids(model, count: int) -> list[int]:
         largest = model.objects.aggregate(largest=models.Max("pk"))["largest"] or 0
         return list(range(largest + 1, largest + 1 + count))
     with connection.cursor() as cursor:
+        # Drawn one by one (safe beside other writers); only their bounds come back when they
+        # are consecutive, as they are when the seed writes alone: fetching a hundred thousand
+        # one-value rows cost more than drawing them.
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            "SELECT min(v), max(v), CASE WHEN max(v) - min(v) + 1 = count(*) THEN NULL "
+            "ELSE array_agg(v ORDER BY v) END FROM (SELECT nextval(pg_get_serial_sequence(%s, "
+            "%s)) AS v FROM generate_series(1, %s)) AS drawn",
             [meta.db_table, meta.pk.column, count],
         )
-        return [value for (value,) in cursor.fetchall()]
+        low, high, scattered = cursor.fetchone()
+    return list(scattered) if scattered is not None else list(range(low, high + 1))
+
+
+class Builder:
+    """Unsaved instances of `model`, as `model(**values)` makes them (every concrete field set:
+    the value given, or the field's default; a related object given by name is cached, its key
+    set) without Model.__init__'s per-field work, the largest cost of building the millions of
+    rows seed_scale writes. Values are given by field name, attname or `pk`."""
+
+    def __init__(self, model):
+        self.model = model
+        meta = model._meta
+        self.fixed: dict = {}
+        self.dynamic: list = []
+        for field in meta.concrete_fields:
+            if field.has_default() and callable(field.default):
+                self.dynamic.append((field.attname, field.default))
+            else:
+                self.fixed[field.attname] = field.get_default()
+        self.attnames = {field.attname for field in meta.concrete_fields}
+        self.relations = {
+            field.name: field.attname
+            for field in meta.concrete_fields
+            if field.is_relation and field.name != field.attname
+        }
+        self.pk = meta.pk.attname
+
+    def __call__(self, **values):
+        obj = self.model.__new__(self.model)
+        state = obj._state = ModelState()
+        loaded = obj.__dict__
+        loaded.update(self.fixed)
+        for attname, default in self.dynamic:
+            loaded[attname] = default()
+        for name, value in values.items():
+            if name in self.attnames:
+                loaded[name] = value
+            elif name in self.relations:
+                loaded[self.relations[name]] = None if value is None else value.pk
+                state.fields_cache[name] = value
+            elif name == "pk":
+                loaded[self.pk] = value
+            else:
+                raise TypeError(f"{self.model.__name__} has no field {name!r}")
+        return obj
 
 
 def copy_insert(model, objs: list, batch_size: int = 5000) -> list:
@@ -220,18 +271,21 @@ def copy_insert(model, objs: list, batch_size: int = 5000) -> list:
             for obj, value in zip(missing, reserve_ids(model, len(missing)), strict=True):
                 obj.pk = value
         fields = list(meta.concrete_fields)
-        # Values whose Python form COPY cannot take as it is: JSON, and timestamps Django fills in.
+        # Values whose Python form COPY cannot take as it is: JSON, and timestamps Django fills in
+        # (one per batch, as if it were written at once).
         as_json = {f.attname for f in fields if isinstance(f, models.JSONField)}
         stamped = [
             f for f in fields if isinstance(f, models.DateField) and (f.auto_now or f.auto_now_add)
         ]
+        stamps = [(f.attname, f.pre_save(objs[0], True)) for f in stamped]
         attnames = [f.attname for f in fields]
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        alias = connection.alias
         with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for obj in objs:
-                for field in stamped:
-                    field.pre_save(obj, True)
                 state = obj.__dict__
+                for name, value in stamps:
+                    state[name] = value
                 row = [state[name] for name in attnames]
                 if as_json:
                     row = [
@@ -240,8 +294,29 @@ def copy_insert(model, objs: list, batch_size: int = 5000) -> list:
                     ]
                 copy.write_row(row)
                 obj._state.adding = False
-                obj._state.db = connection.alias
+                obj._state.db = alias
     return objs
+
+
+def copy_rows(model, attnames: list[str], rows) -> int:
+    """Write plain rows (tuples in the order of `attnames`) with COPY, bulk_create elsewhere: for
+    rows nothing reads back and no history records (many-to-many links)."""
+    rows = list(rows)
+    if not rows:
+        return 0
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**dict(zip(attnames, row, strict=True))) for row in rows])
+        return len(rows)
+    meta = model._meta
+    table = connection.ops.quote_name(meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(meta.get_field(n).column) for n in attnames)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
+    return len(rows)
 
 
 def _person_name(rng: random.Random) -> str:

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from core import history
 from org.models import OrgUnit, Paragraph
-from org.seed_base import copy_insert
+from org.seed_base import Builder, copy_insert
 from oversight.choices import OPEN_STATUSES, Priority, RecommendationStatus
 from oversight.models import OversightBody, OversightReport, Recommendation, RecommendationUpdate
 
@@ -471,6 +471,7 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
     codes = [code for code, _share in BODY_SHARE]
     created_recs = created_updates = 0
     batch_reports = 200
+    new_recommendation, new_update = Builder(Recommendation), Builder(RecommendationUpdate)
     for offset in range(0, n_reports, batch_reports):
         reports = []
         for i in range(offset, min(offset + batch_reports, n_reports)):
@@ -535,7 +536,7 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
                             identified * Decimal(rng.choice([0, 0, 25, 50])) / 100
                         ).quantize(Decimal("0.01"))
                     recs.append(
-                        Recommendation(
+                        new_recommendation(
                             report=report,
                             amount_identified=identified,
                             amount_realised=realised,
@@ -566,7 +567,7 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
                     # The amount realised is dated on the step that reported it (the last one).
                     realised_here = rec.amount_realised if i == last else None
                     updates.append(
-                        RecommendationUpdate(
+                        new_update(
                             recommendation=rec,
                             from_status=previous,
                             to_status=step,

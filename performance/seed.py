@@ -12,7 +12,7 @@ from core import history
 from core.actions import SYSTEM
 from org.choices import Grade
 from org.models import OrgUnit, Paragraph, Person
-from org.seed_base import copy_insert
+from org.seed_base import Builder, copy_insert
 from performance import services
 from performance.choices import (
     UNDERPERFORMANCE_RATINGS,
@@ -398,8 +398,9 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
     rng = random.Random(370_000)
     units = list(OrgUnit.objects.filter(code__startswith="S-").order_by("code"))
     # Light Person objects carry the names the history entries show, without a query per row.
+    light_person = Builder(Person)
     staff = [
-        Person(pk=pk, unit_id=unit_id, name=name)
+        light_person(pk=pk, unit_id=unit_id, name=name)
         for pk, unit_id, name in Person.objects.filter(index_number__startswith="7")
         .order_by("index_number")
         .values_list("pk", "unit_id", "name")
@@ -409,6 +410,7 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
     batch = 5000
     total = len(staff) * len(cycles)
     done = 0
+    new_appraisal = Builder(Appraisal)
     for cycle in cycles:
         seeded = set(
             Appraisal.objects.filter(cycle=cycle, staff__index_number__startswith="7").values_list(
@@ -423,7 +425,7 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
                 if person.pk in seeded:
                     continue
                 rows.append(
-                    Appraisal(
+                    new_appraisal(
                         staff=person,
                         unit_id=person.unit_id,
                         cycle=cycle,
@@ -767,8 +769,6 @@ def _seed_people_scale(units, factor: float, rng: random.Random, progress) -> No
     """Completions of the mandatory courses by the synthetic staff (about three in four staff
     per course), budget performance of every synthetic unit for ten years, and disciplinary
     cases and awards in proportion (about 250 cases and 400 awards a year at factor 1)."""
-    from org.seed_base import copy_insert
-
     today = timezone.localdate()
     for code, title, area, mandatory in COURSES:
         if not Course.objects.filter(code=code).exists():
@@ -785,10 +785,11 @@ def _seed_people_scale(units, factor: float, rng: random.Random, progress) -> No
         .values_list("pk", "unit_id", "name")
     )
     batch = 5000
+    new_completion, light_person = Builder(CourseCompletion), Builder(Person)
     for start in range(0, len(staff), batch):
         rows = [
-            CourseCompletion(
-                person=Person(pk=pk, unit_id=unit_id, name=name),
+            new_completion(
+                person=light_person(pk=pk, unit_id=unit_id, name=name),
                 course=course,
                 completed_on=today - datetime.timedelta(days=rng.randint(1, 1500)),
             )
