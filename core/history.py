@@ -42,14 +42,17 @@ from django.utils import timezone
 
 from core.context import current_actor
 from core.models import (
+    _LABELS,
     _LAYOUTS,
     GENESIS_SHA256,
     PENDING_SEQ,
     HistoryChainHead,
     HistoryEntry,
     keyed_changes,
+    label_id,
     pack_changes,
     positional_changes,
+    remember_labels,
     remember_layouts,
 )
 
@@ -184,6 +187,7 @@ _COPY_COLUMNS = (
 def _insert(entries: list[HistoryEntry]) -> None:
     """Write the entries: COPY on PostgreSQL (several times faster than a multi-row INSERT for
     the hundred-thousand-entry batches that imports and seeds write), bulk_create elsewhere."""
+    remember_labels({e.object_type for e in entries})
     if connection.vendor != "postgresql" or len(entries) < 50:
         HistoryEntry.objects.bulk_create(entries, batch_size=BATCH)
         return
@@ -201,7 +205,7 @@ def _insert(entries: list[HistoryEntry]) -> None:
                     e.user_id,
                     e.actor,
                     e.action,
-                    e.object_type,
+                    label_id(e.object_type),
                     e.object_id,
                     e.object_repr,
                     json.dumps(e.stored_changes, ensure_ascii=False),
@@ -440,6 +444,7 @@ def verify_chain() -> ChainCheck:
     # The layouts as the database holds them now (not as this process remembers them): an
     # edited or removed layout must show in the hashes of the entries that use it.
     _LAYOUTS.clear()
+    _LABELS.clear()
     expected_seq, prev = 0, GENESIS
     for entry in _entries():
         expected_seq += 1

@@ -284,6 +284,152 @@ class HistoryLayout(models.Model):
         return f"{self.pk}: {', '.join(self.fields or [])}"
 
 
+# Record types (issue 13, history storage): an entry's `object_type` ("app_label.model") is
+# stored as an 8-byte number derived from the label (the first 6 bytes of its SHA-256, as layouts
+# are), read back as the label. The labels of installed models are known to every process; any
+# other label (a model since removed, a type written by a command) is kept in core_historylabel,
+# where a row is believed only if its number is its text's (an edited row reads as nothing, and
+# the entries that use it no longer match their hashes). Filters by label are unchanged:
+# `object_type="org.orgunit"`, `__in`, and `__startswith` / `__contains` (expanded in Python over
+# the known labels).
+
+
+_LABEL_IDS: dict[str, int] = {}
+
+
+def label_id(text: str) -> int:
+    found = _LABEL_IDS.get(text)
+    if found is None:
+        import hashlib
+
+        digest = hashlib.sha256(text.encode("utf-8")).digest()
+        found = _LABEL_IDS[text] = int.from_bytes(digest[:6], "big") or 1
+    return found
+
+
+# The same number in SQL (the migration that converts the column uses it).
+LABEL_ID_SQL = (
+    "coalesce(nullif(('x' || left(encode(sha256(convert_to({column}, 'UTF8')), 'hex'), 12))"
+    "::bit(48)::bigint, 0), 1)"
+)
+
+# number -> label, for the labels read so far (None: looked for, not found). Cleared by
+# verify_chain, which judges the labels the database holds.
+_LABELS: dict[int, str | None] = {}
+
+
+def model_labels() -> list[str]:
+    from django.apps import apps
+
+    return [model._meta.label_lower for model in apps.get_models(include_auto_created=True)]
+
+
+def label_text(number: int) -> str | None:
+    if number not in _LABELS:
+        for text in model_labels():
+            _LABELS.setdefault(label_id(text), text)
+        if number not in _LABELS:
+            for pk, text in HistoryLabel.objects.values_list("pk", "text"):
+                if label_id(text) == pk:
+                    _LABELS.setdefault(pk, text)
+            _LABELS.setdefault(number, None)
+    return _LABELS[number]
+
+
+def remember_labels(texts) -> None:
+    """Keep the labels that are not an installed model's (in the writer's transaction, so they
+    roll back with its entries)."""
+    known = set(model_labels())
+    missing = {t for t in texts if t is not None and t not in known}
+    if missing:
+        HistoryLabel.objects.bulk_create(
+            [HistoryLabel(pk=label_id(t), text=t) for t in missing], ignore_conflicts=True
+        )
+        _LABELS.update({label_id(t): t for t in missing})
+
+
+def remember_model_labels(app_config=None, using="default", **kwargs) -> None:
+    """After migrate (core's post_migrate): every installed model's label kept, so that the
+    entries of a model removed later still read and verify."""
+    from django.db import connections
+
+    if app_config is None or app_config.label != "core":
+        return
+    if HistoryLabel._meta.db_table not in connections[using].introspection.table_names():
+        return
+    HistoryLabel.objects.using(using).bulk_create(
+        [HistoryLabel(pk=label_id(t), text=t) for t in model_labels()], ignore_conflicts=True
+    )
+
+
+class HistoryLabel(models.Model):
+    """A record type named by history entries (see `label_id`)."""
+
+    id = models.BigIntegerField(primary_key=True)
+    text = models.CharField(max_length=200)
+
+    class Meta:
+        verbose_name = _("history label")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class LabelField(models.Field):
+    """A label stored as its number (`label_id`), read and filtered as the label."""
+
+    def get_internal_type(self):
+        return "BigIntegerField"
+
+    def get_prep_value(self, value):
+        if value is None or isinstance(value, int):
+            return value
+        return label_id(str(value))
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or isinstance(value, str):
+            return value
+        return label_text(value)
+
+    def to_python(self, value):
+        if isinstance(value, int):
+            return label_text(value)
+        return value
+
+
+class _LabelPattern(models.Lookup):
+    """`__startswith`, `__contains` and their case-insensitive forms: the labels known to match."""
+
+    prepare_rhs = False
+    test = None
+
+    def as_sql(self, compiler, connection):
+        known = set(model_labels()) | set(
+            HistoryLabel.objects.using(connection.alias).values_list("text", flat=True)
+        )
+        wanted = str(self.rhs)
+        numbers = sorted(label_id(t) for t in known if type(self).test(t, wanted))
+        lhs, params = self.process_lhs(compiler, connection)
+        if not numbers:
+            return "1 = 0", []
+        return f"{lhs} IN ({', '.join(['%s'] * len(numbers))})", [*params, *numbers]
+
+
+for _name, _test in (
+    ("startswith", lambda text, wanted: text.startswith(wanted)),
+    ("istartswith", lambda text, wanted: text.lower().startswith(wanted.lower())),
+    ("contains", lambda text, wanted: wanted in text),
+    ("icontains", lambda text, wanted: wanted.lower() in text.lower()),
+):
+    LabelField.register_lookup(
+        type(
+            f"Label{_name.title()}",
+            (_LabelPattern,),
+            {"lookup_name": _name, "test": staticmethod(_test)},
+        )
+    )
+
+
 class _ChangesAttribute(DeferredAttribute):
     """`entry.changes` reads as {field: [before, after]} whatever the stored encoding; what is
     assigned is stored as given (an unpacked dict stays unpacked)."""
@@ -334,7 +480,6 @@ class ChangesField(models.JSONField):
         if value is not None and not isinstance(value, str):
             return value
         return super().from_db_value(value, expression, connection)
-
 
     def pre_save(self, model_instance, add):
         return model_instance.__dict__.get(self.attname)
@@ -437,7 +582,7 @@ class HistoryEntry(models.Model):
     action = models.CharField(
         pgettext_lazy("change log", "action"), max_length=10, choices=Action.choices
     )
-    object_type = models.CharField(_("record type"), max_length=100)
+    object_type = LabelField(_("record type"))
     object_id = models.CharField(_("record id"), max_length=64)
     object_repr = models.CharField(_("record"), max_length=200)
     changes = ChangesField(_("changes"), default=dict)
@@ -523,3 +668,5 @@ class HistoryChainHead(models.Model):
 
 # Saved list views (core.saved_views) are a core model too; defined beside their actions.
 from core.saved_views import SavedView  # noqa: E402, F401
+
+models.signals.post_migrate.connect(remember_model_labels, dispatch_uid="core.history_labels")
