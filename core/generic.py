@@ -5,6 +5,7 @@ A view names its model, filterset, columns and form; the rules live in models an
 """
 
 import base64
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,10 +21,21 @@ from django.core.exceptions import (
     ValidationError,
 )
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import DecimalField, F, FloatField, IntegerField, Q, UniqueConstraint
+from django.db.models import (
+    DecimalField,
+    F,
+    FloatField,
+    IntegerField,
+    Model,
+    Q,
+    UniqueConstraint,
+)
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView
 
@@ -58,10 +70,56 @@ class Column:
         for part in self.accessor.split("."):
             if value is None:
                 return None
+            field = display_field(type(value), part)
+            if field is not None:
+                # get_<field>_display as Django writes it, its labels read once a language.
+                value = display_label(field, getattr(value, field.attname))
+                continue
             value = getattr(value, part)
             if callable(value):
                 value = value()
         return value
+
+
+@functools.cache
+def display_field(model, name: str):
+    """The field whose choices `name` reads when it is the `get_<field>_display` Django adds
+    to a model (None for any other attribute, or one the model writes itself)."""
+    if not (name.startswith("get_") and name.endswith("_display")):
+        return None
+    for klass in model.__mro__:
+        if name in vars(klass):
+            method = vars(klass)[name]
+            break
+    else:
+        return None
+    if not isinstance(method, functools.partialmethod):
+        return None
+    if method.func is not Model._get_FIELD_display or method.args:
+        return None
+    field = method.keywords.get("field")
+    if field is None or not isinstance(field.choices, list | tuple):
+        return None  # callable choices may change: read them each time
+    return field
+
+
+_LABELS: dict = {}
+_MISSING = object()
+
+
+def display_label(field, value):
+    """What `get_<field>_display()` returns for `value` (Model._get_FIELD_display), from the
+    field's choices translated once a language rather than once a cell."""
+    key = (field, get_language())
+    labels = _LABELS.get(key)
+    if labels is None:
+        labels = {
+            make_hashable(choice): force_str(label, strings_only=True)
+            for choice, label in make_hashable(field.flatchoices)
+        }
+        _LABELS[key] = labels
+    label = labels.get(make_hashable(value), _MISSING)
+    return force_str(value, strings_only=True) if label is _MISSING else label
 
 
 class ScopedListView(LoginRequiredMixin, ListView):

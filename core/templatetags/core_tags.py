@@ -80,11 +80,14 @@ def filter_state(context, filterset):
     """What the filter panel shows: the form prepared for the page (core.widgets), the active
     filters as chips, whether the panel opens (a filter is active, or one was refused) and the
     sort to keep when the filters change."""
+    from core.tables import fast_widgets
     from core.widgets import active_filters, prepare_filter_form
 
     if filterset is None:
         return {"chips": [], "open": False, "sort": ""}
     prepare_filter_form(filterset.form)
+    # The selects' options in Python, not a template include each (the same HTML).
+    fast_widgets(filterset.form)
     chips = active_filters(filterset)
     request = context.get("request")
     sort = ""
@@ -141,3 +144,12 @@ def may(context, action_name, obj):
     if user is None or not user.is_authenticated or obj is None:
         return False
     return actions.allowed(user, action_name, obj)
+
+
+@register.simple_tag
+def table_rows(rows, selectable):
+    """A list table's rows, written in Python (core.tables: the same HTML as a loop of cells
+    in the template, without a template tag per cell)."""
+    from core.tables import render_rows
+
+    return render_rows(rows, bool(selectable))
