@@ -45,7 +45,7 @@ def _instrument(spent: dict):
     from core.api.filters import FilterBackend
     from core.api.lean import LeanListSerializer
     from core.api.viewsets import ActionModelViewSet, ActionReadOnlyViewSet
-    from operations import metrics, middleware
+    from operations import access, metrics, middleware
 
     def wrap(owner, name, label):
         original = getattr(owner, name)
@@ -72,6 +72,7 @@ def _instrument(spent: dict):
     wrap(renderers.JSONRenderer, "render", "JSON rendering")
     wrap(middleware.log, "log", "log line")
     wrap(metrics, "observe_request", "metrics")
+    wrap(access, "record_read", "read log")
 
 
 def main() -> None:

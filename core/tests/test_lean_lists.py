@@ -52,3 +52,49 @@ def test_the_plan_renders_most_lists_and_leaves_custom_ones_to_drf(world):  # no
     # The policy's blanking (PolicyFieldsMixin) is applied by the plan too.
     assert {"/api/people/", "/api/risk/procurement-cases/"} <= planned
     assert len(planned) >= len(ROWS) - 3, sorted(drf)
+
+
+# --- Lists whose rows are logged reads (core.reads, operations.access) -------------------------
+
+
+def _logged_list(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, response.content[:300]
+    return response.json()["results"], [q["sql"] for q in captured]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_logged_list_costs_the_same_statements_at_1_and_20_rows_and_links_its_reads(
+    api, admin_user, units
+):
+    from core import history
+    from operations.access import verify_access_log
+    from operations.models import AccessRecord
+    from org.tests.factories import PersonFactory
+    from performance.tests.factories import AppraisalFactory
+
+    url = "/api/performance/appraisals/"
+    client = api(admin_user)
+    client.get(url)  # the process's first request fills its caches
+    AppraisalFactory(staff=PersonFactory(unit=units["ohr"]), unit=units["ohr"])
+    one, one_sql = _logged_list(client, url)
+    for i in range(19):
+        unit = units["ohr"] if i % 2 else units["pd"]  # two units
+        AppraisalFactory(staff=PersonFactory(unit=unit), unit=unit)
+    twenty, twenty_sql = _logged_list(client, url)
+    assert (len(one), len(twenty)) == (1, 20)
+    # An administrator signed in by the test (no user or role query): the page, then the log:
+    # BEGIN, the access records, the history (savepoint, chain lock, head, pending entries, the
+    # entries, head, release), COMMIT. Before: 14, with a second transaction linking after the commit.
+    assert len(one_sql) == len(twenty_sql) == 11, twenty_sql
+    assert sum(sql.startswith('INSERT INTO "operations_accessrecord"') for sql in twenty_sql) == 1
+    assert not [sql for sql in twenty_sql if "core_history_pending_seq" in sql]
+    # Each read is in the access log and linked into the history chain when the page returns.
+    assert AccessRecord.objects.count() == 1 + 20  # the warm-up read saw none
+    check = history.verify_chain()
+    assert check.ok and check.pending == 0, check
+    assert verify_access_log() == []
