@@ -9,18 +9,29 @@ Each value goes through what a template does to `{{ value }}` (local time, the l
 number format, escaping unless already safe), so a cell reads as it did.
 """
 
+import datetime
+import decimal
+import html
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.templatetags.static import static
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.timezone import template_localtime
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from core.templatetags.core_tags import cell, is_number
 
 
 def text(value) -> str:
     """`{{ value }}`: what the template engine writes for a value (render_value_in_context)."""
+    if value.__class__ is str:
+        return html.escape(value)  # conditional_escape's answer for a plain string
+    if value.__class__ is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)  # localize's answer for an int without grouping
     value = localize(template_localtime(value))
     if not issubclass(type(value), str):
         value = str(value)
@@ -50,7 +61,8 @@ def _url(obj):
 def render_rows(rows, selectable: bool) -> SafeString:
     """The table's rows, as `{% for obj, cells in rows %}` in includes/table.html wrote them.
     `rows` is the view's [(obj, [(column, value), ...]), ...]. The column labels and which
-    columns link are worked out once for the page, not once a cell."""
+    columns link are worked out once for the page, not once a cell, and a value that repeats
+    (a date, an amount, yes or no) is formatted once."""
     if not rows:
         return SafeString("")
     columns = [column for column, _value in rows[0][1]]
@@ -58,7 +70,33 @@ def render_rows(rows, selectable: bool) -> SafeString:
     links = [bool(column.link) for column in columns]
     linked = any(links)
     select = gettext("Select %(row)s") if selectable else ""
-    yes_no = {True: text(cell(True)), False: text(cell(False))}
+    shown_once: dict = {}  # (type, value) -> the cell's HTML, for values that repeat
+
+    language = get_language()
+
+    def shown(value) -> str:
+        kind = value.__class__
+        if kind is str:
+            # A plain string (not SafeString): escaped as conditional_escape does.
+            return html.escape(value) if value else "—"
+        if value is None:
+            return "—"
+        if kind is datetime.date:
+            key = (language, value)
+            found = _DATE_CELLS.get(key)
+            if found is None:
+                if len(_DATE_CELLS) > 20_000:
+                    _DATE_CELLS.clear()
+                found = _DATE_CELLS[key] = text(cell(value))
+            return found
+        if kind in _FORMATTED:
+            key = (kind, value)
+            found = shown_once.get(key)
+            if found is None:
+                found = shown_once[key] = text(cell(value))
+            return found
+        return text(cell(value))
+
     out = []
     for obj, cells in rows:
         url = _url(obj) if linked else ""
@@ -67,21 +105,33 @@ def render_rows(rows, selectable: bool) -> SafeString:
             f'\n    <tr class="{conditional_escape(getattr(obj, "row_class", ""))}">\n      '
         )
         if selectable:
-            first = cells[0][1] if cells else ""
-            label = select % {"row": text(cell(first))}
+            label = select % {"row": shown(cells[0][1] if cells else "")}
             out.append(
                 f'<td class="select"><input type="checkbox" name="selected" '
                 f'value="{text(obj.pk)}" aria-label="{label}"></td>'
             )
         out.append("\n      ")
         for index, (_column, value) in enumerate(cells):
-            shown = yes_no[value] if value.__class__ is bool else text(cell(value))
+            html_ = shown(value)
             if links[index] and url:
-                shown = f'<a href="{href}">{shown}</a>'
+                html_ = f'<a href="{href}">{html_}</a>'
             number = ' class="num"' if is_number(value) else ""
-            out.append(f'\n      <td data-label="{labels[index]}"{number}>{shown}</td>\n      ')
+            out.append(f'\n      <td data-label="{labels[index]}"{number}>{html_}</td>\n      ')
         out.append("\n    </tr>\n  ")
     return SafeString("".join(out))
+
+
+# A date's cell in each language (it depends on nothing else), kept across pages.
+_DATE_CELLS: dict = {}
+
+
+@receiver(setting_changed)
+def _formats_changed(**kwargs) -> None:
+    _DATE_CELLS.clear()
+
+
+# Values whose cell is worth formatting once a page: hashable, and read the same on every row.
+_FORMATTED = {bool, int, float, decimal.Decimal, datetime.date, datetime.datetime}
 
 
 # --- The filter panel's selects and inputs (Django's widget templates) ------------------------
