@@ -112,3 +112,60 @@ def test_recommendations_carry_amounts_and_a_dated_timeline(resolution):
         assert rec.report.issued_on <= dates[0] and dates[-1] <= rec.status_changed_on
         realised = [s.amount_realised for s in steps if s.amount_realised is not None]
         assert realised == ([] if rec.amount_realised is None else [rec.amount_realised])
+
+
+def _decision_schema() -> tuple[set, set]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexrelid::regclass::text FROM pg_index "
+            "WHERE indrelid = 'accountability_decision'::regclass"
+        )
+        indexes = {name for (name,) in cursor.fetchall()}
+        cursor.execute(
+            "SELECT conname FROM pg_constraint WHERE conrelid = 'accountability_decision'::regclass"
+        )
+        constraints = {name for (name,) in cursor.fetchall()}
+    return indexes, constraints
+
+
+# Outside a transaction, as a real run (inside one, the seed sets nothing aside).
+@pytest.mark.django_db(transaction=True)
+def test_indexes_and_foreign_keys_set_aside_are_back_after_a_run_and_after_a_stopped_one(
+    resolution,
+):
+    from accountability.management.commands import seed_scale as command
+
+    before = _decision_schema()
+    assert len(before[0]) > 5 and any("_fk_" in name for name in before[1])
+    seed()
+    assert _decision_schema() == before
+    # A run stopped once its indexes and keys were set aside: the next run puts them back.
+    assert command._set_aside() > 0
+    assert _decision_schema() != before
+    seed()
+    assert _decision_schema() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_breaking_a_foreign_key_while_set_aside_is_refused_when_it_is_put_back(resolution):
+    from django.db import IntegrityError, connection
+
+    from accountability.management.commands import seed_scale as command
+
+    seed()
+    before = _decision_schema()
+    command._set_aside()
+    first = Decision.objects.order_by("pk").values_list("pk", flat=True).first()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE accountability_decision SET unit_id = 987654321 WHERE id = %s", [first]
+        )
+    with pytest.raises(IntegrityError):
+        command._put_back()
+    # Still kept aside, not lost: once the row is put right, the next attempt restores it.
+    assert _decision_schema() != before
+    Decision.objects.filter(pk=first).delete()
+    assert command._put_back() > 0
+    assert _decision_schema() == before

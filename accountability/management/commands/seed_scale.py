@@ -92,8 +92,9 @@ def _bulk_tables() -> list[str]:
 
 def _set_aside() -> int:
     """Drop the bulk tables' secondary indexes and foreign keys, keeping the statements that
-    restore them. Returns how many."""
-    if connection.vendor != "postgresql":
+    restore them. Returns how many. Only outside a transaction: inside a caller's (a test's),
+    the foreign-key checks it has deferred forbid altering the tables they concern."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
         return 0
     restore = []
     with transaction.atomic(), connection.cursor() as cursor:
@@ -132,7 +133,7 @@ def _set_aside() -> int:
 def _put_back() -> int:
     """Restore whatever a run set aside (this one's, or one stopped on the way). Returns how
     many indexes and foreign keys it restored."""
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
         return 0
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [SET_ASIDE])
