@@ -1,7 +1,8 @@
 """Who may do what to the governance records, written once (org.permissions.Policy).
 
 None of these records is about a person (owners are units and bodies), and paragraph 12 asks for
-the Management Committee's work to be transparent: every user with a role reads all of them.
+the Management Committee's work to be transparent: every user with a role reads all of them,
+except paragraph assessments not yet accepted (the office's own until an administrator accepts).
 Changes:
 - paragraph assessments: the accountable office's managers (unit subtree) draft and submit;
   administrators review (accept or return) and may do everything else;
@@ -12,6 +13,7 @@ Changes:
 - consultations with oversight bodies: the body's own users, and administrators.
 """
 
+from governance.choices import ReviewState
 from org.permissions import Policy, UnitPolicy
 
 
@@ -38,9 +40,22 @@ class OfficePolicy(UnitPolicy):
 
 
 class AssessmentPolicy(OfficePolicy):
-    """The office drafts and submits; only administrators review."""
+    """The office drafts and submits; only administrators review. An assessment is the office's
+    own work until an administrator accepts it: before that, only the office (the managers of
+    its subtree) and administrators read it; every other role reads the accepted ones, the
+    verdicts the report prints."""
 
     as_change = (*UnitPolicy.as_change, "submit", "attach")
+
+    def view(self, queryset, access):
+        if access.is_admin:
+            return queryset
+        if not reads_governance(access):
+            return queryset.none()
+        accepted = queryset.filter(state=ReviewState.ACCEPTED)
+        if access.is_manager:
+            return accepted | self.in_subtree(queryset, access)
+        return accepted
 
     def review(self, queryset, access):
         return queryset if access.is_admin else queryset.none()

@@ -215,6 +215,9 @@ def test_evidence_names_a_record_only_to_who_may_read_it(resolution, units, api,
             acting_user=SYSTEM,
             upload=SimpleUploadedFile("note.txt", b"A note."),
         )
+    # Accepted, so that GA staff read the assessment itself (a draft is the office's own).
+    services.submit_assessment(assessment, acting_user=SYSTEM)
+    services.review_assessment(assessment, acting_user=SYSTEM, outcome="accept")
     name = str(appraisal)
     as_manager = api(manager).get(f"{URL}{assessment.pk}/").json()["evidence"][0]
     assert as_manager["label"] == name

@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import Http404
 from django.utils import timezone
 
 from core.actions import SYSTEM
@@ -167,8 +168,8 @@ def test_evidence_links_only_records_the_office_may_read(resolution, units, mana
     for bad in ("risk:1", "auth.user:1", "reports.reportrun:1"):
         with pytest.raises(ValidationError):
             services.add_evidence(assessment, acting_user=manager, reference=bad)
-    # DOS's manager reads the assessment (no personal data) but files nothing with it.
-    with pytest.raises(PermissionDenied):
+    # DOS's manager neither reads another office's draft nor files anything with it.
+    with pytest.raises((PermissionDenied, Http404)):
         services.add_evidence(assessment, acting_user=manager2, reference=f"risk.risk:{other.pk}")
     assert assessment.evidence.count() == 1
 

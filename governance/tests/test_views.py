@@ -102,9 +102,12 @@ def test_the_office_drafts_submits_and_the_administrator_reviews_in_the_browser(
     page = client.get(assessment.get_absolute_url()).content.decode()
     assert "Submit for review" in page and ">Review<" not in page
 
-    # DOS's manager reads it, but neither edits nor submits it.
-    assert web(manager2).get(f"/governance/assessments/{assessment.pk}/edit/").status_code == 403
-    assert web(manager2).get(f"/governance/assessments/{assessment.pk}/submit/").status_code == 403
+    # DOS's manager neither reads a draft of another office nor edits or submits it.
+    for action in ("", "edit/", "submit/"):
+        assert (
+            web(manager2).get(f"/governance/assessments/{assessment.pk}/{action}").status_code
+            == 404
+        )
 
     assert (
         client.post(f"/governance/assessments/{assessment.pk}/submit/", {"confirm": "on"})
@@ -202,3 +205,43 @@ def test_pages_read_in_chinese(resolution, units, web, gastaff):
     client.cookies["django_language"] = "zh-hans"
     assert "管理委员会会议" in client.get("/governance/").content.decode()
     assert "委员会后续行动" in client.get("/resolution/").content.decode()
+
+
+def test_an_assessment_is_the_offices_own_until_accepted(
+    resolution, units, web, api, manager, manager2, gastaff, oios, admin_user
+):
+    """A draft or submitted assessment is read by its office (the managers of the unit's
+    subtree) and administrators; every other role reads only accepted ones, on the pages and
+    the API."""
+    accepted = _accepted(units, 12, justification="Accepted text for twelve.")
+    draft = AssessmentFactory(
+        unit=units["ohr"],
+        paragraph=Paragraph.objects.get(number=9),
+        justification="Office draft for nine.",
+    )
+    submitted = AssessmentFactory(
+        unit=units["pd"],
+        paragraph=Paragraph.objects.get(number=20),
+        justification="Submitted text for twenty.",
+    )
+    services.submit_assessment(submitted, acting_user=SYSTEM)
+    expectations = {
+        # reader: which of (accepted, draft, submitted) they read
+        manager: {accepted, draft},  # DMSPC's subtree holds OHR, not PD
+        manager2: {accepted, submitted},
+        gastaff: {accepted},
+        oios: {accepted},
+        admin_user: {accepted, draft, submitted},
+    }
+    for reader, readable in expectations.items():
+        ids = {
+            row["id"] for row in api(reader).get("/api/governance/assessments/").json()["results"]
+        }
+        for assessment in (accepted, draft, submitted):
+            shown = assessment in readable
+            page = web(reader).get(f"/resolution/{assessment.paragraph.number}/").content.decode()
+            link = f'href="/governance/assessments/{assessment.pk}/"'
+            assert (link in page) is shown, (reader, assessment)
+            assert (assessment.pk in ids) is shown, (reader, assessment)
+            status = web(reader).get(f"/governance/assessments/{assessment.pk}/").status_code
+            assert (status == 200) is shown, (reader, assessment, status)

@@ -85,6 +85,11 @@ def head_of_unit(p: str, r: Ref) -> bool:
     return MANAGES.get(p) == r.side
 
 
+def assessment_view(p: str, r: Ref) -> bool:
+    """A paragraph assessment is its office's own until accepted: then every role reads it."""
+    return unit_change(p, r) or (r.variant == "accepted" and with_role(p, r))
+
+
 def run_view(p: str, r: Ref) -> bool:
     """Administrators and GA staff follow every run; every signed-in user reads issued ones."""
     return p in ("admin", "gastaff") or (p != "anon" and r.side == "done")
@@ -853,12 +858,12 @@ ROWS: list[Row] = [
         change=admin,
         patch=lambda w, r: {"recommendation": "Recommendation restated."},
     ),
-    # --- governance (issue 15): no personal data; every role reads ---------------------------------
+    # --- governance (issue 15): no personal data; every role reads (assessments once accepted) ---------------------------------
     Row(
         name="paragraph-assessments",
         url="/api/governance/assessments/",
         model="governance.ParagraphAssessment",
-        view=with_role,
+        view=assessment_view,
         add=unit_change,
         payload=lambda w, r: {
             "paragraph": 9,

@@ -528,7 +528,7 @@ def build_world() -> World:
     for number in (8, 21):
         world.add("paragraphs", f"any:{number}", Paragraph.objects.get(number=number))
 
-    # Governance (issue 15): a draft and a submitted paragraph assessment per side (the office
+    # Governance (issue 15): a draft, a submitted and an accepted paragraph assessment per side (the office
     # is the unit below the department), a Committee meeting with a decision whose follow-up
     # actions are owned by each side, a lesson applied in each side, a consultation of each body,
     # two mandates and a milestone of each system.
@@ -600,6 +600,22 @@ def build_governance(world: World) -> None:
                 justification=f"{side.upper()} submitted assessment.",
                 state="submitted",
                 submitted_on=TODAY,
+            ),
+        )
+        world.add(
+            "paragraph-assessments",
+            f"{side}:accepted",
+            _create(
+                "governance.ParagraphAssessment",
+                **common,
+                period_start=datetime.date(2023, 1, 1),
+                period_end=datetime.date(2023, 12, 31),
+                status="implemented",
+                justification=f"{side.upper()} accepted assessment.",
+                state="accepted",
+                submitted_on=TODAY,
+                reviewed_on=TODAY,
+                accepted_on=TODAY,
             ),
         )
     meeting = world.add(
