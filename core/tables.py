@@ -14,8 +14,11 @@ import decimal
 import html
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.core.signals import setting_changed
+from django.db.models import QuerySet
 from django.dispatch import receiver
+from django.forms.models import ModelChoiceIterator
 from django.templatetags.static import static
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
@@ -220,6 +223,36 @@ class FastWidgetRenderer:
 
 
 def fast_widgets(form) -> None:
-    """Render this form's selects and inputs in Python (same HTML)."""
+    """Render this form's selects and inputs in Python (same HTML), and read the records its
+    selects offer once a query: the list's filters often offer the same units two or three
+    times (the unit, the owner unit, within), each a server-side cursor of three round trips."""
     if not isinstance(form.renderer, FastWidgetRenderer):
         form.renderer = FastWidgetRenderer(form.renderer)
+    fetched: dict = {}
+    for field in form.fields.values():
+        iterator = getattr(field.widget, "choices", None)
+        if not isinstance(iterator, ModelChoiceIterator) or iterator.field is not field:
+            continue
+        queryset = iterator.queryset
+        if not isinstance(queryset, QuerySet) or queryset._prefetch_related_lookups:
+            continue
+        try:
+            key = (queryset.model, queryset.db, str(queryset.query))
+        except EmptyResultSet:
+            continue
+        if key not in fetched:
+            fetched[key] = _Rows(queryset)
+        iterator.queryset = fetched[key]
+
+
+class _Rows(list):
+    """A select's records read once, which a ModelChoiceIterator walks as it would a queryset
+    with prefetches (as they are, without a cursor of its own)."""
+
+    _prefetch_related_lookups = ("read once",)
+
+    def count(self) -> int:
+        return len(self)
+
+    def exists(self) -> bool:
+        return bool(self)
