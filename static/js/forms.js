@@ -72,8 +72,13 @@
       });
       tab.addEventListener("keydown", function (event) {
         var next = null;
-        if (event.key === "ArrowRight") { next = (i + 1) % tabs.length; }
-        if (event.key === "ArrowLeft") { next = (i - 1 + tabs.length) % tabs.length; }
+        // The arrow toward the end of the row moves forward: in a right-to-left page (Arabic)
+        // the tabs run from right to left, so the left arrow goes to the next tab.
+        var rtl = getComputedStyle(container).direction === "rtl";
+        var forward = rtl ? "ArrowLeft" : "ArrowRight";
+        var back = rtl ? "ArrowRight" : "ArrowLeft";
+        if (event.key === forward) { next = (i + 1) % tabs.length; }
+        if (event.key === back) { next = (i - 1 + tabs.length) % tabs.length; }
         if (event.key === "Home") { next = 0; }
         if (event.key === "End") { next = tabs.length - 1; }
         if (next !== null) {

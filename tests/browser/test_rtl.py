@@ -122,3 +122,30 @@ def test_arabic_pages_read_right_to_left_and_pass_axe_at_both_widths(
             bar, box = rect.bounding_box(), track.bounding_box()
             assert abs((bar["x"] + bar["width"]) - (box["x"] + box["width"])) < 2
             assert bar["width"] < box["width"] or bar["x"] <= box["x"] + 1
+
+
+def test_arrow_keys_follow_the_tabs_reading_order(browser_page, oios, records):
+    """The monitoring page's tabs run right to left in Arabic: the left arrow goes to the next
+    tab (further left), the right arrow back; in English the other way round."""
+    page = browser_page
+    for language, forward, back in (
+        ("ar", "ArrowLeft", "ArrowRight"),
+        ("en", "ArrowRight", "ArrowLeft"),
+    ):
+        _sign_in_in_arabic(page, oios)
+        page.context.add_cookies(
+            [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": page.base_url}]
+        )
+        page.goto(f"{page.base_url}/oversight/monitoring/")
+        tabs = page.locator("[data-tab-list] [role=tab]")
+        first, second = tabs.nth(0), tabs.nth(1)
+        first.focus()
+        page.keyboard.press(forward)
+        assert second.get_attribute("aria-selected") == "true", language
+        assert page.locator("#panel-by-priority").is_visible(), language
+        page.keyboard.press(back)
+        assert first.get_attribute("aria-selected") == "true", language
+        assert page.locator("#panel-by-body").is_visible(), language
+        if language == "ar":
+            # The next tab really is to the left of the first.
+            assert second.bounding_box()["x"] < first.bounding_box()["x"]
