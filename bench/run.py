@@ -708,16 +708,20 @@ def storage(rows, seed_seconds):
     from django.db import connection
 
     with connection.cursor() as cursor:
+        # The history's own tables count too: the layouts of positional entries and the labels
+        # of record types (core.models), where they exist.
         cursor.execute(
-            "SELECT pg_total_relation_size('core_historyentry'), "
-            "(SELECT count(*) FROM core_historyentry), pg_database_size(current_database())"
+            "SELECT pg_total_relation_size('core_historyentry') + coalesce(("
+            "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c "
+            "WHERE c.relname IN ('core_historylayout', 'core_historylabel') AND c.relkind = 'r'"
+            "), 0), (SELECT count(*) FROM core_historyentry), pg_database_size(current_database())"
         )
         size, count, database = cursor.fetchone()
     per_entry = size / count if count else 0
     rows.append(
         Row(
             "Storage",
-            "history bytes per entry (table, indexes, TOAST)",
+            "history bytes per entry (table, indexes, TOAST; with its layouts and labels)",
             f"{per_entry:,.0f} bytes ({count:,} entries, {size / 2**30:.2f} GiB; "
             f"database {database / 2**30:.2f} GiB)",
             "<= 300 bytes",

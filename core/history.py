@@ -48,6 +48,7 @@ from core.models import (
     PENDING_SEQ,
     HistoryChainHead,
     HistoryEntry,
+    RequestIdField,
     keyed_changes,
     label_id,
     pack_changes,
@@ -213,7 +214,7 @@ def _insert(entries: list[HistoryEntry]) -> None:
                     e.object_id,
                     e.object_repr,
                     json.dumps(e.stored_changes, ensure_ascii=False),
-                    e.request_id,
+                    RequestIdField.encode(e.request_id),
                     bytes.fromhex(e.sha256) if e.sha256 else None,
                 )
             )
@@ -323,7 +324,7 @@ def _insert_numbered(entries: list[HistoryEntry]) -> None:
             e.object_id,
             e.object_repr,
             json.dumps(e.stored_changes, ensure_ascii=False),
-            e.request_id,
+            RequestIdField.encode(e.request_id),
         ]
     with connection.cursor() as cursor:
         cursor.execute(

@@ -1,5 +1,7 @@
 """Project-wide model bases and the tamper-evident change history."""
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -526,6 +528,83 @@ class HashField(models.BinaryField):
         return self.value_from_object(obj)
 
 
+class RequestIdField(models.Field):
+    """The id of the request (or task, or command run) an entry was written in, read and
+    filtered as text, stored compactly (issue 13, history storage): the 32 hex digits that
+    requests and tasks get as their 16 bytes, anything else as 0xFF and its UTF-8 text (two 0xFF
+    when that would be 16 bytes long; UTF-8 never starts with 0xFF), "" as no bytes."""
+
+    def get_internal_type(self):
+        return "BinaryField"
+
+    @staticmethod
+    def encode(value: str) -> bytes:
+        if not value:
+            return b""
+        if _HEX32.fullmatch(value):
+            return bytes.fromhex(value)
+        raw = value.encode("utf-8")
+        return (b"\xff\xff" if len(raw) == 15 else b"\xff") + raw
+
+    @staticmethod
+    def decode(value) -> str:
+        value = bytes(value)
+        if len(value) == 16:
+            return value.hex()
+        return value.lstrip(b"\xff").decode("utf-8", errors="replace")
+
+    def get_prep_value(self, value):
+        if value is None or isinstance(value, bytes | bytearray | memoryview):
+            return value
+        return self.encode(str(value))
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        value = value if prepared else self.get_prep_value(value)
+        return connection.Database.Binary(value) if value is not None else None
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or isinstance(value, str):
+            return value
+        return self.decode(value)
+
+    def to_python(self, value):
+        if isinstance(value, bytes | bytearray | memoryview):
+            return self.decode(value)
+        return value
+
+
+_HEX32 = re.compile(r"[0-9a-f]{32}")
+
+# The stored form as text, in SQL (searches by part of an id: the admin's).
+REQUEST_ID_TEXT_SQL = (
+    "(CASE WHEN octet_length({column}) = 16 THEN encode({column}, 'hex') "
+    "ELSE convert_from(ltrim({column}, '\\xff'::bytea), 'UTF8') END)"
+)
+
+
+class _RequestIdPattern(models.Lookup):
+    prepare_rhs = False
+    pattern = "%%%s%%"
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        wanted = str(self.rhs).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        if connection.vendor == "postgresql":
+            text = REQUEST_ID_TEXT_SQL.format(column=lhs)
+            return f"{text} ILIKE %s", [*params, *params, *params, self.pattern % wanted]
+        return "1 = 0", []
+
+
+for _name, _pattern in (("icontains", "%%%s%%"), ("contains", "%%%s%%"), ("iexact", "%s")):
+    RequestIdField.register_lookup(
+        type(
+            f"RequestId{_name.title()}",
+            (_RequestIdPattern,),
+            {"lookup_name": _name, "pattern": _pattern},
+        )
+    )
+
+
 GENESIS_SHA256 = "0" * 64
 
 
@@ -586,7 +665,7 @@ class HistoryEntry(models.Model):
     object_id = models.CharField(_("record id"), max_length=64)
     object_repr = models.CharField(_("record"), max_length=200)
     changes = ChangesField(_("changes"), default=dict)
-    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    request_id = RequestIdField(_("request id"), blank=True)
     # The previous entry's hash is not stored: it is the sha256 of entry seq - 1 (GENESIS for
     # the first), which the hash covers all the same (see `prev_sha256`, core.history).
     sha256 = HashField(_("hash"))
