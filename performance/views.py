@@ -102,6 +102,23 @@ def selected_unit(request):
     return OrgUnit.objects.filter(pk=own).first() if own else None
 
 
+class NamedRowsReadLogged:
+    """A list whose rows name people (appraisals, disciplinary cases): each row shown is a read
+    of that person's record, logged as the API logs its list pages (core.reads), and so is each
+    row of an export."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        record_read(self.request, *context["object_list"], listed=True)
+        return context
+
+    def export(self, kind):
+        # Read before the file streams: the access log names every row the file will hold.
+        exported = list(self.get_queryset()[: self.export_limit])
+        record_read(self.request, *exported, listed=True)
+        return super().export(kind)
+
+
 class RecordsMixin:
     """Offers the 'add' buttons only to those who may add these records."""
 
@@ -290,7 +307,7 @@ class FindingCloseView(CompactSignView):
 # --- Appraisals ----------------------------------------------------------------------------
 
 
-class AppraisalListView(ScopedListView):
+class AppraisalListView(NamedRowsReadLogged, ScopedListView):
     """Named appraisals: only the unit's managers and administrators see rows here."""
 
     model = Appraisal
@@ -803,7 +820,7 @@ class DisciplineView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class DisciplinaryCaseListView(RecordsMixin, ScopedListView):
+class DisciplinaryCaseListView(NamedRowsReadLogged, RecordsMixin, ScopedListView):
     """Cases by name: administrators only; everyone else reads the aggregates."""
 
     model = DisciplinaryCase

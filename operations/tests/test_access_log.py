@@ -42,11 +42,50 @@ def test_lists_of_aggregates_write_nothing(web, manager, units, staff_member):
     client = web(manager)
     for url in (
         "/performance/appraisals/compliance/?cycle=2024",
-        "/performance/appraisals/",
-        "/performance/discipline/cases/",
+        "/performance/discipline/cases/",  # administrators only: no row for a manager
     ):
         assert client.get(url).status_code == 200, url
     assert AccessRecord.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_page_or_export_of_named_rows_logs_each_row_shown(
+    web, manager, manager2, admin_user, units, staff_member
+):
+    """The browser's list of named appraisals logs each row it shows, as the API's list does;
+    an export logs each row of the file; a reader who sees no row logs nothing."""
+    import datetime
+
+    from core.actions import SYSTEM
+    from performance.models import DisciplinaryCase
+    from performance.services import save_disciplinary_case
+
+    other = PersonFactory(unit=units["pd"], name="Pat Procurement")
+    mine = AppraisalFactory(staff=staff_member, unit=units["ohr"])
+    theirs = AppraisalFactory(staff=other, unit=units["pd"])
+    assert web(manager).get("/performance/appraisals/").status_code == 200
+    logged = list(AccessRecord.objects.values_list("object_id", "subject_id", "channel"))
+    assert logged == [(str(mine.pk), staff_member.pk, "web")]  # not DOS's appraisal
+    assert verify_access_log() == []
+
+    before = AccessRecord.objects.count()
+    export = web(admin_user).get("/performance/appraisals/", {"export": "csv"})
+    assert export.status_code == 200
+    if export.streaming:
+        b"".join(export.streaming_content)
+    added = set(AccessRecord.objects.order_by("pk")[before:].values_list("object_id", flat=True))
+    assert added == {str(mine.pk), str(theirs.pk)}
+
+    save_disciplinary_case(
+        DisciplinaryCase(
+            unit=units["pd"], person=other, opened_on=datetime.date(2025, 3, 1), category="fraud"
+        ),
+        acting_user=SYSTEM,
+    )
+    before = AccessRecord.objects.count()
+    assert web(admin_user).get("/performance/discipline/cases/").status_code == 200
+    assert AccessRecord.objects.count() == before + 1
+    assert AccessRecord.objects.order_by("-pk").first().kind == "disciplinary_case"
 
 
 @pytest.mark.django_db
