@@ -15,7 +15,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from accountability.models import Decision, Delegation
-from core.figures import rate
+from core.figures import previous_period, rate
 from org.models import OrgUnit
 
 REVIEW_WITHIN_DAYS = 30
@@ -329,10 +329,9 @@ def kpi_definitions() -> dict[str, dict]:
 
 def report_section_g(period_start: datetime.date, period_end: datetime.date) -> dict:
     """What the report's section G shows of the KPI framework: the table by entity for the
-    period and for the previous period of the same length, and the definitions."""
-    length = period_end - period_start
-    previous_end = period_start - datetime.timedelta(days=1)
-    previous_start = previous_end - length
+    period and for the previous period (the report's rule, core.figures.previous_period: whole
+    years for whole years, whatever the leap days), and the definitions."""
+    previous_start, previous_end = previous_period(period_start, period_end)
     return {
         "kpi_by_entity": kpi_table(period_start, period_end),
         "kpi_by_entity_previous_period": kpi_table(previous_start, previous_end),

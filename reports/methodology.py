@@ -17,11 +17,11 @@ taken as recorded, and the entry says so: a person's grade and post (for compact
 commitment's `missed` status, a decision's review outcome, the risk rating scale.
 """
 
-import datetime
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from core.figures import previous_period  # noqa: F401  (the report's periods: methodology.previous_period)
 from reports.labels import label_for
 
 
@@ -751,18 +751,3 @@ def kpi_entries(definitions: dict[str, dict]) -> dict[str, dict]:
             "target": target,
         }
     return result
-
-
-def previous_period(
-    period_start: datetime.date, period_end: datetime.date
-) -> tuple[datetime.date, datetime.date]:
-    """The period of the same length just before: whole months when the period is made of whole
-    months (2024-2025 -> 2022-2023), otherwise the same number of days."""
-    next_day = period_end + datetime.timedelta(days=1)
-    if period_start.day == 1 and next_day.day == 1:
-        months = (next_day.year - period_start.year) * 12 + next_day.month - period_start.month
-        index = period_start.year * 12 + period_start.month - 1 - months
-        start = datetime.date(index // 12, index % 12 + 1, 1)
-        return start, period_start - datetime.timedelta(days=1)
-    days = (period_end - period_start).days + 1
-    return period_start - datetime.timedelta(days=days), period_start - datetime.timedelta(days=1)

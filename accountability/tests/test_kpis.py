@@ -162,3 +162,22 @@ def test_entered_kpi_with_evidence_on_the_page(web, data, manager, manager2, set
     assert "entered with evidence" in page
     again = post(client, "90")
     assert again.status_code == 200 and KpiEntry.objects.count() == 1
+
+
+def test_section_g_compares_with_the_previous_period_by_the_reports_rule(data, units, manager):
+    """2025-2026 (730 days, no leap day) is compared with 2023-2024 (731 days, 29 February 2024),
+    whole years for whole years, as every other figure of the report (core.figures)."""
+    from core.figures import previous_period
+
+    start, end = datetime.date(2025, 1, 1), datetime.date(2026, 12, 31)
+    assert previous_period(start, end) == (datetime.date(2023, 1, 1), datetime.date(2024, 12, 31))
+    # A decision on the first day of the previous period counts in it (by day count, the
+    # previous period began on 2 January 2023 and left it out).
+    DecisionFactory(unit=units["ohr"], decided_by=manager, decided_on=datetime.date(2023, 1, 1))
+    section = kpis.report_section_g(start, end)
+    assert section["kpi_by_entity_previous_period"] != kpis.kpi_table(
+        datetime.date(2023, 1, 2), datetime.date(2024, 12, 31)
+    )
+    assert section["kpi_by_entity_previous_period"] == kpis.kpi_table(
+        datetime.date(2023, 1, 1), datetime.date(2024, 12, 31)
+    )
