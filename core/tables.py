@@ -228,18 +228,25 @@ def fast_widgets(form) -> None:
     times (the unit, the owner unit, within), each a server-side cursor of three round trips."""
     if not isinstance(form.renderer, FastWidgetRenderer):
         form.renderer = FastWidgetRenderer(form.renderer)
-    fetched: dict = {}
+    iterators = []
     for field in form.fields.values():
         iterator = getattr(field.widget, "choices", None)
         if not isinstance(iterator, ModelChoiceIterator) or iterator.field is not field:
             continue
         queryset = iterator.queryset
-        if not isinstance(queryset, QuerySet) or queryset._prefetch_related_lookups:
-            continue
-        try:
-            key = (queryset.model, queryset.db, str(queryset.query))
-        except EmptyResultSet:
-            continue
+        if isinstance(queryset, QuerySet) and not queryset._prefetch_related_lookups:
+            iterators.append(iterator)
+    models = [iterator.queryset.model for iterator in iterators]
+    fetched: dict = {}
+    for iterator in iterators:
+        queryset = iterator.queryset
+        key = (queryset.model,)
+        if models.count(queryset.model) > 1:
+            # Two selects of the same records only when their queries are the same.
+            try:
+                key = (queryset.model, queryset.db, str(queryset.query))
+            except EmptyResultSet:
+                continue
         if key not in fetched:
             fetched[key] = _Rows(queryset)
         iterator.queryset = fetched[key]

@@ -162,3 +162,12 @@ def test_choice_labels_match_get_display_in_each_language(units, manager):
     # Only Django's own method is read this way; anything else is called as it is.
     assert display_field(Decision, "get_absolute_url") is None
     assert display_field(Decision, "review_label") is None
+
+
+def test_templates_are_compiled_once_a_process():
+    """Production renders from the cached template loader (Django adds it when no loaders are
+    named): a list page's templates are read and compiled once, not on every request."""
+    from django.template import engines
+
+    loaders = engines["django"].engine.template_loaders
+    assert [type(loader).__module__ for loader in loaders] == ["django.template.loaders.cached"]
