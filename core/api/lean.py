@@ -233,8 +233,10 @@ class LeanListSerializer(drf_serializers.ListSerializer):
     def to_representation(self, data):
         if not getattr(settings, "API_LEAN_LISTS", True):
             return super().to_representation(data)
+        items = list(data.all() if isinstance(data, BaseManager) else data)
+        if not items:
+            return []  # as DRF: an empty page never builds the row's fields
         row = plan(self.child)
         if row is None:
-            return super().to_representation(data)
-        iterable = data.all() if isinstance(data, BaseManager) else data
-        return [row(item) for item in iterable]
+            return super().to_representation(items)
+        return [row(item) for item in items]

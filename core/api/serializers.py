@@ -192,6 +192,8 @@ class HistoryEntrySerializer(serializers.ModelSerializer):
     # (HistoryEntry.objects), "" while an entry is not linked.
     prev_sha256 = serializers.CharField(read_only=True)
     sha256 = serializers.CharField(read_only=True)
+    # Stored as bytes (core.models.RequestIdField), read as its text: the same string as before.
+    request_id = serializers.CharField(read_only=True)
 
     class Meta:
         model = HistoryEntry
