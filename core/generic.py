@@ -44,6 +44,7 @@ from core.exports import csv_response, xlsx_response
 from core.forms import VersionedModelForm
 from core.models import HistoryEntry, StaleVersion
 from core.saved_views import saved_views_for
+from core.tables import fast_widgets
 from core.widgets import prepare_model_form
 
 
@@ -388,16 +389,14 @@ class ScopedListView(LoginRequiredMixin, ListView):
         with its inputs' form."""
         if not self.selectable or not self.bulk_actions:
             return []
-        return [
-            {
-                "label": action.label,
-                "url": reverse(action.url_name),
-                "form": action.form_class(user=self.request.user, prefix="bulk")
-                if action.form_class
-                else None,
-            }
-            for action in bulk.offered(self.request.user, self.model, self.bulk_actions)
-        ]
+        offered = []
+        for action in bulk.offered(self.request.user, self.model, self.bulk_actions):
+            form = None
+            if action.form_class:
+                form = action.form_class(user=self.request.user, prefix="bulk")
+                fast_widgets(form)  # its selects written in Python, the same HTML
+            offered.append({"label": action.label, "url": reverse(action.url_name), "form": form})
+        return offered
 
 
 def indexed_fields(model) -> set[str]:
