@@ -189,6 +189,21 @@ _COPY_COLUMNS = (
 _COPY_MIN = 50
 
 
+def _stored(e: HistoryEntry) -> tuple:
+    """An entry's columns from `at` to `request_id` (_COPY_COLUMNS) as the table stores them."""
+    return (
+        e.at,
+        e.user_id,
+        e.actor,
+        e.action,
+        label_id(e.object_type),
+        e.object_id,
+        e.object_repr,
+        json.dumps(e.stored_changes, ensure_ascii=False),
+        RequestIdField.encode(e.request_id),
+    )
+
+
 def _insert(entries: list[HistoryEntry]) -> None:
     """Write the entries: COPY on PostgreSQL (several times faster than a multi-row INSERT for
     the hundred-thousand-entry batches that imports and seeds write), bulk_create elsewhere."""
@@ -203,21 +218,7 @@ def _insert(entries: list[HistoryEntry]) -> None:
         cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
     ):
         for e in entries:
-            copy.write_row(
-                (
-                    e.seq,
-                    e.at,
-                    e.user_id,
-                    e.actor,
-                    e.action,
-                    label_id(e.object_type),
-                    e.object_id,
-                    e.object_repr,
-                    json.dumps(e.stored_changes, ensure_ascii=False),
-                    RequestIdField.encode(e.request_id),
-                    bytes.fromhex(e.sha256) if e.sha256 else None,
-                )
-            )
+            copy.write_row((e.seq, *_stored(e), bytes.fromhex(e.sha256) if e.sha256 else None))
 
 
 # Whoever extends the chain holds this PostgreSQL advisory lock (to the end of its transaction)
@@ -314,18 +315,7 @@ def _insert_numbered(entries: list[HistoryEntry]) -> None:
     params = []
     for e in entries:
         e.prev_sha256 = e.sha256 = ""
-        params += [
-            PENDING,
-            e.at,
-            e.user_id,
-            e.actor,
-            e.action,
-            label_id(e.object_type),
-            e.object_id,
-            e.object_repr,
-            json.dumps(e.stored_changes, ensure_ascii=False),
-            RequestIdField.encode(e.request_id),
-        ]
+        params += [PENDING, *_stored(e)]
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(entries))} "

@@ -5,30 +5,15 @@ chain alone or with the checkpoints kept outside the database."""
 import json
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 
 from core import history
 from core.context import acting_as
 from core.models import HistoryEntry
+from core.tests.history_helpers import sql, verify
 from org.models import OrgUnit
 
 pytestmark = pytest.mark.django_db
-
-
-def verify(capsys, *args) -> tuple[int, str]:
-    try:
-        call_command("verify_audit_trail", *args)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
-
-
-def sql(statement: str, params=()) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
 
 
 def write_entries(count: int) -> None:

@@ -6,30 +6,13 @@ verify_audit_trail."""
 import json
 
 import pytest
-from django.core.management import call_command
-from django.db import connection
 
 from core import history
 from core.models import HistoryEntry, HistoryLayout, keyed_changes, layout_id
+from core.tests.history_helpers import sql, verify
 from org.models import OrgUnit
 
 pytestmark = pytest.mark.django_db
-
-
-def sql(statement: str, params=()):
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return cursor.fetchall() if cursor.description else None
-
-
-def verify(capsys) -> tuple[int, str]:
-    try:
-        call_command("verify_audit_trail")
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
 
 
 @pytest.fixture

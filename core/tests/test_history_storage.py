@@ -3,31 +3,14 @@ a number and its request id as bytes, its changes as json text. Readers, filters
 labels and text as before; tampering with a stored label is named by verify_audit_trail."""
 
 import pytest
-from django.core.management import call_command
-from django.db import connection
 
 from core import history
 from core.context import acting_as
 from core.models import HistoryEntry, HistoryLabel, RequestIdField, label_id
+from core.tests.history_helpers import sql, verify
 from org.models import OrgUnit, Person
 
 pytestmark = pytest.mark.django_db
-
-
-def sql(statement: str, params=()):
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return cursor.fetchall() if cursor.description else None
-
-
-def verify(capsys) -> tuple[int, str]:
-    try:
-        call_command("verify_audit_trail")
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
 
 
 @pytest.fixture
