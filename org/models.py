@@ -106,7 +106,11 @@ class Person(TrackedModel):
         ordering = ["name"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        indexes = [models.Index(fields=["unit", "name"], name="person_unit_name_idx")]
+        indexes = [
+            models.Index(fields=["unit", "name"], name="person_unit_name_idx"),
+            # The list's order (name, then id): its first page read from the index.
+            models.Index(fields=["name", "id"], name="person_list_order_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.index_number})"

@@ -323,6 +323,8 @@ class Treatment(TrackedModel):
         indexes = [
             models.Index(fields=["status", "due_on"], name="treatment_status_due_idx"),
             models.Index(fields=["owner", "status"], name="treatment_owner_idx"),
+            # The list's order: its first page read from the index, not by sorting every row.
+            models.Index(fields=["due_on", "id"], name="treatment_list_order_idx"),
         ]
 
     def __str__(self) -> str:
@@ -398,7 +400,11 @@ class Control(CitesParagraphs, TrackedModel):
         ordering = ["unit", "title", "pk"]
         verbose_name = _("internal control")
         verbose_name_plural = _("internal controls")
-        indexes = [models.Index(fields=["unit", "kind"], name="control_unit_kind_idx")]
+        indexes = [
+            models.Index(fields=["unit", "kind"], name="control_unit_kind_idx"),
+            # The list's order: its first page read from the index, not by sorting every row.
+            models.Index(fields=["unit", "title", "id"], name="control_list_order_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -508,7 +514,11 @@ class Deficiency(TrackedModel):
         ordering = ["closed_on", "due_on", "pk"]
         verbose_name = _("control deficiency")
         verbose_name_plural = _("control deficiencies")
-        indexes = [models.Index(fields=["closed_on"], name="deficiency_closed_idx")]
+        indexes = [
+            models.Index(fields=["closed_on"], name="deficiency_closed_idx"),
+            # The list's order: its first page read from the index, not by sorting every row.
+            models.Index(fields=["closed_on", "due_on", "id"], name="deficiency_list_order_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status="open", closed_on__isnull=True)
