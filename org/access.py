@@ -117,6 +117,11 @@ CACHED_FROM = (
     "accountability.Delegation",
     "accountability.Decision",
     "risk.ProcurementCase",
+    # Whose risks, controls and tests are whose (risk.policies.OwnedPolicy resolves a row's
+    # parent by its unit or owner).
+    "risk.Risk",
+    "risk.Control",
+    "risk.ControlTest",
 )
 _generation = 0
 

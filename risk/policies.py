@@ -43,12 +43,37 @@ class OwnedPolicy(UnitPolicy):
             return queryset
         if not access.authenticated:
             return queryset.none()
-        condition = Q(pk__in=[])
-        for field in self.owner_fields:
-            condition |= Q(**{field: access.user_id})
+        wanted = [(field, (access.user_id,)) for field in self.owner_fields]
         if access.is_manager:
-            condition |= Q(**{f"{self.unit_field}__in": access.subtree_ids()})
-        return queryset.filter(condition)
+            wanted.append((self.unit_field, access.subtree_ids()))
+        return queryset.filter(_on_own_columns(queryset.model, access, wanted))
+
+
+def _on_own_columns(model, access, wanted: list[tuple[str, tuple]]) -> Q:
+    """`path IN values` for each (path, values) of `wanted`, ORed, as conditions on `model`'s own
+    columns. Paths through a relation (a control test's `control__owner` and `control__unit`)
+    are resolved first, in one query a relation and once a request, to the related rows' ids
+    (the controls the user owns or that belong to their units): the OR then stays on one table
+    and each side uses its index. ORed across a join, PostgreSQL hash-joined every row of both
+    tables to find a manager's few (36-54 ms for control tests and deficiencies at factor 1)."""
+    condition = Q(pk__in=[])
+    through: dict[str, Q] = {}
+    for path, values in wanted:
+        local, _, rest = path.partition("__")
+        if rest:
+            through[local] = through.get(local, Q(pk__in=[])) | Q(**{f"{rest}__in": values})
+        else:
+            condition |= Q(**{f"{path}__in": values})
+    for local, related_condition in through.items():
+        related = model._meta.get_field(local).related_model
+        ids = access.resolved_ids(
+            f"{related._meta.label_lower}:{related_condition}",
+            lambda model=related, where=related_condition: model._base_manager.filter(
+                where
+            ).values_list("pk", flat=True),
+        )
+        condition |= Q(**{f"{local}__in": ids})
+    return condition
 
 
 class SelfAssessmentPolicy(UnitPolicy):

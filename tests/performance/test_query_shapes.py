@@ -112,3 +112,25 @@ def test_decisions_of_a_delegator_are_found_by_instrument_ids(world):  # noqa: F
     assert listing
     where = [s.split(" WHERE ", 1)[1] for s in listing]
     assert all('"delegator_id"' not in w and "JOIN" not in w for w in where), listing
+
+
+@pytest.mark.parametrize(
+    ("url", "table"),
+    [
+        ("/api/risk/control-tests/", "risk_controltest"),
+        ("/api/risk/deficiencies/", "risk_deficiency"),
+        ("/api/risk/treatments/", "risk_treatment"),
+        ("/api/risk/controls/", "risk_control"),
+    ],
+)
+@pytest.mark.parametrize("persona", ["manager", "manager2"])
+def test_owned_records_are_narrowed_on_their_own_table(world, url, table, persona):  # noqa: F811
+    """A manager's control tests, deficiencies and treatments are narrowed by conditions on the
+    list's own columns (the parent rows resolved to ids first): an OR across a join made
+    PostgreSQL read both tables whole."""
+    import re
+
+    statements = _captured(client_for(world, persona), url)
+    [listing] = [s for s in statements if s.startswith(f'SELECT "{table}"."id"')]
+    where = listing.split(" WHERE ", 1)[1].split(" ORDER BY ")[0]
+    assert set(re.findall(r'"(\w+)"\."\w+"', where)) == {table}, where
