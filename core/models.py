@@ -389,8 +389,14 @@ class LabelField(models.Field):
         return label_id(str(value))
 
     def from_db_value(self, value, expression, connection):
-        if value is None or isinstance(value, str):
+        if value is None:
             return value
+        if isinstance(value, str):
+            # SQLite keeps the column's text affinity (migration 0007 converts in place), so the
+            # number comes back as its digits.
+            if not value.isdigit():
+                return value
+            value = int(value)
         return label_text(value)
 
     def to_python(self, value):
