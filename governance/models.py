@@ -105,10 +105,12 @@ class ParagraphAssessment(TrackedModel):
         ]
 
     def __str__(self) -> str:
+        from core.templatetags.core_tags import un_date
+
         return _("Paragraph %(number)s, %(start)s to %(end)s") % {
             "number": self.paragraph.number if self.paragraph_id else "?",
-            "start": self.period_start,
-            "end": self.period_end,
+            "start": un_date(self.period_start),
+            "end": un_date(self.period_end),
         }
 
     def get_absolute_url(self) -> str:

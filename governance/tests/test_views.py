@@ -245,3 +245,17 @@ def test_an_assessment_is_the_offices_own_until_accepted(
             assert (assessment.pk in ids) is shown, (reader, assessment)
             status = web(reader).get(f"/governance/assessments/{assessment.pk}/").status_code
             assert (status == 200) is shown, (reader, assessment, status)
+
+
+def test_an_assessment_is_named_with_dates_in_the_readers_language(resolution, units):
+    from django.utils import translation
+
+    assessment = AssessmentFactory(
+        unit=units["ohr"],
+        paragraph=Paragraph.objects.get(number=6),
+        period_start=datetime.date(2025, 1, 1),
+        period_end=datetime.date(2025, 12, 31),
+    )
+    assert str(assessment) == "Paragraph 6, 1 January 2025 to 31 December 2025"
+    with translation.override("zh-hans"):
+        assert "2025年1月1日" in str(assessment) and "2025-01-01" not in str(assessment)
