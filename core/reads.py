@@ -32,3 +32,18 @@ class ReadLoggedMixin:
         if getattr(self, "action", None) == "list":
             record_read(self.request, *(queryset if page is None else page), listed=True)
         return page
+
+
+class ReadLoggedListMixin:
+    """For a browser list of sensitive records (core.generic.ScopedListView): each row shown is
+    a read, as on the API's list pages, and so is each row of an export (logged before the file
+    streams, so the log names every row the file holds)."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        record_read(self.request, *context["object_list"], listed=True)
+        return context
+
+    def export(self, kind):
+        record_read(self.request, *self.get_queryset()[: self.export_limit], listed=True)
+        return super().export(kind)

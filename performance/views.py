@@ -22,7 +22,7 @@ from core.generic import (
     TransitionView,
     visible_or_404,
 )
-from core.reads import record_read
+from core.reads import ReadLoggedListMixin, record_read
 from org.models import OrgUnit, Person
 from performance import forms, metrics, policies, services
 from performance.charts import compliance_chart, distribution_chart, line_chart
@@ -100,23 +100,6 @@ def selected_unit(request):
         return OrgUnit.objects.filter(code=code).first() if code else None
     own = policies.own_unit_id(request.user)
     return OrgUnit.objects.filter(pk=own).first() if own else None
-
-
-class NamedRowsReadLogged:
-    """A list whose rows name people (appraisals, disciplinary cases): each row shown is a read
-    of that person's record, logged as the API logs its list pages (core.reads), and so is each
-    row of an export."""
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        record_read(self.request, *context["object_list"], listed=True)
-        return context
-
-    def export(self, kind):
-        # Read before the file streams: the access log names every row the file will hold.
-        exported = list(self.get_queryset()[: self.export_limit])
-        record_read(self.request, *exported, listed=True)
-        return super().export(kind)
 
 
 class RecordsMixin:
@@ -307,7 +290,7 @@ class FindingCloseView(CompactSignView):
 # --- Appraisals ----------------------------------------------------------------------------
 
 
-class AppraisalListView(NamedRowsReadLogged, ScopedListView):
+class AppraisalListView(ReadLoggedListMixin, ScopedListView):
     """Named appraisals: only the unit's managers and administrators see rows here."""
 
     model = Appraisal
@@ -820,7 +803,7 @@ class DisciplineView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class DisciplinaryCaseListView(NamedRowsReadLogged, RecordsMixin, ScopedListView):
+class DisciplinaryCaseListView(ReadLoggedListMixin, RecordsMixin, ScopedListView):
     """Cases by name: administrators only; everyone else reads the aggregates."""
 
     model = DisciplinaryCase
