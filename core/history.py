@@ -28,6 +28,7 @@ import decimal
 import hashlib
 import hmac
 import json
+import logging
 import os
 import re
 import secrets
@@ -61,6 +62,8 @@ GENESIS = GENESIS_SHA256
 BATCH = 2000
 PENDING = PENDING_SEQ
 PENDING_SEQUENCE = "core_history_pending_seq"
+
+logger = logging.getLogger(__name__)
 
 
 def _plain(value):
@@ -305,9 +308,11 @@ def _append_pending(entries: list[HistoryEntry]) -> None:
     _insert(entries)
 
 
-def _insert_numbered(entries: list[HistoryEntry]) -> None:
-    """A few pending entries (a single write's) in one statement, numbered by the sequence as
-    they are inserted, in the order given (one round trip fewer than numbering them first)."""
+def pending_insert(entries: list[HistoryEntry]) -> tuple[str, list]:
+    """The INSERT statement (SQL and parameters) that writes `entries` pending, numbered by the
+    sequence as they are inserted, in the order given, returning their numbers. A caller may
+    run it as the last part of a statement of its own (operations.access writes the records
+    it logs and their entries in one statement)."""
     remember_labels({e.object_type for e in entries})
     table = connection.ops.quote_name(HistoryEntry._meta.db_table)
     columns = ", ".join(_COPY_COLUMNS[:-1])
@@ -316,15 +321,23 @@ def _insert_numbered(entries: list[HistoryEntry]) -> None:
     for e in entries:
         e.prev_sha256 = e.sha256 = ""
         params += [PENDING, *_stored(e)]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(entries))} "
-            "RETURNING seq",
-            params,
-        )
-        numbers = sorted(r[0] for r in cursor.fetchall())
-    for entry, number in zip(entries, numbers, strict=True):
+    sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(entries))} RETURNING seq"
+    return sql, params
+
+
+def numbered(entries: list[HistoryEntry], numbers: Iterable[int]) -> None:
+    """Give `entries` the pending numbers `pending_insert`'s statement returned."""
+    for entry, number in zip(entries, sorted(numbers), strict=True):
         entry.seq = number
+
+
+def _insert_numbered(entries: list[HistoryEntry]) -> None:
+    """A few pending entries (a single write's) in one statement (one round trip fewer than
+    numbering them first)."""
+    sql, params = pending_insert(entries)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        numbered(entries, (r[0] for r in cursor.fetchall()))
 
 
 def _link_when_committed() -> None:
@@ -340,6 +353,30 @@ def _link_after_commit() -> None:
     # A failure here loses nothing: the entries are committed, pending, and the next link
     # (any writer's, the checkpoint task's, verify_audit_trail's) takes them.
     link_pending()
+
+
+# Set while a link is queued and has not started: later appends need not queue another.
+LINK_QUEUED_KEY = "core:history:link-queued"
+
+
+def link_soon() -> None:
+    """Have the worker link the committed pending entries (core.tasks.link_history), instead of
+    this request: for appends that are not a change of a domain record (the access log's reads),
+    whose requests should not take the chain's lock. At most one link is queued at a time; the
+    task clears the mark before it looks, so whatever commits after it started queues the next.
+    If the queue cannot be reached the entries stay pending, and the next link takes them."""
+    from django.core.cache import cache
+
+    from core.tasks import link_history
+
+    try:
+        if cache.add(LINK_QUEUED_KEY, 1, timeout=60):
+            link_history.delay()
+    except Exception:
+        # The mark expires by itself if the cache is what failed.
+        with contextlib.suppress(Exception):
+            cache.delete(LINK_QUEUED_KEY)
+        logger.warning("Could not queue the history link; the next link takes them", exc_info=True)
 
 
 def link_pending() -> int:

@@ -13,3 +13,15 @@ def checkpoint_history() -> int:
 
     checkpoint = write_checkpoint()
     return checkpoint.seq if checkpoint else 0
+
+
+@shared_task(ignore_result=True)
+def link_history() -> int:
+    """Link the change history's committed pending entries (core.history.link_soon queues it).
+    Clears the queued mark first, so an append committed after this look queues another."""
+    from django.core.cache import cache
+
+    from core.history import LINK_QUEUED_KEY, link_pending
+
+    cache.delete(LINK_QUEUED_KEY)
+    return link_pending()
