@@ -19,6 +19,7 @@ from django.core.signals import setting_changed
 from django.db.models import QuerySet
 from django.dispatch import receiver
 from django.forms.models import ModelChoiceIterator
+from django.forms.widgets import ChoiceWidget
 from django.templatetags.static import static
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
@@ -230,6 +231,10 @@ def fast_widgets(form) -> None:
         form.renderer = FastWidgetRenderer(form.renderer)
     iterators = []
     for field in form.fields.values():
+        if not isinstance(field.widget, ChoiceWidget):
+            # A ModelChoiceField gives every widget its choices, a text box too (the person
+            # picker of 37,000 accounts): only a select writes them, so only a select reads them.
+            continue
         iterator = getattr(field.widget, "choices", None)
         if not isinstance(iterator, ModelChoiceIterator) or iterator.field is not field:
             continue

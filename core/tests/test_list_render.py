@@ -171,3 +171,26 @@ def test_templates_are_compiled_once_a_process():
 
     loaders = engines["django"].engine.template_loaders
     assert [type(loader).__module__ for loader in loaders] == ["django.template.loaders.cached"]
+
+
+def test_a_person_picker_reads_no_accounts(web, admin_user, manager, manager2, units):
+    """The commitments' bulk form offers a new owner by a person picker (a text box that asks
+    core.pickers): the page lists no account, and reads none, however many there are."""
+    from accountability.tests.factories import CommitmentFactory
+
+    CommitmentFactory(unit=units["dmspc"], owner=manager, title="Ours")
+    CommitmentFactory(unit=units["pd"], owner=manager2, title="Theirs")
+    client = web(admin_user)
+    client.get("/accountability/commitments/")
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get("/accountability/commitments/").content.decode()
+    assert "Ours" in html and "Theirs" in html
+    assert 'name="bulk-owner"' in html  # the picker is there
+    account_lists = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith('SELECT "auth_user"')
+        and "WHERE" in q["sql"]
+        and '"auth_user"."id" =' not in q["sql"]
+    ]
+    assert account_lists == []
