@@ -258,6 +258,9 @@ class ScopedListView(LoginRequiredMixin, ListView):
         keys = keyset_ordering(queryset)
         if keys is None:
             return self.paginate_by_offset(queryset, page_size)
+        # Counted without the sort keys' annotations: a key read through a relation
+        # (a report's date, a staff member's name) would join that table into the count.
+        counted = queryset
         queryset = queryset.order_by(*(key.order_by() for key in keys)).annotate(
             **{key.alias: F(key.path) for key in keys}
         )
@@ -293,7 +296,7 @@ class ScopedListView(LoginRequiredMixin, ListView):
             "next_cursor": encode_cursor("n", keys, rows[-1]) if rows else "",
             "previous_cursor": encode_cursor("p", keys, rows[0]) if rows else "",
         }
-        page.update(self.total(queryset, rows, page))
+        page.update(self.total(counted, rows, page))
         return (None, page, rows, True)
 
     def paginate_by_offset(self, queryset, page_size):

@@ -137,3 +137,23 @@ def test_the_size_beyond_the_cap_reads_more_than(web, manager, decisions, monkey
 
 def test_a_cursor_with_a_control_character_is_refused(web, manager, decisions):
     assert web(manager).get(LIST + "?cursor=%00").status_code == 400
+
+
+def test_a_list_sorted_through_a_relation_counts_its_own_table(web, admin_user, manager, units):
+    """Recommendations sort by their report's date and symbol: the page reads the report, the
+    count does not (at factor 1 it joined 3,000 reports to count 10,000 rows: 11 ms). The count
+    reads as before, for an administrator and for a manager who sees one unit's."""
+    from oversight.tests.factories import RecommendationFactory, ReportFactory
+
+    for index, unit in enumerate(("dmspc", "pd", "dmspc")):
+        report = ReportFactory(issued_on=TODAY - datetime.timedelta(days=index))
+        RecommendationFactory(report=report, unit=units[unit])
+        RecommendationFactory(report=report, unit=units[unit])
+    for user, shown in ((admin_user, 6), (manager, 4)):
+        client = web(user)
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get("/oversight/recommendations/").content.decode()
+        assert f"{shown} records" in html
+        counts = [q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(*)")]
+        assert len(counts) == 1
+        assert "JOIN" not in counts[0], counts[0]
