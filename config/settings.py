@@ -80,7 +80,7 @@ MIDDLEWARE = [
     "core.middleware.RefuseControlCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "signon.session_user.CachedUserAuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -146,6 +146,9 @@ if REDIS_URL:
     # request no longer queries the session row (issue 13). Without Redis the per-process
     # locmem cache is not shared between processes, so sessions stay in the database there.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # The signed-in user and their role read from the same cache, dropped by any change to
+    # either (signon.session_user): no user or role query on a signed-in request.
+    AUTH_USER_CACHE = True
     CELERY_BROKER_URL = REDIS_URL
     # A task whose worker died goes back on the queue after this long. It must outlast the
     # longest step and the longest retry countdown (300 s, reports.tasks.backoff), or a live
@@ -157,6 +160,7 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    AUTH_USER_CACHE = False
     # Embedded default: a broker on the local file system, so `make run` needs no Redis. Every
     # folder it writes is under VAR_DIR (kombu's exchange table would otherwise go to ./control).
     _broker_dir = VAR_DIR / "broker"

@@ -153,8 +153,14 @@ def access_for(user) -> Access:
     cached = getattr(user, "_tracker_access", None)
     if cached is not None:
         return cached
+    return access_from_role(user, role_of(user.pk))
+
+
+def access_from_role(user, role: dict | None) -> Access:
+    """The Access of an authenticated user holding `role` (role_of's answer), kept on the user
+    object for the rest of the request. signon.session_user passes a role it kept in the cache
+    (dropped by any change of a role or a unit)."""
     access = Access(authenticated=True, user_id=user.pk)
-    role = _role_of(user.pk)
     if role is not None:
         access.kind = role["kind"]
         access.unit_id = role["unit_id"]
@@ -168,9 +174,9 @@ def access_for(user) -> Access:
     return access
 
 
-def _role_of(user_id: int) -> dict | None:
-    """The user's role, read afresh once per request (a role change counts from the next
-    request): its fields only, no model instances, and on PostgreSQL the ids of a manager's unit
+def role_of(user_id: int) -> dict | None:
+    """The user's role, read afresh once per request (or kept by signon.session_user until a role
+    or a unit changes: a role change counts from the next request): its fields only, no model instances, and on PostgreSQL the ids of a manager's unit
     subtree in the same query, so a manager's scoped list costs no second query for them."""
     roles = apps.get_model("org", "Role").objects.filter(user_id=user_id)
     if connection.vendor == "postgresql":

@@ -8,4 +8,7 @@ class SignOnConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from signon import checks  # noqa: F401  (registers the system checks)
+        from signon import (
+            checks,  # noqa: F401  (registers the system checks)
+            session_user,  # noqa: F401  (drops cached users on every change)
+        )

@@ -1,7 +1,7 @@
 """The constant cost of a signed-in request (issue 13): the session is read from the shared cache
-(Redis) instead of its database row, and the user's role, with a manager's unit subtree, is one
-query a request. Neither may outlive a change: signing out ends the session, and a role change
-counts from the next request."""
+(Redis) instead of its database row, and so are the user and the user's role with a manager's unit
+subtree (signon.session_user; one query when they are read). Neither may outlive a change:
+signing out ends the session, and a role change counts from the next request."""
 
 import os
 import subprocess
@@ -37,15 +37,17 @@ def test_a_managers_list_reads_no_session_row_and_the_role_and_subtree_in_one_qu
     request, web, recs, persona, sees
 ):
     client = web(request.getfixturevalue(persona))
-    client.get(URL)  # the session is now in the cache, as after any sign-in
-    rows, queries = listed(client)
+    rows, queries = listed(client)  # the first request after signing in reads the database
     assert rows == {recs[name].pk for name in sees}
     assert not [q for q in queries if "django_session" in q]
     assert len([q for q in queries if 'FROM "org_role"' in q]) == 1
     # The subtree comes with the role: no query of its own over the units' paths.
     assert not [q for q in queries if q.startswith('SELECT "org_orgunit"."id" FROM "org_orgunit"')]
-    # user, role with subtree, the page (the query count before: 5)
-    assert len(queries) == 3, queries
+    assert len(queries) == 3, queries  # user, role with subtree, the page
+    # The next ones take the user and the role from the cache (signon.session_user): the page.
+    rows, queries = listed(client)
+    assert rows == {recs[name].pk for name in sees}
+    assert len(queries) == 1, queries
 
 
 def test_signing_out_ends_the_cached_session(web, manager, recs):
