@@ -226,6 +226,8 @@ class Delegation(TrackedModel):
             ),
         ]
         indexes = [
+            # The register's order (issue 13: at factor 1 the first page sorted every instrument).
+            models.Index(fields=["-valid_from", "-id"], name="deleg_list_idx"),
             models.Index(fields=["delegatee", "area", "valid_from"], name="deleg_delegatee_idx"),
             models.Index(fields=["unit", "-valid_from"], name="deleg_unit_idx"),
             models.Index(fields=["valid_to"], name="deleg_valid_to_idx"),

@@ -12,6 +12,7 @@ from django.apps import apps
 BIG = (
     "accountability.Decision",
     "accountability.Commitment",
+    "accountability.Delegation",
     "org.Person",
     "performance.CourseCompletion",
     "risk.Risk",
