@@ -214,6 +214,10 @@ class Mandate(CitesParagraphs, TrackedModel):
         ordering = ["-adopted_on", "symbol"]
         verbose_name = _("mandate")
         verbose_name_plural = _("mandates")
+        # The list's order (issue 13): its first page read from the index, not a sort.
+        indexes = [
+            models.Index(fields=["-adopted_on", "symbol", "id"], name="gov_mandate_list_idx")
+        ]
 
     def __str__(self) -> str:
         return self.symbol
@@ -327,6 +331,8 @@ class FollowUpAction(TrackedModel):
         verbose_name = _("follow-up action")
         verbose_name_plural = _("follow-up actions")
         indexes = [
+            # The list's order (issue 13: at factor 1 the first page sorted every action).
+            models.Index(fields=["due_on", "id"], name="gov_followup_list_idx"),
             models.Index(fields=["status", "due_on"], name="gov_followup_due_idx"),
             models.Index(fields=["unit", "status"], name="gov_followup_unit_idx"),
         ]

@@ -13,6 +13,8 @@ BIG = (
     "accountability.Decision",
     "accountability.Commitment",
     "accountability.Delegation",
+    "governance.FollowUpAction",
+    "governance.Mandate",
     "org.Person",
     "performance.CourseCompletion",
     "risk.Risk",
