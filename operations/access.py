@@ -4,9 +4,8 @@ record's detail page and API, anchored in the change history.
 
 Views call `record_read(request, obj)`; lists of aggregates call nothing."""
 
-import contextlib
-
 from django.db import connection, transaction
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from core import history
@@ -98,24 +97,53 @@ def record_read(request, *objects, listed: bool = False) -> list[AccessRecord]:
         )
     if not made:
         return []
-    # Outside a caller's transaction (an API or page read), the entries are linked into the
-    # chain in this short transaction, under the chain's lock for its last three statements,
-    # instead of being written pending and rewritten by a second transaction after the commit
-    # (12 statements a logged list page -> 7, and no second write of each entry). Inside a
-    # caller's transaction they stay pending: the lock must not be held for its length.
-    linking = contextlib.nullcontext() if connection.in_atomic_block else history.linking_at_once()
-    with transaction.atomic(), linking:
-        made = AccessRecord.objects.bulk_create(made)
-        who = history._who()
-        history.append(
-            [
-                history.new_entry(
-                    entry, "create", history.created_changes(history.snapshot(entry)), who=who
-                )
-                for entry in made
-            ]
-        )
+    if connection.vendor == "postgresql":
+        _write_pending(made)
+    else:
+        # SQLite serialises its writers anyway: records and entries in one short transaction,
+        # linked at once.
+        with transaction.atomic():
+            made = AccessRecord.objects.bulk_create(made)
+            history.append(_entries(made))
     return made
+
+
+def _entries(made: list[AccessRecord]) -> list:
+    who = history._who()
+    return [
+        history.new_entry(entry, "create", history.created_changes(history.snapshot(entry)), who)
+        for entry in made
+    ]
+
+
+def _write_pending(made: list[AccessRecord]) -> None:
+    """The records and their history entries in one statement (both or neither), after one
+    that numbers the records: two round trips whatever the count. The entries are written
+    pending and linked by the worker (core.history.link_soon), so a page that shows named
+    records never waits for the chain's lock; a read is not a change, and until the link the
+    entries are in the table like any committed pending entry (verify_audit_trail and every
+    writer's link take them too)."""
+    table = AccessRecord._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(made)],
+        )
+        for record, (pk,) in zip(made, cursor.fetchall(), strict=True):
+            record.pk = pk
+            record._state.adding = False
+        query = InsertQuery(AccessRecord)
+        query.insert_values(AccessRecord._meta.concrete_fields, made)
+        [(records_sql, records_params)] = query.get_compiler(connection=connection).as_sql()
+        entries = _entries(made)
+        for entry in entries:
+            entry.at = made[0].at  # as history.append dates what it appends: when it was read
+        entries_sql, entries_params = history.pending_insert(entries)
+        cursor.execute(
+            f"WITH logged AS ({records_sql}) {entries_sql}", [*records_params, *entries_params]
+        )
+        history.numbered(entries, (row[0] for row in cursor.fetchall()))
+    transaction.on_commit(history.link_soon)
 
 
 def anchored_values(entry: AccessRecord) -> dict:
