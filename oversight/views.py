@@ -1,11 +1,16 @@
+import pickle
 from decimal import Decimal
+from functools import partial
 from urllib.parse import urlencode
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
@@ -315,7 +320,10 @@ class MonitoringView(LoginRequiredMixin, TemplateView):
             raise PermissionDenied(_("Your account has no role in the tracker."))
         return super().dispatch(request, *args, **kwargs)
 
-    def figures(self):
+    def figures(self) -> dict:
+        """The figures ("data", pickled) and the part of the page that shows them ("html": the
+        cards, charts and tables), kept together per scope, filters and language until a tracked
+        write changes them (core.dashboard): a warm visit renders only the page around them."""
         queryset = Recommendation.objects.restrict(self.request.user, "view")
         self.filterset = self.filterset_class(
             self.request.GET or None, queryset=queryset, request=self.request
@@ -327,45 +335,71 @@ class MonitoringView(LoginRequiredMixin, TemplateView):
             queryset = self.filterset.qs if valid else queryset.none()
             on = self.filterset.form.cleaned_data.get("as_at") if valid else None
             start = self.filterset.form.cleaned_data.get("period_from") if valid else None
+
+        def compute() -> dict:
+            data = metrics.monitoring(queryset, period_start=start, period_end=on)
+            return {
+                "today": data["today"],
+                "period_start": data["period_start"],
+                "html": self.render_figures(data, self.request.GET),
+                # Kept pickled: a warm page shows the HTML and never rebuilds the critical
+                # recommendations' records; the export (and context["data"]) read them back.
+                "data": pickle.dumps(data, pickle.HIGHEST_PROTOCOL),
+            }
+
         if not valid:
-            return metrics.monitoring(queryset, period_start=start, period_end=on)
-        # Kept per scope and filters until a tracked write changes them (core.dashboard).
+            return compute()
         params = self.request.GET.copy()
         params.pop("export", None)
-        data, self.computed_at = dashboard.cached(
+        # The HTML depends on nothing else: the language and the day are in the scope's key, the
+        # charts' links read only the filters (`params`).
+        entry, self.computed_at = dashboard.cached(
             self.request.user,
-            "oversight-monitoring",
+            "oversight-monitoring-page",
             urlencode(sorted(params.lists()), doseq=True),
-            lambda: metrics.monitoring(queryset, period_start=start, period_end=on),
+            compute,
         )
-        return data
+        return entry
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("export") == "xlsx":
-            return self.export(self.figures())
+            return self.export(pickle.loads(self.figures()["data"]))
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        data = self.figures()
+        entry = self.figures()
         query = self.request.GET.copy()
         query.pop("export", None)
-        statuses = dict(RecommendationStatus.choices)
-        status_keys = [(key.value, tone) for key, tone in STATUS_TONES]
         context.update(
-            data=data,
+            data=SimpleLazyObject(partial(pickle.loads, entry["data"])),
+            as_at=entry["today"],
+            period_start=entry["period_start"],
+            figures=mark_safe(entry["html"]),  # our own template wrote it, escaped
             filter=self.filterset,
             querystring=query.urlencode(),
             tab="monitoring",
-            status_headers=status_headers(),
-            priority_rows=[
-                (Priority("" if key == "none" else key).label, row)
-                for key, row in data["by_priority"].items()
-            ],
-            status_legend=[(statuses[key], charts.FILLS[tone]) for key, tone in status_keys],
-            **self.charts(data, self.request.GET, statuses, status_keys),
         )
         return context
+
+    @classmethod
+    def render_figures(cls, data: dict, query) -> str:
+        """The cards, charts and tables of `data` (oversight/_monitoring_figures.html), in the
+        active language; `query` holds the page's filters, which every bar's link carries."""
+        statuses = dict(RecommendationStatus.choices)
+        status_keys = [(key.value, tone) for key, tone in STATUS_TONES]
+        return render_to_string(
+            "oversight/_monitoring_figures.html",
+            {
+                "data": data,
+                "status_headers": status_headers(),
+                "priority_rows": [
+                    (Priority("" if key == "none" else key).label, row)
+                    for key, row in data["by_priority"].items()
+                ],
+                **cls.charts(data, query, statuses, status_keys),
+            },
+        )
 
     @staticmethod
     def charts(data, query, statuses, status_keys) -> dict:
