@@ -47,13 +47,17 @@ from core.models import (
     _LAYOUTS,
     GENESIS_SHA256,
     PENDING_SEQ,
+    ActionField,
     HistoryChainHead,
     HistoryEntry,
+    HistoryLabel,
     RequestIdField,
+    _Item,
     keyed_changes,
     label_id,
+    labels_to_keep,
+    layout_id,
     pack_changes,
-    positional_changes,
     remember_labels,
     remember_layouts,
 )
@@ -136,7 +140,7 @@ def entry_hash(entry: HistoryEntry) -> str:
         "object_repr": entry.object_repr,
         # A positional entry's changes are hashed in their keyed form (core.models), so the
         # hash covers the field names its layout gives them.
-        "changes": keyed_changes(entry.stored_changes),
+        "changes": keyed_changes(entry.stored_changes, entry.object_id),
         "request_id": entry.request_id,
         "prev": entry.prev_sha256,
     }
@@ -192,25 +196,36 @@ _COPY_COLUMNS = (
 _COPY_MIN = 50
 
 
+_ACTION_CODES = ActionField.CODES
+
+
 def _stored(e: HistoryEntry) -> tuple:
     """An entry's columns from `at` to `request_id` (_COPY_COLUMNS) as the table stores them."""
     return (
         e.at,
         e.user_id,
-        e.actor,
-        e.action,
+        label_id(e.actor),
+        _ACTION_CODES.get(e.action, e.action),
         label_id(e.object_type),
         e.object_id,
         e.object_repr,
-        json.dumps(e.stored_changes, ensure_ascii=False),
+        # Without the spaces json.dumps puts after separators by default (one byte a value).
+        json.dumps(e.stored_changes, ensure_ascii=False, separators=(",", ":")),
         RequestIdField.encode(e.request_id),
     )
+
+
+def _labels(entries: list[HistoryEntry]) -> set:
+    """The labels entries cite: their record types and their actors."""
+    texts = {e.object_type for e in entries}
+    texts.update(e.actor for e in entries)
+    return texts
 
 
 def _insert(entries: list[HistoryEntry]) -> None:
     """Write the entries: COPY on PostgreSQL (several times faster than a multi-row INSERT for
     the hundred-thousand-entry batches that imports and seeds write), bulk_create elsewhere."""
-    remember_labels({e.object_type for e in entries})
+    remember_labels(_labels(entries))
     if connection.vendor != "postgresql" or len(entries) < _COPY_MIN:
         HistoryEntry.objects.bulk_create(entries, batch_size=BATCH)
         return
@@ -332,12 +347,34 @@ def numbered(entries: list[HistoryEntry], numbers: Iterable[int]) -> None:
 
 
 def _insert_numbered(entries: list[HistoryEntry]) -> None:
-    """A few pending entries (a single write's) in one statement (one round trip fewer than
-    numbering them first)."""
-    sql, params = pending_insert(entries)
+    """A few pending entries (a single write's) in one statement, numbered by the sequence as
+    they are inserted, in the order given (one round trip fewer than numbering them first); the
+    labels they cite kept by the same statement."""
+    table = connection.ops.quote_name(HistoryEntry._meta.db_table)
+    columns = ", ".join(_COPY_COLUMNS[:-1])
+    row = f"(%s + nextval('{PENDING_SEQUENCE}'), %s, %s, %s, %s, %s, %s, %s, %s::json, %s)"
+    params = []
+    kept = labels_to_keep(_labels(entries))
+    labels = ""
+    if kept:
+        labels = (
+            f"WITH labels AS (INSERT INTO {HistoryLabel._meta.db_table} (id, text) VALUES "
+            f"{', '.join(['(%s, %s)'] * len(kept))} ON CONFLICT (id) DO NOTHING) "
+        )
+        for number, text in kept:
+            params += [number, text]
+    for e in entries:
+        e.prev_sha256 = e.sha256 = ""
+        params += [PENDING, *_stored(e)]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        numbered(entries, (r[0] for r in cursor.fetchall()))
+        cursor.execute(
+            f"{labels}INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(entries))} "
+            "RETURNING seq",
+            params,
+        )
+        numbers = sorted(r[0] for r in cursor.fetchall())
+    for entry, number in zip(entries, numbers, strict=True):
+        entry.seq = number
 
 
 def _link_when_committed() -> None:
@@ -460,27 +497,113 @@ def record(instance: models.Model, action: str, changes: dict) -> None:
 def record_bulk(instances: Iterable[models.Model], action: str = HistoryEntry.Action.CREATE) -> int:
     """Record a batch that was written with bulk_create (or bulk_update: pass action='update'
     and set `_history_before` on each instance first). Returns the number of entries."""
-    entries = []
-    layouts = set()
     who = _who()
-    for instance in instances:
-        ignored = getattr(instance, "history_ignored_fields", ())
-        after = snapshot(instance)
-        if action == HistoryEntry.Action.CREATE:
-            # Positional (core.models, keyed_changes): the values only, the field names once
-            # per layout.
-            kept = _kept(after, ignored)
-            layouts.add(tuple(kept))
-            changes = positional_changes(kept, "+")
-        else:
-            changes = diff(getattr(instance, "_history_before", {}), after, ignored)
-            if not changes:
-                continue
-        entries.append(new_entry(instance, action, changes, who))
-    remember_layouts(layouts)
+    if action == HistoryEntry.Action.CREATE:
+        entries = _bulk_created(instances, who)
+    else:
+        entries = []
+        for instance in instances:
+            ignored = getattr(instance, "history_ignored_fields", ())
+            changes = diff(getattr(instance, "_history_before", {}), snapshot(instance), ignored)
+            if changes:
+                entries.append(new_entry(instance, action, changes, who))
     for start in range(0, len(entries), 50_000):
         append(entries[start : start + 50_000])
     return len(entries)
+
+
+# A group of creates this large shares one layout that holds the values every entry of the group
+# has (stored once instead of in each entry); below it, a layout row would cost more than the
+# values it saves.
+_SHARED_MIN = 50
+_SCALARS = (str, int, bool)
+
+
+def _bulk_created(instances: Iterable[models.Model], who) -> list[HistoryEntry]:
+    """The entries of created records, positional (core.models, keyed_changes): their values
+    against a layout per model and set of fields, written once per batch. The values are what
+    `created_changes` keeps (the non-ignored fields that are not None)."""
+    plans: dict[type, list] = {}
+    groups: dict[tuple, list] = {}
+    slots = []
+    plain_types = {str, int, bool}
+    for instance in instances:
+        cls = instance.__class__
+        plan = plans.get(cls)
+        if plan is None:
+            ignored = set(getattr(instance, "history_ignored_fields", ()))
+            plan = plans[cls] = [
+                (f.name, f.attname) for f in cls._meta.concrete_fields if f.name not in ignored
+            ]
+        loaded = instance.__dict__
+        names, values = [], []
+        for name, attname in plan:
+            if attname in loaded:
+                value = loaded[attname]
+                if value is None:
+                    continue
+                if value.__class__ not in plain_types:
+                    value = _plain(value)
+                    if value is None:
+                        continue
+                    if isinstance(value, str):
+                        # A choice (a str subclass): stored, shared and hashed as its text.
+                        value = str.__str__(value)
+                names.append(name)
+                values.append(value)
+        key = (cls, tuple(names))
+        member = (instance, values)
+        members = groups.get(key)
+        if members is None:
+            members = groups[key] = []
+        members.append(member)
+        slots.append((key, member))
+    layouts = {}
+    for key, members in groups.items():
+        layouts[key] = _group_layout(key[0], key[1], members)
+    numbers = remember_layouts(spec for spec, _kept_at in layouts.values())
+    ready = {key: (numbers[layout_id(spec)], kept_at) for key, (spec, kept_at) in layouts.items()}
+    entries = []
+    create = HistoryEntry.Action.CREATE
+    for key, (instance, values) in slots:
+        number, kept_at = ready[key]
+        if kept_at is None:
+            changes = [number, *values]
+        else:
+            changes = [number, *[values[i] for i in kept_at]]
+        entries.append(new_entry(instance, create, changes, who))
+    return entries
+
+
+def _group_layout(cls, names: tuple, members: list) -> tuple[tuple, list | None]:
+    """The layout of a group of creates (same model, same fields) and the positions of the values
+    each entry stores (None: all of them)."""
+    items: list = list(names)
+    pk_name = cls._meta.pk.name
+    if pk_name in names:
+        at = names.index(pk_name)
+        kinds = {members[0][1][at].__class__}
+        if kinds <= {int, str} and all(
+            v[at].__class__ in kinds and str(v[at]) == str(i.pk) for i, v in members
+        ):
+            items[at] = {"name": pk_name, "pk": "int" if kinds == {int} else "str"}
+    if len(members) >= _SHARED_MIN:
+        first = members[0][1]
+        for at, value in enumerate(first):
+            kind = value.__class__
+            if items[at].__class__ is not str or kind not in _SCALARS:
+                continue
+            if all(v[at].__class__ is kind and v[at] == value for _i, v in members):
+                items[at] = {"name": names[at], "value": value}
+    if all(item.__class__ is str for item in items):
+        return tuple(items), None
+    return tuple(_hashable(item) for item in items), [
+        at for at, item in enumerate(items) if item.__class__ is str
+    ]
+
+
+def _hashable(item):
+    return item if isinstance(item, str) else _Item(item)
 
 
 @dataclass

@@ -3,7 +3,8 @@
 import re
 
 from django.conf import settings
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, router
 from django.db.models import Q
 from django.db.models.fields.json import HasAnyKeys, HasKey, HasKeys
 from django.db.models.query_utils import DeferredAttribute
@@ -52,6 +53,28 @@ class TrackedModel(models.Model):
             raise
         finally:
             self._expected_version = None
+
+    def validate_constraints(self, exclude=None):
+        """As Django's, but a condition the record's own values settle is not sent to the
+        database (core.constraints): a save no longer pays a statement and two savepoints per
+        check. Whatever may be violated is still asked of the database, with Django's message."""
+        from core.constraints import settled_without_query
+
+        using = router.db_for_write(self.__class__, instance=self)
+        errors = {}
+        for model_class, model_constraints in self.get_constraints():
+            for constraint in model_constraints:
+                if settled_without_query(constraint, model_class, self, exclude):
+                    continue
+                try:
+                    constraint.validate(model_class, self, exclude=exclude, using=using)
+                except ValidationError as e:
+                    if getattr(e, "code", None) == "unique" and len(constraint.fields) == 1:
+                        errors.setdefault(constraint.fields[0], []).append(e)
+                    else:
+                        errors = e.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
     def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
         expected = getattr(self, "_expected_version", None)
@@ -188,8 +211,8 @@ def pack_changes(values: dict, side: str) -> dict:
     return {PACKED: side, **values}
 
 
-def unpack_changes(stored):
-    stored = keyed_changes(stored)
+def unpack_changes(stored, object_id: str | None = None):
+    stored = keyed_changes(stored, object_id)
     if not isinstance(stored, dict) or PACKED not in stored:
         return stored
     after = stored[PACKED] == "+"
@@ -202,88 +225,178 @@ def unpack_changes(stored):
 
 # Positional entries (issue 13, history storage): the creates that bulk writes record (imports,
 # seeds: nearly every entry at Secretariat scale) store `[layout, value, ...]` instead of
-# {field: value}: `layout` names the ordered field names in core_historylayout (negative for a
-# delete), so each entry stores its values only, not the same field names a million times.
-# The layout's id is derived from its field names (the first 6 bytes of their SHA-256), so a
-# layout means the same in every database and process, and an edited layout row no longer
-# matches its id. The hash covers the keyed form ({"~": "+", field: value}, `keyed_changes`),
-# so it is the same hash a keyed entry would carry, and it covers the layout's names too.
+# {field: value}: `layout` is the number of a row of core_historylayout that names the fields in
+# order, so each entry stores its values only, not the same field names a million times.
+#
+# A layout is a list of items, one a field in the entry's order:
+# - "name": the next stored value;
+# - {"name": n, "value": v}: a value every entry of the batch that wrote the layout shares
+#   (stored once, in the layout, instead of in each entry);
+# - {"name": n, "pk": "int" | "str"}: the record's key, which the entry holds as its record id
+#   (`object_id`) already.
+# A layout row's key is derived from its items (the first 6 bytes of their SHA-256, `layout_id`),
+# so an edited row no longer matches its key and reads as nothing; entries cite its `number`
+# (small on PostgreSQL: a sequence; the key itself elsewhere). The hash covers the keyed form
+# ({"~": "+", field: value}, `keyed_changes`), so it is the same hash a keyed entry would carry,
+# and it covers the layout's names and shared values too.
 
 
-_LAYOUT_IDS: dict[tuple, int] = {}
+def _spec_text(spec) -> str:
+    import json
+
+    if all(isinstance(item, str) for item in spec):
+        # The first layouts (field names only) keep the key they were written with.
+        return "\n".join(spec)
+    return "v2\n" + json.dumps(
+        list(spec), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+
+
+_LAYOUT_IDS: dict[str, int] = {}
 
 
 def layout_id(fields) -> int:
-    fields = tuple(fields)
-    found = _LAYOUT_IDS.get(fields)
+    """The key of a layout (a list of items, see above)."""
+    text = _spec_text(fields)
+    found = _LAYOUT_IDS.get(text)
     if found is None:
         import hashlib
 
-        digest = hashlib.sha256("\n".join(fields).encode("utf-8")).digest()
-        found = _LAYOUT_IDS[fields] = int.from_bytes(digest[:6], "big") or 1
+        digest = hashlib.sha256(text.encode("utf-8")).digest()
+        found = _LAYOUT_IDS[text] = int.from_bytes(digest[:6], "big") or 1
     return found
 
 
-# Layouts read or written by this process (None: looked for, missing or edited). Cleared by
-# verify_chain, which judges the layouts the database holds.
+# number -> layout items of the layouts read or written by this process (None: looked for,
+# missing or edited). Cleared by verify_chain, which judges the layouts the database holds.
 _LAYOUTS: dict[int, tuple | None] = {}
 
 
+class _Layout(tuple):
+    """A layout's items; `plain` when they are all stored values (field names only)."""
+
+    plain = False
+
+
+def _as_items(fields) -> tuple:
+    if not isinstance(fields, list | tuple):
+        return _Layout()
+    layout = _Layout(item if isinstance(item, str) else _Item(item) for item in fields)
+    layout.plain = all(isinstance(item, str) for item in layout)
+    return layout
+
+
+class _Item(dict):
+    """A layout item that is not a stored value (hashable, so that layouts can key dicts)."""
+
+    def __hash__(self):
+        return hash(tuple(sorted((k, repr(v)) for k, v in self.items())))
+
+
 def layout_fields(number: int) -> tuple | None:
-    """The field names of a layout (None when it is missing, or its row was edited)."""
+    """The items of a layout (None when it is missing, or its row was edited)."""
     if number not in _LAYOUTS:
         # Every layout at once: there are a few hundred, read once per process.
-        for pk, names in HistoryLayout.objects.values_list("pk", "fields"):
-            names = tuple(names) if isinstance(names, list) else ()
-            if layout_id(names) == pk:
-                _LAYOUTS.setdefault(pk, names)
+        for pk, found, fields in HistoryLayout.objects.values_list("pk", "number", "fields"):
+            if layout_id(fields if isinstance(fields, list) else ()) == pk:
+                _LAYOUTS.setdefault(found if found is not None else pk, _as_items(fields))
         _LAYOUTS.setdefault(number, None)
     return _LAYOUTS[number]
 
 
-def remember_layouts(layouts) -> None:
-    """Write the layouts a batch uses (those already there are left as they are); in the
-    writer's transaction, so that they roll back with its entries."""
-    layouts = {layout_id(f): tuple(f) for f in layouts}
+def remember_layouts(layouts) -> dict:
+    """Write the layouts a batch uses (those already there are left as they are), in the writer's
+    transaction so that they roll back with its entries. Returns {layout_id: number}."""
+    from django.db import connection
+
+    layouts = {layout_id(f): list(f) for f in layouts}
     if not layouts:
-        return
-    HistoryLayout.objects.bulk_create(
-        [HistoryLayout(pk=pk, fields=list(f)) for pk, f in layouts.items()],
-        ignore_conflicts=True,
-    )
-    _LAYOUTS.update(layouts)
+        return {}
+    if connection.vendor != "postgresql":
+        HistoryLayout.objects.bulk_create(
+            [HistoryLayout(pk=pk, number=pk, fields=f) for pk, f in layouts.items()],
+            ignore_conflicts=True,
+        )
+        numbers = {pk: pk for pk in layouts}
+    else:
+        import json
+
+        table = HistoryLayout._meta.db_table
+        rows = ", ".join(["(%s, nextval('core_historylayout_number'), %s::json)"] * len(layouts))
+        params = []
+        for pk, fields in layouts.items():
+            params += [pk, json.dumps(fields, ensure_ascii=False)]
+        with connection.cursor() as cursor:
+            # One round trip: the new rows written, every row's number read back (a conflict
+            # draws a number it does not use: the sequence only has to be unique).
+            cursor.execute(
+                f"WITH new AS (INSERT INTO {table} (id, number, fields) VALUES {rows} "
+                "ON CONFLICT (id) DO NOTHING RETURNING id, number) "
+                f"SELECT id, number FROM new UNION ALL SELECT id, number FROM {table} "
+                f"WHERE id IN ({', '.join(['%s'] * len(layouts))})",
+                [*params, *layouts],
+            )
+            numbers = dict(cursor.fetchall())
+    for pk, fields in layouts.items():
+        _LAYOUTS[numbers[pk]] = _as_items(fields)
+    return numbers
 
 
 def positional_changes(values: dict, side: str) -> list:
-    """{field: value} of a create ("+") or a delete ("-") as [layout, value, ...]."""
-    number = layout_id(tuple(values))
+    """{field: value} of a create ("+") or a delete ("-") as [layout, value, ...] (the layout
+    written first by `remember_layouts`)."""
+    numbers = remember_layouts([tuple(values)])
+    number = numbers[layout_id(tuple(values))]
     return [number if side == "+" else -number, *values.values()]
 
 
-def keyed_changes(stored):
-    """A positional entry's changes as {"~": side, field: value} (what its hash covers); any
-    other entry's as stored. A layout that is missing or was edited gives a form no hash
-    matches."""
+def keyed_changes(stored, object_id: str | None = None):
+    """A positional entry's changes as {"~": side, field: value} (what its hash covers; the
+    record's key taken from `object_id`); any other entry's as stored. A layout that is missing
+    or was edited gives a form no hash matches."""
     if not isinstance(stored, list) or not stored or not isinstance(stored[0], int):
         return stored
     number, values = stored[0], stored[1:]
-    fields = layout_fields(abs(number))
-    if fields is None or len(fields) != len(values):
-        return {PACKED: "?", "layout": number, "values": values}
-    return {PACKED: "+" if number > 0 else "-", **dict(zip(fields, values, strict=True))}
+    items = layout_fields(abs(number))
+    keyed = {PACKED: "+" if number > 0 else "-"}
+    if items is not None and items.plain:
+        if len(items) == len(values):
+            keyed.update(zip(items, values, strict=True))
+            return keyed
+    elif items is not None:
+        position = 0
+        for item in items:
+            if item.__class__ is str:
+                if position >= len(values):
+                    break
+                keyed[item] = values[position]
+                position += 1
+            elif "value" in item:
+                keyed[item["name"]] = item["value"]
+            elif object_id is None:
+                break
+            else:
+                keyed[item["name"]] = int(object_id) if item["pk"] == "int" else object_id
+        else:
+            if position == len(values):
+                return keyed
+    return {PACKED: "?", "layout": number, "values": values}
 
 
 class HistoryLayout(models.Model):
     """The ordered field names of positional history entries (see `keyed_changes`)."""
 
     id = models.BigIntegerField(primary_key=True)
+    # What entries cite: small numbers on PostgreSQL (a sequence), the key itself elsewhere.
+    number = models.BigIntegerField(unique=True, null=True)
     fields = models.JSONField()
 
     class Meta:
         verbose_name = _("history layout")
 
     def __str__(self) -> str:
-        return f"{self.pk}: {', '.join(self.fields or [])}"
+        names = [f if isinstance(f, str) else str(f.get("name")) for f in self.fields or []]
+        return f"{self.number}: {', '.join(names)}"
 
 
 # Record types (issue 13, history storage): an entry's `object_type` ("app_label.model") is
@@ -338,16 +451,30 @@ def label_text(number: int) -> str | None:
     return _LABELS[number]
 
 
+_MODEL_LABELS: set[str] = set()
+
+
+def labels_to_keep(texts) -> list[tuple[int, str]]:
+    """(number, label) of the labels among `texts` that must be kept in core_historylabel:
+    those that are not an installed model's (record types of removed models, actors)."""
+    if not _MODEL_LABELS:
+        _MODEL_LABELS.update(model_labels())
+    kept = []
+    for text in {t for t in texts if t is not None and t not in _MODEL_LABELS}:
+        number = label_id(text)
+        _LABELS[number] = text
+        kept.append((number, text))
+    return kept
+
+
 def remember_labels(texts) -> None:
     """Keep the labels that are not an installed model's (in the writer's transaction, so they
     roll back with its entries)."""
-    known = set(model_labels())
-    missing = {t for t in texts if t is not None and t not in known}
-    if missing:
+    kept = labels_to_keep(texts)
+    if kept:
         HistoryLabel.objects.bulk_create(
-            [HistoryLabel(pk=label_id(t), text=t) for t in missing], ignore_conflicts=True
+            [HistoryLabel(pk=number, text=text) for number, text in kept], ignore_conflicts=True
         )
-        _LABELS.update({label_id(t): t for t in missing})
 
 
 def remember_model_labels(app_config=None, using="default", **kwargs) -> None:
@@ -438,6 +565,30 @@ for _name, _test in (
     )
 
 
+class ActionField(models.CharField):
+    """An entry's action ("create", "update", "delete"), stored as its first letter: on
+    PostgreSQL in a "char" column (1 byte, no length header: issue 13, history storage). Read and
+    filtered as the word."""
+
+    CODES = {"create": "c", "update": "u", "delete": "d"}
+    WORDS = {code: word for word, code in CODES.items()}
+
+    def db_type(self, connection):
+        if connection.vendor == "postgresql":
+            return '"char"'
+        return super().db_type(connection)
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return self.CODES.get(value, value)
+
+    def from_db_value(self, value, expression, connection):
+        return self.WORDS.get(value, value)
+
+    def to_python(self, value):
+        return self.WORDS.get(value, value)
+
+
 class _ChangesAttribute(DeferredAttribute):
     """`entry.changes` reads as {field: [before, after]} whatever the stored encoding; what is
     assigned is stored as given (an unpacked dict stays unpacked)."""
@@ -449,7 +600,7 @@ class _ChangesAttribute(DeferredAttribute):
         cached = instance.__dict__.get("_changes_unpacked")
         if cached is not None and cached[0] is stored:
             return cached[1]
-        unpacked = unpack_changes(stored)
+        unpacked = unpack_changes(stored, instance.__dict__.get("object_id"))
         instance.__dict__["_changes_unpacked"] = (stored, unpacked)
         return unpacked
 
@@ -663,8 +814,9 @@ class HistoryEntry(models.Model):
         db_index=False,
         related_name="+",
     )
-    actor = models.CharField(_("actor"), max_length=150)
-    action = models.CharField(
+    # Stored as the number of its label (core_historylabel), as object_type is (issue 13).
+    actor = LabelField(_("actor"))
+    action = ActionField(
         pgettext_lazy("change log", "action"), max_length=10, choices=Action.choices
     )
     object_type = LabelField(_("record type"))

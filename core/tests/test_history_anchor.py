@@ -9,7 +9,7 @@ from django.db import connection
 
 from core import history
 from core.context import acting_as
-from core.models import HistoryEntry
+from core.models import HistoryEntry, label_id
 from core.tests.history_helpers import sql, verify
 from org.models import OrgUnit
 
@@ -76,8 +76,20 @@ def test_an_intact_chain_matches_its_checkpoints(chain, capsys):
     assert "2 checkpoints match" in out
 
 
+def _someone_else() -> int:
+    """The number of another actor's label (actors are stored as their label's number)."""
+    number = label_id("user:someone-else")
+    sql(
+        "INSERT INTO core_historylabel (id, text) VALUES (%s, 'user:someone-else') "
+        "ON CONFLICT DO NOTHING",
+        [number],
+    )
+    return number
+
+
 def test_an_entry_edited_in_sql_is_named(chain, capsys):
-    sql("UPDATE core_historyentry SET actor = 'user:someone-else' WHERE seq = 3")
+    sql("UPDATE core_historyentry SET actor = %s WHERE seq = 3", [_someone_else()])
+    assert HistoryEntry.objects.get(seq=3).actor == "user:someone-else"
     code, out = verify(capsys)
     assert code == 1
     assert "BROKEN at entry #3: its content does not match its hash" in out
@@ -183,10 +195,7 @@ def test_each_hash_covers_its_predecessor():
 def test_a_rewrite_with_recomputed_hashes_is_named_by_the_checkpoints(chain, capsys):
     middle, newest = chain
     target = middle.seq + 2
-    sql(
-        "UPDATE core_historyentry SET actor = 'user:someone-else' WHERE seq = %s",
-        [target],
-    )
+    sql("UPDATE core_historyentry SET actor = %s WHERE seq = %s", [_someone_else(), target])
     recompute_from(target)
     assert history.verify_chain().ok  # the chain alone no longer sees it
     code, out = verify(capsys)

@@ -36,25 +36,57 @@ def _stored(entry):
     return json.loads(value) if isinstance(value, str) else value
 
 
+def _names(layout):
+    return [item if isinstance(item, str) else item["name"] for item in layout.fields]
+
+
 def test_bulk_creates_store_values_only_and_read_as_before_and_after(bulk, units):
     entry = HistoryEntry.objects.for_object(bulk[61]).get()
     stored = _stored(entry)
-    fields = HistoryLayout.objects.get(pk=stored[0]).fields
-    assert stored[0] == layout_id(fields) and "code" in fields and "name" in fields
-    assert stored[1:][fields.index("code")] == "DOS-B1"
-    # Read exactly as a keyed entry: {field: [None, value]}.
+    layout = HistoryLayout.objects.get(number=stored[0])
+    assert layout.pk == layout_id(layout.fields)
+    # The values each entry stores: the key is the record id, and the values all 120 units
+    # share (their kind, their empty Chinese name) are in the layout once.
+    positional = [item for item in layout.fields if isinstance(item, str)]
+    assert "code" in positional and "name" in positional and "parent" in positional
+    assert {"name": "id", "pk": "int"} in layout.fields
+    assert {"name": "kind", "value": bulk[0].kind} in layout.fields
+    assert {"name": "name_zh", "value": ""} in layout.fields
+    assert stored[1:][positional.index("code")] == "DOS-B1"
+    assert stored[1:][positional.index("name")] == "Bulk 1"
+    assert len(stored) == 1 + len(positional)
+    # Read exactly as a keyed entry: {field: [None, value]}, in the fields' order.
     assert entry.changes["code"] == [None, "DOS-B1"]
     assert entry.changes["parent"] == [None, units["dos"].pk]
     assert entry.changes["name"] == [None, "Bulk 1"]
-    # One layout for the 120 entries (same fields set), not 120 copies of the names.
-    assert HistoryLayout.objects.filter(pk=stored[0]).count() == 1
-    assert len(json.dumps(stored)) < len(json.dumps(keyed_changes(stored)))
+    assert entry.changes["id"] == [None, bulk[61].pk]
+    assert list(entry.changes) == _names(layout)
+    # One layout for the 120 entries, not 120 copies of the names.
+    assert _stored(HistoryEntry.objects.for_object(bulk[1]).get())[0] == stored[0]
+    assert len(json.dumps(stored)) < len(json.dumps(keyed_changes(stored, entry.object_id)))
+
+
+def test_a_small_batch_shares_no_values(units):
+    """Fewer creates than a shared layout pays for: every value stored but the key."""
+    batch = [OrgUnit(code=f"DOS-S{n}", name=f"Small {n}", parent=units["dos"]) for n in range(3)]
+    for unit in batch:
+        unit.path = unit.compute_path()
+    OrgUnit.objects.bulk_create(batch)
+    history.record_bulk(batch)
+    history.link_pending()
+    entry = HistoryEntry.objects.for_object(batch[2]).get()
+    layout = HistoryLayout.objects.get(number=_stored(entry)[0])
+    assert [item for item in layout.fields if not isinstance(item, str)] == [
+        {"name": "id", "pk": "int"}
+    ]
+    assert entry.changes["parent"] == [None, units["dos"].pk]
+    assert entry.changes["id"] == [None, batch[2].pk]
 
 
 def test_a_positional_entry_hashes_like_its_keyed_form(bulk):
     entry = HistoryEntry.objects.for_object(bulk[3]).get()
     keyed = HistoryEntry(**{f.attname: getattr(entry, f.attname) for f in entry._meta.fields})
-    keyed.changes = keyed_changes(entry.stored_changes)
+    keyed.changes = keyed_changes(entry.stored_changes, entry.object_id)
     keyed.prev_sha256 = entry.prev_sha256
     assert history.entry_hash(keyed) == history.entry_hash(entry) == entry.sha256
 
@@ -91,9 +123,12 @@ def test_a_layout_edited_in_sql_is_named(bulk, capsys):
     entry that uses it is named."""
     first = HistoryEntry.objects.for_object(bulk[0]).get()
     number = _stored(first)[0]
-    fields = HistoryLayout.objects.get(pk=number).fields
+    fields = HistoryLayout.objects.get(number=number).fields
     swapped = [fields[1], fields[0], *fields[2:]]
-    sql("UPDATE core_historylayout SET fields = %s WHERE id = %s", [json.dumps(swapped), number])
+    sql(
+        "UPDATE core_historylayout SET fields = %s WHERE number = %s",
+        [json.dumps(swapped), number],
+    )
     code, out = verify(capsys)
     assert code == 1
     assert f"BROKEN at entry #{first.seq}: its content does not match its hash" in out
@@ -101,7 +136,7 @@ def test_a_layout_edited_in_sql_is_named(bulk, capsys):
 
 def test_a_layout_removed_in_sql_is_named(bulk, capsys):
     first = HistoryEntry.objects.for_object(bulk[0]).get()
-    sql("DELETE FROM core_historylayout WHERE id = %s", [_stored(first)[0]])
+    sql("DELETE FROM core_historylayout WHERE number = %s", [_stored(first)[0]])
     code, out = verify(capsys)
     assert code == 1
     assert f"BROKEN at entry #{first.seq}: its content does not match its hash" in out
