@@ -136,6 +136,31 @@ def _generic_step(field):
     return step
 
 
+def _prefetched_or(field, get):
+    """A many-to-many relation's prefetched rows, read from the row's prefetch cache: what
+    `get` (ManyRelatedField.get_attribute: the manager's `all()`) answers for a prefetched
+    relation, the same QuerySet, without building a related manager for every row (about 20 us
+    each). Anything else (not prefetched, another kind of manager) goes to `get`."""
+    if len(field.source_attrs) != 1:
+        return get
+    attr = field.source_attrs[0]
+    cache_name = []  # the manager's prefetch_cache_name, read from the first row's manager
+
+    def related(instance):
+        prefetched = getattr(instance, "_prefetched_objects_cache", None)
+        if prefetched and instance.pk is not None:
+            if not cache_name:
+                cache_name.append(
+                    getattr(getattr(instance, attr, None), "prefetch_cache_name", None)
+                )
+            found = prefetched.get(cache_name[0]) if cache_name[0] else None
+            if found is not None:
+                return found
+        return get(instance)
+
+    return related
+
+
 def _foreign_key_attname(model, field) -> str | None:
     """The key column of a PrimaryKeyRelatedField whose source is a foreign key of `model`."""
     if model is None or len(field.source_attrs) != 1 or field.pk_field is not None:
@@ -177,6 +202,8 @@ def _step(field, model):
             and _own(child, "to_representation", relations.SlugRelatedField)
         ):
             name, get, slug = field.field_name, field.get_attribute, _slug_getter(child)
+            if _own(field, "get_attribute", relations.ManyRelatedField):
+                get = _prefetched_or(field, get)
 
             def many(instance, ret):
                 try:
