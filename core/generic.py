@@ -28,6 +28,7 @@ from django.db.models import (
     IntegerField,
     Model,
     Q,
+    Subquery,
     UniqueConstraint,
 )
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
@@ -271,21 +272,19 @@ class ScopedListView(LoginRequiredMixin, ListView):
         except ValueError:
             number = 1
         if cursor is None:
-            rows = list(queryset[: page_size + 1])
+            rows = self.read_rows(queryset, counted, keys, None, True, page_size + 1)
             more = len(rows) > page_size
             rows = rows[:page_size]
             has_next, has_previous = more, False
         elif backwards:
-            before = queryset.filter(keyset_q(keys, cursor[1], after=False)).order_by(
-                *(key.order_by(reverse=True) for key in keys)
-            )
-            rows = list(before[: page_size + 1])
+            before = queryset.order_by(*(key.order_by(reverse=True) for key in keys))
+            rows = self.read_rows(before, counted, keys, cursor[1], False, page_size + 1)
             more = len(rows) > page_size
             rows = rows[:page_size][::-1]
             has_next, has_previous = True, more
             number = max(1, number) if more else 1
         else:
-            rows = list(queryset.filter(keyset_q(keys, cursor[1], after=True))[: page_size + 1])
+            rows = self.read_rows(queryset, counted, keys, cursor[1], True, page_size + 1)
             more = len(rows) > page_size
             rows = rows[:page_size]
             has_next, has_previous = more, True
@@ -298,6 +297,42 @@ class ScopedListView(LoginRequiredMixin, ListView):
         }
         page.update(self.total(counted, rows, page))
         return (None, page, rows, True)
+
+    # A list whose order leads with a key of few values (an appraisal's cycle, then the staff
+    # member's name) reads a page one value of that key at a time: with the key's value fixed,
+    # the rest of the order can come from an index (the names'), where over a range of values
+    # the database sorts every row of the first one (37,000 appraisals a cycle at factor 1).
+    split_first_key = False
+
+    def read_rows(self, queryset, counted, keys, values, after: bool, limit: int) -> list:
+        """Up to `limit` rows of `queryset` (ordered in the direction read) after the cursor's
+        `values` (None: from the start), or before them when not `after`."""
+        first = keys[0]
+        if not self.split_first_key or self.sort is not None or first.nullable or len(keys) < 2:
+            if values is not None:
+                queryset = queryset.filter(keyset_q(keys, values, after=after))
+            return list(queryset[:limit])
+        if values is None:
+            # The first page: the first key's first value, asked in the same query.
+            start = Subquery(counted.order_by(first.order_by()).values(first.path)[:1])
+            same = queryset.filter(**{first.path: start})
+        else:
+            start = values[0]
+            same = queryset.filter(**{first.path: start}).filter(
+                keyset_q(keys, values, after=after)
+            )
+            second = keys[1]
+            if values[1] is not None and not second.nullable:
+                # The second key's bound on its own, so its index starts from the cursor.
+                larger = second.descending != after
+                same = same.filter(**{f"{second.path}__{'gte' if larger else 'lte'}": values[1]})
+        rows = list(same[:limit])
+        if len(rows) < limit:
+            # The page runs on into the key's next values (in the order read).
+            larger = first.descending != after
+            beyond = queryset.filter(**{f"{first.path}__{'gt' if larger else 'lt'}": start})
+            rows += list(beyond[: limit - len(rows)])
+        return rows
 
     def paginate_by_offset(self, queryset, page_size):
         """For a list sorted by an expression a cursor cannot carry: numbered pages."""

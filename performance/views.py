@@ -299,6 +299,8 @@ class AppraisalListView(ReadLoggedListMixin, ScopedListView):
     export_name = "appraisals"
     create_url_name = "performance:appraisal_create"
     template_name = "performance/appraisal_list.html"
+    # Cycle by cycle: a page of one cycle reads the staff by name from their index (core.generic).
+    split_first_key = True
     columns = [
         Column(gettext_lazy("Staff member"), "staff.name", link=True),
         Column(gettext_lazy("Index number"), "staff.index_number"),

@@ -157,3 +157,79 @@ def test_a_list_sorted_through_a_relation_counts_its_own_table(web, admin_user, 
         counts = [q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(*)")]
         assert len(counts) == 1
         assert "JOIN" not in counts[0], counts[0]
+
+
+def _appraisal_ids(response) -> list[int]:
+    return [
+        int(pk)
+        for pk in re.findall(r'href="/performance/appraisals/(\d+)/"', response.content.decode())
+    ]
+
+
+def _stable(response) -> str:
+    """The page less what differs on every response (the CSRF token, the script nonce)."""
+    html = response.content.decode()
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "csrf", html)
+    return re.sub(r'nonce="[^"]+"', "nonce", html)
+
+
+def _walk_appraisals(client, url="/performance/appraisals/"):
+    pages, response = [], client.get(url)
+    while True:
+        assert response.status_code == 200
+        pages.append(response)
+        following = _link(response, "next")
+        if following is None:
+            return pages
+        response = client.get("/performance/appraisals/" + following)
+
+
+@pytest.mark.parametrize("persona", ["admin_user", "manager"])
+def test_appraisals_page_cycle_by_cycle_as_the_plain_keyset_did(
+    request, web, persona, units, monkeypatch
+):
+    """Appraisals list by cycle (newest first), then the staff member's name: a page is read one
+    cycle at a time (the names from their index). Pages of 4 over three cycles of 7 and 3 people
+    (two of the same name) cross from one cycle to the next: forward and back, every row once in
+    the list's order, and every page the same HTML as the plain keyset read it, for an
+    administrator (both units) and a manager (DMSPC's)."""
+    from org.tests.factories import PersonFactory
+    from performance.models import Appraisal
+    from performance.tests.factories import AppraisalFactory
+    from performance.views import AppraisalListView
+
+    user = request.getfixturevalue(persona)
+    names = ["Ana", "Zed", "Ana", "Bo", "Cy", "Di", "Ed"]
+    people = [PersonFactory(unit=units["ohr"], name=name) for name in names] + [
+        PersonFactory(unit=units["pd"], name=name) for name in ("Al", "Ana", "Yu")
+    ]
+    for cycle in (2022, 2024, 2023):
+        for person in people:
+            AppraisalFactory(staff=person, unit=person.unit, cycle=cycle)
+    expected = list(
+        Appraisal.objects.filter(
+            unit__in=[units["ohr"], units["pd"]] if persona == "admin_user" else [units["ohr"]]
+        )
+        .order_by("-cycle", "staff__name", "id")
+        .values_list("pk", flat=True)
+    )
+    monkeypatch.setattr(AppraisalListView, "paginate_by", 4)
+    client = web(user)
+    walks = {}
+    for split in (True, False):
+        monkeypatch.setattr(AppraisalListView, "split_first_key", split)
+        walks[split] = _walk_appraisals(client)
+    pages = walks[True]
+    assert [pk for page in pages for pk in _appraisal_ids(page)] == expected
+    assert [len(_appraisal_ids(page)) for page in pages[:-1]] == [4] * (len(pages) - 1)
+    plain = [_stable(page) for page in walks[False]]
+    assert [_stable(page) for page in pages] == plain
+    # And back from the last page, page by page, to the first.
+    monkeypatch.setattr(AppraisalListView, "split_first_key", True)
+    response, back = pages[-1], []
+    while (previous := _link(response, "prev")) is not None:
+        response = client.get("/performance/appraisals/" + previous)
+        back.insert(0, _appraisal_ids(response))
+    assert [pk for ids in back for pk in ids] == expected[
+        : len(expected) - len(_appraisal_ids(pages[-1]))
+    ]
