@@ -46,6 +46,7 @@ from core.models import (
     _LABELS,
     _LAYOUTS,
     GENESIS_SHA256,
+    PACKED,
     PENDING_SEQ,
     ActionField,
     HistoryChainHead,
@@ -129,6 +130,11 @@ def deleted_changes(before: dict, ignored: Iterable[str] = ()) -> dict:
     return pack_changes(_kept(before, ignored), "-")
 
 
+# The canonical form an entry's hash covers (`entry_hash`), and the stored form of `changes`.
+_canonical = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
+_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def entry_hash(entry: HistoryEntry) -> str:
     payload = {
         "seq": entry.seq,
@@ -210,7 +216,7 @@ def _stored(e: HistoryEntry) -> tuple:
         e.object_id,
         e.object_repr,
         # Without the spaces json.dumps puts after separators by default (one byte a value).
-        json.dumps(e.stored_changes, ensure_ascii=False, separators=(",", ":")),
+        _compact(e.stored_changes),
         RequestIdField.encode(e.request_id),
     )
 
@@ -259,11 +265,27 @@ def _lock_head() -> HistoryChainHead:
 
 def _chain(entries: list[HistoryEntry], seq: int, prev: str) -> tuple[int, str]:
     """Give `entries`, in order, the sequence numbers and hashes that follow (seq, prev)."""
+    sha256 = hashlib.sha256
+    at, at_text = None, ""
     for entry in entries:
         seq += 1
-        entry.seq = seq
-        entry.prev_sha256 = prev
-        entry.sha256 = prev = entry_hash(entry)
+        state = entry.__dict__
+        parts = state.pop("_canonical_parts", None)
+        if parts is None:
+            entry.seq = seq
+            entry.prev_sha256 = prev
+            entry.sha256 = prev = entry_hash(entry)
+            continue
+        # A bulk create's canonical form, written around what only the chain gives it (its
+        # number, its time, the previous hash): the same text `entry_hash` writes.
+        if state["at"] is not at:
+            at = state["at"]
+            at_text = _canonical(at.isoformat())
+        head, middle, tail = parts
+        text = f"{head}{at_text}{middle}{prev}{tail}{seq}}}"
+        state["seq"] = seq
+        state["_prev_sha256"] = prev
+        state["sha256"] = prev = sha256(text.encode("utf-8")).hexdigest()
     return seq, prev
 
 
@@ -328,7 +350,8 @@ def pending_insert(entries: list[HistoryEntry]) -> tuple[str, list]:
     sequence as they are inserted, in the order given, returning their numbers. A caller may
     run it as the last part of a statement of its own (operations.access writes the records
     it logs and their entries in one statement)."""
-    remember_labels({e.object_type for e in entries})
+    # The labels the entries cite (record types, actors: core.models.LabelField).
+    remember_labels(_labels(entries))
     table = connection.ops.quote_name(HistoryEntry._meta.db_table)
     columns = ", ".join(_COPY_COLUMNS[:-1])
     row = f"(%s + nextval('{PENDING_SEQUENCE}'), %s, %s, %s, %s, %s, %s, %s, %s::json, %s)"
@@ -565,13 +588,48 @@ def _bulk_created(instances: Iterable[models.Model], who) -> list[HistoryEntry]:
     ready = {key: (numbers[layout_id(spec)], kept_at) for key, (spec, kept_at) in layouts.items()}
     entries = []
     create = HistoryEntry.Action.CREATE
+    user_id, actor, request_id = who
+    # What every entry of the batch shares, in the canonical form of its hash (`_chain`).
+    head = f'{{"action":{_canonical(create)},"actor":{_canonical(actor)},"at":'
+    tail = f'","request_id":{_canonical(request_id)},"seq":'
+    common = {
+        "seq": None,
+        "at": None,
+        "user_id": user_id,
+        "actor": actor,
+        "action": create,
+        "request_id": request_id,
+        "sha256": "",
+    }
+    types = {cls: cls._meta.label_lower for cls in plans}
+    new = HistoryEntry.__new__
     for key, (instance, values) in slots:
         number, kept_at = ready[key]
         if kept_at is None:
             changes = [number, *values]
         else:
             changes = [number, *[values[i] for i in kept_at]]
-        entries.append(new_entry(instance, create, changes, who))
+        object_type = types[key[0]]
+        object_id = str(instance.pk)
+        object_repr = str(instance)[:200]
+        keyed = dict(zip(key[1], values, strict=True))
+        keyed[PACKED] = "+"
+        entry = new(HistoryEntry)
+        entry._state = ModelState()
+        state = entry.__dict__
+        state.update(common)
+        state["object_type"] = object_type
+        state["object_id"] = object_id
+        state["object_repr"] = object_repr
+        state["changes"] = changes
+        state["_canonical_parts"] = (
+            head,
+            f',"changes":{_canonical(keyed)},"object_id":{_canonical(object_id)},'
+            f'"object_repr":{_canonical(object_repr)},"object_type":{_canonical(object_type)},'
+            '"prev":"',
+            tail,
+        )
+        entries.append(entry)
     return entries
 
 
