@@ -1,7 +1,6 @@
 import pickle
 from decimal import Decimal
 from functools import partial
-from urllib.parse import urlencode
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -342,6 +341,11 @@ class MonitoringView(LoginRequiredMixin, TemplateView):
                 "today": data["today"],
                 "period_start": data["period_start"],
                 "html": self.render_figures(data, self.request.GET),
+                # The filter panel too: its options (every unit, every body) change only by
+                # tracked writes, its values and chips follow `params` in the request's order.
+                "filters": render_to_string(
+                    "includes/filters.html", {"filter": self.filterset, "request": self.request}
+                ),
                 # Kept pickled: a warm page shows the HTML and never rebuilds the critical
                 # recommendations' records; the export (and context["data"]) read them back.
                 "data": pickle.dumps(data, pickle.HIGHEST_PROTOCOL),
@@ -352,12 +356,10 @@ class MonitoringView(LoginRequiredMixin, TemplateView):
         params = self.request.GET.copy()
         params.pop("export", None)
         # The HTML depends on nothing else: the language and the day are in the scope's key, the
-        # charts' links read only the filters (`params`).
+        # charts' links and the filter panel read only `params` (kept in the request's order:
+        # the chips' links keep it).
         entry, self.computed_at = dashboard.cached(
-            self.request.user,
-            "oversight-monitoring-page",
-            urlencode(sorted(params.lists()), doseq=True),
-            compute,
+            self.request.user, "oversight-monitoring-html", params.urlencode(), compute
         )
         return entry
 
@@ -375,7 +377,9 @@ class MonitoringView(LoginRequiredMixin, TemplateView):
             data=SimpleLazyObject(partial(pickle.loads, entry["data"])),
             as_at=entry["today"],
             period_start=entry["period_start"],
-            figures=mark_safe(entry["html"]),  # our own template wrote it, escaped
+            # Our own templates wrote them, escaped.
+            figures=mark_safe(entry["html"]),
+            filters=mark_safe(entry["filters"]),
             filter=self.filterset,
             querystring=query.urlencode(),
             tab="monitoring",

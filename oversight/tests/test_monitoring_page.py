@@ -13,6 +13,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from core import dashboard
+from org.tests.factories import OrgUnitFactory
 from oversight import services
 from oversight.tests.factories import RecommendationFactory, ReportFactory, body
 
@@ -152,3 +153,21 @@ def test_the_export_has_the_figures_of_the_page(web, recs, gastaff, first):
         shown = table(page(client), "table-by-body")
     assert shown["OIOS"][0] == "3" and shown["BOA"][0] == "3"
     assert client.get(URL).context["data"]["by_body"]["BOA"]["total"] == 3
+
+
+def test_the_filter_panel_follows_each_request_and_its_options_each_write(
+    web, recs, gastaff, units
+):
+    client = web(gastaff)
+    one = f"{URL}?issued_from=2000-01-01&body=BOA&issued_to=2030-12-31"
+    other = f"{URL}?issued_to=2030-12-31&body=BOA&issued_from=2000-01-01"
+    cold = {url: page(client, url) for url in (one, other)}
+    assert {url: page(client, url) for url in (one, other)} == cold
+    # Removing the body keeps the other filters in the order the reader gave them.
+    assert 'href="?issued_from=2000-01-01&amp;issued_to=2030-12-31"' in cold[one]
+    assert 'href="?issued_to=2030-12-31&amp;issued_from=2000-01-01"' in cold[other]
+    assert "selected>BOA</option>" in cold[one]
+    # A unit added since is offered on the next visit.
+    assert "DOS-NEW" not in page(client)
+    OrgUnitFactory(code="DOS-NEW", name="New Division", parent=units["dos"])
+    assert "DOS-NEW – New Division</option>" in page(client)
