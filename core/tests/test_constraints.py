@@ -130,3 +130,32 @@ def test_a_bad_decision_through_the_api_is_still_refused_with_its_message(api, a
     made = client.post("/api/accountability/decisions/", body, format="json")
     assert made.status_code == 201, made.content
     assert Delegation.objects.count() == 0
+
+
+# --- The permission check after a save (core.actions.allowed) ---------------------------------
+
+
+@pytest.mark.django_db
+def test_a_save_asks_the_database_whether_its_record_is_allowed_only_when_the_rule_narrows(
+    admin_user, manager, units
+):
+    from core.actions import allowed, visible
+    from org.access import access_for
+
+    mine = DecisionFactory(unit=units["ohr"])  # DMSPC's, the manager's subtree
+    theirs = DecisionFactory(unit=units["pd"])  # DOS's
+    access_for(admin_user), access_for(manager)  # their roles, read once a request
+    # The administrator's rule leaves every row: answered without a query.
+    with CaptureQueriesContext(connection) as queries:
+        assert allowed(admin_user, "change", theirs) and visible(admin_user, mine)
+    assert len(queries) == 0
+    # A manager's rule narrows to the subtree: asked, and answered per record.
+    with CaptureQueriesContext(connection) as queries:
+        assert allowed(manager, "change", mine)
+        assert not allowed(manager, "change", theirs)
+        assert not visible(manager, theirs)
+    asked = [q for q in queries.captured_queries if "accountability_decision" in q["sql"]]
+    assert len(asked) == 3
+    # A record not saved yet is never taken as one of the rows.
+    unsaved = Decision(unit=units["pd"], title="t")
+    assert not allowed(manager, "change", unsaved)
