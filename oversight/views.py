@@ -380,6 +380,8 @@ class MonitoringView(LoginRequiredMixin, TemplateView):
             # Our own templates wrote them, escaped.
             figures=mark_safe(entry["html"]),
             filters=mark_safe(entry["filters"]),
+            # When the cached figures were computed (none for filters that were refused).
+            computed_at=getattr(self, "computed_at", None),
             filter=self.filterset,
             querystring=query.urlencode(),
             tab="monitoring",

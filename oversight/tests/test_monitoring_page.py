@@ -171,3 +171,17 @@ def test_the_filter_panel_follows_each_request_and_its_options_each_write(
     assert "DOS-NEW" not in page(client)
     OrgUnitFactory(code="DOS-NEW", name="New Division", parent=units["dos"])
     assert "DOS-NEW – New Division</option>" in page(client)
+
+
+def test_the_page_says_when_its_figures_were_computed(web, recs, oios):
+    client = web(oios)
+    dashboard.invalidate()
+    cold = page(client)
+    shown = re.search(r'<p class="figures-as-at">Figures as at (\d\d:\d\d)</p>', cold)
+    assert shown, cold[:2000]
+    # A warm visit shows the figures kept, and the time they were computed, not the visit's.
+    assert (
+        re.search(r'<p class="figures-as-at">Figures as at (\d\d:\d\d)</p>', page(client))[1]
+        == shown[1]
+    )
+    assert "figures-as-at" not in page(client, f"{URL}?as_at=not-a-date")
