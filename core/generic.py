@@ -308,7 +308,8 @@ class ScopedListView(LoginRequiredMixin, ListView):
         """Up to `limit` rows of `queryset` (ordered in the direction read) after the cursor's
         `values` (None: from the start), or before them when not `after`."""
         first = keys[0]
-        if not self.split_first_key or self.sort is not None or first.nullable or len(keys) < 2:
+        user_sort = getattr(self, "sort", None)  # None: the list's own order
+        if not self.split_first_key or user_sort is not None or first.nullable or len(keys) < 2:
             if values is not None:
                 queryset = queryset.filter(keyset_q(keys, values, after=after))
             return list(queryset[:limit])
