@@ -56,6 +56,39 @@ def test_the_api_shows_an_objects_history_as_before(written, admin_user, api):
     assert len(rows[0]["sha256"]) == 64
 
 
+def test_actors_and_actions_read_and_filter_as_text(written, units, capsys):
+    """The actor is stored as its label's number and the action as one letter; readers, filters
+    (the admin's search by part of an actor) and the chain see the text as before."""
+    single, people = written
+    gone = str(single[1].pk)
+    with acting_as("command:relabel"):
+        single[0].name = "Renamed"
+        single[0].save()
+        single[1].delete()
+    changed = HistoryEntry.objects.for_object(single[0]).first()
+    deleted = HistoryEntry.objects.filter(object_type="org.orgunit", object_id=gone).first()
+    assert (changed.actor, changed.action) == ("command:relabel", "update")
+    assert (deleted.actor, deleted.action) == ("command:relabel", "delete")
+    assert changed.changes["name"] == ["Single", "Renamed"]
+    (stored,) = sql("SELECT actor, action FROM core_historyentry WHERE seq = %s", [changed.seq])
+    assert stored[0] == label_id("command:relabel") and stored[1] in ("u", b"u")
+    assert HistoryLabel.objects.get(pk=label_id("command:relabel")).text == "command:relabel"
+    by_actor = HistoryEntry.objects.filter(actor="command:relabel")
+    assert sorted(by_actor.values_list("action", flat=True)) == ["delete", "update"]
+    assert set(HistoryEntry.objects.filter(actor__icontains="RELAB")) == {changed, deleted}
+    assert HistoryEntry.objects.filter(action="create", object_type="org.person").count() == 60
+    assert HistoryEntry.objects.filter(action__in=["update", "delete"]).count() == 2
+    # Both departments' bulk entries carry the writer's actor and read back whole.
+    for person in (people[0], people[1]):
+        entry = HistoryEntry.objects.for_object(person).get()
+        # record_bulk outside a request, task or command writes as "system" (core.context).
+        assert (entry.action, entry.actor) == ("create", "system")
+        assert entry.changes["unit"] == [None, person.unit_id]
+        assert entry.changes["id"] == [None, person.pk]
+    code, out = verify(capsys)
+    assert code == 0, out
+
+
 def test_a_label_of_no_installed_model_is_kept_and_an_edit_of_it_is_named(units, capsys):
     gone = HistoryEntry(
         user_id=None,
