@@ -6,13 +6,16 @@ seeding) call `record_bulk` with the objects they wrote.
 Appending and linking are two steps (docs/architecture.md, "Change history"). Inside a caller's
 transaction on PostgreSQL, entries are written *pending*: a provisional sequence number at or
 above PENDING (from the core_history_pending_seq sequence, so in the order they were appended)
-and no hashes. When the transaction commits, `link_pending` takes the chain head's row lock for
-one short transaction and links every committed pending entry, in provisional order: its final
-sequence number and its own hash (covering the previous one). A transaction that stays open (an import)
-therefore holds no lock other writers need. Outside a transaction (seeding, autocommit), and on
-SQLite (whose writers are serialised anyway), `append` links at once in its own short
-transaction. Pending entries that a crash left behind (between the commit and the link) are
-linked by the next link: any writer's, the checkpoint task's, `verify_audit_trail`'s.
+and no hashes. When the transaction commits, a link is queued for the worker (`link_soon`,
+core.tasks.link_history; at most one queued at a time), whose `link_pending` takes the chain's
+lock for one short transaction and links every committed pending entry, in provisional order: its
+final sequence number and its own hash (covering the previous one). The writing request never
+waits for the lock, and one link takes the entries of every write committed meanwhile. A
+transaction that stays open (an import) therefore holds no lock other writers need. Outside a
+transaction (seeding, autocommit), and on SQLite (whose writers are serialised anyway), `append`
+links at once in its own short transaction. Pending entries that a crash (or a stopped worker)
+left behind are linked by the next link: any writer's, the worker's, the history API's,
+`head()`'s before a report or a backup, `verify_audit_trail`'s.
 
 Storage (issue 13): the hash is stored as 32 bytes; the previous entry's hash is not stored (it
 is entry seq - 1's, read with the entry by `HistoryEntry.objects`); the creates `record_bulk`
@@ -310,8 +313,8 @@ def linking_at_once():
 
 
 def append(entries: list[HistoryEntry]) -> None:
-    """Add `entries` to the history: pending, linked when the caller's transaction commits, or
-    linked now when there is no such transaction (see the module's docstring)."""
+    """Add `entries` to the history: pending, linked by the worker once the caller's transaction
+    commits, or linked now when there is no such transaction (see the module's docstring)."""
     if not entries:
         return
     now = timezone.now()
@@ -401,9 +404,10 @@ def _insert_numbered(entries: list[HistoryEntry]) -> None:
 
 
 def _link_when_committed() -> None:
-    # One link per transaction is enough: it links every committed pending entry. Django drops
-    # the callbacks of a savepoint that rolls back, so finding ours still registered means it
-    # will run for these entries too.
+    # The worker links (link_soon): the request that wrote never waits for the chain's lock,
+    # and one link takes the entries of every write committed meanwhile. One per transaction
+    # is enough: Django drops the callbacks of a savepoint that rolls back, so finding ours
+    # still registered means it will run for these entries too.
     if any(func is _link_after_commit for _sids, func, _robust in connection.run_on_commit):
         return
     transaction.on_commit(_link_after_commit, robust=True)
@@ -411,8 +415,8 @@ def _link_when_committed() -> None:
 
 def _link_after_commit() -> None:
     # A failure here loses nothing: the entries are committed, pending, and the next link
-    # (any writer's, the checkpoint task's, verify_audit_trail's) takes them.
-    link_pending()
+    # (any writer's, the checkpoint task's, the history API's, verify_audit_trail's) takes them.
+    link_soon()
 
 
 # Set while a link is queued and has not started: later appends need not queue another.

@@ -467,14 +467,23 @@ def labels_to_keep(texts) -> list[tuple[int, str]]:
     return kept
 
 
+# The numbers of the labels this process has seen committed to core_historylabel: not written
+# again (each write's actor is such a label: without this, every write paid an INSERT).
+_STORED_LABELS: set[int] = set()
+
+
 def remember_labels(texts) -> None:
     """Keep the labels that are not an installed model's (in the writer's transaction, so they
-    roll back with its entries)."""
-    kept = labels_to_keep(texts)
+    roll back with its entries; known as stored only once it commits)."""
+    from django.db import transaction
+
+    kept = [(n, text) for n, text in labels_to_keep(texts) if n not in _STORED_LABELS]
     if kept:
         HistoryLabel.objects.bulk_create(
             [HistoryLabel(pk=number, text=text) for number, text in kept], ignore_conflicts=True
         )
+        numbers = {number for number, _text in kept}
+        transaction.on_commit(lambda: _STORED_LABELS.update(numbers))
 
 
 def remember_model_labels(app_config=None, using="default", **kwargs) -> None:
@@ -484,6 +493,7 @@ def remember_model_labels(app_config=None, using="default", **kwargs) -> None:
 
     if app_config is None or app_config.label != "core":
         return
+    _STORED_LABELS.clear()  # a flush (tests) emptied the table: write them again
     if HistoryLabel._meta.db_table not in connections[using].introspection.table_names():
         return
     HistoryLabel.objects.using(using).bulk_create(
