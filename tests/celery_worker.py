@@ -32,6 +32,21 @@ def worker_database_url() -> str:
     )
 
 
+def worker_environment(broker: str, var_dir: Path) -> dict:
+    """The environment of a worker on the test database (config.test_settings), `broker` its
+    Redis, `var_dir` its files."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.test_settings",
+        "DATABASE_URL": worker_database_url(),
+        "REDIS_URL": broker,
+        "VAR_DIR": str(var_dir),
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("TEST_DATABASE_NAME", None)
+    return env
+
+
 def start_worker(env: dict, queue: str, log: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [

@@ -3,7 +3,6 @@
 confirmation run in the request or on a real Celery worker while the page shows progress, and
 the landing on the imported rows."""
 
-import os
 import time
 import uuid
 from pathlib import Path
@@ -20,7 +19,7 @@ from tests.celery_worker import (
     start_worker,
     stop_worker,
     wait_for,
-    worker_database_url,
+    worker_environment,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -119,15 +118,7 @@ def test_a_large_import_runs_on_a_worker_and_the_page_follows_it(
     settings.VAR_DIR = tmp_path
     settings.IMPORT_IN_REQUEST_MAX_BYTES = 0  # every file is "large"
     settings.IMPORT_QUEUE = queue
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.test_settings",
-        "DATABASE_URL": worker_database_url(),
-        "REDIS_URL": broker,
-        "VAR_DIR": str(tmp_path),
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("TEST_DATABASE_NAME", None)
+    env = worker_environment(broker, tmp_path)
     log = tmp_path / "worker.log"
     worker = start_worker(env, queue, log)
     app.conf.task_always_eager = False

@@ -2,7 +2,6 @@
 the history chain's lock in the request: its entries are written pending and a real Celery worker
 links them into the chain."""
 
-import os
 import uuid
 
 import pytest
@@ -20,7 +19,7 @@ from tests.celery_worker import (
     start_worker,
     stop_worker,
     wait_for,
-    worker_database_url,
+    worker_environment,
 )
 
 
@@ -73,15 +72,7 @@ def test_a_worker_links_the_reads_a_page_logged(settings, tmp_path, api, admin_u
     queue = f"history-link-test-{uuid.uuid4().hex[:8]}"
     settings.HISTORY_LINK_QUEUE = queue
     cache.delete(history.LINK_QUEUED_KEY)
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.test_settings",
-        "DATABASE_URL": worker_database_url(),
-        "REDIS_URL": broker,
-        "VAR_DIR": str(tmp_path),
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("TEST_DATABASE_NAME", None)
+    env = worker_environment(broker, tmp_path)
     log = tmp_path / "worker.log"
     app.conf.task_always_eager = False
     worker = start_worker(env, queue, log)
