@@ -10,7 +10,7 @@ from django.db import connection, models
 from django.db.models import F, Q
 from django.test.utils import CaptureQueriesContext
 
-from accountability.models import Decision, Delegation
+from accountability.models import Decision
 from accountability.tests.factories import DecisionFactory, DelegationFactory
 from core.constraints import Undecided, decide
 
@@ -126,10 +126,12 @@ def test_a_bad_decision_through_the_api_is_still_refused_with_its_message(api, a
         "/api/accountability/decisions/", {**body, "reference": "D-9"}, format="json"
     )
     assert taken.status_code == 400, taken.content
+    assert refused.json() == {"amount": ["An amount cannot be negative."]}
+    assert taken.json() == {"reference": ["This unit already has a decision with this reference."]}
     assert Decision.objects.filter(title="Lease").count() == 0
     made = client.post("/api/accountability/decisions/", body, format="json")
     assert made.status_code == 201, made.content
-    assert Delegation.objects.count() == 0
+    assert Decision.objects.filter(title="Lease").count() == 1  # nothing half-saved before
 
 
 # --- The permission check after a save (core.actions.allowed) ---------------------------------
