@@ -708,7 +708,15 @@ def _other_than(excluded, choices, rng):
 
 
 def seed_scale(factor: float, progress) -> dict[str, int]:
-    """~5,000 instruments, 1,000,000 decisions and 200,000 commitments at factor 1, in bulk.
+    """~5,000 instruments, 1,000,000 decisions and 200,000 commitments at factor 1, in bulk."""
+    return seed_scale_split(factor, progress)(progress)
+
+
+def seed_scale_split(factor: float, progress):
+    """The instruments (and the accounts that hold them) written now; returns the writer of the
+    decisions and commitments, `write(progress) -> counts`, which no other app's seed reads:
+    seed_scale (the command) runs it in a process of its own beside the other apps' seeds. It
+    draws from the same random stream as the instruments, so the rows are the same either way.
 
     The instruments follow ST/SGB/2019/2 as issue 14 has it: root instruments are issued by an
     administrator on the Secretary-General's behalf to the heads of entity (org.seed_base makes
@@ -818,6 +826,18 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
     usable = [d for d in made if d.valid_from <= today and d.parent_id is not None] or [
         d for d in made if d.valid_from <= today
     ]
+
+    def write(progress) -> dict[str, int]:
+        _scale_decisions(
+            rng, today, n_decisions, usable, unit_ids, user_ids, areas, cited, progress
+        )
+        _scale_commitments(rng, today, n_commitments, unit_ids, user_ids, progress)
+        return _counts()
+
+    return write
+
+
+def _scale_decisions(rng, today, n_decisions, usable, unit_ids, user_ids, areas, cited, progress):
     Through = Decision.paragraphs.through
     new_decision = Builder(Decision)
     done = Decision.objects.filter(title__startswith="Decision S-").count()
@@ -867,6 +887,8 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
         _record_after_commit(batch)
         progress("decisions", min(offset + BATCH, n_decisions), n_decisions)
 
+
+def _scale_commitments(rng, today, n_commitments, unit_ids, user_ids, progress):
     statuses = [CommitmentStatus.HONOURED] * 5 + [
         CommitmentStatus.MISSED,
         CommitmentStatus.CANCELLED,
@@ -910,4 +932,3 @@ def seed_scale(factor: float, progress) -> dict[str, int]:
             copy_insert(CommitmentTransition, transitions)
         _record_after_commit(batch + transitions)
         progress("commitments", min(offset + BATCH, n_commitments), n_commitments)
-    return _counts()

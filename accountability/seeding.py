@@ -21,9 +21,11 @@ class ProgressBar:
     """A text progress bar on a stream: `label [#####-----] 12,000/37,000`, and each label's
     rate when it completes (`rates` keeps them, so the command can print them at the end)."""
 
-    def __init__(self, stream=None, width: int = 30):
+    def __init__(self, stream=None, width: int = 30, live: bool = True):
         self.stream = stream or sys.stdout
         self.width = width
+        # Not live: only each label's last line (two processes writing to one stream).
+        self.live = live
         self.started = time.monotonic()
         self._last = ""
         self._label = ""
@@ -39,13 +41,19 @@ class ProgressBar:
         total = max(total, 1)
         filled = int(self.width * min(done, total) / total)
         line = f"\r{label:<28} [{'#' * filled}{'-' * (self.width - filled)}] {done:,}/{total:,}"
+        if not self.live:
+            if done < total:
+                return
+            line = line[1:]
         if line != self._last:
-            self.stream.write(line)
+            text = line
             if done >= total:
                 seconds = now - self._label_started
                 self.rates[label] = (done, seconds)
                 rate = f", {done / seconds:,.0f} rows/s" if seconds > 0 and done > 1 else ""
-                self.stream.write(f"  ({seconds:.1f}s{rate})\n")
+                # One write: another process's lines may come between two.
+                text += f"  ({seconds:.1f}s{rate})\n"
                 self._label = ""
+            self.stream.write(text)
             self.stream.flush()
             self._last = line

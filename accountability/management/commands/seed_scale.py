@@ -1,4 +1,7 @@
+import multiprocessing
+import sys
 import time
+import traceback
 
 from django.apps import apps
 from django.core.management.base import CommandError
@@ -163,6 +166,68 @@ def _synchronous_commit(on: bool) -> None:
         cursor.execute("RESET synchronous_commit" if on else "SET synchronous_commit = off")
 
 
+def _lanes_possible() -> bool:
+    """A second process needs its own connection to see what this one committed: PostgreSQL,
+    outside a transaction (inside a test's, the rows it wrote are not committed), and fork."""
+    return (
+        connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+        and "fork" in multiprocessing.get_all_start_methods()
+    )
+
+
+class Lane:
+    """A seed's bulk writer (an app's `seed_scale_split`) run in a forked process beside the other
+    apps' seeds: the seed is Python-bound, and the machine has a second core. Nothing the other
+    seeds write or read is among its tables, and it draws from its own random stream, so the rows
+    are those a single process writes; only the history's order interleaves (both append under
+    the chain's lock, each batch whole). Its counts and step rates come back through a pipe."""
+
+    def __init__(self, work, stream):
+        context = multiprocessing.get_context("fork")
+        self.reader, writer = context.Pipe(duplex=False)
+        # Nothing buffered written twice, and no socket used by two processes: each opens its
+        # own connection (and sets its session's settings again).
+        stream.flush()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        connection.close()
+        self.process = context.Process(target=_run_lane, args=(work, writer, stream))
+        self.process.start()
+        writer.close()
+        _synchronous_commit(False)
+
+    def result(self) -> tuple[dict, dict]:
+        try:
+            status, payload, rates = self.reader.recv()
+        except EOFError:
+            status, payload, rates = "error", "it ended without a result", {}
+        self.process.join()
+        self.reader.close()
+        if status != "ok":
+            raise CommandError(f"The seed's second process failed: {payload}")
+        return payload, rates
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join()
+        self.reader.close()
+
+
+def _run_lane(work, writer, stream) -> None:
+    try:
+        _synchronous_commit(False)
+        progress = ProgressBar(stream, live=False)
+        counts = work(progress)
+        writer.send(("ok", counts, progress.rates))
+    except BaseException:
+        writer.send(("error", traceback.format_exc(), {}))
+    finally:
+        connection.close()
+        writer.close()
+
+
 class Command(AuditedCommand):
     help = "Synthetic data at UN scale (factor 1: ~100 units, ~37,000 staff, 1,000,000 decisions, ...)."
 
@@ -173,8 +238,16 @@ class Command(AuditedCommand):
             default=0.01,
             help="1 = Secretariat scale; 0.01 for a quick run. Every count scales linearly.",
         )
+        parser.add_argument(
+            "--processes",
+            type=int,
+            choices=[1, 2],
+            default=2,
+            help="2: the decisions and commitments written by a second process beside the other "
+            "apps' seeds (PostgreSQL, outside a transaction); 1: everything in this one.",
+        )
 
-    def run(self, *args, factor: float, **options):
+    def run(self, *args, factor: float, processes: int = 2, **options):
         if not 0 < factor <= 10:
             raise CommandError("--factor must be above 0 and at most 10")
         started = time.monotonic()
@@ -183,15 +256,37 @@ class Command(AuditedCommand):
         _object_index(drop=True)
         _set_aside()
         _synchronous_commit(False)
+        lane = None
         try:
             # The seed is the database's only writer: its entries are linked as they are
             # written, even inside a batch's transaction (core.history.linking_at_once).
             with history.linking_at_once():
                 counts = seed_scale_base(factor, progress)
+                # Each app's counts in the order of the apps, whichever process wrote them.
+                parts: list[dict] = []
+                lane_at = None
                 for _app, module in app_seed_modules():
-                    if hasattr(module, "seed_scale"):
-                        counts.update(module.seed_scale(factor, progress) or {})
+                    split = getattr(module, "seed_scale_split", None)
+                    if split and lane is None and processes > 1 and _lanes_possible():
+                        work = split(factor, progress)
+                        progress.live = False
+                        lane_at, rates_at = len(parts), len(progress.rates)
+                        parts.append({})
+                        lane = Lane(work, self.stdout)
+                    elif hasattr(module, "seed_scale"):
+                        parts.append(module.seed_scale(factor, progress) or {})
+                if lane is not None:
+                    parts[lane_at], lane_rates = lane.result()
+                    lane = None
+                    # The second process's steps where a single process would have run them.
+                    rates = list(progress.rates.items())
+                    progress.rates = dict(rates[:rates_at] + list(lane_rates.items()))
+                    progress.rates.update(rates[rates_at:])
+                for part in parts:
+                    counts.update(part)
         finally:
+            if lane is not None:  # this process failed: the other one stops before the rebuild
+                lane.stop()
             _synchronous_commit(True)
             # Rebuilt even when a step failed: the history pages need it.
             index_started = time.monotonic()
