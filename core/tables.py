@@ -11,6 +11,7 @@ number format, escaping unless already safe), so a cell reads as it did.
 
 import datetime
 import decimal
+import functools
 import html
 
 from django.conf import settings
@@ -154,7 +155,12 @@ def _select(widget: dict) -> str | None:
     """django/forms/widgets/select.html with its options (None for an option of another kind,
     which the templates render)."""
     out = [f'<select name="{text(widget["name"])}"{_attrs(widget["attrs"])}>']
-    for group_name, options, _index in widget["optgroups"]:
+    optgroups = widget["optgroups"]
+    if isinstance(optgroups, _ModelOptions):
+        out.extend(optgroups.html())
+        out.append("\n</select>\n")
+        return "".join(out)
+    for group_name, options, _index in optgroups:
         if group_name:
             out.append(f'\n  <optgroup label="{text(group_name)}">')
         for option in options:
@@ -255,6 +261,16 @@ def fast_widgets(form) -> None:
         if key not in fetched:
             fetched[key] = _Rows(queryset)
         iterator.queryset = fetched[key]
+        widget = iterator.field.widget
+        if (
+            type(iterator) is ModelChoiceIterator
+            and widget.choices is iterator
+            and not widget.option_inherits_attrs
+            and widget.option_template_name == "django/forms/widgets/select_option.html"
+            and widget.checked_attribute == {"selected": True}
+            and "optgroups" not in vars(widget)
+        ):
+            widget.optgroups = functools.partial(_model_optgroups, widget, iterator)
 
 
 class _Rows(list):
@@ -263,8 +279,88 @@ class _Rows(list):
 
     _prefetch_related_lookups = ("read once",)
 
+    def __init__(self, *args):
+        super().__init__(*args)
+        # (the field's value and label functions) -> [(value, label)] as the options write them
+        self.options: dict = {}
+
     def count(self) -> int:
         return len(self)
 
     def exists(self) -> bool:
         return bool(self)
+
+
+# --- A model select's options, written once for the selects that offer the same records ------
+
+
+def _model_optgroups(widget, iterator, name, value, attrs=None):
+    """`widget.optgroups` of a select over records read once (_Rows): the options as
+    ChoiceWidget.optgroups gives them, on demand, and to _select as HTML written from the
+    records' values and labels worked out once for every select that offers them (a list's
+    filters offer the same units two or three times: unit, within, owner unit)."""
+    if widget.choices is not iterator or not isinstance(iterator.queryset, _Rows):
+        # The field's records changed since (a new queryset, new choices): Django's way.
+        return type(widget).optgroups(widget, name, value, attrs)
+    return _ModelOptions(widget, iterator, name, value, attrs)
+
+
+class _ModelOptions:
+    """ChoiceWidget.optgroups' answer, built only when something other than _select reads it
+    (another template, `options()`): _select writes the same options from `html()`."""
+
+    def __init__(self, widget, iterator, name, value, attrs):
+        self.widget, self.iterator = widget, iterator
+        self.name, self.value, self.attrs = name, value, attrs
+        self._groups = None
+
+    def groups(self) -> list:
+        if self._groups is None:
+            self._groups = type(self.widget).optgroups(
+                self.widget, self.name, self.value, self.attrs
+            )
+        return self._groups
+
+    def __iter__(self):
+        return iter(self.groups())
+
+    def __len__(self):
+        return len(self.groups())
+
+    def __getitem__(self, index):
+        return self.groups()[index]
+
+    def __bool__(self):
+        return bool(self.groups())
+
+    def html(self) -> list[str]:
+        """The options as _select writes them from optgroups (select_option.html: value,
+        `selected` for the first chosen option, or every chosen one when several may be)."""
+        field, rows = self.iterator.field, self.iterator.queryset
+        key = (
+            getattr(field.label_from_instance, "__func__", field.label_from_instance),
+            getattr(field.prepare_value, "__func__", field.prepare_value),
+            field.to_field_name,
+        )
+        options = rows.options.get(key)
+        if options is None:
+            options = rows.options[key] = [
+                (str(value), f'"{text(str(value))}"', text(label))
+                for value, label in map(self.iterator.choice, rows)
+            ]
+        chosen = self.value
+        multiple = self.widget.allow_multiple_selected
+        out = []
+        has_selected = False
+        if field.empty_label is not None:
+            # ModelChoiceIterator's first choice: ("", the empty label).
+            has_selected = "" in chosen
+            selected = " selected" if has_selected else ""
+            out.append(f'\n  <option value=""{selected}>{text(field.empty_label)}</option>\n')
+        for raw, value, label in options:
+            if (not has_selected or multiple) and raw in chosen:
+                has_selected = True
+                out.append(f"\n  <option value={value} selected>{label}</option>\n")
+            else:
+                out.append(f"\n  <option value={value}>{label}</option>\n")
+        return out
