@@ -54,6 +54,29 @@ class TrackedModel(models.Model):
         finally:
             self._expected_version = None
 
+    def clean_fields(self, exclude=None):
+        """As Django's, but a foreign key whose related record is attached as loaded from the
+        database is checked without a query (core.constraints.loaded_relations): its own checks
+        (null, blank, choices, validators) still run, with Django's messages."""
+        from core.constraints import loaded_relations
+
+        exclude = set(exclude or ())
+        errors = {}
+        for field in loaded_relations(self, exclude):
+            exclude.add(field.name)
+            try:
+                value = field.to_python(getattr(self, field.attname))
+                models.Field.validate(field, value, self)
+                field.run_validators(value)
+            except ValidationError as e:
+                errors[field.name] = e.error_list
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as e:
+            errors = e.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
     def validate_constraints(self, exclude=None):
         """As Django's, but a condition the record's own values settle is not sent to the
         database (core.constraints): a save no longer pays a statement and two savepoints per
