@@ -15,6 +15,9 @@ what DRF answers (core/tests/test_lean_lists.py compares the two on every API li
 - a to-one relation by slug (`SlugRelatedField`: a unit's code, a username): the related
   record's slug;
 - a to-many relation by slug: the slugs of the (prefetched) related records;
+- a to-many relation by primary key: the keys of the (prefetched) related records;
+- a nested serializer (one record, or `many=True` over a prefetched relation): each record by
+  the nested serializer's own plan;
 - the representation of text, integers, booleans and ISO dates directly (`str`, `int`, the
   bool itself, `date.isoformat()`, as DRF's fields do); every other field type, and every
   value of an unexpected type, through the field's own `to_representation`.
@@ -22,13 +25,21 @@ what DRF answers (core/tests/test_lean_lists.py compares the two on every API li
 A serializer whose class changes `to_representation` is rendered by DRF, unless each class that
 does also defines `finish_representation(data)` and its `to_representation` is exactly
 `finish_representation(super().to_representation(instance))` (org.api's PolicyFieldsMixin).
-`settings.API_LEAN_LISTS = False` turns the plan off (the comparison test does)."""
+A list page's prefetches land in plain lists (LeanPrefetch, below), which the plan reads.
+`settings.API_LEAN_LISTS = False` turns the plan and the lean prefetch off (the comparison test
+does)."""
 
 import datetime
 from operator import attrgetter
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import ReverseGenericManyToOneDescriptor
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Prefetch
+from django.db.models.fields.related_descriptors import (
+    ManyToManyDescriptor,
+    ReverseManyToOneDescriptor,
+)
 from django.db.models.manager import BaseManager
 from rest_framework import fields as drf_fields
 from rest_framework import relations
@@ -38,6 +49,7 @@ from rest_framework.relations import PKOnlyObject
 
 _ISO = drf_fields.ISO_8601
 _MISSING = object()
+LEAN_PREFIX = "_lean_"  # instance.__dict__["_lean_<relation>"]: a lean prefetch's rows
 
 
 def _own(field, name: str, base) -> bool:
@@ -137,16 +149,21 @@ def _generic_step(field):
 
 
 def _prefetched_or(field, get):
-    """A many-to-many relation's prefetched rows, read from the row's prefetch cache: what
-    `get` (ManyRelatedField.get_attribute: the manager's `all()`) answers for a prefetched
-    relation, the same QuerySet, without building a related manager for every row (about 20 us
-    each). Anything else (not prefetched, another kind of manager) goes to `get`."""
+    """A to-many relation's prefetched rows: the plain list of a lean prefetch (`lean_prefetch`),
+    or the row's prefetch cache: what `get` (ManyRelatedField.get_attribute: the manager's
+    `all()`) answers for a prefetched relation, the same rows, without building a related
+    manager for every row (about 20 us each). Anything else (not prefetched, another kind of
+    manager) goes to `get`."""
     if len(field.source_attrs) != 1:
         return get
     attr = field.source_attrs[0]
+    lean_attr = LEAN_PREFIX + attr
     cache_name = []  # the manager's prefetch_cache_name, read from the first row's manager
 
     def related(instance):
+        rows = instance.__dict__.get(lean_attr) if hasattr(instance, "__dict__") else None
+        if rows is not None:
+            return rows
         prefetched = getattr(instance, "_prefetched_objects_cache", None)
         if prefetched and instance.pk is not None:
             if not cache_name:
@@ -213,12 +230,85 @@ def _step(field, model):
                 ret[name] = None if related is None else [slug(value) for value in related]
 
             return many
+        if (
+            _own(field, "to_representation", relations.ManyRelatedField)
+            and isinstance(child, relations.PrimaryKeyRelatedField)
+            and _own(child, "to_representation", relations.PrimaryKeyRelatedField)
+            and child.pk_field is None
+        ):
+            name, get = field.field_name, field.get_attribute
+            if _own(field, "get_attribute", relations.ManyRelatedField):
+                get = _prefetched_or(field, get)
+
+            def many_pks(instance, ret):
+                try:
+                    related = get(instance)
+                except SkipField:
+                    return
+                ret[name] = None if related is None else [value.pk for value in related]
+
+            return many_pks
         return _generic_step(field)
+    if isinstance(field, drf_serializers.ListSerializer):
+        return _nested_list_step(field)
+    if isinstance(field, drf_serializers.Serializer):
+        return _nested_step(field)
     if isinstance(field, drf_serializers.BaseSerializer) or not plain_get:
         return _generic_step(field)
     if not field.source_attrs:
         return _generic_step(field)
     return _attribute_step(field, _converter(field))
+
+
+def _child_row(serializer):
+    """One row of a nested serializer: its own plan, or DRF's to_representation."""
+    row = plan(serializer)
+    return row if row is not None else serializer.to_representation
+
+
+def _nested_step(field):
+    """A nested serializer of a to-one relation (select_related): its rows by its own plan."""
+    if not (
+        _own(field, "get_attribute", drf_fields.Field)
+        and field.source_attrs
+        and field.source != "*"
+        and _finishers(field) is not None
+    ):
+        return _generic_step(field)
+    return _attribute_step(field, _child_row(field))
+
+
+def _nested_list_step(field):
+    """A nested serializer of a to-many relation (`many=True`): the prefetched rows (the plain
+    list of a lean prefetch, or the prefetch cache), each by the child's own plan."""
+    if not (
+        type(field) in (drf_serializers.ListSerializer, LeanListSerializer)
+        and _own(field, "get_attribute", drf_fields.Field)
+        and len(field.source_attrs) == 1
+        and field.source != "*"
+        and _finishers(field.child) is not None
+    ):
+        return _generic_step(field)
+    name, slow = field.field_name, field.get_attribute
+    attr = field.source_attrs[0]
+    lean_attr = LEAN_PREFIX + attr
+    child = _child_row(field.child)
+
+    def step(instance, ret):
+        rows = instance.__dict__.get(lean_attr)
+        if rows is None:
+            try:
+                rows = slow(instance)
+            except SkipField:
+                return
+            if rows is None:
+                ret[name] = None
+                return
+            if isinstance(rows, BaseManager):
+                rows = rows.all()
+        ret[name] = [child(row) for row in rows]
+
+    return step
 
 
 def _finishers(serializer) -> list | None:
@@ -267,3 +357,178 @@ class LeanListSerializer(drf_serializers.ListSerializer):
         if row is None:
             return super().to_representation(items)
         return [row(item) for item in items]
+
+
+# --- Lean prefetch ----------------------------------------------------------------------------
+#
+# For each row and each prefetched relation, Django's prefetch builds a related manager and a
+# QuerySet (about 25 us) to hold rows that a list page then only iterates. A lean prefetch asks
+# Django for the same rows into plain lists (Prefetch(to_attr="_lean_<relation>"), the same
+# queries) and gives each row a prefetch cache that builds the manager's QuerySet only when
+# something asks for it (a method field, a property, DRF's own fields): whoever reads the
+# relation gets what a plain prefetch_related gives, with no further query.
+
+
+class _Node:
+    __slots__ = ("name", "lean_attr", "model", "queryset", "children", "cache_name")
+
+    def __init__(self, name, model):
+        self.name, self.lean_attr, self.model = name, LEAN_PREFIX + name, model
+        self.queryset, self.children, self.cache_name = None, {}, None
+
+
+def _related_model(descriptor):
+    """The model of the rows a to-many descriptor's manager holds."""
+    if isinstance(descriptor, ManyToManyDescriptor):
+        return descriptor.rel.related_model if descriptor.reverse else descriptor.rel.model
+    if isinstance(descriptor, ReverseGenericManyToOneDescriptor):
+        return descriptor.rel.model
+    return descriptor.rel.related_model
+
+
+def _tree(model, lookups) -> dict | None:
+    """{relation: _Node} of the lookups, or None when one of them is not a plain to-many
+    prefetch (a to_attr of its own, a to-one relation, a queryset with prefetches of its own)."""
+    tree = {}
+    for lookup in lookups:
+        if isinstance(lookup, str):
+            path, queryset = lookup, None
+        elif type(lookup) is Prefetch and lookup.to_attr is None:
+            path, queryset = lookup.prefetch_through, lookup.queryset
+            if queryset is not None and queryset._prefetch_related_lookups:
+                return None
+        else:
+            return None
+        nodes, current = tree, model
+        parts = path.split("__")
+        for depth, part in enumerate(parts):
+            descriptor = getattr(current, part, None)
+            if not isinstance(
+                descriptor, ReverseManyToOneDescriptor | ReverseGenericManyToOneDescriptor
+            ):
+                return None  # ManyToManyDescriptor is a ReverseManyToOneDescriptor
+            node = nodes.get(part)
+            if node is None:
+                node = nodes[part] = _Node(part, _related_model(descriptor))
+            if depth == len(parts) - 1 and queryset is not None:
+                if node.queryset is not None:
+                    return None
+                node.queryset = queryset
+            current = node.model
+            nodes = node.children
+    return tree
+
+
+def _lookups(tree: dict, prefix: str = "") -> list:
+    """Prefetch(to_attr=...) lookups, a relation's before those that go through its list (not
+    nested in its queryset: Django would evaluate that queryset's prefetches twice)."""
+    found = []
+    for node in tree.values():
+        found.append(Prefetch(prefix + node.name, queryset=node.queryset, to_attr=node.lean_attr))
+        found.extend(_lookups(node.children, f"{prefix}{node.lean_attr}__"))
+    return found
+
+
+class LeanPrefetch:
+    """The prefetches of a list queryset, into plain lists: `queryset()` to evaluate, then
+    `install(rows)` on the rows it gave."""
+
+    def __init__(self, queryset):
+        self.original = queryset
+        lookups = queryset._prefetch_related_lookups
+        self.tree = _tree(queryset.model, lookups) if lookups else None
+
+    def queryset(self):
+        if not self.tree:
+            return self.original
+        lookups = _lookups(self.tree)
+        return self.original.prefetch_related(None).prefetch_related(*lookups)
+
+    def install(self, rows) -> None:
+        if self.tree and rows:
+            _install(list(rows), self.tree)
+
+
+class _Prefetched(dict):
+    """An instance's `_prefetched_objects_cache` after a lean prefetch: the QuerySet a related
+    manager answers from the cache is built from the plain list when first asked for, as
+    Django's prefetch builds it for every row."""
+
+    __slots__ = ("instance", "pending", "building")
+
+    def _build(self, key):
+        spec = self.pending.get(key)
+        if spec is None or self.building:
+            return None
+        node = spec
+        rows = self.instance.__dict__.get(node.lean_attr)
+        if rows is None:
+            return None
+        self.building = True
+        try:
+            manager = getattr(self.instance, node.name)
+            if node.queryset is not None:
+                queryset = manager._apply_rel_filters(node.queryset)
+            else:
+                queryset = manager.get_queryset()
+        finally:
+            self.building = False
+        queryset._result_cache = rows
+        queryset._prefetch_done = True
+        dict.__setitem__(self, key, queryset)
+        return queryset
+
+    def __missing__(self, key):
+        queryset = self._build(key)
+        if queryset is None:
+            raise KeyError(key)
+        return queryset
+
+    def __contains__(self, key):
+        return dict.__contains__(self, key) or (
+            key in self.pending and self.pending[key].lean_attr in self.instance.__dict__
+        )
+
+    def get(self, key, default=None):
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def _forget(self, keys):
+        # A change through the manager forgets the rows (Django pops its cache): the list too.
+        for key in keys:
+            node = self.pending.get(key)
+            if node is not None:
+                self.instance.__dict__.pop(node.lean_attr, None)
+        self.pending = {k: v for k, v in self.pending.items() if k not in keys}
+
+    def pop(self, key, *default):
+        self._forget((key,))
+        return dict.pop(self, key, *default)
+
+    def clear(self):
+        self._forget(tuple(self.pending))
+        dict.clear(self)
+
+
+def _cache_name(manager) -> str:
+    name = getattr(manager, "prefetch_cache_name", None)  # many-to-many, generic relations
+    return name if name is not None else manager.field.remote_field.cache_name  # reverse FK
+
+
+def _install(instances: list, tree: dict) -> None:
+    first = instances[0]
+    for node in tree.values():
+        if node.cache_name is None:
+            node.cache_name = _cache_name(getattr(first, node.name))
+    pending = {node.cache_name: node for node in tree.values()}
+    for instance in instances:
+        cache = _Prefetched(instance.__dict__.get("_prefetched_objects_cache") or ())
+        cache.instance, cache.pending, cache.building = instance, pending, False
+        instance._prefetched_objects_cache = cache
+    for node in tree.values():
+        if node.children:
+            related = [row for instance in instances for row in instance.__dict__[node.lean_attr]]
+            if related:
+                _install(related, node.children)

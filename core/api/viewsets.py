@@ -6,6 +6,7 @@ endpoint, so no rule of a transition can be skipped by a generic edit."""
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, viewsets
@@ -14,6 +15,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from core import actions
+from core.api.lean import LeanPrefetch
 from core.api.serializers import expected_version
 from core.models import StaleVersion
 
@@ -29,7 +31,25 @@ class Transition:
     status: int = 200
 
 
-class ActionModelViewSet(viewsets.ModelViewSet):
+class LeanListMixin:
+    """A list page's prefetches into plain lists (core.api.lean.LeanPrefetch): the same rows and
+    queries, without a related manager and a QuerySet built for every row and relation."""
+
+    def paginate_queryset(self, queryset):
+        if (
+            getattr(self, "action", None) != "list"
+            or self.paginator is None
+            or not getattr(settings, "API_LEAN_LISTS", True)
+        ):
+            return super().paginate_queryset(queryset)
+        lean = LeanPrefetch(queryset)
+        page = super().paginate_queryset(lean.queryset())
+        if page is not None:
+            lean.install(page)
+        return page
+
+
+class ActionModelViewSet(LeanListMixin, viewsets.ModelViewSet):
     """Declare `queryset`, `serializer_class` (an ActionModelSerializer), `filterset_class`,
     optionally `delete_action` and `transitions`; nothing else decides anything."""
 
@@ -119,6 +139,6 @@ class ActionModelViewSet(viewsets.ModelViewSet):
         return Response(self.get_serializer(obj).data, status=transition.status)
 
 
-class ActionReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+class ActionReadOnlyViewSet(LeanListMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return super().get_queryset().restrict(self.request.user, "view")
