@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DUMP = Path(__file__).with_name("release-0.1.0.sql.gz")
 
 pytestmark = pytest.mark.skipif(
-    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    not settings.IS_POSTGRES,
     reason="the release's dump is a PostgreSQL dump",
 )
 
