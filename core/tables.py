@@ -23,6 +23,7 @@ from django.forms.models import ModelChoiceIterator
 from django.forms.widgets import ChoiceWidget
 from django.templatetags.static import static
 from django.utils.formats import localize
+from django.utils.functional import Promise
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.timezone import template_localtime
@@ -96,6 +97,14 @@ def render_rows(rows, selectable: bool) -> SafeString:
             return found
         if kind in _FORMATTED:
             key = (kind, value)
+            found = shown_once.get(key)
+            if found is None:
+                found = shown_once[key] = text(cell(value))
+            return found
+        if isinstance(value, Promise):
+            # A translated label (a choice's, a state's): the same object on many rows, read
+            # in the page's language once. Kept by the rows, so its id stands for it.
+            key = (Promise, id(value))
             found = shown_once.get(key)
             if found is None:
                 found = shown_once[key] = text(cell(value))

@@ -2,8 +2,14 @@ import datetime
 import decimal
 
 from django import template
+from django.conf import settings
 from django.http import QueryDict
+from django.template.defaulttags import CsrfTokenNode
+from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
 
 from core import actions
@@ -153,3 +159,57 @@ def table_rows(rows, selectable):
     from core.tables import render_rows
 
     return render_rows(rows, bool(selectable))
+
+
+# The official languages each named in itself, as the United Nations writes them (Django's own
+# spellings differ: 'العربيّة', '简体中文', 'français', 'español').
+LANGUAGE_NAMES = {
+    "ar": "العربية",
+    "zh-hans": "中文",
+    "en": "English",
+    "fr": "Français",
+    "ru": "Русский",
+    "es": "Español",
+}
+
+
+@register.simple_tag(takes_context=True)
+def language_menu(context):
+    """The header's language menu: a button naming the current language and one POST form per
+    language (to Django's set_language, back to this page). Written in Python, once a page,
+    where a template wrote it with a loop, an include per name and a URL per form."""
+    current = get_language()
+    language_label = _("Language")  # the template's literal: a trusted translation, unescaped
+    action = conditional_escape(reverse("set_language"))
+    csrf = CsrfTokenNode().render(context)
+    request = context.get("request")
+    full_path = conditional_escape(request.get_full_path()) if request is not None else ""
+    languages = []
+    for code, _name in settings.LANGUAGES:
+        info = get_language_info(str(code))
+        code = conditional_escape(info["code"])
+        name = LANGUAGE_NAMES.get(info["code"]) or conditional_escape(info["name_local"])
+        rtl = ' dir="rtl"' if info["bidi"] else ""
+        languages.append((info["code"], code, name, rtl))
+    out = ['\n\n<div class="lang-menu" data-disclosure>\n  ']
+    for raw, code, name, rtl in languages:
+        if raw == current:
+            out.append(
+                '\n  <button type="button" class="lang-toggle button small secondary" '
+                'aria-expanded="false" aria-controls="language-menu" hidden>\n    '
+                f'<span class="visually-hidden">{language_label}: </span>'
+                f'<span lang="{code}"{rtl}>{name}</span>'
+                '<span class="caret" aria-hidden="true"></span>\n  </button>\n  '
+            )
+    out.append(f'\n  <ul class="lang-list" id="language-menu" aria-label="{language_label}">\n    ')
+    for raw, code, name, rtl in languages:
+        chosen = ' aria-current="true"' if raw == current else ""
+        out.append(
+            f'\n    <li>\n      <form action="{action}" method="post">{csrf}\n'
+            f'        <input type="hidden" name="next" value="{full_path}">\n'
+            f'        <input type="hidden" name="language" value="{code}">\n'
+            f'        <button type="submit" lang="{code}"{rtl}{chosen}>{name}</button>\n'
+            "      </form>\n    </li>\n    "
+        )
+    out.append("\n  </ul>\n</div>\n")
+    return mark_safe("".join(out))
