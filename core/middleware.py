@@ -1,9 +1,15 @@
 import gc
 import json
 import re
+from functools import cache
 
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject
+from csp.middleware import CSPMiddleware as DjangoCspMiddleware
+from csp.utils import build_policy
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
+from django.core.signals import setting_changed
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -145,3 +151,59 @@ def lockout_response(request, original_response=None, credentials=None):
             status=429,
         )
     return render(request, settings.AXES_LOCKOUT_TEMPLATE, status=429)
+
+
+# --- Content Security Policy -------------------------------------------------------------------
+
+# What a view may set on a response to change its policy (django-csp's decorators, the report
+# pages' style hashes).
+_PER_RESPONSE = tuple(
+    f"_csp_{part}{suffix}" for part in ("config", "update", "replace") for suffix in ("", "_ro")
+)
+
+
+@cache
+def _settings_policies() -> tuple:
+    """Each header's policy built from the settings, with the attribute that exempts a response
+    from it and the URL prefixes it leaves out."""
+    policies = []
+    for header, setting, exempt, report_only in (
+        (HEADER, "CONTENT_SECURITY_POLICY", "_csp_exempt", False),
+        (HEADER_REPORT_ONLY, "CONTENT_SECURITY_POLICY_REPORT_ONLY", "_csp_exempt_ro", True),
+    ):
+        prefixes = (getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES") or ()
+        policies.append((header, build_policy(report_only=report_only), exempt, tuple(prefixes)))
+    return tuple(policies)
+
+
+def _policy_settings_changed(setting, **kwargs):
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        _settings_policies.cache_clear()
+
+
+setting_changed.connect(_policy_settings_changed, dispatch_uid="core-csp-settings")
+
+
+class CSPMiddleware(DjangoCspMiddleware):
+    """django-csp's middleware, with the headers of the settings' policy built once per process
+    instead of twice on every response. A response that changes its policy, a request whose
+    nonce was used and DEBUG's error pages go through django-csp as before."""
+
+    def process_response(self, request, response):
+        if (
+            getattr(request, "_csp_nonce", None) is not None
+            or (settings.DEBUG and response.status_code in (404, 500))
+            or any(getattr(response, name, None) is not None for name in _PER_RESPONSE)
+        ):
+            return super().process_response(request, response)
+        for header, policy, exempt, prefixes in _settings_policies():
+            if (
+                policy
+                and header not in response
+                and getattr(response, exempt, False) is False
+                and not request.path_info.startswith(prefixes)
+            ):
+                response[header] = policy
+        # As django-csp: a nonce asked for after the header is written is an error.
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
