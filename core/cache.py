@@ -27,3 +27,10 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusedClientRedisCacheClient
+
+    def incr_creating(self, key, delta=1, version=None):
+        """`key` moved on by `delta`, starting from 0 when it does not exist, never expiring:
+        one INCRBY. Django's add-then-incr takes three commands (SET NX, EXISTS, INCRBY), and
+        every write moves the dashboards' version on twice."""
+        key = self.make_and_validate_key(key, version=version)
+        return self._cache.get_client(key, write=True).incr(key, delta)

@@ -73,8 +73,11 @@ def invalidate() -> None:
     """Every scope recomputes on its next visit (bulk writers may call it when done)."""
     key = _version_key()
     try:
-        cache.add(key, 0, None)
-        cache.incr(key)
+        if hasattr(cache, "incr_creating"):
+            cache.incr_creating(key)  # Redis: one command (core.cache)
+        else:
+            cache.add(key, 0, None)
+            cache.incr(key)
     except Exception:  # a write must never fail because the cache is away
         logger.warning("Could not move the dashboard cache on", exc_info=True)
 

@@ -189,3 +189,26 @@ def test_monitoring_figures_are_kept_per_scope_and_filter(units, web, manager, m
     assert total(manager) == 3
     RecommendationFactory(report=report, unit=units["ohr"])
     assert total(manager) == 4
+
+
+def test_a_write_moves_the_figures_version_on_in_one_cache_command(db, monkeypatch):
+    """With Redis, dashboard.invalidate is one INCRBY (core.cache.RedisCache.incr_creating),
+    starting from 0 when the version is not there yet (a flushed cache)."""
+    from django.core.cache import cache
+
+    from core import dashboard
+
+    if not hasattr(cache, "incr_creating"):
+        pytest.skip("the per-process cache (no REDIS_URL) keeps Django's add and incr")
+    key = dashboard._version_key()
+    cache.delete(key)
+    client = cache._cache.get_client(write=True)
+    sent = []
+    real = client.execute_command
+    monkeypatch.setattr(
+        client, "execute_command", lambda *a, **k: sent.append(a[0]) or real(*a, **k)
+    )
+    dashboard.invalidate()
+    dashboard.invalidate()
+    assert sent == ["INCRBY", "INCRBY"]
+    assert cache.get(key) == 2
