@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from accountability.choices import CommitmentStatus, ReviewOutcome
 from accountability.models import AuthorityItem, Commitment, Decision, Delegation
+from core.api.lean import prefetched
 from core.api.serializers import ActionModelSerializer
 from org.api.serializers import ParagraphNumbersField, UnitCodeField, UsernameField
 
@@ -147,7 +148,7 @@ class DecisionSerializer(ActionModelSerializer):
                 "name": a.name,
                 "url": reverse("accountability:decision_attachment", args=[decision.pk, a.pk]),
             }
-            for a in decision.attachments.all()
+            for a in prefetched(decision, "attachments")
         ]
 
 

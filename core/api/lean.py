@@ -249,6 +249,23 @@ def _step(field, model):
 
             return many_pks
         return _generic_step(field)
+    if getattr(field, "reads_rows", False) and plain_get and len(field.source_attrs) == 1:
+        # A field of a to-many relation whose to_representation takes the related rows as a
+        # manager or as a plain list (VendorNamesField): the prefetched rows, as a list.
+        name, get, represent = (
+            field.field_name,
+            _prefetched_or(field, field.get_attribute),
+            (field.to_representation),
+        )
+
+        def rows_step(instance, ret):
+            try:
+                rows = get(instance)
+            except SkipField:
+                return
+            ret[name] = None if rows is None else represent(rows)
+
+        return rows_step
     if isinstance(field, drf_serializers.ListSerializer):
         return _nested_list_step(field)
     if isinstance(field, drf_serializers.Serializer):
@@ -367,6 +384,13 @@ class LeanListSerializer(drf_serializers.ListSerializer):
 # queries) and gives each row a prefetch cache that builds the manager's QuerySet only when
 # something asks for it (a method field, a property, DRF's own fields): whoever reads the
 # relation gets what a plain prefetch_related gives, with no further query.
+
+
+def prefetched(instance, name: str):
+    """The rows of `instance`'s to-many relation `name`, for a method field: a list page's lean
+    prefetch (a plain list), or else the related manager's `all()` (prefetched or not)."""
+    rows = instance.__dict__.get(LEAN_PREFIX + name)
+    return rows if rows is not None else getattr(instance, name).all()
 
 
 class _Node:

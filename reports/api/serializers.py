@@ -2,6 +2,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.lean import prefetched
 from core.api.serializers import ActionModelSerializer
 from reports.models import ReportRun
 
@@ -62,7 +63,7 @@ class ReportRunSerializer(ActionModelSerializer):
         validators: list = []
 
     def _files(self, run):
-        return list(run.files.all()) if run.is_done else []
+        return list(prefetched(run, "files")) if run.is_done else []
 
     @extend_schema_field(
         {"type": "object", "additionalProperties": {"type": "string", "format": "uri"}}

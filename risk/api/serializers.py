@@ -1,6 +1,7 @@
 """The risk API: relations by unit code, username and index number (CONTRACT.md); every write goes
 through a named action (risk.services) via core's ActionModelSerializer."""
 
+from django.db.models.manager import BaseManager
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
@@ -211,9 +212,11 @@ class VendorNamesField(serializers.ListField):
     """Vendors given and shown by name."""
 
     child = serializers.CharField(max_length=200)
+    reads_rows = True  # core.api.lean hands it a list page's prefetched rows as a plain list
 
     def to_representation(self, value):
-        return [vendor.name for vendor in value.all()]
+        rows = value.all() if isinstance(value, BaseManager) else value
+        return [vendor.name for vendor in rows]
 
 
 class ProcurementCaseSerializer(PolicyFieldsMixin, ActionModelSerializer):
