@@ -198,6 +198,14 @@ def test_records_written_and_read_back_are_the_same(recs):
     assert len(theirs) == len(rows)
     for mine, django_row in zip(rows, theirs, strict=True):
         assert_same(mine, django_row)
+    # A server-side cursor (QuerySet.iterator) reads them through the same loader.
+    chunked = list(
+        Recommendation.objects.order_by("pk")
+        .values_list("pk", "created_at", "updated_at", "target_date", "implemented_on")
+        .iterator(chunk_size=1)
+    )
+    for mine, streamed in zip(rows, chunked, strict=True):
+        assert_same(mine, streamed)
     entries = list(HistoryEntry.objects.all())
     assert entries and all(e.at.tzinfo is datetime.UTC for e in entries)
     assert history.verify_chain().ok
