@@ -59,6 +59,38 @@ class Column:
     # reads, see sortable_fields), "" for a column that never sorts.
     sort: str | None = None
 
+    @functools.cached_property
+    def parts(self) -> list[str]:
+        return self.accessor.split(".")
+
+    def reader(self, model):
+        """`value` for rows of `model`, with what it looks up worked out once (for a page of
+        rows): a choice's labels in the current language, whether the attribute is Django's
+        `get_<field>_display`. Gives what `value` gives."""
+        if len(self.parts) != 1:
+            return self.value
+        name = self.parts[0]
+        field = display_field(model, name)
+        if field is not None:
+            labels, attname = display_labels(field), field.attname
+
+            def read_label(obj):
+                if type(obj) is not model:
+                    return self.value(obj)
+                value = getattr(obj, attname)
+                label = labels.get(make_hashable(value), _MISSING)
+                return force_str(value, strings_only=True) if label is _MISSING else label
+
+            return read_label
+
+        def read(obj):
+            if type(obj) is not model:
+                return self.value(obj)
+            value = getattr(obj, name)
+            return value() if callable(value) else value
+
+        return read
+
     @property
     def field_name(self) -> str:
         """The model field the column reads, when it reads one of the list's own fields."""
@@ -69,7 +101,7 @@ class Column:
 
     def value(self, obj):
         value = obj
-        for part in self.accessor.split("."):
+        for part in self.parts:
             if value is None:
                 return None
             field = display_field(type(value), part)
@@ -109,9 +141,8 @@ _LABELS: dict = {}
 _MISSING = object()
 
 
-def display_label(field, value):
-    """What `get_<field>_display()` returns for `value` (Model._get_FIELD_display), from the
-    field's choices translated once a language rather than once a cell."""
+def display_labels(field) -> dict:
+    """{choice: label} of the field's choices in the current language, translated once."""
     key = (field, get_language())
     labels = _LABELS.get(key)
     if labels is None:
@@ -120,7 +151,13 @@ def display_label(field, value):
             for choice, label in make_hashable(field.flatchoices)
         }
         _LABELS[key] = labels
-    label = labels.get(make_hashable(value), _MISSING)
+    return labels
+
+
+def display_label(field, value):
+    """What `get_<field>_display()` returns for `value` (Model._get_FIELD_display), from the
+    field's choices translated once a language rather than once a cell."""
+    label = display_labels(field).get(make_hashable(value), _MISSING)
     return force_str(value, strings_only=True) if label is _MISSING else label
 
 
@@ -374,7 +411,10 @@ class ScopedListView(LoginRequiredMixin, ListView):
         query.pop("cursor", None)
         query.pop("export", None)
         columns = self.visible_columns()
-        rows = [(obj, [(c, c.value(obj)) for c in columns]) for obj in context["object_list"]]
+        objects = context["object_list"]
+        model = type(objects[0]) if objects else self.model
+        readers = [(c, c.reader(model)) for c in columns]
+        rows = [(obj, [(c, read(obj)) for c, read in readers]) for obj in objects]
         context.update(
             filter=self.filterset,
             columns=columns,
