@@ -840,6 +840,7 @@ def seed_scale_split(factor: float, progress):
 def _scale_decisions(rng, today, n_decisions, usable, unit_ids, user_ids, areas, cited, progress):
     Through = Decision.paragraphs.through
     new_decision = Builder(Decision)
+    outcomes = ReviewOutcome.values  # a new list on every read (Django's enums): read once
     done = Decision.objects.filter(title__startswith="Decision S-").count()
     for offset in range(done, n_decisions, BATCH):
         batch = []
@@ -872,7 +873,7 @@ def _scale_decisions(rng, today, n_decisions, usable, unit_ids, user_ids, areas,
                 within_authority=within,
             )
             if not within and rng.random() < 0.5:
-                decision.review_outcome = rng.choice(ReviewOutcome.values)
+                decision.review_outcome = rng.choice(outcomes)
                 decision.review_action = "Reviewed"
                 decision.reviewed_on = min(today, day + datetime.timedelta(days=30))
             batch.append(decision)

@@ -84,9 +84,11 @@ BULK_MODELS = [
 SET_ASIDE = "seed_scale_set_aside"
 
 
-def _bulk_tables() -> list[str]:
+def _bulk_tables(app_labels=None) -> list[str]:
     tables = []
     for label, name in BULK_MODELS:
+        if app_labels is not None and label not in app_labels:
+            continue
         model = apps.get_model(label, name)
         tables.append(model._meta.db_table)
         for field in model._meta.local_many_to_many:
@@ -106,6 +108,9 @@ def _set_aside() -> int:
             f"CREATE TABLE IF NOT EXISTS {SET_ASIDE} (position serial PRIMARY KEY, "
             "statement text NOT NULL)"
         )
+        # The table each statement restores (a table left by an earlier version has none:
+        # its statements are restored by the final put-back, which takes every table).
+        cursor.execute(f"ALTER TABLE {SET_ASIDE} ADD COLUMN IF NOT EXISTS target text")
         for table in _bulk_tables():
             cursor.execute(
                 "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
@@ -118,7 +123,7 @@ def _set_aside() -> int:
             )
             for name, definition in cursor.fetchall():
                 cursor.execute(f"DROP INDEX {name}")
-                restore.append(definition)
+                restore.append((table, definition))
             cursor.execute(
                 "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
                 "WHERE conrelid = %s::regclass AND contype = 'f'",
@@ -128,22 +133,32 @@ def _set_aside() -> int:
             for name, definition in cursor.fetchall():
                 name = connection.ops.quote_name(name)
                 cursor.execute(f"ALTER TABLE {quoted} DROP CONSTRAINT {name}")
-                restore.append(f"ALTER TABLE {quoted} ADD CONSTRAINT {name} {definition}")
-        for statement in restore:
-            cursor.execute(f"INSERT INTO {SET_ASIDE} (statement) VALUES (%s)", [statement])
+                restore.append((table, f"ALTER TABLE {quoted} ADD CONSTRAINT {name} {definition}"))
+        for table, statement in restore:
+            cursor.execute(
+                f"INSERT INTO {SET_ASIDE} (target, statement) VALUES (%s, %s)", [table, statement]
+            )
     return len(restore)
 
 
-def _put_back() -> int:
-    """Restore whatever a run set aside (this one's, or one stopped on the way). Returns how
-    many indexes and foreign keys it restored."""
+def _put_back(tables: list[str] | None = None) -> int:
+    """Restore whatever a run set aside (this one's, or one stopped on the way), or only what
+    it set aside on `tables` (those a process has finished writing, while the other still
+    writes its own). Returns how many indexes and foreign keys it restored."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return 0
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [SET_ASIDE])
         if not cursor.fetchone()[0]:
             return 0
-        cursor.execute(f"SELECT position, statement FROM {SET_ASIDE} ORDER BY position")
+        if tables is None:
+            cursor.execute(f"SELECT position, statement FROM {SET_ASIDE} ORDER BY position")
+        else:
+            cursor.execute(
+                f"SELECT position, statement FROM {SET_ASIDE} WHERE target = ANY(%s) "
+                "ORDER BY position",
+                [tables],
+            )
         pending = cursor.fetchall()
         # Sorting a million keys in memory rather than in batches on disk.
         cursor.execute("SET maintenance_work_mem = '256MB'")
@@ -152,7 +167,8 @@ def _put_back() -> int:
                 cursor.execute(statement)
                 cursor.execute(f"DELETE FROM {SET_ASIDE} WHERE position = %s", [position])
         cursor.execute("RESET maintenance_work_mem")
-        cursor.execute(f"DROP TABLE {SET_ASIDE}")
+        if tables is None:
+            cursor.execute(f"DROP TABLE {SET_ASIDE}")
     return len(pending)
 
 
@@ -183,7 +199,7 @@ class Lane:
     are those a single process writes; only the history's order interleaves (both append under
     the chain's lock, each batch whole). Its counts and step rates come back through a pipe."""
 
-    def __init__(self, work, stream):
+    def __init__(self, work, stream, tables: list[str]):
         context = multiprocessing.get_context("fork")
         self.reader, writer = context.Pipe(duplex=False)
         # Nothing buffered written twice, and no socket used by two processes: each opens its
@@ -192,21 +208,22 @@ class Lane:
         sys.stdout.flush()
         sys.stderr.flush()
         connection.close()
-        self.process = context.Process(target=_run_lane, args=(work, writer, stream))
+        self.process = context.Process(target=_run_lane, args=(work, writer, stream, tables))
         self.process.start()
         writer.close()
         _synchronous_commit(False)
 
-    def result(self) -> tuple[dict, dict]:
+    def result(self) -> tuple[dict, dict, str]:
+        """The lane's counts, its steps' rates, and what it says of its tables' indexes."""
         try:
-            status, payload, rates = self.reader.recv()
+            status, payload, rates, restored = self.reader.recv()
         except EOFError:
-            status, payload, rates = "error", "it ended without a result", {}
+            status, payload, rates, restored = "error", "it ended without a result", {}, ""
         self.process.join()
         self.reader.close()
         if status != "ok":
             raise CommandError(f"The seed's second process failed: {payload}")
-        return payload, rates
+        return payload, rates, restored
 
     def stop(self) -> None:
         if self.process.is_alive():
@@ -215,17 +232,28 @@ class Lane:
         self.reader.close()
 
 
-def _run_lane(work, writer, stream) -> None:
+def _run_lane(work, writer, stream, tables: list[str]) -> None:
     try:
         _synchronous_commit(False)
         progress = ProgressBar(stream, live=False)
         counts = work(progress)
-        writer.send(("ok", counts, progress.rates))
+        # Its tables' indexes and keys rebuilt while the other process may still be writing.
+        restored = _timed_put_back(tables)
+        writer.send(("ok", counts, progress.rates, restored))
     except BaseException:
-        writer.send(("error", traceback.format_exc(), {}))
+        writer.send(("error", traceback.format_exc(), {}, ""))
     finally:
         connection.close()
         writer.close()
+
+
+def _timed_put_back(tables: list[str]) -> str:
+    started = time.monotonic()
+    restored = _put_back(tables)
+    return (
+        f"{restored} indexes and foreign keys of {', '.join(tables)} restored and checked in "
+        f"{time.monotonic() - started:.1f}s"
+    )
 
 
 class Command(AuditedCommand):
@@ -265,18 +293,21 @@ class Command(AuditedCommand):
                 # Each app's counts in the order of the apps, whichever process wrote them.
                 parts: list[dict] = []
                 lane_at = None
-                for _app, module in app_seed_modules():
+                for app, module in app_seed_modules():
                     split = getattr(module, "seed_scale_split", None)
                     if split and lane is None and processes > 1 and _lanes_possible():
                         work = split(factor, progress)
                         progress.live = False
-                        lane_at, rates_at = len(parts), len(progress.rates)
+                        lane_at, rates_at, lane_app = len(parts), len(progress.rates), app
                         parts.append({})
-                        lane = Lane(work, self.stdout)
+                        lane = Lane(work, self.stdout, _bulk_tables([app]))
                     elif hasattr(module, "seed_scale"):
                         parts.append(module.seed_scale(factor, progress) or {})
                 if lane is not None:
-                    parts[lane_at], lane_rates = lane.result()
+                    others = {label for label, _name in BULK_MODELS} - {lane_app}
+                    self.stdout.write(_timed_put_back(_bulk_tables(others)))
+                    parts[lane_at], lane_rates, restored = lane.result()
+                    self.stdout.write(restored)
                     lane = None
                     # The second process's steps where a single process would have run them.
                     rates = list(progress.rates.items())
