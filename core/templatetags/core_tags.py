@@ -213,3 +213,24 @@ def language_menu(context):
         )
     out.append("\n  </ul>\n</div>\n")
     return mark_safe("".join(out))
+
+
+@register.simple_tag
+def filter_fields(form):
+    """The filter panel's fields, as includes/filters.html's loop wrote them: each field's label,
+    widget and errors in a div (marked when refused). Written in Python, the same HTML."""
+    from core.tables import text  # each value as `{{ value }}` writes it
+
+    out = []
+    for field in form:
+        errors = field.errors
+        label_for = text(field.id_for_label)
+        out.append(
+            f'\n    <div class="field{" has-error" if errors else ""}">\n'
+            f'      <label for="{label_for}">{text(field.label)}</label>\n'
+            f"      {text(field)}\n      "
+        )
+        for error in errors:
+            out.append(f'<p class="error" id="{label_for}-error">{text(error)}</p>')
+        out.append("\n    </div>\n    ")
+    return mark_safe("".join(out))
