@@ -35,12 +35,16 @@ from operator import attrgetter
 from django.conf import settings
 from django.contrib.contenttypes.fields import ReverseGenericManyToOneDescriptor
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Prefetch
+from django.db.models import Model, Prefetch, signals
+from django.db.models.base import ModelState
 from django.db.models.fields.related_descriptors import (
+    ForeignKeyDeferredAttribute,
     ManyToManyDescriptor,
     ReverseManyToOneDescriptor,
 )
 from django.db.models.manager import BaseManager
+from django.db.models.query import ModelIterable, RelatedPopulator
+from django.db.models.query_utils import DeferredAttribute
 from rest_framework import fields as drf_fields
 from rest_framework import relations
 from rest_framework import serializers as drf_serializers
@@ -448,7 +452,8 @@ def _lookups(tree: dict, prefix: str = "") -> list:
     nested in its queryset: Django would evaluate that queryset's prefetches twice)."""
     found = []
     for node in tree.values():
-        found.append(Prefetch(prefix + node.name, queryset=node.queryset, to_attr=node.lean_attr))
+        queryset = node.queryset if node.queryset is not None else node.model._default_manager.all()
+        found.append(Prefetch(prefix + node.name, lean_rows(queryset), to_attr=node.lean_attr))
         found.extend(_lookups(node.children, f"{prefix}{node.lean_attr}__"))
     return found
 
@@ -463,10 +468,11 @@ class LeanPrefetch:
         self.tree = _tree(queryset.model, lookups) if lookups else None
 
     def queryset(self):
-        if not self.tree:
-            return self.original
-        lookups = _lookups(self.tree)
-        return self.original.prefetch_related(None).prefetch_related(*lookups)
+        queryset = self.original
+        if self.tree:
+            lookups = _lookups(self.tree)
+            queryset = queryset.prefetch_related(None).prefetch_related(*lookups)
+        return lean_rows(queryset)
 
     def install(self, rows) -> None:
         if self.tree and rows:
@@ -556,3 +562,173 @@ def _install(instances: list, tree: dict) -> None:
             related = [row for instance in instances for row in instance.__dict__[node.lean_attr]]
             if related:
                 _install(related, node.children)
+
+
+# --- Lean instances -----------------------------------------------------------------------------
+#
+# Model.from_db builds each row through Model.__init__ (a setattr a field, the init signals):
+# about 3.5 us a row of twenty columns, most of a list page's instances' cost. For a model whose
+# construction does nothing else (Django's __init__ and from_db, or TrackedModel's from_db on a
+# model without JSON or array columns; no init signal receivers; plain field descriptors), a
+# list page's rows are built by filling the instance's dict directly: the same instance.
+
+
+def _plain_descriptors(model) -> bool:
+    for field in model._meta.concrete_fields:
+        descriptor = model.__dict__.get(field.attname)
+        if descriptor is None:
+            for klass in model.__mro__[1:]:
+                if field.attname in klass.__dict__:
+                    descriptor = klass.__dict__[field.attname]
+                    break
+        if type(descriptor) not in (DeferredAttribute, ForeignKeyDeferredAttribute):
+            return False
+    return True
+
+
+_BUILDERS: dict = {}
+
+
+def _builder(model, init_list):
+    """A function (db, values) -> instance equal to model.from_db(db, init_list, values), or
+    None when only from_db itself may build it."""
+    key = (model, tuple(init_list))
+    found = _BUILDERS.get(key, _MISSING)
+    if found is not _MISSING:
+        return found
+    _BUILDERS[key] = found = _make_builder(model, list(init_list))
+    return found
+
+
+def _make_builder(model, init_list):
+    from core.models import TrackedModel, _mutable_fields
+
+    from_db = getattr(model.from_db, "__func__", None)
+    tracked = from_db is TrackedModel.from_db.__func__
+    if not (
+        (from_db is Model.from_db.__func__ or tracked)
+        and model.__init__ is Model.__init__
+        and not model._meta.abstract
+        and [f.attname for f in model._meta.concrete_fields] == init_list
+        and not signals.pre_init.has_listeners(model)
+        and not signals.post_init.has_listeners(model)
+        and not (tracked and _mutable_fields(model))
+        and _plain_descriptors(model)
+    ):
+        return None
+    new = object.__new__
+    names = tuple(init_list)
+
+    def build(db, values):
+        instance = new(model)
+        state = ModelState()
+        state.adding = False
+        state.db = db
+        attributes = instance.__dict__
+        attributes["_state"] = state
+        attributes.update(zip(names, values, strict=True))
+        if tracked:
+            attributes["_history_loaded"] = (init_list, values)
+        return instance
+
+    return build
+
+
+class _LeanPopulator(RelatedPopulator):
+    """RelatedPopulator (select_related) building its rows with the lean builder."""
+
+    def __init__(self, klass_info, select, db):
+        super().__init__(klass_info, select, db)
+        self.related_populators = _populators(klass_info, select, db)
+        self.build = _builder(self.model_cls, self.init_list)
+
+    def populate(self, row, from_obj):
+        if self.reorder_for_init:
+            obj_data = self.reorder_for_init(row)
+        else:
+            obj_data = row[self.cols_start : self.cols_end]
+        if obj_data[self.pk_idx] is None:
+            obj = None
+        else:
+            if self.build is not None:
+                obj = self.build(self.db, obj_data)
+            else:
+                obj = self.model_cls.from_db(self.db, self.init_list, obj_data)
+            for rel_iter in self.related_populators:
+                rel_iter.populate(row, obj)
+        self.local_setter(from_obj, obj)
+        if obj is not None:
+            self.remote_setter(obj, from_obj)
+
+
+def _populators(klass_info, select, db):
+    return [_LeanPopulator(info, select, db) for info in klass_info.get("related_klass_infos", [])]
+
+
+class LeanModelIterable(ModelIterable):
+    """ModelIterable (Django 5.2's, step for step) with the rows built by the lean builder."""
+
+    def __iter__(self):
+        queryset = self.queryset
+        db = queryset.db
+        compiler = queryset.query.get_compiler(using=db)
+        results = compiler.execute_sql(chunked_fetch=self.chunked_fetch, chunk_size=self.chunk_size)
+        select, klass_info, annotation_col_map = (
+            compiler.select,
+            compiler.klass_info,
+            compiler.annotation_col_map,
+        )
+        model_cls = klass_info["model"]
+        select_fields = klass_info["select_fields"]
+        model_fields_start, model_fields_end = select_fields[0], select_fields[-1] + 1
+        init_list = [f[0].target.attname for f in select[model_fields_start:model_fields_end]]
+        build = _builder(model_cls, init_list)
+        related_populators = _populators(klass_info, select, db)
+        known_related_objects = [
+            (
+                field,
+                related_objs,
+                attrgetter(
+                    *[
+                        (
+                            field.attname
+                            if from_field == "self"
+                            else queryset.model._meta.get_field(from_field).attname
+                        )
+                        for from_field in field.from_fields
+                    ]
+                ),
+            )
+            for field, related_objs in queryset._known_related_objects.items()
+        ]
+        for row in compiler.results_iter(results):
+            values = row[model_fields_start:model_fields_end]
+            if build is not None:
+                obj = build(db, values)
+            else:
+                obj = model_cls.from_db(db, init_list, values)
+            for rel_populator in related_populators:
+                rel_populator.populate(row, obj)
+            if annotation_col_map:
+                for attr_name, col_pos in annotation_col_map.items():
+                    setattr(obj, attr_name, row[col_pos])
+            for field, rel_objs, rel_getter in known_related_objects:
+                if field.is_cached(obj):
+                    continue
+                rel_obj_id = rel_getter(obj)
+                try:
+                    rel_obj = rel_objs[rel_obj_id]
+                except KeyError:
+                    pass
+                else:
+                    setattr(obj, field.name, rel_obj)
+            yield obj
+
+
+def lean_rows(queryset):
+    """The queryset with its rows built by LeanModelIterable (when it yields model instances)."""
+    if queryset._iterable_class is not ModelIterable:
+        return queryset
+    queryset = queryset._chain()
+    queryset._iterable_class = LeanModelIterable
+    return queryset
