@@ -568,8 +568,8 @@ def _install(instances: list, tree: dict) -> None:
 #
 # Model.from_db builds each row through Model.__init__ (a setattr a field, the init signals):
 # about 3.5 us a row of twenty columns, most of a list page's instances' cost. For a model whose
-# construction does nothing else (Django's __init__ and from_db, or TrackedModel's from_db on a
-# model without JSON or array columns; no init signal receivers; plain field descriptors), a
+# construction does nothing else (Django's __init__ and from_db, or TrackedModel's from_db; no
+# init signal receivers; plain field descriptors), a
 # list page's rows are built by filling the instance's dict directly: the same instance.
 
 
@@ -612,12 +612,15 @@ def _make_builder(model, init_list):
         and [f.attname for f in model._meta.concrete_fields] == init_list
         and not signals.pre_init.has_listeners(model)
         and not signals.post_init.has_listeners(model)
-        and not (tracked and _mutable_fields(model))
         and _plain_descriptors(model)
     ):
         return None
     new = object.__new__
     names = tuple(init_list)
+    # TrackedModel.from_db copies what can be changed in place (JSON, arrays) at load.
+    mutable = tuple((f.name, f.attname) for f in _mutable_fields(model)) if tracked else ()
+    if mutable:
+        from core.history import _plain
 
     def build(db, values):
         instance = new(model)
@@ -629,6 +632,10 @@ def _make_builder(model, init_list):
         attributes.update(zip(names, values, strict=True))
         if tracked:
             attributes["_history_loaded"] = (init_list, values)
+            if mutable:
+                attributes["_history_loaded_mutable"] = {
+                    name: _plain(attributes[attname]) for name, attname in mutable
+                }
         return instance
 
     return build
