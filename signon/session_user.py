@@ -20,6 +20,12 @@ A copy never outlives a change:
   copy was made, as django.contrib.auth.get_user checks it. Any other case (no hash, another
   secret, a backend outside CACHED_BACKENDS) goes through Django's own get_user.
 
+The session (sessions in the cache: SESSION_ENGINE cached_db) and the copy come in one round trip
+to Redis (`_prefetch`, a script): the session's user id is kept beside it under the session's key
+(`pointer`), so the script reads the session, the generations and the copy together. The session
+read is the one Django's session store would make; a pointer that names another user than the
+session's is ignored (the copy is then read as before).
+
 Only with a cache every process shares (Redis: settings.AUTH_USER_CACHE); with the embedded
 per-process cache every request reads the database, as before."""
 
@@ -30,7 +36,9 @@ from django.contrib import auth
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.signals import user_logged_in, user_logged_out
-from django.core.cache import cache
+from django.contrib.sessions.backends.cached_db import SessionStore as CachedDbSessionStore
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import DEFERRED
 from django.db.models.signals import post_delete, post_save
@@ -57,6 +65,77 @@ def _prefix() -> str:
 def _keys(user_id) -> tuple[str, str, str]:
     prefix = _prefix()
     return f"{prefix}:generation", f"{prefix}:{user_id}:generation", f"{prefix}:{user_id}"
+
+
+def _pointer_key(session_key: str) -> str:
+    return f"{_prefix()}:session:{session_key}"
+
+
+# One round trip: the session, the global generation and the session's user id (the pointer);
+# with a user id, that user's generation and copy. Keys of a user are ARGV[1] .. id .. ARGV[2|3]
+# (the cache's own key for `{prefix}:{id}:generation` and `{prefix}:{id}`).
+_PREFETCH = """
+local found = redis.call('MGET', KEYS[1], KEYS[2], KEYS[3])
+local user_id = found[3]
+if user_id then
+    local user = redis.call('MGET', ARGV[1] .. user_id .. ARGV[2], ARGV[1] .. user_id .. ARGV[3])
+    found[4] = user[1]
+    found[5] = user[2]
+end
+return found
+"""
+_MARK = "\x00"
+_script = []
+
+
+def _user_key_template(prefix: str):
+    """The cache's keys of a user's generation and copy as (head, generation tail, copy tail),
+    or None if the cache's key function does not keep the user id a plain part of them."""
+    generation = cache.make_key(f"{prefix}:{_MARK}:generation").split(_MARK)
+    entry = cache.make_key(f"{prefix}:{_MARK}").split(_MARK)
+    if len(generation) != 2 or len(entry) != 2 or generation[0] != entry[0]:
+        return None
+    return generation[0], generation[1], entry[1]
+
+
+def _prefetch(request) -> dict | None:
+    """Reads the request's session into its session store, and returns the session's pointer
+    with the generations and the copy of the user it names (keyed as `_keys` names them); None
+    when the session store is not the cached one or was read already."""
+    session = getattr(request, "session", None)
+    if (
+        type(session) is not CachedDbSessionStore
+        or not isinstance(caches[DEFAULT_CACHE_ALIAS], RedisCache)
+        or session.session_key is None
+        or hasattr(session, "_session_cache")
+        or session._cache is not caches[DEFAULT_CACHE_ALIAS]
+    ):
+        return None
+    prefix = _prefix()
+    template = _user_key_template(prefix)
+    if template is None:
+        return None
+    head, generation_tail, entry_tail = template
+    client = cache._cache.get_client()
+    if not _script:
+        _script.append(client.register_script(_PREFETCH))
+    script = _script[0]
+    keys = [
+        cache.make_key(session.cache_key),
+        cache.make_key(_keys(0)[0]),
+        cache.make_key(_pointer_key(session.session_key)),
+    ]
+    values = script(keys=keys, args=[head, generation_tail, entry_tail], client=client)
+    values = [None if v is None else cache._cache._serializer.loads(v) for v in values]
+    values += [None] * (5 - len(values))
+    data, global_generation, user_id, user_generation, entry = values
+    if data is not None:
+        session._session_cache = data  # what SessionStore.load reads from the cache
+    found = {"pointer": user_id}
+    if user_id is not None:
+        global_key, user_key, entry_key = _keys(user_id)
+        found.update({global_key: global_generation, user_key: user_generation, entry_key: entry})
+    return {k: v for k, v in found.items() if v is not None}
 
 
 def _new_generation(key: str) -> None:
@@ -117,6 +196,7 @@ def get_user(request):
     copy is there."""
     if not enabled():
         return auth.get_user(request)
+    prefetched = _prefetch(request)
     try:
         user_id = auth._get_user_session_key(request)
         backend_path = request.session[auth.BACKEND_SESSION_KEY]
@@ -128,7 +208,14 @@ def get_user(request):
 
     session_hash = request.session.get(auth.HASH_SESSION_KEY)
     global_key, user_key, entry_key = _keys(user_id)
-    found = cache.get_many([global_key, user_key, entry_key])
+    if prefetched is not None and str(prefetched.get("pointer")) == str(user_id):
+        found = prefetched
+    else:
+        found = cache.get_many([global_key, user_key, entry_key])
+        if prefetched is not None:
+            # The session's user, for the next request's single read (a session's key never
+            # changes user: signing in gives a new key).
+            _point(request.session.session_key, user_id)
     tags = _generations(user_id, found)
     entry = found.get(entry_key)
     if (
@@ -154,6 +241,14 @@ def get_user(request):
         cache.set(entry_key, entry, timeout=USER_CACHE_SECONDS)
         user._tracker_access = access_from_role(user, entry["role"])
     return user
+
+
+def _point(session_key, user_id) -> None:
+    try:
+        user_id = int(user_id)
+    except (TypeError, ValueError):
+        return  # the pointer holds a number (the script joins it into the user's keys)
+    cache.set(_pointer_key(session_key), user_id, timeout=settings.SESSION_COOKIE_AGE)
 
 
 def _lazy_user(request):
