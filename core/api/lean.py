@@ -374,7 +374,10 @@ class LeanListSerializer(drf_serializers.ListSerializer):
         items = list(data.all() if isinstance(data, BaseManager) else data)
         if not items:
             return []  # as DRF: an empty page never builds the row's fields
-        row = plan(self.child)
+        # Compiled once per list serializer: a nested one renders a list for every parent row.
+        row = self.__dict__.get("_lean_row", _MISSING)
+        if row is _MISSING:
+            row = self._lean_row = plan(self.child)
         if row is None:
             return super().to_representation(items)
         return [row(item) for item in items]

@@ -29,11 +29,9 @@ def expected_version(request, data) -> int | None:
         ) from None
 
 
-class VersionedModelSerializer(serializers.ModelSerializer):
-    """A serializer for TrackedModel: exposes the read-only `version` and refuses edits based on a
-    stale one (the model raises StaleVersion, answered 409)."""
-
-    version = serializers.IntegerField(read_only=True)
+class LeanModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer whose fields are built once per class and whose lists are rendered by
+    the compiled plan (core.api.lean)."""
 
     def get_fields(self):
         # ModelSerializer builds every field again from the model's metadata for each serializer
@@ -54,6 +52,13 @@ class VersionedModelSerializer(serializers.ModelSerializer):
         if type(serializer) is serializers.ListSerializer:
             serializer.__class__ = LeanListSerializer
         return serializer
+
+
+class VersionedModelSerializer(LeanModelSerializer):
+    """A serializer for TrackedModel: exposes the read-only `version` and refuses edits based on a
+    stale one (the model raises StaleVersion, answered 409)."""
+
+    version = serializers.IntegerField(read_only=True)
 
     def update(self, instance, validated_data):
         expected = expected_version(self.context.get("request"), self.initial_data)

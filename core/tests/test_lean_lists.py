@@ -48,7 +48,9 @@ def test_the_plan_renders_most_lists_and_leaves_custom_ones_to_drf(world):  # no
         (planned if plan(serializer.child) is not None else drf).add(row.url)
     # Assessments name their own list serializer (it reads the cited records' names first).
     assert "/api/governance/assessments/" in drf
-    assert "/api/resolution/paragraphs/" in drf  # a plain ModelSerializer, not an action one
+    assert "/api/reports/editions/" in drf  # a plain ModelSerializer, not a lean one
+    # The resolution's paragraphs are a LeanModelSerializer (not an action one): planned.
+    assert "/api/resolution/paragraphs/" in planned
     # The policy's blanking (PolicyFieldsMixin) is applied by the plan too.
     assert {"/api/people/", "/api/risk/procurement-cases/"} <= planned
     assert len(planned) >= len(ROWS) - 3, sorted(drf)

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from core.api.serializers import ActionModelSerializer
+from core.api.serializers import ActionModelSerializer, LeanModelSerializer
 from governance.choices import FollowUpStatus, ReviewOutcome
 from governance.evidence import describe
 from governance.models import (
@@ -36,7 +36,7 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
         return queryset.restrict(request.user, "view") if request else queryset.none()
 
 
-class AssessmentEvidenceSerializer(serializers.ModelSerializer):
+class AssessmentEvidenceSerializer(LeanModelSerializer):
     """A document's name and download URL, or a linked record's reference and, for a caller who
     may read that record, its name (`label`, "" otherwise)."""
 
@@ -182,7 +182,7 @@ class CommitteeDecisionSerializer(ActionModelSerializer):
         fields = ["id", "meeting", "number", "text", "paragraphs", "version"]
 
 
-class FollowUpTransitionSerializer(serializers.ModelSerializer):
+class FollowUpTransitionSerializer(LeanModelSerializer):
     class Meta:
         model = FollowUpTransition
         fields = ["from_status", "to_status", "changed_on", "note"]

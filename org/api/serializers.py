@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api.serializers import ActionModelSerializer
+from core.api.serializers import ActionModelSerializer, LeanModelSerializer
 from org.choices import Grade
 from org.models import OrgUnit, Paragraph, Person
 from org.policies import hidden_fields
@@ -151,7 +151,7 @@ class PersonSerializer(PolicyFieldsMixin, ActionModelSerializer):
         ]
 
 
-class ParagraphSerializer(serializers.ModelSerializer):
+class ParagraphSerializer(LeanModelSerializer):
     # Null for a paragraph outside the sections (the schema says so: schemathesis, issue 12).
     section = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     # The languages whose text is the official wording of A/RES/64/259 (the others are working

@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from accountability.models import Commitment
-from core.api.serializers import ActionModelSerializer
+from core.api.serializers import ActionModelSerializer, LeanModelSerializer
 from org.api.serializers import (
     ParagraphNumbersField,
     PersonIndexField,
@@ -93,7 +93,7 @@ class BoardFindingSerializer(ActionModelSerializer):
         _visible(self, "compact", Compact)
 
 
-class NestedObjectiveSerializer(serializers.ModelSerializer):
+class NestedObjectiveSerializer(LeanModelSerializer):
     class Meta:
         model = CompactObjective
         fields = [
@@ -109,7 +109,7 @@ class NestedObjectiveSerializer(serializers.ModelSerializer):
         ]
 
 
-class NestedFindingSerializer(serializers.ModelSerializer):
+class NestedFindingSerializer(LeanModelSerializer):
     class Meta:
         model = BoardFinding
         fields = ["id", "finding", "action_plan", "due_on", "status", "closed_on"]
@@ -196,7 +196,7 @@ class ExpectedAccomplishmentSerializer(ActionModelSerializer):
         fields = ["id", "unit", "title", "paragraphs", "version"]
 
 
-class ResultValueSerializer(serializers.ModelSerializer):
+class ResultValueSerializer(LeanModelSerializer):
     class Meta:
         model = IndicatorResult
         fields = ["period", "value"]
