@@ -2,6 +2,7 @@ import multiprocessing
 import sys
 import time
 import traceback
+from collections.abc import Iterable
 
 from django.apps import apps
 from django.core.management.base import CommandError
@@ -13,27 +14,39 @@ from core.management import AuditedCommand
 from org.seed_base import seed_scale_base
 
 
-def analyze_all(stdout) -> float:
+def analyze_all(stdout, done: Iterable[str] = ()) -> float:
     """Fresh planner statistics (and, outside a transaction, the visibility map that lets counts
-    read only the indexes) for every table of the project: with the statistics of an empty table
-    PostgreSQL plans nested loops over a million rows. Returns the seconds it took."""
+    read only the indexes) for every table of the project but those `done` (by a process that
+    finished writing them): with the statistics of an empty table PostgreSQL plans nested loops
+    over a million rows. Returns the seconds it took."""
     if connection.vendor != "postgresql":
         return 0.0
     started = time.monotonic()
-    command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+    command = _analyze_command()
     tables = sorted(
         {
             m._meta.db_table
             for m in apps.get_models(include_auto_created=True)
             if m._meta.managed and not m._meta.proxy
         }
+        - set(done)
     )
+    _analyze(tables)
+    seconds = time.monotonic() - started
+    earlier = f" ({len(set(done))} more done earlier)" if done else ""
+    stdout.write(f"{command} of {len(tables)} tables{earlier}: {seconds:.1f}s")
+    return seconds
+
+
+def _analyze_command() -> str:
+    return "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+
+
+def _analyze(tables: Iterable[str]) -> None:
+    command = _analyze_command()
     with connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"{command} {connection.ops.quote_name(table)}")
-    seconds = time.monotonic() - started
-    stdout.write(f"{command} of {len(tables)} tables: {seconds:.1f}s")
-    return seconds
 
 
 # The history's per-record index, dropped while a seed writes millions of entries and built
@@ -238,7 +251,7 @@ def _run_lane(work, writer, stream, tables: list[str]) -> None:
         progress = ProgressBar(stream, live=False)
         counts = work(progress)
         # Its tables' indexes and keys rebuilt while the other process may still be writing.
-        restored = _timed_put_back(tables)
+        restored = _finish_tables(tables)
         writer.send(("ok", counts, progress.rates, restored))
     except BaseException:
         writer.send(("error", traceback.format_exc(), {}, ""))
@@ -247,12 +260,15 @@ def _run_lane(work, writer, stream, tables: list[str]) -> None:
         writer.close()
 
 
-def _timed_put_back(tables: list[str]) -> str:
+def _finish_tables(tables: list[str]) -> str:
+    """Once a process has written its bulk tables (nothing writes them after it): their indexes
+    and foreign keys put back, and their statistics, while the other process may still write."""
     started = time.monotonic()
     restored = _put_back(tables)
+    _analyze(tables)
     return (
-        f"{restored} indexes and foreign keys of {', '.join(tables)} restored and checked in "
-        f"{time.monotonic() - started:.1f}s"
+        f"{restored} indexes and foreign keys of {', '.join(tables)} restored and checked, "
+        f"and {_analyze_command()}, in {time.monotonic() - started:.1f}s"
     )
 
 
@@ -285,6 +301,7 @@ class Command(AuditedCommand):
         _set_aside()
         _synchronous_commit(False)
         lane = None
+        finished: list[str] = []  # the tables whose statistics a process has already taken
         try:
             # The seed is the database's only writer: its entries are linked as they are
             # written, even inside a batch's transaction (core.history.linking_at_once).
@@ -305,7 +322,8 @@ class Command(AuditedCommand):
                         parts.append(module.seed_scale(factor, progress) or {})
                 if lane is not None:
                     others = {label for label, _name in BULK_MODELS} - {lane_app}
-                    self.stdout.write(_timed_put_back(_bulk_tables(others)))
+                    finished = _bulk_tables()
+                    self.stdout.write(_finish_tables(_bulk_tables(others)))
                     parts[lane_at], lane_rates, restored = lane.result()
                     self.stdout.write(restored)
                     lane = None
@@ -335,7 +353,7 @@ class Command(AuditedCommand):
         # (verify_audit_trail checks the whole chain; at factor 1 that is a step of its own.)
         history.link_pending()
         self.stdout.write(f"History chain: {history.head()[0]:,} entries linked")
-        analyze_all(self.stdout)
+        analyze_all(self.stdout, finished)
         self.stdout.write(f"Done in {time.monotonic() - started:.1f}s:")
         for name, value in counts.items():
             self.stdout.write(f"  {name:<28} {value:>12,}")
