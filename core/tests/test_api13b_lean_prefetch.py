@@ -6,6 +6,7 @@ once: paragraphs (many-to-many by slug), objectives (a nested list, reverse fore
 their indicators (many-to-many by primary key, one level down) and findings."""
 
 import json
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -186,3 +187,50 @@ def test_a_model_with_an_init_of_its_own_or_a_signal_is_built_by_from_db():
         assert _make_builder(Decision, names) is None
     finally:
         signals.post_init.disconnect(receiver, sender=Decision)
+
+
+@pytest.mark.django_db
+def test_decisions_with_attachments_and_cases_with_vendors_read_the_prefetched_rows(
+    api, admin_user, manager, units, settings
+):
+    from accountability.models import DecisionAttachment
+    from accountability.tests.factories import DecisionFactory
+    from risk.models import ProcurementCase, Vendor
+
+    def decision(unit, files):
+        made = DecisionFactory(unit=unit)
+        for n in range(files):
+            DecisionAttachment.objects.create(decision=made, file=f"d/{n}.pdf", name=f"{n}.pdf")
+
+    def case(unit, vendors, n):
+        made = ProcurementCase.objects.create(
+            reference=f"RFP-{n}", title="Works", unit=unit, value=Decimal("1000.00")
+        )
+        for name in vendors:
+            Vendor.objects.create(case=made, name=name)
+
+    admin, unit_manager = api(admin_user), api(manager)
+    decision(units["ohr"], 1)
+    case(units["ohr"], ["Acme"], 0)
+    for url in ("/api/accountability/decisions/", "/api/risk/procurement-cases/"):
+        _get(admin, settings, url, lean=True)
+    few = [
+        _get(admin, settings, url, lean=True)[1]
+        for url in ("/api/accountability/decisions/", "/api/risk/procurement-cases/")
+    ]
+    for i in range(6):
+        unit = units["pd"] if i % 2 else units["ohr"]
+        decision(unit, i % 3)
+        case(unit, ["Acme", "Beta", "Gamma"][: i % 3 + 1], i + 1)
+    many = []
+    for url in ("/api/accountability/decisions/", "/api/risk/procurement-cases/"):
+        for client in (admin, unit_manager):
+            drf, _ = _get(client, settings, url, lean=False)
+            lean, queries = _get(client, settings, url, lean=True)
+            assert lean == drf, url
+        many.append(_get(admin, settings, url, lean=True)[1])
+    assert few == many
+    rows = json.loads(_get(admin, settings, "/api/accountability/decisions/", lean=True)[0])
+    assert sum(len(r["attachments"]) for r in rows["results"]) == 1 + 0 + 1 + 2 + 0 + 1 + 2
+    rows = json.loads(_get(admin, settings, "/api/risk/procurement-cases/", lean=True)[0])
+    assert sorted(v for r in rows["results"] for v in r["vendors"]).count("Acme") == 7
