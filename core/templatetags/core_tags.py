@@ -234,3 +234,46 @@ def filter_fields(form):
             out.append(f'<p class="error" id="{label_for}-error">{text(error)}</p>')
         out.append("\n    </div>\n    ")
     return mark_safe("".join(out))
+
+
+@register.simple_tag(takes_context=True)
+def table_headers(context, headers, columns):
+    """The table's header cells, as includes/table.html's loop wrote them: each column's label,
+    its sort link (the query string with `sort` replaced, paging dropped) and state for screen
+    readers; the plain labels when the view gives no headers. The same HTML, in Python."""
+    from core.tables import text  # each value as `{{ value }}` writes it
+
+    if not headers:
+        return mark_safe(
+            "".join(f'<th scope="col">{text(column.label)}</th>' for column in columns) + "\n    "
+        )
+    request = context["request"]
+    query = None
+    out = []
+    for header in headers:
+        direction = header["aria_sort"]
+        sort_state = f' aria-sort="{text(direction)}"' if direction else ""
+        cell = f'\n    <th scope="col"{sort_state}'
+        cell += ' class="num">' if header["numeric"] else ">"
+        label = text(header["label"])
+        if header["sort_key"]:
+            if query is None:
+                query = request.GET.copy()
+                for key in ("cursor", "page", "export"):
+                    query.pop(key, None)
+            query["sort"] = header["next_sort"]
+            if direction == "ascending":
+                state = _("(sorted ascending; select to sort descending)")
+            elif direction == "descending":
+                state = _("(sorted descending; select to sort ascending)")
+            else:
+                state = _("(select to sort)")
+            cell += (
+                f'<a class="sort" href="?{conditional_escape(query.urlencode())}">{label}'
+                f'<span class="sort-icon sort-{text(direction or "none")}" aria-hidden="true">'
+                f'</span><span class="visually-hidden">{state}</span></a>'
+            )
+        else:
+            cell += label
+        out.append(cell + "</th>\n    ")
+    return mark_safe("".join(out))
