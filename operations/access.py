@@ -5,7 +5,6 @@ record's detail page and API, anchored in the change history.
 Views call `record_read(request, obj)`; lists of aggregates call nothing."""
 
 from django.db import connection, transaction
-from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from core import history
@@ -132,9 +131,18 @@ def _write_pending(made: list[AccessRecord]) -> None:
         for record, (pk,) in zip(made, cursor.fetchall(), strict=True):
             record.pk = pk
             record._state.adding = False
-        query = InsertQuery(AccessRecord)
-        query.insert_values(AccessRecord._meta.concrete_fields, made)
-        [(records_sql, records_params)] = query.get_compiler(connection=connection).as_sql()
+        # One parameter a column (history.rows_from_json): a short statement whatever the count.
+        fields = AccessRecord._meta.concrete_fields
+        source, select, records_params = history.rows_from_json(
+            AccessRecord,
+            [f.column for f in fields],
+            ([f.get_db_prep_save(getattr(r, f.attname), connection) for r in made] for f in fields),
+        )
+        records_sql = (
+            f"INSERT INTO {connection.ops.quote_name(table)} "
+            f"({', '.join(connection.ops.quote_name(f.column) for f in fields)}) "
+            f"SELECT {select} FROM {source}"
+        )
         entries = _entries(made)
         for entry in entries:
             entry.at = made[0].at  # as history.append dates what it appends: when it was read

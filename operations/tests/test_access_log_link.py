@@ -94,3 +94,48 @@ def test_a_worker_links_the_reads_a_page_logged(settings, tmp_path, api, admin_u
     finally:
         app.conf.task_always_eager = True
         stop_worker(worker)
+
+
+@pytest.mark.django_db
+def test_the_statements_are_one_text_whatever_the_count_and_keep_every_value_exactly(units):
+    """The records and entries go as one parameter a column (history.rows_from_json): the
+    statement's text does not grow with the page, and every value comes back as it was sent,
+    awkward text and missing values included."""
+    from django.contrib.auth import get_user_model
+    from django.test import RequestFactory
+
+    from core.context import acting_as
+    from operations import access
+
+    reader = get_user_model().objects.create_user(username="o'brien\"\\李 ✓", password="x" * 20)
+    appraisals = _appraisals(units, 3)
+    appraisals[1].staff_id = None  # a record whose person is not known: the subject is empty
+    texts = []
+
+    def one_read(objs):
+        request = RequestFactory().get("/api/performance/appraisals/")
+        request.user, request.request_id = reader, "req-\\'\"-1"
+        with CaptureQueriesContext(connection) as queries, acting_as("user:x", user=reader):
+            made = access.record_read(request, *objs, listed=True)
+        texts.append(len([q for q in queries.captured_queries if "ROWS FROM" in q["sql"]]))
+        return made
+
+    one_read(appraisals[:1])
+    made = one_read(appraisals)
+    assert texts == [1, 1]
+    # The same text for one entry and for three, with one parameter a column.
+    one_sql, one_params = history.pending_insert(access._entries(made[:1]))
+    three_sql, three_params = history.pending_insert(access._entries(made))
+    assert one_sql == three_sql and len(one_params) == len(three_params) == one_sql.count("%s")
+    stored = {r.object_id: r for r in AccessRecord.objects.filter(request_id="req-\\'\"-1")}
+    assert len(stored) == 3 and len(made) == 3
+    for appraisal in appraisals:
+        record = AccessRecord.objects.filter(object_id=str(appraisal.pk)).order_by("id").last()
+        assert record.reader == "o'brien\"\\李 ✓"
+        assert record.request_id == "req-\\'\"-1"
+        assert record.subject_id == appraisal.staff_id
+        assert record.at == made[0].at  # microseconds kept
+    assert verify_access_log() == []
+    entries = HistoryEntry.chain.filter(object_type="operations.accessrecord").order_by("seq")
+    assert [e.changes["reader"][1] for e in entries] == ["o'brien\"\\李 ✓"] * 4
+    assert history.link_pending() >= 4 and history.verify_chain().ok
