@@ -88,11 +88,11 @@ _MARK = "\x00"
 _script = []
 
 
-def _user_key_template(prefix: str):
+def _user_key_template(default, prefix: str):
     """The cache's keys of a user's generation and copy as (head, generation tail, copy tail),
     or None if the cache's key function does not keep the user id a plain part of them."""
-    generation = cache.make_key(f"{prefix}:{_MARK}:generation").split(_MARK)
-    entry = cache.make_key(f"{prefix}:{_MARK}").split(_MARK)
+    generation = default.make_key(f"{prefix}:{_MARK}:generation").split(_MARK)
+    entry = default.make_key(f"{prefix}:{_MARK}").split(_MARK)
     if len(generation) != 2 or len(entry) != 2 or generation[0] != entry[0]:
         return None
     return generation[0], generation[1], entry[1]
@@ -103,30 +103,31 @@ def _prefetch(request) -> dict | None:
     with the generations and the copy of the user it names (keyed as `_keys` names them); None
     when the session store is not the cached one or was read already."""
     session = getattr(request, "session", None)
+    default = caches[DEFAULT_CACHE_ALIAS]
     if (
         type(session) is not CachedDbSessionStore
-        or not isinstance(caches[DEFAULT_CACHE_ALIAS], RedisCache)
+        or not isinstance(default, RedisCache)
         or session.session_key is None
         or hasattr(session, "_session_cache")
-        or session._cache is not caches[DEFAULT_CACHE_ALIAS]
+        or session._cache is not default
     ):
         return None
     prefix = _prefix()
-    template = _user_key_template(prefix)
+    template = _user_key_template(default, prefix)
     if template is None:
         return None
     head, generation_tail, entry_tail = template
-    client = cache._cache.get_client()
+    client = default._cache.get_client()
     if not _script:
         _script.append(client.register_script(_PREFETCH))
-    script = _script[0]
     keys = [
-        cache.make_key(session.cache_key),
-        cache.make_key(_keys(0)[0]),
-        cache.make_key(_pointer_key(session.session_key)),
+        default.make_key(session.cache_key),
+        default.make_key(_keys(0)[0]),
+        default.make_key(_pointer_key(session.session_key)),
     ]
-    values = script(keys=keys, args=[head, generation_tail, entry_tail], client=client)
-    values = [None if v is None else cache._cache._serializer.loads(v) for v in values]
+    values = _script[0](keys=keys, args=[head, generation_tail, entry_tail], client=client)
+    loads = default._cache._serializer.loads
+    values = [None if v is None else loads(v) for v in values]
     values += [None] * (5 - len(values))
     data, global_generation, user_id, user_generation, entry = values
     if data is not None:
