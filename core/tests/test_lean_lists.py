@@ -46,8 +46,9 @@ def test_the_plan_renders_most_lists_and_leaves_custom_ones_to_drf(world):  # no
             drf.add(row.url)
             continue
         (planned if plan(serializer.child) is not None else drf).add(row.url)
-    # Assessments name their own list serializer (it reads the cited records' names first).
-    assert "/api/governance/assessments/" in drf
+    # Assessments name their own list serializer (it reads the cited records' names first), a
+    # LeanListSerializer: planned too.
+    assert "/api/governance/assessments/" in planned
     assert "/api/reports/editions/" in drf  # a plain ModelSerializer, not a lean one
     # The resolution's paragraphs are a LeanModelSerializer (not an action one): planned.
     assert "/api/resolution/paragraphs/" in planned

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from core.api.lean import LeanListSerializer, prefetched
 from core.api.serializers import ActionModelSerializer, LeanModelSerializer
 from governance.choices import FollowUpStatus, ReviewOutcome
 from governance.evidence import describe
@@ -61,15 +62,15 @@ class AssessmentEvidenceSerializer(LeanModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
-class AssessmentListSerializer(serializers.ListSerializer):
+class AssessmentListSerializer(LeanListSerializer):
     """Reads the names of every cited record of a page of assessments in one query per kind of
-    record (the list costs the same at 10 rows and at 500)."""
+    record (the list costs the same at 10 rows and at 500); the rows by the compiled plan."""
 
     def to_representation(self, data):
         rows = list(data.all() if hasattr(data, "all") else data)
         request = self.context.get("request")
         describe(
-            [item for row in rows for item in row.evidence.all()],
+            [item for row in rows for item in prefetched(row, "evidence")],
             request.user if request else None,
         )
         return super().to_representation(rows)
