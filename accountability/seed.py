@@ -827,10 +827,14 @@ def seed_scale_split(factor: float, progress):
         d for d in made if d.valid_from <= today
     ]
 
-    def write(progress) -> dict[str, int]:
+    def write(progress, finished=None) -> dict[str, int]:
+        """`finished(models)`, if given, is told when the rows of `models` are all written (the
+        command rebuilds their indexes meanwhile)."""
         _scale_decisions(
             rng, today, n_decisions, usable, unit_ids, user_ids, areas, cited, progress
         )
+        if finished is not None:
+            finished([Decision])
         _scale_commitments(rng, today, n_commitments, unit_ids, user_ids, progress)
         return _counts()
 

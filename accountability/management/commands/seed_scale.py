@@ -1,5 +1,7 @@
 import multiprocessing
+import queue
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Iterable
@@ -245,15 +247,68 @@ class Lane:
         self.reader.close()
 
 
+class _Finisher(threading.Thread):
+    """Finishes (_finish_tables) the tables it is given, in order, on a connection of its own,
+    while the thread that gave them writes others: the index builds are PostgreSQL's work, so
+    they use the second core whenever the other process is not using it."""
+
+    def __init__(self):
+        super().__init__(name="seed-scale-finisher", daemon=True)
+        self.queue: queue.Queue = queue.Queue()
+        self.messages: list[str] = []
+        self.error = ""
+        self.given: list[str] = []
+
+    def add(self, tables: list[str]) -> None:
+        tables = [t for t in tables if t not in self.given]
+        if tables:
+            self.given += tables
+            self.queue.put(tables)
+
+    def run(self) -> None:
+        try:
+            while (tables := self.queue.get()) is not None:
+                if not self.error:
+                    self.messages.append(_finish_tables(tables))
+        except BaseException:
+            self.error = traceback.format_exc()
+        finally:
+            connection.close()  # this thread's own
+
+    def finish(self) -> str:
+        self.queue.put(None)
+        self.join()
+        if self.error:
+            raise CommandError(f"Putting the indexes back failed: {self.error}")
+        return "\n".join(self.messages)
+
+
+def _model_tables(models, among: list[str]) -> list[str]:
+    """The tables of `models` (their many-to-many links included) that are among `among`."""
+    tables = []
+    for model in models:
+        tables.append(model._meta.db_table)
+        tables += [f.remote_field.through._meta.db_table for f in model._meta.local_many_to_many]
+    return [t for t in tables if t in among]
+
+
 def _run_lane(work, writer, stream, tables: list[str]) -> None:
+    finisher = None
     try:
         _synchronous_commit(False)
         progress = ProgressBar(stream, live=False)
-        counts = work(progress)
-        # Its tables' indexes and keys rebuilt while the other process may still be writing.
-        restored = _finish_tables(tables)
+        finisher = _Finisher()
+        finisher.start()
+        # The tables of each part written finished while the next is written, and the rest
+        # once all are: their indexes and keys rebuilt while the other process may still write.
+        counts = work(progress, lambda models: finisher.add(_model_tables(models, tables)))
+        finisher.add(tables)
+        restored = finisher.finish()
         writer.send(("ok", counts, progress.rates, restored))
     except BaseException:
+        if finisher is not None and finisher.is_alive():
+            finisher.queue.put(None)
+            finisher.join()
         writer.send(("error", traceback.format_exc(), {}, ""))
     finally:
         connection.close()
