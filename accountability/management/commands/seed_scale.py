@@ -355,7 +355,7 @@ class Command(AuditedCommand):
         _object_index(drop=True)
         _set_aside()
         _synchronous_commit(False)
-        lane = None
+        lane = finisher = None
         finished: list[str] = []  # the tables whose statistics a process has already taken
         try:
             # The seed is the database's only writer: its entries are linked as they are
@@ -373,12 +373,18 @@ class Command(AuditedCommand):
                         lane_at, rates_at, lane_app = len(parts), len(progress.rates), app
                         parts.append({})
                         lane = Lane(work, self.stdout, _bulk_tables([app]))
+                        finisher = _Finisher()
+                        finisher.start()
                     elif hasattr(module, "seed_scale"):
                         parts.append(module.seed_scale(factor, progress) or {})
+                        if finisher is not None:  # this app's bulk tables, while the next runs
+                            finisher.add(_bulk_tables([app]))
                 if lane is not None:
                     others = {label for label, _name in BULK_MODELS} - {lane_app}
                     finished = _bulk_tables()
-                    self.stdout.write(_finish_tables(_bulk_tables(others)))
+                    finisher.add(_bulk_tables(others))
+                    self.stdout.write(finisher.finish())
+                    finisher = None
                     parts[lane_at], lane_rates, restored = lane.result()
                     self.stdout.write(restored)
                     lane = None
@@ -389,6 +395,9 @@ class Command(AuditedCommand):
                 for part in parts:
                     counts.update(part)
         finally:
+            if finisher is not None:  # a step failed: what the thread is doing it completes
+                finisher.queue.put(None)
+                finisher.join()
             if lane is not None:  # this process failed: the other one stops before the rebuild
                 lane.stop()
             _synchronous_commit(True)
