@@ -4,10 +4,12 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.lean import prefetched
+from core.api.serializers import LeanModelSerializer
 from reports.models import EditionSection, ReportEdition, SectionComment
 
 
-class EditionSerializer(serializers.ModelSerializer):
+class EditionSerializer(LeanModelSerializer):
     """An edition: its document data, state, job, and (issued) its files with their SHA-256."""
 
     languages = serializers.ListField(child=serializers.CharField(), allow_empty=True)
@@ -77,7 +79,7 @@ class EditionSerializer(serializers.ModelSerializer):
         }
 
     def _files(self, edition):
-        return list(edition.files.all()) if edition.is_issued else []
+        return list(prefetched(edition, "files")) if edition.is_issued else []
 
     @extend_schema_field(
         {

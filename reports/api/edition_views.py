@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from core import actions
 from core.api.serializers import expected_version
+from core.api.viewsets import LeanListMixin
 from core.models import StaleVersion
 from reports import editions
 from reports.api.edition_serializers import (
@@ -29,7 +30,7 @@ WORKFLOW = {
 
 
 class ReportEditionViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    LeanListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Editions of the Secretary-General's report. Every change is an action of
     reports.editions: create (POST), document data (PATCH, drafts only), a section's text
