@@ -13,6 +13,7 @@ from django.db import connection
 
 from accountability import seed as accountability_seed
 from accountability.management.commands import seed_scale as command
+from accountability.models import Commitment, Decision
 from core import history
 from core.models import HistoryEntry
 from org.resolution import load_resolution
@@ -83,6 +84,12 @@ def test_two_processes_write_the_rows_one_process_writes_and_the_chain_verifies(
         assert cursor.fetchone()[0] is None
     two = fingerprint()
     two_entries = entries_by_type()
+    # The amounts follow the factor (0.002 of 1,000,000 decisions and 200,000 commitments), and
+    # every row the second process wrote has its entry.
+    assert Decision.objects.filter(title__startswith="Decision S-").count() == 2000
+    assert Commitment.objects.filter(title__startswith="Commitment S-").count() == 400
+    assert two_entries["accountability.decision"] == Decision.objects.count()
+    assert two_entries["accountability.commitment"] == Commitment.objects.count()
     check = history.verify_chain()
     assert check.ok, check.reason
     assert check.entries == HistoryEntry.objects.count() and check.pending == 0
