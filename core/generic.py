@@ -478,8 +478,10 @@ class ScopedListView(LoginRequiredMixin, ListView):
         return offered
 
 
-def indexed_fields(model) -> set[str]:
-    """The model's own fields an index leads with (so ORDER BY on them reads the index)."""
+@functools.cache
+def indexed_fields(model) -> frozenset[str]:
+    """The model's own fields an index leads with (so ORDER BY on them reads the index). Read
+    from the model's options, which do not change once the apps are loaded: once a model."""
     names = {
         f.name
         for f in model._meta.concrete_fields
@@ -495,18 +497,19 @@ def indexed_fields(model) -> set[str]:
     for together in model._meta.unique_together:
         names.add(together[0])
     relations = {f.name for f in model._meta.concrete_fields if f.is_relation}
-    return names - relations
+    return frozenset(names - relations)
 
 
-def numeric_field_names(model) -> set[str]:
-    return {
+@functools.cache
+def numeric_field_names(model) -> frozenset[str]:
+    return frozenset(
         f.name
         for f in model._meta.concrete_fields
         if isinstance(f, DecimalField | IntegerField | FloatField)
         and not f.choices
         and not f.primary_key
         and not f.is_relation
-    }
+    )
 
 
 @dataclass
