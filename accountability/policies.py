@@ -1,7 +1,7 @@
 """Who may do what to delegations, decisions and commitments: each rule written once, read by
 `restrict(user, action)` everywhere (lists, pages, the API, form choices, actions, the admin)."""
 
-from django.db.models import Q
+from django.db.models import Q, Value
 
 from org.access import access_for
 from org.models import OrgUnit
@@ -46,6 +46,49 @@ def decided_under_issued(access) -> Q:
     if len(ids) > UNDER_ISSUED_BY_ID:
         return Q(delegation_id__in=issued)
     return Q(pk__in=ids)
+
+
+def decision_scope(access) -> Q:
+    """A manager's decisions (their unit subtree's, and those under instruments they issued) as
+    a test on the decision's own columns, resolved by one query that reads at most
+    UNDER_ISSUED_BY_ID + 1 ids of each side. A side that has no more is given by its ids, which
+    the planner estimates exactly; `unit_id IN (...)` it estimates from the average unit, and at
+    ten million decisions it expected six thousand rows for a manager's four small units (who
+    had seven) and walked every decision by date to fill a page: 30 s."""
+    from accountability.models import Decision
+
+    subtree = access.subtree_ids()
+    issued = issued_delegation_ids(access)
+    cap = UNDER_ISSUED_BY_ID + 1
+
+    def sides():
+        in_units = Decision.objects.filter(unit_id__in=subtree).order_by().annotate(side=Value(0))
+        query = in_units.values_list("pk", "side")[:cap]
+        if issued:
+            under = (
+                Decision.objects.filter(delegation_id__in=issued).order_by().annotate(side=Value(1))
+            )
+            query = query.union(under.values_list("pk", "side")[:cap], all=True)
+        found = ([], [])
+        for pk, side in query:
+            found[side].append(pk)
+        return tuple(found[0]), tuple(found[1])
+
+    if not subtree:
+        return decided_under_issued(access)
+    in_units, under_issued = access.resolved("decision_scope", sides)
+    ids, scope = set(), Q()
+    for side_ids, by_column in (
+        (in_units, Q(unit_id__in=subtree)),
+        (under_issued, Q(delegation_id__in=issued)),
+    ):
+        if len(side_ids) > UNDER_ISSUED_BY_ID:
+            scope |= by_column  # many rows: the planner's average is near enough
+        else:
+            ids.update(side_ids)
+    if ids or not scope:
+        scope |= Q(pk__in=sorted(ids))
+    return scope
 
 
 class DelegationPolicy(UnitPolicy):
@@ -103,12 +146,12 @@ class DecisionPolicy(UnitPolicy):
             return queryset
         if not access.authenticated:
             return queryset.none()
-        # Both sides as id lists on the decision's own columns: the planner combines the unit
-        # and primary-key indexes instead of walking every decision by date.
-        under_issued = decided_under_issued(access)
+        # Both sides as id lists on the decision's own columns (ids themselves when few): the
+        # planner combines the unit and primary-key indexes instead of walking every decision
+        # by date.
         if access.is_manager:
-            return queryset.filter(Q(unit_id__in=access.subtree_ids()) | under_issued)
-        return queryset.filter(under_issued)
+            return queryset.filter(decision_scope(access))
+        return queryset.filter(decided_under_issued(access))
 
     def review(self, queryset, access):
         if access.is_admin:

@@ -72,12 +72,16 @@ class Access:
         planner then uses the indexes of both sides (an OR over a sub-select walked all 1M
         decisions for a manager who sees 7, issue 13). A write to a model these sets are read
         from (CACHED_FROM) drops them, so an Access kept across writes never answers stale."""
+        return self.resolved(name, lambda: tuple(sorted({i for i in compute() if i is not None})))
+
+    def resolved(self, name: str, compute: Callable[[], object]):
+        """Whatever a policy resolved by a query (`compute()`), kept as resolved_ids keeps ids."""
         cached = self._ids.get(name)
         if cached is not None and cached[0] == _generation:
             return cached[1]
-        ids = tuple(sorted({i for i in compute() if i is not None}))
-        self._ids[name] = (_generation, ids)
-        return ids
+        value = compute()
+        self._ids[name] = (_generation, value)
+        return value
 
     def person_ids(self) -> tuple[int, ...]:
         """The staff records of the signed-in user (usually one)."""

@@ -134,3 +134,34 @@ def test_owned_records_are_narrowed_on_their_own_table(world, url, table, person
     [listing] = [s for s in statements if s.startswith(f'SELECT "{table}"."id"')]
     where = listing.split(" WHERE ", 1)[1].split(" ORDER BY ")[0]
     assert set(re.findall(r'"(\w+)"\."\w+"', where)) == {table}, where
+
+
+def test_a_small_scope_is_listed_by_decision_ids_and_a_large_one_by_units(world, monkeypatch):  # noqa: F811
+    """The manager's subtree holds few decisions: the list filters on their ids (estimated
+    exactly), not on `unit_id IN (...)`, which the planner estimates from the average unit and
+    at ten million decisions answered by walking them all by date. Past the cap the unit test
+    comes back, with the same rows."""
+    from accountability import policies
+
+    client = client_for(world, "manager")
+    url = "/api/accountability/decisions/"
+
+    def listing_where():
+        statements = _captured(client, url)
+        [listing] = [
+            s
+            for s in statements
+            if s.startswith('SELECT "accountability_decision"."id"') and "LIMIT" in s
+        ]
+        return listing.split(" WHERE ", 1)[1]
+
+    shown = sorted(row["id"] for row in client.get(url, {"page_size": 200}).json()["results"])
+    assert shown
+    where = listing_where()
+    assert '"accountability_decision"."id" IN (' in where and '"unit_id" IN (' not in where
+    monkeypatch.setattr(policies, "UNDER_ISSUED_BY_ID", 0)
+    where = listing_where()
+    assert '"accountability_decision"."unit_id" IN (' in where
+    assert (
+        sorted(row["id"] for row in client.get(url, {"page_size": 200}).json()["results"]) == shown
+    )
