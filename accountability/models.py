@@ -703,7 +703,7 @@ class Commitment(TrackedModel, CitesParagraphs):
     reminded_due_on = models.DateField(_("due-date notice sent"), null=True, editable=False)
 
     objects = CommitmentQuerySet.as_manager()
-    policy = UnitPolicy(as_change=("status",))
+    policy = UnitPolicy(as_change=("status",), by_ids_when_few=True)
     state_actions = {"status": "status", "honoured_on": "status"}
 
     # Reminder stamps are the job's bookkeeping (a guarded UPDATE), not a change of substance.

@@ -71,7 +71,8 @@ class Access:
         Policies filter with `IN (ids)` rather than OR-ing a sub-select into the main query: the
         planner then uses the indexes of both sides (an OR over a sub-select walked all 1M
         decisions for a manager who sees 7, issue 13). A write to a model these sets are read
-        from (CACHED_FROM) drops them, so an Access kept across writes never answers stale."""
+        from drops them (any ORM write does), so an Access kept across writes never answers
+        stale."""
         return self.resolved(name, lambda: tuple(sorted({i for i in compute() if i is not None})))
 
     def resolved(self, name: str, compute: Callable[[], object]):
@@ -111,22 +112,12 @@ class Access:
         return found[0] if found else None
 
 
-# Writes to these models change the id sets policies resolve (who issued which instrument, who
-# sits on which panel, whose staff record is whose): each bumps the generation that cached sets
-# are checked against. Only rows written through the ORM's signals count; the tables behind these
-# sets are written by the named actions, which save rows one by one.
-CACHED_FROM = (
-    "org.Person",
-    "oversight.OversightBody",
-    "accountability.Delegation",
-    "accountability.Decision",
-    "risk.ProcurementCase",
-    # Whose risks, controls and tests are whose (risk.policies.OwnedPolicy resolves a row's
-    # parent by its unit or owner).
-    "risk.Risk",
-    "risk.Control",
-    "risk.ControlTest",
-)
+# A write changes the id sets policies resolve (who issued which instrument, who sits on which
+# panel, whose staff record is whose, the rows a manager's subtree holds when few): any save or
+# deletion through the ORM bumps the generation that cached sets are checked against, so a set
+# read before a write in the same request (or by the same user object, as tests keep one) is
+# read again after it. The tables behind these sets are written by the named actions, which
+# save rows one by one.
 _generation = 0
 
 
@@ -135,11 +126,8 @@ def _forget_resolved_ids(**kwargs):
     _generation += 1
 
 
-for _label in CACHED_FROM:
-    post_save.connect(_forget_resolved_ids, sender=_label, dispatch_uid=f"access-ids-{_label}")
-    post_delete.connect(
-        _forget_resolved_ids, sender=_label, dispatch_uid=f"access-ids-del-{_label}"
-    )
+post_save.connect(_forget_resolved_ids, dispatch_uid="access-ids-save")
+post_delete.connect(_forget_resolved_ids, dispatch_uid="access-ids-delete")
 # Panels (and any other many-to-many) change without a save of either side.
 m2m_changed.connect(_forget_resolved_ids, dispatch_uid="access-ids-m2m")
 

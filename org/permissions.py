@@ -56,26 +56,63 @@ class AdminPolicy(Policy):
     change = view
 
 
+# A manager's subtree holding at most this many rows of a table read `by_ids_when_few` is read by
+# the rows' ids.
+FEW_ROWS = 1000
+
+
 class UnitPolicy(Policy):
     """Records owned by an org unit (through `unit_field`). Administrators, oversight bodies and
-    GA staff read all; a manager reads and changes the unit subtree; administrators change all."""
+    GA staff read all; a manager reads and changes the unit subtree; administrators change all.
+
+    `by_ids_when_few` (the tables of millions of rows): a manager's list is narrowed by the ids
+    of the subtree's rows when there are at most FEW_ROWS of them, read by one small query. The
+    planner estimates `unit_id IN (...)` from the average unit: at ten million decisions it
+    expected thousands of rows for the demo manager's four units (who had seven) and walked the
+    whole table by date to fill a page; `id IN (...)` it estimates exactly."""
 
     unit_field = "unit"
+    by_ids_when_few = False
 
-    def __init__(self, unit_field: str | None = None, as_change: tuple[str, ...] | None = None):
+    def __init__(
+        self,
+        unit_field: str | None = None,
+        as_change: tuple[str, ...] | None = None,
+        by_ids_when_few: bool | None = None,
+    ):
         if unit_field:
             self.unit_field = unit_field
         if as_change is not None:
             self.as_change = (*Policy.as_change, *as_change)
+        if by_ids_when_few is not None:
+            self.by_ids_when_few = by_ids_when_few
 
     def in_subtree(self, queryset, access: Access):
         return queryset.filter(**{f"{self.unit_field}__in": access.subtree_ids()})
+
+    def viewable_in_subtree(self, queryset, access: Access):
+        """The subtree's rows, as `in_subtree`, by their ids when few (`by_ids_when_few`)."""
+        if not self.by_ids_when_few:
+            return self.in_subtree(queryset, access)
+        model, lookup = queryset.model, f"{self.unit_field}__in"
+        subtree = access.subtree_ids()
+        ids = access.resolved_ids(
+            f"few:{model._meta.label_lower}:{self.unit_field}",
+            lambda: (
+                model._base_manager.filter(**{lookup: subtree})
+                .order_by()
+                .values_list("pk", flat=True)[: FEW_ROWS + 1]
+            ),
+        )
+        if len(ids) > FEW_ROWS:
+            return queryset.filter(**{lookup: subtree})
+        return queryset.filter(pk__in=ids)
 
     def view(self, queryset, access):
         if access.can_read_all:
             return queryset
         if access.is_manager:
-            return self.in_subtree(queryset, access)
+            return self.viewable_in_subtree(queryset, access)
         return queryset.none()
 
     def change(self, queryset, access):

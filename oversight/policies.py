@@ -42,6 +42,8 @@ class RecommendationPolicy(UnitPolicy):
     """`prefix` applies the same rule to the rows hanging from a recommendation (its timeline,
     its evidence)."""
 
+    by_ids_when_few = True  # recommendations and their timelines: hundreds of thousands
+
     def __init__(self, prefix: str = ""):
         super().__init__(unit_field=f"{prefix}unit")
         self.prefix = prefix

@@ -41,12 +41,13 @@ class AppraisalPolicy(PersonalPolicy):
 
     unit_field = "unit"
     as_change = ("add", "delete", "import")
+    by_ids_when_few = True  # 370,000 appraisals at factor 1
 
     def view(self, queryset, access):
         if access.is_admin:
             return queryset
         if access.is_manager:
-            return self.in_subtree(queryset, access)
+            return self.viewable_in_subtree(queryset, access)
         return queryset.none()
 
 

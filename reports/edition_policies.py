@@ -108,7 +108,7 @@ class ReportAuthorPolicy(Policy):
 
 
 # A designation made or withdrawn drops the author sets cached on Access objects, as the org
-# records in org.access.CACHED_FROM do.
+# records do: org.access drops them on any save or deletion; named here as well.
 for _signal in (post_save, post_delete):
     _signal.connect(
         org_access._forget_resolved_ids,

@@ -43,11 +43,15 @@ def test_a_managers_list_reads_no_session_row_and_the_role_and_subtree_in_one_qu
     assert len([q for q in queries if 'FROM "org_role"' in q]) == 1
     # The subtree comes with the role: no query of its own over the units' paths.
     assert not [q for q in queries if q.startswith('SELECT "org_orgunit"."id" FROM "org_orgunit"')]
-    assert len(queries) == 3, queries  # user, role with subtree, the page
-    # The next ones take the user and the role from the cache (signon.session_user): the page.
+    # user, role with subtree, the ids of the subtree's few recommendations
+    # (org.permissions.UnitPolicy.by_ids_when_few), the page
+    assert len(queries) == 4, queries
+    assert 'WHERE "oversight_recommendation"."id" IN (' in queries[-1]
+    # The next ones take the user and the role from the cache (signon.session_user): the ids
+    # and the page.
     rows, queries = listed(client)
     assert rows == {recs[name].pk for name in sees}
-    assert len(queries) == 1, queries
+    assert len(queries) == 2, queries
 
 
 def test_signing_out_ends_the_cached_session(web, manager, recs):

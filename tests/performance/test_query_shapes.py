@@ -165,3 +165,31 @@ def test_a_small_scope_is_listed_by_decision_ids_and_a_large_one_by_units(world,
     assert (
         sorted(row["id"] for row in client.get(url, {"page_size": 200}).json()["results"]) == shown
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "table"),
+    [
+        ("/api/accountability/commitments/", "accountability_commitment"),
+        ("/api/oversight/recommendations/", "oversight_recommendation"),
+        ("/api/performance/appraisals/", "performance_appraisal"),
+    ],
+)
+def test_the_big_tables_list_a_small_subtree_by_ids(world, monkeypatch, url, table):  # noqa: F811
+    """org.permissions.UnitPolicy.by_ids_when_few: the same rows, by their ids while the
+    subtree holds few, by the units' ids past FEW_ROWS."""
+    from org import permissions
+
+    client = client_for(world, "manager")
+
+    def listing():
+        statements = _captured(client, url)
+        [main] = [s for s in statements if s.startswith(f'SELECT "{table}"."id"') and "LIMIT" in s]
+        rows = sorted(r["id"] for r in client.get(url, {"page_size": 200}).json()["results"])
+        return main.split(" WHERE ", 1)[1], rows
+
+    where, rows = listing()
+    assert rows and f'"{table}"."id" IN (' in where and '"unit_id" IN (' not in where
+    monkeypatch.setattr(permissions, "FEW_ROWS", 0)
+    where, rows_by_units = listing()
+    assert f'"{table}"."unit_id" IN (' in where and rows_by_units == rows
