@@ -1,6 +1,7 @@
 """Who may do what to delegations, decisions and commitments: each rule written once, read by
 `restrict(user, action)` everywhere (lists, pages, the API, form choices, actions, the admin)."""
 
+from django.db import connection
 from django.db.models import Q, Value
 
 from org.access import access_for
@@ -63,15 +64,18 @@ def decision_scope(access) -> Q:
 
     def sides():
         in_units = Decision.objects.filter(unit_id__in=subtree).order_by().annotate(side=Value(0))
-        query = in_units.values_list("pk", "side")[:cap]
+        queries = [in_units.values_list("pk", "side")[:cap]]
         if issued:
             under = (
                 Decision.objects.filter(delegation_id__in=issued).order_by().annotate(side=Value(1))
             )
-            query = query.union(under.values_list("pk", "side")[:cap], all=True)
+            queries.append(under.values_list("pk", "side")[:cap])
+        if len(queries) > 1 and connection.features.supports_slicing_ordering_in_compound:
+            queries = [queries[0].union(queries[1], all=True)]  # one round trip
         found = ([], [])
-        for pk, side in query:
-            found[side].append(pk)
+        for query in queries:  # SQLite takes no LIMIT inside a UNION: one query a side there
+            for pk, side in query:
+                found[side].append(pk)
         return tuple(found[0]), tuple(found[1])
 
     if not subtree:
