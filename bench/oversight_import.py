@@ -36,8 +36,8 @@ from oversight.models import Recommendation  # noqa: E402
 ROWS = 16_000
 
 
-def rows(tag: str, units: list[str], shift: int = 0):
-    for n in range(ROWS):
+def rows(tag: str, units: list[str], shift: int = 0, count: int = ROWS):
+    for n in range(count):
         yield {
             "body": "OIOS",
             "report_symbol": f"BENCH-{tag}/{n // 10:05d}",

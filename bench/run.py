@@ -745,28 +745,14 @@ def _import_csv(tag: str, units: list[str]) -> bytes:
     import csv
     import io
 
+    from oversight_import import rows  # bench/, beside this script
+
     from oversight.importer import COLUMNS
 
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
     writer.writeheader()
-    for n in range(IMPORT_ROWS):
-        writer.writerow(
-            {
-                "body": "OIOS",
-                "report_symbol": f"BENCH-IMPORT-{tag}/{n // 10:05d}",
-                "report_title": f"Bench import report {n // 10}",
-                "issued_on": f"2025-0{1 + n // 10 % 9}-15",
-                "number": str(n % 10 + 1),
-                "text": f"Strengthen controls over area {n}.",
-                "priority": ("critical", "important")[n % 2],
-                "unit": units[n % len(units)],
-                "accepted": "yes",
-                "target_date": "2027-06-30",
-                "status": ("open", "in_progress", "pending_verification", "implemented")[n % 4],
-                "implemented_on": "2026-01-15" if n % 4 == 3 else "",
-            }
-        )
+    writer.writerows(rows(f"IMPORT-{tag}", units, count=IMPORT_ROWS))
     return buffer.getvalue().encode()
 
 
