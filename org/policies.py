@@ -23,12 +23,13 @@ PERSONAL_FIELDS = frozenset({"email", "grade", "separated_on"})
 
 class PersonPolicy(UnitPolicy):
     unit_field = "unit"
+    by_ids_when_few = True  # 37,000 staff records at factor 1, 370,000 at factor 10
 
     def view(self, queryset, access):
         if access.is_admin or access.is_oversight:
             return queryset
         if access.is_manager:
-            return self.in_subtree(queryset, access)
+            return self.viewable_in_subtree(queryset, access)
         return queryset.none()
 
     def change(self, queryset, access):

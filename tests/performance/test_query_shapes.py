@@ -173,6 +173,7 @@ def test_a_small_scope_is_listed_by_decision_ids_and_a_large_one_by_units(world,
         ("/api/accountability/commitments/", "accountability_commitment"),
         ("/api/oversight/recommendations/", "oversight_recommendation"),
         ("/api/performance/appraisals/", "performance_appraisal"),
+        ("/api/people/", "org_person"),
     ],
 )
 def test_the_big_tables_list_a_small_subtree_by_ids(world, monkeypatch, url, table):  # noqa: F811
