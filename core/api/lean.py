@@ -217,42 +217,32 @@ def _step(field, model):
         return _generic_step(field)
     if isinstance(field, relations.ManyRelatedField):
         child = field.child_relation
-        if (
-            _own(field, "to_representation", relations.ManyRelatedField)
-            and isinstance(child, relations.SlugRelatedField)
-            and _own(child, "to_representation", relations.SlugRelatedField)
-        ):
-            name, get, slug = field.field_name, field.get_attribute, _slug_getter(child)
-            if _own(field, "get_attribute", relations.ManyRelatedField):
-                get = _prefetched_or(field, get)
+        key = None  # what each related row is written as: its slug, or its key
+        if _own(field, "to_representation", relations.ManyRelatedField):
+            if isinstance(child, relations.SlugRelatedField) and _own(
+                child, "to_representation", relations.SlugRelatedField
+            ):
+                key = _slug_getter(child)
+            elif (
+                isinstance(child, relations.PrimaryKeyRelatedField)
+                and _own(child, "to_representation", relations.PrimaryKeyRelatedField)
+                and child.pk_field is None
+            ):
+                key = attrgetter("pk")
+        if key is None:
+            return _generic_step(field)
+        name, get = field.field_name, field.get_attribute
+        if _own(field, "get_attribute", relations.ManyRelatedField):
+            get = _prefetched_or(field, get)
 
-            def many(instance, ret):
-                try:
-                    related = get(instance)
-                except SkipField:
-                    return
-                ret[name] = None if related is None else [slug(value) for value in related]
+        def many(instance, ret):
+            try:
+                related = get(instance)
+            except SkipField:
+                return
+            ret[name] = None if related is None else [key(value) for value in related]
 
-            return many
-        if (
-            _own(field, "to_representation", relations.ManyRelatedField)
-            and isinstance(child, relations.PrimaryKeyRelatedField)
-            and _own(child, "to_representation", relations.PrimaryKeyRelatedField)
-            and child.pk_field is None
-        ):
-            name, get = field.field_name, field.get_attribute
-            if _own(field, "get_attribute", relations.ManyRelatedField):
-                get = _prefetched_or(field, get)
-
-            def many_pks(instance, ret):
-                try:
-                    related = get(instance)
-                except SkipField:
-                    return
-                ret[name] = None if related is None else [value.pk for value in related]
-
-            return many_pks
-        return _generic_step(field)
+        return many
     if getattr(field, "reads_rows", False) and plain_get and len(field.source_attrs) == 1:
         # A field of a to-many relation whose to_representation takes the related rows as a
         # manager or as a plain list (VendorNamesField): the prefetched rows, as a list.
