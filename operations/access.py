@@ -4,11 +4,16 @@ record's detail page and API, anchored in the change history.
 
 Views call `record_read(request, obj)`; lists of aggregates call nothing."""
 
+import datetime
+import functools
+from dataclasses import dataclass
+
 from django.db import connection, transaction
 from django.utils import timezone
 
 from core import history
 from core.context import current_actor
+from core.models import HistoryEntry, RequestIdField, label_id
 from operations.models import AccessRecord
 
 # model label -> (kind, the attribute naming the person concerned)
@@ -56,55 +61,75 @@ def _with_shown_parts(user, objects):
             yield from case.select_related("appraisal")
 
 
-def record_read(request, *objects, listed: bool = False) -> list[AccessRecord]:
-    """One entry for each sensitive record `request`'s user has just been shown, written in one
-    bulk insert with one history append: a fixed number of queries whatever the count. A list
-    (`listed`) shows its rows only, not the parts a record's own page adds."""
+def record_read(request, *objects, listed: bool = False) -> int:
+    """One entry for each sensitive record `request`'s user has just been shown, written with its
+    history entry in one statement: a fixed number of queries whatever the count. A list
+    (`listed`) shows its rows only, not the parts a record's own page adds. Returns how many
+    reads were logged."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return []
-    actor = current_actor()
-    channel = (
-        AccessRecord.Channel.API if request.path.startswith("/api/") else AccessRecord.Channel.WEB
-    )
-    request_id = getattr(request, "request_id", "") or actor.request_id
-    now = timezone.now()
+        return 0
     hidden = {}  # model label -> fields the reader is not shown, asked once per kind
-    made = []
+    reads = []  # (kind, label, object id, subject id)
     shown = (obj for obj in objects if obj is not None) if listed else None
     for obj in shown or _with_shown_parts(user, objects):
         label = obj._meta.label_lower
-        if label not in SENSITIVE:
+        sensitive = SENSITIVE.get(label)
+        if sensitive is None:
             raise ValueError(f"{label} is not a sensitive record kind")
-        kind, subject_path = SENSITIVE[label]
+        kind, subject_path = sensitive
         if label not in hidden:
             hidden[label] = type(obj).objects.hidden_fields(user)
         if subject_path.split(".")[0] in hidden[label]:
             continue  # the reader was not shown whose record it is: not a named read
-        made.append(
-            AccessRecord(
-                at=now,
-                user=user,
-                reader=user.get_username()[:150],
-                kind=kind,
-                object_type=label,
-                object_id=str(obj.pk),
-                subject_id=_subject_id(obj, subject_path),
-                channel=channel,
-                request_id=request_id,
-            )
-        )
-    if not made:
-        return []
+        reads.append((kind, label, str(obj.pk), _subject_id(obj, subject_path)))
+    if not reads:
+        return 0
+    actor = current_actor()
+    read = _Read(
+        at=timezone.now(),
+        user_id=user.pk,
+        reader=user.get_username()[:150],
+        channel=(
+            AccessRecord.Channel.API
+            if request.path.startswith("/api/")
+            else AccessRecord.Channel.WEB
+        ),
+        request_id=getattr(request, "request_id", "") or actor.request_id,
+    )
     if connection.vendor == "postgresql":
-        _write_pending(made)
+        _write_pending(read, reads)
     else:
         # SQLite serialises its writers anyway: records and entries in one short transaction,
         # linked at once.
         with transaction.atomic():
-            made = AccessRecord.objects.bulk_create(made)
+            made = AccessRecord.objects.bulk_create([read.record(*r) for r in reads])
             history.append(_entries(made))
-    return made
+    return len(reads)
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What every record of one call to record_read shares."""
+
+    at: datetime.datetime
+    user_id: int
+    reader: str
+    channel: str
+    request_id: str
+
+    def record(self, kind, label, object_id, subject_id) -> AccessRecord:
+        return AccessRecord(
+            at=self.at,
+            user_id=self.user_id,
+            reader=self.reader,
+            kind=kind,
+            object_type=label,
+            object_id=object_id,
+            subject_id=subject_id,
+            channel=self.channel,
+            request_id=self.request_id,
+        )
 
 
 def _entries(made: list[AccessRecord]) -> list:
@@ -115,43 +140,97 @@ def _entries(made: list[AccessRecord]) -> list:
     ]
 
 
-def _write_pending(made: list[AccessRecord]) -> None:
-    """The records and their history entries in one statement (both or neither), after one
-    that numbers the records: two round trips whatever the count. The entries are written
-    pending and linked by the worker (core.history.link_soon), so a page that shows named
-    records never waits for the chain's lock; a read is not a change, and until the link the
-    entries are in the table like any committed pending entry (verify_audit_trail and every
-    writer's link take them too)."""
-    table = AccessRecord._meta.db_table
+def _write_pending(read: _Read, reads: list[tuple]) -> None:
+    """The records and their history entries in one statement (both or neither): one round trip
+    whatever the count. The entries are written pending and linked by the worker
+    (core.history.link_soon), so a page that shows named records never waits for the chain's
+    lock; a read is not a change, and until the link the entries are in the table like any
+    committed pending entry (verify_audit_trail and every writer's link take them too).
+
+    The entries hold what history.new_entry, created_changes and snapshot would make of each
+    record, byte for byte (the test compares the two): the statement numbers the records, and
+    each entry's `changes` is the compact JSON text made here around the record's number, so
+    Python builds no record nor entry for a page of rows."""
+    user_id, actor, entry_request_id = history._who()
+    history.remember_labels({LABEL, actor})
+    # `changes` in the order of the record's fields, None left out (history.created_changes):
+    # {"~":"+","id":<id>,"at":..,"user":..,"reader":..,"kind":..,"object_type":..,
+    # "object_id":..,"subject":..,"channel":..,"request_id":..}
+    encode = history._text
+    shared = (
+        f',"at":{encode(read.at.isoformat())},"user":{read.user_id},"reader":{encode(read.reader)}'
+    )
+    tail = f',"channel":{encode(read.channel)},"request_id":{encode(read.request_id)}}}'
+    kinds, labels, object_ids, subject_ids, middles = [], [], [], [], []
+    starts = {}  # label -> the text of its kind and type, up to the record's id
+    for kind, label, object_id, subject_id in reads:
+        kinds.append(kind)
+        labels.append(label)
+        object_ids.append(object_id)
+        subject_ids.append(subject_id)
+        start = starts.get(label)
+        if start is None:
+            start = starts[label] = (
+                f',"kind":{encode(kind)},"object_type":{encode(label)},"object_id":'
+            )
+        if subject_id is None:
+            middles.append(f"{start}{encode(object_id)}")
+        else:
+            middles.append(f'{start}{encode(object_id)},"subject":{subject_id}')
+    as_json = history._json_text
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [table, len(made)],
+            _statement(),
+            [
+                *(as_json(values) for values in (kinds, labels, object_ids, subject_ids, middles)),
+                read.at,
+                read.user_id,
+                read.reader,
+                read.channel,
+                read.request_id,
+                history.PENDING,
+                read.at,
+                user_id,
+                label_id(actor),
+                label_id(LABEL),
+                read.reader,
+                shared,
+                tail,
+                RequestIdField.encode(entry_request_id),
+            ],
         )
-        for record, (pk,) in zip(made, cursor.fetchall(), strict=True):
-            record.pk = pk
-            record._state.adding = False
-        # One parameter a column (history.rows_from_json): a short statement whatever the count.
-        fields = AccessRecord._meta.concrete_fields
-        source, select, records_params = history.rows_from_json(
-            AccessRecord,
-            [f.column for f in fields],
-            ([f.get_db_prep_save(getattr(r, f.attname), connection) for r in made] for f in fields),
-        )
-        records_sql = (
-            f"INSERT INTO {connection.ops.quote_name(table)} "
-            f"({', '.join(connection.ops.quote_name(f.column) for f in fields)}) "
-            f"SELECT {select} FROM {source}"
-        )
-        entries = _entries(made)
-        for entry in entries:
-            entry.at = made[0].at  # as history.append dates what it appends: when it was read
-        entries_sql, entries_params = history.pending_insert(entries)
-        cursor.execute(
-            f"WITH logged AS ({records_sql}) {entries_sql}", [*records_params, *entries_params]
-        )
-        history.numbered(entries, (row[0] for row in cursor.fetchall()))
     transaction.on_commit(history.link_soon)
+
+
+LABEL = AccessRecord._meta.label_lower
+
+
+@functools.cache
+def _statement() -> str:
+    records = connection.ops.quote_name(AccessRecord._meta.db_table)
+    entries = connection.ops.quote_name(HistoryEntry._meta.db_table)
+    # The read rows are numbered first, in the order given (a CTE used twice is evaluated
+    # once), so the records and their entries share their numbers and the entries are pending
+    # in the records' order, as history.pending_insert numbers them.
+    return (
+        "WITH shown AS ("
+        f"SELECT nextval(pg_get_serial_sequence('{AccessRecord._meta.db_table}', 'id')) AS id, "
+        "u.kind, u.object_type, u.object_id, u.subject_id::bigint AS subject_id, u.middle "
+        "FROM ROWS FROM (json_array_elements_text(%s::json), json_array_elements_text(%s::json), "
+        "json_array_elements_text(%s::json), json_array_elements_text(%s::json), "
+        "json_array_elements_text(%s::json)) WITH ORDINALITY "
+        "AS u(kind, object_type, object_id, subject_id, middle, n) ORDER BY u.n), "
+        f"logged AS (INSERT INTO {records} "
+        "(id, at, user_id, reader, kind, object_type, object_id, subject_id, channel, request_id) "
+        "SELECT id, %s::timestamptz, %s, %s, kind, object_type, object_id, subject_id, %s, %s "
+        "FROM shown) "
+        f"INSERT INTO {entries} "
+        "(seq, at, user_id, actor, action, object_type, object_id, object_repr, changes, "
+        "request_id) "
+        f"SELECT %s + nextval('{history.PENDING_SEQUENCE}'), %s::timestamptz, %s, %s, 'c', %s, "
+        "id::text, left(%s || ' read ' || object_type || ' ' || object_id, 200), "
+        """('{"~":"+","id":' || id || %s || middle || %s)::json, %s FROM shown ORDER BY shown.id"""
+    )
 
 
 def anchored_values(entry: AccessRecord) -> dict:
