@@ -1,12 +1,11 @@
 """Who may do what to delegations, decisions and commitments: each rule written once, read by
 `restrict(user, action)` everywhere (lists, pages, the API, form choices, actions, the admin)."""
 
-from django.db import connection
-from django.db.models import Q, Value
+from django.db.models import Q
 
 from org.access import access_for
 from org.models import OrgUnit
-from org.permissions import Policy, UnitPolicy
+from org.permissions import Policy, UnitPolicy, ids_when_few
 
 
 def issued_delegation_ids(access) -> tuple[int, ...]:
@@ -51,42 +50,33 @@ def decided_under_issued(access) -> Q:
 
 def decision_scope(access) -> Q:
     """A manager's decisions (their unit subtree's, and those under instruments they issued) as
-    a test on the decision's own columns, resolved by one query that reads at most
-    UNDER_ISSUED_BY_ID + 1 ids of each side. A side that has no more is given by its ids, which
-    the planner estimates exactly; `unit_id IN (...)` it estimates from the average unit, and at
-    ten million decisions it expected six thousand rows for a manager's four small units (who
-    had seven) and walked every decision by date to fill a page: 30 s."""
+    a test on the decision's own columns, resolved by one query (org.permissions.ids_when_few).
+    A side with at most UNDER_ISSUED_BY_ID rows is given by its ids, which the planner estimates
+    exactly; `unit_id IN (...)` it estimates from the average unit, and at ten million decisions
+    it expected six thousand rows for a manager's four small units (who had seven) and walked
+    every decision by date to fill a page: 30 s."""
     from accountability.models import Decision
 
     subtree = access.subtree_ids()
     issued = issued_delegation_ids(access)
-    cap = UNDER_ISSUED_BY_ID + 1
-
-    def sides():
-        in_units = Decision.objects.filter(unit_id__in=subtree).order_by().annotate(side=Value(0))
-        queries = [in_units.values_list("pk", "side")[:cap]]
-        if issued:
-            under = (
-                Decision.objects.filter(delegation_id__in=issued).order_by().annotate(side=Value(1))
-            )
-            queries.append(under.values_list("pk", "side")[:cap])
-        if len(queries) > 1 and connection.features.supports_slicing_ordering_in_compound:
-            queries = [queries[0].union(queries[1], all=True)]  # one round trip
-        found = ([], [])
-        for query in queries:  # SQLite takes no LIMIT inside a UNION: one query a side there
-            for pk, side in query:
-                found[side].append(pk)
-        return tuple(found[0]), tuple(found[1])
-
     if not subtree:
         return decided_under_issued(access)
-    in_units, under_issued = access.resolved("decision_scope", sides)
+    found = access.resolved(
+        f"decision_scope:{UNDER_ISSUED_BY_ID}",
+        lambda: ids_when_few(
+            {
+                "units": Decision.objects.filter(unit_id__in=subtree),
+                "issued": Decision.objects.filter(delegation_id__in=issued),
+            },
+            limit=UNDER_ISSUED_BY_ID,
+        ),
+    )
     ids, scope = set(), Q()
     for side_ids, by_column in (
-        (in_units, Q(unit_id__in=subtree)),
-        (under_issued, Q(delegation_id__in=issued)),
+        (found["units"], Q(unit_id__in=subtree)),
+        (found["issued"], Q(delegation_id__in=issued)),
     ):
-        if len(side_ids) > UNDER_ISSUED_BY_ID:
+        if side_ids is None:
             scope |= by_column  # many rows: the planner's average is near enough
         else:
             ids.update(side_ids)

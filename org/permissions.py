@@ -7,8 +7,9 @@ question through `restrict`, so each rule is written once. A record the user may
 404; one they may see but not act on answers 403 (core.actions.require).
 """
 
-from django.core.exceptions import ImproperlyConfigured
-from django.db import models
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
+from django.db import connection, models
+from django.db.models import Value
 
 from org.access import Access, access_for
 
@@ -61,6 +62,64 @@ class AdminPolicy(Policy):
 FEW_ROWS = 1000
 
 
+def _compiled(queryset) -> tuple[str, tuple]:
+    return queryset.query.get_compiler(using=queryset.db).as_sql()
+
+
+def ids_when_few(sides: dict, limit: int = FEW_ROWS) -> dict:
+    """For each side `name: queryset`, the ids of the queryset's rows, or None when there are more
+    than `limit` of them; one round trip for all sides.
+
+    On PostgreSQL each side first counts up to limit + 1 rows selecting nothing but a constant (on
+    a column's own index, an index-only scan: no table page read) and reads the ids only when they
+    are few. Reading up to limit + 1 ids straight away visited a table page a row: 9 ms a request
+    for a department manager whose five units hold 30,000 decisions, only to learn they are many."""
+    found = {name: () for name in sides}
+    names = [name for name, rows in sides.items() if not rows.query.is_empty()]
+    if not names:
+        return found
+    if connection.vendor != "postgresql":
+        # SQLite: no LIMIT inside a compound statement, and its tables are small: a query a side.
+        for name in names:
+            ids = tuple(sides[name].order_by().values_list("pk", flat=True)[: limit + 1])
+            found[name] = None if len(ids) > limit else tuple(sorted(ids))
+        return found
+
+    counts, selects, params, asked, selects_params = [], [], [], [], []
+    for name in names:
+        rows = sides[name].order_by()
+        try:
+            count_sql, count_params = _compiled(
+                rows.annotate(_one=Value(1)).values_list("_one")[: limit + 1]
+            )
+            ids_sql, ids_params = _compiled(rows.values_list("pk"))
+        except EmptyResultSet:  # e.g. `unit__in=[]`: nothing to ask
+            continue
+        n = len(asked)
+        asked.append(name)
+        counts.append(f"n{n} AS MATERIALIZED (SELECT count(*) AS c FROM ({count_sql}) AS s)")
+        params += count_params
+        selects.append(
+            (
+                f"SELECT {n}, s.* FROM ({ids_sql}) AS s WHERE (SELECT c FROM n{n}) <= {limit:d} "
+                f"UNION ALL SELECT {n}, NULL WHERE (SELECT c FROM n{n}) > {limit:d}"
+            ),
+        )
+        selects_params.append(ids_params)
+    if not asked:
+        return found
+    for more in selects_params:
+        params += more
+    by_side = {name: [] for name in asked}
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {', '.join(counts)} {' UNION ALL '.join(selects)}", params)
+        for n, pk in cursor.fetchall():
+            by_side[asked[n]].append(pk)
+    for name, ids in by_side.items():
+        found[name] = None if None in ids else tuple(sorted(ids))
+    return found
+
+
 class UnitPolicy(Policy):
     """Records owned by an org unit (through `unit_field`). Administrators, oversight bodies and
     GA staff read all; a manager reads and changes the unit subtree; administrators change all.
@@ -94,18 +153,14 @@ class UnitPolicy(Policy):
         """The subtree's rows, as `in_subtree`, by their ids when few (`by_ids_when_few`)."""
         if not self.by_ids_when_few:
             return self.in_subtree(queryset, access)
-        model, lookup = queryset.model, f"{self.unit_field}__in"
-        subtree = access.subtree_ids()
-        ids = access.resolved_ids(
-            f"few:{model._meta.label_lower}:{self.unit_field}",
-            lambda: (
-                model._base_manager.filter(**{lookup: subtree})
-                .order_by()
-                .values_list("pk", flat=True)[: FEW_ROWS + 1]
-            ),
+        model, subtree = queryset.model, access.subtree_ids()
+        rows = self.in_subtree(model._base_manager.all(), access)
+        ids = access.resolved(
+            f"few:{model._meta.label_lower}:{self.unit_field}:{FEW_ROWS}",
+            lambda: ids_when_few({"units": rows}, limit=FEW_ROWS)["units"],
         )
-        if len(ids) > FEW_ROWS:
-            return queryset.filter(**{lookup: subtree})
+        if ids is None:
+            return queryset.filter(**{f"{self.unit_field}__in": subtree})
         return queryset.filter(pk__in=ids)
 
     def view(self, queryset, access):

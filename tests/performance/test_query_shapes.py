@@ -194,3 +194,34 @@ def test_the_big_tables_list_a_small_subtree_by_ids(world, monkeypatch, url, tab
     monkeypatch.setattr(permissions, "FEW_ROWS", 0)
     where, rows_by_units = listing()
     assert f'"{table}"."unit_id" IN (' in where and rows_by_units == rows
+
+
+def test_ids_when_few_answers_as_the_plain_query_does(world):  # noqa: F811
+    """org.permissions.ids_when_few, the probe behind every `by_ids_when_few` list: for each
+    side the ids the ORM finds, or None past the limit; a side through a join (an
+    underperformance case's appraisal's unit), an empty side and an impossible one (no units)
+    answer too, all in one round trip."""
+    from accountability.models import Decision
+    from org.models import OrgUnit
+    from org.permissions import ids_when_few
+    from performance.models import UnderperformanceCase
+
+    units = list(OrgUnit.objects.values_list("pk", flat=True))
+    sides = {
+        "decisions": Decision.objects.filter(unit_id__in=units),
+        "cases": UnderperformanceCase.objects.filter(appraisal__unit__in=units),
+        "none": Decision.objects.none(),
+        "no units": Decision.objects.filter(unit_id__in=[]),
+    }
+    expected = {
+        name: tuple(sorted(rows.values_list("pk", flat=True))) for name, rows in sides.items()
+    }
+    assert expected["decisions"] and expected["cases"]
+    with CaptureQueriesContext(connection) as ctx:
+        assert ids_when_few(sides, limit=10_000) == expected
+    assert len(ctx.captured_queries) == 1
+    few = len(expected["decisions"])
+    found = ids_when_few(sides, limit=few - 1)
+    assert found["decisions"] is None  # one more than the limit: "many"
+    assert found["none"] == found["no units"] == ()
+    assert ids_when_few(sides, limit=few)["decisions"] == expected["decisions"]
