@@ -169,14 +169,27 @@ def overview(user) -> dict:
 # --- Report (paragraph 33) -----------------------------------------------------------------
 
 
-def _latest_result_in(period_start, period_end):
-    return Subquery(
-        ControlTest.objects.filter(
-            control=OuterRef("pk"), tested_on__gte=period_start, tested_on__lte=period_end
-        )
-        .order_by("-tested_on", "-pk")
-        .values("result")[:1]
+def _control_figures(period_start: datetime.date, period_end: datetime.date) -> dict:
+    """The controls on record by the period's end (created by then, or tested by then), those
+    tested in the period, and those whose latest test in the period (the last date, ties by the
+    newest id) found them effective. A control tested in the period was tested by its end, so
+    the tested and effective are counted from the period's tests alone: each control's latest
+    is one DISTINCT ON pass in the order of controltest_latest_idx. A sub-select per control
+    ran it once for every control, twice (once per filtered count): 7.5 minutes at factor 10."""
+    total = Control.objects.filter(
+        Q(created_at__date__lte=period_end)
+        | Q(pk__in=ControlTest.objects.filter(tested_on__lte=period_end).values("control"))
+    ).count()
+    latest = (
+        ControlTest.objects.filter(tested_on__gte=period_start, tested_on__lte=period_end)
+        .order_by("control_id", "-tested_on", "-pk")
+        .distinct("control_id")
+        .values("pk")
     )
+    counted = ControlTest.objects.filter(pk__in=latest).aggregate(
+        tested=Count("pk"), effective=Count("pk", filter=Q(result=TestResult.EFFECTIVE))
+    )
+    return {"total": total, **counted}
 
 
 def _assessed(as_of: datetime.date, field: str, prefix: str = "", nth: int = 0) -> Subquery:
@@ -237,18 +250,7 @@ def section_j(period_start: datetime.date, period_end: datetime.date) -> dict:
     by_category = {c: 0 for c in RiskCategory.values}
     for row in risks.order_by().values("category").annotate(n=Count("pk")):
         by_category[row["category"]] = row["n"]
-    controls = (
-        Control.objects.filter(
-            Q(created_at__date__lte=period_end)
-            | Q(pk__in=ControlTest.objects.filter(tested_on__lte=period_end).values("control"))
-        )
-        .annotate(latest=_latest_result_in(period_start, period_end))
-        .aggregate(
-            total=Count("pk"),
-            tested=Count("pk", filter=Q(latest__isnull=False)),
-            effective=Count("pk", filter=Q(latest=TestResult.EFFECTIVE)),
-        )
-    )
+    controls = _control_figures(period_start, period_end)
     treatments_overdue = (
         Treatment.objects.filter(due_on__lt=period_end, risk__identified_on__lte=period_end)
         .exclude(status=TreatmentStatus.CANCELLED)

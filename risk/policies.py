@@ -5,8 +5,10 @@ owners read what they own; unit managers read and change their unit subtree; adm
 oversight bodies and GA staff read everything except declarations (personal data, which GA staff
 do not read)."""
 
-from django.db.models import Q
+from django.db import connection
+from django.db.models import Q, Value
 
+from org import permissions
 from org.access import access_for
 from org.models import OrgUnit, Person
 from org.permissions import PersonalPolicy, ReferencePolicy, UnitPolicy
@@ -25,7 +27,9 @@ __all__ = [
 
 
 class OwnedPolicy(UnitPolicy):
-    """Unit-scoped, and also read by the people named in `owner_fields`."""
+    """Unit-scoped, and also read by the people named in `owner_fields`. With `by_ids_when_few`
+    a manager's rows (their subtree's and their own) are read by their ids while few
+    (narrowed_by_ids)."""
 
     owner_fields: tuple[str, ...] = ()
 
@@ -34,8 +38,11 @@ class OwnedPolicy(UnitPolicy):
         unit_field: str = "unit",
         owner_fields: tuple[str, ...] = (),
         as_change: tuple[str, ...] | None = None,
+        by_ids_when_few: bool | None = None,
     ):
-        super().__init__(unit_field=unit_field, as_change=as_change)
+        super().__init__(
+            unit_field=unit_field, as_change=as_change, by_ids_when_few=by_ids_when_few
+        )
         self.owner_fields = owner_fields
 
     def view(self, queryset, access):
@@ -44,9 +51,55 @@ class OwnedPolicy(UnitPolicy):
         if not access.authenticated:
             return queryset.none()
         wanted = [(field, (access.user_id,)) for field in self.owner_fields]
-        if access.is_manager:
-            wanted.append((self.unit_field, access.subtree_ids()))
-        return queryset.filter(_on_own_columns(queryset.model, access, wanted))
+        if not access.is_manager:
+            return queryset.filter(_on_own_columns(queryset.model, access, wanted))
+        wanted.append((self.unit_field, access.subtree_ids()))
+        condition = _on_own_columns(queryset.model, access, wanted)
+        if not self.by_ids_when_few:
+            return queryset.filter(condition)
+        return narrowed_by_ids(queryset, access, condition, "owned")
+
+
+def narrowed_by_ids(queryset, access, condition: Q, name: str):
+    """`queryset` narrowed to the rows `condition` selects, by their ids when there are at most
+    org.permissions.FEW_ROWS of them (read by one small query, kept for the request as `name`).
+    org.permissions.UnitPolicy.viewable_in_subtree does the same for the unit alone; here the
+    condition is an OR (the manager's units, or the rows naming the user), and both sides are
+    read together: the planner estimates `unit_id IN (...)` from the average unit and, at ten
+    times the rows, walked the whole table in the list's order to fill a small unit's page;
+    `id IN (...)` it estimates exactly."""
+    model = queryset.model
+    ids = access.resolved_ids(
+        f"few:{model._meta.label_lower}:{name}",
+        lambda: (
+            model._base_manager.filter(condition)
+            .order_by()
+            .values_list("pk", flat=True)[: permissions.FEW_ROWS + 1]
+        ),
+    )
+    if len(ids) > permissions.FEW_ROWS:
+        return queryset.filter(condition)
+    return queryset.filter(pk__in=ids)
+
+
+def ids_by_side(sides: dict[str, tuple]) -> dict[str, tuple[int, ...]]:
+    """For each side `name: (queryset, column, limit)`, the values of `column` in the queryset's
+    rows (at most `limit` of them when a limit is given), sorted; every side in one round trip
+    (UNION ALL) where the database takes a LIMIT inside a compound statement."""
+    names = list(sides)
+    parts = []
+    for number, name in enumerate(names):
+        rows, column, limit = sides[name]
+        part = rows.order_by().annotate(_side=Value(number)).values_list(column, "_side")
+        parts.append(part[:limit] if limit is not None else part)
+    if len(parts) > 1 and connection.features.supports_slicing_ordering_in_compound:
+        parts = [parts[0].union(*parts[1:], all=True)]
+    found = {name: set() for name in names}
+    for part in parts:
+        for value, number in part:
+            if value is not None:
+                found[names[number]].add(value)
+    return {name: tuple(sorted(values)) for name, values in found.items()}
 
 
 def _on_own_columns(model, access, wanted: list[tuple[str, tuple]]) -> Q:
@@ -68,9 +121,11 @@ def _on_own_columns(model, access, wanted: list[tuple[str, tuple]]) -> Q:
         related = model._meta.get_field(local).related_model
         ids = access.resolved_ids(
             f"{related._meta.label_lower}:{related_condition}",
-            lambda model=related, where=related_condition: model._base_manager.filter(
-                where
-            ).values_list("pk", flat=True),
+            # No order: the related model's own (a control's by its unit's path) joined a
+            # table only to sort ids that are sorted in Python.
+            lambda model=related, where=related_condition: (
+                model._base_manager.filter(where).order_by().values_list("pk", flat=True)
+            ),
         )
         condition |= Q(**{f"{local}__in": ids})
     return condition
@@ -91,18 +146,20 @@ class SelfAssessmentPolicy(UnitPolicy):
         return queryset.filter(unit_id__in=headed)
 
 
-def panel_case_ids(access) -> tuple[int, ...]:
-    """The procurement cases on whose evaluation panel the user sits."""
+def panel_seats(access):
+    """The panel seats of the user's staff records (ProcurementCase.panel's rows)."""
     from risk.models import ProcurementCase
 
-    people = access.person_ids()
-    if not people:
+    return ProcurementCase.panel.through.objects.filter(person__user_id=access.user_id)
+
+
+def panel_case_ids(access) -> tuple[int, ...]:
+    """The procurement cases on whose evaluation panel the user sits."""
+    if access.user_id is None:
         return ()
     return access.resolved_ids(
         "panel_cases",
-        lambda: ProcurementCase.panel.through.objects.filter(person_id__in=people).values_list(
-            "procurementcase_id", flat=True
-        ),
+        lambda: panel_seats(access).values_list("procurementcase_id", flat=True),
     )
 
 
@@ -112,12 +169,39 @@ class ProcurementCasePolicy(UnitPolicy):
 
     as_change = (*UnitPolicy.as_change, "award", "clear", "reopen")
 
+    by_ids_when_few = True  # 10,000 cases at factor 1
+
     def view(self, queryset, access):
         if access.can_read_all:
             return queryset
         if not access.authenticated:
             return queryset.none()
+        if access.is_manager and self.by_ids_when_few:
+            return self._managed_or_panel_by_ids(queryset, access)
         return queryset.filter(self._unit_or_panel(access))
+
+    @staticmethod
+    def _managed_or_panel_by_ids(queryset, access):
+        """A manager's cases (their subtree's, and those whose panel they sit on) by their ids
+        while the subtree holds at most FEW_ROWS: both sides read by one query (narrowed_by_ids
+        says why ids)."""
+        subtree = access.subtree_ids()
+        found = access.resolved(
+            "few:risk.procurementcase:unit_or_panel",
+            lambda: ids_by_side(
+                {
+                    "units": (
+                        queryset.model._base_manager.filter(unit_id__in=subtree),
+                        "pk",
+                        permissions.FEW_ROWS + 1,
+                    ),
+                    "panel": (panel_seats(access), "procurementcase_id", None),
+                }
+            ),
+        )
+        if len(found["units"]) > permissions.FEW_ROWS:
+            return queryset.filter(Q(unit_id__in=subtree) | Q(pk__in=found["panel"]))
+        return queryset.filter(pk__in=sorted({*found["units"], *found["panel"]}))
 
     def declare(self, queryset, access):
         """Panel members declare for themselves; whoever may change the case records for anyone."""
@@ -191,11 +275,15 @@ class DeclarationPolicy(PersonalPolicy):
 
     unit_field = "case__unit"
 
+    by_ids_when_few = True  # 30,000 declarations at factor 1
+
     def view(self, queryset, access):
         if access.is_admin or access.is_oversight:
             return queryset
         if not access.authenticated or access.is_ga_staff:
             return queryset.none()
+        if access.is_manager and self.by_ids_when_few:
+            return self._own_or_managed_by_ids(queryset, access)
         return self._own_or_managed(queryset, access)
 
     def change(self, queryset, access):
@@ -210,6 +298,37 @@ class DeclarationPolicy(PersonalPolicy):
         if access.is_manager:
             condition |= Q(case__unit__in=access.subtree_ids())
         return queryset.filter(condition)
+
+    @staticmethod
+    def _own_or_managed_by_ids(queryset, access):
+        """A manager's declarations (their own, and those on their subtree's cases) by their ids
+        while the subtree holds at most FEW_ROWS (narrowed_by_ids says why ids); past that, their
+        own by id OR the subtree's cases by id, as an OR across the join to the case made
+        PostgreSQL hash every declaration with every case. One query reads all three sides."""
+        from risk.models import ProcurementCase
+
+        subtree, declarations = access.subtree_ids(), queryset.model._base_manager
+        found = access.resolved(
+            "few:risk.interestdeclaration:own_or_managed",
+            lambda: ids_by_side(
+                {
+                    "own": (declarations.filter(person__user_id=access.user_id), "pk", None),
+                    "managed": (
+                        declarations.filter(case__unit__in=subtree),
+                        "pk",
+                        permissions.FEW_ROWS + 1,
+                    ),
+                    "cases": (
+                        ProcurementCase._base_manager.filter(unit_id__in=subtree),
+                        "pk",
+                        None,
+                    ),
+                }
+            ),
+        )
+        if len(found["managed"]) > permissions.FEW_ROWS:
+            return queryset.filter(Q(pk__in=found["own"]) | Q(case_id__in=found["cases"]))
+        return queryset.filter(pk__in=sorted({*found["own"], *found["managed"]}))
 
 
 def recordable_units(user):
