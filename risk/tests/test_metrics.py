@@ -174,3 +174,50 @@ def test_a_review_after_the_period_does_not_make_a_register_current_at_its_end(u
     j = metrics.report_metrics(START, END)["J"]
     assert j["units_with_risk_register"] == 3
     assert j["units_with_current_register"] == 2
+
+
+def test_section_j_counts_each_controls_latest_test_in_the_period(units):
+    """Controls in two departments. The latest test in the period decides (the last date, and
+    on one date the last recorded); a test after the period or before it does not; a control
+    created after the period and untested by then is not on record."""
+    from django.db.models import Count, OuterRef, Q, Subquery
+
+    from risk.models import Control, ControlTest
+
+    day = datetime.date
+    in_dmspc, in_dos = ControlFactory(unit=units["ohr"]), ControlFactory(unit=units["pd"])
+    tie, late, early = (ControlFactory(unit=units["pd"]) for _ in range(3))
+    ControlTestFactory(control=in_dmspc, tested_on=day(2025, 3, 1), result="effective")
+    ControlTestFactory(control=in_dmspc, tested_on=day(2025, 9, 1), result="ineffective")
+    ControlTestFactory(control=in_dos, tested_on=day(2025, 9, 1), result="ineffective")
+    ControlTestFactory(control=in_dos, tested_on=day(2025, 10, 1), result="effective")
+    ControlTestFactory(control=tie, tested_on=day(2025, 6, 1), result="ineffective")
+    ControlTestFactory(control=tie, tested_on=day(2025, 6, 1), result="effective")  # later id
+    ControlTestFactory(control=late, tested_on=day(2025, 5, 1), result="effective")
+    ControlTestFactory(control=late, tested_on=day(2026, 2, 1), result="ineffective")
+    ControlTestFactory(control=early, tested_on=day(2024, 11, 1), result="effective")
+    unrecorded = ControlFactory(unit=units["ohr"])
+    Control.objects.filter(pk=unrecorded.pk).update(created_at=datetime.datetime(2026, 3, 1))
+
+    j = metrics.section_j(START, END)
+    assert (j["controls_total"], j["controls_tested"], j["controls_effective"]) == (5, 4, 3)
+
+    # The same figures as a sub-select per control reads them (the definition).
+    latest = Subquery(
+        ControlTest.objects.filter(control=OuterRef("pk"), tested_on__gte=START, tested_on__lte=END)
+        .order_by("-tested_on", "-pk")
+        .values("result")[:1]
+    )
+    by_control = (
+        Control.objects.filter(
+            Q(created_at__date__lte=END)
+            | Q(pk__in=ControlTest.objects.filter(tested_on__lte=END).values("control"))
+        )
+        .annotate(latest=latest)
+        .aggregate(
+            total=Count("pk"),
+            tested=Count("pk", filter=Q(latest__isnull=False)),
+            effective=Count("pk", filter=Q(latest="effective")),
+        )
+    )
+    assert (by_control["total"], by_control["tested"], by_control["effective"]) == (5, 4, 3)
