@@ -1,18 +1,114 @@
 """Querysets of performance: every one is scoped by `restrict(user, action)` (the rules are in
 performance.policies), and the rules about records are written here once, in SQL."""
 
+from django.db import connections
 from django.db.models import BooleanField, Case, F, OuterRef, Q, Subquery, Value, When
 
 from org.permissions import RestrictedQuerySet
 from performance.choices import Direction, FindingStatus
 
+# The parts the API writes with each record, prefetched for one record (and on SQLite).
+COMPACT_PARTS = ("paragraphs", "objectives__indicators", "findings")
+OBJECTIVE_PARTS = ("paragraphs", "indicators")
+INDICATOR_PARTS = ("paragraphs", "results")
+
+
+def _on_postgresql(queryset) -> bool:
+    return connections[queryset.db].vendor == "postgresql"
+
+
+def _array(rows):
+    from django.contrib.postgres.expressions import ArraySubquery
+
+    return ArraySubquery(rows)
+
+
+def _json_row(**columns):
+    from django.db.models.functions import JSONObject
+
+    return JSONObject(**columns)
+
+
+def paragraph_numbers(model):
+    """The numbers of the paragraphs a record of `model` (CitesParagraphs) cites, as one array
+    in the record's row, in the paragraphs' own order."""
+    field = model._meta.get_field("paragraphs")
+    cited = field.remote_field.through.objects.filter(**{field.m2m_field_name(): OuterRef("pk")})
+    number = f"{field.m2m_reverse_field_name()}__number"
+    return _array(cited.order_by(number).values(number))
+
+
+def indicator_ids():
+    """The ids of an objective's indicators, in the indicators' own order (unit code, title)."""
+    from performance.models import CompactObjective
+
+    linked = CompactObjective.indicators.through.objects.filter(compactobjective_id=OuterRef("pk"))
+    return _array(
+        linked.order_by("indicator__unit__code", "indicator__title").values("indicator_id")
+    )
+
 
 class CompactQuerySet(RestrictedQuerySet):
-    pass
+    def with_parts(self):
+        """Each compact with its paragraphs' numbers, its objectives (each with its indicators'
+        ids) and its Board findings, read in the compact's own row on PostgreSQL: arrays
+        (`paragraph_numbers`, `objective_rows`, `finding_rows`: JSON objects of the columns the
+        API writes), in the order the relations list them. A page of 50 compacts was five
+        queries and about 270 records built (four prefetches, 200 objectives); now one query.
+        Elsewhere (SQLite) the parts are prefetched."""
+        if not _on_postgresql(self):
+            return self.prefetch_related(*COMPACT_PARTS)
+        from performance.models import BoardFinding, Compact, CompactObjective
+
+        objectives = CompactObjective.objects.filter(compact_id=OuterRef("pk")).order_by(
+            "kind",
+            "pk",  # CompactObjective's own order, within one compact
+        )
+        findings = BoardFinding.objects.filter(compact_id=OuterRef("pk")).order_by("pk")
+        return self.annotate(
+            paragraph_numbers=paragraph_numbers(Compact),
+            objective_rows=_array(
+                objectives.values(
+                    row=_json_row(
+                        id="pk",
+                        kind="kind",
+                        title="title",
+                        indicator="indicator",
+                        target="target",
+                        result="result",
+                        outcome="outcome",
+                        commitment="commitment_id",
+                        indicators=indicator_ids(),
+                    )
+                )
+            ),
+            finding_rows=_array(
+                findings.values(
+                    row=_json_row(
+                        id="pk",
+                        finding="finding",
+                        action_plan="action_plan",
+                        due_on="due_on",
+                        status="status",
+                        closed_on="closed_on",
+                    )
+                )
+            ),
+        )
 
 
 class CompactPartQuerySet(RestrictedQuerySet):
     """Objectives follow their compact's unit."""
+
+    def with_parts(self):
+        """Each objective with its paragraphs' numbers and its indicators' ids in its own row
+        (`paragraph_numbers`, `indicator_ids`) on PostgreSQL, as CompactQuerySet.with_parts;
+        prefetched elsewhere."""
+        if not _on_postgresql(self):
+            return self.prefetch_related(*OBJECTIVE_PARTS)
+        return self.annotate(
+            paragraph_numbers=paragraph_numbers(self.model), indicator_ids=indicator_ids()
+        )
 
 
 # An appraisal is on time when it was completed on or before its due date (CONTRACT.md). The one
@@ -94,6 +190,30 @@ def target_met_q(prefix: str = "") -> Q:
 
 
 class IndicatorQuerySet(RestrictedQuerySet):
+    def with_parts(self):
+        """Each indicator with its paragraphs' numbers and its results (period and value, by
+        start year) in its own row (`paragraph_numbers`, `result_rows`) on PostgreSQL, as
+        CompactQuerySet.with_parts; prefetched elsewhere. The value is read as the column's
+        text ("70.00"): the two decimals the API writes, which a JSON number would lose."""
+        if not _on_postgresql(self):
+            return self.prefetch_related(*INDICATOR_PARTS)
+        from django.db.models import TextField
+        from django.db.models.functions import Cast
+
+        from performance.models import IndicatorResult
+
+        results = IndicatorResult.objects.filter(indicator_id=OuterRef("pk")).order_by(
+            "start_year"  # IndicatorResult's own order, within one indicator
+        )
+        return self.annotate(
+            paragraph_numbers=paragraph_numbers(self.model),
+            result_rows=_array(
+                results.values(
+                    row=_json_row(period="period", value=Cast("value", output_field=TextField()))
+                )
+            ),
+        )
+
     def with_latest(self):
         """Annotate the latest period's value and whether it meets the target, in SQL."""
         from performance.models import IndicatorResult

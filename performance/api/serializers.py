@@ -4,7 +4,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from accountability.models import Commitment
+from core.api.lean import LeanListSerializer
 from core.api.serializers import ActionModelSerializer, LeanModelSerializer
 from org.api.serializers import (
     ParagraphNumbersField,
@@ -30,19 +30,80 @@ from performance.models import (
 )
 
 
-def _visible(serializer, field: str, model) -> None:
-    """Only the records the caller may see can be named in `field`."""
-    request = serializer.context.get("request")
-    if request is not None:
-        serializer.fields[field].queryset = model.objects.restrict(request.user, "view")
+class VisibleRecordField(serializers.PrimaryKeyRelatedField):
+    """A record given by id: only those the caller may see can be named. Scoped when the field
+    reads input, not when the serializer is built: a manager's list page would otherwise read
+    the ids of every appraisal or commitment of the subtree (by_ids_when_few) and use none."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        return queryset if request is None else queryset.restrict(request.user, "view")
+
+
+class _Written(list):
+    """Rows (or keys) the list query read already as the API writes them."""
+
+
+class ReadInRowList(LeanListSerializer):
+    """A record's nested rows (a compact's objectives, an indicator's results): on a list page
+    the rows the queryset's `with_parts` read in the record's own row (`Meta.read_as` of the
+    nested serializer), each a JSON object of the fields' values, put in the serializer's field
+    order; otherwise the relation, written field by field (test_perf13c_parts_in_row checks the
+    two agree)."""
+
+    def get_attribute(self, instance):
+        rows = instance.__dict__.get(self.child.Meta.read_as)
+        if rows is None:
+            return super().get_attribute(instance)
+        names = self.child.Meta.fields
+        return _Written([{name: row[name] for name in names} for row in rows])
+
+    def to_representation(self, data):
+        if isinstance(data, _Written):
+            return list(data)
+        return super().to_representation(data)
+
+
+class ReadInRowField(serializers.ManyRelatedField):
+    """A to-many field written as keys (paragraph numbers, indicator ids): on a list page the
+    keys the queryset's `with_parts` read in the record's own row (`read_as`), otherwise the
+    relation's. Input is read by the child field, as ever."""
+
+    def __init__(self, read_as: str, **kwargs):
+        self.read_as = read_as
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        keys = instance.__dict__.get(self.read_as)
+        return super().get_attribute(instance) if keys is None else _Written(keys)
+
+    def to_representation(self, iterable):
+        if isinstance(iterable, _Written):
+            return list(iterable)
+        return super().to_representation(iterable)
+
+
+def cited_paragraphs() -> ReadInRowField:
+    """`paragraphs` by number, as ParagraphNumbersField(many=True) reads and writes them."""
+    return ReadInRowField(
+        "paragraph_numbers", child_relation=ParagraphNumbersField(required=False), required=False
+    )
 
 
 class CompactObjectiveSerializer(ActionModelSerializer):
-    paragraphs = ParagraphNumbersField(many=True)
-    indicators = serializers.PrimaryKeyRelatedField(
-        many=True,
+    serializer_related_field = VisibleRecordField  # the compact, the commitment
+    paragraphs = cited_paragraphs()
+    indicators = ReadInRowField(
+        "indicator_ids",
+        child_relation=VisibleRecordField(
+            required=False,
+            queryset=Indicator.objects.all(),
+            help_text=_(
+                "Ids of the results-based management indicators that measure the objective."
+            ),
+        ),
         required=False,
-        queryset=Indicator.objects.all(),
         help_text=_("Ids of the results-based management indicators that measure the objective."),
     )
 
@@ -63,18 +124,10 @@ class CompactObjectiveSerializer(ActionModelSerializer):
             "version",
         ]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _visible(self, "compact", Compact)
-        _visible(self, "commitment", Commitment)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["indicators"].child_relation.queryset = Indicator.objects.restrict(
-                request.user, "view"
-            )
-
 
 class BoardFindingSerializer(ActionModelSerializer):
+    serializer_related_field = VisibleRecordField  # the compact
+
     class Meta:
         model = BoardFinding
         fields = [
@@ -88,14 +141,12 @@ class BoardFindingSerializer(ActionModelSerializer):
             "version",
         ]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _visible(self, "compact", Compact)
-
 
 class NestedObjectiveSerializer(LeanModelSerializer):
     class Meta:
         model = CompactObjective
+        list_serializer_class = ReadInRowList
+        read_as = "objective_rows"
         fields = [
             "id",
             "kind",
@@ -112,13 +163,15 @@ class NestedObjectiveSerializer(LeanModelSerializer):
 class NestedFindingSerializer(LeanModelSerializer):
     class Meta:
         model = BoardFinding
+        list_serializer_class = ReadInRowList
+        read_as = "finding_rows"
         fields = ["id", "finding", "action_plan", "due_on", "status", "closed_on"]
 
 
 class CompactSerializer(ActionModelSerializer):
     senior_manager = PersonIndexField("assign")
     unit = UnitCodeField(required=False)
-    paragraphs = ParagraphNumbersField(many=True)
+    paragraphs = cited_paragraphs()
     objectives = NestedObjectiveSerializer(many=True, read_only=True)
     findings = NestedFindingSerializer(many=True, read_only=True)
 
@@ -165,7 +218,7 @@ class AppraisalSerializer(ActionModelSerializer):
 
 
 class UnderperformanceCaseSerializer(ActionModelSerializer):
-    appraisal = serializers.PrimaryKeyRelatedField(queryset=Appraisal.objects.all())
+    appraisal = VisibleRecordField(queryset=Appraisal.objects.all())
 
     class Meta:
         model = UnderperformanceCase
@@ -182,10 +235,6 @@ class UnderperformanceCaseSerializer(ActionModelSerializer):
         ]
         validators: list = []
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _visible(self, "appraisal", Appraisal)
-
 
 class ExpectedAccomplishmentSerializer(ActionModelSerializer):
     unit = UnitCodeField()
@@ -199,17 +248,16 @@ class ExpectedAccomplishmentSerializer(ActionModelSerializer):
 class ResultValueSerializer(LeanModelSerializer):
     class Meta:
         model = IndicatorResult
+        list_serializer_class = ReadInRowList
+        read_as = "result_rows"
         fields = ["period", "value"]
 
 
 class IndicatorSerializer(ActionModelSerializer):
+    serializer_related_field = VisibleRecordField  # the expected accomplishment
     unit = UnitCodeField()
-    paragraphs = ParagraphNumbersField(many=True)
+    paragraphs = cited_paragraphs()
     results = ResultValueSerializer(many=True, read_only=True)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _visible(self, "accomplishment", ExpectedAccomplishment)
 
     class Meta:
         model = Indicator
@@ -230,6 +278,7 @@ class IndicatorSerializer(ActionModelSerializer):
 
 
 class IndicatorResultSerializer(ActionModelSerializer):
+    serializer_related_field = VisibleRecordField  # the indicator
     target_met = serializers.BooleanField(read_only=True, allow_null=True)
     cost_per_output = serializers.DecimalField(
         max_digits=16, decimal_places=2, read_only=True, allow_null=True
@@ -249,10 +298,6 @@ class IndicatorResultSerializer(ActionModelSerializer):
             "version",
         ]
         validators: list = []
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _visible(self, "indicator", Indicator)
 
 
 # --- Transitions: the inputs of each named action ---------------------------------------------

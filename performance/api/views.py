@@ -38,15 +38,14 @@ from performance.models import (
     Recognition,
     UnderperformanceCase,
 )
+from performance.querysets import COMPACT_PARTS, INDICATOR_PARTS, OBJECTIVE_PARTS
 
 
 class CompactViewSet(ActionModelViewSet):
     """Senior managers' compacts: objectives, signature, the Management Performance Board's
     assessment and its findings."""
 
-    queryset = Compact.objects.select_related("senior_manager", "unit").prefetch_related(
-        "paragraphs", "objectives__indicators", "findings"
-    )
+    queryset = Compact.objects.select_related("senior_manager", "unit")
     serializer_class = s.CompactSerializer
     filterset_class = f.CompactFilterSet
     search_fields = ["senior_manager__name", "senior_manager__index_number"]
@@ -57,14 +56,26 @@ class CompactViewSet(ActionModelViewSet):
         "assess": Transition(services.assess_compact, s.AssessCompactSerializer),
     }
 
+    def get_queryset(self):
+        # A list page reads each compact's parts in the compact's own row (with_parts); one
+        # compact (read, changed, moved on by an action) has them prefetched.
+        queryset = super().get_queryset()
+        if self.action == "list":
+            return queryset.with_parts()
+        return queryset.prefetch_related(*COMPACT_PARTS)
+
 
 class CompactObjectiveViewSet(ActionModelViewSet):
-    queryset = CompactObjective.objects.select_related("compact").prefetch_related(
-        "paragraphs", "indicators"
-    )
+    queryset = CompactObjective.objects.all()
     serializer_class = s.CompactObjectiveSerializer
     filterset_class = f.CompactObjectiveFilterSet
     ordering = ["id"]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()  # its parts read in its row on a list page
+        if self.action == "list":
+            return queryset.with_parts()
+        return queryset.prefetch_related(*OBJECTIVE_PARTS)
 
 
 class BoardFindingViewSet(ActionModelViewSet):
@@ -149,12 +160,18 @@ class IndicatorViewSet(ActionModelViewSet):
     """Results-based management indicators (and efficiency measures), with their results per
     budget period."""
 
-    queryset = Indicator.objects.select_related("unit").prefetch_related("paragraphs", "results")
+    queryset = Indicator.objects.select_related("unit")
     serializer_class = s.IndicatorSerializer
     filterset_class = f.IndicatorFilterSet
     search_fields = ["title"]
     ordering_fields = ["id", "title"]
     ordering = ["id"]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()  # its parts read in its row on a list page
+        if self.action == "list":
+            return queryset.with_parts()
+        return queryset.prefetch_related(*INDICATOR_PARTS)
 
 
 class IndicatorResultViewSet(ActionModelViewSet):
