@@ -30,11 +30,13 @@ A list page's prefetches land in plain lists (LeanPrefetch, below), which the pl
 does)."""
 
 import datetime
+import keyword
 from operator import attrgetter
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import ReverseGenericManyToOneDescriptor
 from django.core.exceptions import ObjectDoesNotExist
+from django.core.signals import setting_changed
 from django.db.models import Model, Prefetch, signals
 from django.db.models.base import ModelState
 from django.db.models.fields.related_descriptors import (
@@ -61,125 +63,88 @@ def _own(field, name: str, base) -> bool:
     return getattr(type(field), name) is getattr(base, name)
 
 
-def _converter(field):
-    """A function value -> representation equal to `field.to_representation` for a value that
-    is not None."""
+# DRF's fields whose to_representation reads only the field's own arguments (no context, no
+# parent serializer): a plan compiled once per serializer class may call them on its own copy
+# of the field. Every other field's representation is asked of the list's own field.
+_CONTEXT_FREE = frozenset(
+    {
+        drf_fields.BigIntegerField,
+        drf_fields.BooleanField,
+        drf_fields.CharField,
+        drf_fields.ChoiceField,
+        drf_fields.DateField,
+        drf_fields.DateTimeField,
+        drf_fields.DecimalField,
+        drf_fields.DurationField,
+        drf_fields.FloatField,
+        drf_fields.IntegerField,
+        drf_fields.JSONField,
+        drf_fields.ReadOnlyField,
+        drf_fields.TimeField,
+        drf_fields.UUIDField,
+        relations.PrimaryKeyRelatedField,
+        relations.SlugRelatedField,
+    }
+)
+
+
+def _context_free(field) -> bool:
+    for klass in type(field).__mro__:
+        if "to_representation" in klass.__dict__:
+            if klass is drf_fields.ListField:  # each item by its child
+                return _context_free(field.child)
+            return klass in _CONTEXT_FREE
+    return False
+
+
+def _representation(field) -> tuple[str, object]:
+    """How a value that is not None is written, as `field.to_representation` writes it: a kind
+    the generated code writes inline (text, integer, boolean, iso_date) or "call", and the
+    field's own to_representation (for "call", and for a boolean or a date of another type)."""
     represent = field.to_representation
     if _own(field, "to_representation", drf_fields.CharField):
-
-        def text(value):
-            return value if type(value) is str else str(value)
-
-        return text
+        return "text", represent
     if _own(field, "to_representation", drf_fields.IntegerField):
-
-        def integer(value):
-            return value if type(value) is int else int(value)
-
-        return integer
+        return "integer", represent
     if _own(field, "to_representation", drf_fields.BooleanField):
-
-        def boolean(value):
-            return value if value is True or value is False else represent(value)
-
-        return boolean
+        return "boolean", represent
     if _own(field, "to_representation", drf_fields.DateField):
         output_format = getattr(field, "format", drf_fields.api_settings.DATE_FORMAT)
         if isinstance(output_format, str) and output_format.lower() == _ISO:
-            date = datetime.date
+            return "iso_date", represent
+    return "call", represent
 
-            def iso_date(value):
-                return value.isoformat() if type(value) is date else represent(value)
 
-            return iso_date
+def _converter(kind: str, represent):
+    """The function value -> representation of a kind, for a value read by DRF's own
+    get_attribute (a callable, a missing attribute): what the generated code writes inline."""
+    if kind == "text":
+        return lambda value: value if type(value) is str else str(value)
+    if kind == "integer":
+        return lambda value: value if type(value) is int else int(value)
+    if kind == "boolean":
+        return lambda value: value if value is True or value is False else represent(value)
+    if kind == "iso_date":
+        date = datetime.date
+        return lambda value: value.isoformat() if type(value) is date else represent(value)
     return represent
 
 
-def _slug_getter(field):
-    """The slug of a related record, as SlugRelatedField.to_representation reads it."""
+def _chain(path: str) -> str | None:
+    """`path` ("report.body.code") as attribute access in generated code, or None when one of
+    its parts is not a plain name."""
+    parts = path.split(".")
+    if all(part.isidentifier() and not keyword.iskeyword(part) for part in parts):
+        return "".join("." + part for part in parts)
+    return None
+
+
+def _slug_path(field) -> str | None:
+    """The slug a SlugRelatedField writes, read as SlugRelatedField.to_representation reads it;
+    None when the field writes something else."""
     if _own(field, "to_representation", relations.SlugRelatedField):
-        return attrgetter(field.slug_field.replace("__", "."))
-    return field.to_representation
-
-
-def _attribute_step(field, convert):
-    """A plain attribute chain; DRF's get_attribute for anything out of the ordinary."""
-    get = attrgetter(".".join(field.source_attrs))
-    name = field.field_name
-    slow = field.get_attribute
-
-    def step(instance, ret):
-        try:
-            value = get(instance)
-        except (AttributeError, KeyError, ObjectDoesNotExist):
-            value = _MISSING
-        if value is _MISSING or callable(value):
-            try:
-                value = slow(instance)
-            except SkipField:
-                return
-        ret[name] = None if value is None else convert(value)
-
-    return step
-
-
-def _pk_step(field, attname: str):
-    name = field.field_name
-    generic = _generic_step(field)
-
-    def step(instance, ret):
-        try:
-            ret[name] = getattr(instance, attname)
-        except AttributeError:
-            generic(instance, ret)
-
-    return step
-
-
-def _generic_step(field):
-    """DRF's own loop body (Serializer.to_representation) for one field."""
-    name = field.field_name
-    get, represent = field.get_attribute, field.to_representation
-
-    def step(instance, ret):
-        try:
-            attribute = get(instance)
-        except SkipField:
-            return
-        check_for_none = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
-        ret[name] = None if check_for_none is None else represent(attribute)
-
-    return step
-
-
-def _prefetched_or(field, get):
-    """A to-many relation's prefetched rows: the plain list of a lean prefetch (`lean_prefetch`),
-    or the row's prefetch cache: what `get` (ManyRelatedField.get_attribute: the manager's
-    `all()`) answers for a prefetched relation, the same rows, without building a related
-    manager for every row (about 20 us each). Anything else (not prefetched, another kind of
-    manager) goes to `get`."""
-    if len(field.source_attrs) != 1:
-        return get
-    attr = field.source_attrs[0]
-    lean_attr = LEAN_PREFIX + attr
-    cache_name = []  # the manager's prefetch_cache_name, read from the first row's manager
-
-    def related(instance):
-        rows = instance.__dict__.get(lean_attr) if hasattr(instance, "__dict__") else None
-        if rows is not None:
-            return rows
-        prefetched = getattr(instance, "_prefetched_objects_cache", None)
-        if prefetched and instance.pk is not None:
-            if not cache_name:
-                cache_name.append(
-                    getattr(getattr(instance, attr, None), "prefetch_cache_name", None)
-                )
-            found = prefetched.get(cache_name[0]) if cache_name[0] else None
-            if found is not None:
-                return found
-        return get(instance)
-
-    return related
+        return field.slug_field.replace("__", ".")
+    return None
 
 
 def _foreign_key_attname(model, field) -> str | None:
@@ -193,133 +158,6 @@ def _foreign_key_attname(model, field) -> str | None:
     if not (model_field.many_to_one and model_field.concrete):
         return None
     return model_field.attname
-
-
-def _step(field, model):
-    plain_get = _own(field, "get_attribute", drf_fields.Field)
-    if isinstance(field, relations.PrimaryKeyRelatedField):
-        if (
-            _own(field, "get_attribute", relations.RelatedField)
-            and _own(field, "to_representation", relations.PrimaryKeyRelatedField)
-            and _own(field, "use_pk_only_optimization", relations.PrimaryKeyRelatedField)
-        ):
-            attname = _foreign_key_attname(model, field)
-            if attname is not None:
-                return _pk_step(field, attname)
-        return _generic_step(field)
-    if isinstance(field, relations.RelatedField):
-        if (
-            _own(field, "get_attribute", relations.RelatedField)
-            and not field.use_pk_only_optimization()
-            and field.source_attrs
-        ):
-            return _attribute_step(field, _slug_getter(field))
-        return _generic_step(field)
-    if isinstance(field, relations.ManyRelatedField):
-        child = field.child_relation
-        key = None  # what each related row is written as: its slug, or its key
-        if _own(field, "to_representation", relations.ManyRelatedField):
-            if isinstance(child, relations.SlugRelatedField) and _own(
-                child, "to_representation", relations.SlugRelatedField
-            ):
-                key = _slug_getter(child)
-            elif (
-                isinstance(child, relations.PrimaryKeyRelatedField)
-                and _own(child, "to_representation", relations.PrimaryKeyRelatedField)
-                and child.pk_field is None
-            ):
-                key = attrgetter("pk")
-        if key is None:
-            return _generic_step(field)
-        name, get = field.field_name, field.get_attribute
-        if _own(field, "get_attribute", relations.ManyRelatedField):
-            get = _prefetched_or(field, get)
-
-        def many(instance, ret):
-            try:
-                related = get(instance)
-            except SkipField:
-                return
-            ret[name] = None if related is None else [key(value) for value in related]
-
-        return many
-    if getattr(field, "reads_rows", False) and plain_get and len(field.source_attrs) == 1:
-        # A field of a to-many relation whose to_representation takes the related rows as a
-        # manager or as a plain list (VendorNamesField): the prefetched rows, as a list.
-        name, get, represent = (
-            field.field_name,
-            _prefetched_or(field, field.get_attribute),
-            (field.to_representation),
-        )
-
-        def rows_step(instance, ret):
-            try:
-                rows = get(instance)
-            except SkipField:
-                return
-            ret[name] = None if rows is None else represent(rows)
-
-        return rows_step
-    if isinstance(field, drf_serializers.ListSerializer):
-        return _nested_list_step(field)
-    if isinstance(field, drf_serializers.Serializer):
-        return _nested_step(field)
-    if isinstance(field, drf_serializers.BaseSerializer) or not plain_get:
-        return _generic_step(field)
-    if not field.source_attrs:
-        return _generic_step(field)
-    return _attribute_step(field, _converter(field))
-
-
-def _child_row(serializer):
-    """One row of a nested serializer: its own plan, or DRF's to_representation."""
-    row = plan(serializer)
-    return row if row is not None else serializer.to_representation
-
-
-def _nested_step(field):
-    """A nested serializer of a to-one relation (select_related): its rows by its own plan."""
-    if not (
-        _own(field, "get_attribute", drf_fields.Field)
-        and field.source_attrs
-        and field.source != "*"
-        and _finishers(field) is not None
-    ):
-        return _generic_step(field)
-    return _attribute_step(field, _child_row(field))
-
-
-def _nested_list_step(field):
-    """A nested serializer of a to-many relation (`many=True`): the prefetched rows (the plain
-    list of a lean prefetch, or the prefetch cache), each by the child's own plan."""
-    if not (
-        type(field) in (drf_serializers.ListSerializer, LeanListSerializer)
-        and _own(field, "get_attribute", drf_fields.Field)
-        and len(field.source_attrs) == 1
-        and field.source != "*"
-        and _finishers(field.child) is not None
-    ):
-        return _generic_step(field)
-    name, slow = field.field_name, field.get_attribute
-    attr = field.source_attrs[0]
-    lean_attr = LEAN_PREFIX + attr
-    child = _child_row(field.child)
-
-    def step(instance, ret):
-        rows = instance.__dict__.get(lean_attr)
-        if rows is None:
-            try:
-                rows = slow(instance)
-            except SkipField:
-                return
-            if rows is None:
-                ret[name] = None
-                return
-            if isinstance(rows, BaseManager):
-                rows = rows.all()
-        ret[name] = [child(row) for row in rows]
-
-    return step
 
 
 def _finishers(serializer) -> list | None:
@@ -336,23 +174,414 @@ def _finishers(serializer) -> list | None:
     return None
 
 
-def plan(serializer):
-    """The row function of a bound serializer (one row of a list: instance -> dict), or None
-    when it must be rendered by DRF."""
+# --- What the generated code calls ----------------------------------------------------------
+
+
+class _Fields:
+    """The list's own serializer and its bound fields, built only when a row needs one of them
+    (a value out of the ordinary, a method field, a field whose representation reads the
+    context): a plan compiled once per class never builds them for an ordinary page."""
+
+    __slots__ = ("_serializer", "_find", "_fields")
+
+    def __init__(self, serializer=None, find=None):
+        self._serializer, self._find, self._fields = serializer, find, None
+
+    def serializer(self):
+        if self._serializer is None:
+            self._serializer = self._find()
+        return self._serializer
+
+    def __getitem__(self, name: str):
+        if self._fields is None:
+            self._fields = self.serializer().fields
+        return self._fields[name]
+
+
+def _generic(field, instance, ret) -> None:
+    """DRF's own loop body (Serializer.to_representation) for one field."""
+    try:
+        attribute = field.get_attribute(instance)
+    except SkipField:
+        return
+    check_for_none = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+    ret[field.field_name] = None if check_for_none is None else field.to_representation(attribute)
+
+
+def _slow_attribute(field, instance, ret, convert) -> None:
+    """An attribute out of the ordinary (missing on the way, a related record that does not
+    exist, a callable): DRF's get_attribute reads it."""
+    try:
+        value = field.get_attribute(instance)
+    except SkipField:
+        return
+    ret[field.field_name] = None if value is None else convert(value)
+
+
+def _slow_rows(field, instance, ret, child) -> None:
+    """A nested list without a lean prefetch: DRF's get_attribute, a manager's rows."""
+    try:
+        rows = field.get_attribute(instance)
+    except SkipField:
+        return
+    if rows is None:
+        ret[field.field_name] = None
+        return
+    if isinstance(rows, BaseManager):
+        rows = rows.all()
+    ret[field.field_name] = [child(row) for row in rows]
+
+
+def _related_rows(field, own_get: bool):
+    """A function (instance, fields) -> a to-many relation's rows: the plain list of a lean
+    prefetch (`lean_prefetch`), or the row's prefetch cache, what ManyRelatedField.get_attribute
+    (the manager's `all()`) answers for a prefetched relation, without building a related
+    manager for every row (about 20 us each). Anything else (not prefetched, another kind of
+    manager, a field with its own get_attribute) goes to the list's own field."""
+    name = field.field_name
+    if not own_get or len(field.source_attrs) != 1:
+        return lambda instance, fields: fields[name].get_attribute(instance)
+    attr = field.source_attrs[0]
+    lean_attr = LEAN_PREFIX + attr
+    cache_name = []  # the manager's prefetch_cache_name, read from the first row's manager
+
+    def related(instance, fields):
+        rows = instance.__dict__.get(lean_attr) if hasattr(instance, "__dict__") else None
+        if rows is not None:
+            return rows
+        prefetched = getattr(instance, "_prefetched_objects_cache", None)
+        if prefetched and instance.pk is not None:
+            if not cache_name:
+                cache_name.append(
+                    getattr(getattr(instance, attr, None), "prefetch_cache_name", None)
+                )
+            found = prefetched.get(cache_name[0]) if cache_name[0] else None
+            if found is not None:
+                return found
+        return fields[name].get_attribute(instance)
+
+    return related
+
+
+_HELPERS = {
+    "_MISSING": _MISSING,
+    "_MISSES": (AttributeError, KeyError, ObjectDoesNotExist),
+    "_SkipField": SkipField,
+    "_date": datetime.date,
+    "_generic": _generic,
+    "_slow_attribute": _slow_attribute,
+    "_slow_rows": _slow_rows,
+}
+
+_INLINE = {
+    "text": "v if type(v) is str else str(v)",
+    "integer": "v if type(v) is int else int(v)",
+    "boolean": "v if v is True or v is False else {represent}(v)",
+    "iso_date": "v.isoformat() if type(v) is _date else {represent}(v)",
+}
+
+
+# --- The generated row function -------------------------------------------------------------
+
+
+class _Source:
+    """The source of one serializer's row function, with the objects it names: those known
+    when it is compiled, and those each list binds (`binders`: fields -> object)."""
+
+    def __init__(self):
+        self.lines: list[str] = []
+        self.names: dict = {}
+        self.binders: list = []
+
+    def name(self, value) -> str:
+        name = f"_k{len(self.names)}"
+        self.names[name] = value
+        return name
+
+    def bound(self, binder) -> str:
+        name = f"_b{len(self.binders)}"
+        self.binders.append((name, binder))
+        return name
+
+    def add(self, *lines: str) -> None:
+        self.lines.extend("        " + line for line in lines)
+
+
+class _Plan:
+    """A serializer's compiled row code; `bind(fields)` gives one list its row function."""
+
+    __slots__ = ("make", "binders")
+
+    def __init__(self, make, binders):
+        self.make, self.binders = make, binders
+
+    def bind(self, fields: _Fields):
+        return self.make(fields, *[binder(fields) for binder in self.binders])
+
+
+_CODE: dict = {}  # generated source -> its code object (the same source for every list)
+
+
+def _representation_name(src: _Source, field, kind: str, represent) -> str:
+    """The name of the function writing a value of `field` that the code does not write
+    inline: the compiled copy's when it reads nothing but its arguments, else the list's own."""
+    if _context_free(field):
+        return src.name(_converter(kind, represent))
+    name = field.field_name
+    return src.bound(lambda fields: _converter(*_representation(fields[name])))
+
+
+def _compile_field(src: _Source, field, model) -> None:
+    key = repr(field.field_name)
+    name = field.field_name
+    plain_get = _own(field, "get_attribute", drf_fields.Field)
+
+    def attribute(value_code: str, convert_name: str) -> None:
+        path = ".".join(field.source_attrs)
+        chain = _chain(path)
+        read = f"instance{chain}" if chain else f"{src.name(attrgetter(path))}(instance)"
+        src.add(
+            "try:",
+            f"    v = {read}",
+            "except _MISSES:",
+            "    v = _MISSING",
+            "if v is None:",
+            f"    ret[{key}] = None",
+            "elif v is _MISSING or callable(v):",
+            f"    _slow_attribute(fields[{key}], instance, ret, {convert_name})",
+            "else:",
+            f"    ret[{key}] = {value_code}",
+        )
+
+    def generic() -> None:
+        src.add(f"_generic(fields[{key}], instance, ret)")
+
+    if isinstance(field, relations.PrimaryKeyRelatedField):
+        if (
+            _own(field, "get_attribute", relations.RelatedField)
+            and _own(field, "to_representation", relations.PrimaryKeyRelatedField)
+            and _own(field, "use_pk_only_optimization", relations.PrimaryKeyRelatedField)
+        ):
+            attname = _foreign_key_attname(model, field)
+            if attname is not None:
+                # The key column, as DRF's "pk only" optimisation reads it.
+                chain = _chain(attname)
+                read = f"instance{chain}" if chain else f"getattr(instance, {attname!r})"
+                src.add(
+                    "try:",
+                    f"    ret[{key}] = {read}",
+                    "except AttributeError:",
+                    f"    _generic(fields[{key}], instance, ret)",
+                )
+                return
+        return generic()
+    if isinstance(field, relations.RelatedField):
+        if (
+            _own(field, "get_attribute", relations.RelatedField)
+            and not field.use_pk_only_optimization()
+            and field.source_attrs
+        ):
+            slug = _slug_path(field)
+            if slug is not None and _chain(slug):
+                convert = src.name(attrgetter(slug))
+                return attribute(f"v{_chain(slug)}", convert)
+            kind, represent = _representation(field)
+            convert = _representation_name(src, field, "call", represent)
+            return attribute(f"{convert}(v)", convert)
+        return generic()
+    if isinstance(field, relations.ManyRelatedField):
+        child = field.child_relation
+        item = None  # what each related row is written as: its slug, or its key
+        if _own(field, "to_representation", relations.ManyRelatedField):
+            if isinstance(child, relations.SlugRelatedField):
+                slug = _slug_path(child)
+                item = f"x{_chain(slug)}" if slug is not None and _chain(slug) else None
+            elif (
+                isinstance(child, relations.PrimaryKeyRelatedField)
+                and _own(child, "to_representation", relations.PrimaryKeyRelatedField)
+                and child.pk_field is None
+            ):
+                item = "x.pk"
+        if item is None:
+            return generic()
+        related = src.name(
+            _related_rows(field, _own(field, "get_attribute", relations.ManyRelatedField))
+        )
+        src.add(
+            "try:",
+            f"    r = {related}(instance, fields)",
+            "except _SkipField:",
+            "    pass",
+            "else:",
+            f"    ret[{key}] = None if r is None else [{item} for x in r]",
+        )
+        return
+    if getattr(field, "reads_rows", False) and plain_get and len(field.source_attrs) == 1:
+        # A field of a to-many relation whose to_representation takes the related rows as a
+        # manager or as a plain list (VendorNamesField): the prefetched rows, as a list.
+        related = src.name(_related_rows(field, True))
+        represent = (
+            src.name(field.to_representation)
+            if _context_free(field)
+            else src.bound(lambda fields: fields[name].to_representation)
+        )
+        src.add(
+            "try:",
+            f"    r = {related}(instance, fields)",
+            "except _SkipField:",
+            "    pass",
+            "else:",
+            f"    ret[{key}] = None if r is None else {represent}(r)",
+        )
+        return
+    if isinstance(field, drf_serializers.ListSerializer):
+        return _compile_nested_list(src, field, key, generic)
+    if isinstance(field, drf_serializers.Serializer):
+        if not (
+            plain_get
+            and field.source_attrs
+            and field.source != "*"
+            and _finishers(field) is not None
+        ):
+            return generic()
+        child = src.bound(_nested_binder(field, lambda fields: fields[name]))
+        return attribute(f"{child}(v)", child)
+    if isinstance(field, drf_serializers.BaseSerializer) or not plain_get:
+        return generic()
+    if (
+        isinstance(field, drf_fields.SerializerMethodField)
+        and _own(field, "to_representation", drf_fields.SerializerMethodField)
+        and field.source == "*"
+    ):
+        # The serializer's own get_<name>(instance), as SerializerMethodField calls it.
+        method_name = field.method_name
+        method = src.bound(lambda fields: getattr(fields.serializer(), method_name))
+        src.add(f"ret[{key}] = {method}(instance)")
+        return
+    if not field.source_attrs:
+        return generic()
+    kind, represent = _representation(field)
+    convert = _representation_name(src, field, kind, represent)
+    inline = _INLINE.get(kind)
+    if inline is None:
+        value_code = f"{convert}(v)"
+    else:
+        # A kind written inline is DRF's own field's (context free): its to_representation for
+        # the values of another type.
+        value_code = inline.format(represent=src.name(represent) if "{represent}" in inline else "")
+    attribute(value_code, convert)
+
+
+def _nested_binder(field, find):
+    """A function fields -> the row function of the nested serializer `field` (`find(fields)`
+    gives the list's own copy of it): its class's plan when its fields are its class's, else
+    a plan compiled for that copy (or DRF's to_representation)."""
+    if _fields_per_class(type(field)):
+        nested = _class_plan(type(field))
+        if nested is not None:
+            return lambda fields: nested.bind(_Fields(find=lambda: find(fields)))
+
+    def own(fields):
+        serializer = find(fields)
+        row = plan(serializer)
+        return row if row is not None else serializer.to_representation
+
+    return own
+
+
+def _compile_nested_list(src: _Source, field, key: str, generic) -> None:
+    """A nested serializer of a to-many relation (`many=True`): the prefetched rows (the plain
+    list of a lean prefetch, or DRF's get_attribute), each by the child's own plan."""
+    if not (
+        type(field) in (drf_serializers.ListSerializer, LeanListSerializer)
+        and _own(field, "get_attribute", drf_fields.Field)
+        and len(field.source_attrs) == 1
+        and field.source != "*"
+        and _finishers(field.child) is not None
+    ):
+        return generic()
+    name = field.field_name
+    child = src.bound(_nested_binder(field.child, lambda fields: fields[name].child))
+    lean_attr = LEAN_PREFIX + field.source_attrs[0]
+    src.add(
+        f"r = instance.__dict__.get({lean_attr!r})",
+        "if r is None:",
+        f"    _slow_rows(fields[{key}], instance, ret, {child})",
+        "else:",
+        f"    ret[{key}] = [{child}(x) for x in r]",
+    )
+
+
+def _compile(serializer) -> _Plan | None:
+    """The row code of a bound serializer's readable fields, or None when DRF must render it."""
     finishers = _finishers(serializer)
     if finishers is None:
         return None
     model = getattr(getattr(serializer, "Meta", None), "model", None)
-    steps = [_step(field, model) for field in serializer._readable_fields]
-    finish = finishers[0] if finishers else None
+    src = _Source()
+    for field in serializer._readable_fields:
+        _compile_field(src, field, model)
+    if finishers:
+        finish = src.bound(lambda fields: fields.serializer().finish_representation)
+        src.add(f"return {finish}(ret)")
+    else:
+        src.add("return ret")
+    parameters = "".join(f", {name}" for name, _binder in src.binders)
+    source = "\n".join(
+        [f"def make(fields{parameters}):", "    def row(instance):", "        ret = {}"]
+        + src.lines
+        + ["    return row"]
+    )
+    code = _CODE.get(source)
+    if code is None:
+        code = _CODE[source] = compile(source, "<core.api.lean row>", "exec")
+    namespace = {**_HELPERS, **src.names}
+    exec(code, namespace)  # noqa: S102 - our own source, generated from the serializer's fields
+    return _Plan(namespace["make"], [binder for _name, binder in src.binders])
 
-    def row(instance):
-        ret = {}
-        for step in steps:
-            step(instance, ret)
-        return finish(ret) if finish is not None else ret
 
-    return row
+def _fields_per_class(cls) -> bool:
+    """Whether a serializer of `cls` has its class's fields, whoever builds it: fields built
+    once per class (LeanModelSerializer) or declared, and no __init__ that changes them."""
+    from core.api.serializers import LeanModelSerializer
+
+    return (
+        cls.__init__ is drf_serializers.BaseSerializer.__init__
+        and cls.get_fields
+        in (LeanModelSerializer.get_fields, drf_serializers.Serializer.get_fields)
+        and cls.fields is drf_serializers.Serializer.fields
+        and cls._readable_fields is drf_serializers.Serializer._readable_fields
+    )
+
+
+_PLANS: dict = {}  # serializer class -> its plan, compiled from a copy of its own
+
+
+def _class_plan(cls) -> _Plan | None:
+    found = _PLANS.get(cls, _MISSING)
+    if found is _MISSING:
+        found = _PLANS[cls] = _compile(cls())
+    return found
+
+
+def _forget_plans(setting, **kwargs) -> None:
+    # A plan holds what the settings gave (DRF's date format): compiled again after a change.
+    _PLANS.clear()
+
+
+setting_changed.connect(_forget_plans, dispatch_uid="core-api-lean-plans")
+
+
+def plan(serializer):
+    """The row function of a bound serializer (one row of a list: instance -> dict), or None
+    when it must be rendered by DRF. A serializer whose fields are its class's (and not built
+    yet) is rendered by its class's plan, compiled once per process: its fields are built only
+    if a row needs one of them."""
+    if "fields" not in serializer.__dict__ and _fields_per_class(type(serializer)):
+        compiled = _class_plan(type(serializer))
+    else:
+        compiled = _compile(serializer)
+    return None if compiled is None else compiled.bind(_Fields(serializer=serializer))
 
 
 class LeanListSerializer(drf_serializers.ListSerializer):
@@ -364,7 +593,7 @@ class LeanListSerializer(drf_serializers.ListSerializer):
         items = list(data.all() if isinstance(data, BaseManager) else data)
         if not items:
             return []  # as DRF: an empty page never builds the row's fields
-        # Compiled once per list serializer: a nested one renders a list for every parent row.
+        # Bound once per list serializer: a nested one renders a list for every parent row.
         row = self.__dict__.get("_lean_row", _MISSING)
         if row is _MISSING:
             row = self._lean_row = plan(self.child)
