@@ -99,13 +99,19 @@ def _context_free(field) -> bool:
 
 def _representation(field) -> tuple[str, object]:
     """How a value that is not None is written, as `field.to_representation` writes it: a kind
-    the generated code writes inline (text, integer, boolean, iso_date) or "call", and the
+    the generated code writes inline (text, integer, choice, boolean, iso_date) or "call", and the
     field's own to_representation (for "call", and for a boolean or a date of another type)."""
     represent = field.to_representation
     if _own(field, "to_representation", drf_fields.CharField):
         return "text", represent
     if _own(field, "to_representation", drf_fields.IntegerField):
         return "integer", represent
+    if _own(field, "to_representation", drf_fields.BigIntegerField) and not getattr(
+        field, "coerce_to_string", drf_fields.api_settings.COERCE_BIGINT_TO_STRING
+    ):
+        return "integer", represent  # IntegerField's, when not written as text
+    if _own(field, "to_representation", drf_fields.ChoiceField):
+        return "choice", represent
     if _own(field, "to_representation", drf_fields.BooleanField):
         return "boolean", represent
     if _own(field, "to_representation", drf_fields.DateField):
@@ -278,6 +284,8 @@ _INLINE = {
     "integer": "v if type(v) is int else int(v)",
     "boolean": "v if v is True or v is False else {represent}(v)",
     "iso_date": "v.isoformat() if type(v) is _date else {represent}(v)",
+    # ChoiceField's for a plain string (not an Enum member): "" as it is, else its choice
+    "choice": "({choices}.get(v, v) if v != '' else v) if type(v) is str else {represent}(v)",
 }
 
 
@@ -468,7 +476,10 @@ def _compile_field(src: _Source, field, model) -> None:
     else:
         # A kind written inline is DRF's own field's (context free): its to_representation for
         # the values of another type.
-        value_code = inline.format(represent=src.name(represent) if "{represent}" in inline else "")
+        value_code = inline.format(
+            represent=src.name(represent) if "{represent}" in inline else "",
+            choices=src.name(field.choice_strings_to_values) if kind == "choice" else "",
+        )
     attribute(value_code, convert)
 
 
