@@ -387,6 +387,10 @@ class Appraisal(UniqueInClean, TrackedModel):
             models.Index(fields=["unit", "cycle"], name="appraisal_unit_cycle_idx"),
             models.Index(fields=["cycle", "rating"], name="appraisal_cycle_rating_idx"),
             models.Index(fields=["due_on"], name="appraisal_due_idx"),
+            # A unit subtree's appraisal ids from the index alone: a department manager's
+            # underperformance cases are found among its 18,500 appraisals (factor 1) by their
+            # ids, without reading 3,900 table pages (UnderperformancePolicy, by_ids_when_few).
+            models.Index(fields=["unit", "id"], name="appraisal_unit_id_idx"),
         ]
 
     def __str__(self) -> str:
