@@ -1,5 +1,5 @@
-"""Lean list serialisation (issue 13): the rows of an API list page rendered by a plan compiled
-once per serializer class, not by DRF's generic walk over every field of every row.
+"""Lean list serialisation (issue 13): the rows of an API list page written by a function
+generated once per serializer class, not by DRF's generic walk over every field of every row.
 
 DRF asks each field of each row for its attribute (`get_attribute`, with its try/except, its
 callable check and its "pk only" wrapper) and then for its representation, through several
@@ -8,8 +8,9 @@ exactly, and hands every other field to DRF's own methods, so a page's JSON is b
 what DRF answers (core/tests/test_lean_lists.py compares the two on every API list):
 
 - a model attribute (`source` a chain of attributes, the field's `get_attribute` DRF's own):
-  read with one `attrgetter`; anything unusual on the way (a missing attribute, a related
-  record that does not exist, a callable) goes back to the field's `get_attribute`;
+  read as `instance.a.b` in the generated code; anything unusual on the way (a missing
+  attribute, a related record that does not exist, a callable) goes back to the field's
+  `get_attribute`;
 - a to-one relation by primary key (`PrimaryKeyRelatedField` on a foreign key): the key column
   (`report_id`), as DRF's "pk only" optimisation reads it;
 - a to-one relation by slug (`SlugRelatedField`: a unit's code, a username): the related
@@ -18,9 +19,17 @@ what DRF answers (core/tests/test_lean_lists.py compares the two on every API li
 - a to-many relation by primary key: the keys of the (prefetched) related records;
 - a nested serializer (one record, or `many=True` over a prefetched relation): each record by
   the nested serializer's own plan;
-- the representation of text, integers, booleans and ISO dates directly (`str`, `int`, the
-  bool itself, `date.isoformat()`, as DRF's fields do); every other field type, and every
-  value of an unexpected type, through the field's own `to_representation`.
+- a SerializerMethodField: the list's serializer's `get_<name>(instance)`;
+- text, integers, choices, booleans and ISO dates written inline (`str`, `int`, the choice,
+  the bool itself, `date.isoformat()`, as DRF's fields write them); every other field type,
+  and every value of an unexpected type, through the field's own `to_representation`.
+
+The source of a serializer's row function is generated and compiled once per class when the
+class's fields are all its serializers' (no `__init__` that changes them: `_fields_per_class`),
+from a copy of its own; each list binds it to its own serializer (its context: method fields,
+finish_representation, fields whose representation is not DRF's own) and builds its fields only
+if a row needs one of them. Any other serializer's source is generated per list, from its own
+fields (the code object is kept per source). A settings change compiles the plans again.
 
 A serializer whose class changes `to_representation` is rendered by DRF, unless each class that
 does also defines `finish_representation(data)` and its `to_representation` is exactly
