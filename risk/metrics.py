@@ -6,12 +6,12 @@ from decimal import Decimal
 
 from django.db.models import (
     Case,
-    CharField,
     Count,
     DateField,
     DecimalField,
     Exists,
     F,
+    Func,
     Max,
     OuterRef,
     Q,
@@ -50,7 +50,7 @@ from risk.models import (
     RiskAssessment,
     Treatment,
 )
-from risk.querysets import band_case, review_due
+from risk.querysets import Switch, band_case, review_due
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=16, decimal_places=2))
 
@@ -201,21 +201,19 @@ def _assessed(as_of: datetime.date, field: str, prefix: str = "", nth: int = 0) 
     )
 
 
-def as_at_ratings(risks, as_of: datetime.date, prefix: str = ""):
-    """Risks annotated with their rating as at `as_of`: the last dated assessment on or before it
-    (the assessment history); a risk with no assessment by then keeps its recorded rating (it was
-    rated when identified, and the register keeps no older value). `prefix` reaches the risk
-    from another record ("risk__" for a critical risk entry)."""
+RATED_FIELDS = ("likelihood", "impact", "score", "residual_score")
+
+
+def as_at_ratings(risks, as_of: datetime.date, prefix: str = "", fields=RATED_FIELDS):
+    """Risks annotated with their rating as at `as_of` (`at_` and each of `fields`): the last
+    dated assessment on or before it (the assessment history); a risk with no assessment by then
+    keeps its recorded rating (it was rated when identified, and the register keeps no older
+    value). `prefix` reaches the risk from another record ("risk__" for a critical risk entry)."""
 
     def last(field):
         return Coalesce(_assessed(as_of, field, prefix), F(f"{prefix}{field}"))
 
-    return risks.annotate(
-        at_likelihood=last("likelihood"),
-        at_impact=last("impact"),
-        at_score=last("score"),
-        at_residual_score=last("residual_score"),
-    )
+    return risks.annotate(**{f"at_{field}": last(field) for field in fields})
 
 
 def with_trend(risks, as_of: datetime.date, scale: RatingScale | None = None, prefix: str = ""):
@@ -223,19 +221,25 @@ def with_trend(risks, as_of: datetime.date, scale: RatingScale | None = None, pr
     bands) and its trend: the score of the last assessment on or before `as_of` against the one
     before it: lower is improving, higher worsening, equal (or a single assessment) stable."""
     scale = scale or RatingScale.current()
+    # Only the score: the register shows no likelihood or impact as at the date, and each
+    # reference to a sub-select is planned again (querysets.Switch).
     return (
-        as_at_ratings(risks, as_of, prefix)
+        as_at_ratings(risks, as_of, prefix, fields=("score",))
         .annotate(
             previous_score=_assessed(as_of, "score", prefix, nth=1),
             at_band=band_case("at_score", scale),
         )
         .annotate(
-            trend=Case(
-                When(previous_score__isnull=True, then=Value(Trend.STABLE)),
-                When(at_score__lt=F("previous_score"), then=Value(Trend.IMPROVING)),
-                When(at_score__gt=F("previous_score"), then=Value(Trend.WORSENING)),
-                default=Value(Trend.STABLE),
-                output_field=CharField(),
+            # The sign of the change since the previous assessment; none before, stable.
+            trend=Switch(
+                Func(
+                    F("at_score"),
+                    F("previous_score"),
+                    template="sign(%(expressions)s)",
+                    arg_joiner=" - ",
+                ),
+                {-1: Trend.IMPROVING, 1: Trend.WORSENING},
+                default=Trend.STABLE,
             )
         )
     )

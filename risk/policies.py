@@ -57,29 +57,38 @@ class OwnedPolicy(UnitPolicy):
         condition = _on_own_columns(queryset.model, access, wanted)
         if not self.by_ids_when_few:
             return queryset.filter(condition)
-        return narrowed_by_ids(queryset, access, condition, "owned")
+        return narrowed_by_ids(queryset, access, condition)
 
 
-def narrowed_by_ids(queryset, access, condition: Q, name: str):
+def narrowed_by_ids(queryset, access, condition: Q):
     """`queryset` narrowed to the rows `condition` selects, by their ids when there are at most
-    org.permissions.FEW_ROWS of them (read by one small query, kept for the request as `name`).
+    org.permissions.FEW_ROWS of them (read by one small query, kept for the request).
     org.permissions.UnitPolicy.viewable_in_subtree does the same for the unit alone; here the
     condition is an OR (the manager's units, or the rows naming the user), and both sides are
     read together: the planner estimates `unit_id IN (...)` from the average unit and, at ten
     times the rows, walked the whole table in the list's order to fill a small unit's page;
     `id IN (...)` it estimates exactly."""
-    model = queryset.model
-    ids = access.resolved_ids(
-        f"few:{model._meta.label_lower}:{name}",
-        lambda: (
-            model._base_manager.filter(condition)
-            .order_by()
-            .values_list("pk", flat=True)[: permissions.FEW_ROWS + 1]
-        ),
-    )
-    if len(ids) > permissions.FEW_ROWS:
+    ids, complete = _ids_of(access, queryset.model, condition, permissions.FEW_ROWS)
+    if not complete or len(ids) > permissions.FEW_ROWS:
         return queryset.filter(condition)
     return queryset.filter(pk__in=ids)
+
+
+def _ids_of(access, model, condition: Q, limit: int | None) -> tuple[tuple[int, ...], bool]:
+    """The ids of `model`'s rows that `condition` selects, at most `limit` + 1 of them (None: all),
+    and whether they are all; kept for the request. A read that found them all serves the other
+    askers: a manager's controls read for their list narrow the control tests' too."""
+
+    def read(limit):
+        rows = model._base_manager.filter(condition).order_by().values_list("pk", flat=True)
+        ids = tuple(sorted(rows if limit is None else rows[: limit + 1]))
+        return ids, limit is None or len(ids) <= limit
+
+    key = f"{model._meta.label_lower}:{condition}"
+    ids, complete = access.resolved(key, lambda: read(limit))
+    if limit is None and not complete:
+        ids, complete = access.resolved(f"{key}:all", lambda: read(None))
+    return ids, complete
 
 
 def ids_by_side(sides: dict[str, tuple]) -> dict[str, tuple[int, ...]]:
@@ -119,14 +128,7 @@ def _on_own_columns(model, access, wanted: list[tuple[str, tuple]]) -> Q:
             condition |= Q(**{f"{path}__in": values})
     for local, related_condition in through.items():
         related = model._meta.get_field(local).related_model
-        ids = access.resolved_ids(
-            f"{related._meta.label_lower}:{related_condition}",
-            # No order: the related model's own (a control's by its unit's path) joined a
-            # table only to sort ids that are sorted in Python.
-            lambda model=related, where=related_condition: (
-                model._base_manager.filter(where).order_by().values_list("pk", flat=True)
-            ),
-        )
+        ids, _ = _ids_of(access, related, related_condition, None)
         condition |= Q(**{f"{local}__in": ids})
     return condition
 

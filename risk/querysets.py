@@ -4,7 +4,7 @@ risk.policies; each rule here (flagged, overdue, review due) is written once."""
 import datetime
 
 from django.db import models
-from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db.models import Exists, F, Func, OuterRef, Q, Value
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
@@ -14,15 +14,42 @@ from risk.choices import OPEN_TREATMENT, Band
 REVIEW_CYCLE_DAYS = 365
 
 
-def band_case(score_field: str, scale) -> Case:
-    """The rating band of a score as SQL, from the configured thresholds."""
-    return Case(
-        When(**{f"{score_field}__gte": scale.critical_from}, then=Value(Band.CRITICAL)),
-        When(**{f"{score_field}__gte": scale.high_from}, then=Value(Band.HIGH)),
-        When(**{f"{score_field}__gte": scale.medium_from}, then=Value(Band.MEDIUM)),
-        When(**{f"{score_field}__isnull": False}, then=Value(Band.LOW)),
-        default=Value(""),
-        output_field=models.CharField(),
+class Switch(Func):
+    """`CASE operand WHEN value THEN result ... ELSE default END`, the operand written once. A
+    searched CASE (`When(score__gte=...)`) repeats its operand in every branch: when the operand
+    is a sub-select (a risk's score as at a date), PostgreSQL planned it once a branch, and a
+    page of the critical risk register spent 7 ms planning fourteen sub-plans."""
+
+    output_field = models.CharField()
+
+    def __init__(self, operand, results: dict, default: str):
+        pairs = [Value(item) for pair in results.items() for item in pair]
+        super().__init__(operand, *pairs, Value(default))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        (operand, params), *rest = [compiler.compile(e) for e in self.get_source_expressions()]
+        *pairs, (default, default_params) = rest
+        whens = []
+        for (value, value_params), (result, result_params) in zip(
+            pairs[::2], pairs[1::2], strict=True
+        ):
+            whens.append(f"WHEN {value} THEN {result}")
+            params = [*params, *value_params, *result_params]
+        return f"CASE {operand} {' '.join(whens)} ELSE {default} END", [*params, *default_params]
+
+
+def band_case(score_field: str, scale) -> Switch:
+    """The rating band of a score as SQL, from the configured thresholds: the number of
+    thresholds (medium, high, critical) the score reaches, 0 to 3; no score, no band."""
+    thresholds = ", ".join(
+        str(int(bound)) for bound in (scale.medium_from, scale.high_from, scale.critical_from)
+    )
+    reached = Func(
+        F(score_field),
+        template=f"width_bucket((%(expressions)s)::integer, ARRAY[{thresholds}]::integer[])",
+    )
+    return Switch(
+        reached, {0: Band.LOW, 1: Band.MEDIUM, 2: Band.HIGH, 3: Band.CRITICAL}, default=""
     )
 
 
