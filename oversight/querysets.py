@@ -26,7 +26,28 @@ class OversightBodyQuerySet(RestrictedQuerySet):
 
 
 class OversightReportQuerySet(RestrictedQuerySet):
-    pass
+    def with_codes(self):
+        """What a list shows of a report's body (its code), read as a column of the page's
+        query instead of a body record a row (OversightReportListSerializer)."""
+        return self.select_related(None).prefetch_related(None).annotate(body_code=F("body__code"))
+
+
+def with_paragraph_numbers(reports: list) -> None:
+    """Give each of a page's reports `paragraph_numbers`: the numbers of the paragraphs it
+    cites, in the paragraphs' order, read in one query of the citations themselves (a
+    prefetch built a Paragraph record for each, most of a page's cost)."""
+    from oversight.models import OversightReport
+
+    numbers = {report.pk: [] for report in reports}
+    citations = OversightReport.paragraphs.through.objects.filter(
+        oversightreport_id__in=list(numbers)
+    )
+    for report_id, number in citations.order_by("paragraph__number").values_list(
+        "oversightreport_id", "paragraph__number"
+    ):
+        numbers[report_id].append(number)
+    for report in reports:
+        report.paragraph_numbers = numbers[report.pk]
 
 
 def overdue_q(on: datetime.date | None = None, prefix: str = "") -> Q:
@@ -111,6 +132,16 @@ class RecommendationQuerySet(RestrictedQuerySet):
 
     def critical(self):
         return self.filter(priority=Priority.CRITICAL)
+
+    def with_codes(self):
+        """What a list shows of a recommendation's report, body and unit (the report's symbol,
+        the body's and the unit's codes), read as columns of the page's query instead of three
+        related records a row (RecommendationListSerializer)."""
+        return self.select_related(None).annotate(
+            report_symbol=F("report__symbol"),
+            body_code=F("report__body__code"),
+            unit_code=F("unit__code"),
+        )
 
     def of_body(self, code: str):
         from oversight.models import OversightBody

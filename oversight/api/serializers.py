@@ -44,6 +44,17 @@ class OversightReportSerializer(ActionModelSerializer):
         return body
 
 
+class OversightReportListSerializer(OversightReportSerializer):
+    """A list's rows: the same fields, the body's code and the paragraphs' numbers read from
+    OversightReportQuerySet.with_codes and querysets.with_paragraph_numbers (no body or
+    paragraph record loaded). Read only: every write goes through OversightReportSerializer."""
+
+    body = serializers.CharField(source="body_code", read_only=True)
+    paragraphs = serializers.ListField(
+        child=serializers.IntegerField(), source="paragraph_numbers", read_only=True
+    )
+
+
 class RecommendationSerializer(ActionModelSerializer):
     report = serializers.PrimaryKeyRelatedField(queryset=OversightReport.objects.all())
     body = serializers.CharField(source="report.body.code", read_only=True)
@@ -95,6 +106,16 @@ class RecommendationSerializer(ActionModelSerializer):
             if data.get("status") == Recommendation(accepted=accepted).initial_status():
                 del errors["status"]
         return errors
+
+
+class RecommendationListSerializer(RecommendationSerializer):
+    """A list's rows: the same fields, the report's symbol and the body's and unit's codes read
+    from the columns of RecommendationQuerySet.with_codes (the records themselves are not
+    loaded). Read only: every write goes through RecommendationSerializer."""
+
+    body = serializers.CharField(source="body_code", read_only=True)
+    report_symbol = serializers.CharField(read_only=True)
+    unit = serializers.CharField(source="unit_code", read_only=True)
 
 
 class EvidenceSerializer(serializers.ModelSerializer):

@@ -1,5 +1,10 @@
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -13,7 +18,9 @@ from oversight.api.serializers import (
     ImportResultSerializer,
     ImportUploadSerializer,
     OversightBodySerializer,
+    OversightReportListSerializer,
     OversightReportSerializer,
+    RecommendationListSerializer,
     RecommendationSerializer,
     RecommendationUpdateSerializer,
     StatusSerializer,
@@ -25,6 +32,7 @@ from oversight.filtersets import (
 )
 from oversight.importer import ImportRejected
 from oversight.models import OversightBody, OversightReport, Recommendation, RecommendationUpdate
+from oversight.querysets import with_paragraph_numbers
 
 
 class OversightBodyViewSet(ActionModelViewSet):
@@ -39,6 +47,7 @@ class OversightBodyViewSet(ActionModelViewSet):
     ordering = ["code"]
 
 
+@extend_schema_view(list=extend_schema(responses=OversightReportSerializer(many=True)))
 class OversightReportViewSet(ActionModelViewSet):
     """Reports of the oversight bodies; a body enters its own, administrators any."""
 
@@ -48,7 +57,25 @@ class OversightReportViewSet(ActionModelViewSet):
     ordering_fields = ["issued_on", "symbol", "id"]
     ordering = ["-issued_on", "-id"]
 
+    # A list page (always paginated: core.api.pagination) reads the body's code as a column and
+    # the cited paragraphs' numbers in one query; a report's own answers keep the records.
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        return queryset.with_codes() if self.action == "list" else queryset
 
+    def get_serializer_class(self):
+        if self.action == "list":
+            return OversightReportListSerializer
+        return super().get_serializer_class()
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page and self.action == "list":
+            with_paragraph_numbers(page)
+        return page
+
+
+@extend_schema_view(list=extend_schema(responses=RecommendationSerializer(many=True)))
 class RecommendationViewSet(ActionModelViewSet):
     """Recommendations of the oversight bodies. Bodies edit their own; managers of the addressed
     unit report progress through `POST {id}/status/`; only the issuing body (or an administrator)
@@ -63,6 +90,18 @@ class RecommendationViewSet(ActionModelViewSet):
     transitions = {
         "status": Transition(services.change_status, StatusSerializer, multipart=True),
     }
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        # A list page reads the few related values it shows as columns (a third of its cost
+        # was loading a report, a body and a unit for each row); a record's own answers keep
+        # the related records, which writes and transitions use.
+        return queryset.with_codes() if self.action == "list" else queryset
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return RecommendationListSerializer
+        return super().get_serializer_class()
 
     @extend_schema(responses=RecommendationUpdateSerializer(many=True))
     @action(detail=True, methods=["get"], url_path="updates")
