@@ -158,7 +158,8 @@ def _write_pending(read: _Read, reads: list[tuple]) -> None:
     # "object_id":..,"subject":..,"channel":..,"request_id":..}
     encode = history._text
     shared = (
-        f',"at":{encode(read.at.isoformat())},"user":{read.user_id},"reader":{encode(read.reader)}'
+        f',"at":{encode(read.at.isoformat())},"user":{_json_value(read.user_id)},'
+        f'"reader":{encode(read.reader)}'
     )
     tail = f',"channel":{encode(read.channel)},"request_id":{encode(read.request_id)}}}'
     kinds, labels, object_ids, subject_ids, middles = [], [], [], [], []
@@ -176,7 +177,7 @@ def _write_pending(read: _Read, reads: list[tuple]) -> None:
         if subject_id is None:
             middles.append(f"{start}{encode(object_id)}")
         else:
-            middles.append(f'{start}{encode(object_id)},"subject":{subject_id}')
+            middles.append(f'{start}{encode(object_id)},"subject":{_json_value(subject_id)}')
     as_json = history._json_text
     with connection.cursor() as cursor:
         cursor.execute(
@@ -203,6 +204,11 @@ def _write_pending(read: _Read, reads: list[tuple]) -> None:
 
 
 LABEL = AccessRecord._meta.label_lower
+
+
+def _json_value(key) -> str:
+    """A record's key as created_changes writes it (history._plain, then compact JSON)."""
+    return str(key) if key.__class__ is int else history._compact(history._plain(key))
 
 
 @functools.cache
