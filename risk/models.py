@@ -433,8 +433,10 @@ class ControlTest(TrackedModel):
     notes = models.TextField(_("what the test found"), blank=True)
 
     objects = querysets.ControlTestQuerySet.as_manager()
+    # Not read by ids: the condition is on the controls' ids already (policies._on_own_columns),
+    # which the planner estimates from the tests a control has.
     policy = policies.OwnedPolicy(
-        unit_field="control__unit", owner_fields=("control__owner", "tester"), by_ids_when_few=True
+        unit_field="control__unit", owner_fields=("control__owner", "tester")
     )
 
     class Meta:
@@ -509,11 +511,9 @@ class Deficiency(TrackedModel):
     state_actions = {"status": "close", "closed_on": "close"}
 
     objects = querysets.DeficiencyQuerySet.as_manager()
+    # As control tests: narrowed by the tests' ids (policies._on_own_columns).
     policy = policies.OwnedPolicy(
-        unit_field="test__control__unit",
-        owner_fields=("owner",),
-        as_change=("close",),
-        by_ids_when_few=True,
+        unit_field="test__control__unit", owner_fields=("owner",), as_change=("close",)
     )
 
     class Meta:

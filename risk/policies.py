@@ -6,7 +6,7 @@ oversight bodies and GA staff read everything except declarations (personal data
 do not read)."""
 
 from django.db import connection
-from django.db.models import Q, Value
+from django.db.models import BooleanField, F, Func, Q, Value
 
 from org import permissions
 from org.access import access_for
@@ -60,6 +60,35 @@ class OwnedPolicy(UnitPolicy):
         return narrowed_by_ids(queryset, access, condition)
 
 
+class AnyOf(Func):
+    """`column = ANY(%s)`: ids given as one array parameter. As `IN (%s, %s, ...)` Django compiled
+    and quoted a parameter an id, again for each count a page makes: a department manager's
+    thousand risk ids cost 17 ms of CPU on the risk pages. PostgreSQL plans both alike."""
+
+    output_field = BooleanField()
+
+    def __init__(self, column: str, ids):
+        super().__init__(F(column))
+        self.ids = list(ids)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column = self.get_source_expressions()[0]
+        sql, params = compiler.compile(column)
+        # Of the column's own type: PostgreSQL hashes an array of it, and searched an int4[]
+        # for a bigint column element by element (330 ms for 2,500 test ids).
+        of_type = column.output_field.rel_db_type(connection)
+        return f"{sql} = ANY(%s::{of_type}[])", [*params, self.ids]
+
+    def __repr__(self) -> str:
+        # The ids are part of the condition (and of the keys resolved sets are kept by).
+        return f"AnyOf({self.get_source_expressions()[0]!r}, {self.ids!r})"
+
+
+def in_ids(column: str, ids) -> Q:
+    """`column` among `ids`: nothing without a query when there are none."""
+    return Q(AnyOf(column, ids)) if ids else Q(pk__in=[])
+
+
 def narrowed_by_ids(queryset, access, condition: Q):
     """`queryset` narrowed to the rows `condition` selects, by their ids when there are at most
     org.permissions.FEW_ROWS of them (read by one small query, kept for the request).
@@ -71,7 +100,7 @@ def narrowed_by_ids(queryset, access, condition: Q):
     ids, complete = _ids_of(access, queryset.model, condition, permissions.FEW_ROWS)
     if not complete or len(ids) > permissions.FEW_ROWS:
         return queryset.filter(condition)
-    return queryset.filter(pk__in=ids)
+    return queryset.filter(in_ids("pk", ids))
 
 
 def _ids_of(access, model, condition: Q, limit: int | None) -> tuple[tuple[int, ...], bool]:
@@ -117,19 +146,23 @@ def _on_own_columns(model, access, wanted: list[tuple[str, tuple]]) -> Q:
     are resolved first, in one query a relation and once a request, to the related rows' ids
     (the controls the user owns or that belong to their units): the OR then stays on one table
     and each side uses its index. ORed across a join, PostgreSQL hash-joined every row of both
-    tables to find a manager's few (36-54 ms for control tests and deficiencies at factor 1)."""
+    tables to find a manager's few (36-54 ms for control tests and deficiencies at factor 1).
+    A path of more hops is resolved a hop at a time (a deficiency's `test__control__unit`: the
+    units' controls, then their tests), each by its own index: joined, the planner estimated
+    the units' controls from the average unit."""
     condition = Q(pk__in=[])
-    through: dict[str, Q] = {}
+    through: dict[str, list[tuple[str, tuple]]] = {}
     for path, values in wanted:
         local, _, rest = path.partition("__")
         if rest:
-            through[local] = through.get(local, Q(pk__in=[])) | Q(**{f"{rest}__in": values})
+            through.setdefault(local, []).append((rest, values))
         else:
             condition |= Q(**{f"{path}__in": values})
-    for local, related_condition in through.items():
+    for local, related_wanted in through.items():
         related = model._meta.get_field(local).related_model
+        related_condition = _on_own_columns(related, access, related_wanted)
         ids, _ = _ids_of(access, related, related_condition, None)
-        condition |= Q(**{f"{local}__in": ids})
+        condition |= in_ids(local, ids)
     return condition
 
 
@@ -202,8 +235,8 @@ class ProcurementCasePolicy(UnitPolicy):
             ),
         )
         if len(found["units"]) > permissions.FEW_ROWS:
-            return queryset.filter(Q(unit_id__in=subtree) | Q(pk__in=found["panel"]))
-        return queryset.filter(pk__in=sorted({*found["units"], *found["panel"]}))
+            return queryset.filter(Q(unit_id__in=subtree) | in_ids("pk", found["panel"]))
+        return queryset.filter(in_ids("pk", sorted({*found["units"], *found["panel"]})))
 
     def declare(self, queryset, access):
         """Panel members declare for themselves; whoever may change the case records for anyone."""
@@ -329,8 +362,8 @@ class DeclarationPolicy(PersonalPolicy):
             ),
         )
         if len(found["managed"]) > permissions.FEW_ROWS:
-            return queryset.filter(Q(pk__in=found["own"]) | Q(case_id__in=found["cases"]))
-        return queryset.filter(pk__in=sorted({*found["own"], *found["managed"]}))
+            return queryset.filter(in_ids("pk", found["own"]) | in_ids("case", found["cases"]))
+        return queryset.filter(in_ids("pk", sorted({*found["own"], *found["managed"]})))
 
 
 def recordable_units(user):

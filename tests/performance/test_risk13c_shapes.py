@@ -77,17 +77,18 @@ def _listing(api, user, url, table) -> tuple[str, set[int]]:
 TABLES = {
     "/api/risk/risks/": "risk_risk",
     "/api/risk/controls/": "risk_control",
-    "/api/risk/control-tests/": "risk_controltest",
-    "/api/risk/deficiencies/": "risk_deficiency",
     "/api/risk/procurement-cases/": "risk_procurementcase",
     "/api/risk/interest-declarations/": "risk_interestdeclaration",
+}
+# Narrowed by their parents' ids (a test's control, a deficiency's test), read a hop at a time.
+BY_PARENT = {
+    "/api/risk/control-tests/": ("risk_controltest", "control_id"),
+    "/api/risk/deficiencies/": ("risk_deficiency", "test_id"),
 }
 # The column a list names a manager's units by when their rows are many.
 MANY_BY = {
     "/api/risk/risks/": "unit_id",
     "/api/risk/controls/": "unit_id",
-    "/api/risk/control-tests/": "control_id",
-    "/api/risk/deficiencies/": "test_id",
     "/api/risk/procurement-cases/": "unit_id",
     "/api/risk/interest-declarations/": "case_id",
 }
@@ -104,7 +105,7 @@ def test_a_managers_risk_rows_are_listed_by_their_ids_while_few(
     where, listed = _listing(api, manager, url, table)
     assert listed == mine
     # The page query names rows, not units or people: the ids were read first.
-    assert where.startswith(f'"{table}"."id" IN ('), where
+    assert where.startswith(f'"{table}"."id" = ANY('), where
     assert "unit_id" not in where and "owner_id" not in where and "person_id" not in where
 
     assert _listing(api, manager2, url, table)[1] == theirs
@@ -113,7 +114,9 @@ def test_a_managers_risk_rows_are_listed_by_their_ids_while_few(
     where, listed = _listing(api, manager, url, table)
     assert listed == mine
     # Many rows: the units' side by its own column again.
-    assert f'"{table}"."{MANY_BY[url]}" IN (' in where, where
+    assert f'"{table}"."{MANY_BY[url]}" IN (' in where or (
+        f'"{table}"."{MANY_BY[url]}" = ANY(' in where
+    ), where
 
 
 def test_a_managers_lists_read_their_ids_by_one_query_each(api, manager, rows):
@@ -157,3 +160,41 @@ def test_deficiencies_listed_by_ids_keep_the_list_order(api, units, manager):
     ]
     response = api(manager).get("/api/risk/deficiencies/")
     assert [row["id"] for row in response.json()["results"]] == sorted(made, reverse=True)
+
+
+@pytest.mark.parametrize("url", list(BY_PARENT))
+def test_control_tests_and_deficiencies_are_narrowed_by_their_parents_ids(
+    api, manager, manager2, rows, url
+):
+    """No join in any query of the list: the manager's controls (their units', their own) are
+    read by their ids, then (for deficiencies) those controls' tests, then the list."""
+    table, parent = BY_PARENT[url]
+    mine, theirs = rows[url]
+    client = api(manager)
+    client.get(url)
+    fresh = type(manager).objects.get(pk=manager.pk)
+    with CaptureQueriesContext(connection) as ctx:
+        response = api(fresh).get(url, {"page_size": 200})
+    assert {row["id"] for row in response.json()["results"]} == mine
+    reads = [q["sql"] for q in ctx.captured_queries if '"risk_' in q["sql"]]
+    assert all(" JOIN " not in sql for sql in reads if "auth_user" not in sql), reads
+    [page] = [sql for sql in reads if sql.startswith(f'SELECT "{table}".') and "ORDER BY" in sql]
+    assert f'"{table}"."{parent}" = ANY(' in page
+    assert _listing(api, manager2, url, table)[1] == theirs
+
+
+def test_long_id_lists_are_one_array_parameter_of_the_columns_type(api, units, manager):
+    """risk.policies.AnyOf: `= ANY(%s::bigint[])`, not a parameter an id; of the column's type,
+    which PostgreSQL searches by hash (an int2[] against a bigint column it searched in order)."""
+    control = ControlFactory(unit=units["ohr"])
+    tests = [ControlTestFactory(control=control).pk for _ in range(12)]
+    client = api(manager)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/api/risk/control-tests/")
+    assert sorted(row["id"] for row in response.json()["results"]) == sorted(tests)
+    [page] = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].startswith('SELECT "risk_controltest".') and "ORDER BY" in q["sql"]
+    ]
+    assert f"'{{{control.pk}}}'" in page and "[]::bigint[])" in page, page
