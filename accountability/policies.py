@@ -45,7 +45,7 @@ def decided_under_issued(access) -> Q:
     )
     if len(ids) > UNDER_ISSUED_BY_ID:
         return Q(delegation_id__in=issued)
-    return Q(pk__in=ids)
+    return Q(pk__any_of=ids)
 
 
 def decision_scope(access) -> Q:
@@ -81,7 +81,7 @@ def decision_scope(access) -> Q:
         else:
             ids.update(side_ids)
     if ids or not scope:
-        scope |= Q(pk__in=sorted(ids))
+        scope |= Q(pk__any_of=sorted(ids))
     return scope
 
 

@@ -8,3 +8,4 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from core import signals, task_context  # noqa: F401  (connect history receivers)
+        from core.db import lookups  # noqa: F401  (field__any_of)

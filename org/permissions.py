@@ -161,7 +161,7 @@ class UnitPolicy(Policy):
         )
         if ids is None:
             return queryset.filter(**{f"{self.unit_field}__in": subtree})
-        return queryset.filter(pk__in=ids)
+        return queryset.filter(pk__any_of=ids)
 
     def view(self, queryset, access):
         if access.can_read_all:

@@ -46,7 +46,7 @@ def test_a_managers_list_reads_no_session_row_and_the_role_and_subtree_in_one_qu
     # user, role with subtree, the ids of the subtree's few recommendations
     # (org.permissions.UnitPolicy.by_ids_when_few), the page
     assert len(queries) == 4, queries
-    assert 'WHERE "oversight_recommendation"."id" IN (' in queries[-1]
+    assert 'WHERE "oversight_recommendation"."id" = ANY(' in queries[-1]
     # The next ones take the user and the role from the cache (signon.session_user): the ids
     # and the page.
     rows, queries = listed(client)

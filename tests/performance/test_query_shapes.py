@@ -158,7 +158,7 @@ def test_a_small_scope_is_listed_by_decision_ids_and_a_large_one_by_units(world,
     shown = sorted(row["id"] for row in client.get(url, {"page_size": 200}).json()["results"])
     assert shown
     where = listing_where()
-    assert '"accountability_decision"."id" IN (' in where and '"unit_id" IN (' not in where
+    assert '"accountability_decision"."id" = ANY(' in where and '"unit_id" IN (' not in where
     monkeypatch.setattr(policies, "UNDER_ISSUED_BY_ID", 0)
     where = listing_where()
     assert '"accountability_decision"."unit_id" IN (' in where
@@ -190,7 +190,7 @@ def test_the_big_tables_list_a_small_subtree_by_ids(world, monkeypatch, url, tab
         return main.split(" WHERE ", 1)[1], rows
 
     where, rows = listing()
-    assert rows and f'"{table}"."id" IN (' in where and '"unit_id" IN (' not in where
+    assert rows and f'"{table}"."id" = ANY(' in where and '"unit_id" IN (' not in where
     monkeypatch.setattr(permissions, "FEW_ROWS", 0)
     where, rows_by_units = listing()
     assert f'"{table}"."unit_id" IN (' in where and rows_by_units == rows
@@ -225,3 +225,24 @@ def test_ids_when_few_answers_as_the_plain_query_does(world):  # noqa: F811
     assert found["decisions"] is None  # one more than the limit: "many"
     assert found["none"] == found["no units"] == ()
     assert ids_when_few(sides, limit=few)["decisions"] == expected["decisions"]
+
+
+def test_any_of_finds_what_in_finds_with_one_statement_whatever_the_count(world):  # noqa: F811
+    """core.db.lookups.AnyOf: `pk__any_of=ids` lists the rows `pk__in=ids` lists; on
+    PostgreSQL the ids are one array parameter, so the statement's text is the same for two ids
+    as for all; no ids is no row and no query, as with `__in`."""
+    from accountability.models import Decision
+
+    every = sorted(Decision.objects.values_list("pk", flat=True))
+    assert len(every) > 2
+    texts = []
+    for ids in (every[:2], every):
+        with CaptureQueriesContext(connection) as ctx:
+            found = sorted(Decision.objects.filter(pk__any_of=ids).values_list("pk", flat=True))
+        assert found == sorted(Decision.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        texts.append(Decision.objects.filter(pk__any_of=ids).query.sql_with_params()[0])
+        assert len(ctx.captured_queries) == 1
+    assert texts[0] == texts[1] and "= ANY(" in texts[0]
+    with CaptureQueriesContext(connection) as ctx:
+        assert list(Decision.objects.filter(pk__any_of=[])) == []
+    assert ctx.captured_queries == []

@@ -1,0 +1,31 @@
+"""`field__any_of=ids`: `field = ANY(%s)` with the ids as one array parameter on PostgreSQL,
+`IN (...)` elsewhere.
+
+Policies narrow a manager's list by up to a thousand ids (org.permissions.ids_when_few). Django's
+`__in` prepares every value as a lookup of its own and psycopg splits the statement at each of
+their placeholders: 2-3 ms of CPU a request for 224 ids. One array is one parameter, and the
+statement's text no longer depends on how many ids there are."""
+
+from django.core.exceptions import EmptyResultSet
+from django.db.models import Field, Lookup
+
+
+@Field.register_lookup
+class AnyOf(Lookup):
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def get_prep_lookup(self):
+        return [value.pk if hasattr(value, "pk") else value for value in self.rhs]
+
+    def as_sql(self, compiler, connection):
+        if not self.rhs:
+            raise EmptyResultSet  # as `__in=[]`: no row, and no query run for it
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        field = self.lhs.output_field
+        values = [v if type(v) is int else field.get_db_prep_value(v, connection) for v in self.rhs]
+        if connection.vendor == "postgresql":
+            # Typed as the column: psycopg would send small numbers as smallint[].
+            array_type = field.cast_db_type(connection)
+            return f"{lhs} = ANY(%s::{array_type}[])", (*lhs_params, values)
+        return f"{lhs} IN ({', '.join(['%s'] * len(values))})", (*lhs_params, *values)
