@@ -163,14 +163,15 @@ def _slug_path(field) -> str | None:
 
 
 def _foreign_key_attname(model, field) -> str | None:
-    """The key column of a PrimaryKeyRelatedField whose source is a foreign key of `model`."""
+    """The key column of a PrimaryKeyRelatedField whose source is a foreign key (or a forward
+    one-to-one key) of `model`."""
     if model is None or len(field.source_attrs) != 1 or field.pk_field is not None:
         return None
     try:
         model_field = model._meta.get_field(field.source_attrs[0])
     except Exception:
         return None
-    if not (model_field.many_to_one and model_field.concrete):
+    if not ((model_field.many_to_one or model_field.one_to_one) and model_field.concrete):
         return None
     return model_field.attname
 
