@@ -91,20 +91,19 @@ def cited_paragraphs() -> ReadInRowField:
     )
 
 
+INDICATORS_HELP = _("Ids of the results-based management indicators that measure the objective.")
+
+
 class CompactObjectiveSerializer(ActionModelSerializer):
     serializer_related_field = VisibleRecordField  # the compact, the commitment
     paragraphs = cited_paragraphs()
     indicators = ReadInRowField(
         "indicator_ids",
         child_relation=VisibleRecordField(
-            required=False,
-            queryset=Indicator.objects.all(),
-            help_text=_(
-                "Ids of the results-based management indicators that measure the objective."
-            ),
+            required=False, queryset=Indicator.objects.all(), help_text=INDICATORS_HELP
         ),
         required=False,
-        help_text=_("Ids of the results-based management indicators that measure the objective."),
+        help_text=INDICATORS_HELP,
     )
 
     class Meta:
