@@ -30,6 +30,7 @@ from accountability.querysets import (
     DecisionQuerySet,
     DelegationQuerySet,
 )
+from core import clock
 from core.models import TrackedModel
 from org.models import CitesParagraphs, OrgUnit
 from org.permissions import ReferencePolicy, RestrictedQuerySet, UnitPolicy
@@ -277,7 +278,7 @@ class Delegation(TrackedModel):
         return self.parent_id is None
 
     def state_on(self, today: datetime.date | None = None) -> str:
-        today = today or timezone.localdate()
+        today = today or clock.localdate()
         if self.revoked_on is not None and self.revoked_on <= today:
             return DelegationState.REVOKED
         if self.valid_to is not None and self.valid_to < today:
@@ -743,7 +744,7 @@ class Commitment(TrackedModel, CitesParagraphs):
     @property
     def is_overdue(self) -> bool:
         """CommitmentQuerySet.overdue() is the SQL twin (tested against each other)."""
-        return self.is_open and self.due_on < timezone.localdate()
+        return self.is_open and self.due_on < clock.localdate()
 
     @property
     def honoured_on_time(self) -> bool | None:
@@ -755,7 +756,7 @@ class Commitment(TrackedModel, CitesParagraphs):
     def row_class(self) -> str:
         if self.status == CommitmentStatus.MISSED or self.is_overdue:
             return "alert"
-        if self.is_open and (self.due_on - timezone.localdate()).days <= 14:
+        if self.is_open and (self.due_on - clock.localdate()).days <= 14:
             return "warn"
         return ""
 
