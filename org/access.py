@@ -75,6 +75,11 @@ class Access:
         stale."""
         return self.resolved(name, lambda: tuple(sorted({i for i in compute() if i is not None})))
 
+    def known(self, name: str):
+        """What `resolved(name, ...)` has kept, or None: asked without computing it."""
+        cached = self._ids.get(name)
+        return cached[1] if cached is not None and cached[0] == _generation else None
+
     def resolved(self, name: str, compute: Callable[[], object]):
         """Whatever a policy resolved by a query (`compute()`), kept as resolved_ids keeps ids."""
         cached = self._ids.get(name)

@@ -7,10 +7,9 @@ their placeholders: 2-3 ms of CPU a request for 224 ids. One array is one parame
 statement's text no longer depends on how many ids there are."""
 
 from django.core.exceptions import EmptyResultSet
-from django.db.models import Field, Lookup
+from django.db.models import Field, ForeignObject, Lookup
 
 
-@Field.register_lookup
 class AnyOf(Lookup):
     lookup_name = "any_of"
     prepare_rhs = False
@@ -29,3 +28,7 @@ class AnyOf(Lookup):
             array_type = field.cast_db_type(connection)
             return f"{lhs} = ANY(%s::{array_type}[])", (*lhs_params, values)
         return f"{lhs} IN ({', '.join(['%s'] * len(values))})", (*lhs_params, *values)
+
+
+Field.register_lookup(AnyOf)
+ForeignObject.register_lookup(AnyOf)  # a key's column: `control__any_of=ids`

@@ -130,7 +130,11 @@ def test_a_managers_lists_read_their_ids_by_one_query_each(api, manager, rows):
         ids_reads = [
             q["sql"]
             for q in ctx.captured_queries
-            if q["sql"].startswith(
+            if (
+                # counted first (org.permissions.ids_when_few), or both sides read at once
+                q["sql"].startswith("WITH n0 AS MATERIALIZED") and f'FROM "{table}"' in q["sql"]
+            )
+            or q["sql"].startswith(
                 (f'SELECT "{table}"."id" AS "pk" FROM "{table}"', f'(SELECT "{table}"."id"')
             )
             and "ORDER BY" not in q["sql"]

@@ -292,8 +292,16 @@ def _model_tables(models, among: list[str]) -> list[str]:
     return [t for t in tables if t in among]
 
 
+_INHERITED = []  # a parent's connection the child must neither use nor close (kept referenced)
+
+
 def _run_lane(work, writer, stream, tables: list[str]) -> None:
     finisher = None
+    if connection.connection is not None:
+        # The parent's socket, had its close been skipped: talking on it, or closing it (libpq's
+        # goodbye on collection), would cut the parent's session. The child opens its own.
+        _INHERITED.append(connection.connection)
+        connection.connection = None
     try:
         _synchronous_commit(False)
         progress = ProgressBar(stream, live=False)
