@@ -83,9 +83,7 @@ def test_the_scope_holds_on_every_page(api, manager, decisions):
     assert len(titles) == 25 and all(t.startswith("D") for t in titles)
 
 
-def test_a_deep_page_starts_at_its_place_and_costs_what_the_first_does(
-    api, admin_user, decisions
-):
+def test_a_deep_page_starts_at_its_place_and_costs_what_the_first_does(api, admin_user, decisions):
     client = api(admin_user)
     first = client.get(f"{URL}?page_size=4")
     with CaptureQueriesContext(connection) as on_first:
