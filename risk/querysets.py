@@ -41,16 +41,39 @@ class Switch(Func):
 def band_case(score_field: str, scale) -> Switch:
     """The rating band of a score as SQL, from the configured thresholds: the number of
     thresholds (medium, high, critical) the score reaches, 0 to 3; no score, no band."""
-    thresholds = ", ".join(
-        str(int(bound)) for bound in (scale.medium_from, scale.high_from, scale.critical_from)
-    )
-    reached = Func(
-        F(score_field),
-        template=f"width_bucket((%(expressions)s)::integer, ARRAY[{thresholds}]::integer[])",
-    )
+    bounds = [int(bound) for bound in (scale.medium_from, scale.high_from, scale.critical_from)]
     return Switch(
-        reached, {0: Band.LOW, 1: Band.MEDIUM, 2: Band.HIGH, 3: Band.CRITICAL}, default=""
+        ThresholdsReached(F(score_field), bounds),
+        {0: Band.LOW, 1: Band.MEDIUM, 2: Band.HIGH, 3: Band.CRITICAL},
+        default="",
     )
+
+
+class ThresholdsReached(Func):
+    """How many of the ascending `bounds` a score reaches (NULL for no score): PostgreSQL's
+    width_bucket writes the score once; elsewhere (SQLite, `make run`) a searched CASE."""
+
+    output_field = models.IntegerField()
+
+    def __init__(self, score, bounds: list[int]):
+        super().__init__(score)
+        self.bounds = bounds
+
+    def as_sql(self, compiler, connection, **extra_context):
+        score, params = compiler.compile(self.get_source_expressions()[0])
+        array = ", ".join(str(bound) for bound in self.bounds)
+        return f"width_bucket(({score})::integer, ARRAY[{array}]::integer[])", params
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        score, params = compiler.compile(self.get_source_expressions()[0])
+        whens = [
+            f"WHEN ({score}) >= {bound} THEN {reached}"
+            for reached, bound in reversed(list(enumerate(self.bounds, start=1)))
+        ]
+        return (
+            f"CASE {' '.join(whens)} WHEN ({score}) IS NOT NULL THEN 0 END",
+            params * (len(self.bounds) + 1),
+        )
 
 
 def band_range(band: str, scale) -> tuple[int, int]:

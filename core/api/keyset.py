@@ -11,6 +11,7 @@ the one before. The cursor stays opaque (CONTRACT.md: `next`, `previous`, `resul
 import json
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import connection
 from django.db.models import F, Q
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from rest_framework.exceptions import NotFound
@@ -102,12 +103,13 @@ class KeysetCursorPagination(StandardCursorPagination):
     def _after(self, position, reverse: bool):
         """The rows after `position` in the order read (before it when reading backwards)."""
         directions = {desc != reverse for _attname, desc, _field in self.keys}
-        if len(directions) == 1:
+        if len(directions) == 1 and connection.vendor == "postgresql":
             # One direction for every key: one row comparison, which the sort key's index answers
             # as where to start (`Index Cond: ROW(decided_on, id) < ROW(...)`).
             compare = TupleLessThan if directions.pop() else TupleGreaterThan
             return compare(Tuple(*(F(attname) for attname, _d, _f in self.keys)), position)
-        # Mixed directions: (a after x) or (a = x and b after y) ...
+        # Mixed directions, or SQLite (whose row values Django's tuple lookup does not compile
+        # there for dates): (a after x) or (a = x and b after y) ...
         after = Q()
         for n, (attname, desc, _field) in enumerate(self.keys):
             step = Q(**{f"{attname}__{'lt' if desc != reverse else 'gt'}": position[n]})
