@@ -29,6 +29,17 @@ def expected_version(request, data) -> int | None:
         ) from None
 
 
+class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related record given by id, among those the caller may see: what they may not see does
+    not exist for them (a 400 that names nothing, never a leak). Scoped when the field reads
+    input, not when the serializer is built, so a list page reads no ids for it."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        queryset = super().get_queryset()
+        return queryset.restrict(request.user, "view") if request else queryset.none()
+
+
 class LeanModelSerializer(serializers.ModelSerializer):
     """A ModelSerializer whose fields are built once per class and whose lists are rendered by
     the compiled plan (core.api.lean)."""

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from core.api.lean import LeanListSerializer, prefetched
-from core.api.serializers import ActionModelSerializer, LeanModelSerializer
+from core.api.serializers import ActionModelSerializer, LeanModelSerializer, VisibleRelatedField
 from governance.choices import FollowUpStatus, ReviewOutcome
 from governance.evidence import describe
 from governance.models import (
@@ -25,16 +25,6 @@ from org.api.serializers import ParagraphNumbersField, UnitCodeField
 from org.models import Paragraph
 from oversight.models import OversightBody
 from performance.models import ExpectedAccomplishment, Indicator
-
-
-class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
-    """A related record given by id, among those the caller may see: what they may not see does
-    not exist for them (a 400, never a leak)."""
-
-    def get_queryset(self):
-        request = self.context.get("request")
-        queryset = super().get_queryset()
-        return queryset.restrict(request.user, "view") if request else queryset.none()
 
 
 class AssessmentEvidenceSerializer(LeanModelSerializer):

@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from core.api.lean import LeanListSerializer
-from core.api.serializers import ActionModelSerializer, LeanModelSerializer
+from core.api.serializers import ActionModelSerializer, LeanModelSerializer, VisibleRelatedField
 from org.api.serializers import (
     ParagraphNumbersField,
     PersonIndexField,
@@ -28,17 +28,6 @@ from performance.models import (
     Recognition,
     UnderperformanceCase,
 )
-
-
-class VisibleRecordField(serializers.PrimaryKeyRelatedField):
-    """A record given by id: only those the caller may see can be named. Scoped when the field
-    reads input, not when the serializer is built: a manager's list page would otherwise read
-    the ids of every appraisal or commitment of the subtree (by_ids_when_few) and use none."""
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        request = self.context.get("request")
-        return queryset if request is None else queryset.restrict(request.user, "view")
 
 
 class _Written(list):
@@ -95,11 +84,11 @@ INDICATORS_HELP = _("Ids of the results-based management indicators that measure
 
 
 class CompactObjectiveSerializer(ActionModelSerializer):
-    serializer_related_field = VisibleRecordField  # the compact, the commitment
+    serializer_related_field = VisibleRelatedField  # the compact, the commitment
     paragraphs = cited_paragraphs()
     indicators = ReadInRowField(
         "indicator_ids",
-        child_relation=VisibleRecordField(
+        child_relation=VisibleRelatedField(
             required=False, queryset=Indicator.objects.all(), help_text=INDICATORS_HELP
         ),
         required=False,
@@ -125,7 +114,7 @@ class CompactObjectiveSerializer(ActionModelSerializer):
 
 
 class BoardFindingSerializer(ActionModelSerializer):
-    serializer_related_field = VisibleRecordField  # the compact
+    serializer_related_field = VisibleRelatedField  # the compact
 
     class Meta:
         model = BoardFinding
@@ -217,7 +206,7 @@ class AppraisalSerializer(ActionModelSerializer):
 
 
 class UnderperformanceCaseSerializer(ActionModelSerializer):
-    appraisal = VisibleRecordField(queryset=Appraisal.objects.all())
+    appraisal = VisibleRelatedField(queryset=Appraisal.objects.all())
 
     class Meta:
         model = UnderperformanceCase
@@ -253,7 +242,7 @@ class ResultValueSerializer(LeanModelSerializer):
 
 
 class IndicatorSerializer(ActionModelSerializer):
-    serializer_related_field = VisibleRecordField  # the expected accomplishment
+    serializer_related_field = VisibleRelatedField  # the expected accomplishment
     unit = UnitCodeField()
     paragraphs = cited_paragraphs()
     results = ResultValueSerializer(many=True, read_only=True)
@@ -277,7 +266,7 @@ class IndicatorSerializer(ActionModelSerializer):
 
 
 class IndicatorResultSerializer(ActionModelSerializer):
-    serializer_related_field = VisibleRecordField  # the indicator
+    serializer_related_field = VisibleRelatedField  # the indicator
     target_met = serializers.BooleanField(read_only=True, allow_null=True)
     cost_per_output = serializers.DecimalField(
         max_digits=16, decimal_places=2, read_only=True, allow_null=True

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from accountability.models import Decision
-from core.api.serializers import ActionModelSerializer
+from core.api.serializers import ActionModelSerializer, VisibleRelatedField
 from org.api.serializers import (
     ParagraphNumbersField,
     PersonIndexField,
@@ -28,16 +28,6 @@ from risk.models import (
     SelfAssessment,
     Treatment,
 )
-
-
-class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
-    """A related record given by id, among those the caller may see: what they may not see does
-    not exist for them (a 400, not a leak)."""
-
-    def get_queryset(self):
-        request = self.context.get("request")
-        queryset = super().get_queryset()
-        return queryset.restrict(request.user, "view") if request else queryset.none()
 
 
 class RiskSerializer(ActionModelSerializer):

@@ -6,7 +6,7 @@ only their records.
 
 Objective and finding fields that name a record (an appraisal, a compact, a commitment) accept
 only records the caller may see, asked when the input is read (performance.api.serializers
-.VisibleRecordField), not when a list page builds its serializer."""
+.VisibleRelatedField, core.api.serializers), not when a list page builds its serializer."""
 
 import datetime
 from decimal import Decimal
