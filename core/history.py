@@ -495,6 +495,14 @@ def _link_after_commit() -> None:
 # Set while a link is queued and has not started: later appends need not queue another.
 LINK_QUEUED_KEY = "core:history:link-queued"
 
+# A queued link waits this long before it starts, so that it takes the entries of every write
+# committed meanwhile. Started at once, each link took the entries of one or two writes, and the
+# worker's cost of a task (about 3 ms of CPU) was paid almost once a write: 8 API writers spent
+# 3.8 ms of the worker's CPU a write, a fifth of the machine (bench/RESULTS.md, session 10).
+# Entries wait pending that much longer; whoever needs them linked (verification, the history
+# pages) links them first.
+LINK_DELAY_SECONDS = 0.25
+
 
 def link_soon() -> None:
     """Have the worker link the committed pending entries (core.tasks.link_history), instead of
@@ -510,7 +518,8 @@ def link_soon() -> None:
     queue = getattr(settings, "HISTORY_LINK_QUEUE", None)  # a test's own worker
     try:
         if cache.add(LINK_QUEUED_KEY, 1, timeout=60):
-            link_history.apply_async(**({"queue": queue} if queue else {}))
+            options = {"queue": queue} if queue else {}
+            link_history.apply_async(countdown=LINK_DELAY_SECONDS, **options)
     except Exception:
         # The mark expires by itself if the cache is what failed.
         with contextlib.suppress(Exception):

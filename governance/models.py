@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.models import TrackedModel
 from governance import policies, querysets
 from governance.choices import (
@@ -346,7 +347,7 @@ class FollowUpAction(TrackedModel):
     @property
     def is_overdue(self) -> bool:
         """Open with its due date passed (the SQL twin: querysets.overdue_condition)."""
-        return self.status == FollowUpStatus.OPEN and self.due_on < timezone.localdate()
+        return self.status == FollowUpStatus.OPEN and self.due_on < clock.localdate()
 
     def clean(self) -> None:
         if self.assigned_on and self.due_on and self.due_on < self.assigned_on:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.models import TrackedModel
 from org.models import CitesParagraphs, OrgUnit
 from oversight.bodies import short_name
@@ -248,7 +249,7 @@ class Recommendation(TrackedModel):
         return bool(
             self.status in OPEN_STATUSES
             and self.target_date
-            and self.target_date < timezone.localdate()
+            and self.target_date < clock.localdate()
         )
 
     @property

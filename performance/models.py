@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.models import TrackedModel
 from org.choices import SENIOR_GRADES
 from org.models import CitesParagraphs, OrgUnit, Person
@@ -327,7 +328,7 @@ class BoardFinding(TrackedModel):
         return (
             self.status != FindingStatus.CLOSED
             and self.due_on is not None
-            and self.due_on < timezone.localdate()
+            and self.due_on < clock.localdate()
         )
 
     def clean(self) -> None:
@@ -414,7 +415,7 @@ class Appraisal(UniqueInClean, TrackedModel):
 
     @property
     def is_overdue(self) -> bool:
-        return self.completed_on is None and self.due_on < timezone.localdate()
+        return self.completed_on is None and self.due_on < clock.localdate()
 
     @property
     def row_class(self) -> str:

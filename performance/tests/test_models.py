@@ -3,8 +3,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
+from core import clock
 from core.models import HistoryEntry
 from org.tests.factories import PersonFactory
 from performance.choices import Direction
@@ -66,7 +66,7 @@ def test_the_overdue_finding_property_says_what_the_sql_rule_says(units, monkeyp
     ]
     overdue = set(BoardFinding.objects.overdue(today).values_list("pk", flat=True))
     assert overdue == {rows[0].pk}
-    monkeypatch.setattr(timezone, "localdate", lambda: today)
+    monkeypatch.setattr(clock, "localdate", lambda: today)
     assert {f.pk for f in rows if f.is_overdue} == overdue
 
 
