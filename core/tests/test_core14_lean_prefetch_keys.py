@@ -107,3 +107,46 @@ def test_a_sliced_prefetch_is_left_to_djangos_prefetch_into_the_same_lists(
         LeanPrefetch(Commitment.objects.prefetch_related("paragraphs")).tree["paragraphs"].read
         is not None
     )
+
+
+@pytest.mark.django_db
+def test_a_relations_statement_compiled_once_reads_each_pages_own_rows(units, resolution):
+    from core.api import lean
+
+    paragraphs = list(Paragraph.objects.order_by("number")[:4])
+    by_unit = {"ohr": paragraphs[:1], "pd": paragraphs[1:]}
+    for code, cited in by_unit.items():
+        for n in range(3):
+            _commitment(units[code], cited[n % len(cited) :])
+    lean._STATEMENTS.clear()
+    statements = []
+    for code in ("ohr", "pd", "ohr"):
+        queryset = Commitment.objects.filter(unit=units[code]).prefetch_related("paragraphs")
+        plain = list(queryset.order_by("pk"))
+        page = LeanPrefetch(queryset.order_by("pk"))
+        with CaptureQueriesContext(connection) as captured:
+            rows = list(page.queryset())
+            page.install(rows)
+        assert len(captured) == 2
+        statements.append(captured.captured_queries[1]["sql"])
+        for before, after in zip(plain, rows, strict=True):
+            assert after.__dict__[f"{LEAN_PREFIX}paragraphs"] == list(before.paragraphs.all())
+        assert {p for row in rows for p in row.__dict__[f"{LEAN_PREFIX}paragraphs"]} == set(
+            by_unit[code]
+        )
+    if connection.vendor == "postgresql":
+        # One statement for every page: kept after the first, each page's keys its parameter.
+        assert len(lean._STATEMENTS) == 1 and None not in lean._STATEMENTS.values()
+        assert statements[1].split(" WHERE ")[0] == statements[0].split(" WHERE ")[0]
+    # A view's own queryset for the relation is compiled each time, with its own filter.
+    first = Prefetch("paragraphs", Paragraph.objects.filter(number=paragraphs[1].number))
+    queryset = Commitment.objects.filter(unit=units["pd"]).prefetch_related(first)
+    page = LeanPrefetch(queryset.order_by("pk"))
+    assert not page.tree["paragraphs"].plain
+    rows = list(page.queryset())
+    page.install(rows)
+    assert [row.__dict__[f"{LEAN_PREFIX}paragraphs"] for row in rows] == [
+        [paragraphs[1]],
+        [],
+        [],
+    ]
