@@ -84,7 +84,7 @@ def test_a_lean_prefetch_answers_every_reader_of_the_relation_without_a_query(
     lean = LeanPrefetch(queryset.order_by("pk"))
     with django_assert_num_queries(4):  # the same queries as a plain prefetch
         compacts = list(lean.queryset())
-    lean.install(compacts)
+        lean.install(compacts)  # reads the relations of the rows it is given
     with django_assert_num_queries(0):
         for before, after in zip(plain, compacts, strict=True):
             assert after.__dict__[f"{LEAN_PREFIX}paragraphs"] == list(before.paragraphs.all())
