@@ -4,6 +4,7 @@ and for the paragraph 33 report (Secretariat-wide, sections J, K and D)."""
 import datetime
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -180,12 +181,24 @@ def _control_figures(period_start: datetime.date, period_end: datetime.date) -> 
         Q(created_at__date__lte=period_end)
         | Q(pk__in=ControlTest.objects.filter(tested_on__lte=period_end).values("control"))
     ).count()
-    latest = (
-        ControlTest.objects.filter(tested_on__gte=period_start, tested_on__lte=period_end)
-        .order_by("control_id", "-tested_on", "-pk")
-        .distinct("control_id")
-        .values("pk")
-    )
+    in_period = ControlTest.objects.filter(tested_on__gte=period_start, tested_on__lte=period_end)
+    if connection.features.can_distinct_on_fields:
+        latest = in_period.order_by("control_id", "-tested_on", "-pk").distinct("control_id")
+        latest = latest.values("pk")
+    else:
+        # SQLite (the embedded default) has no DISTINCT ON; its tables are small enough for a
+        # sub-select a control.
+        latest = (
+            Control.objects.annotate(
+                latest=Subquery(
+                    in_period.filter(control=OuterRef("pk"))
+                    .order_by("-tested_on", "-pk")
+                    .values("pk")[:1]
+                )
+            )
+            .filter(latest__isnull=False)
+            .values("latest")
+        )
     counted = ControlTest.objects.filter(pk__in=latest).aggregate(
         tested=Count("pk"), effective=Count("pk", filter=Q(result=TestResult.EFFECTIVE))
     )

@@ -1058,7 +1058,9 @@ def _make_builder(model, init_list):
         (from_db is Model.from_db.__func__ or tracked)
         and model.__init__ is Model.__init__
         and not model._meta.abstract
-        and [f.attname for f in model._meta.concrete_fields] == init_list
+        # Every column, or the columns of only()/defer() in the model's order: a deferred one is
+        # left out of the instance's __dict__, as Model.__init__ leaves DEFERRED values.
+        and [f.attname for f in model._meta.concrete_fields if f.attname in init_list] == init_list
         and not signals.pre_init.has_listeners(model)
         and not signals.post_init.has_listeners(model)
         and _plain_descriptors(model)
@@ -1067,7 +1069,11 @@ def _make_builder(model, init_list):
     new = object.__new__
     names = tuple(init_list)
     # TrackedModel.from_db copies what can be changed in place (JSON, arrays) at load.
-    mutable = tuple((f.name, f.attname) for f in _mutable_fields(model)) if tracked else ()
+    mutable = (
+        tuple((f.name, f.attname) for f in _mutable_fields(model) if f.attname in names)
+        if tracked
+        else ()
+    )
     if mutable:
         from core.history import _plain
 

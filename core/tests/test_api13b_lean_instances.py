@@ -55,6 +55,32 @@ def test_lean_instances_with_their_related_records_and_annotations(world):  # no
     assert lean[0]._history_loaded == django_rows[0]._history_loaded
 
 
+@pytest.mark.django_db
+def test_lean_instances_of_a_list_that_reads_only_some_columns(world):  # noqa: F811
+    """A list that reads only the columns its rows print (only(), defer(), on the row and on its
+    select_related records) gets the instances from_db builds: the deferred columns absent, read
+    from the database when asked, and the history's "before" of the columns that were loaded."""
+    from accountability.models import Decision
+    from core.api.lean import lean_rows
+
+    queryset = (
+        Decision.objects.select_related("unit", "decided_by")
+        .only("id", "title", "decided_on", "unit__code", "decided_by__username")
+        .order_by("pk")
+    )
+    django_rows, lean = list(queryset), list(lean_rows(queryset))
+    assert len(lean) >= 2
+    assert [_state(row) for row in lean] == [_state(row) for row in django_rows]
+    assert lean[0].get_deferred_fields() == django_rows[0].get_deferred_fields()
+    assert "rationale" in lean[0].get_deferred_fields()
+    assert lean[0].rationale == Decision.objects.get(pk=lean[0].pk).rationale  # read when asked
+    assert lean[0]._history_loaded == django_rows[0]._history_loaded
+
+    deferred = Decision.objects.defer("rationale", "review_action").order_by("pk")
+    django_rows, lean = list(deferred), list(lean_rows(deferred))
+    assert [_state(row) for row in lean] == [_state(row) for row in django_rows]
+
+
 def test_a_model_with_an_init_of_its_own_or_a_signal_is_built_by_from_db():
     from django.db.models import signals
 
@@ -63,7 +89,8 @@ def test_a_model_with_an_init_of_its_own_or_a_signal_is_built_by_from_db():
 
     names = [f.attname for f in Decision._meta.concrete_fields]
     assert _make_builder(Decision, names) is not None
-    assert _make_builder(Decision, names[:-1]) is None  # deferred fields: from_db's work
+    assert _make_builder(Decision, names[:-1]) is not None  # only()/defer(): in model order
+    assert _make_builder(Decision, names[::-1]) is None  # any other order: from_db's work
 
     def receiver(**kwargs):
         pass
