@@ -21,9 +21,10 @@ from governance.models import (
     Milestone,
     ParagraphAssessment,
 )
-from org.api.serializers import ParagraphNumbersField, UnitCodeField
+from org.api.serializers import UnitCodeField
 from org.models import Paragraph
 from oversight.models import OversightBody
+from performance.api.serializers import ReadInRowField, ReadInRowList, cited_paragraphs
 from performance.models import ExpectedAccomplishment, Indicator
 
 
@@ -135,11 +136,20 @@ class AttachEvidenceSerializer(serializers.Serializer):
 
 
 class MandateSerializer(ActionModelSerializer):
-    accomplishments = VisibleRelatedField(
-        many=True, required=False, queryset=ExpectedAccomplishment.objects.all()
+    # Read in the mandate's row on a list page (governance.querysets.PartsInRow).
+    accomplishments = ReadInRowField(
+        "accomplishment_ids",
+        child_relation=VisibleRelatedField(
+            required=False, queryset=ExpectedAccomplishment.objects.all()
+        ),
+        required=False,
     )
-    indicators = VisibleRelatedField(many=True, required=False, queryset=Indicator.objects.all())
-    paragraphs = ParagraphNumbersField(many=True, required=False)
+    indicators = ReadInRowField(
+        "indicator_ids",
+        child_relation=VisibleRelatedField(required=False, queryset=Indicator.objects.all()),
+        required=False,
+    )
+    paragraphs = cited_paragraphs()
 
     class Meta:
         model = Mandate
@@ -157,7 +167,11 @@ class MandateSerializer(ActionModelSerializer):
 
 
 class MeetingSerializer(ActionModelSerializer):
-    decisions = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    decisions = ReadInRowField(  # read in the meeting's row on a list page
+        "decision_ids",
+        child_relation=serializers.PrimaryKeyRelatedField(read_only=True),
+        read_only=True,
+    )
 
     class Meta:
         model = CommitteeMeeting
@@ -166,7 +180,7 @@ class MeetingSerializer(ActionModelSerializer):
 
 class CommitteeDecisionSerializer(ActionModelSerializer):
     meeting = VisibleRelatedField(queryset=CommitteeMeeting.objects.all())
-    paragraphs = ParagraphNumbersField(many=True, required=False)
+    paragraphs = cited_paragraphs()
 
     class Meta:
         model = CommitteeDecision
@@ -176,6 +190,8 @@ class CommitteeDecisionSerializer(ActionModelSerializer):
 class FollowUpTransitionSerializer(LeanModelSerializer):
     class Meta:
         model = FollowUpTransition
+        list_serializer_class = ReadInRowList  # read in the action's row on a list page
+        read_as = "transition_rows"
         fields = ["from_status", "to_status", "changed_on", "note"]
 
 
@@ -212,7 +228,7 @@ class FollowUpStatusSerializer(serializers.Serializer):
 
 class ConsultationSerializer(ActionModelSerializer):
     body = serializers.SlugRelatedField(slug_field="code", queryset=OversightBody.objects.all())
-    paragraphs = ParagraphNumbersField(many=True, required=False)
+    paragraphs = cited_paragraphs()
 
     class Meta:
         model = Consultation
@@ -221,7 +237,7 @@ class ConsultationSerializer(ActionModelSerializer):
 
 class LessonSerializer(ActionModelSerializer):
     applied_unit = UnitCodeField()
-    paragraphs = ParagraphNumbersField(many=True, required=False)
+    paragraphs = cited_paragraphs()
 
     class Meta:
         model = Lesson
