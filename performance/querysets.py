@@ -225,7 +225,13 @@ class BoardFindingQuerySet(RestrictedQuerySet):
 
 
 class AccomplishmentQuerySet(RestrictedQuerySet):
-    pass
+    def with_parts(self):
+        """Each expected accomplishment with its paragraphs' numbers in its own row
+        (`paragraph_numbers`) on PostgreSQL, as CompactQuerySet.with_parts; prefetched
+        elsewhere."""
+        if not _on_postgresql(self):
+            return self.prefetch_related("paragraphs")
+        return self.annotate(paragraph_numbers=paragraph_numbers(self.model))
 
 
 def target_met_q(prefix: str = "") -> Q:

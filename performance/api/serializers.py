@@ -226,7 +226,7 @@ class UnderperformanceCaseSerializer(ActionModelSerializer):
 
 class ExpectedAccomplishmentSerializer(ActionModelSerializer):
     unit = UnitCodeField()
-    paragraphs = ParagraphNumbersField(many=True)
+    paragraphs = cited_paragraphs()
 
     class Meta:
         model = ExpectedAccomplishment

@@ -149,11 +149,17 @@ class UnderperformanceCaseViewSet(ReadLoggedMixin, ActionModelViewSet):
 class ExpectedAccomplishmentViewSet(ActionModelViewSet):
     """Expected accomplishments of a unit's programme of work; indicators measure them."""
 
-    queryset = ExpectedAccomplishment.objects.select_related("unit").prefetch_related("paragraphs")
+    queryset = ExpectedAccomplishment.objects.select_related("unit")
     serializer_class = s.ExpectedAccomplishmentSerializer
     filterset_class = f.ExpectedAccomplishmentFilterSet
     search_fields = ["title"]
     ordering = ["id"]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()  # its paragraphs read in its row on a list page
+        if self.action == "list":
+            return queryset.with_parts()
+        return queryset.prefetch_related("paragraphs")
 
 
 class IndicatorViewSet(ActionModelViewSet):
