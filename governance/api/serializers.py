@@ -98,6 +98,16 @@ class AssessmentSerializer(ActionModelSerializer):
         list_serializer_class = AssessmentListSerializer
 
 
+class AssessmentListRowSerializer(AssessmentSerializer):
+    """A list's rows: the same fields, the paragraph's number, the office's code and the
+    reviewer's username read from the columns of AssessmentQuerySet.with_codes (the records
+    themselves are not loaded). Read only: every write goes through AssessmentSerializer."""
+
+    paragraph = serializers.IntegerField(source="paragraph_number", read_only=True)
+    unit = serializers.CharField(source="unit_code", read_only=True)
+    reviewed_by = serializers.CharField(source="reviewer_username", read_only=True, allow_null=True)
+
+
 class AssessmentSubmitSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False)
     submitted_on = serializers.DateField(required=False, allow_null=True, default=None)

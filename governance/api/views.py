@@ -2,7 +2,7 @@
 writes and transitions through the named actions of governance.services."""
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.decorators import action as drf_action
 from rest_framework.exceptions import PermissionDenied
@@ -38,6 +38,7 @@ class PartsInRowMixin:
         return queryset.prefetch_related(*PARTS[queryset.model._meta.label_lower])
 
 
+@extend_schema_view(list=extend_schema(responses=s.AssessmentSerializer(many=True)))
 class AssessmentViewSet(ActionModelViewSet):
     """Implementation assessments per paragraph and period. The accountable office's managers
     draft (POST, PATCH while draft or returned), file evidence with `POST {id}/evidence/`
@@ -57,6 +58,18 @@ class AssessmentViewSet(ActionModelViewSet):
         "submit": Transition(services.submit_assessment, s.AssessmentSubmitSerializer),
         "review": Transition(services.review_assessment, s.AssessmentReviewSerializer),
     }
+
+    # A list page reads the few related values it shows as columns (the paragraph with its
+    # texts in six languages, the office and the reviewer were loaded for each row); a record's
+    # own answers keep the related records, which writes and transitions use.
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        return queryset.with_codes() if self.action == "list" else queryset
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return s.AssessmentListRowSerializer
+        return super().get_serializer_class()
 
     @extend_schema(
         request={"multipart/form-data": s.AttachEvidenceSerializer},
