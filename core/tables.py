@@ -28,7 +28,6 @@ from django.forms.models import (
     ModelMultipleChoiceField,
 )
 from django.forms.widgets import ChoiceWidget
-from django.templatetags.static import static
 from django.urls import (
     NoReverseMatch,
     Resolver404,
@@ -44,7 +43,7 @@ from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext
 
-from core.templatetags.core_tags import cell, is_number
+from core.templatetags.core_tags import cell, is_number, static_url
 
 
 def text(value) -> str:
@@ -324,7 +323,7 @@ def _input(widget: dict) -> str:
 
 
 def _combobox_script() -> str:
-    return f'<script src="{conditional_escape(static("js/combobox.js"))}" defer></script>\n'
+    return f'<script src="{static_url("js/combobox.js")}" defer></script>\n'
 
 
 def _picker_select(widget):
