@@ -50,7 +50,9 @@ def m2m_column(model, relation: str, column: str):
     related = getattr(field.remote_field.through, target).field.related_model
     row = namedtuple("Row", ["pk"] if column == "pk" else ["pk", column])
     columns = [f"{target}_id"] if column == "pk" else [f"{target}_id", f"{target}__{column}"]
-    ordering = _related_ordering(related, target)
+    # The related model's order, then the key: rows equal in that order (two panel members of
+    # the same name) come in one order on every page.
+    ordering = [*_related_ordering(related, target), f"{target}_id"]
 
     def read(ids):
         links = (
