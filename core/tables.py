@@ -20,10 +20,14 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.core.signals import setting_changed
 from django.db.models import QuerySet
+from django.db.models.query import ModelIterable
 from django.dispatch import receiver
-from django.forms.models import ModelChoiceIterator
+from django.forms.models import (
+    ModelChoiceField,
+    ModelChoiceIterator,
+    ModelMultipleChoiceField,
+)
 from django.forms.widgets import ChoiceWidget
-from django.templatetags.static import static
 from django.urls import (
     NoReverseMatch,
     Resolver404,
@@ -39,7 +43,7 @@ from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext
 
-from core.templatetags.core_tags import cell, is_number
+from core.templatetags.core_tags import cell, is_number, static_url
 
 
 def text(value) -> str:
@@ -265,6 +269,7 @@ _DATE_CELLS: dict = {}
 def _formats_changed(**kwargs) -> None:
     _DATE_CELLS.clear()
     _LINK_TEMPLATES.clear()
+    _OPTIONS.clear()
 
 
 # Values whose cell is worth formatting once a page: hashable, and read the same on every row.
@@ -318,7 +323,7 @@ def _input(widget: dict) -> str:
 
 
 def _combobox_script() -> str:
-    return f'<script src="{conditional_escape(static("js/combobox.js"))}" defer></script>\n'
+    return f'<script src="{static_url("js/combobox.js")}" defer></script>\n'
 
 
 def _picker_select(widget):
@@ -379,48 +384,125 @@ def fast_widgets(form) -> None:
         queryset = iterator.queryset
         if isinstance(queryset, QuerySet) and not queryset._prefetch_related_lookups:
             iterators.append(iterator)
-    models = [iterator.queryset.model for iterator in iterators]
-    fetched: dict = {}
+    # Selects whose queries are the same (as Django compares expressions: the unit, within and
+    # owner unit filters' copies of one declared queryset) share one compiled query.
+    groups: list = []  # [(query, database, [iterator, ...])]
     for iterator in iterators:
-        queryset = iterator.queryset
-        key = (queryset.model,)
-        if models.count(queryset.model) > 1:
-            # Two selects of the same records only when their queries are the same.
-            try:
-                key = (queryset.model, queryset.db, str(queryset.query))
-            except EmptyResultSet:
-                continue
+        query, db = iterator.queryset.query, iterator.queryset.db
+        for group in groups:
+            if group[1] == db and _same_query(group[0], query):
+                group[2].append(iterator)
+                break
+        else:
+            groups.append((query, db, [iterator]))
+    fetched: dict = {}
+    for _query, _db, members in groups:
+        queryset = members[0].queryset
+        # Compiled once: the SQL tells the records of two groups apart, and is then run as it
+        # is (a select of its own records compiled it to run it anyway).
+        compiler = queryset.query.get_compiler(using=queryset.db)
+        try:
+            sql, params = compiler.as_sql()
+            key = (queryset.model, queryset.db, sql, tuple(params))
+            hash(key)
+        except (EmptyResultSet, TypeError):
+            continue
+        if not sql:
+            continue
         if key not in fetched:
-            fetched[key] = _Rows(queryset)
-        iterator.queryset = fetched[key]
-        widget = iterator.field.widget
-        if (
-            type(iterator) is ModelChoiceIterator
-            and widget.choices is iterator
-            and not widget.option_inherits_attrs
-            and widget.option_template_name == "django/forms/widgets/select_option.html"
-            and widget.checked_attribute == {"selected": True}
-            and "optgroups" not in vars(widget)
-        ):
-            widget.optgroups = functools.partial(_model_optgroups, widget, iterator)
+            fetched[key] = _Rows(queryset, compiler, sql, params)
+        for iterator in members:
+            _read_once(iterator, fetched[key])
 
 
-class _Rows(list):
+def _same_query(one, other) -> bool:
+    """Whether two queries (neither compiled yet) ask the same: the same class and state,
+    compared as Django compares expressions and where clauses (by what they are)."""
+    if one is other:
+        return True
+    if type(one) is not type(other) or one.model is not other.model:
+        return False
+    try:
+        return vars(one) == vars(other)
+    except Exception:  # a value that cannot be compared: compiled on its own
+        return False
+
+
+def _read_once(iterator, rows) -> None:
+    """The select's iterator walks `rows` (read once), and its options are written from them."""
+    iterator.queryset = rows
+    widget = iterator.field.widget
+    if (
+        type(iterator) is ModelChoiceIterator
+        and widget.choices is iterator
+        and not widget.option_inherits_attrs
+        and widget.option_template_name == "django/forms/widgets/select_option.html"
+        and widget.checked_attribute == {"selected": True}
+        and "optgroups" not in vars(widget)
+    ):
+        widget.optgroups = functools.partial(_model_optgroups, widget, iterator)
+
+
+def _plain(queryset, compiler) -> bool:
+    """Whether `queryset` reads its model's own columns and nothing else (no related records,
+    annotations, known relations or values()), so a row is one record's `from_db` values."""
+    query, info = queryset.query, compiler.klass_info
+    return (
+        queryset._iterable_class is ModelIterable
+        and queryset._fields is None
+        and not queryset._known_related_objects
+        and not query.select_related
+        and not query.annotation_select
+        and not query.extra_select
+        and not query.combinator
+        and info is not None
+        and info["model"] is queryset.model
+        and not info.get("related_klass_infos")
+        and not compiler.annotation_col_map
+        and list(info["select_fields"]) == list(range(compiler.col_count))
+        and compiler.col_count == len(compiler.select)
+    )
+
+
+class _Rows:
     """A select's records read once, which a ModelChoiceIterator walks as it would a queryset
-    with prefetches (as they are, without a cursor of its own)."""
+    with prefetches (as they are, without a cursor of its own). The records are made from the
+    rows read (as Django's ModelIterable makes them) only when something asks for them: a select
+    whose labels are known from the rows' values (_option_html) never does."""
 
     _prefetch_related_lookups = ("read once",)
 
-    def __init__(self, *args):
-        super().__init__(*args)
+    def __init__(self, queryset, compiler, sql, params):
+        self.model, self.db = queryset.model, queryset.db
         # (the field's value and label functions) -> [(value, label)] as the options write them
         self.options: dict = {}
+        self._records = None
+        self.rows = None
+        if _plain(queryset, compiler):
+            # Run as compiled (Django's own execution, the SQL not compiled a second time).
+            compiler.as_sql = lambda *args, **kwargs: (sql, params)
+            self.rows = [tuple(row) for row in compiler.results_iter(compiler.execute_sql())]
+            self.attnames = tuple(s[0].target.attname for s in compiler.select)
+        else:
+            self._records = list(queryset)
+
+    def records(self) -> list:
+        if self._records is None:
+            from_db, db, attnames = self.model.from_db, self.db, self.attnames
+            self._records = [from_db(db, attnames, row) for row in self.rows]
+        return self._records
+
+    def __iter__(self):
+        return iter(self.records())
+
+    def __len__(self) -> int:
+        return len(self.rows if self.rows is not None else self._records)
 
     def count(self) -> int:
         return len(self)
 
     def exists(self) -> bool:
-        return bool(self)
+        return bool(len(self))
 
 
 # --- A model select's options, written once for the selects that offer the same records ------
@@ -476,10 +558,7 @@ class _ModelOptions:
         )
         options = rows.options.get(key)
         if options is None:
-            options = rows.options[key] = [
-                (str(value), f'"{text(str(value))}"', text(label))
-                for value, label in map(self.iterator.choice, rows)
-            ]
+            options = rows.options[key] = _options(self.iterator, rows, key)
         chosen = self.value
         multiple = self.widget.allow_multiple_selected
         out = []
@@ -496,3 +575,60 @@ class _ModelOptions:
             else:
                 out.append(f"\n  <option value={value}>{label}</option>\n")
         return out
+
+
+def _option(choice) -> tuple[str, str, str]:
+    """(the value, the value as the option's quoted attribute, the label) of one
+    ModelChoiceIterator choice, as select_option.html writes them."""
+    value, label = choice
+    return (str(value), f'"{text(str(value))}"', text(label))
+
+
+def _options(iterator, rows, key) -> list[tuple[str, str, str]]:
+    """Each record's option. A field whose labels read only the record's own columns and the
+    language (`labels_from_own_columns`, org.filters.UnitChoiceField) keeps them across pages,
+    by the row's values: a list's unit selects then make no record and format no label while
+    the units stay as they are (a changed unit reads as a new row)."""
+    field = iterator.field
+    if rows.rows is None or not _labels_from_own_columns(field):
+        return [_option(choice) for choice in map(iterator.choice, rows)]
+    kept = _OPTIONS.get((rows.model, rows.db, rows.attnames, *key, get_language()))
+    if kept is None:
+        if len(_OPTIONS) > 100:
+            _OPTIONS.clear()
+        kept = _OPTIONS[(rows.model, rows.db, rows.attnames, *key, get_language())] = {}
+    if len(kept) > 20_000:
+        kept.clear()
+    from_db, db, attnames = rows.model.from_db, rows.db, rows.attnames
+    out = []
+    for row in rows.rows:
+        try:
+            found = kept.get(row)
+        except TypeError:  # a value that does not hash (a JSON column): nothing kept
+            return [_option(choice) for choice in map(iterator.choice, rows)]
+        if found is None:
+            found = kept[row] = _option(iterator.choice(from_db(db, attnames, row)))
+        out.append(found)
+    return out
+
+
+# (model, database, columns, label and value functions, language) -> {row: option}
+_OPTIONS: dict = {}
+
+
+def _labels_from_own_columns(field) -> bool:
+    """Whether the class that writes the field's labels says they read only the record's own
+    columns and the language, and its values are ModelChoiceField's (the primary key or the
+    `to_field_name` column), neither replaced on the field itself."""
+    if "label_from_instance" in vars(field) or "prepare_value" in vars(field):
+        return False
+    kind = type(field)
+    if kind.prepare_value not in (
+        ModelChoiceField.prepare_value,
+        ModelMultipleChoiceField.prepare_value,
+    ):
+        return False
+    for klass in kind.__mro__:
+        if "label_from_instance" in vars(klass):
+            return vars(klass).get("labels_from_own_columns") is True
+    return False

@@ -18,6 +18,9 @@ class UnitChoiceField(forms.ModelChoiceField):
     """An org unit given by its code (the API) or its id (the browser's select)."""
 
     default_error_messages = {"invalid_choice": _("There is no org unit with this code.")}
+    # The label reads the unit's own columns and the language only: a list page's selects keep
+    # each unit's option across pages (core.tables).
+    labels_from_own_columns = True
 
     def to_python(self, value):
         if value in self.empty_values:

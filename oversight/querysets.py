@@ -28,8 +28,15 @@ class OversightBodyQuerySet(RestrictedQuerySet):
 class OversightReportQuerySet(RestrictedQuerySet):
     def with_codes(self):
         """What a list shows of a report's body (its code), read as a column of the page's
-        query instead of a body record a row (OversightReportListSerializer)."""
-        return self.select_related(None).prefetch_related(None).annotate(body_code=F("body__code"))
+        query instead of a body record a row (OversightReportListSerializer); on PostgreSQL the
+        cited paragraphs' numbers too (`paragraph_numbers`, as with_paragraph_numbers gives
+        them), so a page is one query."""
+        from performance.querysets import _on_postgresql, paragraph_numbers
+
+        queryset = self.select_related(None).prefetch_related(None)
+        if _on_postgresql(self):
+            queryset = queryset.annotate(paragraph_numbers=paragraph_numbers(self.model))
+        return queryset.annotate(body_code=F("body__code"))
 
 
 def with_paragraph_numbers(reports: list) -> None:
@@ -38,6 +45,8 @@ def with_paragraph_numbers(reports: list) -> None:
     prefetch built a Paragraph record for each, most of a page's cost)."""
     from oversight.models import OversightReport
 
+    if all("paragraph_numbers" in report.__dict__ for report in reports):
+        return  # read in their rows already (OversightReportQuerySet.with_codes)
     numbers = {report.pk: [] for report in reports}
     citations = OversightReport.paragraphs.through.objects.filter(
         oversightreport_id__in=list(numbers)

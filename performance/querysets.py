@@ -137,7 +137,20 @@ def _compact_parts() -> dict:
     }
 
 
+def _codes(queryset, **columns):
+    """What a list shows of a record's related records (a unit's code, a person's index
+    number), read as columns of the page's query (`name=path`) instead of a record each."""
+    return queryset.select_related(None).annotate(**{n: F(path) for n, path in columns.items()})
+
+
 class CompactQuerySet(RestrictedQuerySet):
+    def with_codes(self):
+        """The senior manager's index number and the unit's code as columns
+        (`senior_manager_index`, `unit_code`: CompactListRowSerializer)."""
+        return _codes(
+            self, senior_manager_index="senior_manager__index_number", unit_code="unit__code"
+        )
+
     def with_parts(self):
         """Each compact with its paragraphs' numbers, its objectives (each with its indicators'
         ids) and its Board findings, read in the compact's own row on PostgreSQL
@@ -188,6 +201,11 @@ def on_time_q(prefix: str = "") -> Q:
 
 
 class AppraisalQuerySet(RestrictedQuerySet):
+    def with_codes(self):
+        """The staff member's index number and the unit's code as columns (`staff_index`,
+        `unit_code`: AppraisalListRowSerializer)."""
+        return _codes(self, staff_index="staff__index_number", unit_code="unit__code")
+
     def due_by(self, date):
         return self.filter(due_on__lte=date)
 
@@ -225,7 +243,13 @@ class BoardFindingQuerySet(RestrictedQuerySet):
 
 
 class AccomplishmentQuerySet(RestrictedQuerySet):
-    pass
+    def with_parts(self):
+        """Each expected accomplishment with its paragraphs' numbers in its own row
+        (`paragraph_numbers`) on PostgreSQL, as CompactQuerySet.with_parts; prefetched
+        elsewhere."""
+        if not _on_postgresql(self):
+            return self.prefetch_related("paragraphs")
+        return self.annotate(paragraph_numbers=paragraph_numbers(self.model))
 
 
 def target_met_q(prefix: str = "") -> Q:

@@ -1,3 +1,4 @@
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -52,7 +53,36 @@ def _import(viewset, request, model, function):
 # --- Delegations, decisions, commitments --------------------------------------------------------
 
 
-class DelegationViewSet(ActionModelViewSet):
+class ListColumnsMixin:
+    """A list page reads only the columns its rows print (issue 13: the decision list selected
+    every column of six tables, passwords included, and six language texts of each paragraph to
+    print its number). `list_select` and `list_prefetch` (a relation and the columns read of its
+    rows) replace the queryset's own for the list; `list_columns` must name every column a row's
+    fields and method fields read (a deferred column would be loaded by a query per row). A
+    record's detail and every write keep whole rows, as the model's save() and its history
+    expect."""
+
+    list_select: tuple[str, ...] = ()
+    list_columns: tuple[str, ...] = ()
+    list_prefetch: dict[str, tuple[str, ...]] = {}
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action != "list":
+            return queryset
+        queryset = queryset.select_related(None).select_related(*self.list_select)
+        meta = queryset.model._meta
+        prefetches = [
+            Prefetch(name, meta.get_field(name).related_model._default_manager.only(*columns))
+            if columns
+            else name
+            for name, columns in self.list_prefetch.items()
+        ]
+        queryset = queryset.prefetch_related(None).prefetch_related(*prefetches)
+        return queryset.only(*self.list_columns) if self.list_columns else queryset
+
+
+class DelegationViewSet(ListColumnsMixin, ActionModelViewSet):
     """Instruments of delegation of authority (paragraph 21). The delegatee accepts with
     `POST {id}/accept/ {"accepted_on"}` (an administrator may record an earlier acceptance). Revoke with
     `POST {id}/revoke/ {"reason", "revoked_on"}`; instruments are never deleted."""
@@ -61,6 +91,14 @@ class DelegationViewSet(ActionModelViewSet):
         "unit", "delegator", "delegatee", "revoked_by", "accepted_by"
     )
     serializer_class = DelegationSerializer
+    list_select = ("unit", "delegator", "delegatee", "revoked_by", "accepted_by", "authority")
+    list_columns = (
+        *("id", "version", "reference", "delegator_id", "delegatee_id", "unit_id", "area"),
+        *("authority_id", "scope", "limit_amount", "valid_from", "valid_to", "parent_id"),
+        *("accepted_on", "accepted_by_id", "revoked_on", "revocation_reason", "revoked_by_id"),
+        *("unit__code", "delegator__username", "delegatee__username", "authority__code"),
+        *("revoked_by__username", "accepted_by__username"),
+    )
     filterset_class = DelegationFilterSet
     search_fields = ["reference", "scope"]
     # Keyset pagination needs non-null sort keys: nullable ones (valid_to, limit_amount) would
@@ -84,7 +122,7 @@ class DelegationViewSet(ActionModelViewSet):
         return _import(self, request, Delegation, importer.import_delegations)
 
 
-class DecisionViewSet(ActionModelViewSet):
+class DecisionViewSet(ListColumnsMixin, ActionModelViewSet):
     """The decision log. `within_authority` is computed (CONTRACT.md's rule); record the review of
     a decision outside authority with `POST {id}/review/`, and a later change of that finding with
     `POST {id}/revise-review/` (with its reason). Decisions are never deleted."""
@@ -93,6 +131,19 @@ class DecisionViewSet(ActionModelViewSet):
         "unit", "decided_by", "reviewed_by", "delegation__parent"
     ).prefetch_related("paragraphs", "attachments")
     serializer_class = DecisionSerializer
+    # The delegation's columns are those Decision.authority_problems reads (the parent's are
+    # not: the chain's acceptance is stored on the instrument).
+    list_select = ("unit", "decided_by", "reviewed_by", "delegation")
+    list_columns = (
+        *("id", "version", "reference", "title", "rationale", "unit_id", "decided_by_id"),
+        *("decided_on", "area", "amount", "delegation_id", "within_authority", "review_outcome"),
+        *("review_action", "reviewed_by_id", "reviewed_on", "review_revision_reason"),
+        *("unit__code", "decided_by__username", "reviewed_by__username"),
+        *("delegation__delegatee_id", "delegation__area", "delegation__valid_from"),
+        *("delegation__valid_to", "delegation__revoked_on", "delegation__accepted_on"),
+        *("delegation__chain_accepted_on", "delegation__limit_amount"),
+    )
+    list_prefetch = {"paragraphs": ("id", "number"), "attachments": ("id", "decision_id", "name")}
     filterset_class = DecisionFilterSet
     search_fields = ["reference", "title", "rationale"]
     ordering_fields = ["decided_on", "id"]  # non-null keys only (keyset pagination)
@@ -130,12 +181,18 @@ class DecisionViewSet(ActionModelViewSet):
         return Response(self.get_serializer(decision).data, status=201)
 
 
-class CommitmentViewSet(ActionModelViewSet):
+class CommitmentViewSet(ListColumnsMixin, ActionModelViewSet):
     """Commitments (paragraph 8). `status` and `honoured_on` change through
     `POST {id}/status/`, which keeps each transition; commitments are cancelled, never deleted."""
 
     queryset = Commitment.objects.select_related("unit", "owner").prefetch_related("paragraphs")
     serializer_class = CommitmentSerializer
+    list_select = ("unit", "owner")
+    list_columns = (
+        *("id", "version", "title", "deliverable", "unit_id", "owner_id", "due_on", "status"),
+        *("honoured_on", "unit__code", "owner__username"),
+    )
+    list_prefetch = {"paragraphs": ("id", "number")}
     filterset_class = CommitmentFilterSet
     search_fields = ["title", "deliverable"]
     ordering_fields = ["due_on", "id"]

@@ -7,12 +7,15 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import QueryDict
 from django.template import defaulttags
+from django.template.base import Variable
 from django.template.defaulttags import CsrfTokenNode, URLNode
+from django.templatetags.i18n import TranslateNode, do_translate
+from django.templatetags.static import StaticNode
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import formats, timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language, get_language_info, trans_real
 from django.utils.translation import gettext as _
 
 from core import actions
@@ -326,10 +329,92 @@ _NAMED_URLS: dict = {}
 @receiver(setting_changed)
 def _urls_changed(**kwargs) -> None:
     _NAMED_URLS.clear()
+    _STATIC_URLS.clear()
 
 
 @register.tag
 def url(parser, token):
     node = defaulttags.url(parser, token)
     node.__class__ = NamedURLNode
+    return node
+
+
+# --- {% translate "literal" %} and {% static "literal" %}, written once -----------------------
+
+
+class KeptTranslateNode(TranslateNode):
+    """Django's {% translate %} (this library's `translate` and `trans` replace i18n's in
+    templates that load it after i18n): a literal message, without filters, context or `as`,
+    is translated once per language and escaping and kept on the node while the translation
+    catalogues are the same ones (Django replaces them when a .mo file or the languages
+    change), not on every page (a list page has about 40). Anything else is Django's own."""
+
+    def render(self, context):
+        var = self.filter_expression.var
+        if (
+            self.asvar
+            or self.noop
+            or self.message_context
+            or self.filter_expression.filters
+            or not isinstance(var, Variable)
+            or not isinstance(var.literal, str)
+        ):
+            return super().render(context)
+        catalogues = trans_real._translations
+        kept = self.__dict__.get("_kept")
+        if kept is None or kept[0] is not catalogues:
+            kept = self._kept = (catalogues, {})
+        key = (get_language(), context.autoescape)
+        value = kept[1].get(key)
+        if value is None:
+            value = kept[1][key] = super().render(context)
+        return value
+
+
+@register.tag("translate")
+@register.tag("trans")
+def translate(parser, token):
+    node = do_translate(parser, token)
+    if type(node) is TranslateNode:
+        node.__class__ = KeptTranslateNode
+    return node
+
+
+class KeptStaticNode(StaticNode):
+    """Django's {% static %} (this library's `static` replaces the built-in one in templates
+    that load it after `static`): a file's URL without `as` is worked out once per path,
+    script prefix and escaping (the storage, STATIC_URL and DEBUG are settings: a change of
+    settings forgets them), not on every page."""
+
+    def render(self, context):
+        if self.varname is not None:
+            return super().render(context)
+        path = self.path.resolve(context)
+        if not isinstance(path, str):
+            return super().render(context)
+        return static_url(path, context.autoescape)
+
+
+def static_url(path: str, autoescape: bool = True) -> str:
+    """{% static path %} as the template writes it (escaped when `autoescape`), kept."""
+    key = (path, autoescape, get_script_prefix())
+    url = _STATIC_URLS.get(key)
+    if url is None:
+        url = StaticNode.handle_simple(path)
+        if autoescape:
+            url = conditional_escape(url)
+        if len(_STATIC_URLS) > 2000:
+            _STATIC_URLS.clear()
+        _STATIC_URLS[key] = url
+    return url
+
+
+_STATIC_URLS: dict = {}
+
+
+@register.tag("static")
+def static(parser, token):
+    node = StaticNode.handle_token(parser, token)
+    if type(node) is StaticNode:
+        node.__class__ = KeptStaticNode
     return node

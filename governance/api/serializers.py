@@ -21,9 +21,10 @@ from governance.models import (
     Milestone,
     ParagraphAssessment,
 )
-from org.api.serializers import ParagraphNumbersField, UnitCodeField
+from org.api.serializers import UnitCodeField
 from org.models import Paragraph
 from oversight.models import OversightBody
+from performance.api.serializers import ReadInRowField, ReadInRowList, cited_paragraphs
 from performance.models import ExpectedAccomplishment, Indicator
 
 
@@ -97,6 +98,16 @@ class AssessmentSerializer(ActionModelSerializer):
         list_serializer_class = AssessmentListSerializer
 
 
+class AssessmentListRowSerializer(AssessmentSerializer):
+    """A list's rows: the same fields, the paragraph's number, the office's code and the
+    reviewer's username read from the columns of AssessmentQuerySet.with_codes (the records
+    themselves are not loaded). Read only: every write goes through AssessmentSerializer."""
+
+    paragraph = serializers.IntegerField(source="paragraph_number", read_only=True)
+    unit = serializers.CharField(source="unit_code", read_only=True)
+    reviewed_by = serializers.CharField(source="reviewer_username", read_only=True, allow_null=True)
+
+
 class AssessmentSubmitSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False)
     submitted_on = serializers.DateField(required=False, allow_null=True, default=None)
@@ -135,11 +146,20 @@ class AttachEvidenceSerializer(serializers.Serializer):
 
 
 class MandateSerializer(ActionModelSerializer):
-    accomplishments = VisibleRelatedField(
-        many=True, required=False, queryset=ExpectedAccomplishment.objects.all()
+    # Read in the mandate's row on a list page (governance.querysets.PartsInRow).
+    accomplishments = ReadInRowField(
+        "accomplishment_ids",
+        child_relation=VisibleRelatedField(
+            required=False, queryset=ExpectedAccomplishment.objects.all()
+        ),
+        required=False,
     )
-    indicators = VisibleRelatedField(many=True, required=False, queryset=Indicator.objects.all())
-    paragraphs = ParagraphNumbersField(many=True, required=False)
+    indicators = ReadInRowField(
+        "indicator_ids",
+        child_relation=VisibleRelatedField(required=False, queryset=Indicator.objects.all()),
+        required=False,
+    )
+    paragraphs = cited_paragraphs()
 
     class Meta:
         model = Mandate
@@ -157,7 +177,11 @@ class MandateSerializer(ActionModelSerializer):
 
 
 class MeetingSerializer(ActionModelSerializer):
-    decisions = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    decisions = ReadInRowField(  # read in the meeting's row on a list page
+        "decision_ids",
+        child_relation=serializers.PrimaryKeyRelatedField(read_only=True),
+        read_only=True,
+    )
 
     class Meta:
         model = CommitteeMeeting
@@ -166,7 +190,7 @@ class MeetingSerializer(ActionModelSerializer):
 
 class CommitteeDecisionSerializer(ActionModelSerializer):
     meeting = VisibleRelatedField(queryset=CommitteeMeeting.objects.all())
-    paragraphs = ParagraphNumbersField(many=True, required=False)
+    paragraphs = cited_paragraphs()
 
     class Meta:
         model = CommitteeDecision
@@ -176,6 +200,8 @@ class CommitteeDecisionSerializer(ActionModelSerializer):
 class FollowUpTransitionSerializer(LeanModelSerializer):
     class Meta:
         model = FollowUpTransition
+        list_serializer_class = ReadInRowList  # read in the action's row on a list page
+        read_as = "transition_rows"
         fields = ["from_status", "to_status", "changed_on", "note"]
 
 
@@ -212,7 +238,7 @@ class FollowUpStatusSerializer(serializers.Serializer):
 
 class ConsultationSerializer(ActionModelSerializer):
     body = serializers.SlugRelatedField(slug_field="code", queryset=OversightBody.objects.all())
-    paragraphs = ParagraphNumbersField(many=True, required=False)
+    paragraphs = cited_paragraphs()
 
     class Meta:
         model = Consultation
@@ -221,7 +247,7 @@ class ConsultationSerializer(ActionModelSerializer):
 
 class LessonSerializer(ActionModelSerializer):
     applied_unit = UnitCodeField()
-    paragraphs = ParagraphNumbersField(many=True, required=False)
+    paragraphs = cited_paragraphs()
 
     class Meta:
         model = Lesson

@@ -2,7 +2,7 @@
 writes and transitions through the named actions of governance.services."""
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.decorators import action as drf_action
 from rest_framework.exceptions import PermissionDenied
@@ -23,8 +23,22 @@ from governance.models import (
     Milestone,
     ParagraphAssessment,
 )
+from governance.querysets import PARTS
 
 
+class PartsInRowMixin:
+    # No docstring: the API schema describes a viewset by the first one in its classes.
+    # A list page reads each record's parts in the record's own row (the querysets'
+    # with_parts); one record (read, changed, moved on by an action) has them prefetched.
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "list":
+            return queryset.with_parts()
+        return queryset.prefetch_related(*PARTS[queryset.model._meta.label_lower])
+
+
+@extend_schema_view(list=extend_schema(responses=s.AssessmentSerializer(many=True)))
 class AssessmentViewSet(ActionModelViewSet):
     """Implementation assessments per paragraph and period. The accountable office's managers
     draft (POST, PATCH while draft or returned), file evidence with `POST {id}/evidence/`
@@ -44,6 +58,18 @@ class AssessmentViewSet(ActionModelViewSet):
         "submit": Transition(services.submit_assessment, s.AssessmentSubmitSerializer),
         "review": Transition(services.review_assessment, s.AssessmentReviewSerializer),
     }
+
+    # A list page reads the few related values it shows as columns (the paragraph with its
+    # texts in six languages, the office and the reviewer were loaded for each row); a record's
+    # own answers keep the related records, which writes and transitions use.
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        return queryset.with_codes() if self.action == "list" else queryset
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return s.AssessmentListRowSerializer
+        return super().get_serializer_class()
 
     @extend_schema(
         request={"multipart/form-data": s.AttachEvidenceSerializer},
@@ -71,11 +97,11 @@ class MandateImportSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
-class MandateViewSet(ActionModelViewSet):
+class MandateViewSet(PartsInRowMixin, ActionModelViewSet):
     """Mandates approved by intergovernmental bodies and the results that serve them (paras 8,
     26). `POST import/` takes a CSV or XLSX file (`?preview=1` checks without saving)."""
 
-    queryset = Mandate.objects.prefetch_related("accomplishments", "indicators", "paragraphs")
+    queryset = Mandate.objects.all()
     serializer_class = s.MandateSerializer
     filterset_class = filtersets.MandateFilterSet
     search_fields = ["symbol", "title"]
@@ -111,29 +137,29 @@ class MandateViewSet(ActionModelViewSet):
         return Response(result)
 
 
-class MeetingViewSet(ActionModelViewSet):
+class MeetingViewSet(PartsInRowMixin, ActionModelViewSet):
     """Management Committee meetings (para 12)."""
 
-    queryset = CommitteeMeeting.objects.prefetch_related("decisions")
+    queryset = CommitteeMeeting.objects.all()
     serializer_class = s.MeetingSerializer
     filterset_class = filtersets.MeetingFilterSet
     ordering_fields = ["id", "held_on"]
     ordering = ["-held_on", "-id"]
 
 
-class DecisionViewSet(ActionModelViewSet):
-    queryset = CommitteeDecision.objects.select_related("meeting").prefetch_related("paragraphs")
+class DecisionViewSet(PartsInRowMixin, ActionModelViewSet):
+    queryset = CommitteeDecision.objects.select_related("meeting")
     serializer_class = s.CommitteeDecisionSerializer
     filterset_class = filtersets.DecisionFilterSet
     search_fields = ["text"]
     ordering = ["-id"]
 
 
-class FollowUpViewSet(ActionModelViewSet):
+class FollowUpViewSet(PartsInRowMixin, ActionModelViewSet):
     """Follow-up actions of Committee decisions, owned by a unit. Their status moves with
     `POST {id}/status/` (`status`, optional `changed_on`, `note`; a dropped action says why)."""
 
-    queryset = FollowUpAction.objects.select_related("unit").prefetch_related("transitions")
+    queryset = FollowUpAction.objects.select_related("unit")
     serializer_class = s.FollowUpSerializer
     filterset_class = filtersets.FollowUpFilterSet
     search_fields = ["title"]
@@ -144,10 +170,10 @@ class FollowUpViewSet(ActionModelViewSet):
     }
 
 
-class ConsultationViewSet(ActionModelViewSet):
+class ConsultationViewSet(PartsInRowMixin, ActionModelViewSet):
     """Consultations with the oversight bodies (para 5); each body records its own."""
 
-    queryset = Consultation.objects.select_related("body").prefetch_related("paragraphs")
+    queryset = Consultation.objects.select_related("body")
     serializer_class = s.ConsultationSerializer
     filterset_class = filtersets.ConsultationFilterSet
     search_fields = ["subject", "outcome"]
@@ -155,10 +181,10 @@ class ConsultationViewSet(ActionModelViewSet):
     ordering = ["-id"]
 
 
-class LessonViewSet(ActionModelViewSet):
+class LessonViewSet(PartsInRowMixin, ActionModelViewSet):
     """Lessons learned from the funds, programmes and other entities (para 9)."""
 
-    queryset = Lesson.objects.select_related("applied_unit").prefetch_related("paragraphs")
+    queryset = Lesson.objects.select_related("applied_unit")
     serializer_class = s.LessonSerializer
     filterset_class = filtersets.LessonFilterSet
     search_fields = ["title", "description", "source_organisation"]

@@ -183,6 +183,15 @@ class CompactSerializer(ActionModelSerializer):
         validators: list = []  # the model's clean() says it in the users' words
 
 
+class CompactListRowSerializer(CompactSerializer):
+    """A list's rows: the same fields, the senior manager's index number and the unit's code
+    read from the columns of CompactQuerySet.with_codes (the records themselves are not
+    loaded). Read only: every write goes through CompactSerializer."""
+
+    senior_manager = serializers.CharField(source="senior_manager_index", read_only=True)
+    unit = serializers.CharField(source="unit_code", read_only=True, allow_null=True)
+
+
 class AppraisalSerializer(ActionModelSerializer):
     staff = PersonIndexField("assign")
     unit = UnitCodeField(required=False)
@@ -203,6 +212,15 @@ class AppraisalSerializer(ActionModelSerializer):
             "version",
         ]
         validators: list = []
+
+
+class AppraisalListRowSerializer(AppraisalSerializer):
+    """A list's rows: the same fields, the staff member's index number and the unit's code read
+    from the columns of AppraisalQuerySet.with_codes (the records themselves are not loaded).
+    Read only: every write goes through AppraisalSerializer."""
+
+    staff = serializers.CharField(source="staff_index", read_only=True)
+    unit = serializers.CharField(source="unit_code", read_only=True, allow_null=True)
 
 
 class UnderperformanceCaseSerializer(ActionModelSerializer):
@@ -226,7 +244,7 @@ class UnderperformanceCaseSerializer(ActionModelSerializer):
 
 class ExpectedAccomplishmentSerializer(ActionModelSerializer):
     unit = UnitCodeField()
-    paragraphs = ParagraphNumbersField(many=True)
+    paragraphs = cited_paragraphs()
 
     class Meta:
         model = ExpectedAccomplishment

@@ -4,7 +4,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -41,6 +46,7 @@ from performance.models import (
 from performance.querysets import COMPACT_PARTS, INDICATOR_PARTS, OBJECTIVE_PARTS
 
 
+@extend_schema_view(list=extend_schema(responses=s.CompactSerializer(many=True)))
 class CompactViewSet(ActionModelViewSet):
     """Senior managers' compacts: objectives, signature, the Management Performance Board's
     assessment and its findings."""
@@ -57,12 +63,18 @@ class CompactViewSet(ActionModelViewSet):
     }
 
     def get_queryset(self):
-        # A list page reads each compact's parts in the compact's own row (with_parts); one
-        # compact (read, changed, moved on by an action) has them prefetched.
+        # A list page reads each compact's parts in the compact's own row (with_parts), and
+        # the senior manager's index number and the unit's code as columns (with_codes); one
+        # compact (read, changed, moved on by an action) has its records and parts.
         queryset = super().get_queryset()
         if self.action == "list":
-            return queryset.with_parts()
+            return queryset.with_parts().with_codes()
         return queryset.prefetch_related(*COMPACT_PARTS)
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return s.CompactListRowSerializer
+        return super().get_serializer_class()
 
 
 class CompactObjectiveViewSet(ActionModelViewSet):
@@ -86,6 +98,7 @@ class BoardFindingViewSet(ActionModelViewSet):
     transitions = {"close": Transition(services.close_finding, s.CloseFindingSerializer)}
 
 
+@extend_schema_view(list=extend_schema(responses=s.AppraisalSerializer(many=True)))
 class AppraisalViewSet(ReadLoggedMixin, ActionModelViewSet):
     """Staff performance appraisals (personal data: the unit's managers and administrators
     only). `on_time` is true when `completed_on` is on or before `due_on`."""
@@ -96,6 +109,17 @@ class AppraisalViewSet(ReadLoggedMixin, ActionModelViewSet):
     search_fields = ["staff__name", "staff__index_number"]
     ordering_fields = ["id", "due_on", "completed_on"]
     ordering = ["-id"]
+
+    # A list page reads the staff member's index number and the unit's code as columns (two
+    # records a row were loaded for them); one appraisal's answers keep the records.
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        return queryset.with_codes() if self.action == "list" else queryset
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return s.AppraisalListRowSerializer
+        return super().get_serializer_class()
 
     @extend_schema(
         request={"multipart/form-data": s.ImportSerializer},
@@ -149,11 +173,17 @@ class UnderperformanceCaseViewSet(ReadLoggedMixin, ActionModelViewSet):
 class ExpectedAccomplishmentViewSet(ActionModelViewSet):
     """Expected accomplishments of a unit's programme of work; indicators measure them."""
 
-    queryset = ExpectedAccomplishment.objects.select_related("unit").prefetch_related("paragraphs")
+    queryset = ExpectedAccomplishment.objects.select_related("unit")
     serializer_class = s.ExpectedAccomplishmentSerializer
     filterset_class = f.ExpectedAccomplishmentFilterSet
     search_fields = ["title"]
     ordering = ["id"]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()  # its paragraphs read in its row on a list page
+        if self.action == "list":
+            return queryset.with_parts()
+        return queryset.prefetch_related("paragraphs")
 
 
 class IndicatorViewSet(ActionModelViewSet):

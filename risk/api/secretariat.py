@@ -171,9 +171,24 @@ class CriticalRiskViewSet(ActionModelViewSet):
             .get_queryset()
             .select_related("risk__unit", "owner_unit", "accountable_manager", "flagged_by")
         )
+        self.scale = RatingScale.current()
         return metrics.with_trend(
-            queryset, as_of_date(self.request), RatingScale.current(), prefix="risk__"
+            queryset,
+            as_of_date(self.request),
+            self.scale,
+            prefix="risk__",
+            selected=not self._page_only(),
         )
+
+    def _page_only(self) -> bool:
+        # A list page's band and trend are given to its rows (set_band_and_trend), not selected.
+        return getattr(self, "action", None) == "list" and self.paginator is not None
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None and self._page_only():
+            metrics.set_band_and_trend(page, self.scale)
+        return page
 
     def _reload(self, serializer):
         serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
