@@ -369,3 +369,48 @@ def test_a_second_underperformance_case_is_refused_on_the_page(web, manager, uni
     assert response.status_code == 200
     assert "This appraisal already has an underperformance case." in response.content.decode()
     assert not UnderperformanceCase.objects.filter(improvement_plan="Second plan").exists()
+
+
+def _trend_rows(html: str) -> dict:
+    """The indicators page's results-by-period table: period -> (results, targets met)."""
+    import re
+
+    table = html.split("Results across budget periods", 1)[1].split("</table>", 1)[0]
+    return {
+        period: (int(results), int(met))
+        for period, results, met in re.findall(
+            r'<th scope="row">([0-9-]+)</th><td>(\d+)</td><td>(\d+)</td>', table
+        )
+    }
+
+
+def test_the_results_trend_counts_the_readers_scope_and_moves_with_the_next_result(
+    web, admin_user, manager, units
+):
+    """The trend is kept between views (the dashboard's cache) and says when it was computed;
+    each reader counts their own scope, and a result recorded through the page is counted on the
+    next view."""
+    ohr = IndicatorFactory(unit=units["ohr"], title="Share on time", target=Decimal("90"))
+    ohr_late = IndicatorFactory(unit=units["ohr"], title="Share filled", target=Decimal("90"))
+    pd = IndicatorFactory(unit=units["pd"], title="Days to award", target=Decimal("90"))
+    ResultFactory(indicator=ohr, period="2024", value=Decimal("95"))
+    ResultFactory(indicator=ohr_late, period="2024", value=Decimal("75"))
+    ResultFactory(indicator=pd, period="2024", value=Decimal("99"))
+    client = web(manager)
+    page = client.get("/performance/indicators/").content.decode()
+    assert _trend_rows(page) == {"2024": (2, 1)}  # DMSPC's two results, not DOS-PD's
+    assert "Figures as at" in page
+    assert _trend_rows(web(admin_user).get("/performance/indicators/").content.decode()) == {
+        "2024": (3, 2)
+    }
+    assert _trend_rows(client.get("/performance/indicators/").content.decode()) == {
+        "2024": (2, 1)
+    }  # kept, and still the manager's own
+    response = client.post(
+        f"/performance/indicators/{ohr.pk}/results/new/", {"period": "2025", "value": "91"}
+    )
+    assert response.status_code == 302
+    assert _trend_rows(client.get("/performance/indicators/").content.decode()) == {
+        "2024": (2, 1),
+        "2025": (1, 1),
+    }
