@@ -66,6 +66,8 @@ from rest_framework import serializers as drf_serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 
+from core.db.lookups import array_parameter
+
 _ISO = drf_fields.ISO_8601
 _MISSING = object()
 LEAN_PREFIX = "_lean_"  # instance.__dict__["_lean_<relation>"]: a lean prefetch's rows
@@ -800,7 +802,7 @@ def _rows(node, what, queryset, keys: list) -> list:
         except Exception:
             _STATEMENTS[cache_key] = None
             return list(made)
-        if made.db != db or len(params) != 1 or params[0] != keys:
+        if made.db != db or len(params) != 1 or params[0] != array_parameter(keys):
             _STATEMENTS[cache_key] = None
             return list(made)
         found = _STATEMENTS[cache_key] = (sql, compiler)
@@ -809,7 +811,7 @@ def _rows(node, what, queryset, keys: list) -> list:
     compiler.connection = connection
     cursor = connection.cursor()
     try:
-        cursor.execute(sql, (keys,))
+        cursor.execute(sql, (array_parameter(keys),))
     except Exception:
         cursor.close()
         raise

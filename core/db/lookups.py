@@ -10,6 +10,16 @@ from django.core.exceptions import EmptyResultSet
 from django.db.models import Field, ForeignObject, Lookup
 
 
+def array_parameter(values: list):
+    """The parameter PostgreSQL reads as the array of `values`: integers (ids) as one text in the
+    array's literal form, `{1,2,3}`, anything else as the list. psycopg dumps a list element by
+    element in Python (5,000 ids: 2.7 ms of CPU, the literal 0.6 ms); PostgreSQL parses the
+    literal into the same array. (A bool is not an int here.)"""
+    if all(type(v) is int for v in values):
+        return "{" + ",".join(map(str, values)) + "}"
+    return values
+
+
 class AnyOf(Lookup):
     lookup_name = "any_of"
     prepare_rhs = False
@@ -26,13 +36,7 @@ class AnyOf(Lookup):
         if connection.vendor == "postgresql":
             # Typed as the column: psycopg would send small numbers as smallint[].
             array_type = field.cast_db_type(connection)
-            if all(type(v) is int for v in values):
-                # Ids as one text in the array's literal form: psycopg dumps a list element by
-                # element in Python (5,000 ids: 2.7 ms of CPU; the literal 0.6 ms), and
-                # PostgreSQL parses the literal into the same array. (A bool is no int here.)
-                literal = "{" + ",".join(map(str, values)) + "}"
-                return f"{lhs} = ANY(%s::{array_type}[])", (*lhs_params, literal)
-            return f"{lhs} = ANY(%s::{array_type}[])", (*lhs_params, values)
+            return f"{lhs} = ANY(%s::{array_type}[])", (*lhs_params, array_parameter(values))
         return f"{lhs} IN ({', '.join(['%s'] * len(values))})", (*lhs_params, *values)
 
 
