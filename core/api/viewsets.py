@@ -31,16 +31,21 @@ class Transition:
     status: int = 200
 
 
+def lean_list_page(view) -> bool:
+    """Whether the view answers a paginated list page that core.api.lean writes."""
+    return (
+        getattr(view, "action", None) == "list"
+        and view.paginator is not None
+        and getattr(settings, "API_LEAN_LISTS", True)
+    )
+
+
 class LeanListMixin:
     """A list page's prefetches into plain lists (core.api.lean.LeanPrefetch): the same rows and
     queries, without a related manager and a QuerySet built for every row and relation."""
 
     def paginate_queryset(self, queryset):
-        if (
-            getattr(self, "action", None) != "list"
-            or self.paginator is None
-            or not getattr(settings, "API_LEAN_LISTS", True)
-        ):
+        if not lean_list_page(self):
             return super().paginate_queryset(queryset)
         lean = LeanPrefetch(queryset)
         page = super().paginate_queryset(lean.queryset())

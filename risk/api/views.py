@@ -3,12 +3,11 @@ transitions through the named actions of risk.services."""
 
 from collections import namedtuple
 
-from django.conf import settings
 from django.db.models import Prefetch
 from django.db.models.constants import LOOKUP_SEP
 
 from core.api.lean import LEAN_PREFIX
-from core.api.viewsets import ActionModelViewSet, Transition
+from core.api.viewsets import ActionModelViewSet, Transition, lean_list_page
 from core.reads import ReadLoggedMixin
 from org.policies import hidden_fields
 from risk import filtersets, services
@@ -86,11 +85,7 @@ class PageRelationsMixin:
     page_relations: dict = {}
 
     def paginate_queryset(self, queryset):
-        if (
-            getattr(self, "action", None) != "list"
-            or self.paginator is None
-            or not getattr(settings, "API_LEAN_LISTS", True)
-        ):
+        if not lean_list_page(self):
             return super().paginate_queryset(queryset)
         kept = [
             lookup

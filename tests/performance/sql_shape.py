@@ -60,3 +60,15 @@ def compares_unit_codes(sql: str) -> bool:
     return bool(re.search(r'"org_orgunit"\."code"\s*(=|IN\b)', sql)) and not re.match(
         r'\s*SELECT .* FROM "org_orgunit"\s+WHERE', sql, re.IGNORECASE | re.DOTALL
     )
+
+
+def queries_of(client, url) -> int:
+    """How many statements a page's second request runs (the first warms the content types and
+    the session), the page answering 200."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)

@@ -27,6 +27,7 @@ from performance.tests.factories import (
     ResultFactory,
     SeniorManagerFactory,
 )
+from tests.performance.sql_shape import queries_of
 
 pytestmark = pytest.mark.django_db
 
@@ -135,20 +136,13 @@ def test_each_manager_lists_only_their_units_compacts(api, manager, manager2, co
     assert [r["id"] for r in api(manager2).get(COMPACTS).json()["results"]] == [bare.pk, pd.pk]
 
 
-def _queries(client, url) -> int:
-    client.get(url)  # warm: the content types, the session
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured.captured_queries)
-
-
 def test_a_page_is_one_query_whatever_its_compacts_parts(api, admin_user, manager, units):
     admin, dmspc = api(admin_user), api(manager)
     _compact_with_parts(units["ohr"], 2025, "first")
-    few = (_queries(admin, COMPACTS), _queries(dmspc, COMPACTS))
+    few = (queries_of(admin, COMPACTS), queries_of(dmspc, COMPACTS))
     for year in range(2015, 2021):
         _compact_with_parts(units["ohr"], year, f"more {year}")
-    many = (_queries(admin, COMPACTS), _queries(dmspc, COMPACTS))
+    many = (queries_of(admin, COMPACTS), queries_of(dmspc, COMPACTS))
     assert few == many
     assert many[0] <= 3  # the page itself, and what signing in costs (session, role)
 

@@ -5,10 +5,10 @@ citations, and each manager sees only their units' accomplishments."""
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from org.models import Paragraph
 from performance.models import ExpectedAccomplishment
+from tests.performance.sql_shape import queries_of
 
 pytestmark = pytest.mark.django_db
 
@@ -24,13 +24,6 @@ def _accomplishments(units, count: int, start: int = 0) -> list:
         accomplishment.paragraphs.set(paragraphs[: n % 4])
         made.append(accomplishment)
     return made
-
-
-def _queries(client, url) -> int:
-    client.get(url)  # warm: the content types, the session
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured.captured_queries)
 
 
 def test_a_list_row_is_what_the_accomplishment_s_own_page_writes(
@@ -63,9 +56,9 @@ def test_a_page_of_accomplishments_is_one_query_whatever_its_citations(
 ):
     client = api(admin_user)
     _accomplishments(units, 2)
-    few = _queries(client, URL)
+    few = queries_of(client, URL)
     _accomplishments(units, 12, start=2)
-    assert _queries(client, URL) == few
+    assert queries_of(client, URL) == few
     if connection.vendor == "postgresql":
         assert few <= 3  # the page itself, and what signing in costs (session, role)
 

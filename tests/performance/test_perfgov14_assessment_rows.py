@@ -7,12 +7,11 @@ queries whatever its rows."""
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from governance.models import AssessmentEvidence
 from governance.tests.factories import AssessmentFactory, MandateFactory
 from org.models import Paragraph
+from tests.performance.sql_shape import queries_of
 
 pytestmark = pytest.mark.django_db
 
@@ -47,13 +46,6 @@ def _assessments(units, reviewer, text: str, n: int = 0) -> dict:
         )
         made[key] = (draft, accepted)
     return made
-
-
-def _queries(client, url) -> int:
-    client.get(url)  # warm: the content types, the session
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured.captured_queries)
 
 
 def test_a_list_row_is_what_the_assessment_s_own_page_writes(
@@ -94,7 +86,7 @@ def test_a_page_of_assessments_costs_the_same_queries_whatever_its_rows(
 ):
     client = api(admin_user)
     _assessments(units, admin_user, "few")
-    few = _queries(client, URL)
+    few = queries_of(client, URL)
     for n in range(1, 5):
         _assessments(units, admin_user, f"more {n}", n)
-    assert _queries(client, URL) == few
+    assert queries_of(client, URL) == few

@@ -5,11 +5,10 @@ still sees only their units' records, the page costs the same queries whatever i
 page of appraisals still leaves its access-log entries."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from operations.models import AccessRecord
 from performance.tests.factories import AppraisalFactory, CompactFactory, SeniorManagerFactory
+from tests.performance.sql_shape import queries_of
 
 pytestmark = pytest.mark.django_db
 
@@ -27,13 +26,6 @@ def _records(units, count: int = 2) -> dict:
             )
             made[key].append(AppraisalFactory(unit=unit, on_time=bool(n % 2)))
     return made
-
-
-def _queries(client, url) -> int:
-    client.get(url)  # warm: the content types, the session
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured.captured_queries)
 
 
 @pytest.mark.parametrize("url", [COMPACTS, APPRAISALS])
@@ -66,9 +58,9 @@ def test_each_manager_lists_only_their_units_records(api, manager, manager2, uni
 def test_a_page_costs_the_same_queries_whatever_its_rows(api, admin_user, units, url):
     client = api(admin_user)
     _records(units, 1)
-    few = _queries(client, url)
+    few = queries_of(client, url)
     _records(units, 5)
-    assert _queries(client, url) == few
+    assert queries_of(client, url) == few
 
 
 def test_a_page_of_appraisals_logs_who_read_each_named_record(api, manager, units):

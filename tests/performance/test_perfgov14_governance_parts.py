@@ -7,8 +7,6 @@ write the same JSON, in the relations' own order, and a page is one query whatev
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from governance.models import FollowUpTransition
 from governance.tests.factories import (
@@ -23,6 +21,7 @@ from org.models import Paragraph
 from oversight.tests.factories import body
 from performance.models import ExpectedAccomplishment
 from performance.tests.factories import IndicatorFactory
+from tests.performance.sql_shape import queries_of
 
 pytestmark = pytest.mark.django_db
 
@@ -72,13 +71,6 @@ def _records(units, text: str, start: int = 1) -> dict:
     ConsultationFactory(body=body("OIOS"), subject=text).paragraphs.set(paragraphs)
     LessonFactory(applied_unit=pd, title=text).paragraphs.set(paragraphs[1:])
     return {"mandate": mandate, "meeting": meeting, "follow_up": follow_ups[0]}
-
-
-def _queries(client, url) -> int:
-    client.get(url)  # warm: the content types, the session
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured.captured_queries)
 
 
 @pytest.mark.parametrize("name", LISTS)
@@ -137,10 +129,10 @@ def test_a_page_is_one_query_whatever_its_parts(api, admin_user, manager, units,
     admin, dmspc = api(admin_user), api(manager)
     url = f"{GOVERNANCE}{name}/"
     _records(units, "first")
-    few = (_queries(admin, url), _queries(dmspc, url))
+    few = (queries_of(admin, url), queries_of(dmspc, url))
     for day in range(3, 9):
         _records(units, f"more {day}", start=day)
-    many = (_queries(admin, url), _queries(dmspc, url))
+    many = (queries_of(admin, url), queries_of(dmspc, url))
     assert few == many
     assert many[0] <= 3  # the page itself, and what signing in costs (session, role)
 

@@ -5,10 +5,10 @@ for the page whatever the citations."""
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from org.models import Paragraph
 from oversight.tests.factories import ReportFactory, body
+from tests.performance.sql_shape import queries_of
 
 pytestmark = pytest.mark.django_db
 
@@ -25,13 +25,6 @@ def _reports(count: int, start: int = 0) -> list:
     return made
 
 
-def _queries(client, url) -> int:
-    client.get(url)  # warm: the content types, the session
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured.captured_queries)
-
-
 def test_a_list_row_is_what_the_report_s_own_page_writes(api, oios, manager, resolution):
     _reports(6)
     for user in (oios, manager):
@@ -46,9 +39,9 @@ def test_a_list_row_is_what_the_report_s_own_page_writes(api, oios, manager, res
 def test_a_page_of_reports_costs_the_same_queries_whatever_its_citations(api, oios, resolution):
     client = api(oios)
     _reports(2)
-    few = _queries(client, REPORTS)
+    few = queries_of(client, REPORTS)
     _reports(12, start=2)
-    assert _queries(client, REPORTS) == few
+    assert queries_of(client, REPORTS) == few
     if connection.vendor == "postgresql":
         assert few <= 3  # the page itself, and what signing in costs (session, role)
 
