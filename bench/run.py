@@ -679,7 +679,15 @@ def writers(rows, users, port):
     if admin is None:
         return
     FIRST_ERROR.clear()
-    unit = OrgUnit.objects.filter(code="DMSPC").first() or OrgUnit.objects.first()
+    # Written into a synthetic department no persona manages: written into the small-scope
+    # manager's unit (as before session 10), each run left thousands of decisions and 16,694
+    # recommendations in it, and the next run on the same database measured a manager who no
+    # longer had a small scope (15,343 decisions after a day of runs).
+    unit = (
+        OrgUnit.objects.filter(code="S-D001").first()
+        or OrgUnit.objects.filter(code="DMSPC").first()
+        or OrgUnit.objects.first()
+    )
     from django.utils.crypto import get_random_string
 
     # The CSRF check compares the header with the cookie: a fresh unmasked secret in both.
