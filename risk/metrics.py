@@ -177,10 +177,14 @@ def _control_figures(period_start: datetime.date, period_end: datetime.date) -> 
     the tested and effective are counted from the period's tests alone: each control's latest
     is one DISTINCT ON pass in the order of controltest_latest_idx. A sub-select per control
     ran it once for every control, twice (once per filtered count): 7.5 minutes at factor 10."""
-    total = Control.objects.filter(
-        Q(created_at__date__lte=period_end)
-        | Q(pk__in=ControlTest.objects.filter(tested_on__lte=period_end).values("control"))
-    ).count()
+    # Two disjoint counts, not one OR over a sub-select: ORed, PostgreSQL ran the sub-select for
+    # every control, for more than 15 minutes in three parallel workers at factor 10 (300,010
+    # controls, 500,012 tests); apart, about a second.
+    tested_by_end = ControlTest.objects.filter(tested_on__lte=period_end).values("control")
+    total = (
+        Control.objects.filter(created_at__date__lte=period_end).count()
+        + Control.objects.filter(created_at__date__gt=period_end, pk__in=tested_by_end).count()
+    )
     in_period = ControlTest.objects.filter(tested_on__gte=period_start, tested_on__lte=period_end)
     if connection.features.can_distinct_on_fields:
         latest = in_period.order_by("control_id", "-tested_on", "-pk").distinct("control_id")
