@@ -54,6 +54,23 @@ class LeanListMixin:
         return page
 
 
+class ListRowsMixin:
+    """A list page reads the few related values its rows show as columns (the queryset's
+    `with_codes()`) and writes them with `list_serializer_class`; a record's own answers keep the
+    related records, which writes and transitions use. Put before the viewset class."""
+
+    list_serializer_class: type | None = None
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        return queryset.with_codes() if self.action == "list" else queryset
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return self.list_serializer_class
+        return super().get_serializer_class()
+
+
 class ActionModelViewSet(LeanListMixin, viewsets.ModelViewSet):
     """Declare `queryset`, `serializer_class` (an ActionModelSerializer), `filterset_class`,
     optionally `delete_action` and `transitions`; nothing else decides anything."""

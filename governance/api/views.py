@@ -10,7 +10,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from core import actions
-from core.api.viewsets import ActionModelViewSet, Transition
+from core.api.viewsets import ActionModelViewSet, ListRowsMixin, Transition
 from governance import filtersets, importer, services
 from governance.api import serializers as s
 from governance.models import (
@@ -39,7 +39,7 @@ class PartsInRowMixin:
 
 
 @extend_schema_view(list=extend_schema(responses=s.AssessmentSerializer(many=True)))
-class AssessmentViewSet(ActionModelViewSet):
+class AssessmentViewSet(ListRowsMixin, ActionModelViewSet):
     """Implementation assessments per paragraph and period. The accountable office's managers
     draft (POST, PATCH while draft or returned), file evidence with `POST {id}/evidence/`
     (`reference` "app.model:id" or a multipart `file`) and submit with `POST {id}/submit/`; an
@@ -62,14 +62,7 @@ class AssessmentViewSet(ActionModelViewSet):
     # A list page reads the few related values it shows as columns (the paragraph with its
     # texts in six languages, the office and the reviewer were loaded for each row); a record's
     # own answers keep the related records, which writes and transitions use.
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        return queryset.with_codes() if self.action == "list" else queryset
-
-    def get_serializer_class(self):
-        if self.action == "list":
-            return s.AssessmentListRowSerializer
-        return super().get_serializer_class()
+    list_serializer_class = s.AssessmentListRowSerializer
 
     @extend_schema(
         request={"multipart/form-data": s.AttachEvidenceSerializer},

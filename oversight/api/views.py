@@ -11,7 +11,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.actions import may
-from core.api.viewsets import ActionModelViewSet, Transition
+from core.api.viewsets import ActionModelViewSet, ListRowsMixin, Transition
 from oversight import services
 from oversight.api.serializers import (
     ImportErrorSerializer,
@@ -48,7 +48,7 @@ class OversightBodyViewSet(ActionModelViewSet):
 
 
 @extend_schema_view(list=extend_schema(responses=OversightReportSerializer(many=True)))
-class OversightReportViewSet(ActionModelViewSet):
+class OversightReportViewSet(ListRowsMixin, ActionModelViewSet):
     """Reports of the oversight bodies; a body enters its own, administrators any."""
 
     queryset = OversightReport.objects.select_related("body").prefetch_related("paragraphs")
@@ -59,14 +59,7 @@ class OversightReportViewSet(ActionModelViewSet):
 
     # A list page (always paginated: core.api.pagination) reads the body's code as a column and
     # the cited paragraphs' numbers in one query; a report's own answers keep the records.
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        return queryset.with_codes() if self.action == "list" else queryset
-
-    def get_serializer_class(self):
-        if self.action == "list":
-            return OversightReportListSerializer
-        return super().get_serializer_class()
+    list_serializer_class = OversightReportListSerializer
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
@@ -76,7 +69,7 @@ class OversightReportViewSet(ActionModelViewSet):
 
 
 @extend_schema_view(list=extend_schema(responses=RecommendationSerializer(many=True)))
-class RecommendationViewSet(ActionModelViewSet):
+class RecommendationViewSet(ListRowsMixin, ActionModelViewSet):
     """Recommendations of the oversight bodies. Bodies edit their own; managers of the addressed
     unit report progress through `POST {id}/status/`; only the issuing body (or an administrator)
     verifies and closes."""
@@ -91,17 +84,9 @@ class RecommendationViewSet(ActionModelViewSet):
         "status": Transition(services.change_status, StatusSerializer, multipart=True),
     }
 
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        # A list page reads the few related values it shows as columns (a third of its cost
-        # was loading a report, a body and a unit for each row); a record's own answers keep
-        # the related records, which writes and transitions use.
-        return queryset.with_codes() if self.action == "list" else queryset
-
-    def get_serializer_class(self):
-        if self.action == "list":
-            return RecommendationListSerializer
-        return super().get_serializer_class()
+    # A list page reads the few related values it shows as columns (a third of its cost was
+    # loading a report, a body and a unit for each row).
+    list_serializer_class = RecommendationListSerializer
 
     @extend_schema(responses=RecommendationUpdateSerializer(many=True))
     @action(detail=True, methods=["get"], url_path="updates")

@@ -16,7 +16,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.viewsets import ActionModelViewSet, Transition
+from core.api.viewsets import ActionModelViewSet, ListRowsMixin, Transition
 from core.reads import ReadLoggedMixin
 from org.models import OrgUnit
 from performance import filtersets as f
@@ -99,7 +99,7 @@ class BoardFindingViewSet(ActionModelViewSet):
 
 
 @extend_schema_view(list=extend_schema(responses=s.AppraisalSerializer(many=True)))
-class AppraisalViewSet(ReadLoggedMixin, ActionModelViewSet):
+class AppraisalViewSet(ReadLoggedMixin, ListRowsMixin, ActionModelViewSet):
     """Staff performance appraisals (personal data: the unit's managers and administrators
     only). `on_time` is true when `completed_on` is on or before `due_on`."""
 
@@ -112,14 +112,7 @@ class AppraisalViewSet(ReadLoggedMixin, ActionModelViewSet):
 
     # A list page reads the staff member's index number and the unit's code as columns (two
     # records a row were loaded for them); one appraisal's answers keep the records.
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        return queryset.with_codes() if self.action == "list" else queryset
-
-    def get_serializer_class(self):
-        if self.action == "list":
-            return s.AppraisalListRowSerializer
-        return super().get_serializer_class()
+    list_serializer_class = s.AppraisalListRowSerializer
 
     @extend_schema(
         request={"multipart/form-data": s.ImportSerializer},
