@@ -520,7 +520,9 @@ class Decision(TrackedModel, CitesParagraphs):
         ]
         indexes = [
             models.Index(fields=["-decided_on", "-id"], name="decision_date_idx"),
-            models.Index(fields=["unit", "-decided_on"], name="decision_unit_idx"),
+            # A unit's decisions in the list's whole order (core.db.pages reads a department's
+            # page unit by unit; without the id, one day's thousands of decisions were sorted).
+            models.Index(fields=["unit", "-decided_on", "-id"], name="decision_unit_idx"),
             models.Index(fields=["decided_by", "-decided_on"], name="decision_person_idx"),
             models.Index(fields=["within_authority", "-decided_on"], name="decision_within_idx"),
             models.Index(fields=["area", "-decided_on"], name="decision_area_idx"),
@@ -720,7 +722,7 @@ class Commitment(TrackedModel, CitesParagraphs):
         verbose_name_plural = _("commitments")
         indexes = [
             models.Index(fields=["due_on", "id"], name="commitment_due_idx"),
-            models.Index(fields=["unit", "due_on"], name="commitment_unit_idx"),
+            models.Index(fields=["unit", "due_on", "id"], name="commitment_unit_idx"),
             models.Index(fields=["owner", "due_on"], name="commitment_owner_idx"),
             models.Index(fields=["status", "due_on"], name="commitment_status_idx"),
             # The overdue and due-soon figures look only at open commitments, a small share.

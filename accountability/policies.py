@@ -134,6 +134,7 @@ class DecisionPolicy(UnitPolicy):
     monitoring). Administrators and the delegator of the cited instrument review it."""
 
     as_change = (*Policy.as_change, "attach")
+    page_by_unit = True  # a department's decisions: tens of thousands (core.db.pages)
 
     def view(self, queryset, access):
         if access.can_read_all:

@@ -41,6 +41,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView
 
 from core import actions, bulk, history, imports
+from core.db.pages import page_queryset
 from core.exports import csv_response, xlsx_response
 from core.forms import VersionedModelForm
 from core.models import HistoryEntry, StaleVersion
@@ -349,7 +350,7 @@ class ScopedListView(LoginRequiredMixin, ListView):
         if not self.split_first_key or user_sort is not None or first.nullable or len(keys) < 2:
             if values is not None:
                 queryset = queryset.filter(keyset_q(keys, values, after=after))
-            return list(queryset[:limit])
+            return list(page_queryset(queryset, limit)[:limit])
         if values is None:
             # The first page: the first key's first value, asked in the same query.
             start = Subquery(counted.order_by(first.order_by()).values(first.path)[:1])

@@ -133,6 +133,12 @@ class UnitPolicy(Policy):
     unit_field = "unit"
     by_ids_when_few = False
 
+    @property
+    def page_by_unit(self) -> bool:
+        """Whether a page of a subtree's rows is read unit by unit (core.db.pages): the tables
+        whose subtrees may hold many rows."""
+        return self.by_ids_when_few
+
     def __init__(
         self,
         unit_field: str | None = None,

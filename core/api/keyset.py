@@ -18,6 +18,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.pagination import Cursor, _reverse_ordering
 
 from core.api.pagination import StandardCursorPagination
+from core.db.pages import page_queryset
 
 
 def _sort_fields(model, ordering) -> list[tuple[str, bool, object]] | None:
@@ -61,7 +62,7 @@ class KeysetCursorPagination(StandardCursorPagination):
         )
         if position is not None:
             queryset = queryset.filter(self._after(position, reverse))
-        rows = list(queryset[: self.page_size + 1])
+        rows = list(page_queryset(queryset, self.page_size + 1)[: self.page_size + 1])
         more = len(rows) > self.page_size
         self.page = rows[: self.page_size]
         if reverse:
