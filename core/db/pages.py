@@ -19,6 +19,7 @@ they issued) adds the other test's first page by UNION. Only for models whose po
 subtrees may hold many rows (`page_by_unit`), in the API's and the pages' keyset pagination;
 every other list reads as before."""
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import F, OrderBy
 from django.db.models.expressions import Col, RawSQL
@@ -27,7 +28,7 @@ from django.db.models.sql.where import OR, WhereNode
 
 # A subtree of more units is read as before: each unit is one index read of up to a page.
 MAX_UNITS = 64
-_NO_UNIT = -7_319_428_551  # the compiled branch's unit, replaced by each unit's id
+_NO_UNIT = -2_147_480_001  # the compiled branch's unit (no id is negative), replaced by each unit
 
 
 def page_queryset(queryset, limit: int):
@@ -44,7 +45,16 @@ def page_queryset(queryset, limit: int):
     # where a lateral join's `unit_id = u.unit` is planned for the average unit and sorted
     # every row of a large one).
     one_unit = queryset.filter(**{unit_field.attname: _NO_UNIT})
-    branch_sql, branch_params = _first_rows_sql(one_unit, keys, limit)
+    try:
+        branch_sql, branch_params = _first_rows_sql(one_unit, keys, limit)
+    except EmptyResultSet:  # the list can hold no row: the plain query says so itself
+        return queryset
+    others_sql, others_params = None, []
+    if others is not None:
+        try:
+            others_sql, others_params = _first_rows_sql(others, keys, limit)
+        except EmptyResultSet:  # the OR's other side holds no row (`id = ANY('{}')`)
+            pass
     at = [n for n, value in enumerate(branch_params) if type(value) is int and value == _NO_UNIT]
     if len(at) != 1:
         return queryset
@@ -52,8 +62,7 @@ def page_queryset(queryset, limit: int):
     for unit in units:
         parts.append(f"({branch_sql})")
         params += [*branch_params[: at[0]], unit, *branch_params[at[0] + 1 :]]
-    if others is not None:
-        others_sql, others_params = _first_rows_sql(others, keys, limit)
+    if others_sql is not None:
         parts.append(f"({others_sql})")
         params += others_params
     columns = ", ".join(f"c{n}" for n in range(len(keys) + 1))
@@ -62,7 +71,7 @@ def page_queryset(queryset, limit: int):
     )
     # UNION ALL: the units' rows are apart; UNION when a row of the subtree may also be one the
     # other test finds.
-    union = " UNION " if others is not None else " UNION ALL "
+    union = " UNION " if others_sql is not None else " UNION ALL "
     sql = (
         f"SELECT c0 FROM ({union.join(parts)}) AS page_by_unit ({columns}) "
         f"ORDER BY {order} LIMIT {int(limit):d}"

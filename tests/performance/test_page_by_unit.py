@@ -206,3 +206,25 @@ def test_only_a_unit_subtree_list_served_by_an_index_is_read_unit_by_unit(units)
         Decision.objects.exclude(unit_id__in=subtree).order_by("-decided_on", "-id"),
     ):
         assert pages.page_queryset(unchanged, 5) is unchanged
+
+
+def test_an_or_whose_other_side_holds_nothing_reads_the_units_alone(units, many):
+    """`id = ANY('{}')` compiles to nothing (Django drops it from the OR): the page is the
+    units' branches alone, with the plain query's rows."""
+    from django.db.models import Q
+
+    subtree = [units["dmspc"].pk, units["ohr"].pk]
+    either = Decision.objects.filter(Q(unit_id__in=subtree) | Q(pk__any_of=[])).order_by(
+        "-decided_on", "-id"
+    )
+    narrowed = pages.page_queryset(either, 5)
+    assert narrowed is not either
+    assert (
+        list(narrowed[:5])
+        == list(either[:5])
+        == list(
+            Decision.objects.filter(unit__code__startswith="DMSPC").order_by("-decided_on", "-id")[
+                :5
+            ]
+        )
+    )
