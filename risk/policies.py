@@ -5,7 +5,8 @@ owners read what they own; unit managers read and change their unit subtree; adm
 oversight bodies and GA staff read everything except declarations (personal data, which GA staff
 do not read)."""
 
-from django.db import connection
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, connections
 from django.db.models import Q, Value
 
 from org import permissions
@@ -60,13 +61,41 @@ class OwnedPolicy(UnitPolicy):
         return narrowed_by_ids(queryset, access, condition)
 
 
+class IdArray:
+    """Ids given to a lookup as one value. Django's filter() walks a list or a tuple given as a
+    lookup's value element by element, looking for expressions to resolve (Query.
+    resolve_lookup_value): 0.23 ms of CPU for a filter() of 1,000 ids, 0.05 ms as one value (a
+    department manager's 1,000 risks; their deficiencies are narrowed by 3,000 control tests).
+    Ids are never expressions."""
+
+    __slots__ = ("ids",)
+
+    def __init__(self, ids):
+        self.ids = tuple(ids)
+
+    def __iter__(self):
+        return iter(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, IdArray) and other.ids == self.ids
+
+    def __hash__(self) -> int:
+        return hash(self.ids)
+
+    def __repr__(self) -> str:
+        return repr(self.ids)
+
+
 def in_ids(column: str, ids) -> Q:
     """`column` among `ids`: nothing without a query when there are none."""
     # One array parameter of the column's type on PostgreSQL (core.db.lookups.AnyOf): as
     # `IN (%s, %s, ...)` Django compiled and quoted a parameter an id (a department manager's
     # thousand risk ids: 17 ms of CPU on the risk pages), and PostgreSQL planned 2,500 constants
     # in 22 ms where it plans one array in 2 (EXPLAIN of the head's deficiencies, factor 1).
-    return Q(**{f"{column}__any_of": ids})
+    return Q(**{f"{column}__any_of": IdArray(ids)})
 
 
 def narrowed_by_ids(queryset, access, condition: Q):
@@ -102,8 +131,8 @@ def _ids_of(access, model, condition: Q, limit: int | None) -> tuple[tuple[int, 
     askers: a manager's controls read for their list narrow the control tests' too."""
 
     def read(limit):
-        rows = model._base_manager.filter(condition).order_by().values_list("pk", flat=True)
-        ids = tuple(sorted(rows if limit is None else rows[: limit + 1]))
+        rows = model._base_manager.filter(condition).order_by().values_list("pk")
+        ids = tuple(sorted(_column(rows if limit is None else rows[: limit + 1])))
         return ids, limit is None or len(ids) <= limit
 
     key = f"{model._meta.label_lower}:{condition}"
@@ -111,6 +140,19 @@ def _ids_of(access, model, condition: Q, limit: int | None) -> tuple[tuple[int, 
     if limit is None and not complete:
         ids, complete = access.resolved(f"{key}:all", lambda: read(None))
     return ids, complete
+
+
+def _column(rows) -> list:
+    """The one column of a values_list() queryset, read by running its statement as it is:
+    no iterable nor converter a row (a department manager's 1,500 controls and their 3,000
+    tests, read to narrow their deficiencies: about 0.5 ms of CPU)."""
+    try:
+        sql, params = rows.query.get_compiler(using=rows.db).as_sql()
+    except EmptyResultSet:  # e.g. `unit__in=[]`: no row, and no query, as the ORM does
+        return []
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def ids_by_side(sides: dict[str, tuple]) -> dict[str, tuple[int, ...]]:
@@ -127,9 +169,17 @@ def ids_by_side(sides: dict[str, tuple]) -> dict[str, tuple[int, ...]]:
         parts = [parts[0].union(*parts[1:], all=True)]
     found = {name: set() for name in names}
     for part in parts:
-        for value, number in part:
-            if value is not None:
-                found[names[number]].add(value)
+        # The statement run as it is: its two integer columns need no model iterable, nor a
+        # converter a value (500 ids of a department manager's cases: 0.2 ms of CPU).
+        try:
+            sql, params = part.query.get_compiler(using=part.db).as_sql()
+        except EmptyResultSet:  # e.g. `case__any_of=[]`: no row, and no query, as the ORM does
+            continue
+        with connections[part.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            for value, number in cursor.fetchall():
+                if value is not None:
+                    found[names[number]].add(value)
     return {name: tuple(sorted(values)) for name, values in found.items()}
 
 
@@ -339,10 +389,10 @@ class DeclarationPolicy(PersonalPolicy):
         subtree, declarations = access.subtree_ids(), queryset.model._base_manager
         cases = access.resolved_ids(
             "risk.procurementcase:subtree",
-            lambda: (
+            lambda: _column(
                 ProcurementCase._base_manager.filter(unit_id__in=subtree)
                 .order_by()
-                .values_list("pk", flat=True)
+                .values_list("pk")
             ),
         )
         found = access.resolved(
