@@ -1,7 +1,9 @@
 import datetime
+import functools
 
-from django.db import models
-from django.db.models import Case, F, Q, Value, When
+from django.db import connection, connections, models
+from django.db.models import Case, F, Prefetch, Q, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accountability.choices import EXPIRING_WITHIN_DAYS, OPEN_COMMITMENT_STATUSES
@@ -17,7 +19,103 @@ def valid_on_q(day, prefix: str = "") -> Q:
     )
 
 
+# A list page reads what its rows show of their related records (a unit's code, a username,
+# the cited paragraphs' numbers, the attachments' names) in the record's own row: each by a
+# correlated sub-select, written here once per process. Joined tables cost the planner a join
+# order search over six tables, the ORM a join and a record a row, and the to-many relations a
+# query each; a sub-select of the page's 50 rows is an index read each, run after the sort.
+
+
+def _name(model, field: str | None = None) -> str:
+    quote = connection.ops.quote_name
+    return quote(model._meta.db_table if field is None else model._meta.get_field(field).column)
+
+
+def _on_postgresql(queryset) -> bool:
+    return connections[queryset.db].vendor == "postgresql"
+
+
+_DELEGATION_PEOPLE = ("delegator", "delegatee", "accepted_by", "revoked_by")
+
+
+@functools.cache
+def _list_columns(model) -> dict:
+    """{name: (SQL, output field)} of the values a list row of `model` shows of its related
+    records, each a sub-select correlated with the list's own table (which a list's query names
+    by its table's name)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.postgres.fields import ArrayField
+
+    from accountability.models import AuthorityItem, Decision, DecisionAttachment
+    from org.models import OrgUnit, Paragraph
+
+    user = get_user_model()
+    own = _name(model)
+
+    def value(related, column: str, key: str, alias: str) -> str:
+        return (
+            f"(SELECT {alias}.{_name(related, column)} FROM {_name(related)} {alias}"
+            f" WHERE {alias}.{_name(related, 'id')} = {own}.{_name(model, key)})"
+        )
+
+    text = models.TextField()
+    columns = {
+        "unit_code": (value(OrgUnit, "code", "unit", "u"), text),
+    }
+    if model is Decision:
+        columns["decided_by_username"] = (value(user, "username", "decided_by", "p"), text)
+        columns["reviewed_by_username"] = (value(user, "username", "reviewed_by", "p"), text)
+        # The numbers of the paragraphs cited (a key each in the link table's index), in their
+        # order: a join hashed the paragraphs for every row.
+        field = model._meta.get_field("paragraphs")
+        cites, number = field.remote_field.through, _name(Paragraph, "number")
+        columns["paragraph_numbers"] = (
+            f"ARRAY(SELECT (SELECT g.{number} FROM {_name(Paragraph)} g"
+            f" WHERE g.{_name(Paragraph, 'id')} = c.{_name(cites, field.m2m_reverse_field_name())})"
+            f" FROM {_name(cites)} c"
+            f" WHERE c.{_name(cites, field.m2m_field_name())} = {own}.{_name(model, 'id')}"
+            " ORDER BY 1)",
+            ArrayField(models.IntegerField()),
+        )
+        # Each attachment's key and name, in the attachments' order (their Meta.ordering); NULL
+        # when there is none, as for most decisions: nothing to parse.
+        key, name = _name(DecisionAttachment, "id"), _name(DecisionAttachment, "name")
+        columns["attachment_rows"] = (
+            f"(SELECT json_agg(json_build_array(a.{key}, a.{name}) ORDER BY a.{key})::text"
+            f" FROM {_name(DecisionAttachment)} a"
+            f" WHERE a.{_name(DecisionAttachment, 'decision')} = {own}.{_name(model, 'id')})",
+            models.JSONField(),
+        )
+    else:
+        for name in _DELEGATION_PEOPLE:
+            columns[f"{name}_username"] = (value(user, "username", name, "p"), text)
+        columns["authority_code"] = (value(AuthorityItem, "code", "authority", "i"), text)
+    return columns
+
+
+def _with_columns(queryset):
+    return queryset.annotate(
+        **{
+            name: RawSQL(sql, (), output_field=output)
+            for name, (sql, output) in _list_columns(queryset.model).items()
+        }
+    )
+
+
 class DelegationQuerySet(RestrictedQuerySet):
+    def with_codes(self):
+        """A list's rows: the unit's code, the people's usernames and the area of authority's
+        code as columns (`unit_code`, `delegator_username`, ..., `authority_code`:
+        DelegationListSerializer), no related record loaded. On SQLite by joins."""
+        queryset = self.select_related(None).prefetch_related(None)
+        if _on_postgresql(self):
+            return _with_columns(queryset)
+        return queryset.annotate(
+            unit_code=F("unit__code"),
+            authority_code=F("authority__code"),
+            **{f"{n}_username": F(f"{n}__username") for n in _DELEGATION_PEOPLE},
+        )
+
     def valid_on(self, day: datetime.date):
         return self.filter(valid_on_q(day))
 
@@ -54,7 +152,42 @@ class DelegationQuerySet(RestrictedQuerySet):
         return self.none()
 
 
+# The columns a decision list's row reads: its own, and those of the cited instrument that
+# Decision.authority_problems reads (the parent's are not: the chain's acceptance is stored on
+# the instrument).
+DECISION_LIST_COLUMNS = (
+    *("id", "version", "reference", "title", "rationale", "unit_id", "decided_by_id"),
+    *("decided_on", "area", "amount", "delegation_id", "within_authority", "review_outcome"),
+    *("review_action", "reviewed_by_id", "reviewed_on", "review_revision_reason"),
+    *("delegation__delegatee_id", "delegation__area", "delegation__valid_from"),
+    *("delegation__valid_to", "delegation__revoked_on", "delegation__accepted_on"),
+    *("delegation__chain_accepted_on", "delegation__limit_amount"),
+)
+
+
 class DecisionQuerySet(RestrictedQuerySet):
+    def with_codes(self):
+        """A list's rows: the columns DECISION_LIST_COLUMNS names, the unit's code and the
+        usernames as columns, and on PostgreSQL the cited paragraphs' numbers and the
+        attachments (`paragraph_numbers`, `attachment_rows`: DecisionListSerializer) in the
+        row too, so that a page is one query (it was three: the page, the paragraphs, the
+        attachments). Elsewhere (SQLite) the codes are joined and the relations prefetched."""
+        queryset = self.select_related(None).select_related("delegation").prefetch_related(None)
+        queryset = queryset.only(*DECISION_LIST_COLUMNS)
+        if _on_postgresql(self):
+            return _with_columns(queryset)
+        from accountability.models import DecisionAttachment
+        from org.models import Paragraph
+
+        return queryset.prefetch_related(
+            Prefetch("paragraphs", Paragraph.objects.only("id", "number")),
+            Prefetch("attachments", DecisionAttachment.objects.only("id", "decision_id", "name")),
+        ).annotate(
+            unit_code=F("unit__code"),
+            decided_by_username=F("decided_by__username"),
+            reviewed_by_username=F("reviewed_by__username"),
+        )
+
     @staticmethod
     def authority_expression():
         """SQL form of Decision.compute_within_authority (CONTRACT.md's rule)."""

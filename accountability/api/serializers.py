@@ -68,6 +68,19 @@ class DelegationSerializer(ActionModelSerializer):
         extra_kwargs = {"reference": {"validators": []}}
 
 
+class DelegationListSerializer(DelegationSerializer):
+    """A list's rows: the same fields, the unit's code, the people's usernames and the area of
+    authority's code read from the columns of DelegationQuerySet.with_codes (the records
+    themselves are not loaded). Read only: every write goes through DelegationSerializer."""
+
+    delegator = serializers.CharField(source="delegator_username", read_only=True)
+    delegatee = serializers.CharField(source="delegatee_username", read_only=True)
+    unit = serializers.CharField(source="unit_code", read_only=True)
+    authority = serializers.CharField(source="authority_code", read_only=True)
+    revoked_by = serializers.CharField(source="revoked_by_username", read_only=True)
+    accepted_by = serializers.CharField(source="accepted_by_username", read_only=True)
+
+
 class AcceptanceSerializer(serializers.Serializer):
     accepted_on = serializers.DateField(required=False, allow_null=True)
     version = serializers.IntegerField(required=False)
@@ -149,6 +162,29 @@ class DecisionSerializer(ActionModelSerializer):
                 "url": reverse("accountability:decision_attachment", args=[decision.pk, a.pk]),
             }
             for a in prefetched(decision, "attachments")
+        ]
+
+
+class DecisionListSerializer(DecisionSerializer):
+    """A list's rows: the same fields, the unit's code, the usernames, the cited paragraphs'
+    numbers and the attachments read from the columns of DecisionQuerySet.with_codes (no unit,
+    person, paragraph or attachment record loaded). Read only: every write goes through
+    DecisionSerializer."""
+
+    unit = serializers.CharField(source="unit_code", read_only=True)
+    decided_by = serializers.CharField(source="decided_by_username", read_only=True)
+    reviewed_by = serializers.CharField(source="reviewed_by_username", read_only=True)
+    paragraphs = serializers.ListField(
+        child=serializers.IntegerField(), source="paragraph_numbers", read_only=True
+    )
+
+    def get_attachments(self, decision) -> list[dict]:
+        return [
+            {
+                "name": name,
+                "url": reverse("accountability:decision_attachment", args=[decision.pk, key]),
+            }
+            for key, name in decision.attachment_rows or ()
         ]
 
 

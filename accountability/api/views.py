@@ -1,6 +1,6 @@
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -13,7 +13,9 @@ from accountability.api.serializers import (
     AttachmentUploadSerializer,
     CommitmentSerializer,
     CommitmentStatusSerializer,
+    DecisionListSerializer,
     DecisionSerializer,
+    DelegationListSerializer,
     DelegationSerializer,
     ReviewSerializer,
     ReviseReviewSerializer,
@@ -22,7 +24,8 @@ from accountability.api.serializers import (
 from accountability.filtersets import CommitmentFilterSet, DecisionFilterSet, DelegationFilterSet
 from accountability.models import Commitment, Decision, Delegation
 from core import actions
-from core.api.viewsets import ActionModelViewSet, Transition
+from core.api.lean import prefetched
+from core.api.viewsets import ActionModelViewSet, ListRowsMixin, Transition
 
 
 class ImportSerializer(serializers.Serializer):
@@ -57,15 +60,10 @@ class ListColumnsMixin:
     """A list page reads only the columns its rows print (issue 13: the decision list selected
     every column of six tables, passwords included, and six language texts of each paragraph to
     print its number). `list_select` and `list_prefetch` (a relation and the columns read of its
-    rows) replace the queryset's own for the list; `list_columns`, when given, must name every
-    column a row's fields and method fields read (a deferred column would be loaded by a query per
-    row). Rows with deferred columns are built by Model.__init__, not core.api.lean's builder, which
-    costs about what the columns save: only the decision list, six tables wide, names its columns.
-    A record's detail and every write keep whole rows, as the model's save() and its history
-    expect."""
+    rows) replace the queryset's own for the list. A record's detail and every write keep whole
+    rows, as the model's save() and its history expect."""
 
     list_select: tuple[str, ...] = ()
-    list_columns: tuple[str, ...] = ()
     list_prefetch: dict[str, tuple[str, ...]] = {}
 
     def get_queryset(self):
@@ -80,11 +78,11 @@ class ListColumnsMixin:
             else name
             for name, columns in self.list_prefetch.items()
         ]
-        queryset = queryset.prefetch_related(None).prefetch_related(*prefetches)
-        return queryset.only(*self.list_columns) if self.list_columns else queryset
+        return queryset.prefetch_related(None).prefetch_related(*prefetches)
 
 
-class DelegationViewSet(ListColumnsMixin, ActionModelViewSet):
+@extend_schema_view(list=extend_schema(responses=DelegationSerializer(many=True)))
+class DelegationViewSet(ListRowsMixin, ActionModelViewSet):
     """Instruments of delegation of authority (paragraph 21). The delegatee accepts with
     `POST {id}/accept/ {"accepted_on"}` (an administrator may record an earlier acceptance). Revoke with
     `POST {id}/revoke/ {"reason", "revoked_on"}`; instruments are never deleted."""
@@ -93,10 +91,9 @@ class DelegationViewSet(ListColumnsMixin, ActionModelViewSet):
         "unit", "delegator", "delegatee", "revoked_by", "accepted_by"
     )
     serializer_class = DelegationSerializer
-    list_select = ("unit", "delegator", "delegatee", "revoked_by", "accepted_by")
-    # The area of authority's code, read by a query for the page (none when no row names one):
-    # a seventh joined table tripled the list's planning time.
-    list_prefetch = {"authority": ("id", "code")}
+    # A list page reads the unit's code, the usernames and the area of authority's code as
+    # columns (DelegationQuerySet.with_codes): five related records a row were most of its cost.
+    list_serializer_class = DelegationListSerializer
     filterset_class = DelegationFilterSet
     search_fields = ["reference", "scope"]
     # Keyset pagination needs non-null sort keys: nullable ones (valid_to, limit_amount) would
@@ -120,7 +117,19 @@ class DelegationViewSet(ListColumnsMixin, ActionModelViewSet):
         return _import(self, request, Delegation, importer.import_delegations)
 
 
-class DecisionViewSet(ListColumnsMixin, ActionModelViewSet):
+def _list_parts(decisions: list) -> None:
+    """Without PostgreSQL's sub-selects (DecisionQuerySet.with_codes on SQLite), each decision's
+    paragraphs' numbers and attachments as the list's row reads them, from their prefetches."""
+    if not decisions or "paragraph_numbers" in decisions[0].__dict__:
+        return
+    for decision in decisions:
+        decision.paragraph_numbers = [p.number for p in prefetched(decision, "paragraphs")]
+        rows = [[a.pk, a.name] for a in prefetched(decision, "attachments")]
+        decision.attachment_rows = rows or None
+
+
+@extend_schema_view(list=extend_schema(responses=DecisionSerializer(many=True)))
+class DecisionViewSet(ListRowsMixin, ActionModelViewSet):
     """The decision log. `within_authority` is computed (CONTRACT.md's rule); record the review of
     a decision outside authority with `POST {id}/review/`, and a later change of that finding with
     `POST {id}/revise-review/` (with its reason). Decisions are never deleted."""
@@ -129,19 +138,10 @@ class DecisionViewSet(ListColumnsMixin, ActionModelViewSet):
         "unit", "decided_by", "reviewed_by", "delegation__parent"
     ).prefetch_related("paragraphs", "attachments")
     serializer_class = DecisionSerializer
-    # The delegation's columns are those Decision.authority_problems reads (the parent's are
-    # not: the chain's acceptance is stored on the instrument).
-    list_select = ("unit", "decided_by", "reviewed_by", "delegation")
-    list_columns = (
-        *("id", "version", "reference", "title", "rationale", "unit_id", "decided_by_id"),
-        *("decided_on", "area", "amount", "delegation_id", "within_authority", "review_outcome"),
-        *("review_action", "reviewed_by_id", "reviewed_on", "review_revision_reason"),
-        *("unit__code", "decided_by__username", "reviewed_by__username"),
-        *("delegation__delegatee_id", "delegation__area", "delegation__valid_from"),
-        *("delegation__valid_to", "delegation__revoked_on", "delegation__accepted_on"),
-        *("delegation__chain_accepted_on", "delegation__limit_amount"),
-    )
-    list_prefetch = {"paragraphs": ("id", "number"), "attachments": ("id", "decision_id", "name")}
+    # A list page is one query (DecisionQuerySet.with_codes): the codes, the paragraphs'
+    # numbers and the attachments in each row; the cited instrument joined, for
+    # authority_problems.
+    list_serializer_class = DecisionListSerializer
     filterset_class = DecisionFilterSet
     search_fields = ["reference", "title", "rationale"]
     ordering_fields = ["decided_on", "id"]  # non-null keys only (keyset pagination)
@@ -150,6 +150,12 @@ class DecisionViewSet(ListColumnsMixin, ActionModelViewSet):
         "review": Transition(services.review_decision, ReviewSerializer),
         "revise-review": Transition(services.revise_review, ReviseReviewSerializer),
     }
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page and self.action == "list":
+            _list_parts(page)
+        return page
 
     @extend_schema(request={"multipart/form-data": ImportSerializer})
     @action(
