@@ -7,8 +7,21 @@ read them by name; everyone else (oversight bodies and GA staff included) reads 
 with small groups suppressed (performance.metrics).
 """
 
+import time
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection, models
+from django.db.models import F, Func
+
+from org import access as org_access
+from org import permissions
 from org.access import access_for
 from org.permissions import AdminPolicy, PersonalPolicy, ReferencePolicy, UnitPolicy
+
+# Whether a manager's subtree held few rows of a table (permissions.FEW_ROWS) when last counted:
+# (label, unit field, limit, subtree) -> (generation of org.access, monotonic time, few?).
+_SUBTREE_IS_SMALL: dict[tuple, tuple[int, float, bool]] = {}
+SUBTREE_SIZE_SECONDS = 300.0
 
 
 class CompactPolicy(UnitPolicy):
@@ -37,11 +50,20 @@ class BoardFindingPolicy(CompactPartPolicy):
 
 class AppraisalPolicy(PersonalPolicy):
     """Named appraisals: administrators and the unit's managers only. Oversight bodies and GA
-    staff read every other record, but not these."""
+    staff read every other record, but not these.
+
+    A manager's list is narrowed as UnitPolicy.by_ids_when_few narrows it (by the rows' ids
+    while the subtree holds few), but the count is kept (`keeps_subtree_size`): once counted,
+    a small subtree's ids are read inside the page's own statement, `id = ANY(ARRAY(SELECT id
+    ... WHERE unit_id = ANY(subtree)))`, and a large one is narrowed by its units, as before;
+    the count and its round trip come back after any write through the ORM in this process
+    (org.access's generation) or SUBTREE_SIZE_SECONDS. Either form reads the same rows: a
+    count out of date costs speed, never a row."""
 
     unit_field = "unit"
     as_change = ("add", "delete", "import")
     by_ids_when_few = True  # 370,000 appraisals at factor 1
+    keeps_subtree_size = True
 
     def view(self, queryset, access):
         if access.is_admin:
@@ -49,6 +71,28 @@ class AppraisalPolicy(PersonalPolicy):
         if access.is_manager:
             return self.viewable_in_subtree(queryset, access)
         return queryset.none()
+
+    def viewable_in_subtree(self, queryset, access):
+        if not self.keeps_subtree_size or connection.vendor != "postgresql":
+            return super().viewable_in_subtree(queryset, access)
+        model, subtree = queryset.model, access.subtree_ids()
+        if not subtree:
+            return queryset.none()
+        key = (model._meta.label_lower, self.unit_field, permissions.FEW_ROWS, subtree)
+        kept = _SUBTREE_IS_SMALL.get(key)
+        now = time.monotonic()
+        generation = org_access._generation
+        if kept is None or kept[0] != generation or now - kept[1] > SUBTREE_SIZE_SECONDS:
+            rows = self.in_subtree(model._base_manager.all(), access)
+            ids = permissions.ids_when_few({"units": rows}, limit=permissions.FEW_ROWS)["units"]
+            _SUBTREE_IS_SMALL[key] = (generation, now, ids is not None)
+            if ids is None:
+                return self.in_subtree(queryset, access)
+            return queryset.filter(pk__any_of=ids)
+        if not kept[2]:
+            return self.in_subtree(queryset, access)
+        ids = model._base_manager.filter(**{f"{self.unit_field}__any_of": subtree})
+        return queryset.filter(_AmongRows(F("pk"), ArraySubquery(ids.order_by().values("pk"))))
 
 
 class UnderperformancePolicy(AppraisalPolicy):
@@ -80,6 +124,16 @@ class CourseCompletionPolicy(AppraisalPolicy):
     managers of the person's unit read it by name; everyone else reads the completion rates."""
 
     unit_field = "person__unit"
+    keeps_subtree_size = False  # counted on every request, as UnitPolicy does
+
+
+class _AmongRows(Func):
+    """`<key> = ANY(<array>)`, the array read by a sub-select: an index scan of the keys the
+    sub-select returns, as for a list of ids given in the statement."""
+
+    template = "%(expressions)s)"
+    arg_joiner = " = ANY("
+    output_field = models.BooleanField()
 
 
 class DisciplinaryCasePolicy(AdminPolicy):
