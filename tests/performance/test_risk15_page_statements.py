@@ -202,3 +202,39 @@ def test_page_column_of_a_reverse_key_and_of_a_many_to_many():
     assert controls.parent == "risk_id" and controls.value == "control_id"
     risks = PageColumn(Control, "risks", "pk")
     assert risks.parent == "control_id" and risks.value == "risk_id"
+
+
+@pytest.mark.parametrize(
+    ("url", "kept"),
+    [
+        ("/api/risk/interest-declarations/", "risk.interestdeclaration:own_or_managed"),
+        ("/api/risk/procurement-cases/", "risk.procurementcase:unit_or_panel"),
+    ],
+)
+def test_a_kept_ids_statement_answers_each_manager_with_their_rows(
+    api, units, resolution, manager, manager2, url, kept
+):
+    """risk.policies.ids_by_side(kept=...): compiled once, then run with each manager's own
+    parameters; rows written after it was kept are read."""
+    from risk import policies
+
+    _fill(units, 1)
+    policies._KEPT.clear()
+    units_of = {"manager": "DMSPC-OHR", "manager2": "DOS-PD"}
+    seen = {}
+    for user in (manager, manager2, manager):
+        rows, queries = _page(api(user), url)
+        seen.setdefault(user.username, []).append({row["id"] for row in rows})
+        if url.endswith("procurement-cases/"):
+            assert {row["unit"] for row in rows} == {units_of[user.username]}
+    assert any(key[0].startswith(kept) for key in policies._KEPT)
+    assert seen["manager"][0] == seen["manager"][1] and seen["manager"][0]
+    assert not seen["manager"][0] & seen["manager2"][0] and seen["manager2"][0]
+
+    case = ProcurementCaseFactory(unit=units["ohr"], panel=[PersonFactory(unit=units["ohr"])])
+    added = case.pk
+    if url.endswith("declarations/"):
+        added = DeclarationFactory(case=case, person=case.panel.get()).pk
+    rows, queries = _page(api(manager), url)
+    assert added in {row["id"] for row in rows}
+    assert added not in {row["id"] for row in _page(api(manager2), url)[0]}
