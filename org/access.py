@@ -131,6 +131,12 @@ def _forget_resolved_ids(**kwargs):
     _generation += 1
 
 
+def generation() -> int:
+    """The process's write generation: it changes with every ORM save, deletion and
+    many-to-many change, so something kept under it is known to predate no write since."""
+    return _generation
+
+
 post_save.connect(_forget_resolved_ids, dispatch_uid="access-ids-save")
 post_delete.connect(_forget_resolved_ids, dispatch_uid="access-ids-delete")
 # Panels (and any other many-to-many) change without a save of either side.
