@@ -94,14 +94,19 @@ class IdArray:
 class AnyOfRows(Func):
     """`<column> = ANY(ARRAY(<sub-select>))`: the sub-select's one column as one array, which
     PostgreSQL computes once (an InitPlan) and probes the column's index with, as it does an
-    array of ids given."""
+    array of ids given. `described`: what it is written as in a key (its sub-select's
+    condition), not the sub-select's object."""
 
     arg_joiner = " = ANY(ARRAY"
     template = "%(expressions)s)"
     output_field = BooleanField()
 
-    def __init__(self, column: str, queryset):
+    def __init__(self, column: str, queryset, described: str = ""):
         super().__init__(F(column), Subquery(queryset))
+        self.described = f"{column} = ANY({queryset.model._meta.label_lower}: {described})"
+
+    def __repr__(self) -> str:
+        return f"AnyOfRows({self.described})"
 
 
 def in_ids(column: str, ids) -> Q:
@@ -236,7 +241,7 @@ def _sides_read(statements, names) -> dict[str, tuple[int, ...]]:
     return {name: tuple(sorted(values)) for name, values in found.items()}
 
 
-def _on_own_columns(model, access, wanted: list[tuple[str, tuple]]) -> Q:
+def _on_own_columns(model, access, wanted: list[tuple[str, tuple]], inner: bool = False) -> Q:
     """`path IN values` for each (path, values) of `wanted`, ORed, as conditions on `model`'s own
     columns. Paths through a relation (a control test's `control__owner` and `control__unit`)
     are resolved first, in one query a relation and once a request, to the related rows' ids
@@ -245,7 +250,11 @@ def _on_own_columns(model, access, wanted: list[tuple[str, tuple]]) -> Q:
     tables to find a manager's few (36-54 ms for control tests and deficiencies at factor 1).
     A path of more hops is resolved a hop at a time (a deficiency's `test__control__unit`: the
     units' controls, then their tests), each by its own index: joined, the planner estimated
-    the units' controls from the average unit."""
+    the units' controls from the average unit. On PostgreSQL the hops below the first are not
+    read into Python (`inner`): the units' controls are the array the tests are read by, in
+    the same statement (AnyOfRows, `control_id = ANY(ARRAY(SELECT ...))`: the department
+    manager's 3,000 tests by the tests' control index in 1.8 ms, where their 1,500 controls' ids
+    given as a list made PostgreSQL scan all 50,000 tests, 3.7 ms, after a query of its own)."""
     condition = Q(pk__in=[])
     through: dict[str, list[tuple[str, tuple]]] = {}
     for path, values in wanted:
@@ -255,10 +264,15 @@ def _on_own_columns(model, access, wanted: list[tuple[str, tuple]]) -> Q:
         else:
             condition |= Q(**{f"{path}__in": values})
     for local, related_wanted in through.items():
-        related = model._meta.get_field(local).related_model
-        related_condition = _on_own_columns(related, access, related_wanted)
-        ids, _ = _ids_of(access, related, related_condition, None)
-        condition |= in_ids(local, ids)
+        field = model._meta.get_field(local)
+        related = field.related_model
+        related_condition = _on_own_columns(related, access, related_wanted, inner=True)
+        if inner and connection.vendor == "postgresql":
+            rows = related._base_manager.filter(related_condition).order_by().values("pk")
+            condition |= AnyOfRows(field.attname, rows, described=f"{related_condition}")
+        else:
+            ids, _ = _ids_of(access, related, related_condition, None)
+            condition |= in_ids(local, ids)
     return condition
 
 

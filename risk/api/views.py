@@ -246,7 +246,7 @@ class ControlTestViewSet(ActionModelViewSet):
     ordering = ["-id"]
 
 
-class DeficiencyViewSet(ActionModelViewSet):
+class DeficiencyViewSet(ListColumnsMixin, ActionModelViewSet):
     """Control deficiencies. A deficiency is closed with `POST .../{id}/close/` (`closed_on`,
     optional `remediation`), once its remediation is recorded."""
 
@@ -254,6 +254,10 @@ class DeficiencyViewSet(ActionModelViewSet):
     serializer_class = s.DeficiencySerializer
     filterset_class = filtersets.DeficiencyFilterSet
     ordering = ["-id"]
+    list_columns = (
+        *("version", "test", "description", "severity", "remediation", "due_on", "status"),
+        *("closed_on", "owner__username"),
+    )
     transitions = {"close": Transition(services.close_deficiency, s.CloseDeficiencySerializer)}
 
 

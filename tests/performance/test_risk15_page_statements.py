@@ -238,3 +238,32 @@ def test_a_kept_ids_statement_answers_each_manager_with_their_rows(
     rows, queries = _page(api(manager), url)
     assert added in {row["id"] for row in rows}
     assert added not in {row["id"] for row in _page(api(manager2), url)[0]}
+
+
+def test_a_managers_deficiencies_read_their_tests_by_their_units_controls_in_one_statement(
+    api, units, manager, manager2
+):
+    """The units' controls are the array the tests are read by (AnyOfRows), not a query of
+    their own; the page is narrowed by the tests' ids; each manager reads their own."""
+    from risk.models import Deficiency
+    from risk.tests.factories import ControlTestFactory
+
+    made = {}
+    for user, unit in ((manager, units["ohr"]), (manager2, units["pd"])):
+        test = ControlTestFactory(control=ControlFactory(unit=unit))
+        made[user.username] = {
+            Deficiency.objects.create(test=test, description=f"Gap {n}").pk for n in range(2)
+        }
+    for user in (manager, manager2):
+        client = api(user)
+        client.get("/api/risk/deficiencies/")
+        fresh = type(user).objects.get(pk=user.pk)
+        rows, queries = _page(api(fresh), "/api/risk/deficiencies/")
+        assert {row["id"] for row in rows} == made[user.username]
+        reads = [q for q in queries if '"risk_' in q]
+        [tests] = [q for q in reads if q.startswith('SELECT "risk_controltest"."id"')]
+        assert '"risk_controltest"."control_id" = ANY(ARRAY(SELECT' in tests
+        assert not [q for q in reads if q.startswith('SELECT "risk_control"."id"')]
+        [page] = [q for q in reads if q.startswith('SELECT "risk_deficiency".')]
+        assert '"risk_deficiency"."test_id" = ANY(' in page
+        assert '"auth_user"."password"' not in page
