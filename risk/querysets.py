@@ -3,7 +3,7 @@ risk.policies; each rule here (flagged, overdue, review due) is written once."""
 
 import datetime
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Exists, F, Func, OuterRef, Q, Value
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
@@ -40,8 +40,12 @@ class Switch(Func):
 
 def band_case(score_field: str, scale) -> Switch:
     """The rating band of a score as SQL, from the configured thresholds: the number of
-    thresholds (medium, high, critical) the score reaches, 0 to 3; no score, no band."""
-    bounds = [int(bound) for bound in (scale.medium_from, scale.high_from, scale.critical_from)]
+    thresholds (medium, high, critical) the score reaches, 0 to 3; no score, no band. `scale`
+    None: the scale stored when the statement runs (PostgreSQL only; StoredThresholds)."""
+    if scale is None:
+        bounds = None
+    else:
+        bounds = [int(b) for b in (scale.medium_from, scale.high_from, scale.critical_from)]
     return Switch(
         ThresholdsReached(F(score_field), bounds),
         {0: Band.LOW, 1: Band.MEDIUM, 2: Band.HIGH, 3: Band.CRITICAL},
@@ -61,6 +65,8 @@ class ThresholdsReached(Func):
 
     def as_sql(self, compiler, connection, **extra_context):
         score, params = compiler.compile(self.get_source_expressions()[0])
+        if self.bounds is None:
+            return f"width_bucket(({score})::integer, {_stored_thresholds(connection)})", params
         array = ", ".join(str(bound) for bound in self.bounds)
         return f"width_bucket(({score})::integer, ARRAY[{array}]::integer[])", params
 
@@ -74,6 +80,23 @@ class ThresholdsReached(Func):
             f"CASE {' '.join(whens)} WHEN ({score}) IS NOT NULL THEN 0 END",
             params * (len(self.bounds) + 1),
         )
+
+
+def _stored_thresholds(connection) -> str:
+    """The stored rating scale's thresholds as an array, read by the statement itself (a
+    sub-select PostgreSQL runs once, an InitPlan), the fields' defaults when none is stored:
+    what RatingScale.current() answers, without a query of its own before a risk list."""
+    from risk.models import RatingScale
+
+    qn = connection.ops.quote_name
+    names = ("medium_from", "high_from", "critical_from")
+    fields = [RatingScale._meta.get_field(name) for name in names]
+    columns = ", ".join(qn(field.column) for field in fields)
+    defaults = ", ".join(str(int(field.get_default())) for field in fields)
+    return (
+        f"COALESCE((SELECT ARRAY[{columns}]::integer[] FROM {qn(RatingScale._meta.db_table)} "
+        f"ORDER BY {qn(RatingScale._meta.pk.column)} LIMIT 1), ARRAY[{defaults}]::integer[])"
+    )
 
 
 def band_range(band: str, scale) -> tuple[int, int]:
@@ -102,7 +125,13 @@ class RiskQuerySet(RestrictedQuerySet):
     def active(self):
         return self.filter(closed_on__isnull=True)
 
-    def with_bands(self, scale):
+    def with_bands(self, scale=None):
+        """Each risk's rating bands, by `scale`; None: by the scale stored when the list is read
+        (on PostgreSQL in the list's own statement, elsewhere RatingScale.current())."""
+        if scale is None and connection.vendor != "postgresql":
+            from risk.models import RatingScale
+
+            scale = RatingScale.current()
         return self.annotate(
             rating_band=band_case("score", scale), residual_band=band_case("residual_score", scale)
         )

@@ -22,7 +22,6 @@ from risk.models import (
     Deficiency,
     InterestDeclaration,
     ProcurementCase,
-    RatingScale,
     RecoveryAction,
     RecoveryCase,
     Risk,
@@ -207,7 +206,7 @@ class RiskViewSet(ListColumnsMixin, PageRelationsMixin, ActionModelViewSet):
         return (
             super()
             .get_queryset()
-            .with_bands(RatingScale.current())
+            .with_bands()  # the stored scale, read by the list's own statement
             .select_related("unit", "owner")
             .prefetch_related("paragraphs", "controls")
         )

@@ -267,3 +267,25 @@ def test_a_managers_deficiencies_read_their_tests_by_their_units_controls_in_one
         [page] = [q for q in reads if q.startswith('SELECT "risk_deficiency".')]
         assert '"risk_deficiency"."test_id" = ANY(' in page
         assert '"auth_user"."password"' not in page
+
+
+def test_the_risk_list_rates_by_the_stored_scale_in_its_own_statement(api, units, admin_user):
+    """No query of the rating scale before the list: its statement reads the stored scale (the
+    fields' defaults when none is stored), and a scale stored later rates the next page."""
+    from risk.models import RatingScale
+
+    risk = RiskFactory(unit=units["ohr"], likelihood=3, impact=3, residual_likelihood=2)
+    client = api(admin_user)
+    url = "/api/risk/risks/"
+    rows, queries = _page(client, url)
+    assert not [q for q in queries if q.startswith('SELECT "risk_ratingscale"')]
+    [row] = [row for row in rows if row["id"] == risk.pk]
+    assert (row["score"], row["rating"]) == (9, "medium")  # defaults: medium from 5, high 10
+    assert row["rating"] == RatingScale().band(row["score"])
+    assert row["residual_rating"] == RatingScale().band(row["residual_score"])
+
+    RatingScale.objects.create(medium_from=3, high_from=6, critical_from=9)
+    [row] = [row for row in _page(client, url)[0] if row["id"] == risk.pk]
+    assert row["rating"] == "critical"
+    assert row["residual_rating"] == RatingScale.current().band(row["residual_score"])
+    assert client.get(f"{url}{risk.pk}/").json() == row
