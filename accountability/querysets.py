@@ -37,6 +37,13 @@ def _on_postgresql(queryset) -> bool:
 
 _DELEGATION_PEOPLE = ("delegator", "delegatee", "accepted_by", "revoked_by")
 
+# The columns a delegation list's row reads of its own (the people, the unit and the area of
+# authority come as codes): not the timestamps, the reminder's date or the chain's acceptance.
+DELEGATION_LIST_COLUMNS = (
+    *("id", "version", "reference", "area", "scope", "limit_amount", "valid_from", "valid_to"),
+    *("parent_id", "accepted_on", "revoked_on", "revocation_reason"),
+)
+
 
 @functools.cache
 def _list_columns(model) -> dict:
@@ -107,7 +114,7 @@ class DelegationQuerySet(RestrictedQuerySet):
         """A list's rows: the unit's code, the people's usernames and the area of authority's
         code as columns (`unit_code`, `delegator_username`, ..., `authority_code`:
         DelegationListSerializer), no related record loaded. On SQLite by joins."""
-        queryset = self.select_related(None).prefetch_related(None)
+        queryset = self.select_related(None).prefetch_related(None).only(*DELEGATION_LIST_COLUMNS)
         if _on_postgresql(self):
             return _with_columns(queryset)
         return queryset.annotate(
