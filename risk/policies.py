@@ -469,20 +469,24 @@ class DeclarationPolicy(PersonalPolicy):
         from risk.models import ProcurementCase
 
         subtree, declarations = access.subtree_ids(), queryset.model._base_manager
-        cases = ProcurementCase._base_manager.filter(in_ids("unit", subtree))
         limit = permissions.FEW_ROWS + 1
-        if connection.vendor == "postgresql":
-            of_cases = AnyOfRows("case_id", cases.order_by().values("pk"))
-        else:
-            of_cases = Q(case__in=cases.order_by().values("pk"))
+
+        def sides() -> dict:  # built only when the statement is not kept yet
+            cases = ProcurementCase._base_manager.filter(in_ids("unit", subtree))
+            if connection.vendor == "postgresql":
+                of_cases = AnyOfRows("case_id", cases.order_by().values("pk"))
+            else:
+                of_cases = Q(case__in=cases.order_by().values("pk"))
+            return {
+                "own": (declarations.filter(person__user_id=access.user_id), "pk", None),
+                "managed": (declarations.filter(of_cases), "pk", limit),
+                "cases": (cases, "pk", None),
+            }
+
         found = access.resolved(
             "few:risk.interestdeclaration:own_or_managed",
             lambda: ids_by_side(
-                lambda: {
-                    "own": (declarations.filter(person__user_id=access.user_id), "pk", None),
-                    "managed": (declarations.filter(of_cases), "pk", limit),
-                    "cases": (cases, "pk", None),
-                },
+                sides,
                 kept=(
                     f"risk.interestdeclaration:own_or_managed:{limit}",
                     [
