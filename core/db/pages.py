@@ -39,12 +39,15 @@ def page_queryset(queryset, limit: int):
     plan = _plan(queryset)
     if plan is None:
         return queryset
-    keys, unit_field, units, others = plan
+    keys, unit_field, position, units, others = plan
     # Compiled once, for a unit no table holds; each unit's branch is that statement with its
     # own unit as the parameter (a literal value: the planner reads that unit's statistics,
     # where a lateral join's `unit_id = u.unit` is planned for the average unit and sorted
     # every row of a large one).
-    one_unit = queryset.filter(**{unit_field.attname: _NO_UNIT})
+    # The scope's test is replaced by the unit's, not ANDed with it: with both, the planner
+    # multiplies their selectivities, expects one row a unit, and at ten million decisions read
+    # each unit's rows by the bare foreign key's index and sorted them all.
+    one_unit = _with_child(queryset, position, []).filter(**{unit_field.attname: _NO_UNIT})
     try:
         branch_sql, branch_params = _first_rows_sql(one_unit, keys, limit)
     except EmptyResultSet:  # the list can hold no row: the plain query says so itself
@@ -86,8 +89,8 @@ def _first_rows_sql(queryset, keys, limit: int):
 
 
 def _plan(queryset):
-    """(sort keys, the unit field, the units, the queryset of the scope's other test or None),
-    or None."""
+    """(sort keys, the unit field, the scope's place among the top-level tests, the units, the
+    queryset of the scope's other test or None), or None."""
     query = queryset.query
     if query.is_sliced or query.combinator or query.distinct or query.group_by:
         return None
@@ -103,7 +106,7 @@ def _plan(queryset):
     for position, child in enumerate(where.children):
         units = _units_in(child, unit_field, base)
         if units is not None:
-            return keys, unit_field, units, None
+            return keys, unit_field, position, units, None
         if isinstance(child, WhereNode) and child.connector == OR and not child.negated:
             inside = [_units_in(grandchild, unit_field, base) for grandchild in child.children]
             found = [n for n, units in enumerate(inside) if units is not None]
@@ -111,7 +114,7 @@ def _plan(queryset):
                 continue
             units = inside[found[0]]
             others = [c for n, c in enumerate(child.children) if n != found[0]]
-            return keys, unit_field, units, _with_child(queryset, position, others)
+            return keys, unit_field, position, units, _with_child(queryset, position, others)
     return None
 
 
@@ -192,12 +195,15 @@ def _served_by_index(model, unit_field, first_key: str) -> bool:
 
 
 def _with_child(queryset, position: int, others: list):
-    """`queryset` with its top-level test at `position` (an OR) narrowed to `others`."""
+    """`queryset` with its top-level test at `position` (an OR) narrowed to `others`, or left out
+    when there are none."""
     clone = queryset.all()
     where = clone.query.where
-    if len(others) == 1:
-        replacement = others[0]
+    if not others:
+        replacement = []
+    elif len(others) == 1:
+        replacement = [others[0]]
     else:
-        replacement = WhereNode(others, connector=OR)
-    where.children = [*where.children[:position], replacement, *where.children[position + 1 :]]
+        replacement = [WhereNode(others, connector=OR)]
+    where.children = [*where.children[:position], *replacement, *where.children[position + 1 :]]
     return clone
