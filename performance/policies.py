@@ -85,7 +85,7 @@ class AppraisalPolicy(PersonalPolicy):
         key = (model._meta.label_lower, self.unit_field, permissions.FEW_ROWS, subtree)
         kept = _SUBTREE_IS_SMALL.get(key)
         now = time.monotonic()
-        generation = org_access._generation
+        generation = org_access.generation()
         if kept is None or kept[0] != generation or now - kept[1] > SUBTREE_SIZE_SECONDS:
             rows = self.in_subtree(model._base_manager.all(), access)
             ids = permissions.ids_when_few({"units": rows}, limit=permissions.FEW_ROWS)["units"]
