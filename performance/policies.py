@@ -10,11 +10,11 @@ with small groups suppressed (performance.metrics).
 import time
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, models
-from django.db.models import F, Func
+from django.db import connection
+from django.db.models import F
 from django.db.models.expressions import RawSQL
 
-from core.db.lookups import array_parameter
+from core.db.lookups import EqualsAny, array_parameter
 from org import access as org_access
 from org import permissions
 from org.access import access_for
@@ -95,7 +95,7 @@ class AppraisalPolicy(PersonalPolicy):
             return queryset.filter(pk__any_of=ids)
         if not kept[2]:
             return self.in_subtree(queryset, access)
-        return queryset.filter(_AmongRows(F("pk"), self._subtree_ids(model, subtree)))
+        return queryset.filter(EqualsAny(F("pk"), self._subtree_ids(model, subtree)))
 
     def _subtree_ids(self, model, subtree) -> RawSQL:
         """`ARRAY(SELECT id FROM <table> ... WHERE <unit> = ANY('{<subtree>}'))`: compiled once
@@ -147,15 +147,6 @@ class CourseCompletionPolicy(AppraisalPolicy):
 
     unit_field = "person__unit"
     keeps_subtree_size = False  # counted on every request, as UnitPolicy does
-
-
-class _AmongRows(Func):
-    """`<key> = ANY(<array>)`, the array read by a sub-select: an index scan of the keys the
-    sub-select returns, as for a list of ids given in the statement."""
-
-    template = "%(expressions)s)"
-    arg_joiner = " = ANY("
-    output_field = models.BooleanField()
 
 
 class DisciplinaryCasePolicy(AdminPolicy):

@@ -5,12 +5,13 @@ owners read what they own; unit managers read and change their unit subtree; adm
 oversight bodies and GA staff read everything except declarations (personal data, which GA staff
 do not read)."""
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import BooleanField, F, Func, IntegerField, Q, Subquery
+from django.db.models import F, IntegerField, Q
 from django.db.models.expressions import RawSQL
 
-from core.db.lookups import array_parameter
+from core.db.lookups import EqualsAny, array_parameter
 from org import permissions
 from org.access import access_for
 from org.models import OrgUnit, Person
@@ -91,18 +92,12 @@ class IdArray:
         return repr(self.ids)
 
 
-class AnyOfRows(Func):
-    """`<column> = ANY(ARRAY(<sub-select>))`: the sub-select's one column as one array, which
-    PostgreSQL computes once (an InitPlan) and probes the column's index with, as it does an
-    array of ids given. `described`: what it is written as in a key (its sub-select's
-    condition), not the sub-select's object."""
-
-    arg_joiner = " = ANY(ARRAY"
-    template = "%(expressions)s)"
-    output_field = BooleanField()
+class AnyOfRows(EqualsAny):
+    """`<column> = ANY(ARRAY(<sub-select>))` (core.db.lookups.EqualsAny). `described`: what it
+    is written as in a key (its sub-select's condition), not the sub-select's object."""
 
     def __init__(self, column: str, queryset, described: str = ""):
-        super().__init__(F(column), Subquery(queryset))
+        super().__init__(F(column), ArraySubquery(queryset))
         self.described = f"{column} = ANY({queryset.model._meta.label_lower}: {described})"
 
     def __repr__(self) -> str:

@@ -7,7 +7,7 @@ their placeholders: 2-3 ms of CPU a request for 224 ids. One array is one parame
 statement's text no longer depends on how many ids there are."""
 
 from django.core.exceptions import EmptyResultSet
-from django.db.models import Field, ForeignObject, Lookup
+from django.db.models import BooleanField, Field, ForeignObject, Func, Lookup
 
 
 def array_parameter(values: list):
@@ -42,3 +42,14 @@ class AnyOf(Lookup):
 
 Field.register_lookup(AnyOf)
 ForeignObject.register_lookup(AnyOf)  # a key's column: `control__any_of=ids`
+
+
+class EqualsAny(Func):
+    """`<expression> = ANY(<array expression>)`, the array read by the statement itself (a
+    sub-select as `ARRAY(SELECT ...)`): PostgreSQL computes it once and probes the column's
+    index with it, as it does an array of ids given as a parameter, and no round trip reads the
+    ids first. PostgreSQL only."""
+
+    arg_joiner = " = ANY("
+    template = "%(expressions)s)"
+    output_field = BooleanField()
