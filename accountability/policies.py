@@ -5,7 +5,7 @@ from django.db.models import Q
 
 from org.access import access_for
 from org.models import OrgUnit
-from org.permissions import Policy, UnitPolicy, ids_when_few
+from org.permissions import Policy, UnitPolicy, ids_when_few, known_large, remember_large
 
 
 def issued_delegation_ids(access) -> tuple[int, ...]:
@@ -61,16 +61,16 @@ def decision_scope(access) -> Q:
     issued = issued_delegation_ids(access)
     if not subtree:
         return decided_under_issued(access)
+    large = ("accountability.decision", "unit", UNDER_ISSUED_BY_ID, subtree)
+    sides = {"issued": Decision.objects.filter(delegation_id__in=issued)}
+    if not known_large(large):
+        sides["units"] = Decision.objects.filter(unit_id__in=subtree)
     found = access.resolved(
         f"decision_scope:{UNDER_ISSUED_BY_ID}",
-        lambda: ids_when_few(
-            {
-                "units": Decision.objects.filter(unit_id__in=subtree),
-                "issued": Decision.objects.filter(delegation_id__in=issued),
-            },
-            limit=UNDER_ISSUED_BY_ID,
-        ),
+        lambda: {"units": None, **ids_when_few(sides, limit=UNDER_ISSUED_BY_ID)},
     )
+    if found["units"] is None:
+        remember_large(large)
     ids, scope = set(), Q()
     for side_ids, by_column in (
         (found["units"], Q(unit_id__in=subtree)),

@@ -228,3 +228,43 @@ def test_an_or_whose_other_side_holds_nothing_reads_the_units_alone(units, many)
             ]
         )
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "table"),
+    [
+        (API, "accountability_decision"),
+        ("/api/accountability/commitments/", "accountability_commitment"),
+    ],
+)
+def test_a_subtree_found_large_is_not_counted_again(
+    api, units, manager, manager2, many, url, table
+):
+    """org.permissions.known_large: after one count finds the subtree past the cap, the next
+    pages skip it (one round trip fewer) and list the same rows; another manager's subtree is
+    counted on its own, and a subtree under a lower cap is another verdict."""
+    for i in range(5):
+        Commitment.objects.create(
+            title=f"C{i}",
+            deliverable="A report",
+            unit=units["ohr"],
+            owner=manager,
+            due_on=TODAY + datetime.timedelta(days=i),
+        )
+    client = api(manager)
+
+    def read():
+        with CaptureQueriesContext(connection) as captured:
+            body = client.get(url).json()
+        counts = [q["sql"] for q in captured.captured_queries if "LIMIT 4)" in q["sql"]]
+        return sorted(row["id"] for row in body["results"]), counts
+
+    permissions._large_since.clear()
+    first, counted = read()
+    assert counted and f'FROM "{table}"' in counted[0]
+    again, counted_again = read()
+    assert again == first and counted_again == []
+    other = api(manager2)
+    with CaptureQueriesContext(connection) as captured:
+        other.get(url)
+    assert any("LIMIT 4)" in q["sql"] for q in captured.captured_queries)
