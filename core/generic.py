@@ -365,12 +365,12 @@ class ScopedListView(LoginRequiredMixin, ListView):
                 # The second key's bound on its own, so its index starts from the cursor.
                 larger = second.descending != after
                 same = same.filter(**{f"{second.path}__{'gte' if larger else 'lte'}": values[1]})
-        rows = list(same[:limit])
+        rows = list(page_queryset(same, limit)[:limit])
         if len(rows) < limit:
             # The page runs on into the key's next values (in the order read).
             larger = first.descending != after
             beyond = queryset.filter(**{f"{first.path}__{'gt' if larger else 'lt'}": start})
-            rows += list(beyond[: limit - len(rows)])
+            rows += list(page_queryset(beyond, limit - len(rows))[: limit - len(rows)])
         return rows
 
     def paginate_by_offset(self, queryset, page_size):

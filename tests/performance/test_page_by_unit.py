@@ -268,3 +268,35 @@ def test_a_subtree_found_large_is_not_counted_again(
     with CaptureQueriesContext(connection) as captured:
         other.get(url)
     assert any("LIMIT 4)" in q["sql"] for q in captured.captured_queries)
+
+
+def test_appraisals_by_cycle_and_staff_name_read_unit_by_unit(web, units, manager, monkeypatch):
+    """The appraisals' page order leads with the cycle (the unit's (unit, cycle) index) and goes
+    on by the staff member's name through a required key: each unit's first page is sorted by
+    name, and the pages list the plain order, across the end of a cycle."""
+    from performance.models import Appraisal
+    from performance.tests.factories import AppraisalFactory
+
+    monkeypatch.setattr(permissions, "FEW_ROWS", 3)
+    for i in range(70):
+        unit = units[("dmspc", "ohr", "pd")[i % 3]]
+        AppraisalFactory(
+            unit=unit, cycle=2024 if i < 50 else 2023, staff__name=f"N{(i * 37) % 70:02d}"
+        )
+    client, url, names, statements = web(manager), "/performance/appraisals/", [], []
+    while url:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        statements += [q["sql"] for q in captured.captured_queries]
+        names += re.findall(r">(N\d\d)<", response.content.decode())
+        following = _next(response)
+        url = "/performance/appraisals/" + following if following else None
+    expected = [
+        a.staff.name
+        for a in Appraisal.objects.filter(unit__code__startswith="DMSPC")
+        .select_related("staff")
+        .order_by("-cycle", "staff__name", "id")
+    ]
+    assert names == expected and len(names) == 47
+    assert any("page_by_unit" in s for s in statements)
