@@ -20,9 +20,10 @@ from org import permissions
 from org.access import access_for
 from org.permissions import AdminPolicy, PersonalPolicy, ReferencePolicy, UnitPolicy
 
-# Whether a manager's subtree held few rows of a table (permissions.FEW_ROWS) when last counted:
-# (label, unit field, limit, subtree) -> (generation of org.access, monotonic time, few?).
-_SUBTREE_IS_SMALL: dict[tuple, tuple[int, float, bool]] = {}
+# A manager's subtree found to hold few rows of a table (permissions.FEW_ROWS) when last counted:
+# (label, unit field, limit, subtree) -> (generation of org.access, monotonic time). A large one
+# is kept by org.permissions.known_large.
+_SUBTREE_IS_SMALL: dict[tuple, tuple[int, float]] = {}
 # (label, unit field) -> the text of the sub-select reading a subtree's ids (_subtree_ids).
 _SUBTREE_IDS_SQL: dict[tuple, str] = {}
 SUBTREE_SIZE_SECONDS = 300.0
@@ -59,10 +60,10 @@ class AppraisalPolicy(PersonalPolicy):
     A manager's list is narrowed as UnitPolicy.by_ids_when_few narrows it (by the rows' ids
     while the subtree holds few), but the count is kept (`keeps_subtree_size`): once counted,
     a small subtree's ids are read inside the page's own statement, `id = ANY(ARRAY(SELECT id
-    ... WHERE unit_id = ANY(subtree)))`, and a large one is narrowed by its units, as before;
-    the count and its round trip come back after any write through the ORM in this process
-    (org.access's generation) or SUBTREE_SIZE_SECONDS. Either form reads the same rows: a
-    count out of date costs speed, never a row."""
+    ... WHERE unit_id = ANY(subtree)))`, until any write through the ORM in this process
+    (org.access's generation) or SUBTREE_SIZE_SECONDS; a large one is narrowed by its units,
+    kept as UnitPolicy keeps it (org.permissions.known_large). Either form reads the same rows:
+    a count out of date costs speed, never a row."""
 
     unit_field = "unit"
     as_change = ("add", "delete", "import")
@@ -83,18 +84,19 @@ class AppraisalPolicy(PersonalPolicy):
         if not subtree:
             return queryset.none()
         key = (model._meta.label_lower, self.unit_field, permissions.FEW_ROWS, subtree)
+        if permissions.known_large(key):  # the verdict UnitPolicy keeps too
+            return self.in_subtree(queryset, access)
         kept = _SUBTREE_IS_SMALL.get(key)
         now = time.monotonic()
         generation = org_access.generation()
         if kept is None or kept[0] != generation or now - kept[1] > SUBTREE_SIZE_SECONDS:
             rows = self.in_subtree(model._base_manager.all(), access)
             ids = permissions.ids_when_few({"units": rows}, limit=permissions.FEW_ROWS)["units"]
-            _SUBTREE_IS_SMALL[key] = (generation, now, ids is not None)
             if ids is None:
+                permissions.remember_large(key)
                 return self.in_subtree(queryset, access)
+            _SUBTREE_IS_SMALL[key] = (generation, now)
             return queryset.filter(pk__any_of=ids)
-        if not kept[2]:
-            return self.in_subtree(queryset, access)
         return queryset.filter(EqualsAny(F("pk"), self._subtree_ids(model, subtree)))
 
     def _subtree_ids(self, model, subtree) -> RawSQL:
